@@ -1,0 +1,115 @@
+// The desk page: polls the consultant's state, pops the caller's record, and (with the
+// phone network emulator) rings and answers the consultant's endpoint.
+(function () {
+  const desk = document.getElementById("desk");
+  if (!desk) return;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const emulator = desk.dataset.emulator;
+  const endpoint = "client:" + desk.dataset.identity;
+  const $ = (id) => document.getElementById(id);
+  let lastState = null;
+  let ringingCall = null;
+
+  async function post(url, body) {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(body || {}),
+    });
+    const payload = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(payload.error || response.statusText);
+    return payload;
+  }
+
+  function showError(message) {
+    $("desk-error").textContent = message;
+    $("desk-error").hidden = !message;
+  }
+
+  function render(state) {
+    $("state").textContent = state.state;
+    $("state").className = "state " + state.state;
+    $("state-reason").textContent = state.reason || "";
+    const call = state.call;
+    $("call-panel").hidden = !call;
+    if (call) {
+      $("call-title").textContent = state.state === "ringing" ? "Incoming call" : "Call";
+      $("call-number").textContent = call.caller_number || "unknown";
+      $("call-topic").textContent = call.topic;
+      $("call-language").textContent = call.language;
+      const customer = call.customer;
+      $("customer-card").hidden = !customer;
+      $("unknown-caller").hidden = !!customer;
+      if (customer) {
+        $("customer-link").textContent = customer.name;
+        $("customer-link").href = customer.url;
+        $("customer-pesel").textContent = customer.pesel;
+        $("customer-address").textContent = customer.address;
+        $("customer-office").textContent = customer.office;
+        $("own-badge").hidden = !call.own_customer;
+        $("vulnerable-badge").hidden = !customer.vulnerable;
+      }
+    }
+    // A finished call brings the wrap-up form, which the server renders.
+    if (lastState && lastState !== "wrap-up" && state.state === "wrap-up") location.reload();
+    lastState = state.state;
+  }
+
+  async function pollDesk() {
+    try {
+      const response = await fetch("/desk/api/state", { headers: { Accept: "application/json" } });
+      if (response.status === 401) { location.href = "/desk/login"; return; }
+      render(await response.json());
+    } catch (error) {
+      showError("Connection to the centre lost; retrying…");
+    }
+  }
+
+  async function pollPhone() {
+    if (!emulator) return;
+    try {
+      const response = await fetch(`${emulator}/emulator/endpoints/${encodeURIComponent(endpoint)}`);
+      const phone = await response.json();
+      ringingCall = phone.state === "ringing" ? phone : null;
+      $("answer").hidden = phone.state !== "ringing";
+      $("hangup").hidden = phone.state !== "connected";
+    } catch (error) {
+      $("answer").hidden = true;
+    }
+  }
+
+  document.querySelectorAll("[data-state]").forEach((button) =>
+    button.addEventListener("click", async () => {
+      try {
+        showError("");
+        render(await post("/desk/api/state", { state: button.dataset.state }));
+      } catch (error) {
+        showError(error.message);
+      }
+    })
+  );
+
+  $("answer").addEventListener("click", async () => {
+    const callSid = (ringingCall && ringingCall.parent_call_sid) || null;
+    const ep = `${emulator}/emulator/endpoints/${encodeURIComponent(endpoint)}/answer`;
+    await fetch(ep, { method: "POST" });
+    try {
+      const state = await (await fetch("/desk/api/state")).json();
+      const sid = (state.call && state.call.call_sid) || callSid;
+      if (sid) render(await post("/desk/api/answered", { call_sid: sid }));
+    } catch (error) {
+      showError(error.message);
+    }
+    pollPhone();
+  });
+
+  $("hangup").addEventListener("click", async () => {
+    await fetch(`${emulator}/emulator/endpoints/${encodeURIComponent(endpoint)}/hangup`, { method: "POST" });
+    pollPhone();
+  });
+
+  pollDesk();
+  pollPhone();
+  setInterval(pollDesk, 1000);
+  setInterval(pollPhone, 1000);
+})();

@@ -1,0 +1,209 @@
+"""The consultant's desk: sign-in, the live desk page and customer records."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from agent_desk import service
+from customers.models import Customer
+from customers.service import contacts_of
+from hotline.db import db
+from routing.models import Consultant
+
+bp = Blueprint("desk", __name__, url_prefix="/desk", template_folder="templates")
+
+
+def csrf_token() -> str:
+    """Return this browser session's CSRF token, creating it once."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return str(session["csrf"])
+
+
+@bp.app_context_processor
+def inject_csrf() -> dict[str, Any]:
+    """Make the CSRF token available to every template."""
+    return {"csrf_token": csrf_token}
+
+
+@bp.before_request
+def load_consultant() -> Response | None:
+    """Load the signed-in consultant and check the CSRF token on every change."""
+    consultant_id = session.get("consultant_id")
+    g.consultant = db.session.get(Consultant, consultant_id) if consultant_id else None
+    if request.method == "POST" and request.endpoint != "desk.login":
+        sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
+        if not sent or sent != session.get("csrf"):
+            abort(400, "missing or wrong CSRF token; reload the page")
+    return None
+
+
+def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Send anonymous visitors to the sign-in page (or answer 401 to the API)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if g.consultant is None:
+            if request.path.startswith("/desk/api/"):
+                return jsonify(error="sign in first"), 401
+            return redirect(url_for("desk.login", next=request.path))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    """Sign a consultant in."""
+    if request.method == "POST":
+        consultant = service.authenticate(
+            request.form.get("login", ""), request.form.get("password", "")
+        )
+        if consultant is None:
+            flash("Wrong login or password.", "error")
+            return render_template("desk/login.html"), 401
+        session.clear()
+        session["consultant_id"] = consultant.id
+        target = request.args.get("next", "")
+        return redirect(target if target.startswith("/desk") else url_for("desk.desk"))
+    return render_template("desk/login.html")
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    """Sign out, going offline first."""
+    if g.consultant is not None:
+        try:
+            service.change_state(g.consultant, "offline")
+        except service.DeskError:
+            pass
+    session.clear()
+    return redirect(url_for("desk.login"))
+
+
+@bp.get("/")
+@signed_in
+def desk() -> str:
+    """Show the desk: state buttons, the incoming call, the wrap-up form."""
+    settings = current_app.extensions["hotline.settings"]
+    return render_template(
+        "desk/desk.html",
+        consultant=g.consultant,
+        emulator_url=settings.twilio_api_url if settings.uses_emulator else None,
+        outcomes=service.WRAP_UP_OUTCOMES,
+        pending=service.pending_wrap_up(g.consultant),
+    )
+
+
+@bp.get("/api/state")
+@signed_in
+def state() -> Response:
+    """Return the consultant's live state and caller, polled by the desk page."""
+    current = service.desk_state(g.consultant)
+    pending = service.pending_wrap_up(g.consultant)
+    current["wrap_up_contact_id"] = pending.id if pending else None
+    return jsonify(current)
+
+
+@bp.post("/api/state")
+@signed_in
+def change_state() -> Any:
+    """Go available, on a break or offline."""
+    body = request.get_json(silent=True) or request.form
+    try:
+        service.change_state(g.consultant, body.get("state", ""), body.get("reason", ""))
+    except service.DeskError as exc:
+        return jsonify(error=str(exc)), 409
+    return jsonify(service.desk_state(g.consultant))
+
+
+@bp.post("/api/answered")
+@signed_in
+def answered() -> Any:
+    """Note that the consultant picked up the call offered to them."""
+    body = request.get_json(silent=True) or {}
+    try:
+        service.call_answered(g.consultant, str(body.get("call_sid", "")))
+    except service.DeskError as exc:
+        return jsonify(error=str(exc)), 409
+    return jsonify(service.desk_state(g.consultant))
+
+
+@bp.post("/wrap-up/<int:contact_id>")
+@signed_in
+def wrap_up(contact_id: int) -> Any:
+    """Save the wrap-up form."""
+    try:
+        contact = service.wrap_up(
+            g.consultant,
+            contact_id,
+            request.form.get("outcome", ""),
+            request.form.get("notes", ""),
+        )
+    except service.DeskError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("desk.desk"))
+    flash("Contact saved.", "ok")
+    if contact.customer_id:
+        return redirect(url_for("desk.customer", customer_id=contact.customer_id))
+    return redirect(url_for("desk.desk"))
+
+
+@bp.get("/customers")
+@signed_in
+def customers() -> str:
+    """Search customers."""
+    text = request.args.get("q", "")
+    return render_template(
+        "desk/customers.html", query=text, results=service.search_customers(text)
+    )
+
+
+@bp.get("/customers/<int:customer_id>")
+@signed_in
+def customer(customer_id: int) -> str:
+    """Show a customer's record, contacts and audit trail."""
+    record = db.session.get(Customer, customer_id) or abort(404)
+    return render_template(
+        "desk/customer.html",
+        customer=record,
+        contacts=contacts_of(customer_id),
+        history=service.audit_trail(customer_id),
+        advisor=db.session.get(Consultant, record.advisor_id) if record.advisor_id else None,
+    )
+
+
+@bp.post("/customers/<int:customer_id>")
+@signed_in
+def update_customer(customer_id: int) -> Any:
+    """Save changes to a customer's record."""
+    try:
+        service.update_customer(
+            g.consultant,
+            customer_id,
+            address=request.form.get("address", ""),
+            phone=request.form.get("phone", ""),
+            action_plan_notes=request.form.get("action_plan_notes", ""),
+        )
+        flash("Record updated.", "ok")
+    except service.DeskError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("desk.customer", customer_id=customer_id))

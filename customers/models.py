@@ -1,0 +1,71 @@
+"""Jobseekers, the contacts they have with the centre, and the audit trail of changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hotline.db import Base, UtcDateTime, utcnow
+
+
+class Customer(Base):
+    """A jobseeker registered with a labour office."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pesel: Mapped[str | None] = mapped_column(String(11), unique=True)
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    preferred_language: Mapped[str] = mapped_column(String(2), default="pl")
+    advisor_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id"), index=True)
+    office_code: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(255))
+    vulnerable: Mapped[bool] = mapped_column(default=False)
+    action_plan_notes: Mapped[str] = mapped_column(Text, default="")
+
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="customer", order_by="Contact.started_at.desc()"
+    )
+
+    @property
+    def full_name(self) -> str:
+        """Return first and last name."""
+        return f"{self.first_name} {self.last_name}"
+
+
+class Contact(Base):
+    """One conversation between a consultant and a caller."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str | None] = mapped_column(String(34), unique=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    consultant_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id"))
+    caller_number: Mapped[str | None] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16), default="phone")
+    topic: Mapped[str | None] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    wrapped_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    customer: Mapped[Customer | None] = relationship(back_populates="contacts")
+
+
+class AuditEntry(Base):
+    """Who changed what on a customer record, and when."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    consultant_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    changes: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,51 @@
+"""The composition root: builds the centre's Flask app from settings."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, redirect
+
+from hotline.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the web app: settings, database, Redis, blueprints and signal receivers."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.extensions["hotline.settings"] = settings
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.testing,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+    )
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    from hotline.db import db as database
+    from hotline.redis_client import redis_conn
+
+    database.init_app(app)
+    redis_conn.init_app(app)
+
+    from agent_desk import service as desk_service
+    from agent_desk.views import bp as desk_bp
+    from ivr.views import bp as ivr_bp
+    from recordings.views import bp as recordings_bp
+    from routing.signals import call_recorded
+    from routing.views import bp as routing_bp
+
+    for blueprint in (ivr_bp, routing_bp, desk_bp, recordings_bp):
+        app.register_blueprint(blueprint)
+    call_recorded.connect(desk_service.on_call_recorded, weak=False)
+
+    @app.get("/")
+    def index():  # type: ignore[no-untyped-def]
+        return redirect("/desk/")
+
+    return app
+
+
+__all__ = ["Settings", "create_app"]

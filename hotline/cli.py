@@ -1,0 +1,254 @@
+"""The ``hotline`` command: database, demo data, the processes, and the whole centre at once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+import requests
+
+from hotline.settings import Settings, SettingsError, instance_dir
+
+log = logging.getLogger(__name__)
+
+
+def load_settings() -> Settings:
+    """Read settings, turning a configuration mistake into a clear CLI error."""
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+def main() -> None:
+    """Run and manage the hotline contact centre."""
+
+
+@main.group()
+def db() -> None:
+    """Manage the database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to a revision."""
+    from hotline.migrate import upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url, revision)
+    click.echo(f"database at {safe_url(settings.database_url)} is at {revision}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to a revision."""
+    from hotline.migrate import downgrade
+
+    downgrade(load_settings().database_url, revision)
+
+
+@main.group()
+def demo() -> None:
+    """Demo data for trying the centre."""
+
+
+@demo.command("load")
+def demo_load() -> None:
+    """Load (or refresh) the demo consultants, customers, offices and FAQ."""
+    from hotline import create_app
+    from hotline.db import db as database
+    from hotline.demo import load_demo
+
+    create_app(load_settings())
+    with database.transaction() as session:
+        counts = load_demo(session)
+    click.echo("demo data: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
+
+
+@main.command()
+def worker() -> None:
+    """Run an RQ worker with its scheduler for the centre's queues."""
+    from rq import SimpleWorker
+
+    from hotline import create_app
+    from hotline.jobs import QUEUES
+    from hotline.redis_client import redis_conn
+
+    create_app(load_settings())
+    # SimpleWorker runs jobs in this process: no fork, so database connections stay valid.
+    SimpleWorker(list(QUEUES), connection=redis_conn.raw).work(with_scheduler=True)
+
+
+@main.command()
+def router() -> None:
+    """Run the routing loop."""
+    from hotline import create_app
+    from hotline.redis_client import redis_conn
+    from hotline.telephony import make_telephony
+    from routing.engine import RoutingEngine
+    from routing.router import Router
+
+    settings = load_settings()
+    app = create_app(settings)
+    with app.app_context():
+        Router(RoutingEngine(redis_conn.raw), make_telephony(settings), settings).run()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--workers", default=2, show_default=True)
+def web(host: str, port: int, workers: int) -> None:
+    """Serve the web app with gunicorn (gthread workers, so event streams survive)."""
+    os.execvp(sys.executable, gunicorn_args(host, port, workers))
+
+
+def gunicorn_args(host: str, port: int, workers: int) -> list[str]:
+    """Return the command line that serves the web app."""
+    return [
+        sys.executable, "-m", "gunicorn",
+        "--worker-class", "gthread", "--threads", "8", "--workers", str(workers),
+        "--bind", f"{host}:{port}", "--timeout", "60", "--graceful-timeout", "5",
+        "--access-logfile", "-", "hotline.wsgi:app",
+    ]  # fmt: skip
+
+
+def safe_url(url: str) -> str:
+    """Hide a password in a database URL."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], name: str, timeout: float) -> None:
+    """Wait for a child process to answer at url."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise click.ClickException(f"{name} exited with code {process.returncode}")
+        try:
+            if requests.get(url, timeout=1).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise click.ClickException(f"{name} did not answer at {url} within {timeout:.0f} s")
+
+
+@main.command()
+@click.option("--port", default=5000, show_default=True, help="Web port.")
+@click.option("--emulator-port", default=5001, show_default=True)
+@click.option("--demo/--no-demo", "with_demo", default=True, show_default=True)
+def up(port: int, emulator_port: int, with_demo: bool) -> None:
+    """Bring the whole centre up on this machine: Redis, web, worker, router and emulator."""
+    from hotline.demo import CONSULTANTS, DEMO_PASSWORD
+    from hotline.embedded_redis import EmbeddedRedis
+
+    folder = instance_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    embedded: EmbeddedRedis | None = None
+    if not env.get("REDIS_URL"):
+        embedded = EmbeddedRedis(folder / "redis")
+        env["REDIS_URL"] = embedded.start()
+    env.setdefault("PUBLIC_URL", f"http://127.0.0.1:{port}")
+    if not env.get("TWILIO_AUTH_TOKEN"):
+        env.setdefault("TWILIO_API_URL", f"http://127.0.0.1:{emulator_port}")
+    env.setdefault("SECRET_KEY", stored_secret(folder / "secret_key"))
+    env.setdefault("HOTLINE_INSTANCE_DIR", str(folder))
+    hotline_cmd = [sys.executable, "-m", "hotline.cli"]
+    children: list[tuple[str, subprocess.Popen[bytes]]] = []
+
+    def stop_all(*_args: object) -> None:
+        for _name, child in reversed(children):
+            if child.poll() is None:
+                child.terminate()
+        for _name, child in children:
+            try:
+                child.wait(timeout=8)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if embedded:
+            embedded.stop()
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        subprocess.run([*hotline_cmd, "db", "upgrade"], env=env, check=True)
+        if with_demo:
+            subprocess.run([*hotline_cmd, "demo", "load"], env=env, check=True)
+        children.append(
+            ("web", subprocess.Popen(gunicorn_args("127.0.0.1", port, 2), env=env))
+        )
+        children.append(("worker", subprocess.Popen([*hotline_cmd, "worker"], env=env)))
+        children.append(("router", subprocess.Popen([*hotline_cmd, "router"], env=env)))
+        if env.get("TWILIO_API_URL"):
+            emulator_cmd = [*hotline_cmd, "emulator", "--port", str(emulator_port)]
+            children.append(("emulator", subprocess.Popen(emulator_cmd, env=env)))
+            wait_until_up(
+                f"{env['TWILIO_API_URL']}/emulator/health", children[-1][1], "emulator", 30
+            )
+        wait_until_up(f"http://127.0.0.1:{port}/ivr/health", children[0][1], "web", 30)
+        public = env["PUBLIC_URL"]
+        click.echo("")
+        click.secho("hotline is up", bold=True)
+        click.echo(f"  agent desk     {public}/desk/")
+        if env.get("TWILIO_API_URL"):
+            click.echo(f"  phone (caller) {env['TWILIO_API_URL']}/phone")
+            click.echo("  scripted call  hotline call --from +48601000001 --press 1 --press 0")
+        click.echo(f"  Redis          {env['REDIS_URL']}")
+        click.echo(f"  database       {safe_url(load_settings_from(env).database_url)}")
+        if with_demo:
+            logins = ", ".join(person.login for person in CONSULTANTS)
+            click.echo(f"  demo logins    {logins} (password: {DEMO_PASSWORD})")
+            click.echo("  demo callers   +48601000001 (Jan, pl) ... +48601000004 (Ion, ro)")
+        click.echo("Press Ctrl-C to stop everything.")
+        while all(child.poll() is None for _name, child in children):
+            time.sleep(0.5)
+        failed = [name for name, child in children if child.poll() is not None]
+        raise click.ClickException(f"{', '.join(failed)} stopped; shutting down")
+    except KeyboardInterrupt:
+        click.echo("stopping…")
+    finally:
+        stop_all()
+
+
+def load_settings_from(env: dict[str, str]) -> Settings:
+    """Read settings from a given environment."""
+    return Settings.from_env(env)
+
+
+def stored_secret(path: Path) -> str:
+    """Return a secret key kept in the instance folder, creating it once."""
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_hex(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def attach_emulator_commands() -> None:
+    """Add the phone network emulator's commands (call, emulator) when it is installed."""
+    try:
+        from emulator.cli import call_command, serve_command
+    except ImportError:
+        return
+    main.add_command(call_command, "call")
+    main.add_command(serve_command, "emulator")
+
+
+attach_emulator_commands()
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""Demo data: consultants with logins, customers with their advisors, offices and the FAQ."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from customers.models import Customer
+from knowledge.imports import import_faq
+from knowledge.models import Office
+from routing.models import Consultant
+
+DEMO_PASSWORD = "demo1234"
+
+OFFICES = [
+    ("WAW", "Urząd Pracy m.st. Warszawy (demo)", "ul. Grochowska 171B, 04-111 Warszawa",
+     "pon.–pt. 8:00–16:00"),
+    ("KRK", "Grodzki Urząd Pracy w Krakowie (demo)", "ul. Józefińska 32, 30-529 Kraków",
+     "pon.–pt. 7:30–15:30"),
+    ("BIA", "Powiatowy Urząd Pracy w Białymstoku (demo)", "ul. Pogodna 63/1, 15-365 Białystok",
+     "pon.–pt. 7:30–15:30"),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoConsultant:
+    """A consultant account for trying the desk."""
+
+    login: str
+    name: str
+    office: str
+    languages: tuple[str, ...]
+
+
+CONSULTANTS = [
+    DemoConsultant("anna", "Anna Nowak", "WAW", ("pl", "en")),
+    DemoConsultant("piotr", "Piotr Kowalski", "KRK", ("pl",)),
+    DemoConsultant("olena", "Olena Shevchenko", "WAW", ("pl", "uk")),
+    DemoConsultant("mihai", "Mihai Ionescu", "BIA", ("pl", "ro", "en")),
+]
+
+# (first, last, birth-date part of PESEL, serial, phone, language, advisor login, office,
+#  vulnerable, address)
+CUSTOMERS = [
+    ("Jan", "Wiśniewski", "850312", "1234", "+48601000001", "pl", "anna", "WAW", False,
+     "ul. Targowa 12/4, 03-731 Warszawa"),
+    ("Maria", "Zielińska", "920706", "5678", "+48601000002", "pl", "piotr", "KRK", True,
+     "os. Centrum A 3/15, 31-923 Kraków"),
+    ("Oksana", "Bondarenko", "880215", "2468", "+48601000003", "uk", "olena", "WAW", False,
+     "ul. Kondratowicza 20/8, 03-285 Warszawa"),
+    ("Ion", "Popescu", "790923", "1357", "+48601000004", "ro", "mihai", "BIA", False,
+     "ul. Lipowa 5/2, 15-424 Białystok"),
+    ("Emma", "Clarke", "900101", "9753", "+447700900123", "en", "anna", "WAW", False,
+     "ul. Marszałkowska 100/1, 00-026 Warszawa"),
+]  # fmt: skip
+
+
+def pesel(birth: str, serial: str) -> str:
+    """Complete a PESEL with its check digit."""
+    digits = birth + serial
+    weights = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)
+    total = sum(int(d) * w for d, w in zip(digits, weights, strict=True))
+    return digits + str((10 - total % 10) % 10)
+
+
+def load_demo(session: Session) -> dict[str, int]:
+    """Create or refresh the demo records; running it again changes nothing new."""
+    for code, name, address, hours in OFFICES:
+        office = session.scalars(select(Office).where(Office.code == code)).first()
+        if office is None:
+            office = Office(code=code)
+            session.add(office)
+        office.name, office.address, office.opening_hours = name, address, hours
+    consultants: dict[str, Consultant] = {}
+    for person in CONSULTANTS:
+        consultant = session.scalars(select(Consultant).where(Consultant.login == person.login))
+        found = consultant.first()
+        if found is None:
+            found = Consultant(
+                login=person.login, password_hash=generate_password_hash(DEMO_PASSWORD)
+            )
+            session.add(found)
+        found.name = person.name
+        found.office_code = person.office
+        found.languages = list(person.languages)
+        found.topics = []
+        consultants[person.login] = found
+    session.flush()
+    for row in CUSTOMERS:
+        first, last, birth, serial, phone, language, advisor, office_code, vulnerable, address = row
+        number = pesel(birth, serial)
+        customer = session.scalars(select(Customer).where(Customer.pesel == number)).first()
+        if customer is None:
+            customer = Customer(pesel=number, first_name=first, last_name=last)
+            customer.phone = phone
+            customer.address = address
+            session.add(customer)
+        customer.preferred_language = language
+        customer.advisor_id = consultants[advisor].id
+        customer.office_code = office_code
+        customer.vulnerable = vulnerable
+    faq = import_faq(session)
+    session.flush()
+    return {
+        "offices": len(OFFICES),
+        "consultants": len(CONSULTANTS),
+        "customers": len(CUSTOMERS),
+        "faq": faq,
+    }

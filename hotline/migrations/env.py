@@ -1,0 +1,41 @@
+"""Alembic's environment: every domain package's models, one metadata."""
+
+from __future__ import annotations
+
+from alembic import context
+
+import hotline.models  # noqa: F401  (imports every model so the metadata is complete)
+from hotline.db import Base, make_engine
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_offline() -> None:
+    """Emit SQL without a database connection."""
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    """Apply migrations over a live connection."""
+    engine = make_engine(str(config.get_main_option("sqlalchemy.url")))
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    run_online()

@@ -1,0 +1,105 @@
+"""Settings parsed once from environment variables and checked at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEV_ACCOUNT_SID = "AC" + "0" * 31 + "1"
+DEV_AUTH_TOKEN = "dev-auth-token-not-secret"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
+DEFAULT_EMULATOR_URL = "http://127.0.0.1:5001"
+
+PRODUCTION_SECRETS = (
+    "SECRET_KEY",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "PUBLIC_URL",
+    "DATABASE_URL",
+    "REDIS_URL",
+)
+
+
+class SettingsError(RuntimeError):
+    """Raised when the environment does not describe a runnable centre."""
+
+
+def instance_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Return the folder for local state (SQLite file, Redis data, logs)."""
+    root = (os.environ if environ is None else environ).get("HOTLINE_INSTANCE_DIR")
+    return Path(root) if root else Path.cwd() / "instance"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the centre reads from its environment."""
+
+    env: str = "development"
+    database_url: str = ""
+    redis_url: str | None = None
+    twilio_account_sid: str = DEV_ACCOUNT_SID
+    twilio_auth_token: str = DEV_AUTH_TOKEN
+    twilio_api_url: str | None = None
+    public_url: str = DEFAULT_PUBLIC_URL
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(16))
+    hotline_number: str = "+48221952400"
+    default_region: str = "PL"
+    queue_name: str = "consultants"
+    wait_announce_seconds: int = 30
+    ring_timeout_seconds: int = 20
+    testing: bool = False
+
+    @property
+    def production(self) -> bool:
+        """Tell whether the centre runs against real callers."""
+        return self.env == "production"
+
+    @property
+    def uses_emulator(self) -> bool:
+        """Tell whether REST calls go to the phone network emulator."""
+        return bool(self.twilio_api_url)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from environment variables, refusing an unsafe production setup."""
+        env = os.environ if environ is None else environ
+        mode = env.get("HOTLINE_ENV", "development").strip().lower()
+        if mode == "production":
+            missing = [name for name in PRODUCTION_SECRETS if not env.get(name)]
+            if missing:
+                raise SettingsError(
+                    "production mode needs these environment variables: " + ", ".join(missing)
+                )
+            if env.get("TWILIO_AUTH_TOKEN") == DEV_AUTH_TOKEN:
+                raise SettingsError("TWILIO_AUTH_TOKEN is the development token")
+        default_db = f"sqlite:///{instance_dir(env) / 'hotline.sqlite3'}"
+        values: dict[str, object] = {
+            "env": mode,
+            "database_url": env.get("DATABASE_URL") or default_db,
+            "redis_url": env.get("REDIS_URL") or None,
+            "twilio_account_sid": env.get("TWILIO_ACCOUNT_SID") or DEV_ACCOUNT_SID,
+            "twilio_auth_token": env.get("TWILIO_AUTH_TOKEN") or DEV_AUTH_TOKEN,
+            "twilio_api_url": (env.get("TWILIO_API_URL") or "").rstrip("/") or None,
+            "public_url": (env.get("PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/"),
+            "hotline_number": env.get("HOTLINE_NUMBER") or "+48221952400",
+            "queue_name": env.get("HOTLINE_QUEUE_NAME") or "consultants",
+        }
+        if env.get("SECRET_KEY"):
+            values["secret_key"] = env["SECRET_KEY"]
+        for name, key in (
+            ("wait_announce_seconds", "HOTLINE_WAIT_ANNOUNCE_SECONDS"),
+            ("ring_timeout_seconds", "HOTLINE_RING_TIMEOUT_SECONDS"),
+        ):
+            if env.get(key):
+                try:
+                    values[name] = int(env[key])
+                except ValueError as exc:
+                    raise SettingsError(f"{key} must be a whole number of seconds") from exc
+        return cls(**values)  # type: ignore[arg-type]
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """Return a copy with some values replaced (used by tests)."""
+        return replace(self, **changes)  # type: ignore[arg-type]

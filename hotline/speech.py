@@ -1,0 +1,62 @@
+"""The prompt catalogue: what the centre says, in each language, and with which voice."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+CATALOGUE_DIR = Path(__file__).parent / "catalogue"
+LANGUAGES = ("pl", "en", "uk", "ro")
+DEFAULT_LANGUAGE = "pl"
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How Twilio speaks and listens in one language."""
+
+    say_language: str
+    voice: str
+    speech_language: str
+
+
+@cache
+def catalogue(language: str) -> dict[str, str]:
+    """Return the prompts of one language, read once per process from its JSON file."""
+    with open(CATALOGUE_DIR / f"{language}.json", encoding="utf-8") as handle:
+        entries = json.load(handle)
+    return {key: value for key, value in entries.items() if not key.startswith("_")}
+
+
+@cache
+def voice(language: str) -> Voice:
+    """Return the voice for a language; HOTLINE_VOICE_<LANG> overrides the catalogue's."""
+    with open(CATALOGUE_DIR / f"{language}.json", encoding="utf-8") as handle:
+        meta = json.load(handle)["_language"]
+    upper = language.upper()
+    return Voice(
+        say_language=os.environ.get(f"HOTLINE_SAY_LANGUAGE_{upper}", meta["say_language"]),
+        voice=os.environ.get(f"HOTLINE_VOICE_{upper}", meta["voice"]),
+        speech_language=os.environ.get(f"HOTLINE_SPEECH_LANGUAGE_{upper}", meta["speech_language"]),
+    )
+
+
+def normalise_language(language: str | None) -> str:
+    """Return a supported language code, falling back to Polish."""
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def prompt(language: str, key: str, **values: object) -> str:
+    """Return one prompt, filled in; Polish stands in for a prompt a language lacks."""
+    text = catalogue(language).get(key) or catalogue(DEFAULT_LANGUAGE)[key]
+    return text.format(**values) if values else text
+
+
+def say(target: VoiceResponse | Gather, language: str, text: str) -> None:
+    """Append a Say in the given language's voice."""
+    spoken = voice(language)
+    target.say(text, language=spoken.say_language, voice=spoken.voice)

@@ -1,0 +1,123 @@
+"""The one boundary between the centre and the phone network (Twilio or the emulator)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from hotline.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Telephony(Protocol):
+    """What the centre asks of the phone network outside a webhook."""
+
+    def redirect_call(self, call_sid: str, url: str) -> None:
+        """Make a live call continue with the TwiML at url."""
+
+    def dequeue_caller(self, queue_sid: str, call_sid: str, url: str) -> None:
+        """Take one given caller out of a queue; their call continues at url."""
+
+    def send_sms(self, to: str, body: str, status_callback: str | None = None) -> str:
+        """Send a text message and return its sid."""
+
+    def place_call(self, to: str, url: str, status_callback: str | None = None) -> str:
+        """Start an outbound call that runs the TwiML at url once answered."""
+
+    def fetch_recording(self, recording_sid: str) -> bytes:
+        """Return the audio of a recording as WAV bytes."""
+
+
+class EmulatorHttpClient(TwilioHttpClient):
+    """Sends the twilio library's requests to the emulator instead of api.twilio.com."""
+
+    def __init__(self, api_url: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.api = urlsplit(api_url)
+
+    def rewrite(self, url: str) -> str:
+        """Return url with the emulator's scheme and host, keeping path and query."""
+        parts = urlsplit(url)
+        return urlunsplit(
+            (self.api.scheme, self.api.netloc, parts.path, parts.query, parts.fragment)
+        )
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
+        """Send the request to the emulator."""
+        return super().request(method, self.rewrite(url), *args, **kwargs)
+
+
+class TwilioTelephony:
+    """The boundary over twilio.rest.Client, whichever network it talks to."""
+
+    def __init__(self, client: Client, from_number: str) -> None:
+        self.client = client
+        self.from_number = from_number
+
+    def redirect_call(self, call_sid: str, url: str) -> None:
+        """Make a live call continue with the TwiML at url."""
+        log.info("redirecting call %s to %s", call_sid, url)
+        self.client.calls(call_sid).update(url=url, method="POST")
+
+    def dequeue_caller(self, queue_sid: str, call_sid: str, url: str) -> None:
+        """Take one given caller out of a queue; their call continues at url."""
+        log.info("taking call %s out of queue %s to %s", call_sid, queue_sid, url)
+        self.client.queues(queue_sid).members(call_sid).update(url=url, method="POST")
+
+    def send_sms(self, to: str, body: str, status_callback: str | None = None) -> str:
+        """Send a text message and return its sid."""
+        kwargs: dict[str, Any] = {"to": to, "from_": self.from_number, "body": body}
+        if status_callback:
+            kwargs["status_callback"] = status_callback
+        message = self.client.messages.create(**kwargs)
+        return str(message.sid)
+
+    def place_call(self, to: str, url: str, status_callback: str | None = None) -> str:
+        """Start an outbound call that runs the TwiML at url once answered."""
+        kwargs: dict[str, Any] = {"to": to, "from_": self.from_number, "url": url}
+        if status_callback:
+            kwargs["status_callback"] = status_callback
+        call = self.client.calls.create(**kwargs)
+        return str(call.sid)
+
+    def fetch_recording(self, recording_sid: str) -> bytes:
+        """Return the audio of a recording as WAV bytes."""
+        recording = self.client.recordings(recording_sid).fetch()
+        url = "https://api.twilio.com" + str(recording.uri).removesuffix(".json") + ".wav"
+        if isinstance(self.client.http_client, EmulatorHttpClient):
+            url = self.client.http_client.rewrite(url)
+        # The library's client decodes bodies as text, so audio is fetched with requests.
+        response = requests.get(
+            url, auth=(str(self.client.username), str(self.client.password)), timeout=30
+        )
+        response.raise_for_status()
+        return response.content
+
+
+def make_telephony(settings: Settings) -> TwilioTelephony:
+    """Build the boundary that settings choose: the emulator if TWILIO_API_URL is set."""
+    http_client: TwilioHttpClient
+    if settings.twilio_api_url:
+        http_client = EmulatorHttpClient(settings.twilio_api_url, timeout=10)
+    else:
+        http_client = TwilioHttpClient(timeout=10)
+    client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client)
+    return TwilioTelephony(client, settings.hotline_number)
+
+
+def signature_is_valid(
+    settings: Settings, path_and_query: str, params: dict[str, str], signature: str | None
+) -> bool:
+    """Check X-Twilio-Signature against the public URL Twilio requested."""
+    if not signature:
+        return False
+    url = settings.public_url + path_and_query
+    return bool(RequestValidator(settings.twilio_auth_token).validate(url, params, signature))

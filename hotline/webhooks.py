@@ -1,0 +1,78 @@
+"""The guard every Twilio webhook passes through: signature check and a safe fallback."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec
+
+from flask import Response, current_app, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from hotline import speech
+from hotline.db import db
+from hotline.settings import Settings
+from hotline.telephony import signature_is_valid
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+Fallback = Callable[[str | None], VoiceResponse]
+
+
+def polite_goodbye(call_sid: str | None) -> VoiceResponse:
+    """Apologise and end the call: the fallback of last resort."""
+    response = VoiceResponse()
+    for language in ("pl", "en"):
+        speech.say(response, language, speech.prompt(language, "apology"))
+        speech.say(response, language, speech.prompt(language, "apology_goodbye"))
+    response.hangup()
+    return response
+
+
+def twiml(response: VoiceResponse | str) -> Response:
+    """Wrap TwiML in an HTTP answer Twilio accepts."""
+    return Response(str(response), status=200, mimetype="text/xml")
+
+
+def request_path_and_query() -> str:
+    """Return the path and raw query string exactly as the client asked for them."""
+    query = request.query_string.decode("latin-1")
+    path = request.script_root + request.path
+    return f"{path}?{query}" if query else path
+
+
+def twilio_webhook(fallback: Fallback = polite_goodbye) -> Callable[..., Callable[P, Response]]:
+    """Refuse unsigned requests (403) and turn any failure into fallback TwiML, never an error."""
+
+    def decorator(view: Callable[P, VoiceResponse | str]) -> Callable[P, Response]:
+        @wraps(view)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> Response:
+            settings: Settings = current_app.extensions["hotline.settings"]
+            params = request.form.to_dict() if request.method == "POST" else {}
+            signature = request.headers.get("X-Twilio-Signature")
+            if not signature_is_valid(settings, request_path_and_query(), params, signature):
+                log.warning(
+                    "refused %s %s: %s signature (call %s)",
+                    request.method,
+                    request.path,
+                    "forged" if signature else "missing",
+                    request.values.get("CallSid"),
+                )
+                return Response("Forbidden: invalid Twilio signature\n", 403, mimetype="text/plain")
+            call_sid = request.values.get("CallSid")
+            try:
+                return twiml(view(*args, **kwargs))
+            except Exception:
+                log.exception("webhook %s failed for call %s", request.path, call_sid)
+                db.session.rollback()
+                try:
+                    return twiml(fallback(call_sid))
+                except Exception:
+                    log.exception("fallback for %s failed too (call %s)", request.path, call_sid)
+                    return twiml(polite_goodbye(call_sid))
+
+        return guarded
+
+    return decorator

@@ -1,0 +1,25 @@
+"""Recordings made on the hotline: voicemail and, with consent, calls."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hotline.db import Base, UtcDateTime, utcnow
+
+
+class Recording(Base):
+    """A recording Twilio holds, and what we know of it."""
+
+    __tablename__ = "recordings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recording_sid: Mapped[str] = mapped_column(String(34), unique=True)
+    call_sid: Mapped[str] = mapped_column(String(34), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="voicemail")
+    url: Mapped[str] = mapped_column(String(512))
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="in-progress")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -1,0 +1,28 @@
+"""Keeping track of recordings Twilio reports."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from hotline.db import db
+from recordings.models import Recording
+
+log = logging.getLogger(__name__)
+
+
+def recording_status(
+    recording_sid: str, call_sid: str, url: str, status: str, duration: int | None
+) -> Recording:
+    """Store or update what Twilio says about a recording; repeats change nothing new."""
+    with db.transaction() as session:
+        query = select(Recording).where(Recording.recording_sid == recording_sid)
+        recording = session.scalars(query).first()
+        if recording is None:
+            recording = Recording(recording_sid=recording_sid, call_sid=call_sid, url=url)
+            session.add(recording)
+        recording.status = status or recording.status
+        recording.duration_seconds = duration if duration is not None else recording.duration_seconds
+    log.info("call %s: recording %s is %s", call_sid, recording_sid, recording.status)
+    return recording

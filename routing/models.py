@@ -1,0 +1,64 @@
+"""Consultants and the persisted record of every call that reached the queue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Float, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hotline.db import Base, UtcDateTime
+
+
+class CallOutcome(StrEnum):
+    """How a queued call ended."""
+
+    ANSWERED = "answered"
+    ABANDONED = "abandoned"
+    CALLBACK = "callback"
+    VOICEMAIL = "voicemail"
+    SELF_SERVICE = "self-service"
+
+
+class Consultant(Base):
+    """A person who answers calls; also the Customer Advisor of some jobseekers."""
+
+    __tablename__ = "consultants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    office_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    phone: Mapped[str | None] = mapped_column(String(32))
+
+    @property
+    def client_identity(self) -> str:
+        """Return the Twilio Client identity that rings this consultant's desk."""
+        return f"consultant-{self.id}"
+
+
+class CallRecord(Base):
+    """One call's journey through the queue, kept for reports and dashboards."""
+
+    __tablename__ = "call_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(34), unique=True)
+    caller_number: Mapped[str | None] = mapped_column(String(32))
+    customer_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    advisor_id: Mapped[int | None] = mapped_column(Integer)
+    consultant_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+    topic: Mapped[str | None] = mapped_column(String(32))
+    queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    wait_seconds: Mapped[float | None] = mapped_column(Float)
+    talk_seconds: Mapped[float | None] = mapped_column(Float)
+    tier: Mapped[str | None] = mapped_column(String(16))
+    own_advisor: Mapped[bool] = mapped_column(default=False)
+    outcome: Mapped[str] = mapped_column(String(16), default=CallOutcome.ABANDONED)

@@ -1,0 +1,10 @@
+"""Signals routing sends so other packages can react without routing importing them."""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+routing_signals = Namespace()
+
+#: Sent with ``record`` (a CallRecord) after a call's record is stored or updated.
+call_recorded = routing_signals.signal("call-recorded")

@@ -1,0 +1,61 @@
+"""Background jobs of the routing package."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from hotline.db import db
+from routing.models import CallOutcome, CallRecord
+from routing.service import engine
+from routing.signals import call_recorded
+
+log = logging.getLogger(__name__)
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromtimestamp(float(value), UTC) if value else None
+
+
+def record_call(call_sid: str, caller_number: str = "", status: str = "") -> int:
+    """Store (or update) the record of one call from its queue state; safe to run twice."""
+    entry = engine().entry(call_sid)
+    with db.transaction() as session:
+        record = session.scalars(select(CallRecord).where(CallRecord.call_sid == call_sid)).first()
+        if record is None:
+            record = CallRecord(call_sid=call_sid)
+            session.add(record)
+        record.caller_number = entry.get("caller_number") or caller_number or record.caller_number
+        if not entry:
+            record.outcome = CallOutcome.SELF_SERVICE
+            record.ended_at = record.ended_at or datetime.now(UTC)
+        else:
+            queued = _moment(entry.get("queued_at"))
+            answered = _moment(entry.get("answered_at") or entry.get("offered_at"))
+            ended = _moment(entry.get("ended_at"))
+            outcome = entry.get("outcome") or CallOutcome.ABANDONED
+            record.customer_id = int(entry["customer_id"]) if entry.get("customer_id") else None
+            record.advisor_id = int(entry["advisor_id"]) if entry.get("advisor_id") else None
+            consultant = entry.get("consultant_id")
+            record.consultant_id = int(consultant) if consultant else None
+            record.language = entry.get("language") or None
+            record.topic = entry.get("topic") or None
+            record.queued_at = queued
+            record.outcome = outcome
+            record.ended_at = ended
+            if outcome == CallOutcome.ANSWERED:
+                record.answered_at = answered
+                record.tier = entry.get("tier") or "any"
+                record.own_advisor = bool(consultant) and consultant == entry.get("advisor_id")
+            end_of_wait = answered if outcome == CallOutcome.ANSWERED else ended
+            if queued and end_of_wait:
+                record.wait_seconds = max(0.0, (end_of_wait - queued).total_seconds())
+            if answered and ended and outcome == CallOutcome.ANSWERED:
+                record.talk_seconds = max(0.0, (ended - answered).total_seconds())
+        session.flush()
+        record_id = record.id
+    log.info("call %s recorded as %s (status %s)", call_sid, record.outcome, status or "-")
+    call_recorded.send(record)
+    return record_id

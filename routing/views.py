@@ -1,0 +1,66 @@
+"""Twilio webhooks for waiting in the queue and reaching a consultant."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from hotline.settings import Settings
+from hotline.webhooks import twilio_webhook
+from routing import service, twiml
+
+bp = Blueprint("routing", __name__, url_prefix="/routing")
+
+
+def settings() -> Settings:
+    """Return the running app's settings."""
+    return current_app.extensions["hotline.settings"]
+
+
+def keep_waiting(_call_sid: str | None) -> VoiceResponse:
+    """Hold quietly if the wait URL fails: the caller keeps their place."""
+    return twiml.hold(10)
+
+
+def back_to_queue(_call_sid: str | None) -> VoiceResponse:
+    """Put the caller back in the queue if connecting fails."""
+    return twiml.enqueue("pl", settings().queue_name, announce="apology")
+
+
+@bp.post("/wait")
+@twilio_webhook(fallback=keep_waiting)
+def wait() -> VoiceResponse:
+    """Tell a waiting caller their place; make them routable."""
+    update = service.WaitUpdate(
+        call_sid=request.form["CallSid"],
+        queue_sid=request.form["QueueSid"],
+        queue_time=int(request.form.get("QueueTime") or 0),
+    )
+    return service.waiting(settings(), update)
+
+
+@bp.post("/queue-result")
+@twilio_webhook()
+def queue_result() -> VoiceResponse:
+    """Handle a caller leaving the queue."""
+    return service.queue_left(request.form["CallSid"], request.form.get("QueueResult", ""))
+
+
+@bp.post("/connect")
+@twilio_webhook(fallback=back_to_queue)
+def connect() -> VoiceResponse:
+    """Ring the consultant chosen for this caller."""
+    consultant_id = int(request.args["consultant"])
+    return service.connect_consultant(settings(), request.form["CallSid"], consultant_id)
+
+
+@bp.post("/dial-result")
+@twilio_webhook(fallback=back_to_queue)
+def dial_result() -> VoiceResponse:
+    """Handle the end of the consultant leg."""
+    return service.dial_finished(
+        settings(),
+        request.form["CallSid"],
+        int(request.args["consultant"]),
+        request.form.get("DialCallStatus", "failed"),
+    )

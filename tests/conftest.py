@@ -1,0 +1,136 @@
+"""Fixtures shared by the whole suite: a real Redis, a real database, the app."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from twilio.request_validator import RequestValidator
+
+from hotline import create_app
+from hotline.db import Base, db
+from hotline.embedded_redis import EmbeddedRedis, free_port
+from hotline.jobs import jobs
+from hotline.migrate import upgrade
+from hotline.redis_client import redis_conn
+from hotline.settings import Settings
+
+PUBLIC_URL = "https://hotline.example.org"
+AUTH_TOKEN = "test-auth-token"
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """Start a private redis-server for the test run (or use TEST_REDIS_URL)."""
+    given = os.environ.get("TEST_REDIS_URL")
+    if given:
+        yield given
+        return
+    folder = Path(tempfile.mkdtemp(prefix="hotline-redis-"))
+    server = EmbeddedRedis(folder, port=free_port(), persist=False)
+    server.start()
+    yield server.url.rsplit("/", 1)[0] + "/15"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Migrate a fresh database once: SQLite by default, TEST_DATABASE_URL (PostgreSQL) in CI."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'hotline-test.sqlite3'}"
+    else:
+        from sqlalchemy import create_engine
+
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str) -> Settings:
+    """Return test settings pointing at the test database and Redis."""
+    return Settings(
+        env="testing",
+        database_url=database_url,
+        redis_url=redis_url,
+        twilio_auth_token=AUTH_TOKEN,
+        public_url=PUBLIC_URL,
+        secret_key="test-secret",
+        testing=True,
+    )
+
+
+@pytest.fixture
+def redis_client(redis_url: str) -> Iterator[redis.Redis]:
+    """Return a client on the test Redis database, flushed around each test."""
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+@pytest.fixture
+def app(settings: Settings, redis_client: redis.Redis) -> Iterator[Flask]:
+    """Build the app on the test database (emptied after each test) and Redis."""
+    application = create_app(settings)
+    jobs.synchronous = True
+    yield application
+    jobs.synchronous = False
+    db.session.remove()
+    assert db.engine is not None
+    with db.engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    redis_conn.configure(settings.redis_url)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """Return a test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def demo(app: Flask) -> dict[str, int]:
+    """Load the demo data."""
+    from hotline.demo import load_demo
+
+    with db.transaction() as session:
+        return load_demo(session)
+
+
+class TwilioSigner:
+    """Posts to webhooks the way Twilio does: form-encoded and signed."""
+
+    def __init__(self, client: FlaskClient, token: str = AUTH_TOKEN) -> None:
+        self.client = client
+        self.validator = RequestValidator(token)
+
+    def post(self, path: str, params: dict[str, str], signature: str | None = "sign"):  # type: ignore[no-untyped-def]
+        """POST params to path with a valid signature (or the one given, or none)."""
+        headers = {}
+        if signature == "sign":
+            headers["X-Twilio-Signature"] = self.validator.compute_signature(
+                PUBLIC_URL + path, params
+            )
+        elif signature is not None:
+            headers["X-Twilio-Signature"] = signature
+        return self.client.post(path, data=params, headers=headers)
+
+
+@pytest.fixture
+def twilio(client: FlaskClient) -> TwilioSigner:
+    """Return a signer that posts webhooks as Twilio would."""
+    return TwilioSigner(client)
