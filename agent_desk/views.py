@@ -28,7 +28,14 @@ from customers.service import contacts_of
 from hotline.db import db
 from routing.models import Consultant
 
-bp = Blueprint("desk", __name__, url_prefix="/desk", template_folder="templates")
+bp = Blueprint(
+    "desk",
+    __name__,
+    url_prefix="/desk",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 
 
 def csrf_token() -> str:

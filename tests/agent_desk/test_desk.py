@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from customers.models import AuditEntry, Contact, Customer
+from hotline.db import db
+from routing.engine import RoutingEngine
+from tests.twiml import parse
+
+SID = "CA" + "4" * 32
+CALL = {"CallSid": SID, "From": "+48601000001", "To": "+48221952400"}
+
+
+def sign_in(client, login="anna", password="demo1234"):
+    response = client.post("/desk/login", data={"login": login, "password": password})
+    page = client.get("/desk/")
+    token = re.search(rb'name="csrf-token" content="([^"]+)"', page.data).group(1).decode()
+    return response, token
+
+
+def api(client, token, path, body):
+    return client.post(path, json=body, headers={"X-CSRF-Token": token})
+
+
+@pytest.fixture
+def jan(demo) -> Customer:
+    return db.session.scalars(select(Customer).where(Customer.phone == "+48601000001")).one()
+
+
+def test_wrong_password_is_refused(client, demo):
+    response = client.post("/desk/login", data={"login": "anna", "password": "nope"})
+    assert response.status_code == 401
+    assert b"Wrong login or password" in response.data
+    assert client.get("/desk/").status_code == 302
+
+
+def test_changes_without_the_csrf_token_are_refused(client, demo):
+    sign_in(client)
+    assert client.post("/desk/api/state", json={"state": "available"}).status_code == 400
+
+
+def test_going_available_is_visible_to_routing(client, demo, redis_client):
+    _, token = sign_in(client)
+    response = api(client, token, "/desk/api/state", {"state": "available"})
+    assert response.json["state"] == "available"
+    assert api(client, token, "/desk/api/state", {"state": "lunch"}).status_code == 409
+
+
+def test_call_pops_the_record_then_wrap_up_logs_the_contact(client, twilio, jan, redis_client):
+    _, token = sign_in(client)
+    api(client, token, "/desk/api/state", {"state": "available"})
+    twilio.post("/ivr/incoming", CALL)
+    twilio.post("/ivr/menu/choice", {**CALL, "Digits": "0"})
+    twilio.post("/routing/wait", {**CALL, "QueueSid": "QU" + "1" * 32})
+    assignment = RoutingEngine(redis_client).assign_next(30)
+    state = client.get("/desk/api/state").json
+    assert state["state"] == "ringing"
+    assert state["call"]["customer"]["name"] == "Jan Wiśniewski"
+    assert state["call"]["own_customer"] is True
+    assert state["call"]["customer"]["pesel"].endswith("*****")
+
+    assert api(client, token, "/desk/api/answered", {"call_sid": SID}).status_code == 200
+    dial = {**CALL, "DialCallStatus": "completed"}
+    parse(twilio.post(f"/routing/dial-result?consultant={assignment.consultant_id}", dial).data)
+    assert client.get("/desk/api/state").json["state"] == "wrap-up"
+    assert api(client, token, "/desk/api/state", {"state": "available"}).status_code == 409
+
+    contact = db.session.scalars(select(Contact).where(Contact.call_sid == SID)).one()
+    page = client.get("/desk/")
+    assert b"Wrap-up" in page.data
+    response = client.post(
+        f"/desk/wrap-up/{contact.id}",
+        data={"csrf_token": token, "outcome": "resolved", "notes": "Explained documents."},
+    )
+    assert response.headers["Location"].endswith(f"/desk/customers/{jan.id}")
+    record = client.get(f"/desk/customers/{jan.id}").data.decode()
+    assert "Explained documents." in record and "resolved" in record
+    assert client.get("/desk/api/state").json["state"] == "available"
+    actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert "contact.wrap-up" in actions
+
+
+def test_record_update_is_audited_and_bad_phone_refused(client, jan):
+    _, token = sign_in(client)
+    form = {
+        "csrf_token": token,
+        "address": "ul. Nowa 1, 00-001 Warszawa",
+        "phone": "601 000 001",
+        "action_plan_notes": "Welding course in March.",
+    }
+    client.post(f"/desk/customers/{jan.id}", data=form)
+    db.session.expire_all()
+    assert db.session.get(Customer, jan.id).address == "ul. Nowa 1, 00-001 Warszawa"
+    audit = db.session.scalars(select(AuditEntry)).one()
+    assert audit.changes["address"]["to"] == "ul. Nowa 1, 00-001 Warszawa"
+    assert "phone" not in audit.changes, "the same number written differently is no change"
+
+    client.post(f"/desk/customers/{jan.id}", data={**form, "phone": "12"})
+    page = client.get(f"/desk/customers/{jan.id}").data.decode()
+    assert "not a valid phone number" in page
+    db.session.expire_all()
+    assert db.session.get(Customer, jan.id).phone == "+48601000001"
+
+
+def test_search_finds_by_phone_and_name(client, jan):
+    sign_in(client)
+    assert "Wiśniewski" in client.get("/desk/customers?q=601000001").data.decode()
+    assert "Wiśniewski" in client.get("/desk/customers?q=Wiśn").data.decode()

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from customers.models import Contact
+from hotline.db import db
+from routing.engine import ConsultantState, RoutingEngine
+from routing.models import CallRecord, Consultant
+from tests.twiml import parse, spoken
+
+SID = "CA" + "3" * 32
+CALL = {"CallSid": SID, "From": "+48601000001", "To": "+48221952400"}
+QUEUE = "QU" + "9" * 32
+
+
+def queue_caller(twilio):
+    twilio.post("/ivr/incoming", CALL)
+    twilio.post("/ivr/menu/choice", {**CALL, "Digits": "0"})
+    return parse(twilio.post("/routing/wait", {**CALL, "QueueSid": QUEUE, "QueuePosition": "1"}).data)
+
+
+def anna() -> Consultant:
+    return db.session.scalars(select(Consultant).where(Consultant.login == "anna")).one()
+
+
+def test_wait_url_announces_position_and_estimate(twilio, demo):
+    root = queue_caller(twilio)
+    assert "Twoje miejsce w kolejce: 1." in spoken(root)
+    assert "około" in spoken(root)
+    assert root.find("Pause") is not None
+
+
+def test_connect_rings_the_chosen_consultants_desk(twilio, demo, redis_client):
+    queue_caller(twilio)
+    consultant = anna()
+    RoutingEngine(redis_client).set_state(consultant.id, ConsultantState.AVAILABLE)
+    assignment = RoutingEngine(redis_client).assign_next(30)
+    assert assignment.call_sid == SID and assignment.queue_sid == QUEUE
+    root = parse(twilio.post(f"/routing/connect?consultant={consultant.id}", CALL).data)
+    dial = root.find("Dial")
+    assert dial.find("Client").text == f"consultant-{consultant.id}"
+    assert dial.get("action") == f"/routing/dial-result?consultant={consultant.id}"
+
+
+def test_completed_dial_records_the_call_and_logs_the_contact(twilio, demo, redis_client):
+    queue_caller(twilio)
+    consultant = anna()
+    engine = RoutingEngine(redis_client)
+    engine.set_state(consultant.id, ConsultantState.AVAILABLE)
+    engine.assign_next(30)
+    engine.connected(SID, consultant.id)
+    params = {**CALL, "DialCallStatus": "completed", "DialCallDuration": "42"}
+    root = parse(twilio.post(f"/routing/dial-result?consultant={consultant.id}", params).data)
+    assert root.find("Hangup") is not None
+    record = db.session.scalars(select(CallRecord).where(CallRecord.call_sid == SID)).one()
+    assert record.outcome == "answered"
+    assert record.own_advisor is True
+    assert record.wait_seconds is not None
+    contact = db.session.scalars(select(Contact).where(Contact.call_sid == SID)).one()
+    assert contact.customer_id == record.customer_id
+    assert engine.consultant(consultant.id)["state"] == "wrap-up"
+
+
+def test_unanswered_dial_puts_the_caller_back_in_the_queue(twilio, demo, redis_client):
+    queue_caller(twilio)
+    consultant = anna()
+    engine = RoutingEngine(redis_client)
+    engine.set_state(consultant.id, ConsultantState.AVAILABLE)
+    engine.assign_next(30)
+    params = {**CALL, "DialCallStatus": "no-answer"}
+    root = parse(twilio.post(f"/routing/dial-result?consultant={consultant.id}", params).data)
+    assert root.find("Enqueue") is not None
+    assert "nie odebrał" in spoken(root)
+    assert engine.consultant(consultant.id)["state"] == "not-ready"
+    assert engine.entry(SID)["state"] == "waiting"
+
+
+def test_hangup_while_waiting_is_counted_as_abandoned_once(twilio, demo, redis_client):
+    queue_caller(twilio)
+    params = {**CALL, "QueueResult": "hangup", "QueueSid": QUEUE, "QueueTime": "30"}
+    twilio.post("/routing/queue-result", params)
+    twilio.post("/ivr/status", {**CALL, "CallStatus": "completed"})
+    twilio.post("/ivr/status", {**CALL, "CallStatus": "completed"})
+    records = db.session.scalars(select(CallRecord).where(CallRecord.call_sid == SID)).all()
+    assert [r.outcome for r in records] == ["abandoned"]
+
+
+def test_a_self_service_call_is_recorded_too(twilio, demo):
+    twilio.post("/ivr/incoming", CALL)
+    twilio.post("/ivr/status", {**CALL, "CallStatus": "completed"})
+    record = db.session.scalars(select(CallRecord).where(CallRecord.call_sid == SID)).one()
+    assert record.outcome == "self-service"
+    assert record.caller_number == "+48601000001"
