@@ -1,0 +1,158 @@
+"""A whole centre in real processes (gunicorn web, RQ worker, router, emulator) for e2e tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis
+import requests
+from sqlalchemy import create_engine
+
+from hotline.db import Base
+from hotline.embedded_redis import free_port
+
+TOKEN = "e2e-auth-token"
+
+
+@dataclass
+class Centre:
+    """Addresses of a running centre and helpers to drive it."""
+
+    web: str
+    emulator: str
+    env: dict[str, str]
+    logs: Path
+
+    def place_call(self, caller: str, script: list[dict[str, object]]) -> str:
+        """Place a scripted call through the emulator and return its sid."""
+        response = requests.post(
+            f"{self.emulator}/emulator/calls", json={"from": caller, "script": script}, timeout=10
+        )
+        response.raise_for_status()
+        return str(response.json()["sid"])
+
+    def call(self, sid: str) -> dict:  # type: ignore[type-arg]
+        """Return the emulator's view of a call, with its events."""
+        return requests.get(f"{self.emulator}/emulator/calls/{sid}", timeout=10).json()
+
+    def endpoint(self, address: str) -> dict:  # type: ignore[type-arg]
+        """Return the state of a consultant's endpoint in the emulator."""
+        return requests.get(f"{self.emulator}/emulator/endpoints/{address}", timeout=10).json()
+
+    def endpoint_action(self, address: str, action: str) -> requests.Response:
+        """Answer, reject or hang up an endpoint."""
+        return requests.post(f"{self.emulator}/emulator/endpoints/{address}/{action}", timeout=10)
+
+    def desk_session(self, login: str, password: str = "demo1234") -> tuple[requests.Session, str]:
+        """Sign a consultant in to the desk; return the session and its CSRF token."""
+        session = requests.Session()
+        session.post(f"{self.web}/desk/login", data={"login": login, "password": password})
+        page = session.get(f"{self.web}/desk/").text
+        match = re.search(r'name="csrf-token" content="([^"]+)"', page)
+        assert match, "desk page did not render after sign-in"
+        return session, match.group(1)
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1, what: str = "condition"):  # type: ignore[no-untyped-def]
+    """Poll predicate until it returns something truthy, or fail with a message."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}; last value: {last!r}")
+
+
+def _wait_http(url: str, process: subprocess.Popen, name: str, log: Path) -> None:  # type: ignore[type-arg]
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=1).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{name} did not come up:\n{log.read_text()[-3000:]}")
+
+
+def _empty_database(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def centre(
+    tmp_path_factory: pytest.TempPathFactory, redis_url: str, database_url: str
+) -> Iterator[Centre]:
+    """Start web, worker, router and emulator as separate processes with demo data."""
+    folder = tmp_path_factory.mktemp("centre")
+    web_port, emulator_port = free_port(), free_port()
+    centre_redis = redis_url.rsplit("/", 1)[0] + "/14"
+    redis.Redis.from_url(centre_redis).flushdb()
+    db_url = database_url
+    if db_url.startswith("sqlite"):
+        db_url = f"sqlite:///{folder / 'centre.sqlite3'}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "REDIS_URL": centre_redis,
+        "PUBLIC_URL": f"http://127.0.0.1:{web_port}",
+        "TWILIO_API_URL": f"http://127.0.0.1:{emulator_port}",
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "SECRET_KEY": "e2e-secret",
+        "HOTLINE_INSTANCE_DIR": str(folder),
+        "HOTLINE_WAIT_ANNOUNCE_SECONDS": "5",
+        "HOTLINE_RING_TIMEOUT_SECONDS": "15",
+        "EMULATOR_TIME_SCALE": "0.05",
+    }
+    hotline = [sys.executable, "-m", "hotline.cli"]
+    subprocess.run([*hotline, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*hotline, "demo", "load"], env=env, check=True, capture_output=True)
+    commands = {
+        "emulator": [*hotline, "emulator", "--port", str(emulator_port)],
+        "web": [
+            sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--threads", "4",
+            "--workers", "2", "--bind", f"127.0.0.1:{web_port}", "hotline.wsgi:app",
+        ],
+        "worker": [*hotline, "worker"],
+        "router": [*hotline, "router"],
+    }  # fmt: skip
+    processes: dict[str, subprocess.Popen] = {}  # type: ignore[type-arg]
+    try:
+        for name, command in commands.items():
+            log = (folder / f"{name}.log").open("wb")
+            processes[name] = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+        _wait_http(
+            f"{env['TWILIO_API_URL']}/emulator/health",
+            processes["emulator"],
+            "emulator",
+            folder / "emulator.log",
+        )
+        _wait_http(
+            f"{env['PUBLIC_URL']}/ivr/health", processes["web"], "web", folder / "web.log"
+        )
+        yield Centre(env["PUBLIC_URL"], env["TWILIO_API_URL"], env, folder)
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        _empty_database(db_url)
