@@ -134,3 +134,25 @@ class TwilioSigner:
 def twilio(client: FlaskClient) -> TwilioSigner:
     """Return a signer that posts webhooks as Twilio would."""
     return TwilioSigner(client)
+
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:  # type: ignore[type-arg]
+    """Drive Debian's Chromium (Playwright's own download is not available here)."""
+    import shutil
+
+    path = os.environ.get("HOTLINE_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.skip("Chromium is not installed; ./dev test installs it where it can")
+    return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_FLAGS}
