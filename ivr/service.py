@@ -35,8 +35,7 @@ def sessions() -> SessionStore:
 def start_call(settings: Settings, call_sid: str, caller_number: str) -> VoiceResponse:
     """Identify the caller by their number and greet them in their language."""
     store = sessions()
-    session = store.load(call_sid)
-    session.caller_number = caller_number
+    session = CallerSession(call_sid=call_sid, caller_number=caller_number)
     customer = find_by_phone(caller_number, settings.default_region)
     if customer is not None:
         session.customer_id = customer.id

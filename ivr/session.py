@@ -65,7 +65,7 @@ class SessionStore:
             else:
                 mapping[name] = "" if value is None else str(value)
         key = KEY.format(session.call_sid)
-        pipe = self.redis.pipeline()
+        pipe = self.redis.pipeline(transaction=False)
         pipe.hset(key, mapping=mapping)
         pipe.expire(key, TTL_SECONDS)
         pipe.execute()

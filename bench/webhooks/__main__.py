@@ -1,0 +1,170 @@
+"""Benchmark the IVR webhooks under 50 concurrent emulated callers, against fixed TwiML.
+
+Run: python -m bench.webhooks [--callers 50] [--calls 12]
+
+It starts a private Redis, a SQLite database with the demo data and gunicorn (gthread) in this
+run. Each emulated caller places calls along the real path (incoming, main menu, the benefit
+documents answer), every request signed as Twilio signs it, with a short pause between steps
+as a listener would make. Between its real calls, each caller also requests an endpoint that
+returns fixed TwiML from the same server, so both are measured under the same load and the
+ratio is robust to a noisy machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+from twilio.request_validator import RequestValidator
+
+from hotline.embedded_redis import EmbeddedRedis, free_port
+
+TOKEN = "bench-auth-token"
+CALLERS = ["+48601000001", "+48601000002", "+48601000003", "+48601000004", "+48500111222"]
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Return the value below which share of the values fall."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+class Caller(threading.Thread):
+    """One emulated caller placing calls one after another."""
+
+    def __init__(self, base: str, calls: int, ivr: list[float], fixed: list[float]) -> None:
+        super().__init__(daemon=True)
+        self.base, self.calls = base, calls
+        self.ivr, self.fixed = ivr, fixed
+        self.validator = RequestValidator(TOKEN)
+        self.session = requests.Session()
+        self.errors = 0
+
+    def signed(self, path: str, params: dict[str, str]) -> float:
+        url = self.base + path
+        headers = {"X-Twilio-Signature": self.validator.compute_signature(url, params)}
+        started = time.perf_counter()
+        response = self.session.post(url, data=params, headers=headers, timeout=30)
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200 or b"<Response" not in response.content:
+            self.errors += 1
+        return elapsed
+
+    def plain(self, path: str) -> float:
+        started = time.perf_counter()
+        response = self.session.post(self.base + path, timeout=30)
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            self.errors += 1
+        return elapsed
+
+    def run(self) -> None:
+        pause = lambda: time.sleep(random.uniform(0.05, 0.15))  # noqa: E731
+        for _ in range(self.calls):
+            call = {
+                "CallSid": "CA" + uuid.uuid4().hex,
+                "AccountSid": "AC" + "0" * 31 + "1",
+                "From": random.choice(CALLERS),
+                "To": "+48221952400",
+                "CallStatus": "ringing",
+                "Direction": "inbound",
+                "ApiVersion": "2010-04-01",
+            }
+            self.ivr.append(self.signed("/ivr/incoming", call))
+            pause()
+            call["CallStatus"] = "in-progress"
+            self.ivr.append(self.signed("/ivr/menu", call))
+            pause()
+            self.ivr.append(self.signed("/ivr/menu/choice", {**call, "Digits": "1"}))
+            pause()
+            for _step in range(3):
+                self.fixed.append(self.plain("/bench/fixed"))
+                pause()
+
+
+def main() -> int:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--callers", type=int, default=50)
+    parser.add_argument("--calls", type=int, default=12, help="calls per caller")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
+    redis_server = EmbeddedRedis(folder / "redis", port=free_port(), persist=False)
+    port = free_port()
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_server.start(),
+        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "SECRET_KEY": "bench",
+    }
+    hotline = [sys.executable, "-m", "hotline.cli"]
+    subprocess.run([*hotline, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*hotline, "demo", "load"], env=env, check=True, capture_output=True)
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--threads", "8",
+            "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
+            "bench.webhooks.app:app",
+        ],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        base = env["PUBLIC_URL"]
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(base + "/ivr/health", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        warm = Caller(base, 3, [], [])
+        warm.run()
+        ivr: list[float] = []
+        fixed: list[float] = []
+        callers = [Caller(base, args.calls, ivr, fixed) for _ in range(args.callers)]
+        started = time.perf_counter()
+        for caller in callers:
+            caller.start()
+        for caller in callers:
+            caller.join()
+        wall = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        redis_server.stop()
+
+    errors = sum(caller.errors for caller in callers)
+    ivr_ms = [s * 1000 for s in ivr]
+    fixed_ms = [s * 1000 for s in fixed]
+    ivr_median, fixed_median = statistics.median(ivr_ms), statistics.median(fixed_ms)
+    ivr_p99, fixed_p99 = percentile(ivr_ms, 0.99), percentile(fixed_ms, 0.99)
+    print(f"bench/webhooks: {args.callers} concurrent callers, {len(ivr)} IVR requests, "
+          f"{len(fixed)} baseline requests in {wall:.1f} s, {errors} errors")  # fmt: skip
+    print(f"{'':24}{'median ms':>12}{'p99 ms':>12}")
+    print(f"{'fixed TwiML (baseline)':24}{fixed_median:12.2f}{fixed_p99:12.2f}")
+    print(f"{'IVR webhooks':24}{ivr_median:12.2f}{ivr_p99:12.2f}")
+    print(f"{'ratio IVR / baseline':24}{ivr_median / fixed_median:12.2f}"
+          f"{ivr_p99 / fixed_p99:12.2f}")  # fmt: skip
+    goal = ivr_median / fixed_median <= 1.5 and ivr_p99 < 50
+    print(f"goal (median ratio <= 1.5, p99 < 50 ms): {'met' if goal else 'NOT met'}")
+    return 0 if errors == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
