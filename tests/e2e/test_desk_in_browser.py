@@ -40,7 +40,7 @@ def test_consultant_answers_wraps_up_and_sees_the_contact_on_the_record(
     )
     page.get_by_role("button", name="Hang up").click()
 
-    expect(page.get_by_role("heading", name="Wrap-up")).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("heading", name="Wrap-up", exact=True)).to_be_visible(timeout=20_000)
     page.get_by_label("follow-up").check()
     page.get_by_label("Notes").fill("Will send the training list.")
     page.get_by_role("button", name="Save contact").click()
