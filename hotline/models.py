@@ -1,17 +1,36 @@
 """Imports every domain package's models so one metadata describes the whole schema."""
 
 from customers.models import AuditEntry, Contact, Customer
-from knowledge.models import FaqEntry, Office
+from knowledge.models import (
+    County,
+    FaqEntry,
+    ImportRowError,
+    ImportRun,
+    Office,
+    Place,
+    Region,
+    TrainingOffer,
+    Vacancy,
+)
 from recordings.models import Recording
-from routing.models import CallRecord, Consultant
+from routing.models import CallbackAttempt, CallbackRequest, CallRecord, Consultant
 
 __all__ = [
     "AuditEntry",
+    "CallbackAttempt",
+    "CallbackRequest",
     "CallRecord",
     "Consultant",
     "Contact",
+    "County",
     "Customer",
     "FaqEntry",
+    "ImportRowError",
+    "ImportRun",
     "Office",
+    "Place",
     "Recording",
+    "Region",
+    "TrainingOffer",
+    "Vacancy",
 ]

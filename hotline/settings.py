@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEV_ACCOUNT_SID = "AC" + "0" * 31 + "1"
 DEV_AUTH_TOKEN = "dev-auth-token-not-secret"
@@ -33,6 +36,43 @@ def instance_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(root) if root else Path.cwd() / "instance"
 
 
+def routing_texts(env: Mapping[str, str]) -> dict[str, str]:
+    """Read and check the routing settings that are not plain numbers."""
+    values: dict[str, str] = {}
+    policies = env.get("HOTLINE_QUEUE_POLICIES", "").strip()
+    if policies:
+        try:
+            parsed = json.loads(policies)
+        except json.JSONDecodeError as exc:
+            raise SettingsError(f"HOTLINE_QUEUE_POLICIES is not valid JSON: {exc}") from exc
+        if not isinstance(parsed, dict) or not all(isinstance(v, dict) for v in parsed.values()):
+            raise SettingsError("HOTLINE_QUEUE_POLICIES must map queue names to objects")
+        values["queue_policies"] = policies
+    hours = env.get("HOTLINE_CALLBACK_HOURS", "").strip()
+    if hours:
+        if not re.fullmatch(r"\d{2}:\d{2}-\d{2}:\d{2}", hours):
+            raise SettingsError("HOTLINE_CALLBACK_HOURS must look like 08:00-18:00")
+        values["callback_hours"] = hours
+    days = env.get("HOTLINE_CALLBACK_DAYS", "").strip().lower()
+    if days:
+        day = "(mon|tue|wed|thu|fri|sat|sun)"
+        if not re.fullmatch(f"{day}(-{day})?", days):
+            raise SettingsError("HOTLINE_CALLBACK_DAYS must look like mon-fri")
+        values["callback_days"] = days
+    for name, key in (
+        ("timezone", "HOTLINE_TIMEZONE"),
+        ("hold_music_url", "HOTLINE_HOLD_MUSIC_URL"),
+    ):
+        if env.get(key):
+            values[name] = env[key].strip()
+    if "timezone" in values:
+        try:
+            ZoneInfo(values["timezone"])
+        except (ValueError, ZoneInfoNotFoundError) as exc:
+            raise SettingsError(f"HOTLINE_TIMEZONE {values['timezone']!r} is unknown") from exc
+    return values
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the centre reads from its environment."""
@@ -50,6 +90,20 @@ class Settings:
     queue_name: str = "consultants"
     wait_announce_seconds: int = 30
     ring_timeout_seconds: int = 20
+    tier_advisor_seconds: int = 60
+    tier_office_seconds: int = 30
+    tier_language_seconds: int = 60
+    queue_policies: str = ""
+    wrap_up_seconds: int = 60
+    max_wait_seconds: int = 600
+    rejoin_minutes: int = 5
+    callback_max_attempts: int = 3
+    callback_retry_minutes: int = 10
+    callback_days: str = "mon-fri"
+    callback_hours: str = "08:00-18:00"
+    timezone: str = "Europe/Warsaw"
+    hold_music_url: str = ""
+    voicemail_max_seconds: int = 120
     testing: bool = False
 
     @property
@@ -92,12 +146,22 @@ class Settings:
         for name, key in (
             ("wait_announce_seconds", "HOTLINE_WAIT_ANNOUNCE_SECONDS"),
             ("ring_timeout_seconds", "HOTLINE_RING_TIMEOUT_SECONDS"),
+            ("tier_advisor_seconds", "HOTLINE_TIER_ADVISOR_SECONDS"),
+            ("tier_office_seconds", "HOTLINE_TIER_OFFICE_SECONDS"),
+            ("tier_language_seconds", "HOTLINE_TIER_LANGUAGE_SECONDS"),
+            ("wrap_up_seconds", "HOTLINE_WRAP_UP_SECONDS"),
+            ("max_wait_seconds", "HOTLINE_MAX_WAIT_SECONDS"),
+            ("rejoin_minutes", "HOTLINE_REJOIN_MINUTES"),
+            ("callback_max_attempts", "HOTLINE_CALLBACK_MAX_ATTEMPTS"),
+            ("callback_retry_minutes", "HOTLINE_CALLBACK_RETRY_MINUTES"),
+            ("voicemail_max_seconds", "HOTLINE_VOICEMAIL_MAX_SECONDS"),
         ):
             if env.get(key):
                 try:
                     values[name] = int(env[key])
                 except ValueError as exc:
                     raise SettingsError(f"{key} must be a whole number of seconds") from exc
+        values.update(routing_texts(env))
         return cls(**values)  # type: ignore[arg-type]
 
     def with_overrides(self, **changes: object) -> Settings:

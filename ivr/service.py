@@ -136,7 +136,11 @@ def answer_choice(settings: Settings, call_sid: str, topic: str, digits: str) ->
     if digits == "0":
         return to_consultant(settings, session)
     return _failed(
-        settings, store, session, "not_understood", lambda lang, lead: flow.answer(lang, topic, None, lead)
+        settings,
+        store,
+        session,
+        "not_understood",
+        lambda lang, lead: flow.answer(lang, topic, None, lead),
     )
 
 

@@ -1,8 +1,9 @@
 """The consultant queue on Redis: waiting callers, consultant states and atomic assignment.
 
-Everything lives in Redis so any web or router process can die or run twice. Assignment runs
-as one Lua script, so a consultant never holds two calls and a call never reaches two
-consultants, however many processes race for them.
+Everything lives in Redis so any web or router process can die or run twice. Every change of
+routing state runs as one Lua script (see routing.scripts), so a consultant never holds two
+calls and a call never reaches two consultants, however many processes race for them. The
+clock is injectable, so a simulation can run a whole day in virtual time.
 """
 
 from __future__ import annotations
@@ -10,24 +11,32 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import redis
+
+from routing import scripts
+from routing.policy import RoutingPolicy
 
 log = logging.getLogger(__name__)
 
 ENTRY = "routing:entry:{}"
 CONSULTANT = "routing:consultant:{}"
 WAITING = "routing:waiting"
-AVAILABLE = "routing:available"
+AVAILABLE = "routing:avail"
 OFFERS = "routing:offers"
 CONSULTANTS = "routing:consultants"
+STAFFED = "routing:staffed"
+CALLBACKS = "routing:callbacks"
+CALLBACKS_DUE = "routing:callbacks_due"
 EVENTS = "routing:events"
 WAKE = "routing:wake"
 STATS = "routing:stats"
 ENTRY_TTL = 24 * 3600
+KEEP_CALL = "\0"
 
 
 class ConsultantState(StrEnum):
@@ -49,6 +58,7 @@ class EntryState(StrEnum):
     WAITING = "waiting"
     OFFERED = "offered"
     CONNECTED = "connected"
+    SCHEDULED = "scheduled"
     ENDED = "ended"
 
 
@@ -65,13 +75,17 @@ class QueueEntry:
     topic: str = "general"
     priority: int = 0
     queued_at: float = field(default_factory=time.time)
+    queue: str = ""
 
     def to_redis(self) -> dict[str, str]:
         """Return the entry as a Redis hash (absent values as empty strings)."""
-        return {k: "" if v is None else str(v) for k, v in asdict(self).items()}
+        return {
+            k: "" if v is None else (repr(v) if isinstance(v, float) else str(v))
+            for k, v in asdict(self).items()
+        }
 
     @classmethod
-    def from_redis(cls, values: dict[str, str]) -> QueueEntry:
+    def from_redis(cls, values: Mapping[str, str]) -> QueueEntry:
         """Rebuild an entry from its Redis hash."""
 
         def number(key: str) -> int | None:
@@ -87,7 +101,30 @@ class QueueEntry:
             topic=values.get("topic") or "general",
             priority=int(values.get("priority") or 0),
             queued_at=float(values.get("queued_at") or time.time()),
+            queue=values.get("queue", ""),
         )
+
+
+@dataclass(frozen=True)
+class ConsultantProfile:
+    """What routing needs to know about a consultant, mirrored into Redis."""
+
+    consultant_id: int
+    name: str = ""
+    office: str | None = None
+    languages: Sequence[str] = ("pl",)
+    topics: Sequence[str] = ()
+    address: str = ""
+
+    def arguments(self) -> list[str]:
+        """Return the profile as the set-state script's trailing arguments."""
+        return [
+            self.office or "",
+            ",".join(self.languages),
+            ",".join(self.topics),
+            self.address,
+            self.name,
+        ]
 
 
 @dataclass(frozen=True)
@@ -97,138 +134,166 @@ class Assignment:
     call_sid: str
     consultant_id: int
     queue_sid: str
+    callback: bool = False
 
 
-# Longest-waiting caller to the longest-idle consultant, in one atomic step. Only callers whose
-# queue sid is known (their wait URL has run) are in WAITING, so the dequeue can be addressed.
-ASSIGN_FIFO = """
-local call = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
-if not call then return false end
-local consultant = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
-if not consultant then return false end
-redis.call('ZREM', KEYS[1], call)
-redis.call('ZREM', KEYS[2], consultant)
-local entry = 'routing:entry:' .. call
-redis.call('HSET', entry, 'state', 'offered', 'consultant_id', consultant, 'offered_at', ARGV[1])
-redis.call('HSET', 'routing:consultant:' .. consultant,
-           'state', 'ringing', 'call_sid', call, 'since', ARGV[1])
-redis.call('ZADD', KEYS[3], tonumber(ARGV[1]) + tonumber(ARGV[2]), call)
-return {call, consultant, redis.call('HGET', entry, 'queue_sid')}
-"""
+@dataclass(frozen=True)
+class Tick:
+    """What one pass of the router's timers and pairing produced."""
 
-# Put an offered call back where it was, only if it is still offered to that consultant.
-RETURN_OFFER = """
-local entry = 'routing:entry:' .. ARGV[1]
-if redis.call('HGET', entry, 'state') ~= 'offered' then return 0 end
-if redis.call('HGET', entry, 'consultant_id') ~= ARGV[2] then return 0 end
-redis.call('HSET', entry, 'state', 'waiting', 'consultant_id', '')
-redis.call('ZADD', KEYS[1], redis.call('HGET', entry, 'queued_at'), ARGV[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-return 1
-"""
+    assignments: list[Assignment]
+    next_due: float | None
+    more: bool
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _pairs(flat: Sequence[Any]) -> dict[str, str]:
+    return {_text(flat[i]): _text(flat[i + 1]) for i in range(0, len(flat), 2)}
+
+
+def _assignments(flat: Sequence[Any]) -> list[Assignment]:
+    return [
+        Assignment(
+            call_sid=_text(flat[i]),
+            consultant_id=int(_text(flat[i + 1])),
+            queue_sid=_text(flat[i + 2]),
+            callback=_text(flat[i + 3]) == "1",
+        )
+        for i in range(0, len(flat), 4)
+    ]
 
 
 class RoutingEngine:
     """Queue and consultant state on Redis, safe to share between processes."""
 
-    def __init__(self, client: redis.Redis, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        clock: Callable[[], float] = time.time,
+        *,
+        policy: RoutingPolicy | None = None,
+        policies: Mapping[str, RoutingPolicy] | None = None,
+        wrap_up_seconds: float = 60.0,
+        rejoin_seconds: float = 300.0,
+        lease_seconds: float = 15.0,
+    ) -> None:
         self.redis = client
         self.clock = clock
-        self._assign = client.register_script(ASSIGN_FIFO)
-        self._return_offer = client.register_script(RETURN_OFFER)
+        self.policy = policy or RoutingPolicy()
+        self.policies = dict(policies or {})
+        self.wrap_up_seconds = wrap_up_seconds
+        self.rejoin_seconds = rejoin_seconds
+        self.lease_seconds = lease_seconds
+        register = client.register_script
+        self._join = register(scripts.JOIN)
+        self._mark_waiting = register(scripts.MARK_WAITING)
+        self._connected = register(scripts.CONNECTED)
+        self._return_offer = register(scripts.RETURN_OFFER)
+        self._finish = register(scripts.FINISH)
+        self._set_state = register(scripts.SET_STATE)
+        self._tick = register(scripts.TICK)
+        self._request_callback = register(scripts.REQUEST_CALLBACK)
+        self._reschedule_callback = register(scripts.RESCHEDULE_CALLBACK)
+        self._claim_undelivered = register(scripts.CLAIM_UNDELIVERED)
+
+    def policy_for(self, queue: str) -> RoutingPolicy:
+        """Return the tiers of a queue (the default policy unless configured)."""
+        return self.policies.get(queue, self.policy)
 
     # Callers
 
     def join(self, entry: QueueEntry) -> QueueEntry:
-        """Record a caller who asked for a person; a repeated join keeps the first one."""
-        key = ENTRY.format(entry.call_sid)
-        existing = self.redis.hgetall(key)
-        if existing:
-            return QueueEntry.from_redis(self._text(existing))
-        pipe = self.redis.pipeline()
-        pipe.hset(key, mapping={**entry.to_redis(), "state": EntryState.JOINING})
-        pipe.expire(key, ENTRY_TTL)
-        pipe.execute()
-        self.publish("call.joined", call_sid=entry.call_sid, customer_id=entry.customer_id)
-        return entry
+        """Record a caller who asked for a person; a repeated join keeps the first one.
+
+        A caller who abandoned within the rejoin window, from the same number, gets their old
+        place back: the entry keeps the old ``queued_at``.
+        """
+        values = {**entry.to_redis(), **self.policy_for(entry.queue).entry_fields()}
+        args: list[str] = [entry.call_sid, repr(self.clock())]
+        for name, value in values.items():
+            args += [name, value]
+        kept = _pairs(self._join(args=args))
+        return QueueEntry.from_redis(kept)
 
     def entry(self, call_sid: str) -> dict[str, str]:
         """Return the raw state of a call's entry (empty if unknown)."""
-        return self._text(self.redis.hgetall(ENTRY.format(call_sid)))
+        return _pairs_from_hash(self.redis.hgetall(ENTRY.format(call_sid)))
 
     def mark_waiting(self, call_sid: str, queue_sid: str) -> bool:
         """Make a joined caller routable once their queue sid is known; idempotent."""
-        key = ENTRY.format(call_sid)
-        values = self.entry(call_sid)
-        if not values:
-            self.join(QueueEntry(call_sid=call_sid))
-            values = self.entry(call_sid)
-        if values.get("state") not in (EntryState.JOINING, EntryState.WAITING, ""):
-            return False
-        pipe = self.redis.pipeline()
-        pipe.hset(key, mapping={"state": EntryState.WAITING, "queue_sid": queue_sid})
-        pipe.zadd(WAITING, {call_sid: float(values.get("queued_at") or self.clock())}, nx=True)
-        pipe.lpush(WAKE, "1")
-        pipe.ltrim(WAKE, 0, 0)
-        pipe.execute()
-        return True
+        args = [call_sid, queue_sid, repr(self.clock())]
+        result = int(self._mark_waiting(args=args))
+        if result == -1:
+            self.join(QueueEntry(call_sid=call_sid, queued_at=self.clock()))
+            result = int(self._mark_waiting(args=args))
+        return result == 1
 
     def position(self, call_sid: str) -> tuple[int, int]:
-        """Return the caller's 1-based place and the number waiting."""
-        rank = self.redis.zrank(WAITING, call_sid)
-        size = int(self.redis.zcard(WAITING))
-        return (int(rank) + 1 if rank is not None else 1), max(size, 1)
+        """Return the caller's 1-based place among all waiting calls, and how many wait."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.zrank(WAITING, call_sid)
+        pipe.zcard(WAITING)
+        rank, size = pipe.execute()
+        return (int(rank) + 1 if rank is not None else 1), max(int(size), 1)
 
     def estimated_wait(self, position: int) -> float:
         """Estimate seconds until answered from the smoothed handling time and staffing."""
-        stats = self._text(self.redis.hgetall(STATS))
+        stats = self.stats()
         handle = float(stats.get("handle_ewma") or 240.0)
         staffed = max(1, self.staffed_count())
         return position * handle / staffed
 
+    def estimate(self, call_sid: str, position: int) -> float:
+        """Return a smoothed estimate of this caller's remaining wait, in seconds.
+
+        The raw estimate (place times smoothed handling time over staffed consultants) is
+        blended with what this caller was told last time, less the time since, so the
+        announcement does not jump about between two reads.
+        """
+        now = self.clock()
+        raw = self.estimated_wait(position)
+        key = ENTRY.format(call_sid)
+        told, told_at = self.redis.hmget(key, "estimate", "estimate_at")
+        if told and told_at:
+            previous = max(0.0, float(_text(told)) - (now - float(_text(told_at))))
+            raw = 0.5 * raw + 0.5 * previous
+        self.redis.hset(key, mapping={"estimate": repr(raw), "estimate_at": repr(now)})
+        return raw
+
     def connected(self, call_sid: str, consultant_id: int) -> None:
         """Note that the consultant answered the offered call."""
-        now = self.clock()
-        values = self.entry(call_sid)
-        if values.get("consultant_id") != str(consultant_id):
-            return
-        pipe = self.redis.pipeline()
-        pipe.hset(ENTRY.format(call_sid), mapping={"state": EntryState.CONNECTED})
-        pipe.hsetnx(ENTRY.format(call_sid), "answered_at", str(now))
-        pipe.zrem(OFFERS, call_sid)
-        pipe.hset(CONSULTANT.format(consultant_id), mapping={"state": ConsultantState.ON_CALL})
-        pipe.execute()
-        self.publish("call.connected", call_sid=call_sid, consultant_id=consultant_id)
+        self._connected(args=[call_sid, str(consultant_id), repr(self.clock())])
 
-    def return_offer(self, call_sid: str, consultant_id: int) -> bool:
-        """Give a missed call its old place back and set the consultant not-ready."""
-        returned = bool(
-            self._return_offer(keys=[WAITING, OFFERS], args=[call_sid, str(consultant_id)])
-        )
-        if returned:
-            self.set_state(consultant_id, ConsultantState.NOT_READY, reason="missed call")
-            self.publish("call.requeued", call_sid=call_sid, consultant_id=consultant_id)
-        return returned
+    def return_offer(self, call_sid: str, consultant_id: int, *, requeue: bool = False) -> bool:
+        """Give a missed call its old place (and tier clock) back; the consultant is not-ready.
+
+        With requeue, the caller is on their way back into the Twilio queue, so the call
+        becomes routable only once its wait URL runs again.
+        """
+        mode = "missed-requeue" if requeue else "missed"
+        return self._return(call_sid, consultant_id, mode)
+
+    def withdraw_offer(self, call_sid: str, consultant_id: int) -> bool:
+        """Take back an offer that could not be delivered, through no fault of the consultant."""
+        return self._return(call_sid, consultant_id, "withdraw-requeue")
+
+    def _return(self, call_sid: str, consultant_id: int, mode: str) -> bool:
+        args = [call_sid, str(consultant_id), repr(self.clock()), mode]
+        return bool(self._return_offer(args=args))
 
     def finish(self, call_sid: str, outcome: str) -> dict[str, str]:
         """Close a call's entry once, recording how it ended; return its final state."""
-        key = ENTRY.format(call_sid)
-        values = self.entry(call_sid)
-        if not values or values.get("state") == EntryState.ENDED:
-            return values
-        now = self.clock()
-        pipe = self.redis.pipeline()
-        pipe.zrem(WAITING, call_sid)
-        pipe.zrem(OFFERS, call_sid)
-        pipe.hset(key, mapping={"state": EntryState.ENDED, "outcome": outcome, "ended_at": now})
-        pipe.execute()
-        consultant_id = values.get("consultant_id")
-        if consultant_id and outcome == "answered":
-            self._learn_handle_time(now - float(values.get("answered_at") or now))
-            self.set_state(int(consultant_id), ConsultantState.WRAP_UP, call_sid=call_sid)
-        elif consultant_id and values.get("state") == EntryState.OFFERED:
-            self.set_state(int(consultant_id), ConsultantState.AVAILABLE)
-        self.publish("call.ended", call_sid=call_sid, outcome=outcome)
+        args = [
+            call_sid,
+            outcome,
+            repr(self.clock()),
+            repr(self.wrap_up_seconds),
+            repr(self.rejoin_seconds),
+        ]
+        self._finish(args=args)
         return self.entry(call_sid)
 
     def expired_offers(self) -> list[tuple[str, int]]:
@@ -236,13 +301,56 @@ class RoutingEngine:
         due = self.redis.zrangebyscore(OFFERS, "-inf", self.clock())
         result = []
         for raw in due:
-            call_sid = raw.decode() if isinstance(raw, bytes) else str(raw)
+            call_sid = _text(raw)
             consultant = self.entry(call_sid).get("consultant_id")
             if consultant:
                 result.append((call_sid, int(consultant)))
             else:
                 self.redis.zrem(OFFERS, call_sid)
         return result
+
+    # Callbacks and voicemail
+
+    def request_callback(self, call_sid: str, number: str) -> bool:
+        """Turn a waiting call into a callback that keeps its place; False if too late."""
+        return bool(self._request_callback(args=[call_sid, number, repr(self.clock())]))
+
+    def callback_attempt(self, call_sid: str) -> int:
+        """Count one more attempt to call a customer back and return the count."""
+        return int(self.redis.hincrby(ENTRY.format(call_sid), "callback_attempts", 1))
+
+    def reschedule_callback(self, call_sid: str, due: float) -> bool:
+        """Hold a callback out of the queue until due; it keeps its place."""
+        return bool(self._reschedule_callback(args=[call_sid, repr(due), repr(self.clock())]))
+
+    def pending_callbacks(self) -> list[str]:
+        """Return the call sids of callbacks not yet completed or given up."""
+        return sorted(_text(member) for member in self.redis.smembers(CALLBACKS))
+
+    def restore_callback(
+        self, entry: QueueEntry, number: str, attempts: int, due: float | None
+    ) -> bool:
+        """Recreate a pending callback lost from Redis (from its database row); idempotent."""
+        if self.redis.exists(ENTRY.format(entry.call_sid)):
+            return False
+        anonymous = QueueEntry(**{**asdict(entry), "caller_number": ""})
+        self.join(anonymous)
+        self.redis.hset(ENTRY.format(entry.call_sid), "caller_number", entry.caller_number)
+        self.request_callback(entry.call_sid, number)
+        self.redis.hset(ENTRY.format(entry.call_sid), "callback_attempts", str(attempts))
+        if due is not None and due > self.clock():
+            self.reschedule_callback(entry.call_sid, due)
+        self.publish("callback.restored", call_sid=entry.call_sid)
+        return True
+
+    def mark_voicemail(self, call_sid: str) -> bool:
+        """Note that a waiting caller chose to leave a voicemail."""
+        key = ENTRY.format(call_sid)
+        if self.entry(call_sid).get("state") not in (EntryState.WAITING, EntryState.JOINING):
+            return False
+        self.redis.hset(key, "voicemail", "1")
+        self.publish("call.voicemail", call_sid=call_sid)
+        return True
 
     # Consultants
 
@@ -254,78 +362,92 @@ class RoutingEngine:
         reason: str = "",
         call_sid: str | None = None,
         name: str | None = None,
+        profile: ConsultantProfile | None = None,
     ) -> None:
-        """Move a consultant to a new state and make them routable if available."""
-        key = CONSULTANT.format(consultant_id)
-        now = self.clock()
-        mapping = {"state": str(state), "since": str(now), "reason": reason}
-        if call_sid is not None:
-            mapping["call_sid"] = call_sid
-        elif state in (ConsultantState.AVAILABLE, ConsultantState.OFFLINE):
-            mapping["call_sid"] = ""
-        if name:
-            mapping["name"] = name
-        pipe = self.redis.pipeline()
-        pipe.hset(key, mapping=mapping)
-        pipe.sadd(CONSULTANTS, str(consultant_id))
-        if state == ConsultantState.AVAILABLE:
-            pipe.zadd(AVAILABLE, {str(consultant_id): now}, nx=True)
-            pipe.lpush(WAKE, "1")
-            pipe.ltrim(WAKE, 0, 0)
-        else:
-            pipe.zrem(AVAILABLE, str(consultant_id))
-        pipe.execute()
-        self.publish("consultant.state", consultant_id=consultant_id, state=str(state))
+        """Move a consultant to a new state and make them routable if available.
+
+        A profile (office, languages, topics, where to ring them) is mirrored into Redis so
+        routing never needs the database.
+        """
+        if name and profile is None:
+            self.redis.hset(CONSULTANT.format(consultant_id), "name", name)
+        args = [
+            str(consultant_id),
+            str(state),
+            repr(self.clock()),
+            reason,
+            KEEP_CALL if call_sid is None else call_sid,
+            repr(self.wrap_up_seconds),
+        ]
+        if profile is not None:
+            args += profile.arguments()
+        self._set_state(args=args)
+
+    def register_consultant(self, profile: ConsultantProfile) -> None:
+        """Mirror a consultant's profile into Redis, keeping their current state."""
+        current = self.consultant(profile.consultant_id)
+        state = ConsultantState(current.get("state") or ConsultantState.OFFLINE)
+        self.set_state(
+            profile.consultant_id, state, reason=current.get("reason", ""), profile=profile
+        )
 
     def consultant(self, consultant_id: int) -> dict[str, str]:
         """Return a consultant's live state (offline if never seen)."""
-        values = self._text(self.redis.hgetall(CONSULTANT.format(consultant_id)))
+        values = _pairs_from_hash(self.redis.hgetall(CONSULTANT.format(consultant_id)))
         return values or {"state": ConsultantState.OFFLINE}
 
     def staffed_count(self) -> int:
         """Count consultants who are logged in and not on a break."""
-        active = {ConsultantState.AVAILABLE, ConsultantState.RINGING, ConsultantState.ON_CALL}
-        active.add(ConsultantState.WRAP_UP)
-        count = 0
-        for member in self.redis.smembers(CONSULTANTS):
-            ident = member.decode() if isinstance(member, bytes) else str(member)
-            if self.consultant(int(ident)).get("state") in active:
-                count += 1
-        return count
+        return int(self.redis.scard(STAFFED))
+
+    def stats(self) -> dict[str, str]:
+        """Return the smoothed handling time and wait the estimates use."""
+        return _pairs_from_hash(self.redis.hgetall(STATS))
 
     # Assignment
 
+    def tick(self, ring_seconds: float, max_assignments: int = 50, batch: int = 500) -> Tick:
+        """Run due timers (tiers, wrap-up, callbacks) and pair calls with free consultants."""
+        now = self.clock()
+        args = [repr(now), repr(ring_seconds), repr(self.lease_seconds), max_assignments, batch]
+        result = self._tick(args=args)
+        next_due = float(_text(result[0])) if result[0] is not None else None
+        made = _assignments(result[2:])
+        for assignment in made:
+            log.info("call %s offered to consultant %s", assignment.call_sid, assignment.consultant_id)
+        return Tick(assignments=made, next_due=next_due, more=bool(result[1]))
+
     def assign_next(self, ring_seconds: float) -> Assignment | None:
-        """Atomically pair the longest-waiting caller with the longest-idle consultant."""
-        result = self._assign(keys=[WAITING, AVAILABLE, OFFERS], args=[self.clock(), ring_seconds])
-        if not result:
-            return None
-        call_sid, consultant, queue_sid = (
-            v.decode() if isinstance(v, bytes) else str(v) for v in result
-        )
-        self.publish("call.offered", call_sid=call_sid, consultant_id=int(consultant))
-        return Assignment(call_sid=call_sid, consultant_id=int(consultant), queue_sid=queue_sid)
+        """Atomically pair one call with the consultant the policy prefers, if any."""
+        made = self.tick(ring_seconds, max_assignments=1).assignments
+        return made[0] if made else None
+
+    def claim_undelivered(self) -> list[Assignment]:
+        """Claim offers a router made but never handed to Twilio (it died in between)."""
+        flat = self._claim_undelivered(args=[repr(self.clock()), repr(self.lease_seconds)])
+        return _assignments(flat)
+
+    def delivered(self, call_sid: str, leg_sid: str = "") -> None:
+        """Note that an offer reached Twilio (with the outbound leg of a callback)."""
+        mapping = {"delivered_at": repr(self.clock())}
+        if leg_sid:
+            mapping["callback_leg"] = leg_sid
+        self.redis.hset(ENTRY.format(call_sid), mapping=mapping)  # type: ignore[arg-type]
 
     def wait_for_work(self, timeout: float) -> None:
         """Block until something may be routable, or timeout seconds pass."""
-        self.redis.blpop([WAKE], timeout=timeout)
+        self.redis.blpop([WAKE], timeout=max(0.01, timeout))
 
     # Events
 
     def publish(self, kind: str, **fields: object) -> None:
-        """Append an event to the stream the desk and dashboards read."""
+        """Append an event to the stream the desk and dashboards read, and announce it."""
         payload = json.dumps({"kind": kind, "at": self.clock(), **fields})
-        self.redis.xadd(EVENTS, {"event": payload}, maxlen=10_000, approximate=True)
-        self.redis.publish(EVENTS, payload)
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.xadd(EVENTS, {"event": payload}, maxlen=10_000, approximate=True)
+        pipe.publish(EVENTS, payload)
+        pipe.execute()
 
-    def _learn_handle_time(self, seconds: float) -> None:
-        stats = self._text(self.redis.hgetall(STATS))
-        previous = float(stats.get("handle_ewma") or seconds)
-        self.redis.hset(STATS, "handle_ewma", 0.8 * previous + 0.2 * seconds)
 
-    @staticmethod
-    def _text(values: dict) -> dict[str, str]:  # type: ignore[type-arg]
-        return {
-            (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
-            for k, v in values.items()
-        }
+def _pairs_from_hash(values: Mapping[Any, Any]) -> dict[str, str]:
+    return {_text(k): _text(v) for k, v in values.items()}

@@ -1,14 +1,14 @@
-"""Consultants and the persisted record of every call that reached the queue."""
+"""Consultants, the persisted record of every queued call, and callback requests."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Float, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hotline.db import Base, UtcDateTime
+from hotline.db import Base, UtcDateTime, utcnow
 
 
 class CallOutcome(StrEnum):
@@ -62,3 +62,55 @@ class CallRecord(Base):
     tier: Mapped[str | None] = mapped_column(String(16))
     own_advisor: Mapped[bool] = mapped_column(default=False)
     outcome: Mapped[str] = mapped_column(String(16), default=CallOutcome.ABANDONED)
+
+
+class CallbackStatus(StrEnum):
+    """Where a callback request is."""
+
+    PENDING = "pending"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class CallbackRequest(Base):
+    """A caller who pressed 1 to be called back; kept so no request is ever lost."""
+
+    __tablename__ = "callback_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(34), unique=True)
+    number: Mapped[str] = mapped_column(String(32))
+    customer_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    advisor_id: Mapped[int | None] = mapped_column(Integer)
+    office: Mapped[str | None] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8), default="pl")
+    topic: Mapped[str | None] = mapped_column(String(32))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    queue: Mapped[str] = mapped_column(String(64), default="")
+    queued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default=CallbackStatus.PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    consultant_id: Mapped[int | None] = mapped_column(Integer)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    attempt_log: Mapped[list[CallbackAttempt]] = relationship(
+        back_populates="request", order_by="CallbackAttempt.attempt"
+    )
+
+
+class CallbackAttempt(Base):
+    """One try at calling a customer back, and how it went."""
+
+    __tablename__ = "callback_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("callback_requests.id"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    consultant_id: Mapped[int | None] = mapped_column(Integer)
+    leg_sid: Mapped[str | None] = mapped_column(String(34))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+
+    request: Mapped[CallbackRequest] = relationship(back_populates="attempt_log")

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from twilio.twiml.voice_response import Dial, VoiceResponse
+from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from hotline import speech
+from routing import prompts
 
 WAIT_URL = "/routing/wait"
 QUEUE_RESULT_URL = "/routing/queue-result"
+WAIT_KEY_URL = "/routing/wait-key"
+VOICEMAIL_DONE_URL = "/routing/voicemail-done"
+RECORDING_STATUS_URL = "/recordings/status"
+CONSULTANT_LANGUAGE = "pl"
 
 
-def enqueue(language: str, queue_name: str, announce: str | None = "queue_joining") -> VoiceResponse:
+def enqueue(
+    language: str, queue_name: str, announce: str | None = "queue_joining"
+) -> VoiceResponse:
     """Tell the caller they are being put through, then place them in the queue."""
     response = VoiceResponse()
     if announce:
@@ -26,16 +33,99 @@ def enqueue(language: str, queue_name: str, announce: str | None = "queue_joinin
 
 
 def wait_message(
-    language: str, position: int, minutes: int | None, pause_seconds: int
+    language: str,
+    position: int,
+    minutes: int | None,
+    pause_seconds: int,
+    *,
+    offer: str | None = None,
+    hold_music_url: str = "",
 ) -> VoiceResponse:
-    """Announce the caller's place and expected wait, then hold until the next announcement."""
+    """Announce the caller's place and expected wait, then hold until the next announcement.
+
+    With an offer ("callback_offer", "max_wait_offer" or "voicemail_offer") everything plays
+    inside a Gather, so a key pressed at any moment of the wait reaches the wait-key URL;
+    silence falls through to a Redirect that fetches this document again.
+    """
     response = VoiceResponse()
-    speech.say(response, language, speech.prompt(language, "queue_position", position=position))
+    target: VoiceResponse | Gather = response
+    if offer:
+        target = Gather(input="dtmf", num_digits=1, action=WAIT_KEY_URL, method="POST", timeout=2)
+    speech.say(target, language, speech.prompt(language, "queue_position", position=position))
     if minutes is not None:
-        speech.say(response, language, speech.prompt(language, "queue_estimate", minutes=minutes))
+        speech.say(target, language, speech.prompt(language, "queue_estimate", minutes=minutes))
     else:
-        speech.say(response, language, speech.prompt(language, "queue_hold"))
-    response.pause(length=pause_seconds)
+        speech.say(target, language, speech.prompt(language, "queue_hold"))
+    if offer:
+        speech.say(target, language, prompts.text(language, offer))
+    if hold_music_url:
+        target.play(hold_music_url)
+    else:
+        target.pause(length=pause_seconds)
+    if offer:
+        response.append(target)
+        response.redirect(WAIT_URL, method="POST")
+    return response
+
+
+def callback_confirmed(language: str) -> VoiceResponse:
+    """Confirm a callback request and hang up; the request keeps the caller's place."""
+    response = VoiceResponse()
+    speech.say(response, language, prompts.text(language, "callback_confirmed"))
+    response.hangup()
+    return response
+
+
+def leave_queue() -> VoiceResponse:
+    """End the wait; the Enqueue action decides what happens next."""
+    response = VoiceResponse()
+    response.leave()
+    return response
+
+
+def voicemail(language: str, max_seconds: int) -> VoiceResponse:
+    """Record a message for the centre; the recordings package stores it when it is ready."""
+    response = VoiceResponse()
+    speech.say(response, language, prompts.text(language, "voicemail_prompt"))
+    response.record(
+        action=VOICEMAIL_DONE_URL,
+        method="POST",
+        max_length=max_seconds,
+        play_beep=True,
+        recording_status_callback=RECORDING_STATUS_URL,
+        recording_status_callback_method="POST",
+    )
+    speech.say(response, language, prompts.text(language, "voicemail_thanks"))
+    response.hangup()
+    return response
+
+
+def voicemail_done(language: str) -> VoiceResponse:
+    """Thank the caller for their message and end the call."""
+    response = VoiceResponse()
+    speech.say(response, language, prompts.text(language, "voicemail_thanks"))
+    response.hangup()
+    return response
+
+
+def callback_dial(
+    number: str, *, action: str, timeout: int, caller_id: str | None
+) -> VoiceResponse:
+    """Tell the consultant whom they call back, then dial the customer."""
+    response = VoiceResponse()
+    text = prompts.text(CONSULTANT_LANGUAGE, "callback_intro")
+    speech.say(response, CONSULTANT_LANGUAGE, text)
+    dial = Dial(action=action, method="POST", timeout=timeout, caller_id=caller_id)
+    dial.number(number)
+    response.append(dial)
+    return response
+
+
+def consultant_message(key: str) -> VoiceResponse:
+    """Tell the consultant something about a callback and end their leg."""
+    response = VoiceResponse()
+    speech.say(response, CONSULTANT_LANGUAGE, prompts.text(CONSULTANT_LANGUAGE, key))
+    response.hangup()
     return response
 
 
