@@ -1,0 +1,71 @@
+"""Settings of the phone network emulator."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from emulator.exceptions import ConfigError
+
+DEFAULT_ACCOUNT_SID = "AC" + "0" * 31 + "1"
+DEFAULT_AUTH_TOKEN = "dev-auth-token-not-secret"
+DEFAULT_CENTRE_URL = "http://127.0.0.1:5000"
+DEFAULT_EMULATOR_URL = "http://127.0.0.1:5001"
+DEFAULT_HOTLINE_NUMBER = "+48221952400"
+
+ACCOUNT_SID_PATTERN = re.compile(r"^AC[0-9a-fA-F]{32}$")
+
+
+@dataclass
+class EmulatorConfig:
+    """Everything the emulator needs to play Twilio's part for one hotline number."""
+
+    account_sid: str = DEFAULT_ACCOUNT_SID
+    auth_token: str = DEFAULT_AUTH_TOKEN
+    voice_url: str = DEFAULT_CENTRE_URL + "/ivr/incoming"
+    voice_method: str = "POST"
+    status_callback_url: str | None = DEFAULT_CENTRE_URL + "/ivr/status"
+    hotline_number: str = DEFAULT_HOTLINE_NUMBER
+    public_url: str = DEFAULT_EMULATOR_URL
+    time_scale: float = 1.0
+    spec_path: str | None = None
+    max_call_duration: float = 3600.0
+    min_document_interval: float = 0.05
+
+    def __post_init__(self) -> None:
+        if not ACCOUNT_SID_PATTERN.match(self.account_sid):
+            raise ConfigError(f"account_sid {self.account_sid!r} is not AC + 32 hex digits")
+        if not self.auth_token:
+            raise ConfigError("auth_token must not be empty")
+        if self.time_scale <= 0:
+            raise ConfigError("time_scale must be positive")
+        if self.voice_method not in ("GET", "POST"):
+            raise ConfigError("voice_method must be GET or POST")
+        self.public_url = self.public_url.rstrip("/")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> EmulatorConfig:
+        """Build the settings from the same environment variables the centre reads."""
+        env = os.environ if environ is None else environ
+        centre_url = (env.get("PUBLIC_URL") or DEFAULT_CENTRE_URL).rstrip("/")
+        scale_text = env.get("EMULATOR_TIME_SCALE") or "1.0"
+        try:
+            time_scale = float(scale_text)
+        except ValueError as exc:
+            raise ConfigError(f"EMULATOR_TIME_SCALE={scale_text!r} is not a number") from exc
+        return cls(
+            account_sid=env.get("TWILIO_ACCOUNT_SID") or DEFAULT_ACCOUNT_SID,
+            auth_token=env.get("TWILIO_AUTH_TOKEN") or DEFAULT_AUTH_TOKEN,
+            voice_url=centre_url + "/ivr/incoming",
+            status_callback_url=centre_url + "/ivr/status",
+            hotline_number=env.get("HOTLINE_NUMBER") or DEFAULT_HOTLINE_NUMBER,
+            public_url=env.get("TWILIO_API_URL") or DEFAULT_EMULATOR_URL,
+            time_scale=time_scale,
+            spec_path=env.get("TWILIO_SPEC_PATH") or None,
+        )
+
+    def scaled(self, seconds: float) -> float:
+        """Turn seconds of caller-perceived audio into real seconds."""
+        return max(0.0, seconds) * self.time_scale

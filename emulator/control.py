@@ -1,0 +1,290 @@
+"""The emulator's own JSON API: place calls, play the caller, answer endpoints, inspect state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from emulator.caller import DIGITS_PATTERN, CallerStep, parse_script
+from emulator.exceptions import ControlError, EndpointStateError, ScriptError
+from emulator.models import ADDRESS_PATTERN, Call
+from emulator.network import PhoneNetwork
+
+bp = Blueprint("emulator_control", __name__, url_prefix="/emulator")
+
+
+@bp.errorhandler(ControlError)
+def control_error(error: ControlError) -> tuple[Response, int]:
+    """Answer a refused control request as JSON."""
+    return jsonify({"error": error.message}), error.status
+
+
+def _network() -> PhoneNetwork:
+    network: PhoneNetwork = current_app.extensions["emulator_network"]
+    return network
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise ControlError(400, "send a JSON object")
+    return body
+
+
+def _call(sid: str) -> Call:
+    call = _network().call(sid)
+    if call is None:
+        raise ControlError(404, f"no call {sid}")
+    return call
+
+
+def _call_json(call: Call) -> dict[str, Any]:
+    return call.summary() | {"events": [event.to_json() for event in call.events_after(0)]}
+
+
+@bp.get("/health")
+def health() -> Response:
+    """Tell a probe the emulator is up."""
+    return jsonify({"ok": True})
+
+
+@bp.get("/config")
+def config() -> Response:
+    """Show the settings a client page needs (nothing secret)."""
+    settings = _network().config
+    return jsonify(
+        {
+            "hotline_number": settings.hotline_number,
+            "voice_url": settings.voice_url,
+            "time_scale": settings.time_scale,
+        }
+    )
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    """End every call and forget all state."""
+    _network().reset()
+    return jsonify({"ok": True})
+
+
+@bp.post("/calls")
+def place_call() -> tuple[Response, int]:
+    """Call the hotline as a person would, scripted or interactive."""
+    body = _body()
+    from_ = body.get("from")
+    if not isinstance(from_, str) or not ADDRESS_PATTERN.match(from_):
+        raise ControlError(400, "'from' must be a phone number such as +48601234567")
+    to = body.get("to")
+    if to is not None and (not isinstance(to, str) or not ADDRESS_PATTERN.match(to)):
+        raise ControlError(400, "'to' must be a phone number")
+    max_duration = body.get("max_duration")
+    if max_duration is not None and (
+        isinstance(max_duration, bool) or not isinstance(max_duration, int | float)
+    ):
+        raise ControlError(400, "'max_duration' must be a number of seconds")
+    script = None
+    if body.get("script") is not None:
+        try:
+            script = parse_script(body["script"])
+        except ScriptError as exc:
+            raise ControlError(400, str(exc)) from exc
+    call = _network().place_call(from_, to, script, max_duration)
+    return jsonify({"sid": call.sid}), 201
+
+
+@bp.get("/calls")
+def list_calls() -> Response:
+    """List every call, newest first."""
+    return jsonify([call.summary() for call in _network().all_calls()])
+
+
+@bp.get("/calls/<sid>")
+def show_call(sid: str) -> Response:
+    """Show a call with its whole transcript."""
+    return jsonify(_call_json(_call(sid)))
+
+
+@bp.get("/calls/<sid>/events")
+def call_events(sid: str) -> Response:
+    """Return the events after a sequence number, for polling."""
+    call = _call(sid)
+    after = request.args.get("after", "0")
+    if not after.isdigit():
+        raise ControlError(400, "'after' must be an event sequence number")
+    ended = call.wrapped_up
+    events = [event.to_json() for event in call.events_after(int(after))]
+    return jsonify({"sid": call.sid, "status": call.status, "ended": ended, "events": events})
+
+
+@bp.post("/calls/<sid>/input")
+def call_input(sid: str) -> Response:
+    """Press keys or say something on an interactive call."""
+    call = _call(sid)
+    body = _body()
+    if call.is_final:
+        raise ControlError(409, f"call {sid} has ended")
+    if call.caller.scripted:
+        raise ControlError(409, f"call {sid} follows a script and takes no live input")
+    if "digits" in body:
+        digits = str(body["digits"])
+        if not DIGITS_PATTERN.match(digits):
+            raise ControlError(400, "'digits' takes keypad keys 0-9, * and #")
+        step = CallerStep("press", digits)
+        shown = f"pressed {digits}"
+    elif isinstance(body.get("speech"), str) and body["speech"].strip():
+        step = CallerStep("say", body["speech"].strip())
+        shown = f'said "{step.value}"'
+    else:
+        raise ControlError(400, "send {'digits': '1'} or {'speech': 'words'}")
+    heard = _network().push_input(call, step)
+    if not heard:
+        call.record("input", f"{shown} (nobody was listening)")
+    return jsonify({"heard": heard})
+
+
+@bp.post("/calls/<sid>/hangup")
+def call_hangup(sid: str) -> Response:
+    """Hang up as the caller."""
+    call = _call(sid)
+    if not _network().end_call(call, "caller hung up", by_caller=True):
+        raise ControlError(409, f"call {sid} has already ended")
+    return jsonify({"sid": call.sid, "status": call.status})
+
+
+def _address(address: str) -> str:
+    if not ADDRESS_PATTERN.match(address):
+        raise ControlError(400, f"{address!r} is not client:<identity> or a phone number")
+    return address
+
+
+@bp.get("/endpoints")
+def list_endpoints() -> Response:
+    """List every endpoint the network has seen."""
+    network = _network()
+    with network.lock:
+        return jsonify([endpoint.to_json() for endpoint in network.endpoints.values()])
+
+
+@bp.get("/endpoints/<address>")
+def show_endpoint(address: str) -> Response:
+    """Show an endpoint's state (an unknown one is idle)."""
+    return jsonify(_network().endpoint(_address(address)).to_json())
+
+
+@bp.post("/endpoints/<address>")
+def configure_endpoint(address: str) -> Response:
+    """Set auto-answer, a hang-up delay, or the script to follow when called."""
+    body = _body()
+    unknown = set(body) - {"auto_answer", "hangup_after", "script"}
+    if unknown:
+        raise ControlError(400, f"unknown settings {sorted(unknown)}")
+    if "auto_answer" in body and not isinstance(body["auto_answer"], bool):
+        raise ControlError(400, "'auto_answer' must be true or false")
+    hangup_after = body.get("hangup_after")
+    if hangup_after is not None and (
+        isinstance(hangup_after, bool) or not isinstance(hangup_after, int | float)
+    ):
+        raise ControlError(400, "'hangup_after' must be seconds or null")
+    try:
+        endpoint = _network().configure_endpoint(_address(address), body)
+    except ScriptError as exc:
+        raise ControlError(400, str(exc)) from exc
+    return jsonify(endpoint.to_json())
+
+
+def _endpoint_action(address: str, action: str) -> Response:
+    network = _network()
+    operations = {
+        "answer": network.answer,
+        "reject": network.reject,
+        "hangup": network.hang_up_endpoint,
+    }
+    try:
+        endpoint = operations[action](_address(address))
+    except LookupError as exc:
+        raise ControlError(404, str(exc)) from exc
+    except EndpointStateError as exc:
+        raise ControlError(409, str(exc)) from exc
+    return jsonify(endpoint.to_json())
+
+
+@bp.post("/endpoints/<address>/answer")
+def answer_endpoint(address: str) -> Response:
+    """Pick up the call ringing at an endpoint."""
+    return _endpoint_action(address, "answer")
+
+
+@bp.post("/endpoints/<address>/reject")
+def reject_endpoint(address: str) -> Response:
+    """Decline the call ringing at an endpoint."""
+    return _endpoint_action(address, "reject")
+
+
+@bp.post("/endpoints/<address>/hangup")
+def hang_up_endpoint(address: str) -> Response:
+    """Put the phone down at an endpoint."""
+    return _endpoint_action(address, "hangup")
+
+
+@bp.get("/messages")
+def list_messages() -> Response:
+    """List the SMS sent through the REST API, oldest first."""
+    network = _network()
+    with network.lock:
+        messages = sorted(network.messages.values(), key=lambda message: message.created_at)
+        return jsonify([message.to_json() for message in messages])
+
+
+@bp.get("/queues")
+def list_queues() -> Response:
+    """List queues and the callers waiting in them."""
+    network = _network()
+    with network.lock:
+        queues = []
+        for queue in network.queues.values():
+            members = []
+            for position, member in enumerate(queue.members, start=1):
+                call = network.calls.get(member.call_sid)
+                members.append(
+                    {
+                        "call_sid": member.call_sid,
+                        "from": call.from_ if call else None,
+                        "position": position,
+                        "wait_time": member.wait_time(),
+                    }
+                )
+            queues.append(
+                {
+                    "sid": queue.sid,
+                    "friendly_name": queue.friendly_name,
+                    "max_size": queue.max_size,
+                    "average_wait_time": queue.average_wait_time,
+                    "members": members,
+                }
+            )
+        return jsonify(queues)
+
+
+@bp.get("/recordings")
+def list_recordings() -> Response:
+    """List recordings with the words spoken into them."""
+    network = _network()
+    with network.lock:
+        recordings = sorted(network.recordings.values(), key=lambda item: item.created_at)
+        return jsonify(
+            [
+                {
+                    "sid": recording.sid,
+                    "call_sid": recording.call_sid,
+                    "duration": recording.duration,
+                    "status": recording.status,
+                    "transcript": recording.transcript,
+                    "url": network.recording_url(recording),
+                }
+                for recording in recordings
+            ]
+        )

@@ -1,0 +1,246 @@
+"""<Dial>: ringing clients and numbers, and taking the front caller of a <Queue>."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import TYPE_CHECKING
+
+from emulator.exceptions import ApplicationError, CallEnded, CallRedirected
+from emulator.models import ADDRESS_PATTERN, Bridge, Call, StatusCallback
+from emulator.twiml import DIAL_NOUNS, Fetch, Verb, client_identity, dial_targets
+
+if TYPE_CHECKING:
+    from emulator.engine import CallRunner
+
+
+def dial(runner: CallRunner, verb: Verb, document_url: str) -> Fetch | None:
+    """Ring the nouns until one answers and talk until a side hangs up; return the action."""
+    targets = dial_targets(verb)
+    for noun in targets:
+        if noun.name not in DIAL_NOUNS:
+            raise ApplicationError(f"the emulator cannot dial <{noun.name}>", document_url)
+    if not targets:
+        raise ApplicationError("<Dial> with nothing to dial", document_url)
+    action = runner.resolve(verb.attr("action"), document_url)
+    method = (verb.attr("method") or "POST").upper()
+    timeout = verb.number("timeout", 30)
+    time_limit = verb.number("timeLimit", 14400)
+    queue_nouns = [noun for noun in targets if noun.name == "Queue"]
+    if queue_nouns:
+        params = _dial_queue(
+            runner, queue_nouns[0], document_url, timeout, time_limit, action, method
+        )
+    else:
+        caller_id = verb.attr("callerId") or runner.call.from_
+        params = _dial_endpoints(
+            runner, verb, targets, document_url, caller_id, timeout, time_limit, action
+        )
+    if action is None:
+        return None
+    return Fetch(action, method, params)
+
+
+def _dial_endpoints(
+    runner: CallRunner,
+    verb: Verb,
+    targets: list[Verb],
+    document_url: str,
+    caller_id: str,
+    timeout: float,
+    time_limit: float,
+    action: str | None,
+) -> dict[str, str]:
+    method = (verb.attr("method") or "POST").upper()
+    legs: list[Call] = []
+    for noun in targets:
+        address = "client:" + client_identity(noun) if noun.name == "Client" else noun.text.strip()
+        leg = runner.network.create_dial_leg(runner.call, address, caller_id)
+        callback = runner.resolve(noun.attr("statusCallback"), document_url)
+        if callback:
+            events = (noun.attr("statusCallbackEvent") or "completed").replace(",", " ")
+            leg.status_callback = StatusCallback(
+                callback,
+                (noun.attr("statusCallbackMethod") or "POST").upper(),
+                frozenset(events.split()),
+            )
+        legs.append(leg)
+        runner.call.record("dial", f"dialling {address}", to=address, dial_call_sid=leg.sid)
+        if not ADDRESS_PATTERN.match(address):
+            runner.call.record("error", f"cannot dial {address!r}: not a number or client")
+            runner.network.set_status(leg, "failed")
+        elif runner.network.ring(leg, address):
+            runner.call.record("ringing", f"ringing {address}", to=address)
+            leg.record("ringing", f"ringing {address} for {caller_id}")
+        else:
+            runner.call.record("dial", f"{address} is busy", to=address)
+            runner.network.set_status(leg, "busy")
+    connected: Call | None = None
+    try:
+        runner.pause(
+            timeout,
+            until=lambda: (
+                all(leg.is_final for leg in legs)
+                or any(leg.status == "in-progress" for leg in legs)
+            ),
+        )
+        connected = next((leg for leg in legs if leg.status == "in-progress"), None)
+        for leg in legs:
+            if leg is not connected and not leg.is_final:
+                leg.record("hangup", "nobody answered")
+                runner.network.set_status(leg, "no-answer" if connected is None else "canceled")
+        if connected is not None:
+            _talk_on_leg(runner, verb, connected, time_limit)
+    except CallEnded:
+        runner.ending = True
+        for leg in legs:
+            runner.network.end_call(leg, "the caller hung up", by_caller=False)
+        runner.notify(action, method, _dial_params(legs, connected, "canceled"))
+        raise
+    except CallRedirected:
+        for leg in legs:
+            runner.network.end_call(leg, "the caller was redirected", by_caller=False)
+        raise
+    finally:
+        for leg in legs:
+            _leg_status_callback(runner, leg)
+    if connected is not None:
+        return _dial_params(legs, connected, "completed")
+    statuses = {leg.status for leg in legs}
+    status = "no-answer"
+    if statuses == {"busy"}:
+        status = "busy"
+    elif "failed" in statuses:
+        status = "failed"
+    runner.call.record("dial", f"dial ended: {status}", status=status)
+    return _dial_params(legs, None, status)
+
+
+def _dial_params(legs: list[Call], connected: Call | None, status: str) -> dict[str, str]:
+    chosen = connected or (legs[0] if legs else None)
+    if connected is not None and status == "canceled":
+        status = "completed"
+    params = {"DialCallStatus": status}
+    if chosen is not None:
+        params["DialCallSid"] = chosen.sid
+        params["DialCallDuration"] = str(connected.duration if connected else 0)
+    return params
+
+
+def _talk_on_leg(runner: CallRunner, verb: Verb, leg: Call, time_limit: float) -> None:
+    address = leg.endpoint_address or leg.to
+    runner.call.record("connected", f"connected to {address}", to=address, dial_call_sid=leg.sid)
+    leg.record("connected", f"{address} answered: talking to {runner.call.from_}")
+    endpoint = runner.network.endpoint(address)
+    hang_up_at = math.inf
+    if endpoint.hangup_after is not None and leg.answered is not None:
+        hang_up_at = leg.answered + endpoint.hangup_after
+    limit = time.monotonic() + time_limit
+    on_star = verb.flag("hangupOnStar")
+    runner.listening(on_star)
+    try:
+        while not leg.is_final:
+            now = time.monotonic()
+            if now >= hang_up_at:
+                runner.network.end_call(leg, f"{address} hung up", by_caller=True)
+                break
+            if now >= limit:
+                runner.call.record("hangup", "the dial reached its time limit")
+                runner.network.end_call(leg, "time limit reached", by_caller=False)
+                return
+            runner.pause(min(hang_up_at, limit) - now, until=lambda: leg.is_final, on_input=on_star)
+            with runner.network.changed:
+                step = runner.call.caller.take() if on_star else None
+            if step is not None and step.kind == "press" and "*" in step.value:
+                runner.call.record("input", "pressed *: leaving the conversation", digits="*")
+                runner.network.end_call(leg, "the caller pressed *", by_caller=False)
+                return
+    finally:
+        runner.listening(False)
+    runner.call.record("hangup", f"{address} hung up", to=address)
+
+
+def _leg_status_callback(runner: CallRunner, leg: Call) -> None:
+    callback = leg.status_callback
+    if callback is None or "completed" not in callback.events or not leg.is_final:
+        return
+    leg.status_callback = None
+    params = {
+        "CallSid": leg.sid,
+        "ParentCallSid": runner.call.sid,
+        "AccountSid": leg.account_sid,
+        "From": leg.from_,
+        "To": leg.to,
+        "CallStatus": leg.status,
+        "Direction": leg.direction,
+        "ApiVersion": "2010-04-01",
+        "CallDuration": str(leg.duration),
+    }
+    runner.webhooks.notify(callback.url, callback.method, params)
+
+
+def _dial_queue(
+    runner: CallRunner,
+    noun: Verb,
+    document_url: str,
+    timeout: float,
+    time_limit: float,
+    action: str | None,
+    method: str,
+) -> dict[str, str]:
+    name = noun.text
+    queue = runner.network.queue_named(name)
+    runner.call.record("dial", f"dialling queue {name}", queue=name)
+    if queue is None:
+        runner.call.record("dial", f"queue {name} does not exist", queue=name)
+        return {"DialCallStatus": "failed"}
+    url = runner.resolve(noun.attr("url"), document_url)
+    url_method = (noun.attr("method") or "POST").upper()
+    taken: list[Bridge] = []
+
+    def take_front() -> bool:
+        bridge = runner.network.take_front_for_bridge(queue, runner.call, url, url_method)
+        if bridge is not None:
+            taken.append(bridge)
+        return bool(taken)
+
+    try:
+        runner.pause(timeout, until=take_front)
+        if not taken:
+            runner.call.record("dial", f"nobody waited in queue {name}", queue=name)
+            return {"DialCallStatus": "no-answer", "QueueSid": queue.sid}
+        _talk_to_queued_caller(runner, taken[0], time_limit)
+    except CallEnded:
+        runner.ending = True
+        for bridge in taken:
+            runner.network.end_bridge(bridge, runner.call.sid)
+            runner.notify(action, method, _bridge_params(bridge, queue.sid))
+        raise
+    except CallRedirected:
+        for bridge in taken:
+            runner.network.end_bridge(bridge, runner.call.sid)
+        raise
+    runner.network.end_bridge(taken[0], runner.call.sid)
+    return _bridge_params(taken[0], queue.sid)
+
+
+def _talk_to_queued_caller(runner: CallRunner, bridge: Bridge, time_limit: float) -> None:
+    runner.pause(time_limit, until=lambda: bridge.state != "pending")
+    if bridge.state != "connected":
+        return
+    caller = runner.network.call(bridge.caller_call_sid)
+    who = caller.from_ if caller else bridge.caller_call_sid
+    runner.call.record("connected", f"connected to {who}", dial_call_sid=bridge.caller_call_sid)
+    if not runner.pause(time_limit, until=lambda: bridge.state == "ended"):
+        runner.call.record("hangup", "time limit reached")
+        return
+    runner.call.record("hangup", f"{who} hung up")
+
+
+def _bridge_params(bridge: Bridge, queue_sid: str) -> dict[str, str]:
+    return {
+        "DialCallStatus": "completed" if bridge.connected is not None else "failed",
+        "DialCallSid": bridge.caller_call_sid,
+        "DialCallDuration": str(bridge.duration),
+        "QueueSid": queue_sid,
+    }

@@ -1,0 +1,602 @@
+"""The phone network's state: every call, queue, endpoint, message and recording.
+
+All of it lives in memory behind one lock, with one condition that is notified on every
+change; each live call runs in its own thread and waits on that condition.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from emulator.caller import Caller, CallerStep, parse_script
+from emulator.config import EmulatorConfig
+from emulator.engine import CallRunner
+from emulator.exceptions import CallEnded, CallRedirected, EndpointStateError
+from emulator.models import (
+    Bridge,
+    Call,
+    Endpoint,
+    Message,
+    Queue,
+    QueueMember,
+    Recording,
+    StatusCallback,
+    new_sid,
+    utcnow,
+)
+from emulator.webhooks import Webhooks
+
+log = logging.getLogger(__name__)
+
+DEFAULT_QUEUE_SIZE = 100
+RECENT_CALL_SECONDS = 30.0
+
+
+class PhoneNetwork:
+    """Everything the emulated network knows, and the operations that change it."""
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        self.lock = threading.RLock()
+        self.changed = threading.Condition(self.lock)
+        self.calls: dict[str, Call] = {}
+        self.queues: dict[str, Queue] = {}
+        self.endpoints: dict[str, Endpoint] = {}
+        self.messages: dict[str, Message] = {}
+        self.recordings: dict[str, Recording] = {}
+        self.closed = False
+
+    # Calls -------------------------------------------------------------------------
+
+    def _start(self, call: Call) -> None:
+        runner = CallRunner(self, call)
+        call.thread = threading.Thread(target=runner.run, name=f"call-{call.sid}", daemon=True)
+        call.thread.start()
+
+    def place_call(
+        self,
+        from_: str,
+        to: str | None = None,
+        script: list[CallerStep] | None = None,
+        max_duration: float | None = None,
+    ) -> Call:
+        """Start a call from a person to the hotline number (or another number)."""
+        call = Call(
+            sid=new_sid("CA"),
+            account_sid=self.config.account_sid,
+            from_=from_,
+            to=to or self.config.hotline_number,
+            direction="inbound",
+            caller=Caller(script),
+            max_duration=max_duration or self.config.max_call_duration,
+            status="ringing",
+            url=self.config.voice_url,
+            method=self.config.voice_method,
+        )
+        if self.config.status_callback_url:
+            call.status_callback = StatusCallback(self.config.status_callback_url)
+        with self.lock:
+            self.calls[call.sid] = call
+        log.info("call %s: %s calls %s", call.sid, call.from_, call.to)
+        self._start(call)
+        return call
+
+    def create_outbound_call(
+        self,
+        to: str,
+        from_: str,
+        url: str | None,
+        method: str,
+        twiml: str | None,
+        status_callback: StatusCallback | None,
+        ring_timeout: float,
+        max_duration: float | None,
+    ) -> Call:
+        """Create a REST-API call that rings the endpoint `to` and runs TwiML once answered."""
+        call = Call(
+            sid=new_sid("CA"),
+            account_sid=self.config.account_sid,
+            from_=from_,
+            to=to,
+            direction="outbound-api",
+            caller=Caller(),
+            max_duration=max_duration or self.config.max_call_duration,
+            status="queued",
+            url=url,
+            method=method,
+            twiml=twiml,
+            status_callback=status_callback,
+            ring_timeout=ring_timeout,
+        )
+        with self.lock:
+            self.calls[call.sid] = call
+        log.info("call %s: outbound call from %s to %s", call.sid, from_, to)
+        self._start(call)
+        return call
+
+    def create_dial_leg(self, parent: Call, to: str, caller_id: str) -> Call:
+        """Create the child leg a <Dial> places; it runs no TwiML of its own."""
+        leg = Call(
+            sid=new_sid("CA"),
+            account_sid=self.config.account_sid,
+            from_=caller_id,
+            to=to,
+            direction="outbound-dial",
+            caller=Caller(),
+            max_duration=parent.max_duration,
+            parent_call_sid=parent.sid,
+            status="queued",
+        )
+        with self.lock:
+            self.calls[leg.sid] = leg
+        return leg
+
+    def call(self, sid: str) -> Call | None:
+        """Return a call by sid."""
+        with self.lock:
+            return self.calls.get(sid)
+
+    def all_calls(self) -> list[Call]:
+        """Return every call, newest first."""
+        with self.lock:
+            return sorted(self.calls.values(), key=lambda call: call.created_at, reverse=True)
+
+    def set_status(self, call: Call, status: str) -> None:
+        """Change a call's status and wake everyone waiting on the network."""
+        with self.changed:
+            call.status = status
+            call.updated_at = utcnow()
+            if status == "in-progress" and call.answered is None:
+                call.answered = time.monotonic()
+                call.answered_at = call.updated_at
+            if call.is_final and call.ended is None:
+                call.ended = time.monotonic()
+                call.ended_at = call.updated_at
+                self._release_endpoint(call)
+                if call.direction == "outbound-dial":
+                    call.record(
+                        "status",
+                        f"call ended: {status} after {call.duration}s",
+                        status=status,
+                        duration=call.duration,
+                    )
+                    call.wrapped_up = True
+            self.changed.notify_all()
+
+    def end_call(self, call: Call, reason: str, by_caller: bool, status: str = "completed") -> bool:
+        """Ask a live call to end; legs without TwiML of their own end at once."""
+        with self.changed:
+            if call.is_final:
+                return False
+            call.record("hangup", reason)
+            not_yet_answered = call.status in ("queued", "ringing")
+            runs_no_twiml = call.direction == "outbound-dial" or (
+                call.direction == "outbound-api" and not_yet_answered
+            )
+            if runs_no_twiml:
+                if not_yet_answered and status == "completed":
+                    status = "canceled"
+                self.set_status(call, status)
+                return True
+            if call.pending_end is None:
+                call.pending_end = CallEnded(status, reason, by_caller)
+            self.changed.notify_all()
+            return True
+
+    def redirect_call(self, call: Call, url: str | None, method: str, twiml: str | None) -> None:
+        """Send a live call to new TwiML, as a REST call update does."""
+        with self.changed:
+            if call.direction == "outbound-api" and call.status in ("queued", "ringing"):
+                call.url, call.method, call.twiml = url, method, twiml
+            else:
+                call.pending_redirect = CallRedirected(url, method, twiml)
+            self.changed.notify_all()
+
+    def push_input(self, call: Call, step: CallerStep) -> bool:
+        """Give an interactive caller's keypresses or words to the call; False if unheard."""
+        with self.changed:
+            if call.is_final or not call.listening or call.caller.scripted:
+                return False
+            call.caller.push(step)
+            self.changed.notify_all()
+            return True
+
+    # Queues ------------------------------------------------------------------------
+
+    def create_queue(self, friendly_name: str, max_size: int | None = None) -> Queue:
+        """Create a queue, as the REST API or the first <Enqueue> to name it does."""
+        with self.lock:
+            queue = Queue(
+                sid=new_sid("QU"),
+                friendly_name=friendly_name,
+                max_size=max_size or DEFAULT_QUEUE_SIZE,
+            )
+            self.queues[queue.sid] = queue
+            return queue
+
+    def queue_named(self, friendly_name: str) -> Queue | None:
+        """Return the queue with this friendly name."""
+        with self.lock:
+            for queue in self.queues.values():
+                if queue.friendly_name == friendly_name:
+                    return queue
+            return None
+
+    def queue_for_enqueue(self, friendly_name: str) -> Queue:
+        """Return the named queue, creating it as <Enqueue> does when it is new."""
+        with self.lock:
+            return self.queue_named(friendly_name) or self.create_queue(friendly_name)
+
+    def queue(self, sid: str) -> Queue | None:
+        """Return a queue by sid."""
+        with self.lock:
+            return self.queues.get(sid)
+
+    def join_queue(self, queue: Queue, call: Call) -> int | None:
+        """Put a call at the back of a queue; return its position, or None when full."""
+        with self.changed:
+            if len(queue.members) >= queue.max_size:
+                return None
+            queue.members.append(QueueMember(call.sid))
+            queue.updated_at = utcnow()
+            call.queue_sid = queue.sid
+            call.queue_time = 0
+            self.changed.notify_all()
+            return len(queue.members)
+
+    def _remove_member(self, queue: Queue, call: Call) -> int:
+        member = queue.member(call.sid)
+        waited = 0
+        if member is not None:
+            queue.members.remove(member)
+            elapsed = time.monotonic() - member.enqueued
+            queue.total_wait += elapsed
+            queue.served += 1
+            waited = int(elapsed)
+            queue.updated_at = utcnow()
+        call.queue_sid = None
+        call.queue_time = waited
+        self.changed.notify_all()
+        return waited
+
+    def leave_queue(self, call: Call) -> int:
+        """Take a call out of whatever queue it waits in; return the seconds it waited."""
+        with self.changed:
+            queue = self.queues.get(call.queue_sid or "")
+            if queue is None:
+                call.queue_sid = None
+                return call.queue_time
+            return self._remove_member(queue, call)
+
+    def dequeue_member(
+        self, queue: Queue, call_sid: str, url: str, method: str
+    ) -> tuple[QueueMember, int] | None:
+        """Take one caller (or the front one) out of a queue and send them to url."""
+        with self.changed:
+            if call_sid == "Front":
+                member = queue.members[0] if queue.members else None
+            else:
+                member = queue.member(call_sid)
+            call = self.calls.get(member.call_sid) if member else None
+            if member is None or call is None:
+                return None
+            position = queue.members.index(member) + 1
+            self._remove_member(queue, call)
+            call.pending_redirect = CallRedirected(url, method)
+            self.changed.notify_all()
+            return member, position
+
+    def take_front_for_bridge(
+        self, queue: Queue, agent: Call, url: str | None, method: str
+    ) -> Bridge | None:
+        """Take the front caller for a <Dial><Queue>; the caller's thread joins the bridge."""
+        with self.changed:
+            while queue.members:
+                member = queue.members[0]
+                caller_call = self.calls.get(member.call_sid)
+                if caller_call is None or caller_call.is_final:
+                    queue.members.pop(0)
+                    continue
+                if caller_call.pending_end is not None or caller_call.pending_redirect is not None:
+                    return None
+                waited = self._remove_member(queue, caller_call)
+                bridge = Bridge(
+                    agent_call_sid=agent.sid,
+                    caller_call_sid=caller_call.sid,
+                    queue_sid=queue.sid,
+                    queue_time=waited,
+                    url=url,
+                    method=method,
+                )
+                caller_call.pending_bridge = bridge
+                self.changed.notify_all()
+                return bridge
+            return None
+
+    def connect_bridge(self, bridge: Bridge) -> None:
+        """Connect a queued caller to the agent who dialled the queue."""
+        with self.changed:
+            if bridge.state == "pending":
+                bridge.state = "connected"
+                bridge.connected = time.monotonic()
+            self.changed.notify_all()
+
+    def end_bridge(self, bridge: Bridge, by_call_sid: str) -> None:
+        """Disconnect a queued caller and an agent; the side that stays goes on."""
+        with self.changed:
+            if bridge.state != "ended":
+                bridge.state = "ended"
+                bridge.ended = time.monotonic()
+                bridge.ended_by = by_call_sid
+            self.changed.notify_all()
+
+    # Endpoints ---------------------------------------------------------------------
+
+    def endpoint(self, address: str) -> Endpoint:
+        """Return the endpoint at an address, creating an idle one on first use."""
+        with self.lock:
+            endpoint = self.endpoints.get(address)
+            if endpoint is None:
+                endpoint = Endpoint(address)
+                self.endpoints[address] = endpoint
+            return endpoint
+
+    def known_endpoint(self, address: str) -> Endpoint | None:
+        """Return the endpoint at an address if the network has seen it."""
+        with self.lock:
+            return self.endpoints.get(address)
+
+    def configure_endpoint(self, address: str, settings: dict[str, Any]) -> Endpoint:
+        """Set auto-answer, hang-up delay or the script an endpoint follows when called."""
+        with self.changed:
+            endpoint = self.endpoint(address)
+            if "auto_answer" in settings:
+                endpoint.auto_answer = bool(settings["auto_answer"])
+            if "hangup_after" in settings:
+                value = settings["hangup_after"]
+                endpoint.hangup_after = None if value is None else float(value)
+            if "script" in settings:
+                value = settings["script"]
+                if value is not None:
+                    parse_script(value)
+                endpoint.script = value
+            if endpoint.auto_answer and endpoint.state == "ringing" and endpoint.call_sid:
+                self._connect(self.calls[endpoint.call_sid])
+            self.changed.notify_all()
+            return endpoint
+
+    def ring(self, call: Call, address: str) -> bool:
+        """Ring an endpoint for a call leg; False when the endpoint is already busy."""
+        with self.changed:
+            endpoint = self.endpoint(address)
+            if endpoint.state != "idle":
+                return False
+            endpoint.state = "ringing"
+            endpoint.call_sid = call.sid
+            endpoint.parent_call_sid = call.parent_call_sid
+            endpoint.caller_id = call.from_
+            endpoint.since = utcnow()
+            call.endpoint_address = address
+            self.set_status(call, "ringing")
+            if endpoint.auto_answer:
+                self._connect(call)
+            return True
+
+    def _connect(self, call: Call) -> None:
+        endpoint = self.endpoints.get(call.endpoint_address or "")
+        if endpoint is not None and endpoint.call_sid == call.sid:
+            endpoint.state = "connected"
+            endpoint.since = utcnow()
+        self.set_status(call, "in-progress")
+
+    def _release_endpoint(self, call: Call) -> None:
+        endpoint = self.endpoints.get(call.endpoint_address or "")
+        if endpoint is not None and endpoint.call_sid == call.sid:
+            endpoint.state = "idle"
+            endpoint.call_sid = None
+            endpoint.parent_call_sid = None
+            endpoint.caller_id = None
+            endpoint.since = utcnow()
+
+    def _ringing_call(self, address: str, action: str) -> tuple[Endpoint, Call]:
+        endpoint = self.endpoints.get(address)
+        if endpoint is None:
+            raise LookupError(f"no call has reached {address}")
+        call = self.calls.get(endpoint.call_sid or "")
+        if call is None or endpoint.state == "idle":
+            raise EndpointStateError(f"{address} is idle: nothing to {action}")
+        return endpoint, call
+
+    def answer(self, address: str) -> Endpoint:
+        """Pick up a ringing endpoint."""
+        with self.changed:
+            endpoint, call = self._ringing_call(address, "answer")
+            if endpoint.state != "ringing":
+                raise EndpointStateError(f"{address} is {endpoint.state}, not ringing")
+            self._connect(call)
+            return endpoint
+
+    def reject(self, address: str) -> Endpoint:
+        """Decline a ringing endpoint; the caller's Dial sees busy."""
+        with self.changed:
+            endpoint, call = self._ringing_call(address, "reject")
+            if endpoint.state != "ringing":
+                raise EndpointStateError(f"{address} is {endpoint.state}, not ringing")
+            call.record("hangup", f"{address} rejected the call")
+            self.set_status(call, "busy")
+            return endpoint
+
+    def hang_up_endpoint(self, address: str) -> Endpoint:
+        """Put down the phone at an endpoint, ringing or connected."""
+        with self.changed:
+            endpoint, call = self._ringing_call(address, "hang up")
+            if endpoint.state == "ringing":
+                call.record("hangup", f"{address} declined the call")
+                self.set_status(call, "busy")
+            else:
+                self.end_call(call, f"{address} hung up", by_caller=True)
+            return endpoint
+
+    # Messages and recordings -------------------------------------------------------
+
+    def send_message(
+        self,
+        to: str,
+        from_: str | None,
+        body: str,
+        messaging_service_sid: str | None,
+        status_callback: str | None,
+    ) -> Message:
+        """Accept an SMS for delivery and tell the recipient's live call about it."""
+        message = Message(
+            sid=new_sid("SM"),
+            account_sid=self.config.account_sid,
+            to=to,
+            from_=from_,
+            body=body,
+            messaging_service_sid=messaging_service_sid,
+            status_callback=status_callback,
+        )
+        with self.lock:
+            self.messages[message.sid] = message
+            now = time.monotonic()
+            for call in self.calls.values():
+                recent = call.ended is None or now - call.ended < RECENT_CALL_SECONDS
+                if call.from_ == to and recent:
+                    sender = from_ or messaging_service_sid
+                    call.record("sms", f"SMS from {sender}: {body}", body=body)
+        log.info("message %s: SMS to %s", message.sid, to)
+        self.later(0.05, lambda: self._deliver(message))
+        return message
+
+    def _deliver(self, message: Message) -> None:
+        webhooks = Webhooks(self.config.auth_token, message.sid)
+        try:
+            for status in ("sent", "delivered"):
+                with self.lock:
+                    message.status = status
+                    message.updated_at = utcnow()
+                    if status == "sent":
+                        message.sent_at = message.updated_at
+                if message.status_callback:
+                    webhooks.notify(
+                        message.status_callback,
+                        "POST",
+                        {
+                            "AccountSid": message.account_sid,
+                            "ApiVersion": "2010-04-01",
+                            "From": message.from_ or "",
+                            "To": message.to,
+                            "MessageSid": message.sid,
+                            "SmsSid": message.sid,
+                            "MessageStatus": status,
+                            "SmsStatus": status,
+                        },
+                    )
+                time.sleep(0.05)
+        finally:
+            webhooks.close()
+
+    def add_recording(self, call: Call, duration: int, transcript: str) -> Recording:
+        """Keep what a <Record> captured."""
+        recording = Recording(
+            sid=new_sid("RE"),
+            account_sid=self.config.account_sid,
+            call_sid=call.sid,
+            duration=duration,
+            transcript=transcript,
+        )
+        with self.lock:
+            self.recordings[recording.sid] = recording
+        return recording
+
+    def finish_recording(self, recording: Recording, callback: str | None, method: str) -> None:
+        """Mark a recording's file ready and tell the centre, as Twilio does in the background."""
+        with self.lock:
+            recording.status = "completed"
+            recording.updated_at = utcnow()
+        if not callback:
+            return
+        webhooks = Webhooks(self.config.auth_token, recording.call_sid)
+        try:
+            webhooks.notify(
+                callback,
+                method,
+                {
+                    "AccountSid": recording.account_sid,
+                    "CallSid": recording.call_sid,
+                    "RecordingSid": recording.sid,
+                    "RecordingUrl": self.recording_url(recording),
+                    "RecordingStatus": "completed",
+                    "RecordingDuration": str(recording.duration),
+                    "RecordingChannels": "1",
+                    "RecordingSource": "RecordVerb",
+                    "RecordingStartTime": recording.start_time.strftime(
+                        "%a, %d %b %Y %H:%M:%S +0000"
+                    ),
+                },
+            )
+        finally:
+            webhooks.close()
+
+    def recording(self, sid: str) -> Recording | None:
+        """Return a recording by sid."""
+        with self.lock:
+            return self.recordings.get(sid)
+
+    def recording_url(self, recording: Recording) -> str:
+        """Return the media URL Twilio reports for a recording (without an extension)."""
+        return (
+            f"{self.config.public_url}/2010-04-01/Accounts/{recording.account_sid}"
+            f"/Recordings/{recording.sid}"
+        )
+
+    # Lifetime ----------------------------------------------------------------------
+
+    def later(self, delay: float, action: Callable[[], None]) -> None:
+        """Run an action in the background after a delay."""
+
+        def run() -> None:
+            time.sleep(delay)
+            if not self.closed:
+                action()
+
+        threading.Thread(target=run, daemon=True).start()
+
+    def _end_everything(self, reason: str) -> list[threading.Thread]:
+        threads = []
+        with self.changed:
+            for call in list(self.calls.values()):
+                if not call.is_final:
+                    self.end_call(call, reason, by_caller=False)
+                if call.thread is not None and call.thread.is_alive():
+                    threads.append(call.thread)
+            self.changed.notify_all()
+        return threads
+
+    def _join(self, threads: list[threading.Thread], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            if thread is not threading.current_thread():
+                thread.join(max(0.0, deadline - time.monotonic()))
+
+    def reset(self) -> None:
+        """End every call and forget all state, for a fresh start between tests."""
+        self._join(self._end_everything("the network was reset"), timeout=3.0)
+        with self.changed:
+            self.calls.clear()
+            self.queues.clear()
+            self.endpoints.clear()
+            self.messages.clear()
+            self.recordings.clear()
+            self.changed.notify_all()
+
+    def shutdown(self, timeout: float = 3.0) -> None:
+        """End every live call and stop background work."""
+        threads = self._end_everything("the network shut down")
+        self.closed = True
+        self._join(threads, timeout)
