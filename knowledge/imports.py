@@ -130,7 +130,8 @@ def load_regions(session: Session) -> dict[str, int]:
 
 def load_counties(session: Session, region_code: str, entries: list[str]) -> int:
     """Create or update a region's counties, given as "TERYT name" (cities capitalised)."""
-    existing = {c.teryt: c for c in session.scalars(select(County))}
+    query = select(County).where(County.teryt.startswith(region_code))
+    existing = {county.teryt: county for county in session.scalars(query)}
     for entry in entries:
         teryt, name = entry.split(" ", 1)
         county = existing.get(teryt)

@@ -247,6 +247,20 @@ def trainings(
     return found[offset : offset + limit]
 
 
+def count_trainings(region_code: str, today: date | None = None) -> int:
+    """Return how many of a region's trainings are still open for sign-up."""
+    closes = func.coalesce(TrainingOffer.registration_deadline, TrainingOffer.starts_on)
+    query = select(func.count()).where(
+        TrainingOffer.region_code == region_code, closes >= (today or date.today())
+    )
+    return db.session.scalar(query) or 0
+
+
+def training(training_id: int) -> TrainingOffer | None:
+    """Return a training offer by id (for texting a caller the one they chose)."""
+    return db.session.get(TrainingOffer, training_id)
+
+
 # Eligibility pre-check -----------------------------------------------------------------
 
 

@@ -1,0 +1,200 @@
+"""What the IVR looks up: regions and places, occupations, vacancies, trainings."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from hotline.db import db
+from knowledge import service
+from knowledge.models import Vacancy
+
+pytestmark = pytest.mark.usefixtures("content")
+
+
+# Each table is checked in one test, so the demo content loads once per table.
+PODLASKIE = [
+    "podlaskie", "Podlaskie", "województwo podlaskie", "wojewodztwo podlaskie", "Podlasie",
+    "Підляське воєводство", "Podlasia", "Białystok", "bialystok", "Białystock",
+    "mieszkam w Białymstoku", "Suwałki",
+]  # fmt: skip
+REGIONS_SAID = {
+    "dolnośląskie": "02", "Lower Silesia": "02", "kujawsko pomorskie": "04",
+    "pomorskie": "22", "zachodniopomorskie": "32", "Pomorze Zachodnie": "32",
+    "slaskie": "24", "Warsaw": "14", "Cracow": "12", "Łódź": "10",
+    "Varmia și Mazuria": "28", "swietokrzyskie": "26", "Bielsko Biała": "24",
+    "Zielona Gora": "08",
+}  # fmt: skip
+NONSENSE = ["", "xyzzy", "banana", "tak", "nie wiem", "hello there", "qwerty asdf"]
+PLACES_SAID = {
+    "Białystok": "Białystok", "bialystok": "Białystok", "Białystock": "Białystok",
+    "Bielsko Biała": "Bielsko-Biała", "bielsko-biala": "Bielsko-Biała",
+    "Biała Podlaska": "Biała Podlaska", "Kedzierzyn Kozle": "Kędzierzyn-Koźle",
+    "Gorzów": "Gorzów Wielkopolski", "w Krakowie": "Kraków", "Варшава": "Warszawa",
+    "Jastrzębie Zdrój": "Jastrzębie-Zdrój", "Wroclaw": "Wrocław",
+}  # fmt: skip
+
+
+def test_find_region_understands_many_ways_of_saying_podlaskie() -> None:
+    found = {said: getattr(service.find_region(said), "code", None) for said in PODLASKIE}
+    assert found == dict.fromkeys(PODLASKIE, "20")
+
+
+def test_find_region_for_regions_and_cities() -> None:
+    found = {said: getattr(service.find_region(said), "code", None) for said in REGIONS_SAID}
+    assert found == REGIONS_SAID
+
+
+def test_find_region_and_place_return_none_for_nonsense() -> None:
+    assert [service.find_region(said) for said in NONSENSE] == [None] * len(NONSENSE)
+    assert [service.find_place(said) for said in NONSENSE] == [None] * len(NONSENSE)
+
+
+def test_find_place() -> None:
+    found = {said: getattr(service.find_place(said), "name", None) for said in PLACES_SAID}
+    assert found == PLACES_SAID
+
+
+def test_find_place_knows_county_and_region() -> None:
+    place = service.find_place("Łapy")
+    assert place is not None
+    assert (place.county, place.region_code, place.ascii_name) == ("białostocki", "20", "Lapy")
+
+
+def test_find_place_within_a_region() -> None:
+    assert service.find_place("Kraków", region_code="20") is None
+    assert service.find_place("Łomża", region_code="20") is not None
+    assert service.find_place("podlaskie") is None
+
+
+def test_office_for_place_falls_back_to_the_region_office() -> None:
+    own = service.find_place("Białystok")
+    other = service.find_place("Suwałki")
+    assert own is not None and other is not None
+    assert service.office_for_place(own).code == "BIA"  # type: ignore[union-attr]
+    assert service.office_for_place(other).code == "BIA"  # type: ignore[union-attr]
+
+
+def test_region_by_key_follows_the_keypad_list() -> None:
+    listed = service.regions()
+    assert [region.keypad for region in listed] == list(range(1, 17))
+    assert service.region_by_key(1).name == "dolnośląskie"  # type: ignore[union-attr]
+    assert service.region_by_key("10").code == "20"  # type: ignore[union-attr]
+    assert service.region_by_key(17) is None
+    assert service.region_by_key("#") is None
+
+
+def test_region_names_in_each_language() -> None:
+    region = service.region("12")
+    assert region is not None
+    assert [region.name_in(lang) for lang in ("pl", "en", "uk", "ro", "de")] == [
+        "małopolskie", "Lesser Poland", "Малопольське", "Polonia Mică", "małopolskie",
+    ]  # fmt: skip
+
+
+def test_find_occupation_matches_a_spoken_job_name() -> None:
+    found = service.find_occupation("spawacz")
+    assert found is not None
+    assert found.name == "Spawacz metodą MAG" and found.code == "7212"
+    assert "Spawacz metodą TIG" in found.related
+    assert service.find_occupation("spawacza", region_code="20") is not None
+    kierowca = service.find_occupation("kierowca C E")
+    assert kierowca is not None and kierowca.name == "Kierowca kat. C+E"
+
+
+def test_find_occupation_returns_none_for_unknown_jobs() -> None:
+    assert [service.find_occupation(said) for said in ("asdfgh", "astronauta", "")] == [None] * 3
+
+
+def test_current_vacancies_leave_out_expired_offers() -> None:
+    today = date.today()
+    expired = db.session.scalars(
+        select(Vacancy).where(Vacancy.region_code == "20", Vacancy.expires_on < today)
+    ).all()
+    assert expired, "the demo data has an expired offer in podlaskie"
+    found = service.current_vacancies("20", limit=100)
+    assert found and all(v.expires_on >= today for v in found)
+    assert not {v.id for v in expired} & {v.id for v in found}
+    assert service.count_current_vacancies("20") == len(found)
+
+
+def test_an_offer_expiring_today_is_still_current() -> None:
+    today = date.today()
+    offer = service.current_vacancies("14", limit=1)[0]
+    offer.expires_on = today
+    db.session.commit()
+    assert offer.id in {v.id for v in service.current_vacancies("14", limit=100)}
+    later = service.current_vacancies("14", limit=100, today=today + timedelta(days=1))
+    assert offer.id not in {v.id for v in later}
+
+
+def test_current_vacancies_are_newest_first_and_page_by_offset() -> None:
+    everything = service.current_vacancies("12", limit=100)
+    posted = [v.posted_on for v in everything]
+    assert posted == sorted(posted, reverse=True)
+    pages = [service.current_vacancies("12", offset=n, limit=3) for n in range(0, 15, 3)]
+    assert [v.id for page in pages for v in page] == [v.id for v in everything][:15]
+    assert service.current_vacancies("12", offset=500) == []
+
+
+def test_current_vacancies_put_the_asked_occupation_first() -> None:
+    first_page = service.current_vacancies("24", occupation="spawacz", limit=3)
+    matching = service.count_current_vacancies("24", occupation="spawacz")
+    assert matching >= 1
+    assert all("Spawacz" in v.occupation for v in first_page[:matching])
+    assert len(first_page) == 3, "other offers fill the page after the matching ones"
+    only = service.current_vacancies("24", occupation="spawacz", only_matching=True, limit=10)
+    assert len(only) == matching and all("Spawacz" in v.occupation for v in only)
+    assert service.current_vacancies("24", occupation="7212", only_matching=True, limit=10)
+
+
+def test_matching_offers_are_ranked_by_date_then_pay() -> None:
+    offers = service.current_vacancies("24", occupation="spawacz", only_matching=True, limit=10)
+    for offer in offers:
+        offer.posted_on = date.today()
+    offers[0].wage_max, offers[0].wage_min = 5000, 4900
+    offers[-1].wage_max = 15000
+    db.session.commit()
+    ranked = service.current_vacancies("24", occupation="spawacz", only_matching=True, limit=10)
+    pays = [v.wage_max or v.wage_min or 0 for v in ranked]
+    assert pays == sorted(pays, reverse=True) and pays[0] == 15000
+
+
+def test_trainings_are_open_ones_soonest_first() -> None:
+    today = date.today()
+    for region in service.regions():
+        found = service.trainings(region.code, limit=10)
+        assert found, f"no open training in {region.name}"
+        assert all(t.closes_on() >= today for t in found)
+        assert [t.starts_on for t in found] == sorted(t.starts_on for t in found)
+        assert service.count_trainings(region.code) == len(found)
+        assert service.training(found[0].id) is found[0]
+
+
+def test_trainings_leave_out_closed_registration() -> None:
+    open_now = service.trainings("02", limit=10)
+    later = service.trainings("02", limit=10, today=date.today() + timedelta(days=400))
+    assert open_now and later == []
+
+
+def test_trainings_put_a_topic_first() -> None:
+    found = service.trainings("14", limit=10)
+    topic = found[-1].title.split()[0]
+    assert service.trainings("14", limit=1, topic=topic)[0].title.startswith(topic)
+
+
+def test_faq_answer_falls_back_to_polish() -> None:
+    answer = service.faq_answer("eures", "de")
+    assert answer is not None and answer.language == "pl"
+    assert service.faq_answer("benefit_claim", "uk").language == "uk"  # type: ignore[union-attr]
+
+
+def test_an_occupation_named_exactly_leaves_out_its_relatives() -> None:
+    for region in service.regions():
+        found = service.current_vacancies(
+            region.code, "Kierowca kat. C+E", only_matching=True, limit=50
+        )
+        assert found, region.name
+        assert {v.occupation for v in found} == {"Kierowca kat. C+E"}
