@@ -51,3 +51,8 @@ def contacts_of(customer_id: int) -> list[Contact]:
         select(Contact).where(Contact.customer_id == customer_id).order_by(Contact.started_at.desc())
     )
     return list(db.session.scalars(query))
+
+
+def find_by_pesel(pesel: str) -> Customer | None:
+    """Find the customer with this PESEL."""
+    return db.session.scalars(select(Customer).where(Customer.pesel == pesel)).first()

@@ -27,8 +27,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     from hotline.db import db as database
     from hotline.redis_client import redis_conn
 
+    from hotline.telephony import telephony
+
     database.init_app(app)
     redis_conn.init_app(app)
+    telephony.configure(settings)
 
     from agent_desk import service as desk_service
     from agent_desk.views import bp as desk_bp

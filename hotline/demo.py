@@ -9,20 +9,11 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from customers.models import Customer
-from knowledge.imports import import_faq
-from knowledge.models import Office
+from knowledge.imports import import_faq, load_demo_content, load_offices, load_regions
 from routing.models import Consultant
 
 DEMO_PASSWORD = "demo1234"
 
-OFFICES = [
-    ("WAW", "Urząd Pracy m.st. Warszawy (demo)", "ul. Grochowska 171B, 04-111 Warszawa",
-     "pon.–pt. 8:00–16:00"),
-    ("KRK", "Grodzki Urząd Pracy w Krakowie (demo)", "ul. Józefińska 32, 30-529 Kraków",
-     "pon.–pt. 7:30–15:30"),
-    ("BIA", "Powiatowy Urząd Pracy w Białymstoku (demo)", "ul. Pogodna 63/1, 15-365 Białystok",
-     "pon.–pt. 7:30–15:30"),
-]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -53,7 +44,7 @@ CUSTOMERS = [
      "ul. Kondratowicza 20/8, 03-285 Warszawa"),
     ("Ion", "Popescu", "790923", "1357", "+48601000004", "ro", "mihai", "BIA", False,
      "ul. Lipowa 5/2, 15-424 Białystok"),
-    ("Emma", "Clarke", "900101", "9753", "+447700900123", "en", "anna", "WAW", False,
+    ("Emma", "Clarke", "900101", "9753", "+447911123456", "en", "anna", "WAW", False,
      "ul. Marszałkowska 100/1, 00-026 Warszawa"),
 ]  # fmt: skip
 
@@ -66,14 +57,18 @@ def pesel(birth: str, serial: str) -> str:
     return digits + str((10 - total % 10) % 10)
 
 
-def load_demo(session: Session) -> dict[str, int]:
-    """Create or refresh the demo records; running it again changes nothing new."""
-    for code, name, address, hours in OFFICES:
-        office = session.scalars(select(Office).where(Office.code == code)).first()
-        if office is None:
-            office = Office(code=code)
-            session.add(office)
-        office.name, office.address, office.opening_hours = name, address, hours
+def load_demo(session: Session, content: bool = True) -> dict[str, int]:
+    """Create or refresh the demo records; running it again changes nothing new.
+
+    Without content, only regions, offices and FAQ answers are loaded (quick, for tests);
+    with it, the demo vacancies and training offers too.
+    """
+    if content:
+        counts = load_demo_content(session)
+    else:
+        counts = load_regions(session)
+        counts["offices"] = load_offices(session)
+        counts["faq"] = import_faq(session)
     consultants: dict[str, Consultant] = {}
     for person in CONSULTANTS:
         consultant = session.scalars(select(Consultant).where(Consultant.login == person.login))
@@ -102,11 +97,5 @@ def load_demo(session: Session) -> dict[str, int]:
         customer.advisor_id = consultants[advisor].id
         customer.office_code = office_code
         customer.vulnerable = vulnerable
-    faq = import_faq(session)
     session.flush()
-    return {
-        "offices": len(OFFICES),
-        "consultants": len(CONSULTANTS),
-        "customers": len(CUSTOMERS),
-        "faq": faq,
-    }
+    return {**counts, "consultants": len(CONSULTANTS), "customers": len(CUSTOMERS)}

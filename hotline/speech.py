@@ -33,6 +33,13 @@ def catalogue(language: str) -> dict[str, str]:
 
 
 @cache
+def keywords(language: str) -> dict[str, list[str]]:
+    """Return the phrases a caller may say for each main-menu key, in one language."""
+    with open(CATALOGUE_DIR / f"{language}.json", encoding="utf-8") as handle:
+        return dict(json.load(handle).get("_keywords", {}))
+
+
+@cache
 def voice(language: str) -> Voice:
     """Return the voice for a language; HOTLINE_VOICE_<LANG> overrides the catalogue's."""
     with open(CATALOGUE_DIR / f"{language}.json", encoding="utf-8") as handle:
@@ -50,7 +57,7 @@ def normalise_language(language: str | None) -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def prompt(language: str, key: str, **values: object) -> str:
+def prompt(language: str, key: str, /, **values: object) -> str:
     """Return one prompt, filled in; Polish stands in for a prompt a language lacks."""
     text = catalogue(language).get(key) or catalogue(DEFAULT_LANGUAGE)[key]
     return text.format(**values) if values else text

@@ -121,3 +121,27 @@ def signature_is_valid(
         return False
     url = settings.public_url + path_and_query
     return bool(RequestValidator(settings.twilio_auth_token).validate(url, params, signature))
+
+
+class TelephonyProvider:
+    """The process's boundary, configured once by the composition root."""
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+        self._telephony: Telephony | None = None
+
+    def configure(self, settings: Settings) -> None:
+        """Remember the settings; the client is built on first use."""
+        self._settings = settings
+        self._telephony = None
+
+    def current(self) -> Telephony:
+        """Return the configured boundary."""
+        if self._telephony is None:
+            if self._settings is None:
+                raise RuntimeError("telephony is not configured; create the app first")
+            self._telephony = make_telephony(self._settings)
+        return self._telephony
+
+
+telephony = TelephonyProvider()

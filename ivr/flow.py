@@ -1,40 +1,61 @@
-"""TwiML for the IVR's menus and answers, built by pure functions."""
+"""TwiML for the IVR's pages, built by pure functions.
+
+Every page is one Gather followed by a Redirect to the page's silence URL, so a caller who
+says nothing is prompted again and never cut off.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from hotline import speech
 
 LANGUAGE_KEYS = {"1": "pl", "2": "en", "3": "uk", "4": "ro"}
-MENU_HINTS = {
-    "pl": "dokumenty, zasiłek, konsultant",
-    "en": "documents, benefit, consultant",
-    "uk": "документи, допомога, консультант",
-    "ro": "acte, indemnizație, consultant",
-}
 
 
-def _gather(language: str, action: str, *, speech_input: bool, timeout: int = 6) -> Gather:
+def page(
+    language: str,
+    step: str,
+    texts: Sequence[str],
+    *,
+    speech_input: bool = False,
+    hints: str | None = None,
+    num_digits: int | None = 1,
+    finish_on_key: str | None = None,
+    timeout: int = 6,
+) -> VoiceResponse:
+    """Say texts while listening for a key (or speech); silence leads to the step's re-prompt."""
+    response = VoiceResponse()
     spoken = speech.voice(language)
+    options: dict[str, object] = {
+        "action": f"/ivr/{step}/input",
+        "method": "POST",
+        "timeout": timeout,
+        "input": "dtmf speech" if speech_input else "dtmf",
+    }
+    if num_digits is not None:
+        options["num_digits"] = num_digits
+    if finish_on_key is not None:
+        options["finish_on_key"] = finish_on_key
     if speech_input:
-        return Gather(
-            input="dtmf speech",
-            num_digits=1,
-            action=action,
-            method="POST",
-            timeout=timeout,
-            speech_timeout="auto",
-            language=spoken.speech_language,
-            hints=MENU_HINTS[language],
-        )
-    return Gather(input="dtmf", num_digits=1, action=action, method="POST", timeout=timeout)
+        options.update(speech_timeout="auto", language=spoken.speech_language)
+        if hints:
+            options["hints"] = hints
+    gather = Gather(**options)
+    for text in texts:
+        if text:
+            speech.say(gather, language, text)
+    response.append(gather)
+    response.redirect(f"/ivr/{step}/silence", method="POST")
+    return response
 
 
 def greeting(language: str, first_name: str | None) -> VoiceResponse:
-    """Greet the caller and offer the other languages, then go on to the main menu."""
+    """Greet the caller and offer the other languages, then carry on to the start."""
     response = VoiceResponse()
-    gather = _gather(language, "/ivr/language", speech_input=False, timeout=2)
+    gather = Gather(input="dtmf", num_digits=1, action="/ivr/language", method="POST", timeout=2)
     if first_name:
         text = speech.prompt(language, "greeting_known", first_name=first_name)
     else:
@@ -44,14 +65,14 @@ def greeting(language: str, first_name: str | None) -> VoiceResponse:
         if offered != language:
             speech.say(gather, offered, speech.prompt(offered, "language_offer"))
     response.append(gather)
-    response.redirect("/ivr/menu", method="POST")
+    response.redirect("/ivr/start", method="POST")
     return response
 
 
 def language_menu(language: str) -> VoiceResponse:
     """Read every language's key in that language."""
     response = VoiceResponse()
-    gather = _gather(language, "/ivr/language", speech_input=False, timeout=5)
+    gather = Gather(input="dtmf", num_digits=1, action="/ivr/language", method="POST", timeout=5)
     for offered in speech.LANGUAGES:
         speech.say(gather, offered, speech.prompt(offered, "language_offer"))
     response.append(gather)
@@ -59,34 +80,45 @@ def language_menu(language: str) -> VoiceResponse:
     return response
 
 
-def main_menu(language: str, lead: str | None = None) -> VoiceResponse:
-    """Read the main menu and listen for a key or a spoken choice."""
-    response = VoiceResponse()
-    gather = _gather(language, "/ivr/menu/choice", speech_input=True)
-    if lead:
-        speech.say(gather, language, speech.prompt(language, lead))
-    speech.say(gather, language, speech.prompt(language, "main_menu"))
-    response.append(gather)
-    response.redirect("/ivr/menu/silence", method="POST")
-    return response
-
-
-def answer(language: str, topic: str, text: str | None, lead: str | None = None) -> VoiceResponse:
-    """Read an answer (or only the options after it) and listen for what comes next."""
-    response = VoiceResponse()
-    gather = _gather(language, f"/ivr/answer/{topic}/choice", speech_input=False)
-    if lead:
-        speech.say(gather, language, speech.prompt(language, lead))
-    if text:
-        speech.say(gather, language, text)
-    speech.say(gather, language, speech.prompt(language, "after_answer"))
-    response.append(gather)
-    response.redirect(f"/ivr/answer/{topic}/silence", method="POST")
-    return response
-
-
 def redirect(url: str) -> VoiceResponse:
     """Continue the call at another IVR URL."""
     response = VoiceResponse()
     response.redirect(url, method="POST")
+    return response
+
+
+def record_voicemail(language: str, max_seconds: int = 120) -> VoiceResponse:
+    """Ask for a message and record it, reporting the file to the recordings package."""
+    response = VoiceResponse()
+    speech.say(response, language, speech.prompt(language, "voicemail_prompt"))
+    response.record(
+        action="/ivr/voicemail/done",
+        method="POST",
+        max_length=max_seconds,
+        timeout=5,
+        play_beep=True,
+        recording_status_callback="/recordings/status",
+        recording_status_callback_method="POST",
+    )
+    response.redirect("/ivr/voicemail/done", method="POST")
+    return response
+
+
+def say_then(language: str, texts: Sequence[str], then: VoiceResponse) -> VoiceResponse:
+    """Say texts, then carry on with the verbs of another document."""
+    response = VoiceResponse()
+    for text in texts:
+        speech.say(response, language, text)
+    for verb in then.verbs:
+        response.append(verb)
+    return response
+
+
+def goodbye(language: str, texts: Sequence[str] = ()) -> VoiceResponse:
+    """Say texts and a goodbye, then hang up."""
+    response = VoiceResponse()
+    for text in texts:
+        speech.say(response, language, text)
+    speech.say(response, language, speech.prompt(language, "goodbye"))
+    response.hangup()
     return response

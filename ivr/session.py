@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+import json
+from dataclasses import asdict, dataclass, field, fields
 
 import redis
 
 KEY = "ivr:call:{}"
 TTL_SECONDS = 6 * 3600
+NUMBERS = {"customer_id", "advisor_id", "failures", "pesel_tries", "offset", "list_page"}
+FLAGS = {"vulnerable", "identified"}
+LISTS = {"shown_ids"}
+MAPS = {"answers"}
 
 
 @dataclass
@@ -21,9 +26,21 @@ class CallerSession:
     first_name: str = ""
     advisor_id: int | None = None
     office_code: str = ""
+    home_region: str = ""
     vulnerable: bool = False
+    identified: bool = False
+    pesel_tries: int = 0
     topic: str = "general"
+    step: str = "menu"
+    purpose: str = "vacancies"
     failures: int = 0
+    region_code: str = ""
+    place: str = ""
+    occupation: str = ""
+    offset: int = 0
+    list_page: int = 0
+    shown_ids: list[int] = field(default_factory=list)
+    answers: dict[str, bool] = field(default_factory=dict)
 
 
 class SessionStore:
@@ -35,25 +52,30 @@ class SessionStore:
     def load(self, call_sid: str) -> CallerSession:
         """Return the session of a call (a fresh one if Redis has none)."""
         raw = self.redis.hgetall(KEY.format(call_sid))
+        session = CallerSession(call_sid=call_sid)
         if not raw:
-            return CallerSession(call_sid=call_sid)
+            return session
         values = {
             (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
             for k, v in raw.items()
         }
-        session = CallerSession(call_sid=call_sid)
         for item in fields(CallerSession):
             text = values.get(item.name)
             if text is None or item.name == "call_sid":
                 continue
-            if item.name in ("customer_id", "advisor_id"):
-                setattr(session, item.name, int(text) if text else None)
-            elif item.name == "failures":
-                setattr(session, item.name, int(text or 0))
-            elif item.name == "vulnerable":
-                setattr(session, item.name, text == "1")
+            if item.name in NUMBERS:
+                value: object = (
+                    int(text)
+                    if text
+                    else (0 if item.name not in {"customer_id", "advisor_id"} else None)
+                )
+            elif item.name in FLAGS:
+                value = text == "1"
+            elif item.name in LISTS or item.name in MAPS:
+                value = json.loads(text) if text else item.default_factory()  # type: ignore[misc]
             else:
-                setattr(session, item.name, text)
+                value = text
+            setattr(session, item.name, value)
         return session
 
     def save(self, session: CallerSession) -> None:
@@ -62,6 +84,8 @@ class SessionStore:
         for name, value in asdict(session).items():
             if isinstance(value, bool):
                 mapping[name] = "1" if value else "0"
+            elif isinstance(value, list | dict):
+                mapping[name] = json.dumps(value)
             else:
                 mapping[name] = "" if value is None else str(value)
         key = KEY.format(session.call_sid)

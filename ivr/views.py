@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
+from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.settings import Settings
 from hotline.webhooks import polite_goodbye, twilio_webhook
-from ivr import service
+from ivr import alerts, service
 
 bp = Blueprint("ivr", __name__, url_prefix="/ivr")
 
@@ -25,6 +26,13 @@ def to_a_person(call_sid: str | None) -> VoiceResponse:
         return polite_goodbye(call_sid)
 
 
+def step_name(step: str) -> str:
+    """Return a known step name; an unknown one fails into the webhook's fallback."""
+    if step not in service.STEPS:
+        raise LookupError(f"no IVR step {step!r}")
+    return step
+
+
 @bp.post("/incoming")
 @twilio_webhook(fallback=to_a_person)
 def incoming() -> VoiceResponse:
@@ -36,49 +44,47 @@ def incoming() -> VoiceResponse:
 @twilio_webhook(fallback=to_a_person)
 def language() -> VoiceResponse:
     """Switch to the language the caller keyed."""
-    return service.choose_language(request.form["CallSid"], request.form.get("Digits", ""))
-
-
-@bp.post("/menu")
-@twilio_webhook(fallback=to_a_person)
-def menu() -> VoiceResponse:
-    """Read the main menu."""
-    return service.main_menu(request.form["CallSid"])
-
-
-@bp.post("/menu/choice")
-@twilio_webhook(fallback=to_a_person)
-def menu_choice() -> VoiceResponse:
-    """Act on a main-menu key or phrase."""
-    return service.menu_choice(
-        settings(),
-        request.form["CallSid"],
-        request.form.get("Digits", ""),
-        request.form.get("SpeechResult", ""),
+    return service.choose_language(
+        settings(), request.form["CallSid"], request.form.get("Digits", "")
     )
 
 
-@bp.post("/menu/silence")
+@bp.post("/start")
 @twilio_webhook(fallback=to_a_person)
-def menu_silence() -> VoiceResponse:
-    """Re-prompt after silence at the main menu."""
-    return service.menu_silence(settings(), request.form["CallSid"])
+def start() -> VoiceResponse:
+    """Carry on after the greeting."""
+    return service.start(settings(), request.form["CallSid"])
 
 
-@bp.post("/answer/<topic>/choice")
+@bp.post("/<step>")
 @twilio_webhook(fallback=to_a_person)
-def answer_choice(topic: str) -> VoiceResponse:
-    """Act on a key pressed after an answer."""
-    return service.answer_choice(
-        settings(), request.form["CallSid"], topic, request.form.get("Digits", "")
+def show(step: str) -> VoiceResponse:
+    """Read an IVR page."""
+    return service.show(settings(), request.form["CallSid"], step_name(step))
+
+
+@bp.post("/<step>/input")
+@twilio_webhook(fallback=to_a_person)
+def receive(step: str) -> VoiceResponse:
+    """Act on a key or phrase given on a page."""
+    given = service.CallInput(
+        digits=request.form.get("Digits", ""), said=request.form.get("SpeechResult", "")
     )
+    return service.receive(settings(), request.form["CallSid"], step_name(step), given)
 
 
-@bp.post("/answer/<topic>/silence")
+@bp.post("/<step>/silence")
 @twilio_webhook(fallback=to_a_person)
-def answer_silence(topic: str) -> VoiceResponse:
-    """Re-read the options after an answer."""
-    return service.answer_silence(settings(), request.form["CallSid"], topic)
+def silence(step: str) -> VoiceResponse:
+    """Re-prompt after silence on a page."""
+    return service.silence(settings(), request.form["CallSid"], step_name(step))
+
+
+@bp.post("/voicemail/done")
+@twilio_webhook()
+def voicemail_done() -> VoiceResponse:
+    """Thank the caller after their message."""
+    return service.voicemail_done(request.form["CallSid"], request.form.get("RecordingUrl", ""))
 
 
 @bp.post("/status")
@@ -88,6 +94,17 @@ def status() -> VoiceResponse:
     form = request.form
     service.call_ended(form["CallSid"], form.get("From", ""), form.get("CallStatus", ""))
     return VoiceResponse()
+
+
+@bp.post("/sms")
+@twilio_webhook(fallback=lambda _sid: MessagingResponse())  # type: ignore[arg-type,return-value]
+def incoming_sms() -> MessagingResponse:  # type: ignore[return-value]
+    """Take a text sent to the hotline number: STOP ends job alerts."""
+    reply = alerts.handle_reply(request.form.get("From", ""), request.form.get("Body", ""))
+    response = MessagingResponse()
+    if reply:
+        response.message(reply)
+    return response
 
 
 @bp.get("/health")

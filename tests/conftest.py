@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
+from emulator.app import EmulatorServer
 from hotline import create_app
 from hotline.db import Base, db
 from hotline.embedded_redis import EmbeddedRedis, free_port
@@ -58,18 +59,39 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def phone_network() -> Iterator[EmulatorServer]:
+    """Run the phone network emulator in this process, for the REST calls the centre makes."""
+    from emulator.config import EmulatorConfig
+
+    config = EmulatorConfig(auth_token=AUTH_TOKEN, time_scale=0.02, status_callback_url=None)
+    with EmulatorServer(config) as server:
+        yield server
+
+
 @pytest.fixture
-def settings(database_url: str, redis_url: str) -> Settings:
-    """Return test settings pointing at the test database and Redis."""
+def settings(database_url: str, redis_url: str, phone_network: EmulatorServer) -> Settings:
+    """Return test settings pointing at the test database, Redis and the emulator."""
     return Settings(
         env="testing",
         database_url=database_url,
         redis_url=redis_url,
+        twilio_account_sid=phone_network.config.account_sid,
         twilio_auth_token=AUTH_TOKEN,
+        twilio_api_url=phone_network.url,
         public_url=PUBLIC_URL,
         secret_key="test-secret",
+        consultant_hours="mon-sun 00:00-24:00",
+        holiday_country="",
         testing=True,
     )
+
+
+def sent_messages(server: EmulatorServer) -> list[dict]:  # type: ignore[type-arg]
+    """Return the text messages the emulator has accepted through its REST API."""
+    import requests
+
+    return requests.get(f"{server.url}/emulator/messages", timeout=5).json()
 
 
 @pytest.fixture
@@ -104,11 +126,20 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def demo(app: Flask) -> dict[str, int]:
-    """Load the demo data."""
+    """Load the demo people, regions, offices and FAQ answers (no offers: quicker)."""
     from hotline.demo import load_demo
 
     with db.transaction() as session:
-        return load_demo(session)
+        return load_demo(session, content=False)
+
+
+@pytest.fixture
+def content(app: Flask) -> dict[str, int]:
+    """Load all the demo data, vacancies and training offers included."""
+    from hotline.demo import load_demo
+
+    with db.transaction() as session:
+        return load_demo(session, content=True)
 
 
 class TwilioSigner:

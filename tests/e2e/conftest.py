@@ -43,6 +43,20 @@ class Centre:
         """Return the emulator's view of a call, with its events."""
         return requests.get(f"{self.emulator}/emulator/calls/{sid}", timeout=10).json()
 
+    def run_call(self, caller: str, script: list[dict[str, object]], timeout: float = 60) -> dict:  # type: ignore[type-arg]
+        """Place a scripted call and return it once it has ended."""
+        sid = self.place_call(caller, script)
+        return wait_for(
+            lambda: (lambda call: call if call["status"] not in ("queued", "ringing", "in-progress") else None)(self.call(sid)),
+            timeout=timeout,
+            what=f"call {sid} to end",
+        )
+
+    def messages_to(self, number: str) -> list[dict]:  # type: ignore[type-arg]
+        """Return the text messages the emulator accepted for a number."""
+        every = requests.get(f"{self.emulator}/emulator/messages", timeout=10).json()
+        return [message for message in every if message["to"] == number]
+
     def endpoint(self, address: str) -> dict:  # type: ignore[type-arg]
         """Return the state of a consultant's endpoint in the emulator."""
         return requests.get(f"{self.emulator}/emulator/endpoints/{address}", timeout=10).json()
@@ -119,6 +133,8 @@ def centre(
         "HOTLINE_WAIT_ANNOUNCE_SECONDS": "5",
         "HOTLINE_RING_TIMEOUT_SECONDS": "15",
         "EMULATOR_TIME_SCALE": "0.05",
+        "HOTLINE_CONSULTANT_HOURS": "mon-sun 00:00-24:00",
+        "HOTLINE_HOLIDAY_COUNTRY": "",
     }
     hotline = [sys.executable, "-m", "hotline.cli"]
     subprocess.run([*hotline, "db", "upgrade"], env=env, check=True, capture_output=True)

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import select
+
+from hotline.db import db
+from ivr.models import OutboundSms
 from routing.engine import RoutingEngine
+from tests.conftest import sent_messages
 from tests.twiml import parse, spoken, verbs
 
 SID = "CA" + "2" * 32
@@ -8,88 +14,150 @@ KNOWN = {"CallSid": SID, "From": "+48601000001", "To": "+48221952400", "CallStat
 ANONYMOUS = {**KNOWN, "From": "+48500999888"}
 
 
-def gather_action(root):
-    gather = root.find("Gather")
-    assert gather is not None, verbs(root)
-    return gather.get("action")
+def gather(root):
+    found = root.find("Gather")
+    assert found is not None, verbs(root)
+    return found
+
+
+def press(twilio, step, digits, caller=KNOWN):
+    return parse(twilio.post(f"/ivr/{step}/input", {**caller, "Digits": digits}).data)
+
+
+def say(twilio, step, words, caller=KNOWN):
+    params = {**caller, "SpeechResult": words, "Confidence": "0.7"}
+    return parse(twilio.post(f"/ivr/{step}/input", params).data)
 
 
 def test_known_caller_is_greeted_by_name_in_their_language(twilio, demo):
     root = parse(twilio.post("/ivr/incoming", {**KNOWN, "From": "+48 601 000 003"}).data)
-    gather = root.find("Gather")
-    assert gather.find("Say").get("language") == "uk-UA"
+    assert gather(root).find("Say").get("language") == "uk-UA"
     assert "Oksana" in spoken(root)
     assert verbs(root) == ["Gather", "Redirect"]
+    assert root.find("Redirect").text == "/ivr/start"
 
 
-def test_unknown_caller_hears_the_anonymous_greeting_in_polish(twilio, demo):
-    root = parse(twilio.post("/ivr/incoming", ANONYMOUS).data)
-    assert "Dzień dobry, tu infolinia" in spoken(root)
-    assert root.find("Gather/Say").get("language") == "pl-PL"
+def test_known_caller_goes_straight_to_the_menu(twilio, demo):
+    twilio.post("/ivr/incoming", KNOWN)
+    root = parse(twilio.post("/ivr/start", KNOWN).data)
+    assert gather(root).get("action") == "/ivr/menu/input"
+    assert "dtmf speech" == gather(root).get("input")
+
+
+def test_unknown_caller_is_asked_for_a_pesel_and_can_skip(twilio, demo):
+    twilio.post("/ivr/incoming", ANONYMOUS)
+    root = parse(twilio.post("/ivr/start", ANONYMOUS).data)
+    assert "PESEL" in spoken(root)
+    assert gather(root).get("finishOnKey") == "#"
+    menu = press(twilio, "identify", "", ANONYMOUS)
+    assert gather(menu).get("action") == "/ivr/menu/input"
+
+
+def test_bad_pesel_checksum_three_times_continues_anonymously(twilio, demo):
+    twilio.post("/ivr/incoming", ANONYMOUS)
+    first = press(twilio, "identify", "85031212340", ANONYMOUS)
+    assert "nieprawidłowy" in spoken(first)
+    press(twilio, "identify", "12345", ANONYMOUS)
+    third = press(twilio, "identify", "85031212341", ANONYMOUS)
+    assert "bez identyfikacji" in spoken(third)
+    assert gather(third).get("action") == "/ivr/menu/input"
+
+
+def test_valid_pesel_identifies_the_caller_and_their_language(twilio, demo):
+    twilio.post("/ivr/incoming", ANONYMOUS)
+    root = press(twilio, "identify", "79092313574", ANONYMOUS)  # Ion Popescu, Romanian
+    assert "Ion" in spoken(root)
+    assert gather(root).find("Say").get("language") == "ro-RO"
+
+
+def test_valid_pesel_of_nobody_is_said_plainly(twilio, demo):
+    twilio.post("/ivr/incoming", ANONYMOUS)
+    root = press(twilio, "identify", "02070803628", ANONYMOUS)
+    assert "Nie znaleźliśmy" in spoken(root)
 
 
 def test_language_key_switches_the_menu_language(twilio, demo):
-    twilio.post("/ivr/incoming", ANONYMOUS)
-    root = parse(twilio.post("/ivr/language", {**ANONYMOUS, "Digits": "2"}).data)
-    assert "To speak to a consultant, press 0" in spoken(root)
-    assert gather_action(root) == "/ivr/menu/choice"
+    twilio.post("/ivr/incoming", KNOWN)
+    root = parse(twilio.post("/ivr/language", {**KNOWN, "Digits": "2"}).data)
+    assert "A consultant: 0" in spoken(root)
 
 
 def test_benefit_documents_answer_includes_the_callers_office(twilio, demo):
     twilio.post("/ivr/incoming", KNOWN)
-    root = parse(twilio.post("/ivr/menu/choice", {**KNOWN, "Digits": "1"}).data)
+    root = press(twilio, "menu", "1")
     text = spoken(root)
     assert "świadectwa pracy" in text
-    assert "ul. Grochowska 171B" in text
-    assert gather_action(root) == "/ivr/answer/benefit_documents/choice"
+    assert "Twój urząd pracy" in text
+    assert gather(root).get("action") == "/ivr/answer/input"
 
 
-def test_spoken_choice_reaches_the_answer(twilio, demo):
+def test_answer_by_text_reaches_the_emulators_messages_endpoint(twilio, demo, phone_network):
     twilio.post("/ivr/incoming", KNOWN)
-    params = {**KNOWN, "SpeechResult": "potrzebuję dokumentów", "Confidence": "0.8"}
-    root = parse(twilio.post("/ivr/menu/choice", params).data)
-    assert "świadectwa pracy" in spoken(root)
+    press(twilio, "menu", "1")
+    root = press(twilio, "answer", "1")
+    assert "Wyślemy SMS" in spoken(root)
+    press(twilio, "answer", "1")  # a second press sends nothing new
+    stored = db.session.scalars(select(OutboundSms)).all()
+    assert [m.status for m in stored] == ["sent"]
+    texts = [m for m in sent_messages(phone_network) if m["to"] == "+48601000001"]
+    assert texts and "świadectwa pracy" in texts[-1]["body"]
 
 
-def test_wrong_key_reprompts_then_three_failures_reach_a_consultant(twilio, demo):
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [("potrzebuję dokumentów", "świadectwa pracy"), ("chcę rozmawiać z konsultantem", None)],
+)
+def test_spoken_menu_choices(twilio, demo, redis_client, words, expected):
     twilio.post("/ivr/incoming", KNOWN)
-    first = parse(twilio.post("/ivr/menu/choice", {**KNOWN, "Digits": "7"}).data)
-    assert "Nie rozpoznaliśmy" in spoken(first)
+    root = say(twilio, "menu", words)
+    if expected:
+        assert expected in spoken(root)
+    else:
+        assert root.find("Enqueue") is not None
+
+
+def test_wrong_key_reprompts_then_three_failures_offer_a_consultant(twilio, demo):
+    twilio.post("/ivr/incoming", KNOWN)
+    assert "Nie rozpoznaliśmy" in spoken(press(twilio, "menu", "7"))
     second = parse(twilio.post("/ivr/menu/silence", KNOWN).data)
     assert "Nie usłyszeliśmy" in spoken(second)
-    third = parse(twilio.post("/ivr/menu/choice", {**KNOWN, "Digits": "#"}).data)
-    assert third.find("Enqueue") is not None
+    third = say(twilio, "menu", "blablabla")
+    assert gather(third).get("action") == "/ivr/offer/input"
+    queued = parse(twilio.post("/ivr/offer/silence", KNOWN).data)
+    assert queued.find("Enqueue") is not None, "silence at the offer puts the caller through"
 
 
 def test_pressing_zero_queues_the_caller_with_what_the_ivr_knows(twilio, demo, redis_client):
     twilio.post("/ivr/incoming", KNOWN)
-    twilio.post("/ivr/menu/choice", {**KNOWN, "Digits": "1"})
-    root = parse(twilio.post("/ivr/answer/benefit_documents/choice", {**KNOWN, "Digits": "0"}).data)
+    press(twilio, "menu", "1")
+    root = press(twilio, "answer", "0")
     enqueue = root.find("Enqueue")
     assert enqueue.text == "consultants"
-    assert enqueue.get("waitUrl") == "/routing/wait"
     entry = RoutingEngine(redis_client).entry(SID)
     assert entry["topic"] == "benefit_documents"
     assert entry["customer_id"] and entry["advisor_id"]
-    assert entry["caller_number"] == "+48601000001"
 
 
-def test_star_repeats_and_nine_returns_to_the_menu(twilio, demo):
+def test_star_repeats_and_nine_returns_to_the_menu_everywhere(twilio, demo):
     twilio.post("/ivr/incoming", KNOWN)
-    path = "/ivr/answer/benefit_documents/choice"
-    repeat = parse(twilio.post(path, {**KNOWN, "Digits": "*"}).data)
-    assert "świadectwa pracy" in spoken(repeat)
-    menu = parse(twilio.post(path, {**KNOWN, "Digits": "9"}).data)
-    assert gather_action(menu) == "/ivr/menu/choice"
+    press(twilio, "menu", "1")
+    assert "świadectwa pracy" in spoken(press(twilio, "answer", "*"))
+    for step in ("answer", "region", "eligibility", "closed"):
+        assert gather(press(twilio, step, "9")).get("action") == "/ivr/menu/input", step
 
 
-def test_every_gather_is_followed_by_a_redirect_so_silence_never_hangs_up(twilio, demo):
+def test_every_page_ends_with_a_redirect_so_silence_never_hangs_up(twilio, demo):
     twilio.post("/ivr/incoming", KNOWN)
-    for path, params in [
-        ("/ivr/incoming", KNOWN),
-        ("/ivr/menu", KNOWN),
-        ("/ivr/menu/choice", {**KNOWN, "Digits": "1"}),
-        ("/ivr/answer/benefit_documents/silence", KNOWN),
-    ]:
-        root = parse(twilio.post(path, params).data)
-        assert verbs(root)[-1] == "Redirect", path
+    for step in ("menu", "answer", "region", "region_list", "eligibility", "closed", "offer"):
+        root = parse(twilio.post(f"/ivr/{step}", KNOWN).data)
+        assert verbs(root)[-1] == "Redirect", step
+        assert root.find("Redirect").text == f"/ivr/{step}/silence"
+
+
+def test_unknown_step_gets_an_apology_and_a_consultant_not_an_error_page(twilio, demo):
+    twilio.post("/ivr/incoming", KNOWN)
+    response = twilio.post("/ivr/nonsense", KNOWN)
+    assert response.status_code == 200
+    root = parse(response.data)
+    assert "problem techniczny" in spoken(root)
+    assert root.find("Enqueue") is not None

@@ -1,0 +1,147 @@
+"""Daily job alerts by text: subscribing, stopping, and matching new vacancies."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from hotline import speech
+from hotline.db import db, utcnow
+from hotline.jobs import jobs
+from ivr.models import JobAlert
+from ivr.session import CallerSession
+from ivr.sms import fit, queue_sms, vacancy_line
+from knowledge import service as knowledge
+
+log = logging.getLogger(__name__)
+
+STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "KONIEC", "СТОП", "STOP SMS"}
+ALERT_SIZE = 5
+SEND_AT = time(8, 0)
+LOCAL = ZoneInfo("Europe/Warsaw")
+
+
+def active_for(number: str) -> JobAlert | None:
+    """Return the number's active subscription, if any."""
+    query = select(JobAlert).where(JobAlert.phone == number, JobAlert.active.is_(True))
+    return db.session.scalars(query.order_by(JobAlert.id.desc())).first()
+
+
+def subscribe(session: CallerSession) -> JobAlert:
+    """Subscribe the caller for their chosen region and occupation, replacing an older one."""
+    unsubscribe(session.caller_number, by="replaced", commit=False)
+    alert = JobAlert(
+        phone=session.caller_number,
+        customer_id=session.customer_id,
+        region_code=session.region_code,
+        occupation=session.occupation or None,
+        language=session.language,
+        sent_vacancy_ids=[],
+    )
+    db.session.add(alert)
+    db.session.commit()
+    queue_sms(
+        alert.phone,
+        "alert-welcome",
+        speech.prompt(session.language, "alerts_subscribed"),
+        dedupe_key=f"alert-welcome:{alert.id}",
+        call_sid=session.call_sid,
+    )
+    log.info("call %s: job alerts on for region %s", session.call_sid, session.region_code)
+    return alert
+
+
+def unsubscribe(number: str, by: str, commit: bool = True) -> int:
+    """Stop every active subscription of a number; return how many were stopped."""
+    query = select(JobAlert).where(JobAlert.phone == number, JobAlert.active.is_(True))
+    stopped = 0
+    for alert in db.session.scalars(query):
+        alert.active, alert.stopped_at, alert.stopped_by = False, utcnow(), by
+        stopped += 1
+    if commit:
+        db.session.commit()
+    return stopped
+
+
+def is_stop_request(body: str) -> bool:
+    """Tell whether an incoming text asks to stop alerts."""
+    return body.strip().upper().rstrip(".!") in STOP_WORDS
+
+
+def handle_reply(number: str, body: str) -> str | None:
+    """Act on a text sent to the hotline; return the reply to send, if any."""
+    if not is_stop_request(body):
+        return None
+    alert = active_for(number)
+    language = alert.language if alert else "pl"
+    unsubscribe(number, by="sms")
+    log.info("job alerts stopped by text from %s", number)
+    return speech.prompt(language, "sms_stopped")
+
+
+def send_due(today: date) -> int:
+    """Text each active subscriber the current vacancies they have not had; once a day."""
+    sent = 0
+    query = select(JobAlert).where(JobAlert.active.is_(True))
+    for alert in list(db.session.scalars(query)):
+        if alert.last_sent_on == today:
+            continue
+        fresh = [
+            vacancy
+            for vacancy in knowledge.current_vacancies(
+                alert.region_code,
+                alert.occupation,
+                0,
+                200,
+                today=today,
+                only_matching=bool(alert.occupation),
+            )
+            if vacancy.id not in alert.sent_vacancy_ids
+        ][:ALERT_SIZE]
+        alert.last_sent_on = today
+        if fresh:
+            region = knowledge.region(alert.region_code)
+            header = speech.prompt(
+                alert.language,
+                "sms_alert_header",
+                region=region.name if region else alert.region_code,
+            )
+            footer = speech.prompt(alert.language, "sms_alert_footer")
+            body = fit(header, [vacancy_line(v.id) for v in fresh], footer)
+            ids = [v.id for v in fresh][: body.count("\n- ")]
+            alert.sent_vacancy_ids = [*alert.sent_vacancy_ids, *ids]
+            queue_sms(
+                alert.phone,
+                "job-alert",
+                body,
+                dedupe_key=f"alert:{alert.id}:{today.isoformat()}",
+                vacancy_ids=ids,
+            )
+            sent += 1
+        db.session.commit()
+    log.info("job alerts for %s: %s texts", today, sent)
+    return sent
+
+
+def next_run(now: datetime) -> datetime:
+    """Return the next morning send time after now."""
+    local = now.astimezone(LOCAL)
+    candidate = datetime.combine(local.date(), SEND_AT, LOCAL)
+    if candidate <= local:
+        candidate += timedelta(days=1)
+    return candidate.astimezone(UTC)
+
+
+def schedule_next(now: datetime | None = None) -> str:
+    """Make sure the next daily run is scheduled exactly once; return its job id."""
+    from ivr.tasks import run_job_alerts
+
+    when = next_run(now or datetime.now(UTC))
+    job_id = f"job-alerts-{when.date().isoformat()}"
+    queue = jobs.queue()
+    if queue.fetch_job(job_id) is None:
+        queue.enqueue_at(when, run_job_alerts, job_id=job_id)
+    return job_id

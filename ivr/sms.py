@@ -1,0 +1,139 @@
+"""Text messages the IVR sends: an answer, the offers read out, job alerts."""
+
+from __future__ import annotations
+
+import logging
+
+import phonenumbers
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from hotline import speech
+from hotline.db import db
+from hotline.jobs import jobs
+from ivr.models import OutboundSms
+from ivr.session import CallerSession
+from knowledge import service as knowledge
+from knowledge.models import TrainingOffer
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 640
+TEXTABLE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+def can_text(number: str | None, region: str = "PL") -> bool:
+    """Tell whether a number can receive text messages (a mobile)."""
+    if not number:
+        return False
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(parsed) and phonenumbers.number_type(parsed) in TEXTABLE
+
+
+def queue_sms(
+    to: str,
+    kind: str,
+    body: str,
+    *,
+    dedupe_key: str,
+    call_sid: str | None = None,
+    vacancy_ids: list[int] | None = None,
+    training_ids: list[int] | None = None,
+) -> OutboundSms:
+    """Store a text message once under dedupe_key and send it in the background."""
+    from ivr.tasks import send_sms
+
+    session = db.session
+    message = session.scalars(
+        select(OutboundSms).where(OutboundSms.dedupe_key == dedupe_key)
+    ).first()
+    if message is None:
+        message = OutboundSms(
+            dedupe_key=dedupe_key,
+            call_sid=call_sid,
+            to_number=to,
+            kind=kind,
+            body=body[:MAX_BODY],
+            vacancy_ids=vacancy_ids or [],
+            training_ids=training_ids or [],
+        )
+        session.add(message)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            return session.scalars(
+                select(OutboundSms).where(OutboundSms.dedupe_key == dedupe_key)
+            ).one()
+        log.info("call %s: %s text queued as message %s", call_sid, kind, message.id)
+        jobs.enqueue(send_sms, message.id, job_id=f"sms-{message.id}")
+    return message
+
+
+def send_faq(session: CallerSession, topic: str, body: str) -> OutboundSms:
+    """Text the caller the answer they just heard."""
+    header = speech.prompt(session.language, "sms_faq_header")
+    return queue_sms(
+        session.caller_number,
+        "faq",
+        f"{header} {body}",
+        dedupe_key=f"faq:{session.call_sid}:{topic}",
+        call_sid=session.call_sid,
+    )
+
+
+def vacancy_line(vacancy_id: int) -> str:
+    """Return one vacancy as a short line of a text message."""
+    vacancy = knowledge.vacancy(vacancy_id)
+    if vacancy is None:
+        return ""
+    pay = "-".join(str(w) for w in (vacancy.wage_min, vacancy.wage_max) if w)
+    pay = f", {pay} zł" if pay else ""
+    return f"- {vacancy.title}, {vacancy.city}{pay} (nr {vacancy.external_id})"
+
+
+def fit(header: str, items: list[str], footer: str = "", limit: int = MAX_BODY) -> str:
+    """Join header, as many items as fit, and the footer within limit characters."""
+    lines = [header]
+    for item in items:
+        if len("\n".join([*lines, item, footer])) > limit:
+            break
+        lines.append(item)
+    if footer:
+        lines.append(footer)
+    return "\n".join(lines)
+
+
+def send_vacancies(session: CallerSession, vacancy_ids: list[int]) -> OutboundSms:
+    """Text the caller the offers just read out, recording which they were."""
+    header = speech.prompt(session.language, "sms_vacancies_header")
+    body = fit(header, [line for line in map(vacancy_line, vacancy_ids) if line])
+    key = f"vacancies:{session.call_sid}:{','.join(map(str, vacancy_ids))}"
+    return queue_sms(
+        session.caller_number,
+        "vacancies",
+        body,
+        dedupe_key=key,
+        call_sid=session.call_sid,
+        vacancy_ids=list(vacancy_ids),
+    )
+
+
+def send_trainings(session: CallerSession, training_ids: list[int]) -> OutboundSms:
+    """Text the caller the training offers just read out."""
+    query = select(TrainingOffer).where(TrainingOffer.id.in_(training_ids))
+    courses = db.session.scalars(query.order_by(TrainingOffer.starts_on))
+    items = [f"- {c.title}, {c.city}, {c.starts_on:%d.%m.%Y} (nr {c.external_id})" for c in courses]
+    body = fit(speech.prompt(session.language, "sms_trainings_header"), items)
+    key = f"trainings:{session.call_sid}:{','.join(map(str, training_ids))}"
+    return queue_sms(
+        session.caller_number,
+        "trainings",
+        body,
+        dedupe_key=key,
+        call_sid=session.call_sid,
+        training_ids=list(training_ids),
+    )

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from hotline.db import db
+from ivr import alerts
+from ivr.models import JobAlert, OutboundSms
+from knowledge.models import Vacancy
+from tests.conftest import sent_messages
+from tests.ivr.test_views import KNOWN, gather, press, say
+from tests.twiml import parse, spoken
+
+JAN = KNOWN  # Jan's office is in Warsaw (mazowieckie)
+
+
+def start(twilio, caller=JAN):
+    twilio.post("/ivr/incoming", caller)
+    twilio.post("/ivr/start", caller)
+
+
+def test_vacancies_for_a_spoken_city_and_occupation(twilio, content):
+    start(twilio)
+    region = press(twilio, "menu", "2")
+    assert "mazowieckie" in spoken(region).lower()
+    occupation = say(twilio, "region", "Białystok")
+    assert "podlaskie" in spoken(occupation)
+    offers = say(twilio, "occupation", "magazynier")
+    text = spoken(offers)
+    assert "Oferta 1:" in text and "Oferta 3:" in text
+    assert "Następne oferty: 1" in text
+
+
+def test_next_three_and_sms_records_which_offers_were_sent(twilio, content, phone_network):
+    start(twilio)
+    press(twilio, "menu", "2")
+    press(twilio, "region", "1")  # the caller's own region
+    first = press(twilio, "occupation", "#")
+    assert "Oferta 1:" in spoken(first)
+    second = press(twilio, "vacancies", "1")
+    assert "Oferta 4:" in spoken(second)
+    confirmed = press(twilio, "vacancies", "2")
+    assert "Wyślemy SMS" in spoken(confirmed)
+    message = db.session.scalars(select(OutboundSms).where(OutboundSms.kind == "vacancies")).one()
+    assert len(message.vacancy_ids) == 3
+    sent = [v.external_id for v in db.session.scalars(select(Vacancy).where(Vacancy.id.in_(message.vacancy_ids)))]
+    body = [m for m in sent_messages(phone_network) if m["to"] == JAN["From"]][-1]["body"]
+    assert all(external_id in body for external_id in sent)
+
+
+def test_misspelt_region_twice_reads_the_keypad_list(twilio, content):
+    start(twilio)
+    press(twilio, "menu", "3")
+    first = say(twilio, "region", "qwerty zxcv")
+    assert "Nie rozpoznaliśmy tej nazwy" in spoken(first)
+    second = say(twilio, "region", "asdfgh")
+    assert gather(second).get("action") == "/ivr/region_list/input"
+    assert "dolnośląskie: 1" in spoken(second)
+    page_two = press(twilio, "region_list", "#")
+    assert "Początek listy" in spoken(page_two)
+    chosen = press(twilio, "region_list", "2")  # the tenth region on the second page
+    assert "Szkolenie" in spoken(chosen) or "nie ma szkoleń" in spoken(chosen)
+
+
+def test_trainings_in_the_region(twilio, content):
+    start(twilio)
+    press(twilio, "menu", "3")
+    root = say(twilio, "region", "województwo małopolskie")
+    assert "Szkolenie 1:" in spoken(root)
+
+
+def test_eures_answer(twilio, content):
+    start(twilio)
+    root = press(twilio, "menu", "4")
+    assert "EURES" in spoken(root)
+
+
+def test_eligibility_pre_check_gives_a_labelled_indicative_answer(twilio, content):
+    start(twilio)
+    root = press(twilio, "menu", "5")
+    assert "Tak: 1. Nie: 2." in spoken(root)
+    for _ in range(12):
+        if "Wynik orientacyjny" in spoken(root):
+            break
+        root = press(twilio, "eligibility", "1")
+    assert "Wynik orientacyjny" in spoken(root)
+    again = press(twilio, "eligibility", "*")
+    assert "Tak: 1. Nie: 2." in spoken(again)
+
+
+def test_eligibility_accepts_spoken_yes_and_no(twilio, content):
+    start(twilio)
+    press(twilio, "menu", "5")
+    root = say(twilio, "eligibility", "tak")
+    assert "Nie rozpoznaliśmy" not in spoken(root)
+
+
+def test_job_alerts_subscribe_by_keypad_then_stop_by_sms(twilio, content, client, phone_network):
+    start(twilio)
+    press(twilio, "menu", "6")
+    offer = press(twilio, "region", "1")
+    assert "Aby włączyć powiadomienia, naciśnij 1" in spoken(offer)
+    done = press(twilio, "alerts", "1")
+    assert "Powiadomienia są włączone" in spoken(done)
+    assert alerts.active_for(JAN["From"]) is not None
+
+    assert alerts.send_due(date.today()) == 1
+    assert alerts.send_due(date.today()) == 0, "one text a day"
+    texts = [m for m in sent_messages(phone_network) if m["to"] == JAN["From"]]
+    assert "STOP" in texts[-1]["body"]
+
+    reply = twilio.post("/ivr/sms", {"From": JAN["From"], "To": "+48221952400", "Body": "stop"})
+    assert "wyłączone" in reply.data.decode()
+    assert alerts.active_for(JAN["From"]) is None
+    stopped = db.session.scalars(select(JobAlert)).one()
+    assert stopped.stopped_by == "sms"
+
+
+def test_job_alerts_unsubscribe_by_keypad(twilio, content):
+    start(twilio)
+    press(twilio, "menu", "6")
+    press(twilio, "region", "1")
+    press(twilio, "alerts", "1")
+    press(twilio, "menu", "6")
+    active = parse(twilio.post("/ivr/alerts", JAN).data)
+    assert "Aby je wyłączyć, naciśnij 2" in spoken(active)
+    assert "wyłączone" in spoken(press(twilio, "alerts", "2"))
+    assert alerts.active_for(JAN["From"]) is None
