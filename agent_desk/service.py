@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
 from datetime import UTC, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
+from werkzeug.utils import secure_filename
 
 from customers.models import AuditEntry, Contact, Customer
 from customers.service import audit, normalise_phone
 from hotline.db import db, utcnow
+from hotline.settings import instance_dir
 from routing import service as routing
 from routing.engine import ConsultantState
 from routing.models import CallOutcome, CallRecord, Consultant
@@ -290,3 +295,23 @@ def audit_trail(customer_id: int, limit: int = 50) -> list[tuple[AuditEntry, str
         .limit(limit)
     )
     return [(entry, name or "system") for entry, name in db.session.execute(query)]
+
+
+UPLOAD_SUFFIXES = {".csv", ".json", ".xml"}
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def save_upload(filename: str, stream: BinaryIO) -> Path:
+    """Keep an uploaded feed in the instance folder, where the worker can read it."""
+    name = secure_filename(filename)
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise DeskError("upload a .csv, .json or .xml file")
+    folder = instance_dir() / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{uuid.uuid4().hex[:12]}-{name}"
+    data = stream.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise DeskError("the file is larger than 20 MB")
+    target.write_bytes(data)
+    return target

@@ -214,3 +214,60 @@ def update_customer(customer_id: int) -> Any:
     except service.DeskError as exc:
         flash(str(exc), "error")
     return redirect(url_for("desk.customer", customer_id=customer_id))
+
+
+@bp.get("/imports")
+@signed_in
+def imports() -> str:
+    """List recent imports and offer a form to start one."""
+    from knowledge.imports import recent_imports
+
+    return render_template("desk/imports.html", runs=recent_imports())
+
+
+@bp.post("/imports")
+@signed_in
+def start_import() -> Any:
+    """Save an uploaded feed and start importing it in the background."""
+    from knowledge.imports import ImportRequestError
+    from knowledge.imports import start_import as begin
+
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("Choose a file to import.", "error")
+        return redirect(url_for("desk.imports"))
+    try:
+        saved = service.save_upload(upload.filename, upload.stream)
+        kind = request.form.get("format") or saved.suffix.lstrip(".").lower()
+        run = begin(
+            kind,
+            saved,
+            f"desk:{g.consultant.login}",
+            target=request.form.get("target", "vacancies"),
+        )
+    except (ImportRequestError, service.DeskError) as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("desk.imports"))
+    return redirect(url_for("desk.import_run", run_id=run.id))
+
+
+@bp.get("/imports/<int:run_id>")
+@signed_in
+def import_run(run_id: int) -> str:
+    """Show one import: its progress, counts and the rows it skipped."""
+    from knowledge.imports import import_status
+
+    progress = import_status(run_id) or abort(404)
+    return render_template("desk/import_run.html", progress=progress)
+
+
+@bp.get("/api/imports/<int:run_id>")
+@signed_in
+def import_run_state(run_id: int) -> Any:
+    """Return an import's progress as JSON, polled by its page."""
+    from knowledge.imports import import_status
+
+    progress = import_status(run_id)
+    if progress is None:
+        return jsonify(error="no such import"), 404
+    return jsonify(progress.as_dict())

@@ -84,9 +84,72 @@ def worker() -> None:
     from hotline.jobs import QUEUES
     from hotline.redis_client import redis_conn
 
+    from ivr.alerts import schedule_next
+
     create_app(load_settings())
+    schedule_next()
     # SimpleWorker runs jobs in this process: no fork, so database connections stay valid.
     SimpleWorker(list(QUEUES), connection=redis_conn.raw).work(with_scheduler=True)
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--format",
+    "kind",
+    type=click.Choice(["csv", "json", "xml"]),
+    default=None,
+    help="File format (default: from the file name).",
+)
+@click.option(
+    "--target",
+    type=click.Choice(["vacancies", "trainings"]),
+    default="vacancies",
+    show_default=True,
+)
+@click.option("--source", default=None, help="Name of the system the offers come from.")
+@click.option(
+    "--wait/--no-wait",
+    default=True,
+    show_default=True,
+    help="Follow the import with a progress bar until the worker finishes it.",
+)
+def import_offers(path: str, kind: str | None, target: str, source: str | None, wait: bool) -> None:
+    """Import vacancies or training offers from a file, as a background job."""
+    import getpass
+
+    from hotline import create_app
+    from knowledge.imports import ImportRequestError, import_status, start_import
+
+    create_app(load_settings())
+    kind = kind or Path(path).suffix.lstrip(".").lower()
+    try:
+        run = start_import(kind, path, f"cli:{getpass.getuser()}", target=target, source=source)
+    except ImportRequestError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"import {run.id} queued ({kind}, {target}); the worker runs it")
+    if not wait:
+        return
+    progress = import_status(run.id)
+    with click.progressbar(length=100, label=f"import {run.id}") as bar:
+        shown = 0
+        while progress is not None and not progress.finished:
+            time.sleep(0.3)
+            progress = import_status(run.id)
+            if progress is not None and progress.percent > shown:
+                bar.update(progress.percent - shown)
+                shown = progress.percent
+        bar.update(100 - shown)
+    if progress is None:
+        raise click.ClickException("the import run disappeared")
+    click.echo(
+        f"{progress.status}: {progress.imported} new, {progress.updated} updated, "
+        f"{progress.unchanged} unchanged, {progress.failed_rows} rows skipped"
+    )
+    for row_number, reason, _raw in progress.errors:
+        click.echo(f"  row {row_number}: {reason}")
+    if progress.status != "done":
+        raise click.ClickException(progress.error or "the import failed")
 
 
 @main.command()
@@ -187,9 +250,7 @@ def up(port: int, emulator_port: int, with_demo: bool) -> None:
         subprocess.run([*hotline_cmd, "db", "upgrade"], env=env, check=True)
         if with_demo:
             subprocess.run([*hotline_cmd, "demo", "load"], env=env, check=True)
-        children.append(
-            ("web", subprocess.Popen(gunicorn_args("127.0.0.1", port, 2), env=env))
-        )
+        children.append(("web", subprocess.Popen(gunicorn_args("127.0.0.1", port, 2), env=env)))
         children.append(("worker", subprocess.Popen([*hotline_cmd, "worker"], env=env)))
         children.append(("router", subprocess.Popen([*hotline_cmd, "router"], env=env)))
         if env.get("TWILIO_API_URL"):

@@ -107,7 +107,7 @@ def send_due(today: date) -> int:
             header = speech.prompt(
                 alert.language,
                 "sms_alert_header",
-                region=region.name if region else alert.region_code,
+                region=region.name_in(alert.language) if region else alert.region_code,
             )
             footer = speech.prompt(alert.language, "sms_alert_footer")
             body = fit(header, [vacancy_line(v.id) for v in fresh], footer)

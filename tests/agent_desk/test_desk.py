@@ -53,7 +53,7 @@ def test_call_pops_the_record_then_wrap_up_logs_the_contact(client, twilio, jan,
     _, token = sign_in(client)
     api(client, token, "/desk/api/state", {"state": "available"})
     twilio.post("/ivr/incoming", CALL)
-    twilio.post("/ivr/menu/choice", {**CALL, "Digits": "0"})
+    twilio.post("/ivr/menu/input", {**CALL, "Digits": "0"})
     twilio.post("/routing/wait", {**CALL, "QueueSid": "QU" + "1" * 32})
     assignment = RoutingEngine(redis_client).assign_next(30)
     state = client.get("/desk/api/state").json
@@ -109,3 +109,50 @@ def test_search_finds_by_phone_and_name(client, jan):
     sign_in(client)
     assert "Wiśniewski" in client.get("/desk/customers?q=601000001").data.decode()
     assert "Wiśniewski" in client.get("/desk/customers?q=Wiśn").data.decode()
+
+
+BROKEN_CSV = """external_id;title;occupation;occupation_code;employer;city;county;region;wage_min;wage_max;contract_type;working_time;posted_on;expires_on;description
+T-1;Magazynier;Magazynier;9321;Hurtownia (demo);Kraków;Kraków;12;5000;5600;umowa o pracę;pełny etat;2026-11-17;2099-01-10;ok
+T-2;Spawacz;Spawacz;7212;Stal (demo);Kraków;Kraków;12;7000;6000;umowa o pracę;pełny etat;2026-11-17;2099-01-10;wages upside down
+T-3;Kucharz;Kucharz;5120;Bistro (demo);Nowhere;;99;5000;5600;umowa o pracę;pełny etat;2026-11-17;2099-01-10;unknown region
+"""
+
+
+def test_import_from_the_desk_reports_bad_rows_and_keeps_good_ones(
+    client, demo, tmp_path, monkeypatch
+):
+    import io
+
+    monkeypatch.setenv("HOTLINE_INSTANCE_DIR", str(tmp_path))
+    _, token = sign_in(client)
+    response = client.post(
+        "/desk/imports",
+        data={
+            "csrf_token": token,
+            "target": "vacancies",
+            "file": (io.BytesIO(BROKEN_CSV.encode()), "oferty.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    run_page = response.headers["Location"]
+    state = client.get(run_page.replace("/desk/imports/", "/desk/api/imports/")).json
+    assert state["status"] == "done"
+    assert (state["imported"], state["failed_rows"]) == (1, 2)
+    page = client.get(run_page).data.decode()
+    assert "Rows that were not imported" in page
+    rows = {error["row_number"] for error in state["errors"]}
+    assert rows == {3, 4}
+    assert "desk:anna" in page
+
+
+def test_import_refuses_other_file_types(client, demo, tmp_path, monkeypatch):
+    import io
+
+    monkeypatch.setenv("HOTLINE_INSTANCE_DIR", str(tmp_path))
+    _, token = sign_in(client)
+    client.post(
+        "/desk/imports",
+        data={"csrf_token": token, "file": (io.BytesIO(b"MZ"), "virus.exe")},
+        content_type="multipart/form-data",
+    )
+    assert "upload a .csv, .json or .xml file" in client.get("/desk/imports").data.decode()

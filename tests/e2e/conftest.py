@@ -47,7 +47,11 @@ class Centre:
         """Place a scripted call and return it once it has ended."""
         sid = self.place_call(caller, script)
         return wait_for(
-            lambda: (lambda call: call if call["status"] not in ("queued", "ringing", "in-progress") else None)(self.call(sid)),
+            lambda: (
+                lambda call: (
+                    call if call["status"] not in ("queued", "ringing", "in-progress") else None
+                )
+            )(self.call(sid)),
             timeout=timeout,
             what=f"call {sid} to end",
         )
@@ -132,7 +136,7 @@ def centre(
         "HOTLINE_INSTANCE_DIR": str(folder),
         "HOTLINE_WAIT_ANNOUNCE_SECONDS": "5",
         "HOTLINE_RING_TIMEOUT_SECONDS": "15",
-        "EMULATOR_TIME_SCALE": "0.05",
+        "EMULATOR_TIME_SCALE": "0.02",
         "HOTLINE_CONSULTANT_HOURS": "mon-sun 00:00-24:00",
         "HOTLINE_HOLIDAY_COUNTRY": "",
     }
@@ -159,9 +163,7 @@ def centre(
             "emulator",
             folder / "emulator.log",
         )
-        _wait_http(
-            f"{env['PUBLIC_URL']}/ivr/health", processes["web"], "web", folder / "web.log"
-        )
+        _wait_http(f"{env['PUBLIC_URL']}/ivr/health", processes["web"], "web", folder / "web.log")
         yield Centre(env["PUBLIC_URL"], env["TWILIO_API_URL"], env, folder)
     finally:
         for process in processes.values():

@@ -14,9 +14,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.browser]
 MARIA = "+48601000002"
 
 
-def test_consultant_answers_wraps_up_and_sees_the_contact_on_the_record(
-    centre: Centre, page: Page
-):
+def test_consultant_answers_wraps_up_and_sees_the_contact_on_the_record(centre: Centre, page: Page):
     page.goto(f"{centre.web}/desk/")
     page.get_by_label("Login").fill("piotr")
     page.get_by_label("Password").fill("demo1234")

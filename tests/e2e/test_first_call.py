@@ -35,7 +35,9 @@ def test_known_caller_hears_documents_then_reaches_a_consultant_and_is_logged(ce
 
     state = desk.post(f"{centre.web}/desk/api/state", json={"state": "available"}, headers=headers)
     assert state.json()["state"] == "available"
-    identity = "client:" + desk.get(f"{centre.web}/desk/").text.split('data-identity="')[1].split('"')[0]
+    identity = (
+        "client:" + desk.get(f"{centre.web}/desk/").text.split('data-identity="')[1].split('"')[0]
+    )
 
     ringing = wait_for(
         lambda: (lambda e: e if e.get("state") == "ringing" else None)(centre.endpoint(identity)),
@@ -49,9 +51,7 @@ def test_known_caller_hears_documents_then_reaches_a_consultant_and_is_logged(ce
     assert pop["call"]["topic"] == "benefit_documents"
 
     assert centre.endpoint_action(identity, "answer").ok
-    answered = desk.post(
-        f"{centre.web}/desk/api/answered", json={"call_sid": sid}, headers=headers
-    )
+    answered = desk.post(f"{centre.web}/desk/api/answered", json={"call_sid": sid}, headers=headers)
     assert answered.json()["state"] == "on-call"
     wait_for(
         lambda: any(e["kind"] == "connected" for e in centre.call(sid)["events"]),
