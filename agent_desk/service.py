@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
-from typing import BinaryIO
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -301,7 +301,7 @@ UPLOAD_SUFFIXES = {".csv", ".json", ".xml"}
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
-def save_upload(filename: str, stream: BinaryIO) -> Path:
+def save_upload(filename: str, stream: IO[bytes]) -> Path:
     """Keep an uploaded feed in the instance folder, where the worker can read it."""
     name = secure_filename(filename)
     suffix = Path(name).suffix.lower()

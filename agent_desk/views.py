@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Callable
 from functools import wraps
@@ -98,10 +99,8 @@ def login() -> Any:
 def logout() -> Any:
     """Sign out, going offline first."""
     if g.consultant is not None:
-        try:
+        with contextlib.suppress(service.DeskError):
             service.change_state(g.consultant, "offline")
-        except service.DeskError:
-            pass
     session.clear()
     return redirect(url_for("desk.login"))
 

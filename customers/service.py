@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import phonenumbers
 from sqlalchemy import select
@@ -35,11 +36,11 @@ def find_by_phone(raw: str | None, region: str = "PL") -> Customer | None:
 
 
 def audit(
-    consultant_id: int | None, customer_id: int | None, action: str, changes: dict[str, object]
+    consultant_id: int | None, customer_id: int | None, action: str, changes: Mapping[str, object]
 ) -> AuditEntry:
     """Add an audit entry to the current session."""
     entry = AuditEntry(
-        consultant_id=consultant_id, customer_id=customer_id, action=action, changes=changes
+        consultant_id=consultant_id, customer_id=customer_id, action=action, changes=dict(changes)
     )
     db.session.add(entry)
     return entry
@@ -48,7 +49,9 @@ def audit(
 def contacts_of(customer_id: int) -> list[Contact]:
     """Return a customer's contacts, newest first."""
     query = (
-        select(Contact).where(Contact.customer_id == customer_id).order_by(Contact.started_at.desc())
+        select(Contact)
+        .where(Contact.customer_id == customer_id)
+        .order_by(Contact.started_at.desc())
     )
     return list(db.session.scalars(query))
 

@@ -26,7 +26,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     from hotline.db import db as database
     from hotline.redis_client import redis_conn
-
     from hotline.telephony import telephony
 
     database.init_app(app)
@@ -45,7 +44,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     call_recorded.connect(desk_service.on_call_recorded, weak=False)
 
     @app.get("/")
-    def index():  # type: ignore[no-untyped-def]
+    def index():
         return redirect("/desk/")
 
     return app

@@ -83,7 +83,6 @@ def worker() -> None:
     from hotline import create_app
     from hotline.jobs import QUEUES
     from hotline.redis_client import redis_conn
-
     from ivr.alerts import schedule_next
 
     create_app(load_settings())
@@ -146,8 +145,8 @@ def import_offers(path: str, kind: str | None, target: str, source: str | None, 
         f"{progress.status}: {progress.imported} new, {progress.updated} updated, "
         f"{progress.unchanged} unchanged, {progress.failed_rows} rows skipped"
     )
-    for row_number, reason, _raw in progress.errors:
-        click.echo(f"  row {row_number}: {reason}")
+    for error in progress.errors:
+        click.echo(f"  row {error.row_number}: {error.reason}")
     if progress.status != "done":
         raise click.ClickException(progress.error or "the import failed")
 

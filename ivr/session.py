@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any, cast
 
 import redis
 
@@ -71,8 +72,10 @@ class SessionStore:
                 )
             elif item.name in FLAGS:
                 value = text == "1"
-            elif item.name in LISTS or item.name in MAPS:
-                value = json.loads(text) if text else item.default_factory()  # type: ignore[misc]
+            elif item.name in LISTS:
+                value = json.loads(text) if text else []
+            elif item.name in MAPS:
+                value = json.loads(text) if text else {}
             else:
                 value = text
             setattr(session, item.name, value)
@@ -90,6 +93,6 @@ class SessionStore:
                 mapping[name] = "" if value is None else str(value)
         key = KEY.format(session.call_sid)
         pipe = self.redis.pipeline(transaction=False)
-        pipe.hset(key, mapping=mapping)
+        pipe.hset(key, mapping=cast("dict[Any, Any]", mapping))
         pipe.expire(key, TTL_SECONDS)
         pipe.execute()

@@ -97,8 +97,8 @@ def status() -> VoiceResponse:
 
 
 @bp.post("/sms")
-@twilio_webhook(fallback=lambda _sid: MessagingResponse())  # type: ignore[arg-type,return-value]
-def incoming_sms() -> MessagingResponse:  # type: ignore[return-value]
+@twilio_webhook(fallback=lambda _sid: MessagingResponse())
+def incoming_sms() -> MessagingResponse:
     """Take a text sent to the hotline number: STOP ends job alerts."""
     reply = alerts.handle_reply(request.form.get("From", ""), request.form.get("Body", ""))
     response = MessagingResponse()

@@ -23,6 +23,8 @@ def recording_status(
             recording = Recording(recording_sid=recording_sid, call_sid=call_sid, url=url)
             session.add(recording)
         recording.status = status or recording.status
-        recording.duration_seconds = duration if duration is not None else recording.duration_seconds
+        recording.duration_seconds = (
+            duration if duration is not None else recording.duration_seconds
+        )
     log.info("call %s: recording %s is %s", call_sid, recording_sid, recording.status)
     return recording

@@ -44,7 +44,10 @@ def test_next_three_and_sms_records_which_offers_were_sent(twilio, content, phon
     assert "Wyślemy SMS" in spoken(confirmed)
     message = db.session.scalars(select(OutboundSms).where(OutboundSms.kind == "vacancies")).one()
     assert len(message.vacancy_ids) == 3
-    sent = [v.external_id for v in db.session.scalars(select(Vacancy).where(Vacancy.id.in_(message.vacancy_ids)))]
+    sent = [
+        v.external_id
+        for v in db.session.scalars(select(Vacancy).where(Vacancy.id.in_(message.vacancy_ids)))
+    ]
     body = [m for m in sent_messages(phone_network) if m["to"] == JAN["From"]][-1]["body"]
     assert all(external_id in body for external_id in sent)
 
