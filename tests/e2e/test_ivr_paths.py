@@ -22,7 +22,7 @@ PATHS = {
     "eures": [{"press": "4"}],
     "eligibility": [{"press": "5"}] + [{"press": "1"}] * 8,
     "alerts": [{"press": "6"}, {"press": "1"}, {"press": "1"}],
-    "consultant": [{"press": "0"}, {"wait": 1}, {"hangup": True}],
+    "consultant": [{"press": "0"}, {"wait": 100}, {"hangup": True}],
 }
 SMS_PATHS = {"documents", "vacancies", "trainings", "alerts"}
 

@@ -15,8 +15,9 @@ QUEUE = "QU" + "9" * 32
 
 def queue_caller(twilio):
     twilio.post("/ivr/incoming", CALL)
-    twilio.post("/ivr/menu/choice", {**CALL, "Digits": "0"})
-    return parse(twilio.post("/routing/wait", {**CALL, "QueueSid": QUEUE, "QueuePosition": "1"}).data)
+    twilio.post("/ivr/menu/input", {**CALL, "Digits": "0"})
+    wait = {**CALL, "QueueSid": QUEUE, "QueuePosition": "1"}
+    return parse(twilio.post("/routing/wait", wait).data)
 
 
 def anna() -> Consultant:
@@ -27,7 +28,8 @@ def test_wait_url_announces_position_and_estimate(twilio, demo):
     root = queue_caller(twilio)
     assert "Twoje miejsce w kolejce: 1." in spoken(root)
     assert "około" in spoken(root)
-    assert root.find("Pause") is not None
+    assert root.find("Gather/Pause") is not None, "the hold plays while the key is heard"
+    assert root.find("Redirect").text == "/routing/wait", "silence keeps the caller waiting"
 
 
 def test_connect_rings_the_chosen_consultants_desk(twilio, demo, redis_client):

@@ -1,0 +1,276 @@
+"""Waiting callers' choices: a callback that keeps their place, or voicemail past the max wait."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from hotline.db import db
+from recordings.models import Recording
+from routing import service
+from routing.callbacks import CallbackRules
+from routing.engine import QueueEntry, RoutingEngine
+from routing.models import CallbackRequest, CallRecord, Consultant
+from routing.router import Router
+from tests.conftest import PUBLIC_URL
+from tests.routing.helpers import RecordingNetwork
+from tests.twiml import parse, spoken, verbs
+
+SID = "CA" + "5" * 32
+JAN = "+48601000001"
+CALL = {"CallSid": SID, "From": JAN, "To": "+48221952400"}
+QUEUE = "QU" + "9" * 32
+
+
+def anna() -> Consultant:
+    return db.session.scalars(select(Consultant).where(Consultant.login == "anna")).one()
+
+
+def jan_waits(redis_client, twilio, number: str = JAN):
+    anna_id = anna().id
+    RoutingEngine(redis_client).join(
+        QueueEntry(call_sid=SID, caller_number=number, advisor_id=anna_id, office="WAW")
+    )
+    wait = {**CALL, "From": number, "QueueSid": QUEUE, "QueuePosition": "1"}
+    return parse(twilio.post("/routing/wait", wait).data)
+
+
+def press(twilio, digits: str):
+    return parse(twilio.post("/routing/wait-key", {**CALL, "Digits": digits}).data)
+
+
+def request_callback(redis_client, twilio):
+    jan_waits(redis_client, twilio)
+    root = press(twilio, "1")
+    twilio.post("/routing/queue-result", {**CALL, "QueueResult": "hangup", "QueueSid": QUEUE})
+    twilio.post("/ivr/status", {**CALL, "CallStatus": "completed"})
+    return root
+
+
+def router(app, settings, network, clock=None) -> Router:
+    with app.app_context():
+        engine = service.engine_for(settings)
+    if clock is not None:
+        engine.clock = clock
+    return Router(engine, network, settings)
+
+
+def anna_available(app):
+    with app.app_context():
+        service.set_consultant_state(anna(), service.ConsultantState.AVAILABLE)
+
+
+def test_the_wait_document_offers_a_callback_and_keeps_waiting_on_silence(
+    twilio, demo, redis_client
+):
+    root = jan_waits(redis_client, twilio)
+    assert verbs(root) == ["Gather", "Redirect"]
+    gather = root.find("Gather")
+    assert gather.get("action") == "/routing/wait-key" and gather.get("numDigits") == "1"
+    assert "naciśnij 1" in spoken(root)
+    assert "naciśnij 2" not in spoken(root), "voicemail only past the maximum wait"
+    assert root.find("Redirect").text == "/routing/wait"
+
+
+def test_an_anonymous_caller_is_not_offered_a_callback(twilio, demo, redis_client):
+    root = jan_waits(redis_client, twilio, number="")
+    assert root.find("Gather") is None
+    assert (
+        parse(twilio.post("/routing/wait-key", {**CALL, "Digits": "1"}).data).find("Hangup") is None
+    )
+
+
+def test_pressing_1_requests_a_callback_that_keeps_the_callers_place(twilio, demo, redis_client):
+    engine = RoutingEngine(redis_client)
+    engine.join(QueueEntry(call_sid="CA-later", queued_at=engine.clock() + 5))
+    engine.mark_waiting("CA-later", QUEUE)
+    root = request_callback(redis_client, twilio)
+    assert "oddzwoni" in spoken(root)
+    assert verbs(root)[-1] == "Hangup"
+    entry = engine.entry(SID)
+    assert (entry["state"], entry["callback"], entry["callback_number"]) == ("waiting", "1", JAN)
+    assert engine.position(SID) == (1, 2), "hanging up after pressing 1 does not abandon"
+    assert redis_client.ttl(f"routing:entry:{SID}") == -1, "a callback does not expire"
+    request = db.session.scalars(select(CallbackRequest)).one()
+    assert (request.call_sid, request.number, request.status) == (SID, JAN, "pending")
+    record = db.session.scalars(select(CallRecord).where(CallRecord.call_sid == SID)).one()
+    assert record.outcome == "callback"
+
+
+def test_a_callback_rings_the_consultant_then_dials_the_customer(
+    app, settings, twilio, demo, redis_client
+):
+    request_callback(redis_client, twilio)
+    anna_available(app)
+    network = RecordingNetwork()
+    router(app, settings, network).step()
+    consultant_id = anna().id
+    query = f"call={SID}&consultant={consultant_id}"
+    assert network.placed == [
+        (
+            f"client:consultant-{consultant_id}",
+            f"{PUBLIC_URL}/routing/callback/connect?{query}",
+            f"{PUBLIC_URL}/routing/callback/status?{query}",
+        )
+    ]
+    leg = {
+        "CallSid": "CA" + "1" * 32,
+        "From": "client:x",
+        "To": f"client:consultant-{consultant_id}",
+    }
+    root = parse(twilio.post(f"/routing/callback/connect?{query}", leg).data)
+    dial = root.find("Dial")
+    assert dial.find("Number").text == JAN
+    assert dial.get("callerId") == settings.hotline_number
+    assert dial.get("action") == f"/routing/callback/result?{query}&attempt=1"
+    engine = RoutingEngine(redis_client)
+    assert engine.consultant(consultant_id)["state"] == "on-call"
+
+    done = {**leg, "DialCallStatus": "completed", "DialCallDuration": "95"}
+    twilio.post(f"/routing/callback/result?{query}&attempt=1", done)
+    assert engine.entry(SID)["outcome"] == "callback"
+    assert engine.consultant(consultant_id)["state"] == "wrap-up"
+    db.session.expire_all()
+    request = db.session.scalars(select(CallbackRequest)).one()
+    assert (request.status, request.attempts) == ("completed", 1)
+    assert [(a.attempt, a.outcome) for a in request.attempt_log] == [(1, "answered")]
+    record = db.session.scalars(select(CallRecord).where(CallRecord.call_sid == SID)).one()
+    # Nobody was logged in when Jan queued, so every tier was skipped; his advisor, free first,
+    # still took her own customer first.
+    assert (record.outcome, record.own_advisor, record.tier) == ("callback", True, "any")
+
+
+def test_a_callback_is_retried_later_and_given_up_after_three_attempts(
+    app, settings, twilio, demo, redis_client
+):
+    request_callback(redis_client, twilio)
+    network = RecordingNetwork()
+    consultant_id = anna().id
+    query = f"call={SID}&consultant={consultant_id}"
+    engine = RoutingEngine(redis_client)
+    rules = CallbackRules.from_settings(settings)
+    leg = {"CallSid": "CA" + "2" * 32, "From": "client:x", "To": "client:y"}
+    due = None
+    for attempt, status in ((1, "no-answer"), (2, "busy"), (3, "no-answer")):
+        anna_available(app)
+        clock = (lambda d=due: d + 1) if due else None
+        router(app, settings, network, clock).step()
+        assert len(network.placed) == attempt
+        twilio.post(f"/routing/callback/connect?{query}", leg)
+        result = {**leg, "DialCallStatus": status}
+        root = parse(
+            twilio.post(f"/routing/callback/result?{query}&attempt={attempt}", result).data
+        )
+        assert "nie odebrał" in spoken(root)
+        if attempt < 3:
+            entry = engine.entry(SID)
+            assert entry["state"] == "scheduled"
+            due = redis_client.zscore("routing:callbacks_due", SID)
+            assert due >= engine.clock() + rules.retry_seconds - 5
+            assert rules.within_hours(due)
+            assert engine.consultant(consultant_id)["state"] == "available"
+            assert router(app, settings, network).step() is False
+            assert len(network.placed) == attempt, "not before the retry is due"
+    entry = engine.entry(SID)
+    assert (entry["state"], entry["outcome"], entry["callback_status"]) == (
+        "ended",
+        "callback",
+        "failed",
+    )
+    db.session.expire_all()
+    request = db.session.scalars(select(CallbackRequest)).one()
+    assert (request.status, request.attempts) == ("failed", 3)
+    assert [(a.attempt, a.outcome) for a in request.attempt_log] == [
+        (1, "no-answer"),
+        (2, "busy"),
+        (3, "no-answer"),
+    ]
+
+
+def test_a_consultant_who_misses_the_callback_ring_is_set_not_ready(
+    app, settings, twilio, demo, redis_client
+):
+    request_callback(redis_client, twilio)
+    anna_available(app)
+    router(app, settings, RecordingNetwork()).step()
+    consultant_id = anna().id
+    query = f"call={SID}&consultant={consultant_id}"
+    twilio.post(f"/routing/callback/status?{query}", {**CALL, "CallStatus": "no-answer"})
+    engine = RoutingEngine(redis_client)
+    assert engine.consultant(consultant_id)["state"] == "not-ready"
+    assert engine.entry(SID)["state"] == "waiting"
+    assert engine.position(SID) == (1, 1)
+    assert engine.entry(SID)["callback_attempts"] == "0", "the customer was never dialled"
+
+
+def test_a_callback_survives_the_loss_of_redis(app, settings, twilio, demo, redis_client):
+    request_callback(redis_client, twilio)
+    queued_at = RoutingEngine(redis_client).entry(SID)["queued_at"]
+    redis_client.flushdb()
+    with app.app_context():
+        assert service.restore_callbacks(settings) == 1
+        assert service.restore_callbacks(settings) == 0
+    entry = RoutingEngine(redis_client).entry(SID)
+    assert (entry["state"], entry["callback"]) == ("waiting", "1")
+    assert float(entry["queued_at"]) == pytest.approx(float(queued_at), abs=1e-3)
+    anna_available(app)
+    network = RecordingNetwork()
+    router(app, settings, network).step()
+    assert len(network.placed) == 1
+
+
+class TestPastTheMaximumWait:
+    @pytest.fixture
+    def settings(self, settings):
+        return settings.with_overrides(max_wait_seconds=0)
+
+    def test_the_caller_is_offered_a_callback_or_voicemail(self, twilio, demo, redis_client):
+        root = jan_waits(redis_client, twilio)
+        assert "naciśnij 1" in spoken(root) and "naciśnij 2" in spoken(root)
+        assert verbs(root) == ["Gather", "Redirect"]
+
+    def test_pressing_2_leaves_the_queue_to_record_a_voicemail(self, twilio, demo, redis_client):
+        jan_waits(redis_client, twilio)
+        assert verbs(press(twilio, "2")) == ["Leave"]
+        left = {**CALL, "QueueResult": "leave", "QueueSid": QUEUE}
+        root = parse(twilio.post("/routing/queue-result", left).data)
+        record = root.find("Record")
+        assert record.get("action") == "/routing/voicemail-done"
+        assert record.get("recordingStatusCallback") == "/recordings/status"
+        assert RoutingEngine(redis_client).entry(SID)["outcome"] == "voicemail"
+        done = parse(twilio.post("/routing/voicemail-done", {**CALL, "RecordingSid": "RE1"}).data)
+        assert verbs(done)[-1] == "Hangup"
+        status = {
+            **CALL,
+            "RecordingSid": "RE" + "7" * 32,
+            "RecordingUrl": "https://api.twilio.com/rec",
+            "RecordingStatus": "completed",
+            "RecordingDuration": "14",
+        }
+        twilio.post("/recordings/status", status)
+        twilio.post("/ivr/status", {**CALL, "CallStatus": "completed"})
+        assert db.session.scalars(select(Recording.call_sid)).all() == [SID]
+        record_row = db.session.scalars(select(CallRecord)).one()
+        assert record_row.outcome == "voicemail"
+
+    def test_an_anonymous_caller_may_still_leave_a_voicemail(self, twilio, demo, redis_client):
+        root = jan_waits(redis_client, twilio, number="")
+        assert "naciśnij 2" in spoken(root) and "naciśnij 1" not in spoken(root)
+        assert verbs(press(twilio, "1")) == []
+
+
+def test_callback_hours_skip_nights_weekends_and_public_holidays():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("Europe/Warsaw")
+    rules = CallbackRules(retry_seconds=600, days="mon-fri", hours="08:00-18:00")
+
+    def at(*parts: int) -> float:
+        return datetime(*parts, tzinfo=zone).timestamp()
+
+    assert rules.within_hours(at(2026, 11, 23, 9, 0))
+    assert not rules.within_hours(at(2026, 11, 23, 18, 0))
+    assert rules.next_attempt(at(2026, 11, 23, 10, 0)) == at(2026, 11, 23, 10, 10)
+    assert rules.next_attempt(at(2026, 11, 27, 17, 55)) == at(2026, 11, 30, 8, 0), "Friday night"
+    assert rules.next_attempt(at(2026, 11, 10, 17, 55)) == at(2026, 11, 12, 8, 0), "11 November"
