@@ -91,7 +91,7 @@ def identify(session: CallerSession, customer: object) -> None:
     session.office_code = customer.office_code or ""
     session.vulnerable = customer.vulnerable
     session.identified = True
-    own_office = knowledge.office(customer.office_code)
+    own_office = knowledge.office_card(customer.office_code)
     session.home_region = (own_office.region_code or "") if own_office else ""
 
 
@@ -281,14 +281,14 @@ def offer_handle(settings: Settings, session: CallerSession, given: CallInput) -
 
 def answer_prompt(settings: Settings, session: CallerSession, lead: str | None) -> VoiceResponse:
     """Read the FAQ answer on the caller's topic, with their own office when known."""
-    entry = knowledge.faq_answer(session.topic, session.language)
+    entry = knowledge.spoken_answer(session.topic, session.language)
     texts = [lead or ""]
     if entry is None:
         log.warning("call %s: no answer for %s", session.call_sid, session.topic)
         texts.append(p(session, "no_answer_yet"))
     elif lead is None:
         texts.append(entry.body)
-        own_office = knowledge.office(session.office_code)
+        own_office = knowledge.office_card(session.office_code)
         if own_office is not None and session.topic in OFFICE_TOPICS:
             texts.append(
                 p(
@@ -307,7 +307,7 @@ def answer_prompt(settings: Settings, session: CallerSession, lead: str | None) 
 def answer_handle(settings: Settings, session: CallerSession, given: CallInput) -> VoiceResponse:
     """Send the answer by text on 1."""
     if given.digits == "1":
-        entry = knowledge.faq_answer(session.topic, session.language)
+        entry = knowledge.spoken_answer(session.topic, session.language)
         if entry is not None and entry.sms_body and sms.can_text(session.caller_number):
             sms.send_faq(session, entry.topic, entry.sms_body)
             return go(settings, session, "answer", lead=p(session, "sms_queued"))

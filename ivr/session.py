@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, cast
 
 import redis
@@ -42,6 +42,11 @@ class CallerSession:
     list_page: int = 0
     shown_ids: list[int] = field(default_factory=list)
     answers: dict[str, bool] = field(default_factory=dict)
+    # How the session looked in Redis when loaded, so an unchanged one is not written back.
+    stored: dict[str, str] | None = field(default=None, repr=False, compare=False)
+
+
+FIELD_NAMES = tuple(f.name for f in fields(CallerSession) if f.name != "stored")
 
 
 class SessionStore:
@@ -49,6 +54,20 @@ class SessionStore:
 
     def __init__(self, client: redis.Redis) -> None:
         self.redis = client
+
+    @staticmethod
+    def encode(session: CallerSession) -> dict[str, str]:
+        """Return the session as the strings stored in Redis."""
+        mapping: dict[str, str] = {}
+        for name in FIELD_NAMES:
+            value = getattr(session, name)
+            if isinstance(value, bool):
+                mapping[name] = "1" if value else "0"
+            elif isinstance(value, list | dict):
+                mapping[name] = json.dumps(value)
+            else:
+                mapping[name] = "" if value is None else str(value)
+        return mapping
 
     def load(self, call_sid: str) -> CallerSession:
         """Return the session of a call (a fresh one if Redis has none)."""
@@ -62,7 +81,7 @@ class SessionStore:
         }
         for item in fields(CallerSession):
             text = values.get(item.name)
-            if text is None or item.name == "call_sid":
+            if text is None or item.name in ("call_sid", "stored"):
                 continue
             if item.name in NUMBERS:
                 value: object = (
@@ -79,18 +98,15 @@ class SessionStore:
             else:
                 value = text
             setattr(session, item.name, value)
+        session.stored = self.encode(session)
         return session
 
     def save(self, session: CallerSession) -> None:
         """Store the session, refreshing its expiry."""
-        mapping: dict[str, str] = {}
-        for name, value in asdict(session).items():
-            if isinstance(value, bool):
-                mapping[name] = "1" if value else "0"
-            elif isinstance(value, list | dict):
-                mapping[name] = json.dumps(value)
-            else:
-                mapping[name] = "" if value is None else str(value)
+        mapping = self.encode(session)
+        if mapping == session.stored:
+            return
+        session.stored = mapping
         key = KEY.format(session.call_sid)
         pipe = self.redis.pipeline(transaction=False)
         pipe.hset(key, mapping=cast("dict[Any, Any]", mapping))

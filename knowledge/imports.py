@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from hotline.db import db, utcnow
 from hotline.jobs import jobs
+from knowledge.service import forget_cached
 from knowledge.feeds import (
     FeedRow,
     Gazetteer,
@@ -77,6 +78,7 @@ def read_data(name: str) -> Any:
 
 def import_faq(session: Session, path: Path = DATA_DIR / "faq.json") -> int:
     """Create or update FAQ entries from a JSON file; return how many were written."""
+    forget_cached()
     with open(path, encoding="utf-8") as handle:
         document = json.load(handle)
     written = 0
@@ -165,6 +167,7 @@ def load_places(
 
 def load_offices(session: Session) -> int:
     """Create or update the offices listed in offices.json (one or more per region)."""
+    forget_cached()
     document = read_data("offices.json")
     for item in document["offices"]:
         office = session.scalars(select(Office).where(Office.code == item["code"])).first()

@@ -6,8 +6,11 @@ caller said lives in knowledge.matching.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from sqlalchemy import Select, func, select
 
@@ -36,6 +39,76 @@ def office(code: str | None) -> Office | None:
     if not code:
         return None
     return db.session.scalars(select(Office).where(Office.code == code)).first()
+
+
+# What the IVR reads on every call changes rarely, so each process keeps a copy for a minute.
+# It is content, not call state: a process that dies loses nothing.
+CACHE_SECONDS = 60.0
+_read_cache: dict[tuple[str, ...], tuple[float, object]] = {}
+
+
+@dataclass(frozen=True)
+class SpokenAnswer:
+    """An FAQ answer as the IVR reads and texts it."""
+
+    topic: str
+    language: str
+    body: str
+    sms_body: str | None
+
+
+@dataclass(frozen=True)
+class OfficeCard:
+    """What the IVR says about an office."""
+
+    code: str
+    name: str
+    address: str
+    opening_hours: str
+    region_code: str | None
+
+
+def _cached(key: tuple[str, ...], load: Callable[[], object]) -> object:
+    now = time.monotonic()
+    hit = _read_cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = load()
+    _read_cache[key] = (now + CACHE_SECONDS, value)
+    return value
+
+
+def forget_cached() -> None:
+    """Drop this process's copies (after an import, and between tests)."""
+    _read_cache.clear()
+
+
+def spoken_answer(topic: str, language: str) -> SpokenAnswer | None:
+    """Return the answer on a topic as the IVR reads it, from the short-lived copy."""
+
+    def load() -> SpokenAnswer | None:
+        entry = faq_answer(topic, language)
+        if entry is None:
+            return None
+        return SpokenAnswer(entry.topic, entry.language, entry.body, entry.sms_body)
+
+    return cast("SpokenAnswer | None", _cached(("faq", topic, language), load))
+
+
+def office_card(code: str | None) -> OfficeCard | None:
+    """Return what the IVR says about an office, from the short-lived copy."""
+    if not code:
+        return None
+
+    def load() -> OfficeCard | None:
+        found = office(code)
+        if found is None:
+            return None
+        return OfficeCard(
+            found.code, found.name, found.address, found.opening_hours, found.region_code
+        )
+
+    return cast("OfficeCard | None", _cached(("office", code), load))
 
 
 # Regions and places ---------------------------------------------------------------------

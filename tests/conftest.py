@@ -106,7 +106,10 @@ def redis_client(redis_url: str) -> Iterator[redis.Redis]:
 @pytest.fixture
 def app(settings: Settings, redis_client: redis.Redis) -> Iterator[Flask]:
     """Build the app on the test database (emptied after each test) and Redis."""
+    from knowledge.service import forget_cached
+
     application = create_app(settings)
+    forget_cached()
     jobs.synchronous = True
     yield application
     jobs.synchronous = False

@@ -85,7 +85,7 @@ class Caller(threading.Thread):
             call["CallStatus"] = "in-progress"
             self.ivr.append(self.signed("/ivr/menu", call))
             pause()
-            self.ivr.append(self.signed("/ivr/menu/choice", {**call, "Digits": "1"}))
+            self.ivr.append(self.signed("/ivr/menu/input", {**call, "Digits": "1"}))
             pause()
             for _step in range(3):
                 self.fixed.append(self.plain("/bench/fixed"))
