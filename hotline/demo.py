@@ -15,7 +15,6 @@ from routing.models import Consultant
 DEMO_PASSWORD = "demo1234"
 
 
-
 @dataclass(frozen=True)
 class DemoConsultant:
     """A consultant account for trying the desk."""

@@ -109,7 +109,9 @@ def make_telephony(settings: Settings) -> TwilioTelephony:
         http_client = EmulatorHttpClient(settings.twilio_api_url, timeout=10)
     else:
         http_client = TwilioHttpClient(timeout=10)
-    client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client)
+    client = Client(
+        settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client
+    )
     return TwilioTelephony(client, settings.hotline_number)
 
 

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from hotline.db import db, utcnow
 from hotline.jobs import jobs
-from knowledge.service import forget_cached
 from knowledge.feeds import (
     FeedRow,
     Gazetteer,
@@ -47,6 +46,7 @@ from knowledge.models import (
     TrainingOffer,
     Vacancy,
 )
+from knowledge.service import forget_cached
 
 log = logging.getLogger(__name__)
 
