@@ -1,6 +1,7 @@
 """Imports every domain package's models so one metadata describes the whole schema."""
 
 from customers.models import AuditEntry, Contact, Customer
+from ivr.models import JobAlert, OutboundSms
 from knowledge.models import (
     County,
     FaqEntry,
@@ -25,6 +26,8 @@ __all__ = [
     "County",
     "Customer",
     "FaqEntry",
+    "JobAlert",
+    "OutboundSms",
     "ImportRowError",
     "ImportRun",
     "Office",

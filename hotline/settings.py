@@ -91,7 +91,7 @@ class Settings:
     wait_announce_seconds: int = 30
     ring_timeout_seconds: int = 20
     tier_advisor_seconds: int = 60
-    tier_office_seconds: int = 30
+    tier_office_seconds: int = 10
     tier_language_seconds: int = 60
     queue_policies: str = ""
     wrap_up_seconds: int = 60
@@ -104,6 +104,9 @@ class Settings:
     timezone: str = "Europe/Warsaw"
     hold_music_url: str = ""
     voicemail_max_seconds: int = 120
+    consultant_hours: str = "mon-fri 08:00-18:00"
+    holiday_country: str = "PL"
+    closed_days: str = ""
     testing: bool = False
 
     @property
@@ -140,6 +143,9 @@ class Settings:
             "public_url": (env.get("PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/"),
             "hotline_number": env.get("HOTLINE_NUMBER") or "+48221952400",
             "queue_name": env.get("HOTLINE_QUEUE_NAME") or "consultants",
+            "consultant_hours": env.get("HOTLINE_CONSULTANT_HOURS") or "mon-fri 08:00-18:00",
+            "holiday_country": env.get("HOTLINE_HOLIDAY_COUNTRY", "PL"),
+            "closed_days": env.get("HOTLINE_CLOSED_DAYS", ""),
         }
         if env.get("SECRET_KEY"):
             values["secret_key"] = env["SECRET_KEY"]

@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -35,6 +35,7 @@ CALLBACKS_DUE = "routing:callbacks_due"
 EVENTS = "routing:events"
 WAKE = "routing:wake"
 STATS = "routing:stats"
+DIRTY_CONSULTANTS = "routing:dirty:consultants"
 ENTRY_TTL = 24 * 3600
 KEEP_CALL = "\0"
 
@@ -79,9 +80,10 @@ class QueueEntry:
 
     def to_redis(self) -> dict[str, str]:
         """Return the entry as a Redis hash (absent values as empty strings)."""
+        values = {name: getattr(self, name) for name in ENTRY_FIELDS}
         return {
             k: "" if v is None else (repr(v) if isinstance(v, float) else str(v))
-            for k, v in asdict(self).items()
+            for k, v in values.items()
         }
 
     @classmethod
@@ -103,6 +105,9 @@ class QueueEntry:
             queued_at=float(values.get("queued_at") or time.time()),
             queue=values.get("queue", ""),
         )
+
+
+ENTRY_FIELDS = tuple(item.name for item in fields(QueueEntry))
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,14 @@ class Assignment:
     consultant_id: int
     queue_sid: str
     callback: bool = False
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What joining told: is a consultant free for the caller, and when their tier ends."""
+
+    someone_free: bool
+    tier_until: float | None
 
 
 @dataclass(frozen=True)
@@ -190,6 +203,7 @@ class RoutingEngine:
         register = client.register_script
         self._join = register(scripts.JOIN)
         self._mark_waiting = register(scripts.MARK_WAITING)
+        self._arrive = register(scripts.ARRIVE)
         self._connected = register(scripts.CONNECTED)
         self._return_offer = register(scripts.RETURN_OFFER)
         self._finish = register(scripts.FINISH)
@@ -211,12 +225,24 @@ class RoutingEngine:
         A caller who abandoned within the rejoin window, from the same number, gets their old
         place back: the entry keeps the old ``queued_at``.
         """
-        values = {**entry.to_redis(), **self.policy_for(entry.queue).entry_fields()}
-        args: list[str] = [entry.call_sid, repr(self.clock())]
-        for name, value in values.items():
-            args += [name, value]
+        args = [entry.call_sid, repr(self.clock()), *self._entry_fields(entry)]
         kept = _pairs(self._join(args=args))
         return QueueEntry.from_redis(kept)
+
+    def arrive(self, entry: QueueEntry, queue_sid: str) -> Arrival:
+        """Join a caller who is already in the Twilio queue and make them routable at once.
+
+        One round trip instead of two, for simulations and tools where the queue sid is known
+        when the caller joins.
+        """
+        args = [entry.call_sid, queue_sid, repr(self.clock()), *self._entry_fields(entry)]
+        code, tier_until = self._arrive(args=args)
+        until = _text(tier_until) if tier_until is not None else ""
+        return Arrival(someone_free=int(code) == 2, tier_until=float(until) if until else None)
+
+    def _entry_fields(self, entry: QueueEntry) -> list[str]:
+        values = {**entry.to_redis(), **self.policy_for(entry.queue).entry_fields()}
+        return [item for pair in values.items() for item in pair]
 
     def entry(self, call_sid: str) -> dict[str, str]:
         """Return the raw state of a call's entry (empty if unknown)."""
@@ -229,7 +255,7 @@ class RoutingEngine:
         if result == -1:
             self.join(QueueEntry(call_sid=call_sid, queued_at=self.clock()))
             result = int(self._mark_waiting(args=args))
-        return result == 1
+        return result >= 1
 
     def position(self, call_sid: str) -> tuple[int, int]:
         """Return the caller's 1-based place among all waiting calls, and how many wait."""
@@ -286,15 +312,21 @@ class RoutingEngine:
 
     def finish(self, call_sid: str, outcome: str) -> dict[str, str]:
         """Close a call's entry once, recording how it ended; return its final state."""
-        args = [
+        return _pairs(self._finish(args=self._finish_args(call_sid, outcome, "1")))
+
+    def close(self, call_sid: str, outcome: str) -> bool:
+        """Close a call's entry once, like finish; tell whether this call closed it."""
+        return bool(self._finish(args=self._finish_args(call_sid, outcome, "0")))
+
+    def _finish_args(self, call_sid: str, outcome: str, final_state: str) -> list[str]:
+        return [
             call_sid,
             outcome,
             repr(self.clock()),
             repr(self.wrap_up_seconds),
             repr(self.rejoin_seconds),
+            final_state,
         ]
-        self._finish(args=args)
-        return self.entry(call_sid)
 
     def expired_offers(self) -> list[tuple[str, int]]:
         """Return offered calls whose ring time is over, with their consultant."""
@@ -363,11 +395,12 @@ class RoutingEngine:
         call_sid: str | None = None,
         name: str | None = None,
         profile: ConsultantProfile | None = None,
-    ) -> None:
+    ) -> bool:
         """Move a consultant to a new state and make them routable if available.
 
         A profile (office, languages, topics, where to ring them) is mirrored into Redis so
-        routing never needs the database.
+        routing never needs the database. Tells whether the consultant is now free and a call
+        is waiting for them (if not, a router tick cannot pair them yet).
         """
         if name and profile is None:
             self.redis.hset(CONSULTANT.format(consultant_id), "name", name)
@@ -381,7 +414,7 @@ class RoutingEngine:
         ]
         if profile is not None:
             args += profile.arguments()
-        self._set_state(args=args)
+        return int(self._set_state(args=args)) == 2
 
     def register_consultant(self, profile: ConsultantProfile) -> None:
         """Mirror a consultant's profile into Redis, keeping their current state."""
@@ -409,12 +442,18 @@ class RoutingEngine:
     def tick(self, ring_seconds: float, max_assignments: int = 50, batch: int = 500) -> Tick:
         """Run due timers (tiers, wrap-up, callbacks) and pair calls with free consultants."""
         now = self.clock()
-        args = [repr(now), repr(ring_seconds), repr(self.lease_seconds), max_assignments, batch]
+        args = [
+            repr(now),
+            repr(ring_seconds),
+            repr(self.lease_seconds),
+            str(max_assignments),
+            str(batch),
+        ]
         result = self._tick(args=args)
         next_due = float(_text(result[0])) if result[0] is not None else None
         made = _assignments(result[2:])
-        for assignment in made:
-            log.info("call %s offered to consultant %s", assignment.call_sid, assignment.consultant_id)
+        for offer in made:
+            log.info("call %s offered to consultant %s", offer.call_sid, offer.consultant_id)
         return Tick(assignments=made, next_due=next_due, more=bool(result[1]))
 
     def assign_next(self, ring_seconds: float) -> Assignment | None:
@@ -433,6 +472,14 @@ class RoutingEngine:
         if leg_sid:
             mapping["callback_leg"] = leg_sid
         self.redis.hset(ENTRY.format(call_sid), mapping=mapping)  # type: ignore[arg-type]
+
+    def resweep(self) -> None:
+        """Ask the router to look again at every free consultant (a cheap safety net)."""
+        pipe = self.redis.pipeline()
+        pipe.zunionstore(DIRTY_CONSULTANTS, [DIRTY_CONSULTANTS, AVAILABLE], aggregate="MIN")
+        pipe.lpush(WAKE, "1")
+        pipe.ltrim(WAKE, 0, 0)
+        pipe.execute()
 
     def wait_for_work(self, timeout: float) -> None:
         """Block until something may be routable, or timeout seconds pass."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -14,15 +16,51 @@ from hotline.db import db
 from hotline.jobs import jobs
 from hotline.redis_client import redis_conn
 from hotline.settings import Settings
-from routing import twiml
-from routing.engine import ConsultantState, EntryState, QueueEntry, RoutingEngine
-from routing.models import Consultant
+from routing import callbacks, twiml
+from routing.engine import (
+    ConsultantProfile,
+    ConsultantState,
+    EntryState,
+    QueueEntry,
+    RoutingEngine,
+)
+from routing.models import CallbackStatus, Consultant
+from routing.policy import RoutingPolicy, parse_policies
 
 log = logging.getLogger(__name__)
 
+CALLBACK_DIAL_SECONDS = 30
+
+
+@lru_cache(maxsize=8)
+def _policies(
+    advisor: int, office: int, language: int, configured: str
+) -> tuple[RoutingPolicy, dict[str, RoutingPolicy]]:
+    default = RoutingPolicy(float(advisor), float(office), float(language))
+    return default, parse_policies(configured, default)
+
+
+def engine_for(settings: Settings) -> RoutingEngine:
+    """Return a routing engine on the shared Redis connection, configured by settings."""
+    default, policies = _policies(
+        settings.tier_advisor_seconds,
+        settings.tier_office_seconds,
+        settings.tier_language_seconds,
+        settings.queue_policies,
+    )
+    return RoutingEngine(
+        redis_conn.raw,
+        policy=default,
+        policies=policies,
+        wrap_up_seconds=float(settings.wrap_up_seconds),
+        rejoin_seconds=settings.rejoin_minutes * 60.0,
+    )
+
 
 def engine() -> RoutingEngine:
-    """Return a routing engine on the shared Redis connection."""
+    """Return a routing engine on the shared Redis connection (the app's settings if any)."""
+    if has_app_context():
+        return engine_for(current_app.extensions["hotline.settings"])
     return RoutingEngine(redis_conn.raw)
 
 
@@ -37,46 +75,112 @@ class WaitUpdate:
 
 def join_queue(settings: Settings, entry: QueueEntry) -> VoiceResponse:
     """Put a caller in the consultant queue, remembering who they are and why they call."""
-    kept = engine().join(entry)
+    if not entry.queue:
+        entry = replace(entry, queue=settings.queue_name)
+    kept = engine_for(settings).join(entry)
     log.info("call %s joins the queue (topic %s)", entry.call_sid, entry.topic)
     return twiml.enqueue(kept.language, settings.queue_name)
 
 
 def waiting(settings: Settings, update: WaitUpdate) -> VoiceResponse:
     """Answer the wait URL: make the caller routable and tell them where they stand."""
-    routing = engine()
+    routing = engine_for(settings)
     routing.mark_waiting(update.call_sid, update.queue_sid)
     entry = routing.entry(update.call_sid)
     language = speech.normalise_language(entry.get("language"))
     position, _size = routing.position(update.call_sid)
-    seconds = routing.estimated_wait(position)
+    seconds = routing.estimate(update.call_sid, position)
     minutes = max(1, math.ceil(seconds / 60)) if seconds < 3600 else None
-    return twiml.wait_message(language, position, minutes, settings.wait_announce_seconds)
+    return twiml.wait_message(
+        language,
+        position,
+        minutes,
+        settings.wait_announce_seconds,
+        offer=wait_offer(settings, entry, routing.clock()),
+        hold_music_url=settings.hold_music_url,
+    )
 
 
-def queue_left(call_sid: str, result: str) -> VoiceResponse:
-    """Handle the Enqueue action: a caller who hung up while waiting is abandoned."""
-    routing = engine()
+def caller_language(call_sid: str) -> str:
+    """Return the language a queued caller hears."""
+    return speech.normalise_language(engine().entry(call_sid).get("language"))
+
+
+def wait_offer(settings: Settings, entry: dict[str, str], now: float) -> str | None:
+    """Choose what a waiting caller may press: a callback, and past the maximum wait, voicemail."""
+    waited = now - float(entry.get("queued_at") or now)
+    has_number = bool(entry.get("caller_number"))
+    if waited >= settings.max_wait_seconds:
+        return "max_wait_offer" if has_number else "voicemail_offer"
+    return "callback_offer" if has_number else None
+
+
+def wait_key(settings: Settings, call_sid: str, digits: str) -> VoiceResponse:
+    """Act on a key pressed while waiting: 1 asks for a callback, 2 (past the maximum) voicemail.
+
+    This document runs inside the wait, so anything but a Hangup or Leave keeps the caller in
+    the queue: an unknown key just lets the wait URL run again.
+    """
+    routing = engine_for(settings)
     entry = routing.entry(call_sid)
     language = speech.normalise_language(entry.get("language"))
+    offer = wait_offer(settings, entry, routing.clock()) if entry else None
+    number = entry.get("caller_number", "")
+    if digits == "1" and number and offer in ("callback_offer", "max_wait_offer"):
+        kept = routing.request_callback(call_sid, number)
+        if kept:
+            callbacks.record_request(routing.entry(call_sid), number, routing.clock())
+            log.info("call %s: callback requested, place kept", call_sid)
+        return twiml.callback_confirmed(language) if kept else twiml.empty()
+    if digits == "2" and offer in ("max_wait_offer", "voicemail_offer"):
+        leaving = routing.mark_voicemail(call_sid)
+        if leaving:
+            log.info("call %s: leaving the queue for voicemail", call_sid)
+        return twiml.leave_queue() if leaving else twiml.empty()
+    return twiml.empty()
+
+
+def queue_left(call_sid: str, result: str, settings: Settings | None = None) -> VoiceResponse:
+    """Handle the Enqueue action: a caller who hung up while waiting is abandoned.
+
+    A caller who asked for a callback hangs up too, but keeps their place; one who chose
+    voicemail left the queue to record it.
+    """
+    routing = engine_for(settings) if settings else engine()
+    entry = routing.entry(call_sid)
+    language = speech.normalise_language(entry.get("language"))
+    if entry.get("callback") == "1" and result in ("hangup", "leave"):
+        return twiml.empty()
+    if result == "leave" and entry.get("voicemail") == "1":
+        routing.close(call_sid, "voicemail")
+        max_seconds = settings.voicemail_max_seconds if settings else 120
+        return twiml.voicemail(language, max_seconds)
     if result == "hangup":
-        routing.finish(call_sid, "abandoned")
+        routing.close(call_sid, "abandoned")
         return twiml.empty()
     if result in ("bridged", "bridging-in-process", "redirected"):
         return twiml.empty()
     log.warning("call %s left the queue with %s", call_sid, result)
-    routing.finish(call_sid, "abandoned")
+    routing.close(call_sid, "abandoned")
     return twiml.goodbye(language)
 
 
 def connect_consultant(settings: Settings, call_sid: str, consultant_id: int) -> VoiceResponse:
     """Ring the consultant the router chose for this caller."""
-    routing = engine()
+    routing = engine_for(settings)
     entry = routing.entry(call_sid)
     language = speech.normalise_language(entry.get("language"))
+    if entry.get("state") == EntryState.ENDED:
+        return twiml.goodbye(language)
+    if entry.get("consultant_id") != str(consultant_id):
+        log.warning(
+            "call %s: offer to %s was taken back; back to the queue", call_sid, consultant_id
+        )
+        return twiml.enqueue(language, settings.queue_name, announce=None)
     consultant = db.session.get(Consultant, consultant_id)
     if consultant is None:
         raise LookupError(f"consultant {consultant_id} does not exist")
+    routing.delivered(call_sid)
     return twiml.connect(
         language,
         client_identity=consultant.client_identity,
@@ -91,17 +195,21 @@ def dial_finished(
     settings: Settings, call_sid: str, consultant_id: int, dial_status: str
 ) -> VoiceResponse:
     """Handle the end of the consultant leg: wrap up, or give a missed call its place back."""
-    routing = engine()
+    routing = engine_for(settings)
     entry = routing.entry(call_sid)
     language = speech.normalise_language(entry.get("language"))
     if dial_status == "completed":
-        routing.finish(call_sid, "answered")
+        routing.connected(call_sid, consultant_id)
+        routing.close(call_sid, "answered")
         schedule_record(call_sid)
         return twiml.goodbye(language)
-    log.info("consultant %s missed call %s (%s)", consultant_id, call_sid, dial_status)
-    routing.return_offer(call_sid, consultant_id)
     if entry.get("state") == EntryState.ENDED:
         return twiml.goodbye(language)
+    if dial_status == "canceled":
+        routing.withdraw_offer(call_sid, consultant_id)
+        return twiml.empty()
+    log.info("consultant %s missed call %s (%s)", consultant_id, call_sid, dial_status)
+    routing.return_offer(call_sid, consultant_id, requeue=True)
     return twiml.enqueue(language, settings.queue_name, announce="consultant_missed")
 
 
@@ -109,9 +217,10 @@ def call_ended(call_sid: str, caller_number: str, status: str) -> None:
     """Handle the status callback: close whatever is open for this call and persist it."""
     routing = engine()
     entry = routing.entry(call_sid)
-    if entry and entry.get("state") != EntryState.ENDED:
+    pending_callback = entry.get("callback") == "1"
+    if entry and entry.get("state") != EntryState.ENDED and not pending_callback:
         outcome = "answered" if entry.get("state") == EntryState.CONNECTED else "abandoned"
-        routing.finish(call_sid, outcome)
+        routing.close(call_sid, outcome)
     schedule_record(call_sid, caller_number=caller_number, status=status)
 
 
@@ -123,8 +232,128 @@ def schedule_record(call_sid: str, caller_number: str = "", status: str = "") ->
 
 
 def set_consultant_state(consultant: Consultant, state: ConsultantState, reason: str = "") -> None:
-    """Change a consultant's state from the desk."""
-    engine().set_state(consultant.id, state, reason=reason, name=consultant.name)
+    """Change a consultant's state from the desk, mirroring what routing needs into Redis."""
+    engine().set_state(consultant.id, state, reason=reason, profile=consultant_profile(consultant))
+
+
+def consultant_profile(consultant: Consultant) -> ConsultantProfile:
+    """Return what routing needs to know about a consultant."""
+    return ConsultantProfile(
+        consultant_id=consultant.id,
+        name=consultant.name,
+        office=consultant.office_code,
+        languages=tuple(consultant.languages or ("pl",)),
+        topics=tuple(consultant.topics or ()),
+        address=consultant.phone or f"client:{consultant.client_identity}",
+    )
+
+
+# Callbacks: the router rings the consultant's desk, and these webhooks take it from there.
+
+
+def callback_connect(
+    settings: Settings, call_sid: str, consultant_id: int, leg_sid: str
+) -> VoiceResponse:
+    """The consultant answered a callback: count the attempt and dial the customer."""
+    routing = engine_for(settings)
+    entry = routing.entry(call_sid)
+    held = entry.get("consultant_id") == str(consultant_id)
+    if not held or entry.get("state") not in (EntryState.OFFERED, EntryState.CONNECTED):
+        log.info("call %s: callback no longer held by %s", call_sid, consultant_id)
+        return twiml.consultant_message("callback_taken")
+    if entry.get("state") == EntryState.OFFERED:
+        routing.connected(call_sid, consultant_id)
+        attempt = routing.callback_attempt(call_sid)
+    else:
+        attempt = int(entry.get("callback_attempts") or 1)
+    callbacks.attempt_started(call_sid, attempt, consultant_id, leg_sid, routing.clock())
+    result_url = (
+        f"/routing/callback/result?call={call_sid}&consultant={consultant_id}&attempt={attempt}"
+    )
+    return twiml.callback_dial(
+        entry.get("callback_number") or entry.get("caller_number", ""),
+        action=result_url,
+        timeout=CALLBACK_DIAL_SECONDS,
+        caller_id=settings.hotline_number,
+    )
+
+
+def callback_result(
+    settings: Settings, call_sid: str, consultant_id: int, attempt: int, dial_status: str
+) -> VoiceResponse:
+    """The customer leg of a callback ended: done, or try again later, or give up."""
+    routing = engine_for(settings)
+    entry = routing.entry(call_sid)
+    current = int(entry.get("callback_attempts") or 0) == attempt
+    live = entry.get("state") == EntryState.CONNECTED and entry.get("consultant_id") == str(
+        consultant_id
+    )
+    rescheduled = entry.get("state") == EntryState.SCHEDULED
+    if not current or not (live or rescheduled):
+        return twiml.empty()
+    if dial_status == "completed":
+        routing.close(call_sid, "callback")
+        callbacks.attempt_finished(call_sid, attempt, "answered", CallbackStatus.COMPLETED, None)
+        schedule_record(call_sid)
+        return twiml.empty()
+    if rescheduled:
+        return twiml.empty()
+    rules = callbacks.CallbackRules.from_settings(settings)
+    if attempt >= rules.max_attempts:
+        routing.redis.hset(f"routing:entry:{call_sid}", "callback_status", "failed")
+        routing.close(call_sid, "callback")
+        callbacks.attempt_finished(call_sid, attempt, dial_status, CallbackStatus.FAILED, None)
+        schedule_record(call_sid)
+        log.warning("call %s: callback given up after %s attempts", call_sid, attempt)
+    else:
+        due = rules.next_attempt(routing.clock())
+        routing.reschedule_callback(call_sid, due)
+        callbacks.attempt_finished(call_sid, attempt, dial_status, CallbackStatus.PENDING, due)
+    return twiml.consultant_message("callback_no_answer")
+
+
+def callback_leg_ended(
+    settings: Settings, call_sid: str, consultant_id: int, call_status: str
+) -> None:
+    """The consultant's leg of a callback ended: a missed ring returns the callback."""
+    routing = engine_for(settings)
+    entry = routing.entry(call_sid)
+    if entry.get("consultant_id") != str(consultant_id):
+        return
+    if entry.get("state") == EntryState.OFFERED and call_status != "completed":
+        log.info("consultant %s missed callback %s (%s)", consultant_id, call_sid, call_status)
+        routing.return_offer(call_sid, consultant_id)
+    elif entry.get("state") == EntryState.CONNECTED:
+        # The customer leg never reported back: try again rather than lose the request.
+        attempt = int(entry.get("callback_attempts") or 1)
+        callback_result(settings, call_sid, consultant_id, attempt, "unknown")
+
+
+def request_callback_later(entry: QueueEntry, number: str) -> bool:
+    """Take a callback request from a caller who cannot wait (say, the centre is closed).
+
+    The request joins the queue as a callback at once, so when consultants log in it comes
+    first in its tier, and it is stored in the database like any callback request.
+    """
+    routing = engine()
+    if not entry.queue and has_app_context():
+        entry = replace(entry, queue=current_app.extensions["hotline.settings"].queue_name)
+    routing.join(entry)
+    if not routing.request_callback(entry.call_sid, number):
+        log.warning(
+            "call %s: callback request refused (state %s)",
+            entry.call_sid,
+            routing.entry(entry.call_sid).get("state"),
+        )
+        return False
+    callbacks.record_request(routing.entry(entry.call_sid), number, routing.clock())
+    log.info("call %s: callback requested outside the queue", entry.call_sid)
+    return True
+
+
+def restore_callbacks(settings: Settings) -> int:
+    """Put back pending callbacks whose Redis entry was lost (the database keeps them)."""
+    return callbacks.restore(engine_for(settings))
 
 
 def consultant_by_login(login: str) -> Consultant | None:

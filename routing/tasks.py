@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from hotline.db import db
 from routing.models import CallOutcome, CallRecord
+from routing.policy import TIER_NAMES
 from routing.service import engine
 from routing.signals import call_recorded
 
@@ -17,6 +18,46 @@ log = logging.getLogger(__name__)
 
 def _moment(value: str | None) -> datetime | None:
     return datetime.fromtimestamp(float(value), UTC) if value else None
+
+
+def fill_record(record: CallRecord, entry: dict[str, str]) -> None:
+    """Copy a queue entry's journey into its record: waits, tier, own advisor, outcome.
+
+    The wait is this call's own time in the queue (from joining, even when a rejoin gave it an
+    earlier place) until answered, or until the caller hung up, left a voicemail or asked for
+    a callback.
+    """
+    queued = _moment(entry.get("joined_at") or entry.get("queued_at"))
+    answered = _moment(entry.get("answered_at") or entry.get("offered_at"))
+    ended = _moment(entry.get("ended_at"))
+    outcome = entry.get("outcome") or (
+        CallOutcome.CALLBACK if entry.get("callback") == "1" else CallOutcome.ABANDONED
+    )
+    record.customer_id = int(entry["customer_id"]) if entry.get("customer_id") else None
+    record.advisor_id = int(entry["advisor_id"]) if entry.get("advisor_id") else None
+    consultant = entry.get("consultant_id") if answered else None
+    record.consultant_id = int(consultant) if consultant else None
+    record.language = entry.get("language") or None
+    record.topic = entry.get("topic") or None
+    record.queued_at = queued
+    record.outcome = outcome
+    record.ended_at = ended
+    served = outcome in (CallOutcome.ANSWERED, CallOutcome.CALLBACK) and bool(consultant)
+    if served:
+        record.answered_at = answered
+        tier = int(entry.get("offered_tier") or 4)
+        record.tier = TIER_NAMES.get(tier, "any")
+        record.own_advisor = consultant == entry.get("advisor_id")
+    if outcome == CallOutcome.ANSWERED:
+        end_of_wait = answered
+    elif outcome == CallOutcome.CALLBACK:
+        end_of_wait = _moment(entry.get("callback_requested_at")) or ended
+    else:
+        end_of_wait = ended
+    if queued and end_of_wait:
+        record.wait_seconds = max(0.0, (end_of_wait - queued).total_seconds())
+    if answered and ended and served:
+        record.talk_seconds = max(0.0, (ended - answered).total_seconds())
 
 
 def record_call(call_sid: str, caller_number: str = "", status: str = "") -> int:
@@ -32,28 +73,7 @@ def record_call(call_sid: str, caller_number: str = "", status: str = "") -> int
             record.outcome = CallOutcome.SELF_SERVICE
             record.ended_at = record.ended_at or datetime.now(UTC)
         else:
-            queued = _moment(entry.get("queued_at"))
-            answered = _moment(entry.get("answered_at") or entry.get("offered_at"))
-            ended = _moment(entry.get("ended_at"))
-            outcome = entry.get("outcome") or CallOutcome.ABANDONED
-            record.customer_id = int(entry["customer_id"]) if entry.get("customer_id") else None
-            record.advisor_id = int(entry["advisor_id"]) if entry.get("advisor_id") else None
-            consultant = entry.get("consultant_id")
-            record.consultant_id = int(consultant) if consultant else None
-            record.language = entry.get("language") or None
-            record.topic = entry.get("topic") or None
-            record.queued_at = queued
-            record.outcome = outcome
-            record.ended_at = ended
-            if outcome == CallOutcome.ANSWERED:
-                record.answered_at = answered
-                record.tier = entry.get("tier") or "any"
-                record.own_advisor = bool(consultant) and consultant == entry.get("advisor_id")
-            end_of_wait = answered if outcome == CallOutcome.ANSWERED else ended
-            if queued and end_of_wait:
-                record.wait_seconds = max(0.0, (end_of_wait - queued).total_seconds())
-            if answered and ended and outcome == CallOutcome.ANSWERED:
-                record.talk_seconds = max(0.0, (ended - answered).total_seconds())
+            fill_record(record, entry)
         session.flush()
         record_id = record.id
     log.info("call %s recorded as %s (status %s)", call_sid, record.outcome, status or "-")

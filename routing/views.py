@@ -43,7 +43,23 @@ def wait() -> VoiceResponse:
 @twilio_webhook()
 def queue_result() -> VoiceResponse:
     """Handle a caller leaving the queue."""
-    return service.queue_left(request.form["CallSid"], request.form.get("QueueResult", ""))
+    return service.queue_left(
+        request.form["CallSid"], request.form.get("QueueResult", ""), settings()
+    )
+
+
+@bp.post("/wait-key")
+@twilio_webhook(fallback=keep_waiting)
+def wait_key() -> VoiceResponse:
+    """Handle a key pressed while waiting (this document still runs inside the wait)."""
+    return service.wait_key(settings(), request.form["CallSid"], request.form.get("Digits", ""))
+
+
+@bp.post("/voicemail-done")
+@twilio_webhook()
+def voicemail_done() -> VoiceResponse:
+    """Thank a caller who left a voicemail (the recording arrives at /recordings/status)."""
+    return twiml.voicemail_done(service.caller_language(request.form["CallSid"]))
 
 
 @bp.post("/connect")
@@ -64,3 +80,41 @@ def dial_result() -> VoiceResponse:
         int(request.args["consultant"]),
         request.form.get("DialCallStatus", "failed"),
     )
+
+
+@bp.post("/callback/connect")
+@twilio_webhook(fallback=lambda _sid: twiml.consultant_message("callback_taken"))
+def callback_connect() -> VoiceResponse:
+    """The consultant answered a callback: dial the customer."""
+    return service.callback_connect(
+        settings(),
+        request.args["call"],
+        int(request.args["consultant"]),
+        request.form.get("CallSid", ""),
+    )
+
+
+@bp.post("/callback/result")
+@twilio_webhook(fallback=lambda _sid: twiml.empty())
+def callback_result() -> VoiceResponse:
+    """The customer leg of a callback ended."""
+    return service.callback_result(
+        settings(),
+        request.args["call"],
+        int(request.args["consultant"]),
+        int(request.args["attempt"]),
+        request.form.get("DialCallStatus", "failed"),
+    )
+
+
+@bp.post("/callback/status")
+@twilio_webhook(fallback=lambda _sid: twiml.empty())
+def callback_status() -> VoiceResponse:
+    """The consultant leg of a callback ended (status callback)."""
+    service.callback_leg_ended(
+        settings(),
+        request.args["call"],
+        int(request.args["consultant"]),
+        request.form.get("CallStatus", ""),
+    )
+    return twiml.empty()

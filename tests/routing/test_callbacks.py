@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from hotline.db import db
 from recordings.models import Recording
-from routing import service
+from routing import service, twiml
 from routing.callbacks import CallbackRules
 from routing.engine import QueueEntry, RoutingEngine
 from routing.models import CallbackRequest, CallRecord, Consultant
@@ -217,6 +217,32 @@ def test_a_callback_survives_the_loss_of_redis(app, settings, twilio, demo, redi
     network = RecordingNetwork()
     router(app, settings, network).step()
     assert len(network.placed) == 1
+
+
+def test_a_caller_who_cannot_wait_is_called_back_when_consultants_are_in(
+    app, settings, demo, redis_client
+):
+    consultant_id = anna().id
+    entry = QueueEntry(call_sid=SID, caller_number=JAN, advisor_id=consultant_id, office="WAW")
+    with app.app_context():
+        assert service.request_callback_later(entry, JAN)
+    assert RoutingEngine(redis_client).entry(SID)["callback"] == "1"
+    assert db.session.scalars(select(CallbackRequest.number)).all() == [JAN]
+    network = RecordingNetwork()
+    router(app, settings, network).step()
+    assert network.placed == [], "nobody is logged in yet"
+    anna_available(app)
+    router(app, settings, network).step()
+    assert [to for to, _url, _status in network.placed] == [f"client:consultant-{consultant_id}"]
+
+
+def test_hold_music_plays_between_announcements_while_the_key_is_heard():
+    root = parse(
+        str(twiml.wait_message("uk", 3, 2, 20, offer="callback_offer", hold_music_url="/m.mp3"))
+    )
+    assert root.find("Gather/Play").text == "/m.mp3"
+    assert root.find("Gather/Pause") is None
+    assert "натисніть 1" in spoken(root)
 
 
 class TestPastTheMaximumWait:

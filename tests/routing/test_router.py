@@ -73,3 +73,14 @@ def test_the_router_sleeps_only_until_its_next_timer(redis_client):
     clock.advance(57)
     router.step()
     assert router.idle_wait(5.0) == 3.0, "tier 1 ends in 3 seconds"
+
+
+def test_a_caller_silent_for_minutes_and_missing_from_the_queue_is_closed(redis_client):
+    clock = Clock()
+    engine = make_engine(redis_client, clock)
+    caller(engine, "CA1", number="+48601000001")
+    clock.advance(200)  # no wait URL since, no hang-up callback: the caller is gone
+    consultant(engine, 4)
+    Router(engine, UnreachableNetwork(), Settings()).step()
+    assert engine.entry("CA1")["outcome"] == "abandoned"
+    assert engine.consultant(4)["state"] == ConsultantState.AVAILABLE

@@ -1,0 +1,198 @@
+"""Callback rules (attempts, spacing, consultant hours) and the database record of each request.
+
+A callback lives in two places on purpose: its queue entry in Redis keeps its place and is
+routed like a call, and its row in the database survives the loss of Redis. On start-up the
+router puts back any pending request whose entry has gone (``restore``).
+
+Design: the consultant is rung first. When the router offers a callback, it places a call to
+the consultant's desk; when they answer, the TwiML dials the customer, so a customer never
+picks up to silence. Attempts are counted when the customer is dialled; a consultant who does
+not answer is treated like any missed offer (not-ready, the callback keeps its place).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from sqlalchemy import select
+
+from hotline.db import db
+from hotline.settings import Settings
+from routing.engine import QueueEntry, RoutingEngine
+from routing.models import CallbackAttempt, CallbackRequest, CallbackStatus
+
+log = logging.getLogger(__name__)
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@cache
+def _holidays(country: str, year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays(country, years=year)
+
+
+def moment(seconds: float) -> datetime:
+    """Return a Unix time as an aware UTC datetime."""
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+@dataclass(frozen=True)
+class CallbackRules:
+    """How often and when the centre tries to call a customer back."""
+
+    max_attempts: int = 3
+    retry_seconds: float = 600.0
+    days: str = "mon-fri"
+    hours: str = "08:00-18:00"
+    timezone: str = "Europe/Warsaw"
+    country: str = "PL"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CallbackRules:
+        """Read the rules from the centre's settings."""
+        return cls(
+            max_attempts=settings.callback_max_attempts,
+            retry_seconds=settings.callback_retry_minutes * 60.0,
+            days=settings.callback_days,
+            hours=settings.callback_hours,
+            timezone=settings.timezone,
+            country=settings.default_region,
+        )
+
+    def _window(self) -> tuple[set[int], time, time]:
+        first, _, last = self.days.partition("-")
+        start_day, end_day = DAYS.index(first), DAYS.index(last or first)
+        weekdays = {(start_day + i) % 7 for i in range((end_day - start_day) % 7 + 1)}
+        opens, closes = (time.fromisoformat(part) for part in self.hours.split("-"))
+        return weekdays, opens, closes
+
+    def _working_day(self, day: date, weekdays: set[int]) -> bool:
+        if day.weekday() not in weekdays:
+            return False
+        return not self.country or day not in _holidays(self.country, day.year)
+
+    def within_hours(self, seconds: float) -> bool:
+        """Tell whether consultants are at work at this moment (public holidays are off)."""
+        weekdays, opens, closes = self._window()
+        local = moment(seconds).astimezone(ZoneInfo(self.timezone))
+        return self._working_day(local.date(), weekdays) and opens <= local.time() < closes
+
+    def opening_at_or_after(self, seconds: float) -> float:
+        """Return the first moment at or after seconds within consultant hours."""
+        if self.within_hours(seconds):
+            return seconds
+        weekdays, opens, _closes = self._window()
+        zone = ZoneInfo(self.timezone)
+        local = moment(seconds).astimezone(zone)
+        for offset in range(15):
+            day = local.date() + timedelta(days=offset)
+            start = datetime.combine(day, opens, tzinfo=zone)
+            if self._working_day(day, weekdays) and start.timestamp() >= seconds:
+                return start.timestamp()
+        raise ValueError(f"callback hours {self.days} {self.hours} never open")
+
+    def next_attempt(self, failed_at: float) -> float:
+        """Return when to try again after a failed attempt."""
+        return self.opening_at_or_after(failed_at + self.retry_seconds)
+
+
+def record_request(entry: dict[str, str], number: str, requested_at: float) -> None:
+    """Store a callback request once; a repeated request changes nothing."""
+    call_sid = entry["call_sid"]
+    with db.transaction() as session:
+        query = select(CallbackRequest).where(CallbackRequest.call_sid == call_sid)
+        if session.scalars(query).first() is not None:
+            return
+        session.add(
+            CallbackRequest(
+                call_sid=call_sid,
+                number=number,
+                customer_id=int(entry["customer_id"]) if entry.get("customer_id") else None,
+                advisor_id=int(entry["advisor_id"]) if entry.get("advisor_id") else None,
+                office=entry.get("office") or None,
+                language=entry.get("language") or "pl",
+                topic=entry.get("topic") or None,
+                priority=int(entry.get("priority") or 0),
+                queue=entry.get("queue", ""),
+                queued_at=moment(float(entry.get("queued_at") or requested_at)),
+                requested_at=moment(requested_at),
+            )
+        )
+    log.info("call %s: callback requested to %s", call_sid, number)
+
+
+def _request(call_sid: str) -> CallbackRequest | None:
+    query = select(CallbackRequest).where(CallbackRequest.call_sid == call_sid)
+    return db.session.scalars(query).first()
+
+
+def attempt_started(
+    call_sid: str, attempt: int, consultant_id: int, leg_sid: str, at: float
+) -> None:
+    """Log that a consultant is dialling the customer (attempt number attempt)."""
+    with db.transaction():
+        request = _request(call_sid)
+        if request is None:
+            log.warning("call %s: callback attempt without a stored request", call_sid)
+            return
+        known = {logged.attempt for logged in request.attempt_log}
+        if attempt not in known:
+            request.attempt_log.append(
+                CallbackAttempt(
+                    attempt=attempt,
+                    consultant_id=consultant_id,
+                    leg_sid=leg_sid or None,
+                    started_at=moment(at),
+                )
+            )
+        request.attempts = max(request.attempts, attempt)
+        request.consultant_id = consultant_id
+    log.info("call %s: callback attempt %s by consultant %s", call_sid, attempt, consultant_id)
+
+
+def attempt_finished(
+    call_sid: str, attempt: int, outcome: str, status: CallbackStatus, next_at: float | None
+) -> None:
+    """Log how an attempt went and where the request stands now."""
+    with db.transaction():
+        request = _request(call_sid)
+        if request is None:
+            return
+        for logged in request.attempt_log:
+            if logged.attempt == attempt and logged.outcome is None:
+                logged.outcome = outcome
+        request.status = status
+        request.next_attempt_at = moment(next_at) if next_at else None
+        if status != CallbackStatus.PENDING:
+            request.completed_at = request.completed_at or datetime.now(UTC)
+    log.info("call %s: callback attempt %s %s, request %s", call_sid, attempt, outcome, status)
+
+
+def restore(engine: RoutingEngine) -> int:
+    """Put back pending callbacks whose Redis entry was lost; return how many."""
+    query = select(CallbackRequest).where(CallbackRequest.status == CallbackStatus.PENDING)
+    restored = 0
+    for request in db.session.scalars(query):
+        entry = QueueEntry(
+            call_sid=request.call_sid,
+            caller_number=request.number,
+            customer_id=request.customer_id,
+            advisor_id=request.advisor_id,
+            office=request.office,
+            language=request.language,
+            topic=request.topic or "general",
+            priority=request.priority,
+            queued_at=request.queued_at.timestamp(),
+            queue=request.queue,
+        )
+        due = request.next_attempt_at.timestamp() if request.next_attempt_at else None
+        if engine.restore_callback(entry, request.number, request.attempts, due):
+            log.warning("call %s: callback restored from the database", request.call_sid)
+            restored += 1
+    db.session.rollback()
+    return restored

@@ -1,0 +1,67 @@
+"""How long a call waits in each tier before its pool widens, configurable per queue."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+TIER_NAMES = {1: "advisor", 2: "office", 3: "language", 4: "any"}
+
+
+class PolicyError(ValueError):
+    """Raised when a queue policy in the configuration cannot be used."""
+
+
+@dataclass(frozen=True)
+class RoutingPolicy:
+    """The tiers of one queue.
+
+    A call first waits for its own advisor (tier 1), then for the advisor's office team
+    (tier 2), then for anyone who speaks its language (tier 3), then for anyone (tier 4). A
+    tier of 0 seconds is skipped. With ``own_customers_first`` a free consultant takes their
+    own customers before anyone else's at every tier.
+    """
+
+    advisor_seconds: float = 60.0
+    office_seconds: float = 10.0
+    language_seconds: float = 60.0
+    own_customers_first: bool = True
+
+    @classmethod
+    def fifo(cls) -> RoutingPolicy:
+        """Return plain longest-waiting-first routing: no tiers, no preferences."""
+        return cls(0.0, 0.0, 0.0, own_customers_first=False)
+
+    def entry_fields(self) -> dict[str, str]:
+        """Return the policy as the fields a queue entry carries into Redis."""
+        return {
+            "t1": repr(float(self.advisor_seconds)),
+            "t2": repr(float(self.office_seconds)),
+            "t3": repr(float(self.language_seconds)),
+            "own_first": "1" if self.own_customers_first else "0",
+        }
+
+
+def parse_policies(text: str, default: RoutingPolicy) -> dict[str, RoutingPolicy]:
+    """Parse HOTLINE_QUEUE_POLICIES: {"queue": {"advisor_seconds": 30, ...}, ...}."""
+    if not text.strip():
+        return {}
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PolicyError(f"queue policies are not valid JSON: {exc}") from exc
+    if not isinstance(raw, Mapping):
+        raise PolicyError("queue policies must map queue names to policies")
+    known = {field.name for field in fields(RoutingPolicy)}
+    policies = {}
+    for queue, overrides in raw.items():
+        if not isinstance(overrides, Mapping) or set(overrides) - known:
+            raise PolicyError(f"queue {queue!r}: policy keys must be among {sorted(known)}")
+        values = {**default.__dict__, **overrides}
+        for name in known - {"own_customers_first"}:
+            if not isinstance(values[name], int | float) or values[name] < 0:
+                raise PolicyError(f"queue {queue!r}: {name} must be a number of seconds >= 0")
+        values["own_customers_first"] = bool(values["own_customers_first"])
+        policies[str(queue)] = RoutingPolicy(**values)
+    return policies
