@@ -155,15 +155,14 @@ def import_offers(path: str, kind: str | None, target: str, source: str | None, 
 def router() -> None:
     """Run the routing loop."""
     from hotline import create_app
-    from hotline.redis_client import redis_conn
     from hotline.telephony import make_telephony
-    from routing.engine import RoutingEngine
     from routing.router import Router
+    from routing.service import engine_for
 
     settings = load_settings()
     app = create_app(settings)
     with app.app_context():
-        Router(RoutingEngine(redis_conn.raw), make_telephony(settings), settings).run()
+        Router(engine_for(settings), make_telephony(settings), settings).run()
 
 
 @main.command()
