@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
-from typing import Any, cast
 
 import redis
 
 KEY = "ivr:call:{}"
 TTL_SECONDS = 6 * 3600
-NUMBERS = {"customer_id", "advisor_id", "failures", "pesel_tries", "offset", "list_page"}
-FLAGS = {"vulnerable", "identified"}
-LISTS = {"shown_ids"}
-MAPS = {"answers"}
 
 
 @dataclass
@@ -43,72 +38,39 @@ class CallerSession:
     shown_ids: list[int] = field(default_factory=list)
     answers: dict[str, bool] = field(default_factory=dict)
     # How the session looked in Redis when loaded, so an unchanged one is not written back.
-    stored: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    stored: str | None = field(default=None, repr=False, compare=False)
 
 
-FIELD_NAMES = tuple(f.name for f in fields(CallerSession) if f.name != "stored")
+FIELD_NAMES = tuple(f.name for f in fields(CallerSession) if f.name not in ("call_sid", "stored"))
 
 
 class SessionStore:
-    """Loads and saves caller sessions in Redis."""
+    """Loads and saves caller sessions in Redis, one JSON document per call."""
 
     def __init__(self, client: redis.Redis) -> None:
         self.redis = client
 
     @staticmethod
-    def encode(session: CallerSession) -> dict[str, str]:
-        """Return the session as the strings stored in Redis."""
-        mapping: dict[str, str] = {}
-        for name in FIELD_NAMES:
-            value = getattr(session, name)
-            if isinstance(value, bool):
-                mapping[name] = "1" if value else "0"
-            elif isinstance(value, list | dict):
-                mapping[name] = json.dumps(value)
-            else:
-                mapping[name] = "" if value is None else str(value)
-        return mapping
+    def encode(session: CallerSession) -> str:
+        """Return the session as the JSON stored in Redis."""
+        return json.dumps({name: getattr(session, name) for name in FIELD_NAMES})
 
     def load(self, call_sid: str) -> CallerSession:
         """Return the session of a call (a fresh one if Redis has none)."""
-        raw = self.redis.hgetall(KEY.format(call_sid))
+        raw = self.redis.get(KEY.format(call_sid))
         session = CallerSession(call_sid=call_sid)
-        if not raw:
-            return session
-        values = {
-            (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
-            for k, v in raw.items()
-        }
-        for item in fields(CallerSession):
-            text = values.get(item.name)
-            if text is None or item.name in ("call_sid", "stored"):
-                continue
-            if item.name in NUMBERS:
-                value: object = (
-                    int(text)
-                    if text
-                    else (0 if item.name not in {"customer_id", "advisor_id"} else None)
-                )
-            elif item.name in FLAGS:
-                value = text == "1"
-            elif item.name in LISTS:
-                value = json.loads(text) if text else []
-            elif item.name in MAPS:
-                value = json.loads(text) if text else {}
-            else:
-                value = text
-            setattr(session, item.name, value)
+        if raw:
+            values = json.loads(raw)
+            for name in FIELD_NAMES:
+                if name in values:
+                    setattr(session, name, values[name])
         session.stored = self.encode(session)
         return session
 
     def save(self, session: CallerSession) -> None:
-        """Store the session, refreshing its expiry."""
-        mapping = self.encode(session)
-        if mapping == session.stored:
+        """Store the session if it changed, refreshing its expiry."""
+        document = self.encode(session)
+        if document == session.stored:
             return
-        session.stored = mapping
-        key = KEY.format(session.call_sid)
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.hset(key, mapping=cast("dict[Any, Any]", mapping))
-        pipe.expire(key, TTL_SECONDS)
-        pipe.execute()
+        session.stored = document
+        self.redis.set(KEY.format(session.call_sid), document, ex=TTL_SECONDS)

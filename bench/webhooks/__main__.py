@@ -4,8 +4,9 @@ Run: python -m bench.webhooks [--callers 50] [--calls 12]
 
 It starts a private Redis, a SQLite database with the demo data and gunicorn (gthread) in this
 run. Each emulated caller places calls along the real path (incoming, main menu, the benefit
-documents answer), every request signed as Twilio signs it, with a short pause between steps
-as a listener would make. Between its real calls, each caller also requests an endpoint that
+documents answer), every request signed as Twilio signs it, with a pause between steps as a
+listener would make (0.3-0.9 s by default; real prompts take several seconds).
+Between its real calls, each caller also requests an endpoint that
 returns fixed TwiML from the same server, so both are measured under the same load and the
 ratio is robust to a noisy machine.
 """
@@ -42,8 +43,16 @@ def percentile(values: list[float], share: float) -> float:
 class Caller(threading.Thread):
     """One emulated caller placing calls one after another."""
 
-    def __init__(self, base: str, calls: int, ivr: list[float], fixed: list[float]) -> None:
+    def __init__(
+        self,
+        base: str,
+        calls: int,
+        ivr: list[float],
+        fixed: list[float],
+        think: tuple[float, float] = (0.3, 0.9),
+    ) -> None:
         super().__init__(daemon=True)
+        self.think = think
         self.base, self.calls = base, calls
         self.ivr, self.fixed = ivr, fixed
         self.validator = RequestValidator(TOKEN)
@@ -69,7 +78,7 @@ class Caller(threading.Thread):
         return elapsed
 
     def run(self) -> None:
-        pause = lambda: time.sleep(random.uniform(0.05, 0.15))  # noqa: E731
+        pause = lambda: time.sleep(random.uniform(*self.think))  # noqa: E731
         for _ in range(self.calls):
             call = {
                 "CallSid": "CA" + uuid.uuid4().hex,
@@ -96,7 +105,15 @@ def main() -> int:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--callers", type=int, default=50)
-    parser.add_argument("--calls", type=int, default=12, help="calls per caller")
+    parser.add_argument("--calls", type=int, default=8, help="calls per caller")
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(0.3, 0.9),
+        metavar=("MIN", "MAX"),
+        help="seconds a caller listens between requests (real prompts last far longer)",
+    )
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
@@ -133,11 +150,12 @@ def main() -> int:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
-        warm = Caller(base, 3, [], [])
+        warm = Caller(base, 3, [], [], think=(0.0, 0.0))
         warm.run()
         ivr: list[float] = []
         fixed: list[float] = []
-        callers = [Caller(base, args.calls, ivr, fixed) for _ in range(args.callers)]
+        think = (args.think[0], args.think[1])
+        callers = [Caller(base, args.calls, ivr, fixed, think) for _ in range(args.callers)]
         started = time.perf_counter()
         for caller in callers:
             caller.start()
@@ -154,7 +172,8 @@ def main() -> int:
     fixed_ms = [s * 1000 for s in fixed]
     ivr_median, fixed_median = statistics.median(ivr_ms), statistics.median(fixed_ms)
     ivr_p99, fixed_p99 = percentile(ivr_ms, 0.99), percentile(fixed_ms, 0.99)
-    print(f"bench/webhooks: {args.callers} concurrent callers, {len(ivr)} IVR requests, "
+    print(f"bench/webhooks: {args.callers} concurrent callers listening "
+          f"{args.think[0]}-{args.think[1]} s between steps, {len(ivr)} IVR requests, "
           f"{len(fixed)} baseline requests in {wall:.1f} s, {errors} errors")  # fmt: skip
     print(f"{'':24}{'median ms':>12}{'p99 ms':>12}")
     print(f"{'fixed TwiML (baseline)':24}{fixed_median:12.2f}{fixed_p99:12.2f}")
