@@ -534,13 +534,8 @@ def trainings_prompt(settings: Settings, session: CallerSession, lead: str | Non
     if not found:
         texts.append(p(session, "trainings_none" if session.offset == 0 else "list_end"))
     elif session.offset == 0:
-        texts.append(
-            p(
-                session,
-                "trainings_intro",
-                count=len(knowledge.trainings(session.region_code, 0, 1000)),
-            )
-        )
+        count = knowledge.count_trainings(session.region_code)
+        texts.append(p(session, "trainings_intro", count=count))
     for number, course in enumerate(found, start=session.offset + 1):
         texts.append(
             p(
@@ -563,7 +558,7 @@ def trainings_prompt(settings: Settings, session: CallerSession, lead: str | Non
 def trainings_handle(settings: Settings, session: CallerSession, given: CallInput) -> VoiceResponse:
     """Next page on 1, by text on 2, another region on 3."""
     if given.digits == "1":
-        if not knowledge.trainings(session.region_code, session.offset + PAGE_SIZE, 1):
+        if session.offset + PAGE_SIZE >= knowledge.count_trainings(session.region_code):
             return go(settings, session, "trainings", lead=p(session, "list_end"))
         session.offset += PAGE_SIZE
         return go(settings, session, "trainings")
