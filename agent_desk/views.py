@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import secrets
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -44,6 +46,15 @@ def csrf_token() -> str:
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(24)
     return str(session["csrf"])
+
+
+@bp.app_template_filter("local")
+def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """Show a stored UTC time in the centre's own time zone."""
+    if moment is None:
+        return ""
+    zone = ZoneInfo(current_app.extensions["hotline.settings"].timezone)
+    return moment.astimezone(zone).strftime(pattern)
 
 
 @bp.app_context_processor
