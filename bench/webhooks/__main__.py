@@ -115,6 +115,7 @@ def main() -> int:
         help="seconds a caller listens between requests (real prompts last far longer)",
     )
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
@@ -133,7 +134,7 @@ def main() -> int:
     subprocess.run([*hotline, "demo", "load"], env=env, check=True, capture_output=True)
     server = subprocess.Popen(
         [
-            sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--threads", "8",
+            sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--threads", str(args.threads),
             "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
             "bench.webhooks.app:app",
         ],
