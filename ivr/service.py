@@ -438,7 +438,8 @@ def occupation_handle(
     """Match the occupation among current vacancies, or read them all."""
     session.offset = 0
     if given.said:
-        found = knowledge.find_occupation(given.said, session.region_code)
+        said = knowledge.polish_occupation(given.said, session.language)
+        found = knowledge.find_occupation(said, session.region_code)
         if found is None:
             session.occupation = ""
             return go(settings, session, "vacancies", lead=p(session, "occupation_not_found"))

@@ -6,12 +6,16 @@ caller said lives in knowledge.matching.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from pathlib import Path
 from typing import cast
 
+from rapidfuzz import fuzz
 from sqlalchemy import Select, func, select
 
 from hotline.db import db
@@ -23,6 +27,7 @@ from knowledge.matching import (
     best_match,
     candidates,
     occupation_score,
+    plain,
 )
 from knowledge.models import FaqEntry, Office, Place, Region, TrainingOffer, Vacancy
 
@@ -340,3 +345,31 @@ def training(training_id: int) -> TrainingOffer | None:
 def eligibility_rules(language: str) -> EligibilityRules:
     """Return the indicative eligibility questions and rules in a language (pl fallback)."""
     return load_rules(language)
+
+
+# Occupations said in other languages ---------------------------------------------------
+
+
+@cache
+def _occupation_words() -> dict[str, dict[str, list[str]]]:
+    with open(Path(__file__).parent / "data" / "occupation_words.json", encoding="utf-8") as handle:
+        return dict(json.load(handle)["words"])
+
+
+def polish_occupation(text: str, language: str) -> str:
+    """Return the Polish term for an occupation said in English, Ukrainian or Romanian.
+
+    The offers name occupations in Polish, so "зварювальник" or "sudor" becomes "spawacz";
+    Polish, or words the table does not know, come back unchanged.
+    """
+    if language == "pl" or not text.strip():
+        return text
+    heard = plain(text)
+    best, best_rank = text, (0.0, 0)
+    for polish, by_language in _occupation_words().items():
+        for word in by_language.get(language, []):
+            score = fuzz.partial_ratio(plain(word), heard) if len(heard) >= 3 else 0.0
+            # The longer of two equally good words is the more specific ("forklift driver").
+            if (score, len(word)) > best_rank:
+                best, best_rank = polish, (score, len(word))
+    return best if best_rank[0] >= 85 else text

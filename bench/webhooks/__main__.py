@@ -134,7 +134,8 @@ def main() -> int:
     subprocess.run([*hotline, "demo", "load"], env=env, check=True, capture_output=True)
     server = subprocess.Popen(
         [
-            sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--threads", str(args.threads),
+            sys.executable, "-m", "gunicorn", "--worker-class", "gthread",
+            "--threads", str(args.threads),
             "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
             "bench.webhooks.app:app",
         ],

@@ -130,3 +130,22 @@ def test_job_alerts_unsubscribe_by_keypad(twilio, content):
     assert "Aby je wyłączyć, naciśnij 2" in spoken(active)
     assert "wyłączone" in spoken(press(twilio, "alerts", "2"))
     assert alerts.active_for(JAN["From"]) is None
+
+
+def test_occupation_said_in_ukrainian_or_romanian_finds_the_polish_offers(twilio, content):
+    oksana = {**JAN, "From": "+48601000003"}
+    start(twilio, oksana)
+    press(twilio, "menu", "2", oksana)
+    say(twilio, "region", "Mazowieckie", oksana)
+    offers = say(twilio, "occupation", "я шукаю роботу зварювальником", oksana)
+    assert "Spawacz" in spoken(offers)
+
+
+def test_occupation_words_map_to_polish_terms():
+    from knowledge.service import polish_occupation
+
+    assert polish_occupation("sudor", "ro") == "spawacz"
+    assert polish_occupation("водій", "uk") == "kierowca"
+    assert polish_occupation("forklift driver", "en") == "operator wózka widłowego"
+    assert polish_occupation("spawacz", "pl") == "spawacz"
+    assert polish_occupation("astronaut", "en") == "astronaut"
