@@ -80,13 +80,6 @@ def language_menu(language: str) -> VoiceResponse:
     return response
 
 
-def redirect(url: str) -> VoiceResponse:
-    """Continue the call at another IVR URL."""
-    response = VoiceResponse()
-    response.redirect(url, method="POST")
-    return response
-
-
 def record_voicemail(language: str, max_seconds: int = 120) -> VoiceResponse:
     """Ask for a message and record it, reporting the file to the recordings package."""
     response = VoiceResponse()

@@ -133,7 +133,6 @@ def go(
     settings: Settings, session: CallerSession, step: str, lead: str | None = None
 ) -> VoiceResponse:
     """Move the caller to a step and read it."""
-    session.step = step
     sessions().save(session)
     return STEPS[step].prompt(settings, session, lead)
 
@@ -146,7 +145,6 @@ def show(settings: Settings, call_sid: str, step: str) -> VoiceResponse:
 def receive(settings: Settings, call_sid: str, step: str, given: CallInput) -> VoiceResponse:
     """Act on what the caller keyed or said at a step."""
     session = sessions().load(call_sid)
-    session.step = step
     digits = given.digits.strip()
     if STEPS[step].navigation or len(digits) == 1:
         if digits == "*":
@@ -257,7 +255,6 @@ def menu_handle(settings: Settings, session: CallerSession, given: CallInput) ->
         session.purpose = "alerts"
         return go(settings, session, "alerts" if session.region_code else "region")
     if choice == "8":
-        session.step = "menu"
         sessions().save(session)
         return flow.language_menu(session.language)
     return failed(settings, session, "menu", "not_understood")
@@ -519,7 +516,6 @@ def vacancies_handle(settings: Settings, session: CallerSession, given: CallInpu
 
 def go_options(settings: Settings, session: CallerSession, step: str, lead: str) -> VoiceResponse:
     """Confirm something and offer the step's options again without rereading the list."""
-    session.step = step
     sessions().save(session)
     options = "vacancies_options" if step == "vacancies" else "trainings_options"
     return flow.page(session.language, step, [lead, p(session, options)])

@@ -27,7 +27,6 @@ class CallerSession:
     identified: bool = False
     pesel_tries: int = 0
     topic: str = "general"
-    step: str = "menu"
     purpose: str = "vacancies"
     failures: int = 0
     region_code: str = ""
