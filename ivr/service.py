@@ -18,10 +18,10 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from customers.service import find_by_pesel, find_by_phone, normalise_phone
 from hotline import speech
+from hotline.hours import OpeningHours
 from hotline.redis_client import redis_conn
 from hotline.settings import Settings
 from ivr import alerts, flow, sms, understanding
-from ivr.hours import OpeningHours
 from ivr.session import CallerSession, SessionStore
 from knowledge import service as knowledge
 from routing import service as routing

@@ -14,26 +14,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
+from functools import cached_property
 
-import holidays
 from sqlalchemy import select
 
 from hotline.db import db
+from hotline.hours import OpeningHours
 from hotline.settings import Settings
 from routing.engine import QueueEntry, RoutingEngine
 from routing.models import CallbackAttempt, CallbackRequest, CallbackStatus
 
 log = logging.getLogger(__name__)
-
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-@cache
-def _holidays(country: str, year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays(country, years=year)
 
 
 def moment(seconds: float) -> datetime:
@@ -61,40 +53,24 @@ class CallbackRules:
             days=settings.callback_days,
             hours=settings.callback_hours,
             timezone=settings.timezone,
-            country=settings.default_region,
+            country=settings.holiday_country,
         )
 
-    def _window(self) -> tuple[set[int], time, time]:
-        first, _, last = self.days.partition("-")
-        start_day, end_day = DAYS.index(first), DAYS.index(last or first)
-        weekdays = {(start_day + i) % 7 for i in range((end_day - start_day) % 7 + 1)}
-        opens, closes = (time.fromisoformat(part) for part in self.hours.split("-"))
-        return weekdays, opens, closes
-
-    def _working_day(self, day: date, weekdays: set[int]) -> bool:
-        if day.weekday() not in weekdays:
-            return False
-        return not self.country or day not in _holidays(self.country, day.year)
+    @cached_property
+    def opening_hours(self) -> OpeningHours:
+        """Return the hours callbacks are made in, public holidays skipped."""
+        return OpeningHours.parse(f"{self.days} {self.hours}", self.timezone, self.country)
 
     def within_hours(self, seconds: float) -> bool:
         """Tell whether consultants are at work at this moment (public holidays are off)."""
-        weekdays, opens, closes = self._window()
-        local = moment(seconds).astimezone(ZoneInfo(self.timezone))
-        return self._working_day(local.date(), weekdays) and opens <= local.time() < closes
+        return self.opening_hours.is_open(moment(seconds))
 
     def opening_at_or_after(self, seconds: float) -> float:
         """Return the first moment at or after seconds within consultant hours."""
-        if self.within_hours(seconds):
-            return seconds
-        weekdays, opens, _closes = self._window()
-        zone = ZoneInfo(self.timezone)
-        local = moment(seconds).astimezone(zone)
-        for offset in range(15):
-            day = local.date() + timedelta(days=offset)
-            start = datetime.combine(day, opens, tzinfo=zone)
-            if self._working_day(day, weekdays) and start.timestamp() >= seconds:
-                return start.timestamp()
-        raise ValueError(f"callback hours {self.days} {self.hours} never open")
+        opening = self.opening_hours.next_opening(moment(seconds))
+        if opening is None:
+            raise ValueError(f"callback hours {self.days} {self.hours} never open")
+        return max(seconds, opening.timestamp())
 
     def next_attempt(self, failed_at: float) -> float:
         """Return when to try again after a failed attempt."""

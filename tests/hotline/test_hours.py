@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ivr.hours import HoursError, OpeningHours
+from hotline.hours import HoursError, OpeningHours
 
 HOURS = OpeningHours.parse("mon-fri 08:00-18:00; sat 09:00-13:00", closed="2026-12-31")
 

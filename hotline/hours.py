@@ -1,10 +1,10 @@
-"""When consultants answer: weekly opening hours minus public holidays."""
+"""When consultants work: weekly hours minus public holidays, for the IVR and for callbacks."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -56,8 +56,7 @@ class OpeningHours:
     def is_open(self, moment: datetime) -> bool:
         """Tell whether consultants answer at this moment."""
         local = moment.astimezone(self.timezone)
-        closed = local.date() in self.extra_closed
-        if closed or (self.country and local.date() in _holidays(self.country, local.year)):
+        if self._closed_on(local.date()):
             return False
         hours = self.weekly.get(local.weekday())
         if hours is None:
@@ -65,6 +64,26 @@ class OpeningHours:
         opens, closes = hours
         now = local.time()
         return opens <= now < closes if closes != time(0) else opens <= now
+
+    def next_opening(self, moment: datetime, horizon_days: int = 15) -> datetime | None:
+        """Return the first opening time at or after moment (None if none within the horizon)."""
+        if self.is_open(moment):
+            return moment
+        local = moment.astimezone(self.timezone)
+        for offset in range(horizon_days):
+            day = local.date() + timedelta(days=offset)
+            hours = self.weekly.get(day.weekday())
+            if hours is None or self._closed_on(day):
+                continue
+            start = datetime.combine(day, hours[0], tzinfo=self.timezone)
+            if start >= moment:
+                return start
+        return None
+
+    def _closed_on(self, day: date) -> bool:
+        return day in self.extra_closed or bool(
+            self.country and day in _holidays(self.country, day.year)
+        )
 
 
 def _clock(text: str) -> time:
