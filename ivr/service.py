@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from stdnum.pl import pesel as pesel_number
 from twilio.twiml.voice_response import VoiceResponse
 
+from customers.models import Customer
 from customers.service import find_by_pesel, find_by_phone, normalise_phone
 from hotline import speech
 from hotline.hours import OpeningHours
@@ -79,11 +80,8 @@ def start_call(settings: Settings, call_sid: str, caller_number: str) -> VoiceRe
     return flow.greeting(session.language, session.first_name or None)
 
 
-def identify(session: CallerSession, customer: object) -> None:
+def identify(session: CallerSession, customer: Customer) -> None:
     """Take the caller's language, advisor and office from their customer record."""
-    from customers.models import Customer
-
-    assert isinstance(customer, Customer)
     session.customer_id = customer.id
     session.first_name = customer.first_name
     session.language = speech.normalise_language(customer.preferred_language)
@@ -669,13 +667,11 @@ def alerts_handle(settings: Settings, session: CallerSession, given: CallInput) 
 # A consultant ------------------------------------------------------------------------------
 
 
-def to_consultant(settings: Settings, session: CallerSession) -> VoiceResponse:
-    """Queue the caller during opening hours; outside them offer a callback or voicemail."""
-    if not opening_hours(settings).is_open(datetime.now(UTC)):
-        return go(settings, session, "closed")
-    entry = QueueEntry(
+def queue_entry(session: CallerSession, number: str) -> QueueEntry:
+    """Describe the caller to routing: who they are, their advisor, language and topic."""
+    return QueueEntry(
         call_sid=session.call_sid,
-        caller_number=session.caller_number,
+        caller_number=number,
         customer_id=session.customer_id,
         advisor_id=session.advisor_id,
         office=session.office_code or None,
@@ -683,7 +679,13 @@ def to_consultant(settings: Settings, session: CallerSession) -> VoiceResponse:
         topic=session.topic,
         priority=1 if session.vulnerable else 0,
     )
-    return routing.join_queue(settings, entry)
+
+
+def to_consultant(settings: Settings, session: CallerSession) -> VoiceResponse:
+    """Queue the caller during opening hours; outside them offer a callback or voicemail."""
+    if not opening_hours(settings).is_open(datetime.now(UTC)):
+        return go(settings, session, "closed")
+    return routing.join_queue(settings, queue_entry(session, session.caller_number))
 
 
 def closed_prompt(settings: Settings, session: CallerSession, lead: str | None) -> VoiceResponse:
@@ -708,17 +710,7 @@ def closed_handle(settings: Settings, session: CallerSession, given: CallInput) 
 
 def request_callback(session: CallerSession, number: str) -> None:
     """Ask routing to call the caller back when consultants are in."""
-    entry = QueueEntry(
-        call_sid=session.call_sid,
-        caller_number=number,
-        customer_id=session.customer_id,
-        advisor_id=session.advisor_id,
-        office=session.office_code or None,
-        language=session.language,
-        topic=session.topic,
-        priority=1 if session.vulnerable else 0,
-    )
-    routing.request_callback_later(entry, number)
+    routing.request_callback_later(queue_entry(session, number), number)
 
 
 def voicemail_done(call_sid: str, recording_url: str) -> VoiceResponse:
