@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -25,25 +26,26 @@ class Voice:
 
 
 @cache
-def catalogue(language: str) -> dict[str, str]:
-    """Return the prompts of one language, read once per process from its JSON file."""
+def _document(language: str) -> dict[str, Any]:
     with open(CATALOGUE_DIR / f"{language}.json", encoding="utf-8") as handle:
-        entries = json.load(handle)
-    return {key: value for key, value in entries.items() if not key.startswith("_")}
+        return dict(json.load(handle))
 
 
 @cache
+def catalogue(language: str) -> dict[str, str]:
+    """Return the prompts of one language, read once per process from its JSON file."""
+    return {key: value for key, value in _document(language).items() if not key.startswith("_")}
+
+
 def keywords(language: str) -> dict[str, list[str]]:
     """Return the phrases a caller may say for each main-menu key, in one language."""
-    with open(CATALOGUE_DIR / f"{language}.json", encoding="utf-8") as handle:
-        return dict(json.load(handle).get("_keywords", {}))
+    return dict(_document(language).get("_keywords", {}))
 
 
 @cache
 def voice(language: str) -> Voice:
     """Return the voice for a language; HOTLINE_VOICE_<LANG> overrides the catalogue's."""
-    with open(CATALOGUE_DIR / f"{language}.json", encoding="utf-8") as handle:
-        meta = json.load(handle)["_language"]
+    meta = _document(language)["_language"]
     upper = language.upper()
     return Voice(
         say_language=os.environ.get(f"HOTLINE_SAY_LANGUAGE_{upper}", meta["say_language"]),
