@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import phonenumbers
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from customers.models import AuditEntry, Contact, Customer
 from hotline.db import db
@@ -27,12 +30,58 @@ def normalise_phone(raw: str | None, region: str = "PL") -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def find_by_phone(raw: str | None, region: str = "PL") -> Customer | None:
+# Twilio gives the caller's number in E.164 already; such a number needs no parsing.
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
+@dataclass(frozen=True)
+class CallerCard:
+    """What the phone line needs to know about a jobseeker it recognises."""
+
+    id: int
+    first_name: str
+    preferred_language: str
+    advisor_id: int | None
+    office_code: str | None
+    vulnerable: bool
+
+
+# Every call starts with this lookup, so it is a plain query on the table's own columns,
+# built once: loading a whole Customer object through the ORM costs several times as much.
+CUSTOMERS = Customer.__table__.c
+CARD_QUERY = select(
+    CUSTOMERS.id,
+    CUSTOMERS.first_name,
+    CUSTOMERS.preferred_language,
+    CUSTOMERS.advisor_id,
+    CUSTOMERS.office_code,
+    CUSTOMERS.vulnerable,
+)
+CARD_BY_PHONE = CARD_QUERY.where(CUSTOMERS.phone == bindparam("value"))
+CARD_BY_PESEL = CARD_QUERY.where(CUSTOMERS.pesel == bindparam("value"))
+
+
+def _card(query: Select[Any], value: str) -> CallerCard | None:
+    if db.engine is None:
+        raise RuntimeError("the database is not configured")
+    with db.engine.connect() as connection:
+        row = connection.execute(query, {"value": value}).first()
+    return CallerCard(*row) if row is not None else None
+
+
+def caller_by_phone(raw: str | None, region: str = "PL") -> CallerCard | None:
     """Find the customer whose phone is this number, whatever way it was written."""
-    number = normalise_phone(raw, region)
+    number = raw.strip() if raw else None
+    if number is None or not E164.fullmatch(number):
+        number = normalise_phone(raw, region)
     if number is None:
         return None
-    return db.session.scalars(select(Customer).where(Customer.phone == number)).first()
+    return _card(CARD_BY_PHONE, number)
+
+
+def caller_by_pesel(pesel: str) -> CallerCard | None:
+    """Find the customer with this PESEL."""
+    return _card(CARD_BY_PESEL, pesel)
 
 
 def audit(
@@ -54,8 +103,3 @@ def contacts_of(customer_id: int) -> list[Contact]:
         .order_by(Contact.started_at.desc())
     )
     return list(db.session.scalars(query))
-
-
-def find_by_pesel(pesel: str) -> Customer | None:
-    """Find the customer with this PESEL."""
-    return db.session.scalars(select(Customer).where(Customer.pesel == pesel)).first()

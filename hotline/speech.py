@@ -43,6 +43,12 @@ def keywords(language: str) -> dict[str, list[str]]:
 
 
 @cache
+def menu_hints(language: str) -> str:
+    """Return the main menu's phrases as one hint list for the speech recogniser."""
+    return ", ".join(phrase for phrases in keywords(language).values() for phrase in phrases)
+
+
+@cache
 def voice(language: str) -> Voice:
     """Return the voice for a language; HOTLINE_VOICE_<LANG> overrides the catalogue's."""
     meta = _document(language)["_language"]

@@ -7,12 +7,36 @@ says nothing is prompted again and never cut off.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
 
+from twilio.twiml import TwiML
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from hotline import speech
 
 LANGUAGE_KEYS = {"1": "pl", "2": "en", "3": "uk", "4": "ro"}
+
+
+class SharedPage(VoiceResponse):
+    """A page built once and served to every caller who reaches it, so it refuses changes.
+
+    Most pages are the same for everyone who speaks a language (the main menu, an FAQ
+    answer), so each is built and turned into XML once per process, not on every request.
+    """
+
+    def __init__(self, built: VoiceResponse) -> None:
+        super().__init__()
+        self.verbs = tuple(built.verbs)
+        self.xml_text = built.to_xml()
+
+    def to_xml(self, xml_declaration: bool = True) -> str:
+        """Return the XML rendered when the page was built."""
+        return self.xml_text if xml_declaration else super().to_xml(xml_declaration=False)
+
+    def nest(self, verb: TwiML) -> TwiML:
+        """Refuse: callers share this page (every verb method and append() come here)."""
+        raise TypeError("a shared IVR page cannot be changed; build a new VoiceResponse")
 
 
 def page(
@@ -27,6 +51,27 @@ def page(
     timeout: int = 6,
 ) -> VoiceResponse:
     """Say texts while listening for a key (or speech); silence leads to the step's re-prompt."""
+    options = (speech_input, hints, num_digits, finish_on_key, timeout)
+    return _shared_page(language, step, tuple(text for text in texts if text), options)
+
+
+@lru_cache(maxsize=2048)
+def _shared_page(
+    language: str, step: str, texts: tuple[str, ...], options: tuple[Any, ...]
+) -> SharedPage:
+    return SharedPage(_build_page(language, step, texts, *options))
+
+
+def _build_page(
+    language: str,
+    step: str,
+    texts: tuple[str, ...],
+    speech_input: bool,
+    hints: str | None,
+    num_digits: int | None,
+    finish_on_key: str | None,
+    timeout: int,
+) -> VoiceResponse:
     response = VoiceResponse()
     spoken = speech.voice(language)
     options: dict[str, object] = {
@@ -45,15 +90,19 @@ def page(
             options["hints"] = hints
     gather = Gather(**options)
     for text in texts:
-        if text:
-            speech.say(gather, language, text)
+        speech.say(gather, language, text)
     response.append(gather)
     response.redirect(f"/ivr/{step}/silence", method="POST")
     return response
 
 
+@lru_cache(maxsize=1024)
 def greeting(language: str, first_name: str | None) -> VoiceResponse:
     """Greet the caller and offer the other languages, then carry on to the start."""
+    return SharedPage(_build_greeting(language, first_name))
+
+
+def _build_greeting(language: str, first_name: str | None) -> VoiceResponse:
     response = VoiceResponse()
     gather = Gather(input="dtmf", num_digits=1, action="/ivr/language", method="POST", timeout=2)
     if first_name:

@@ -16,8 +16,7 @@ from datetime import UTC, datetime
 from stdnum.pl import pesel as pesel_number
 from twilio.twiml.voice_response import VoiceResponse
 
-from customers.models import Customer
-from customers.service import find_by_pesel, find_by_phone, normalise_phone
+from customers.service import CallerCard, caller_by_pesel, caller_by_phone, normalise_phone
 from hotline import speech
 from hotline.hours import OpeningHours
 from hotline.redis_client import redis_conn
@@ -72,7 +71,7 @@ def p(session: CallerSession, key: str, /, **values: object) -> str:
 def start_call(settings: Settings, call_sid: str, caller_number: str) -> VoiceResponse:
     """Identify the caller by their number and greet them in their language."""
     session = CallerSession(call_sid=call_sid, caller_number=caller_number)
-    customer = find_by_phone(caller_number, settings.default_region)
+    customer = caller_by_phone(caller_number, settings.default_region)
     if customer is not None:
         identify(session, customer)
     sessions().save(session)
@@ -80,7 +79,7 @@ def start_call(settings: Settings, call_sid: str, caller_number: str) -> VoiceRe
     return flow.greeting(session.language, session.first_name or None)
 
 
-def identify(session: CallerSession, customer: Customer) -> None:
+def identify(session: CallerSession, customer: CallerCard) -> None:
     """Take the caller's language, advisor and office from their customer record."""
     session.customer_id = customer.id
     session.first_name = customer.first_name
@@ -203,7 +202,7 @@ def identify_handle(settings: Settings, session: CallerSession, given: CallInput
         if session.pesel_tries >= 3:
             return go(settings, session, "menu", lead=p(session, "identify_gave_up"))
         return go(settings, session, "identify", lead=p(session, "identify_invalid"))
-    customer = find_by_pesel(given.digits)
+    customer = caller_by_pesel(given.digits)
     if customer is None:
         return go(settings, session, "menu", lead=p(session, "identify_not_found"))
     identify(session, customer)
@@ -218,15 +217,12 @@ def identify_handle(settings: Settings, session: CallerSession, given: CallInput
 
 def menu_prompt(settings: Settings, session: CallerSession, lead: str | None) -> VoiceResponse:
     """Read the main menu and listen for a key or a phrase."""
-    hints = ", ".join(
-        phrase for phrases in speech.keywords(session.language).values() for phrase in phrases
-    )
     return flow.page(
         session.language,
         "menu",
         [lead or "", p(session, "main_menu")],
         speech_input=True,
-        hints=hints,
+        hints=speech.menu_hints(session.language),
     )
 
 

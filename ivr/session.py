@@ -58,12 +58,14 @@ class SessionStore:
         """Return the session of a call (a fresh one if Redis has none)."""
         raw = self.redis.get(KEY.format(call_sid))
         session = CallerSession(call_sid=call_sid)
-        if raw:
-            values = json.loads(raw)
-            for name in FIELD_NAMES:
-                if name in values:
-                    setattr(session, name, values[name])
-        session.stored = self.encode(session)
+        if not raw:
+            return session
+        values = json.loads(raw)
+        for name in FIELD_NAMES:
+            if name in values:
+                setattr(session, name, values[name])
+        # Redis holds what encode() wrote, so the raw text tells whether the session changed.
+        session.stored = raw.decode() if isinstance(raw, bytes) else str(raw)
         return session
 
     def save(self, session: CallerSession) -> None:

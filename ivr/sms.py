@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 import phonenumbers
 from sqlalchemy import select
@@ -22,6 +23,7 @@ MAX_BODY = 640
 TEXTABLE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
+@lru_cache(maxsize=4096)
 def can_text(number: str | None, region: str = "PL") -> bool:
     """Tell whether a number can receive text messages (a mobile)."""
     if not number:
