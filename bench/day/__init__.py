@@ -118,6 +118,8 @@ class Result:
     with_advisor_on_shift: int = 0
     reached_advisor: int = 0
     advisor_on_break: int = 0
+    advisor_free: int = 0
+    advisor_free_soon: int = 0
     seconds: float = 0.0
     round_trips: int = 0
 
@@ -140,6 +142,20 @@ class Result:
     def continuity(self) -> float:
         """Share of calls whose advisor was on shift that reached that advisor."""
         return self.reached_advisor / max(1, self.with_advisor_on_shift)
+
+    def continuity_ceiling(self, sl_points: float) -> tuple[float, float, float]:
+        """Bound the continuity any policy could reach at this load without costing more
+        than sl_points of service level.
+
+        A call reaches its advisor within the target only if the advisor is free when it
+        rings or frees up within the target. Any other call reaches them only by waiting past
+        the target, and each such call costs the service level one call. Returns the shares
+        (of calls whose advisor was on shift) free at once, free in time, and the most the
+        service-level allowance could add.
+        """
+        base = max(1, self.with_advisor_on_shift)
+        allowance = min(1.0, sl_points / 100 * self.calls / base)
+        return self.advisor_free / base, self.advisor_free_soon / base, allowance
 
 
 def lognormal(rng: random.Random, mean: float, sd: float) -> float:
@@ -232,6 +248,7 @@ class Day:
         self.holding: dict[int, str] = {}  # consultant -> call on the line
         self.wrapping: dict[int, tuple[str, float]] = {}  # consultant -> (call, wrap-up ends)
         self.leaving: dict[int, ConsultantState] = {}  # break or offline once the call ends
+        self.free_at: dict[int, float] = {}  # consultant -> when their call and wrap-up end
         self.next_due: float | None = None
 
     def schedule(self, moment: float, kind: str, payload: object) -> None:
@@ -287,6 +304,9 @@ class Day:
             self.result.in_target += wait <= TARGET
             if caller.advisor == offer.consultant_id:
                 self.result.reached_advisor += 1
+            self.free_at[offer.consultant_id] = (
+                now + caller.talk + min(caller.wrap, WRAP_UP_SECONDS)
+            )
             self.schedule(now + caller.talk, "hang_up", (offer.call_sid, offer.consultant_id))
         if tick.more:
             self.route()
@@ -321,8 +341,7 @@ class Day:
     def on_arrive(self, caller: Caller) -> bool:
         shift = self.shifts[caller.advisor] if caller.advisor is not None else None
         if shift is not None and shift.on_shift(caller.arrival):
-            self.result.with_advisor_on_shift += 1
-            self.result.advisor_on_break += shift.break_start <= caller.arrival < shift.break_end
+            self.note_advisor(shift, caller.arrival)
         entry = QueueEntry(
             call_sid=caller.sid,
             advisor_id=caller.advisor,
@@ -335,6 +354,17 @@ class Day:
         self.schedule(caller.arrival + caller.patience, "give_up", caller.sid)
         self.timer_at(arrival.tier_until)
         return arrival.someone_free
+
+    def note_advisor(self, shift: Shift, moment: float) -> None:
+        """Count a caller whose advisor is on shift, and whether that advisor is free."""
+        self.result.with_advisor_on_shift += 1
+        ident = shift.profile.consultant_id
+        if shift.break_start <= moment < shift.break_end:
+            self.result.advisor_on_break += 1
+        elif ident not in self.holding and ident not in self.wrapping:
+            self.result.advisor_free += 1
+        elif self.free_at.get(ident, math.inf) <= moment + TARGET and ident not in self.leaving:
+            self.result.advisor_free_soon += 1
 
     def on_give_up(self, sid: str) -> bool:
         if sid not in self.answered:
@@ -530,6 +560,16 @@ def report(assumptions: Assumptions, results: dict[str, Result], wall: float) ->
     advisor, fifo = results["advisor-first"], results["FIFO"]
     gap = (fifo.service_level - advisor.service_level) * 100
     on_break = advisor.advisor_on_break / max(1, advisor.with_advisor_on_shift)
+    free, soon, allowance = fifo.continuity_ceiling(3.0)
+    print()
+    print(
+        f"Ceiling at this load (measured on the FIFO day): when a caller rang, their advisor "
+        f"was free for {free:.1%}, freed up within {TARGET:.0f} s for {soon:.1%}, and was on "
+        f"a break for {on_break:.1%}. Reaching the advisor any other way means waiting past "
+        f"{TARGET:.0f} s; 3 points of service level pay for at most {allowance:.1%}. So no "
+        f"policy within 3 points of FIFO can pass about {free + soon + allowance:.0%} "
+        "continuity here."
+    )
     print()
     print(
         f"goals: continuity >= 80%: {advisor.continuity:.1%} "
