@@ -73,7 +73,9 @@ def make_engine(url: str) -> Engine:
             from pathlib import Path
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 10})
+        # Keep a connection for every gunicorn thread: a new SQLite connection reads the
+        # schema and sets its pragmas, so one opened and closed per burst of calls is slow.
+        engine = create_engine(url, connect_args={"timeout": 10}, pool_size=16, max_overflow=16)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

@@ -8,12 +8,20 @@ documents answer), every request signed as Twilio signs it, with a pause between
 listener would make (0.3-0.9 s by default; real prompts take several seconds).
 Between its real calls, each caller also requests an endpoint that
 returns fixed TwiML from the same server, so both are measured under the same load and the
-ratio is robust to a noisy machine.
+ratio is robust to a noisy machine. The baseline gets the very request Twilio would send it
+(the call's parameters, signed), so the ratio measures what the IVR does with a request, not
+what the client spends on a larger one. The callers start within the first second, as calls
+do, not all in the same millisecond.
+
+The callers send their requests as the phone network emulator does (requests.Session, like
+emulator/webhooks.py). --client lean sends them with http.client instead: far less client time
+per request, so the same server-side difference weighs more in the ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
 import statistics
@@ -24,6 +32,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from twilio.request_validator import RequestValidator
@@ -31,6 +40,7 @@ from twilio.request_validator import RequestValidator
 from hotline.embedded_redis import EmbeddedRedis, free_port
 
 TOKEN = "bench-auth-token"
+IVR_PATHS = ("/ivr/incoming", "/ivr/menu", "/ivr/menu/input")
 CALLERS = ["+48601000001", "+48601000002", "+48601000003", "+48601000004", "+48500111222"]
 
 
@@ -50,35 +60,44 @@ class Caller(threading.Thread):
         ivr: list[float],
         fixed: list[float],
         think: tuple[float, float] = (0.3, 0.9),
+        lean: bool = False,
     ) -> None:
         super().__init__(daemon=True)
         self.think = think
         self.base, self.calls = base, calls
         self.ivr, self.fixed = ivr, fixed
+        self.by_path: dict[str, list[float]] = {}
         self.validator = RequestValidator(TOKEN)
         self.session = requests.Session()
+        self.lean: http.client.HTTPConnection | None = None
+        if lean:
+            host, port = urlsplit(base).netloc.split(":")
+            self.lean = http.client.HTTPConnection(host, int(port), timeout=30)
         self.errors = 0
 
     def signed(self, path: str, params: dict[str, str]) -> float:
         url = self.base + path
         headers = {"X-Twilio-Signature": self.validator.compute_signature(url, params)}
-        started = time.perf_counter()
-        response = self.session.post(url, data=params, headers=headers, timeout=30)
+        if self.lean is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            body = urlencode(params)
+            started = time.perf_counter()
+            self.lean.request("POST", path, body=body, headers=headers)
+            answer = self.lean.getresponse()
+            status, content = answer.status, answer.read()
+        else:
+            started = time.perf_counter()
+            response = self.session.post(url, data=params, headers=headers, timeout=30)
+            status, content = response.status_code, response.content
         elapsed = time.perf_counter() - started
-        if response.status_code != 200 or b"<Response" not in response.content:
+        if status != 200 or b"<Response" not in content:
             self.errors += 1
-        return elapsed
-
-    def plain(self, path: str) -> float:
-        started = time.perf_counter()
-        response = self.session.post(self.base + path, timeout=30)
-        elapsed = time.perf_counter() - started
-        if response.status_code != 200:
-            self.errors += 1
+        self.by_path.setdefault(path, []).append(elapsed)
         return elapsed
 
     def run(self) -> None:
         pause = lambda: time.sleep(random.uniform(*self.think))  # noqa: E731
+        time.sleep(random.uniform(0.0, 1.0))
         for _ in range(self.calls):
             call = {
                 "CallSid": "CA" + uuid.uuid4().hex,
@@ -97,7 +116,7 @@ class Caller(threading.Thread):
             self.ivr.append(self.signed("/ivr/menu/input", {**call, "Digits": "1"}))
             pause()
             for _step in range(3):
-                self.fixed.append(self.plain("/bench/fixed"))
+                self.fixed.append(self.signed("/bench/fixed", call))
                 pause()
 
 
@@ -116,6 +135,12 @@ def main() -> int:
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--client",
+        choices=("emulator", "lean"),
+        default="emulator",
+        help="send requests as the emulator does (requests) or with bare http.client",
+    )
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
@@ -157,7 +182,8 @@ def main() -> int:
         ivr: list[float] = []
         fixed: list[float] = []
         think = (args.think[0], args.think[1])
-        callers = [Caller(base, args.calls, ivr, fixed, think) for _ in range(args.callers)]
+        lean = args.client == "lean"
+        callers = [Caller(base, args.calls, ivr, fixed, think, lean) for _ in range(args.callers)]
         started = time.perf_counter()
         for caller in callers:
             caller.start()
@@ -175,11 +201,15 @@ def main() -> int:
     ivr_median, fixed_median = statistics.median(ivr_ms), statistics.median(fixed_ms)
     ivr_p99, fixed_p99 = percentile(ivr_ms, 0.99), percentile(fixed_ms, 0.99)
     print(f"bench/webhooks: {args.callers} concurrent callers listening "
-          f"{args.think[0]}-{args.think[1]} s between steps, {len(ivr)} IVR requests, "
+          f"{args.think[0]}-{args.think[1]} s between steps ({args.client} client), "
+          f"{len(ivr)} IVR requests, "
           f"{len(fixed)} baseline requests in {wall:.1f} s, {errors} errors")  # fmt: skip
     print(f"{'':24}{'median ms':>12}{'p99 ms':>12}")
     print(f"{'fixed TwiML (baseline)':24}{fixed_median:12.2f}{fixed_p99:12.2f}")
     print(f"{'IVR webhooks':24}{ivr_median:12.2f}{ivr_p99:12.2f}")
+    for path in IVR_PATHS:
+        times = [s * 1000 for caller in callers for s in caller.by_path.get(path, [])]
+        print(f"{'  ' + path:24}{statistics.median(times):12.2f}{percentile(times, 0.99):12.2f}")
     print(f"{'ratio IVR / baseline':24}{ivr_median / fixed_median:12.2f}"
           f"{ivr_p99 / fixed_p99:12.2f}")  # fmt: skip
     goal = ivr_median / fixed_median <= 1.5 and ivr_p99 < 50
