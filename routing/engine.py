@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
@@ -266,10 +267,14 @@ class RoutingEngine:
         return (int(rank) + 1 if rank is not None else 1), max(int(size), 1)
 
     def estimated_wait(self, position: int) -> float:
-        """Estimate seconds until answered from the smoothed handling time and staffing."""
-        stats = self.stats()
-        handle = float(stats.get("handle_ewma") or 240.0)
-        staffed = max(1, self.staffed_count())
+        """Estimate seconds until answered from the smoothed handling time and staffing.
+
+        With nobody staffed there is no honest estimate, so it is infinite.
+        """
+        staffed = self.staffed_count()
+        if staffed == 0:
+            return math.inf
+        handle = float(self.stats().get("handle_ewma") or 240.0)
         return position * handle / staffed
 
     def estimate(self, call_sid: str, position: int) -> float:
@@ -281,6 +286,8 @@ class RoutingEngine:
         """
         now = self.clock()
         raw = self.estimated_wait(position)
+        if math.isinf(raw):
+            return raw
         key = ENTRY.format(call_sid)
         told, told_at = self.redis.hmget(key, "estimate", "estimate_at")
         if told and told_at:

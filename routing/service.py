@@ -90,6 +90,7 @@ def waiting(settings: Settings, update: WaitUpdate) -> VoiceResponse:
     language = speech.normalise_language(entry.get("language"))
     position, _size = routing.position(update.call_sid)
     seconds = routing.estimate(update.call_sid, position)
+    # Nobody staffed, or over an hour: no figure is promised, the caller is asked to hold.
     minutes = max(1, math.ceil(seconds / 60)) if seconds < 3600 else None
     return twiml.wait_message(
         language,

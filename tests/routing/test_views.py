@@ -24,10 +24,11 @@ def anna() -> Consultant:
     return db.session.scalars(select(Consultant).where(Consultant.login == "anna")).one()
 
 
-def test_wait_url_announces_position_and_estimate(twilio, demo):
+def test_wait_url_announces_position_and_estimate(twilio, demo, redis_client):
+    RoutingEngine(redis_client).set_state(anna().id, ConsultantState.ON_CALL)
     root = queue_caller(twilio)
     assert "Twoje miejsce w kolejce: 1." in spoken(root)
-    assert "około" in spoken(root)
+    assert "około 4 min" in spoken(root), "one place, 240 s handling, one consultant staffed"
     assert root.find("Gather/Pause") is not None, "the hold plays while the key is heard"
     assert root.find("Redirect").text == "/routing/wait", "silence keeps the caller waiting"
 
@@ -93,3 +94,10 @@ def test_a_self_service_call_is_recorded_too(twilio, demo):
     record = db.session.scalars(select(CallRecord).where(CallRecord.call_sid == SID)).one()
     assert record.outcome == "self-service"
     assert record.caller_number == "+48601000001"
+
+
+def test_with_nobody_staffed_no_wait_is_promised(twilio, demo):
+    root = queue_caller(twilio)
+    assert "Twoje miejsce w kolejce: 1." in spoken(root)
+    assert "około" not in spoken(root)
+    assert "Dziękujemy za cierpliwość" in spoken(root)
