@@ -157,12 +157,12 @@ def router() -> None:
     from hotline import create_app
     from hotline.telephony import make_telephony
     from routing.router import Router
-    from routing.service import engine_for
+    from routing.service import engine_for, schedule_record
 
     settings = load_settings()
     app = create_app(settings)
     with app.app_context():
-        Router(engine_for(settings), make_telephony(settings), settings).run()
+        Router(engine_for(settings), make_telephony(settings), settings, schedule_record).run()
 
 
 @main.command()

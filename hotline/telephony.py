@@ -7,6 +7,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.request_validator import RequestValidator, compare
@@ -34,6 +35,10 @@ class Telephony(Protocol):
 
     def fetch_recording(self, recording_sid: str) -> bytes:
         """Return the audio of a recording as WAV bytes."""
+
+    def call_status(self, call_sid: str) -> str | None:
+        """Return a call's status ("in-progress", "completed"...), or None if there is no such
+        call."""
 
 
 class EmulatorHttpClient(TwilioHttpClient):
@@ -87,6 +92,15 @@ class TwilioTelephony:
             kwargs["status_callback"] = status_callback
         call = self.client.calls.create(**kwargs)
         return str(call.sid)
+
+    def call_status(self, call_sid: str) -> str | None:
+        """Return a call's status, or None if the network has no such call."""
+        try:
+            return str(self.client.calls(call_sid).fetch().status)
+        except TwilioRestException as exc:
+            if exc.status == 404:
+                return None
+            raise
 
     def fetch_recording(self, recording_sid: str) -> bytes:
         """Return the audio of a recording as WAV bytes."""

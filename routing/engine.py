@@ -431,6 +431,35 @@ class RoutingEngine:
             profile.consultant_id, state, reason=current.get("reason", ""), profile=profile
         )
 
+    def calls_held_since(self, before: float) -> list[tuple[int, str]]:
+        """Return (consultant, call) for consultants on one call since before this moment."""
+        ids = sorted(int(_text(raw)) for raw in self.redis.smembers(CONSULTANTS))
+        pipe = self.redis.pipeline(transaction=False)
+        for consultant_id in ids:
+            pipe.hmget(CONSULTANT.format(consultant_id), "state", "since", "call_sid")
+        held = []
+        for consultant_id, (state, since, call_sid) in zip(ids, pipe.execute(), strict=True):
+            if state is None or _text(state) != ConsultantState.ON_CALL or not call_sid:
+                continue
+            if float(_text(since or b"0")) < before:
+                held.append((consultant_id, _text(call_sid)))
+        return held
+
+    def silent_waiting(self, before: float) -> list[str]:
+        """Return waiting calls whose wait URL has not run since before this moment."""
+        sids = [_text(raw) for raw in self.redis.zrange(WAITING, 0, -1)]
+        pipe = self.redis.pipeline(transaction=False)
+        for call_sid in sids:
+            pipe.hmget(ENTRY.format(call_sid), "seen_at", "queued_at", "callback")
+        silent = []
+        for call_sid, (seen, queued, callback) in zip(sids, pipe.execute(), strict=True):
+            if callback and _text(callback) == "1":
+                continue  # a callback has no caller on the line to be silent
+            last = seen or queued
+            if last is not None and float(_text(last)) < before:
+                silent.append(call_sid)
+        return silent
+
     def consultant(self, consultant_id: int) -> dict[str, str]:
         """Return a consultant's live state (offline if never seen)."""
         values = _pairs_from_hash(self.redis.hgetall(CONSULTANT.format(consultant_id)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 import time
+from collections.abc import Callable
 from types import FrameType
 
 import redis
@@ -19,7 +20,7 @@ from twilio.base.exceptions import TwilioRestException
 
 from hotline.settings import Settings
 from hotline.telephony import Telephony
-from routing.engine import Assignment, RoutingEngine
+from routing.engine import Assignment, ConsultantState, RoutingEngine
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +28,27 @@ RESWEEP_SECONDS = 30.0
 # A caller whose wait URL has not run for this long, and whom Twilio cannot find in the
 # queue, is gone: their hang-up callbacks were lost.
 GONE_AFTER_SECONDS = 180.0
+# How often the router asks Twilio about calls whose end it may have missed, and how long a
+# consultant must have been on one call before it asks.
+RECONCILE_SECONDS = 60.0
+CHECK_CALL_AFTER_SECONDS = 120.0
+ENDED_STATUSES = frozenset({"completed", "canceled", "failed", "busy", "no-answer"})
 
 
 class Router:
     """One routing loop; several may run at once, since every step is atomic in Redis."""
 
-    def __init__(self, engine: RoutingEngine, telephony: Telephony, settings: Settings) -> None:
+    def __init__(
+        self,
+        engine: RoutingEngine,
+        telephony: Telephony,
+        settings: Settings,
+        closed: Callable[[str], None] = lambda _call_sid: None,
+    ) -> None:
         self.engine = engine
         self.telephony = telephony
         self.settings = settings
+        self.closed = closed  # told of every call the router closes, to persist its record
         self.running = True
         self.next_due: float | None = None
         self.last_claim = 0.0
@@ -78,7 +91,8 @@ class Router:
             self.engine.return_offer(call_sid, consultant_id)
         elif self.caller_gone(call_sid):
             log.warning("call %s: caller gone without a hang-up callback; abandoned", call_sid)
-            self.engine.close(call_sid, "abandoned")
+            if self.engine.close(call_sid, "abandoned"):
+                self.closed(call_sid)
         else:
             # The caller is not in the queue (gone, or on their way back in): the call is
             # routable again when its wait URL runs, and closed if they hung up.
@@ -90,6 +104,44 @@ class Router:
         if not seen:
             return False
         return self.engine.clock() - float(seen) > GONE_AFTER_SECONDS
+
+    def reconcile(self) -> None:
+        """Close calls the network has ended but whose callbacks never came.
+
+        Status callbacks are lost when the web process is down at the wrong moment, or when
+        the phone network restarts. Without this, a consultant would stay on a call that no
+        longer exists, and a caller who is gone would hold a place in the queue.
+        """
+        now = self.engine.clock()
+        for consultant_id, call_sid in self.engine.calls_held_since(now - CHECK_CALL_AFTER_SECONDS):
+            entry = self.engine.entry(call_sid)
+            live_leg = entry.get("callback_leg") if entry.get("callback") == "1" else call_sid
+            if live_leg and self.call_is_over(live_leg):
+                log.warning("call %s ended without telling us; closing it", call_sid)
+                outcome = "answered" if entry.get("state") == "connected" else "abandoned"
+                if self.engine.close(call_sid, outcome):
+                    self.closed(call_sid)
+                now_held = self.engine.consultant(consultant_id)
+                if (now_held.get("state"), now_held.get("call_sid")) == (
+                    ConsultantState.ON_CALL,
+                    call_sid,
+                ):
+                    # The call's entry was closed before, but the consultant never left it.
+                    self.engine.set_state(consultant_id, ConsultantState.WRAP_UP)
+        for call_sid in self.engine.silent_waiting(now - GONE_AFTER_SECONDS):
+            if self.call_is_over(call_sid):
+                log.warning("call %s left the queue without telling us; abandoned", call_sid)
+                if self.engine.close(call_sid, "abandoned"):
+                    self.closed(call_sid)
+
+    def call_is_over(self, call_sid: str) -> bool:
+        """Ask the network whether a call has ended (False when it cannot say)."""
+        try:
+            status = self.telephony.call_status(call_sid)
+        except Exception:
+            log.exception("could not ask the network about call %s", call_sid)
+            return False
+        return status is None or status in ENDED_STATUSES
 
     def run_timers(self) -> None:
         """Take back offers that rang too long, and redeliver offers a dead router left."""
@@ -141,12 +193,20 @@ class Router:
         log.info("router started")
         if restore:
             self.recover()
-        last_sweep = 0.0
+        last_sweep = last_reconcile = 0.0
         while self.running:
             try:
                 if time.monotonic() - last_sweep > RESWEEP_SECONDS:
                     self.engine.resweep()
                     last_sweep = time.monotonic()
+                if time.monotonic() - last_reconcile > RECONCILE_SECONDS:
+                    last_reconcile = time.monotonic()
+                    try:
+                        self.reconcile()
+                    except redis.RedisError:
+                        raise
+                    except Exception:
+                        log.exception("reconciling calls with the network failed")
                 if not self.step():
                     self.engine.wait_for_work(self.idle_wait(idle_wait))
             except redis.RedisError:

@@ -78,9 +78,11 @@ def route(engine: RoutingEngine) -> list[tuple[str, int]]:
 class RecordingNetwork:
     """A stand-in for the Twilio boundary that records what the router asked of it."""
 
-    def __init__(self) -> None:
+    def __init__(self, statuses: dict[str, str | None] | None = None) -> None:
         self.dequeued: list[tuple[str, str, str]] = []
         self.placed: list[tuple[str, str, str | None]] = []
+        self.statuses = statuses or {}  # call sid -> status (None: the network has no such call)
+        self.asked: list[str] = []
 
     def redirect_call(self, call_sid: str, url: str) -> None:
         raise AssertionError("routing never redirects calls")
@@ -97,3 +99,7 @@ class RecordingNetwork:
 
     def fetch_recording(self, recording_sid: str) -> bytes:
         raise AssertionError("routing fetches no recordings")
+
+    def call_status(self, call_sid: str) -> str | None:
+        self.asked.append(call_sid)
+        return self.statuses.get(call_sid, "in-progress")

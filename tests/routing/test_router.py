@@ -84,3 +84,95 @@ def test_a_caller_silent_for_minutes_and_missing_from_the_queue_is_closed(redis_
     Router(engine, UnreachableNetwork(), Settings()).step()
     assert engine.entry("CA1")["outcome"] == "abandoned"
     assert engine.consultant(4)["state"] == ConsultantState.AVAILABLE
+
+
+def connected_call(engine, clock, sid="CA1", consultant_id=4):
+    """A caller answered by a consultant, as the desk and the Dial leave it."""
+    caller(engine, sid, number="+48601000001")
+    consultant(engine, consultant_id)
+    [offer] = engine.tick(50).assignments
+    engine.connected(offer.call_sid, offer.consultant_id)
+    return offer
+
+
+def test_a_call_that_ended_without_its_callbacks_is_closed_and_the_consultant_wraps_up(
+    redis_client,
+):
+    clock = Clock()
+    engine = make_engine(redis_client, clock)
+    connected_call(engine, clock)
+    closed: list[str] = []
+    router = Router(engine, RecordingNetwork({"CA1": None}), Settings(), closed.append)
+    clock.advance(60)
+    router.reconcile()
+    assert engine.consultant(4)["state"] == ConsultantState.ON_CALL, "asked only after 2 min"
+    clock.advance(61)
+    router.reconcile()
+    assert engine.entry("CA1")["outcome"] == "answered"
+    consultant_now = engine.consultant(4)
+    assert (consultant_now["state"], consultant_now["call_sid"]) == ("wrap-up", "CA1")
+    assert closed == ["CA1"], "the call's record is persisted"
+
+
+def test_a_long_call_still_in_progress_is_left_alone(redis_client):
+    clock = Clock()
+    engine = make_engine(redis_client, clock)
+    connected_call(engine, clock)
+    network = RecordingNetwork({"CA1": "in-progress"})
+    clock.advance(600)
+    Router(engine, network, Settings()).reconcile()
+    assert network.asked == ["CA1"]
+    assert engine.consultant(4)["state"] == ConsultantState.ON_CALL
+    assert engine.entry("CA1")["state"] == "connected"
+
+
+def test_a_consultant_left_on_a_call_whose_entry_already_ended_is_released(redis_client):
+    clock = Clock()
+    engine = make_engine(redis_client, clock)
+    connected_call(engine, clock)
+    # The entry was closed, but the consultant's side of it was lost.
+    redis_client.hset("routing:entry:CA1", "state", "ended")
+    clock.advance(130)
+    Router(engine, RecordingNetwork({"CA1": "completed"}), Settings()).reconcile()
+    assert engine.consultant(4)["state"] == ConsultantState.WRAP_UP
+
+
+def test_when_the_network_cannot_answer_nothing_is_closed(redis_client):
+    class Silent(RecordingNetwork):
+        def call_status(self, call_sid: str) -> str | None:
+            raise TwilioRestException(500, "/Calls", "unavailable")
+
+    clock = Clock()
+    engine = make_engine(redis_client, clock)
+    connected_call(engine, clock)
+    caller(engine, "CA2")
+    clock.advance(300)
+    Router(engine, Silent(), Settings()).reconcile()
+    assert engine.consultant(4)["state"] == ConsultantState.ON_CALL
+    assert engine.entry("CA2")["state"] == "waiting"
+
+
+def test_a_silent_waiting_caller_the_network_has_hung_up_gives_up_their_place(redis_client):
+    clock = Clock()
+    engine = make_engine(redis_client, clock)
+    caller(engine, "CA1", number="+48601000001")
+    caller(engine, "CA2", number="+48601000002")
+    clock.advance(100)
+    engine.mark_waiting("CA2", QUEUE_SID)  # CA2's wait URL still runs
+    clock.advance(100)
+    closed: list[str] = []
+    network = RecordingNetwork({"CA1": "completed", "CA2": "completed"})
+    Router(engine, network, Settings(), closed.append).reconcile()
+    assert network.asked == ["CA1"], "only a caller silent for over 3 minutes is looked up"
+    assert engine.entry("CA1")["outcome"] == "abandoned"
+    assert engine.position("CA2") == (1, 1), "the caller behind moves up"
+    assert closed == ["CA1"]
+
+
+def test_the_network_reports_call_status_or_none_for_an_unknown_call(settings):
+    from hotline.telephony import make_telephony
+
+    telephony = make_telephony(settings)
+    assert telephony.call_status("CA" + "0" * 32) is None
+    sid = telephony.place_call("client:consultant-9", "https://hotline.example.org/x")
+    assert telephony.call_status(sid) in {"queued", "ringing", "in-progress", "completed"}
