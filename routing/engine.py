@@ -321,11 +321,18 @@ class RoutingEngine:
         """Close a call's entry once, recording how it ended; return its final state."""
         return _pairs(self._finish(args=self._finish_args(call_sid, outcome, "1")))
 
-    def close(self, call_sid: str, outcome: str) -> bool:
-        """Close a call's entry once, like finish; tell whether this call closed it."""
-        return bool(self._finish(args=self._finish_args(call_sid, outcome, "0")))
+    def close(self, call_sid: str, outcome: str, *, end_unknown: bool = False) -> bool:
+        """Close a call's entry once, like finish; tell whether this call closed it.
 
-    def _finish_args(self, call_sid: str, outcome: str, final_state: str) -> list[str]:
+        With end_unknown (a call found ended long after the fact) its length does not count
+        towards the smoothed handling time the wait estimates use.
+        """
+        args = self._finish_args(call_sid, outcome, "0", end_unknown)
+        return bool(self._finish(args=args))
+
+    def _finish_args(
+        self, call_sid: str, outcome: str, final_state: str, end_unknown: bool = False
+    ) -> list[str]:
         return [
             call_sid,
             outcome,
@@ -333,6 +340,7 @@ class RoutingEngine:
             repr(self.wrap_up_seconds),
             repr(self.rejoin_seconds),
             final_state,
+            "1" if end_unknown else "0",
         ]
 
     def expired_offers(self) -> list[tuple[str, int]]:

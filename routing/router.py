@@ -119,7 +119,7 @@ class Router:
             if live_leg and self.call_is_over(live_leg):
                 log.warning("call %s ended without telling us; closing it", call_sid)
                 outcome = "answered" if entry.get("state") == "connected" else "abandoned"
-                if self.engine.close(call_sid, outcome):
+                if self.engine.close(call_sid, outcome, end_unknown=True):
                     self.closed(call_sid)
                 now_held = self.engine.consultant(consultant_id)
                 if (now_held.get("state"), now_held.get("call_sid")) == (

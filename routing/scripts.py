@@ -498,7 +498,8 @@ return 1
 """
 )
 
-# ARGV: call_sid, outcome, now, wrap_seconds, rejoin_seconds, '1' for the final hash. Closes
+# ARGV: call_sid, outcome, now, wrap_seconds, rejoin_seconds, '1' for the final hash, '1' when the
+# call's end is unknown (its length is left out of the handling-time average). Closes
 # the call once (a repeat changes nothing); returns its final hash, or 1 if it closed it now.
 FINISH = (
     PRELUDE
@@ -528,9 +529,11 @@ if e.consultant_id ~= '' then
   if holding == sid then
     if e.state == 'connected' then
       change_state(e.consultant_id, 'wrap-up', now, '', sid, wrap_seconds)
-      local handle = now - (tonumber(e.answered_at) or now)
-      local previous = tonumber(redis.call('HGET', P .. 'stats', 'handle_ewma') or '') or handle
-      redis.call('HSET', P .. 'stats', 'handle_ewma', num(0.8 * previous + 0.2 * handle))
+      if ARGV[7] ~= '1' then  -- '1': found ended later, so its length is unknown
+        local handle = now - (tonumber(e.answered_at) or now)
+        local previous = tonumber(redis.call('HGET', P .. 'stats', 'handle_ewma') or '') or handle
+        redis.call('HSET', P .. 'stats', 'handle_ewma', num(0.8 * previous + 0.2 * handle))
+      end
     elseif e.state == 'offered' then
       change_state(e.consultant_id, 'available', now, '', '', 0)
     end

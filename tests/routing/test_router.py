@@ -112,6 +112,7 @@ def test_a_call_that_ended_without_its_callbacks_is_closed_and_the_consultant_wr
     consultant_now = engine.consultant(4)
     assert (consultant_now["state"], consultant_now["call_sid"]) == ("wrap-up", "CA1")
     assert closed == ["CA1"], "the call's record is persisted"
+    assert "handle_ewma" not in engine.stats(), "its unknown length does not skew estimates"
 
 
 def test_a_long_call_still_in_progress_is_left_alone(redis_client):
