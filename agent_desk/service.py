@@ -210,12 +210,33 @@ def pending_wrap_up(consultant: Consultant) -> Contact | None:
     )
 
 
+def unfinished_wrap_ups(
+    consultant: Consultant, but: Contact | None = None, limit: int = 20
+) -> list[Contact]:
+    """Return the consultant's contacts whose wrap-up was never saved, newest first."""
+    query = (
+        select(Contact)
+        .where(Contact.consultant_id == consultant.id, Contact.wrapped_up_at.is_(None))
+        .order_by(Contact.started_at.desc())
+        .limit(limit)
+    )
+    if but is not None:
+        query = query.where(Contact.id != but.id)
+    return list(db.session.scalars(query))
+
+
+def own_contact(consultant: Consultant, contact_id: int) -> Contact | None:
+    """Return one of the consultant's contacts (None for anyone else's)."""
+    contact = db.session.get(Contact, contact_id)
+    return contact if contact is not None and contact.consultant_id == consultant.id else None
+
+
 def wrap_up(consultant: Consultant, contact_id: int, outcome: str, notes: str) -> Contact:
     """Save the wrap-up of a contact and make the consultant available again."""
     if outcome not in WRAP_UP_OUTCOMES:
         raise DeskError("choose an outcome")
-    contact = db.session.get(Contact, contact_id)
-    if contact is None or contact.consultant_id != consultant.id:
+    contact = own_contact(consultant, contact_id)
+    if contact is None:
         raise DeskError("that contact is not yours to wrap up")
     contact.outcome = outcome
     contact.notes = notes.strip()

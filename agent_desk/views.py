@@ -121,12 +121,14 @@ def logout() -> Any:
 def desk() -> str:
     """Show the desk: state buttons, the incoming call, the wrap-up form."""
     settings = current_app.extensions["hotline.settings"]
+    pending = service.pending_wrap_up(g.consultant)
     return render_template(
         "desk/desk.html",
         consultant=g.consultant,
         emulator_url=settings.twilio_api_url if settings.uses_emulator else None,
         outcomes=service.WRAP_UP_OUTCOMES,
-        pending=service.pending_wrap_up(g.consultant),
+        pending=pending,
+        unfinished=service.unfinished_wrap_ups(g.consultant, but=pending),
     )
 
 
@@ -162,6 +164,16 @@ def answered() -> Any:
     except service.DeskError as exc:
         return jsonify(error=str(exc)), 409
     return jsonify(service.desk_state(g.consultant))
+
+
+@bp.get("/wrap-up/<int:contact_id>")
+@signed_in
+def wrap_up_page(contact_id: int) -> Any:
+    """Show the wrap-up form of one of the consultant's contacts, to finish it late."""
+    contact = service.own_contact(g.consultant, contact_id)
+    if contact is None:
+        abort(404)
+    return render_template("desk/wrap_up.html", contact=contact, outcomes=service.WRAP_UP_OUTCOMES)
 
 
 @bp.post("/wrap-up/<int:contact_id>")

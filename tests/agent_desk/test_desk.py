@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -156,3 +157,34 @@ def test_import_refuses_other_file_types(client, demo, tmp_path, monkeypatch):
         content_type="multipart/form-data",
     )
     assert "upload a .csv, .json or .xml file" in client.get("/desk/imports").data.decode()
+
+
+def test_a_wrap_up_whose_time_ran_out_can_be_finished_later(client, jan):
+    from routing.models import Consultant
+
+    anna = db.session.scalars(select(Consultant).where(Consultant.login == "anna")).one()
+    late = Contact(call_sid="CA" + "5" * 32, customer_id=jan.id, consultant_id=anna.id,
+                   caller_number=jan.phone, topic="vacancies")  # fmt: skip
+    done = Contact(call_sid="CA" + "6" * 32, customer_id=jan.id, consultant_id=anna.id,
+                   outcome="resolved", wrapped_up_at=datetime.now(UTC))  # fmt: skip
+    db.session.add_all([late, done])
+    db.session.commit()
+    late_id, done_id = late.id, done.id
+
+    _, token = sign_in(client, "piotr")
+    assert client.get(f"/desk/wrap-up/{late_id}").status_code == 404, "not piotr's contact"
+    client.post("/desk/logout", data={"csrf_token": token})
+
+    _, token = sign_in(client)
+    desk = client.get("/desk/").data.decode()
+    assert "Calls still to wrap up" in desk
+    assert f"/desk/wrap-up/{late_id}" in desk and f"/desk/wrap-up/{done_id}" not in desk
+    form = client.get(f"/desk/wrap-up/{late_id}").data.decode()
+    assert "Jan Wiśniewski" in form and 'name="outcome"' in form
+    client.post(
+        f"/desk/wrap-up/{late_id}",
+        data={"csrf_token": token, "outcome": "follow-up", "notes": "Called back about offers."},
+    )
+    saved = db.session.get(Contact, late_id)
+    assert (saved.outcome, saved.notes) == ("follow-up", "Called back about offers.")
+    assert "Calls still to wrap up" not in client.get("/desk/").data.decode()
