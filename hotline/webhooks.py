@@ -58,10 +58,10 @@ def twilio_webhook(fallback: Fallback = polite_goodbye) -> Callable[..., Callabl
                     request.method,
                     request.path,
                     "forged" if signature else "missing",
-                    request.values.get("CallSid"),
+                    params.get("CallSid") or request.args.get("CallSid"),
                 )
                 return Response("Forbidden: invalid Twilio signature\n", 403, mimetype="text/plain")
-            call_sid = request.values.get("CallSid")
+            call_sid = params.get("CallSid") or request.args.get("CallSid")
             try:
                 return twiml(view(*args, **kwargs))
             except Exception:
