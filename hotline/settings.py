@@ -99,8 +99,9 @@ class Settings:
     rejoin_minutes: int = 5
     callback_max_attempts: int = 3
     callback_retry_minutes: int = 10
-    callback_days: str = "mon-fri"
-    callback_hours: str = "08:00-18:00"
+    # Empty: callbacks are made in consultant hours.
+    callback_days: str = ""
+    callback_hours: str = ""
     timezone: str = "Europe/Warsaw"
     hold_music_url: str = ""
     voicemail_max_seconds: int = 120

@@ -39,10 +39,12 @@ class CallbackRules:
 
     max_attempts: int = 3
     retry_seconds: float = 600.0
-    days: str = "mon-fri"
-    hours: str = "08:00-18:00"
+    days: str = ""
+    hours: str = ""
     timezone: str = "Europe/Warsaw"
     country: str = "PL"
+    consultant_hours: str = "mon-fri 08:00-18:00"
+    closed_days: str = ""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CallbackRules:
@@ -54,12 +56,21 @@ class CallbackRules:
             hours=settings.callback_hours,
             timezone=settings.timezone,
             country=settings.holiday_country,
+            consultant_hours=settings.consultant_hours,
+            closed_days=settings.closed_days,
         )
+
+    @property
+    def schedule(self) -> str:
+        """Return the weekly hours callbacks are made in: their own, or the consultants'."""
+        if not (self.days or self.hours):
+            return self.consultant_hours
+        return f"{self.days or 'mon-fri'} {self.hours or '08:00-18:00'}"
 
     @cached_property
     def opening_hours(self) -> OpeningHours:
-        """Return the hours callbacks are made in, public holidays skipped."""
-        return OpeningHours.parse(f"{self.days} {self.hours}", self.timezone, self.country)
+        """Return the hours callbacks are made in, public holidays and closed days skipped."""
+        return OpeningHours.parse(self.schedule, self.timezone, self.country, self.closed_days)
 
     def within_hours(self, seconds: float) -> bool:
         """Tell whether consultants are at work at this moment (public holidays are off)."""
@@ -69,7 +80,7 @@ class CallbackRules:
         """Return the first moment at or after seconds within consultant hours."""
         opening = self.opening_hours.next_opening(moment(seconds))
         if opening is None:
-            raise ValueError(f"callback hours {self.days} {self.hours} never open")
+            raise ValueError(f"callback hours {self.schedule} never open")
         return max(seconds, opening.timestamp())
 
     def next_attempt(self, failed_at: float) -> float:

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from hotline.db import db
+from hotline.settings import Settings
 from recordings.models import Recording
 from routing import service, twiml
 from routing.callbacks import CallbackRules
@@ -300,3 +301,26 @@ def test_callback_hours_skip_nights_weekends_and_public_holidays():
     assert rules.next_attempt(at(2026, 11, 23, 10, 0)) == at(2026, 11, 23, 10, 10)
     assert rules.next_attempt(at(2026, 11, 27, 17, 55)) == at(2026, 11, 30, 8, 0), "Friday night"
     assert rules.next_attempt(at(2026, 11, 10, 17, 55)) == at(2026, 11, 12, 8, 0), "11 November"
+
+
+def test_callbacks_follow_consultant_hours_and_closed_days_unless_given_their_own():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("Europe/Warsaw")
+
+    def at(*parts: int) -> float:
+        return datetime(*parts, tzinfo=zone).timestamp()
+
+    settings = Settings(
+        consultant_hours="mon-fri 08:00-18:00; sat 09:00-13:00", closed_days="2026-12-31"
+    )
+    rules = CallbackRules.from_settings(settings)
+    assert rules.within_hours(at(2026, 11, 28, 10, 0)), "Saturday morning, as consultants"
+    assert not rules.within_hours(at(2026, 12, 31, 10, 0)), "a closed day"
+    own = CallbackRules.from_settings(
+        settings.with_overrides(callback_days="mon-fri", callback_hours="09:00-17:00")
+    )
+    assert not own.within_hours(at(2026, 11, 28, 10, 0))
+    assert not own.within_hours(at(2026, 11, 23, 8, 30)) and own.within_hours(at(2026, 11, 23, 9))
+    assert not own.within_hours(at(2026, 12, 31, 10, 0)), "closed days apply to their own hours too"
