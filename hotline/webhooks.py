@@ -52,16 +52,16 @@ def twilio_webhook(fallback: Fallback = polite_goodbye) -> Callable[..., Callabl
             settings: Settings = current_app.extensions["hotline.settings"]
             params = request.form.to_dict() if request.method == "POST" else {}
             signature = request.headers.get("X-Twilio-Signature")
+            call_sid = params.get("CallSid") or request.args.get("CallSid")
             if not signature_is_valid(settings, request_path_and_query(), params, signature):
                 log.warning(
                     "refused %s %s: %s signature (call %s)",
                     request.method,
                     request.path,
                     "forged" if signature else "missing",
-                    params.get("CallSid") or request.args.get("CallSid"),
+                    call_sid,
                 )
                 return Response("Forbidden: invalid Twilio signature\n", 403, mimetype="text/plain")
-            call_sid = params.get("CallSid") or request.args.get("CallSid")
             try:
                 return twiml(view(*args, **kwargs))
             except Exception:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
 
 from twilio.twiml import TwiML
 from twilio.twiml.voice_response import Gather, VoiceResponse
@@ -51,18 +50,14 @@ def page(
     timeout: int = 6,
 ) -> VoiceResponse:
     """Say texts while listening for a key (or speech); silence leads to the step's re-prompt."""
-    options = (speech_input, hints, num_digits, finish_on_key, timeout)
-    return _shared_page(language, step, tuple(text for text in texts if text), options)
+    spoken_texts = tuple(text for text in texts if text)
+    return _shared_page(
+        language, step, spoken_texts, speech_input, hints, num_digits, finish_on_key, timeout
+    )
 
 
 @lru_cache(maxsize=2048)
 def _shared_page(
-    language: str, step: str, texts: tuple[str, ...], options: tuple[Any, ...]
-) -> SharedPage:
-    return SharedPage(_build_page(language, step, texts, *options))
-
-
-def _build_page(
     language: str,
     step: str,
     texts: tuple[str, ...],
@@ -71,7 +66,7 @@ def _build_page(
     num_digits: int | None,
     finish_on_key: str | None,
     timeout: int,
-) -> VoiceResponse:
+) -> SharedPage:
     response = VoiceResponse()
     spoken = speech.voice(language)
     options: dict[str, object] = {
@@ -93,7 +88,7 @@ def _build_page(
         speech.say(gather, language, text)
     response.append(gather)
     response.redirect(f"/ivr/{step}/silence", method="POST")
-    return response
+    return SharedPage(response)
 
 
 @lru_cache(maxsize=1024)

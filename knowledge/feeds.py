@@ -348,16 +348,20 @@ class FieldReader:
 
     def long_text(self, name: str) -> str:
         """Return a free-text field, keeping its line breaks."""
+        return self.stripped(name)
+
+    def stripped(self, name: str, required: bool = False) -> str:
+        """Return a field as stripped text, noting it when it is required but empty."""
         value = self.fields.get(name)
-        return "" if value is None else str(value).strip()
+        raw = "" if value is None else str(value).strip()
+        if required and not raw:
+            self.reasons.append(f"missing {name}")
+        return raw
 
     def day(self, name: str, required: bool = False) -> date | None:
         """Return a date written as YYYY-MM-DD (or DD.MM.YYYY)."""
-        value = self.fields.get(name)
-        raw = "" if value is None else str(value).strip()
+        raw = self.stripped(name, required)
         if not raw:
-            if required:
-                self.reasons.append(f"missing {name}")
             return None
         for pattern in DATE_FORMATS:
             try:
@@ -369,11 +373,8 @@ class FieldReader:
 
     def amount(self, name: str, required: bool = False) -> int | None:
         """Return a whole, non-negative amount; accepts "5 500,00" and "5500.5"."""
-        value = self.fields.get(name)
-        raw = "" if value is None else str(value).strip()
+        raw = self.stripped(name, required)
         if not raw:
-            if required:
-                self.reasons.append(f"missing {name}")
             return None
         cleaned = re.sub(r"[\s\u00a0]|zł|zl|pln", "", raw.lower()).replace(",", ".")
         try:

@@ -20,7 +20,7 @@ from twilio.base.exceptions import TwilioRestException
 
 from hotline.settings import Settings
 from hotline.telephony import Telephony
-from routing.engine import Assignment, ConsultantState, RoutingEngine
+from routing.engine import Assignment, ConsultantState, EntryState, RoutingEngine
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +91,7 @@ class Router:
             self.engine.return_offer(call_sid, consultant_id)
         elif self.caller_gone(call_sid):
             log.warning("call %s: caller gone without a hang-up callback; abandoned", call_sid)
-            if self.engine.close(call_sid, "abandoned"):
-                self.closed(call_sid)
+            self.close_call(call_sid, "abandoned")
         else:
             # The caller is not in the queue (gone, or on their way back in): the call is
             # routable again when its wait URL runs, and closed if they hung up.
@@ -118,9 +117,8 @@ class Router:
             live_leg = entry.get("callback_leg") if entry.get("callback") == "1" else call_sid
             if live_leg and self.call_is_over(live_leg):
                 log.warning("call %s ended without telling us; closing it", call_sid)
-                outcome = "answered" if entry.get("state") == "connected" else "abandoned"
-                if self.engine.close(call_sid, outcome, end_unknown=True):
-                    self.closed(call_sid)
+                outcome = "answered" if entry.get("state") == EntryState.CONNECTED else "abandoned"
+                self.close_call(call_sid, outcome, end_unknown=True)
                 now_held = self.engine.consultant(consultant_id)
                 if (now_held.get("state"), now_held.get("call_sid")) == (
                     ConsultantState.ON_CALL,
@@ -131,8 +129,12 @@ class Router:
         for call_sid in self.engine.silent_waiting(now - GONE_AFTER_SECONDS):
             if self.call_is_over(call_sid):
                 log.warning("call %s left the queue without telling us; abandoned", call_sid)
-                if self.engine.close(call_sid, "abandoned"):
-                    self.closed(call_sid)
+                self.close_call(call_sid, "abandoned")
+
+    def close_call(self, call_sid: str, outcome: str, *, end_unknown: bool = False) -> None:
+        """Close a call the router found over, and have its record kept if this closed it."""
+        if self.engine.close(call_sid, outcome, end_unknown=end_unknown):
+            self.closed(call_sid)
 
     def call_is_over(self, call_sid: str) -> bool:
         """Ask the network whether a call has ended (False when it cannot say)."""
