@@ -92,12 +92,17 @@ def _shared_page(
 
 
 @lru_cache(maxsize=1024)
-def greeting(language: str, first_name: str | None) -> VoiceResponse:
-    """Greet the caller and offer the other languages, then carry on to the start."""
-    return SharedPage(_build_greeting(language, first_name))
+def greeting(language: str, first_name: str | None, first_step: str) -> VoiceResponse:
+    """Greet the caller and offer the other languages, then carry on to their first page.
+
+    Nothing about the caller changes between the greeting and their first page, unless they
+    press a language key, and that leads elsewhere. So the Redirect names the first page and
+    its language, and that page is read without loading the caller's session.
+    """
+    return SharedPage(_build_greeting(language, first_name, first_step))
 
 
-def _build_greeting(language: str, first_name: str | None) -> VoiceResponse:
+def _build_greeting(language: str, first_name: str | None, first_step: str) -> VoiceResponse:
     response = VoiceResponse()
     gather = Gather(input="dtmf", num_digits=1, action="/ivr/language", method="POST", timeout=2)
     if first_name:
@@ -109,7 +114,7 @@ def _build_greeting(language: str, first_name: str | None) -> VoiceResponse:
         if offered != language:
             speech.say(gather, offered, speech.prompt(offered, "language_offer"))
     response.append(gather)
-    response.redirect("/ivr/start", method="POST")
+    response.redirect(f"/ivr/{first_step}?language={language}", method="POST")
     return response
 
 

@@ -76,7 +76,7 @@ def start_call(settings: Settings, call_sid: str, caller_number: str) -> VoiceRe
         identify(session, customer)
     sessions().save(session)
     log.info("call %s: customer %s", call_sid, session.customer_id or "unknown")
-    return flow.greeting(session.language, session.first_name or None)
+    return flow.greeting(session.language, session.first_name or None, first_step(session))
 
 
 def identify(session: CallerSession, customer: CallerCard) -> None:
@@ -102,11 +102,14 @@ def choose_language(settings: Settings, call_sid: str, digits: str) -> VoiceResp
     return begin(settings, session)
 
 
+def first_step(session: CallerSession) -> str:
+    """Return the page a caller starts on: their PESEL once if unknown, else the main menu."""
+    return "menu" if session.identified or session.pesel_tries else "identify"
+
+
 def begin(settings: Settings, session: CallerSession) -> VoiceResponse:
-    """Ask an unknown caller for their PESEL once; everyone else goes to the main menu."""
-    if session.identified or session.pesel_tries:
-        return go(settings, session, "menu")
-    return go(settings, session, "identify")
+    """Read the caller their first page."""
+    return go(settings, session, first_step(session))
 
 
 def start(settings: Settings, call_sid: str) -> VoiceResponse:
@@ -134,8 +137,16 @@ def go(
     return STEPS[step].prompt(settings, session, lead)
 
 
-def show(settings: Settings, call_sid: str, step: str) -> VoiceResponse:
-    """Read a step (a Redirect landed on it)."""
+def show(
+    settings: Settings, call_sid: str, step: str, language: str | None = None
+) -> VoiceResponse:
+    """Read a step (a Redirect landed on it).
+
+    A page that depends only on the language, reached by a URL that names it, is read
+    without loading the session: the greeting leads to the first page that way.
+    """
+    if language in speech.LANGUAGES and step in LANGUAGE_PAGES:
+        return LANGUAGE_PAGES[step](language, None)
     return go(settings, sessions().load(call_sid), step)
 
 
@@ -183,10 +194,15 @@ def failed(settings: Settings, session: CallerSession, step: str, why: str) -> V
 
 def identify_prompt(settings: Settings, session: CallerSession, lead: str | None) -> VoiceResponse:
     """Ask an unknown caller to key their PESEL, or hash to go on without."""
+    return identify_page(session.language, lead)
+
+
+def identify_page(language: str, lead: str | None) -> VoiceResponse:
+    """Return the PESEL page in a language."""
     return flow.page(
-        session.language,
+        language,
         "identify",
-        [lead or "", p(session, "identify_prompt")],
+        [lead or "", speech.prompt(language, "identify_prompt")],
         num_digits=None,
         finish_on_key="#",
         timeout=10,
@@ -217,12 +233,17 @@ def identify_handle(settings: Settings, session: CallerSession, given: CallInput
 
 def menu_prompt(settings: Settings, session: CallerSession, lead: str | None) -> VoiceResponse:
     """Read the main menu and listen for a key or a phrase."""
+    return menu_page(session.language, lead)
+
+
+def menu_page(language: str, lead: str | None) -> VoiceResponse:
+    """Return the main menu in a language."""
     return flow.page(
-        session.language,
+        language,
         "menu",
-        [lead or "", p(session, "main_menu")],
+        [lead or "", speech.prompt(language, "main_menu")],
         speech_input=True,
-        hints=speech.menu_hints(session.language),
+        hints=speech.menu_hints(language),
     )
 
 
@@ -729,6 +750,12 @@ STEPS: dict[str, Step] = {
     "eligibility": Step(eligibility_prompt, eligibility_handle),
     "alerts": Step(alerts_prompt, alerts_handle),
     "closed": Step(closed_prompt, closed_handle),
+}
+
+# Pages that are the same for everyone who speaks a language: a caller's first pages.
+LANGUAGE_PAGES: dict[str, Callable[[str, str | None], VoiceResponse]] = {
+    "identify": identify_page,
+    "menu": menu_page,
 }
 
 

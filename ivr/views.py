@@ -59,8 +59,10 @@ def start() -> VoiceResponse:
 @bp.post("/<step>")
 @twilio_webhook(fallback=to_a_person)
 def show(step: str) -> VoiceResponse:
-    """Read an IVR page."""
-    return service.show(settings(), request.form["CallSid"], step_name(step))
+    """Read an IVR page (in the language the URL names, if it names one)."""
+    return service.show(
+        settings(), request.form["CallSid"], step_name(step), request.args.get("language")
+    )
 
 
 @bp.post("/<step>/input")

@@ -3,9 +3,11 @@
 Run: python -m bench.webhooks [--callers 50] [--calls 12]
 
 It starts a private Redis, a SQLite database with the demo data and gunicorn (gthread) in this
-run. Each emulated caller places calls along the real path (incoming, main menu, the benefit
-documents answer), every request signed as Twilio signs it, with a pause between steps as a
-listener would make (0.3-0.9 s by default; real prompts take several seconds).
+run. Each emulated caller places calls along the real path: incoming, then the first page the
+greeting's Redirect names (the main menu; the PESEL prompt for the one unknown number), then key
+1 on the main menu for the benefit documents answer. Every request is signed as Twilio signs
+it, with a pause between steps as a listener would make (0.3-0.9 s by default; real prompts
+take several seconds).
 Between its real calls, each caller also requests an endpoint that
 returns fixed TwiML from the same server, so both are measured under the same load and the
 ratio is robust to a noisy machine. The baseline gets the very request Twilio would send it
@@ -24,6 +26,7 @@ import argparse
 import http.client
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -40,7 +43,7 @@ from twilio.request_validator import RequestValidator
 from hotline.embedded_redis import EmbeddedRedis, free_port
 
 TOKEN = "bench-auth-token"
-IVR_PATHS = ("/ivr/incoming", "/ivr/menu", "/ivr/menu/input")
+REDIRECT = re.compile(rb"<Redirect[^>]*>([^<]+)</Redirect>")
 CALLERS = ["+48601000001", "+48601000002", "+48601000003", "+48601000004", "+48500111222"]
 
 
@@ -74,6 +77,7 @@ class Caller(threading.Thread):
             host, port = urlsplit(base).netloc.split(":")
             self.lean = http.client.HTTPConnection(host, int(port), timeout=30)
         self.errors = 0
+        self.last_answer = b""
 
     def signed(self, path: str, params: dict[str, str]) -> float:
         url = self.base + path
@@ -92,7 +96,8 @@ class Caller(threading.Thread):
         elapsed = time.perf_counter() - started
         if status != 200 or b"<Response" not in content:
             self.errors += 1
-        self.by_path.setdefault(path, []).append(elapsed)
+        self.last_answer = content
+        self.by_path.setdefault(path.split("?")[0], []).append(elapsed)
         return elapsed
 
     def run(self) -> None:
@@ -111,7 +116,10 @@ class Caller(threading.Thread):
             self.ivr.append(self.signed("/ivr/incoming", call))
             pause()
             call["CallStatus"] = "in-progress"
-            self.ivr.append(self.signed("/ivr/menu", call))
+            # The greeting's Redirect leads to the caller's first page: the main menu.
+            first_page = REDIRECT.search(self.last_answer)
+            menu = first_page.group(1).decode() if first_page else "/ivr/menu"
+            self.ivr.append(self.signed(menu, call))
             pause()
             self.ivr.append(self.signed("/ivr/menu/input", {**call, "Digits": "1"}))
             pause()
@@ -207,7 +215,8 @@ def main() -> int:
     print(f"{'':24}{'median ms':>12}{'p99 ms':>12}")
     print(f"{'fixed TwiML (baseline)':24}{fixed_median:12.2f}{fixed_p99:12.2f}")
     print(f"{'IVR webhooks':24}{ivr_median:12.2f}{ivr_p99:12.2f}")
-    for path in IVR_PATHS:
+    paths = sorted({path for caller in callers for path in caller.by_path} - {"/bench/fixed"})
+    for path in paths:
         times = [s * 1000 for caller in callers for s in caller.by_path.get(path, [])]
         print(f"{'  ' + path:24}{statistics.median(times):12.2f}{percentile(times, 0.99):12.2f}")
     print(f"{'ratio IVR / baseline':24}{ivr_median / fixed_median:12.2f}"

@@ -34,23 +34,43 @@ def test_known_caller_is_greeted_by_name_in_their_language(twilio, demo):
     assert gather(root).find("Say").get("language") == "uk-UA"
     assert "Oksana" in spoken(root)
     assert verbs(root) == ["Gather", "Redirect"]
-    assert root.find("Redirect").text == "/ivr/start"
+    assert root.find("Redirect").text == "/ivr/menu?language=uk"
 
 
 def test_known_caller_goes_straight_to_the_menu(twilio, demo):
-    twilio.post("/ivr/incoming", KNOWN)
-    root = parse(twilio.post("/ivr/start", KNOWN).data)
+    greeting = parse(twilio.post("/ivr/incoming", KNOWN).data)
+    first_page = greeting.find("Redirect").text
+    assert first_page == "/ivr/menu?language=pl"
+    root = parse(twilio.post(first_page, KNOWN).data)
     assert gather(root).get("action") == "/ivr/menu/input"
     assert gather(root).get("input") == "dtmf speech"
+    assert twilio.post("/ivr/start", KNOWN).data == twilio.post(first_page, KNOWN).data
 
 
 def test_unknown_caller_is_asked_for_a_pesel_and_can_skip(twilio, demo):
-    twilio.post("/ivr/incoming", ANONYMOUS)
-    root = parse(twilio.post("/ivr/start", ANONYMOUS).data)
+    greeting = parse(twilio.post("/ivr/incoming", ANONYMOUS).data)
+    assert greeting.find("Redirect").text == "/ivr/identify?language=pl"
+    page = twilio.post("/ivr/identify?language=pl", ANONYMOUS).data
+    assert page == twilio.post("/ivr/start", ANONYMOUS).data
+    root = parse(page)
     assert "PESEL" in spoken(root)
     assert gather(root).get("finishOnKey") == "#"
     menu = press(twilio, "identify", "", ANONYMOUS)
     assert gather(menu).get("action") == "/ivr/menu/input"
+
+
+def test_a_first_page_named_with_its_language_needs_no_session(twilio, demo, redis_client):
+    lost = {**KNOWN, "CallSid": "CA" + "7" * 32}
+    root = parse(twilio.post("/ivr/menu?language=en", lost).data)
+    assert gather(root).find("Say").get("language") == "en-GB"
+    assert gather(root).get("action") == "/ivr/menu/input"
+    assert redis_client.get(f"ivr:call:{lost['CallSid']}") is None
+
+
+def test_a_language_the_ivr_does_not_speak_falls_back_to_the_session(twilio, demo):
+    twilio.post("/ivr/incoming", {**KNOWN, "From": "+48 601 000 003"})
+    root = parse(twilio.post("/ivr/menu?language=xx", KNOWN).data)
+    assert gather(root).find("Say").get("language") == "uk-UA"
 
 
 def test_bad_pesel_checksum_three_times_continues_anonymously(twilio, demo):
