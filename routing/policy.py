@@ -21,12 +21,20 @@ class RoutingPolicy:
     (tier 2), then for anyone who speaks its language (tier 3), then for anyone (tier 4). A
     tier of 0 seconds is skipped. With ``own_customers_first`` a free consultant takes their
     own customers before anyone else's at every tier.
+
+    Without ``predict_advisor`` a call waits out tier 1 for any logged-in advisor. With it, the
+    call waits there only for an advisor who can be expected free within ``advisor_seconds``:
+    free, in a wrap-up that ends by then, or on a call that by then has lasted the usual
+    handling and wrap-up time. Otherwise it moves on at once instead of waiting for an advisor
+    who will not come in time; it keeps its place with the advisor, who still takes it if they
+    are free before anyone else is. bench/day measures what each costs and buys.
     """
 
     advisor_seconds: float = 60.0
     office_seconds: float = 10.0
     language_seconds: float = 60.0
     own_customers_first: bool = True
+    predict_advisor: bool = False
 
     @classmethod
     def fifo(cls) -> RoutingPolicy:
@@ -40,6 +48,7 @@ class RoutingPolicy:
             "t2": repr(float(self.office_seconds)),
             "t3": repr(float(self.language_seconds)),
             "own_first": "1" if self.own_customers_first else "0",
+            "predict": "1" if self.predict_advisor else "0",
         }
 
 
@@ -54,14 +63,17 @@ def parse_policies(text: str, default: RoutingPolicy) -> dict[str, RoutingPolicy
     if not isinstance(raw, Mapping):
         raise PolicyError("queue policies must map queue names to policies")
     known = {field.name for field in fields(RoutingPolicy)}
+    switches = {"own_customers_first", "predict_advisor"}
     policies = {}
     for queue, overrides in raw.items():
         if not isinstance(overrides, Mapping) or set(overrides) - known:
             raise PolicyError(f"queue {queue!r}: policy keys must be among {sorted(known)}")
         values = {**default.__dict__, **overrides}
-        for name in known - {"own_customers_first"}:
+        for name in known - switches:
             if not isinstance(values[name], int | float) or values[name] < 0:
                 raise PolicyError(f"queue {queue!r}: {name} must be a number of seconds >= 0")
-        values["own_customers_first"] = bool(values["own_customers_first"])
+        for name in switches:
+            if not isinstance(values[name], bool):
+                raise PolicyError(f"queue {queue!r}: {name} must be true or false")
         policies[str(queue)] = RoutingPolicy(**values)
     return policies

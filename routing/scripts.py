@@ -43,6 +43,9 @@ local P = 'routing:'
 local BOOST = 1e10
 local ENTRY_TTL = 86400
 local STAFFED = {['available']=true, ['ringing']=true, ['on-call']=true, ['wrap-up']=true}
+-- Until calls have been measured: the handling time the wait estimate also assumes, and a
+-- wrap-up of half the timed maximum.
+local DEFAULT_HANDLE, DEFAULT_WRAP = 240, 30
 
 local function ekey(sid) return P .. 'entry:' .. sid end
 local function ckey(id) return P .. 'consultant:' .. id end
@@ -70,7 +73,7 @@ local function split(text)
 end
 
 local ENTRY_FIELDS = {'state', 'advisor_id', 'office', 'language', 'tier', 'tier_until',
-  'score', 'own_first', 't1', 't2', 't3', 'routable', 'requeue', 'callback', 'queued_at',
+  'score', 'own_first', 'predict', 't1', 't2', 't3', 'routable', 'requeue', 'callback', 'queued_at',
   'joined_at', 'consultant_id', 'queue_sid', 'caller_number', 'answered_at'}
 
 local function load_entry(sid)
@@ -114,9 +117,31 @@ local function logged_in(consultant_id)
   return state and STAFFED[state] or false
 end
 
-local function tier_open(e, tier)
+-- Whether an advisor can be expected free within t1 seconds of at: free now, in a wrap-up
+-- that ends by then, or on (or ringing with) a call that by then reaches the usual handling
+-- time plus the usual wrap-up. Waiting for anyone else only keeps the caller from a free
+-- colleague.
+local function advisor_due(advisor_id, t1, at)
+  local values = redis.call('HMGET', ckey(advisor_id), 'state', 'since')
+  local state, since = values[1], tonumber(values[2]) or at
+  if state == 'available' then return true end
+  if state == 'wrap-up' then
+    local ends = tonumber(redis.call('ZSCORE', P .. 'wrapup_due', advisor_id) or '') or at
+    return ends <= at + t1
+  end
+  if state == 'on-call' or state == 'ringing' then
+    local stats = redis.call('HMGET', P .. 'stats', 'handle_ewma', 'wrap_ewma')
+    local usual = (tonumber(stats[1] or '') or DEFAULT_HANDLE)
+      + (tonumber(stats[2] or '') or DEFAULT_WRAP)
+    return since + usual <= at + t1
+  end
+  return false
+end
+
+local function tier_open(e, tier, at)
   if tier == 1 then
     return e.advisor_id ~= '' and (tonumber(e.t1) or 0) > 0 and logged_in(e.advisor_id)
+      and (e.predict ~= '1' or advisor_due(e.advisor_id, tonumber(e.t1), at))
   elseif tier == 2 then
     return e.office ~= '' and (tonumber(e.t2) or 0) > 0
       and redis.call('SCARD', P .. 'staffed:office:' .. e.office) > 0
@@ -130,7 +155,7 @@ end
 -- Enter the first open tier at or after from_tier; its clock starts at start.
 local function settle_tier(sid, e, from_tier, start)
   local tier = from_tier
-  while tier < 4 and not tier_open(e, tier) do tier = tier + 1 end
+  while tier < 4 and not tier_open(e, tier, start) do tier = tier + 1 end
   e.tier = num(tier)
   if tier < 4 then
     e.tier_until = num(start + tonumber(e['t' .. tier]))
@@ -279,6 +304,11 @@ end
 -- call_sid: nil keeps the consultant's call, '' clears it.
 local function change_state(consultant_id, state, now, reason, call_sid, wrap_seconds)
   local office, languages, old = profile(consultant_id)
+  if old == 'wrap-up' and state ~= 'wrap-up' then
+    local wrap = now - (tonumber(redis.call('HGET', ckey(consultant_id), 'since') or '') or now)
+    local previous = tonumber(redis.call('HGET', P .. 'stats', 'wrap_ewma') or '') or wrap
+    redis.call('HSET', P .. 'stats', 'wrap_ewma', num(0.8 * previous + 0.2 * wrap))
+  end
   local fields = {'state', state, 'since', num(now), 'reason', reason}
   if call_sid then
     fields[#fields + 1] = 'call_sid'

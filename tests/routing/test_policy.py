@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from routing.engine import ConsultantState
-from routing.policy import RoutingPolicy
+from routing.policy import PolicyError, RoutingPolicy, parse_policies
 from tests.routing.helpers import Clock, caller, consultant, make_engine, route
 
 ON_CALL = ConsultantState.ON_CALL
@@ -190,3 +192,68 @@ def test_the_wait_estimate_is_smoothed_between_announcements(redis_client):
     clock.advance(30)
     second = engine.estimate("CA3", 4)
     assert second == 0.5 * (4 * 60.0) + 0.5 * (first - 30), "halfway, not a jump"
+
+
+PREDICTING = RoutingPolicy(
+    advisor_seconds=60, office_seconds=30, language_seconds=60, predict_advisor=True
+)
+
+
+def test_a_predicting_queue_does_not_wait_for_an_advisor_who_has_just_begun_a_call(redis_client):
+    clock = Clock()
+    engine = make_engine(redis_client, clock, PREDICTING)
+    consultant(engine, 7, ON_CALL, office="WAW")
+    consultant(engine, 4, ON_CALL, office="WAW")
+    caller(engine, "CA-jan", advisor=7, office="WAW")
+    assert engine.entry("CA-jan")["tier"] == "2", "240 s of call and 30 s of wrap-up to go"
+    clock.advance(5)
+    consultant(engine, 7, ConsultantState.AVAILABLE)
+    assert route(engine) == [("CA-jan", 7)], "still their advisor's, if the advisor is first"
+
+
+def test_a_predicting_queue_waits_for_an_advisor_near_the_end_of_a_call(redis_client):
+    clock = Clock()
+    engine = make_engine(redis_client, clock, PREDICTING)
+    consultant(engine, 7, ON_CALL, office="WAW")
+    clock.advance(209)
+    caller(engine, "CA-early", advisor=7, office="WAW")
+    clock.advance(1)
+    caller(engine, "CA-due", advisor=7, office="WAW")
+    assert engine.entry("CA-early")["tier"] == "2", "free at 270 s: 61 s away"
+    assert engine.entry("CA-due")["tier"] == "1", "free at 270 s: 60 s away"
+
+
+def test_a_predicting_queue_learns_the_usual_call_and_wrap_up(redis_client):
+    clock = Clock()
+    engine = make_engine(redis_client, clock, PREDICTING)
+    consultant(engine, 7, ON_CALL, office="WAW")
+    clock.advance(10)
+    consultant(engine, 7, ConsultantState.WRAP_UP)
+    clock.advance(20)
+    consultant(engine, 7, ON_CALL)
+    assert float(redis_client.hget("routing:stats", "wrap_ewma")) == 20.0
+    redis_client.hset("routing:stats", "handle_ewma", 30.0)
+    caller(engine, "CA-jan", advisor=7, office="WAW")
+    assert engine.entry("CA-jan")["tier"] == "1", "30 s of call and 20 s of wrap-up"
+
+
+def test_a_predicting_queue_waits_out_a_wrap_up_that_ends_within_the_tier(redis_client):
+    clock = Clock()
+    engine = make_engine(redis_client, clock, PREDICTING, wrap_up_seconds=60)
+    consultant(engine, 7, ConsultantState.WRAP_UP, office="WAW")
+    consultant(engine, 8, ConsultantState.WRAP_UP, office="WAW")
+    clock.advance(1)
+    caller(engine, "CA-jan", advisor=7, office="WAW")
+    assert engine.entry("CA-jan")["tier"] == "1"
+    long_wrap = make_engine(redis_client, clock, PREDICTING, wrap_up_seconds=300)
+    consultant(long_wrap, 8, ON_CALL, office="WAW")
+    consultant(long_wrap, 8, ConsultantState.WRAP_UP, office="WAW")
+    caller(long_wrap, "CA-anna", advisor=8, office="WAW")
+    assert long_wrap.entry("CA-anna")["tier"] == "2"
+
+
+def test_queue_policies_take_the_prediction_switch_and_refuse_a_non_boolean():
+    policies = parse_policies('{"desk": {"predict_advisor": true}}', POLICY)
+    assert policies["desk"].predict_advisor and not POLICY.predict_advisor
+    with pytest.raises(PolicyError, match="predict_advisor must be true or false"):
+        parse_policies('{"desk": {"predict_advisor": "yes"}}', POLICY)
