@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -86,13 +87,18 @@ def place_call() -> tuple[Response, int]:
         isinstance(max_duration, bool) or not isinstance(max_duration, int | float)
     ):
         raise ControlError(400, "'max_duration' must be a number of seconds")
+    heartbeat = body.get("heartbeat")
+    if heartbeat is not None and (
+        isinstance(heartbeat, bool) or not isinstance(heartbeat, int | float) or heartbeat <= 0
+    ):
+        raise ControlError(400, "'heartbeat' must be a number of seconds above 0")
     script = None
     if body.get("script") is not None:
         try:
             script = parse_script(body["script"])
         except ScriptError as exc:
             raise ControlError(400, str(exc)) from exc
-    call = _network().place_call(from_, to, script, max_duration)
+    call = _network().place_call(from_, to, script, max_duration, heartbeat)
     return jsonify({"sid": call.sid}), 201
 
 
@@ -110,8 +116,9 @@ def show_call(sid: str) -> Response:
 
 @bp.get("/calls/<sid>/events")
 def call_events(sid: str) -> Response:
-    """Return the events after a sequence number, for polling."""
+    """Return the events after a sequence number, for polling; the poll keeps the call alive."""
     call = _call(sid)
+    call.last_heard_from = time.monotonic()
     after = request.args.get("after", "0")
     if not after.isdigit():
         raise ControlError(400, "'after' must be an event sequence number")
@@ -124,6 +131,7 @@ def call_events(sid: str) -> Response:
 def call_input(sid: str) -> Response:
     """Press keys or say something on an interactive call."""
     call = _call(sid)
+    call.last_heard_from = time.monotonic()
     body = _body()
     if call.is_final:
         raise ControlError(409, f"call {sid} has ended")

@@ -142,6 +142,12 @@ class CallRunner:
             call.pending_end = CallEnded("completed", "caller hung up", by_caller=True)
             call.record("hangup", "caller hangs up")
             raise CallEnded("completed", "caller hung up", by_caller=True)
+        if call.heartbeat is not None and now >= call.last_heard_from + call.heartbeat:
+            call.pending_end = CallEnded("completed", "caller hung up", by_caller=True)
+            call.record(
+                "hangup", f"the caller's page went quiet for {call.heartbeat:g}s: caller hangs up"
+            )
+            raise CallEnded("completed", "caller hung up", by_caller=True)
         if now >= call.started + call.max_duration:
             call.pending_end = CallEnded("completed", "maximum call duration reached", False)
             call.record("hangup", f"the call reached its maximum duration ({call.max_duration:g}s)")
@@ -156,6 +162,8 @@ class CallRunner:
     def _next_wake(self, now: float, deadline: float) -> float:
         call = self.call
         wake = min(deadline, call.started + call.max_duration)
+        if call.heartbeat is not None:
+            wake = min(wake, call.last_heard_from + call.heartbeat)
         for moment in (call.caller.hangup_at, call.caller.busy_until):
             if moment is not None and moment > now:
                 wake = min(wake, moment)

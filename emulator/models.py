@@ -72,6 +72,9 @@ class Call:
     direction: str
     caller: Caller
     max_duration: float
+    # A call held by a page: it hangs up if the page stops asking after it for this long.
+    heartbeat: float | None = None
+    last_heard_from: float = field(default_factory=time.monotonic)
     parent_call_sid: str | None = None
     status: str = "queued"
     created_at: datetime = field(default_factory=utcnow)

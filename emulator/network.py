@@ -63,8 +63,13 @@ class PhoneNetwork:
         to: str | None = None,
         script: list[CallerStep] | None = None,
         max_duration: float | None = None,
+        heartbeat: float | None = None,
     ) -> Call:
-        """Start a call from a person to the hotline number (or another number)."""
+        """Start a call from a person to the hotline number (or another number).
+
+        With a heartbeat, the caller hangs up once nobody has asked after the call for that
+        many seconds: a phone page that was closed does not leave its call holding.
+        """
         call = Call(
             sid=new_sid("CA"),
             account_sid=self.config.account_sid,
@@ -73,6 +78,7 @@ class PhoneNetwork:
             direction="inbound",
             caller=Caller(script),
             max_duration=max_duration or self.config.max_call_duration,
+            heartbeat=heartbeat,
             status="ringing",
             url=self.config.voice_url,
             method=self.config.voice_method,

@@ -10,6 +10,10 @@
     status: "end", error: "error", warning: "warning", sms: "sms", request: "http",
   };
   const POLL_MS = 300;
+  // The emulator hangs up a call whose page stops polling for this long (a closed tab or a
+  // crashed browser). Browsers slow timers in background tabs to about one a minute, so the
+  // margin is wide: a caller can wait in the queue while the trainee works on the desk tab.
+  const HEARTBEAT_SECONDS = 180;
 
   const form = document.getElementById("dial-form");
   const fromInput = document.getElementById("from-number");
@@ -114,7 +118,9 @@
     transcript.replaceChildren();
     lastSeq = 0;
     try {
-      const data = await api("POST", "/emulator/calls", { from: fromInput.value, to: toInput.value });
+      const data = await api("POST", "/emulator/calls", {
+        from: fromInput.value, to: toInput.value, heartbeat: HEARTBEAT_SECONDS,
+      });
       callSid = data.sid;
       setLive(true);
       showState("Calling…", "live");
@@ -127,6 +133,11 @@
   hangupButton.addEventListener("click", async () => {
     if (!callSid) return;
     try { await api("POST", "/emulator/calls/" + callSid + "/hangup"); } catch (error) { /* already over */ }
+  });
+
+  // Leaving or reloading the page puts the phone down at once.
+  window.addEventListener("pagehide", () => {
+    if (callSid) navigator.sendBeacon("/emulator/calls/" + callSid + "/hangup");
   });
 
   async function press(key) {

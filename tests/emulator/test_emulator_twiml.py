@@ -312,3 +312,27 @@ def test_reject_refuses_the_call_as_busy(centre, phone):
     assert call["status"] == "busy"
     assert phone.said(call) == []
     assert centre.wait_for("/status")[0].form["CallStatus"] == "busy"
+
+
+def test_a_call_whose_page_stops_polling_hangs_up(centre, phone):
+    response = VoiceResponse()
+    response.pause(length=100)
+    centre.twiml("/incoming", response)
+
+    kept = phone.call(heartbeat=0.4)
+    quiet = phone.call(heartbeat=0.4)
+    for _poll in range(10):
+        assert phone.get(f"/emulator/calls/{kept}/events?after=0").status_code == 200
+        time.sleep(0.1)
+    assert phone.show(kept)["status"] == "in-progress"
+    ended = phone.wait_end(quiet, timeout=2)
+    assert ended["status"] == "completed"
+    assert any("page went quiet" in event["text"] for event in ended["events"])
+    phone.wait_end(kept, timeout=2)
+
+
+def test_a_heartbeat_must_be_a_positive_number(phone):
+    for bad in (0, -1, "soon", True):
+        response = phone.post("/emulator/calls", {"from": "+48601234567", "heartbeat": bad})
+        assert response.status_code == 400
+        assert "heartbeat" in response.json()["error"]
