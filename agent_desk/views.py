@@ -28,7 +28,9 @@ from flask import (
 from agent_desk import service
 from customers.models import Customer
 from customers.service import contacts_of
-from hotline.db import db
+from hotline.db import db, utcnow
+from routing import board as queue_board
+from routing import service as routing
 from routing.models import Consultant
 
 bp = Blueprint(
@@ -130,6 +132,22 @@ def desk() -> str:
         pending=pending,
         unfinished=service.unfinished_wrap_ups(g.consultant, but=pending),
     )
+
+
+@bp.get("/board")
+@signed_in
+def board() -> str:
+    """Show the queue board: the queue now, the day so far, and staffing advice."""
+    return render_template("desk/board.html")
+
+
+@bp.get("/api/board")
+@signed_in
+def board_figures() -> Response:
+    """Return the board's figures, polled by the board page."""
+    settings = current_app.extensions["hotline.settings"]
+    engine = routing.engine_for(settings)
+    return jsonify(queue_board.board(engine, utcnow(), settings.timezone))
 
 
 @bp.get("/api/state")

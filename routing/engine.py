@@ -41,6 +41,11 @@ ENTRY_TTL = 24 * 3600
 KEEP_CALL = "\0"
 
 
+# Until calls are measured (the scripts' DEFAULT_HANDLE and DEFAULT_WRAP hold the same).
+DEFAULT_HANDLE_SECONDS = 240.0
+DEFAULT_WRAP_SECONDS = 30.0
+
+
 class ConsultantState(StrEnum):
     """Where a consultant is in their working day."""
 
@@ -51,6 +56,17 @@ class ConsultantState(StrEnum):
     WRAP_UP = "wrap-up"
     BREAK = "break"
     NOT_READY = "not-ready"
+
+
+# Logged in and not on a break: the scripts' STAFFED.
+STAFFED_STATES = frozenset(
+    {
+        ConsultantState.AVAILABLE,
+        ConsultantState.RINGING,
+        ConsultantState.ON_CALL,
+        ConsultantState.WRAP_UP,
+    }
+)
 
 
 class EntryState(StrEnum):
@@ -149,6 +165,16 @@ class Arrival:
 
     someone_free: bool
     tier_until: float | None
+
+
+@dataclass(frozen=True)
+class LiveQueue:
+    """The queue at one moment: who waits, for how long, and where the consultants are."""
+
+    on_the_line: int
+    callbacks: int
+    longest_wait: float
+    consultants: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -274,8 +300,17 @@ class RoutingEngine:
         staffed = self.staffed_count()
         if staffed == 0:
             return math.inf
-        handle = float(self.stats().get("handle_ewma") or 240.0)
+        handle, _wrap = self.usual_times()
         return position * handle / staffed
+
+    def usual_times(self) -> tuple[float, float]:
+        """Return the smoothed handling and wrap-up times in seconds, or the defaults the
+        scripts also use before any call has been measured."""
+        stats = self.stats()
+        return (
+            float(stats.get("handle_ewma") or DEFAULT_HANDLE_SECONDS),
+            float(stats.get("wrap_ewma") or DEFAULT_WRAP_SECONDS),
+        )
 
     def estimate(self, call_sid: str, position: int) -> float:
         """Return a smoothed estimate of this caller's remaining wait, in seconds.
@@ -452,6 +487,33 @@ class RoutingEngine:
             if float(_text(since or b"0")) < before:
                 held.append((consultant_id, _text(call_sid)))
         return held
+
+    def snapshot(self) -> LiveQueue:
+        """Return what the queue holds now: callers on the line, callbacks, consultants."""
+        now = self.clock()
+        sids = [_text(raw) for raw in self.redis.zrange(WAITING, 0, -1)]
+        ids = sorted(int(_text(raw)) for raw in self.redis.smembers(CONSULTANTS))
+        pipe = self.redis.pipeline(transaction=False)
+        for call_sid in sids:
+            pipe.hmget(ENTRY.format(call_sid), "queued_at", "callback")
+        for consultant_id in ids:
+            pipe.hget(CONSULTANT.format(consultant_id), "state")
+        replies = pipe.execute()
+        waits = [
+            now - float(_text(queued))
+            for queued, callback in replies[: len(sids)]
+            if queued is not None and not (callback and _text(callback) == "1")
+        ]
+        states: dict[str, int] = {}
+        for state in replies[len(sids) :]:
+            name = _text(state) if state is not None else ConsultantState.OFFLINE
+            states[name] = states.get(name, 0) + 1
+        return LiveQueue(
+            on_the_line=len(waits),
+            callbacks=len(sids) - len(waits),
+            longest_wait=max(waits, default=0.0),
+            consultants=states,
+        )
 
     def silent_waiting(self, before: float) -> list[str]:
         """Return waiting calls whose wait URL has not run since before this moment."""

@@ -1,0 +1,154 @@
+"""The managers' board: the queue now, the day so far, and the staffing the last hour needed.
+
+Today's figures count the calls that reached the consultant queue since local midnight and
+have left it (a call's record is kept when it ends; the callers still waiting are under "now"):
+
+- service level: calls answered within the target time (20 s) among all of them, so a caller
+  who gave up counts against it, as in bench/day;
+- ASA: the mean wait of answered calls;
+- abandonment: callers who hung up while waiting, among all of them;
+- own advisor: among answered callers who have a Customer Advisor, how many reached them.
+
+The staffing advice is Erlang C for the last hour's calls and the smoothed handling plus
+wrap-up time: how many consultants answer the target share within the target time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from hotline.db import db
+from routing import erlang
+from routing.engine import STAFFED_STATES, LiveQueue, RoutingEngine
+from routing.models import CallOutcome, CallRecord
+
+TARGET_SECONDS = 20.0
+TARGET_SHARE = 0.8
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    """The queue's calls since a moment, counted by how they went."""
+
+    queued: int = 0
+    answered: int = 0
+    answered_in_target: int = 0
+    abandoned: int = 0
+    callbacks: int = 0
+    voicemail: int = 0
+    answered_wait_total: float = 0.0
+    answered_with_advisor: int = 0
+    answered_by_own_advisor: int = 0
+
+    @property
+    def service_level(self) -> float | None:
+        """Return the share answered within the target time, or None with no calls."""
+        return self.answered_in_target / self.queued if self.queued else None
+
+    @property
+    def asa(self) -> float | None:
+        """Return the mean wait of answered calls in seconds."""
+        return self.answered_wait_total / self.answered if self.answered else None
+
+    @property
+    def abandonment(self) -> float | None:
+        """Return the share of callers who hung up while waiting."""
+        return self.abandoned / self.queued if self.queued else None
+
+    @property
+    def own_advisor(self) -> float | None:
+        """Return the share of answered callers with an advisor who reached that advisor."""
+        if not self.answered_with_advisor:
+            return None
+        return self.answered_by_own_advisor / self.answered_with_advisor
+
+
+def day_figures(since: datetime) -> DayFigures:
+    """Count the queue's calls since a moment (self-service calls never queued)."""
+    rows = db.session.execute(
+        select(
+            CallRecord.outcome, CallRecord.wait_seconds, CallRecord.advisor_id,
+            CallRecord.own_advisor,
+        ).where(CallRecord.queued_at >= since, CallRecord.outcome != CallOutcome.SELF_SERVICE)
+    )  # fmt: skip
+    counts = {"queued": 0, "answered": 0, "answered_in_target": 0, "abandoned": 0}
+    counts |= {"callbacks": 0, "voicemail": 0, "with_advisor": 0, "own": 0}
+    wait_total = 0.0
+    for outcome, wait, advisor_id, own_advisor in rows:
+        counts["queued"] += 1
+        if outcome == CallOutcome.ANSWERED:
+            counts["answered"] += 1
+            wait_total += wait or 0.0
+            counts["answered_in_target"] += int((wait or 0.0) <= TARGET_SECONDS)
+            counts["with_advisor"] += int(advisor_id is not None)
+            counts["own"] += int(bool(own_advisor))
+        elif outcome == CallOutcome.ABANDONED:
+            counts["abandoned"] += 1
+        elif outcome == CallOutcome.CALLBACK:
+            counts["callbacks"] += 1
+        elif outcome == CallOutcome.VOICEMAIL:
+            counts["voicemail"] += 1
+    return DayFigures(
+        queued=counts["queued"],
+        answered=counts["answered"],
+        answered_in_target=counts["answered_in_target"],
+        abandoned=counts["abandoned"],
+        callbacks=counts["callbacks"],
+        voicemail=counts["voicemail"],
+        answered_wait_total=wait_total,
+        answered_with_advisor=counts["with_advisor"],
+        answered_by_own_advisor=counts["own"],
+    )
+
+
+@dataclass(frozen=True)
+class StaffingAdvice:
+    """How many consultants the last hour's calls needed, against how many are working."""
+
+    calls_last_hour: int
+    handle_seconds: float
+    needed: int
+    working: int
+
+
+def staffing_advice(calls_last_hour: int, handle_seconds: float, working: int) -> StaffingAdvice:
+    """Return Erlang C's consultants for the target at the last hour's rate of calls."""
+    needed = 0
+    if calls_last_hour:
+        needed = erlang.agents_for_service_level(
+            calls_last_hour / 3600.0, handle_seconds, TARGET_SECONDS, TARGET_SHARE
+        ).agents
+    return StaffingAdvice(calls_last_hour, handle_seconds, needed, working)
+
+
+def board(engine: RoutingEngine, now: datetime, timezone: str) -> dict[str, object]:
+    """Return everything the board shows, ready for JSON."""
+    live: LiveQueue = engine.snapshot()
+    midnight = now.astimezone(ZoneInfo(timezone)).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = day_figures(midnight)
+    last_hour = db.session.scalar(
+        select(func.count(CallRecord.id)).where(
+            CallRecord.queued_at >= now - timedelta(hours=1),
+            CallRecord.outcome != CallOutcome.SELF_SERVICE,
+        )
+    )
+    handle, wrap = engine.usual_times()
+    working = sum(count for state, count in live.consultants.items() if state in STAFFED_STATES)
+    advice = staffing_advice(int(last_hour or 0), handle + wrap, working)
+    return {
+        "at": now.isoformat(),
+        "target": {"seconds": TARGET_SECONDS, "share": TARGET_SHARE},
+        "live": asdict(live),
+        "today": asdict(today)
+        | {
+            "service_level": today.service_level,
+            "asa": today.asa,
+            "abandonment": today.abandonment,
+            "own_advisor": today.own_advisor,
+        },
+        "staffing": asdict(advice),
+    }
