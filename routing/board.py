@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, func, select
 
 from hotline.db import db
 from routing import erlang
@@ -69,39 +69,38 @@ class DayFigures:
 
 def day_figures(since: datetime) -> DayFigures:
     """Count the queue's calls since a moment (self-service calls never queued)."""
-    rows = db.session.execute(
+    record = CallRecord
+    answered = record.outcome == CallOutcome.ANSWERED
+
+    def count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    row = db.session.execute(
         select(
-            CallRecord.outcome, CallRecord.wait_seconds, CallRecord.advisor_id,
-            CallRecord.own_advisor,
-        ).where(CallRecord.queued_at >= since, CallRecord.outcome != CallOutcome.SELF_SERVICE)
-    )  # fmt: skip
-    counts = {"queued": 0, "answered": 0, "answered_in_target": 0, "abandoned": 0}
-    counts |= {"callbacks": 0, "voicemail": 0, "with_advisor": 0, "own": 0}
-    wait_total = 0.0
-    for outcome, wait, advisor_id, own_advisor in rows:
-        counts["queued"] += 1
-        if outcome == CallOutcome.ANSWERED:
-            counts["answered"] += 1
-            wait_total += wait or 0.0
-            counts["answered_in_target"] += int((wait or 0.0) <= TARGET_SECONDS)
-            counts["with_advisor"] += int(advisor_id is not None)
-            counts["own"] += int(bool(own_advisor))
-        elif outcome == CallOutcome.ABANDONED:
-            counts["abandoned"] += 1
-        elif outcome == CallOutcome.CALLBACK:
-            counts["callbacks"] += 1
-        elif outcome == CallOutcome.VOICEMAIL:
-            counts["voicemail"] += 1
+            func.count(record.id),
+            count(answered),
+            count(answered & (func.coalesce(record.wait_seconds, 0.0) <= TARGET_SECONDS)),
+            count(record.outcome == CallOutcome.ABANDONED),
+            count(record.outcome == CallOutcome.CALLBACK),
+            count(record.outcome == CallOutcome.VOICEMAIL),
+            func.coalesce(
+                func.sum(case((answered, func.coalesce(record.wait_seconds, 0.0)), else_=0.0)),
+                0.0,
+            ),
+            count(answered & record.advisor_id.is_not(None)),
+            count(answered & record.own_advisor),
+        ).where(record.queued_at >= since, record.outcome != CallOutcome.SELF_SERVICE)
+    ).one()
     return DayFigures(
-        queued=counts["queued"],
-        answered=counts["answered"],
-        answered_in_target=counts["answered_in_target"],
-        abandoned=counts["abandoned"],
-        callbacks=counts["callbacks"],
-        voicemail=counts["voicemail"],
-        answered_wait_total=wait_total,
-        answered_with_advisor=counts["with_advisor"],
-        answered_by_own_advisor=counts["own"],
+        queued=int(row[0]),
+        answered=int(row[1]),
+        answered_in_target=int(row[2]),
+        abandoned=int(row[3]),
+        callbacks=int(row[4]),
+        voicemail=int(row[5]),
+        answered_wait_total=float(row[6]),
+        answered_with_advisor=int(row[7]),
+        answered_by_own_advisor=int(row[8]),
     )
 
 
