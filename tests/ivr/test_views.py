@@ -20,6 +20,16 @@ def gather(root):
     return found
 
 
+def same_page(one, other) -> bool:
+    """Tell whether two pages read the same words and listen the same way."""
+    return (
+        verbs(one) == verbs(other)
+        and spoken(one) == spoken(other)
+        and gather(one).attrib == gather(other).attrib
+        and one.find("Redirect").text == other.find("Redirect").text
+    )
+
+
 def press(twilio, step, digits, caller=KNOWN):
     return parse(twilio.post(f"/ivr/{step}/input", {**caller, "Digits": digits}).data)
 
@@ -44,15 +54,14 @@ def test_known_caller_goes_straight_to_the_menu(twilio, demo):
     root = parse(twilio.post(first_page, KNOWN).data)
     assert gather(root).get("action") == "/ivr/menu/input"
     assert gather(root).get("input") == "dtmf speech"
-    assert twilio.post("/ivr/start", KNOWN).data == twilio.post(first_page, KNOWN).data
+    assert same_page(root, parse(twilio.post("/ivr/start", KNOWN).data))
 
 
 def test_unknown_caller_is_asked_for_a_pesel_and_can_skip(twilio, demo):
     greeting = parse(twilio.post("/ivr/incoming", ANONYMOUS).data)
     assert greeting.find("Redirect").text == "/ivr/identify?language=pl"
-    page = twilio.post("/ivr/identify?language=pl", ANONYMOUS).data
-    assert page == twilio.post("/ivr/start", ANONYMOUS).data
-    root = parse(page)
+    root = parse(twilio.post("/ivr/identify?language=pl", ANONYMOUS).data)
+    assert same_page(root, parse(twilio.post("/ivr/start", ANONYMOUS).data))
     assert "PESEL" in spoken(root)
     assert gather(root).get("finishOnKey") == "#"
     menu = press(twilio, "identify", "", ANONYMOUS)
