@@ -26,8 +26,9 @@ class RoutingPolicy:
     call waits there only for an advisor who can be expected free within ``advisor_seconds``:
     free, in a wrap-up that ends by then, or on a call that by then has lasted the usual
     handling and wrap-up time. Otherwise it moves on at once instead of waiting for an advisor
-    who will not come in time; it keeps its place with the advisor, who still takes it if they
-    are free before anyone else is. bench/day measures what each costs and buys.
+    who will not come in time; with ``own_customers_first`` it keeps its place with the
+    advisor, who still takes it if they are free before anyone else is. bench/day measures
+    what each costs and buys.
     """
 
     advisor_seconds: float = 60.0
