@@ -154,13 +154,3 @@ def say_then(language: str, texts: Sequence[str], then: VoiceResponse) -> VoiceR
     for verb in then.verbs:
         response.append(verb)
     return response
-
-
-def goodbye(language: str, texts: Sequence[str] = ()) -> VoiceResponse:
-    """Say texts and a goodbye, then hang up."""
-    response = VoiceResponse()
-    for text in texts:
-        speech.say(response, language, text)
-    speech.say(response, language, speech.prompt(language, "goodbye"))
-    response.hangup()
-    return response

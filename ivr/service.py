@@ -25,6 +25,7 @@ from ivr import alerts, flow, sms, understanding
 from ivr.session import CallerSession, SessionStore
 from knowledge import service as knowledge
 from routing import service as routing
+from routing import twiml as routing_twiml
 from routing.engine import QueueEntry
 
 log = logging.getLogger(__name__)
@@ -719,7 +720,7 @@ def closed_handle(settings: Settings, session: CallerSession, given: CallInput) 
         if number is None:
             return go(settings, session, "closed", lead=p(session, "callback_no_number"))
         request_callback(session, number)
-        return flow.goodbye(session.language, [p(session, "callback_requested")])
+        return routing_twiml.goodbye(session.language, [p(session, "callback_requested")])
     if given.digits == "2":
         return flow.record_voicemail(session.language)
     return failed(settings, session, "closed", "not_understood")
@@ -734,7 +735,7 @@ def voicemail_done(call_sid: str, recording_url: str) -> VoiceResponse:
     """Thank the caller for their message (or say none was recorded) and hang up."""
     session = sessions().load(call_sid)
     key = "voicemail_saved" if recording_url else "voicemail_empty"
-    return flow.goodbye(session.language, [p(session, key)])
+    return routing_twiml.goodbye(session.language, [p(session, key)])
 
 
 STEPS: dict[str, Step] = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from hotline import speech
@@ -157,9 +159,11 @@ def connect(
     return response
 
 
-def goodbye(language: str) -> VoiceResponse:
-    """Thank the caller and end the call."""
+def goodbye(language: str, texts: Sequence[str] = ()) -> VoiceResponse:
+    """Say texts, thank the caller and end the call."""
     response = VoiceResponse()
+    for text in texts:
+        speech.say(response, language, text)
     speech.say(response, language, speech.prompt(language, "goodbye"))
     response.hangup()
     return response
