@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 from werkzeug.utils import secure_filename
@@ -18,6 +18,7 @@ from customers.models import AuditEntry, Contact, Customer
 from customers.service import audit, normalise_phone
 from hotline.db import db, utcnow
 from hotline.settings import instance_dir
+from recordings.models import Recording
 from routing import service as routing
 from routing.engine import ConsultantState
 from routing.models import CallOutcome, CallRecord, Consultant
@@ -336,3 +337,108 @@ def save_upload(filename: str, stream: IO[bytes]) -> Path:
         raise DeskError("the file is larger than 20 MB")
     target.write_bytes(data)
     return target
+
+
+@dataclass(frozen=True)
+class Voicemail:
+    """A message a caller left, with who they are when the centre knows."""
+
+    recording: Recording
+    caller_number: str
+    customer: Customer | None
+    topic: str | None
+
+
+def voicemail_inbox(limit: int = 50, recording_id: int | None = None) -> list[Voicemail]:
+    """Return the voicemails nobody has handled yet, oldest first (or just the one asked)."""
+    query = (
+        select(Recording, CallRecord)
+        .outerjoin(CallRecord, CallRecord.call_sid == Recording.call_sid)
+        .where(
+            Recording.kind == "voicemail",
+            Recording.status == "completed",
+            Recording.handled_at.is_(None),
+        )
+    )
+    if recording_id is not None:
+        query = query.where(Recording.id == recording_id)
+    rows = db.session.execute(query.order_by(Recording.created_at, Recording.id).limit(limit)).all()
+    ids = {record.customer_id for _recording, record in rows if record and record.customer_id}
+    customers = {
+        customer.id: customer
+        for customer in db.session.scalars(select(Customer).where(Customer.id.in_(ids)))
+    }
+    return [
+        Voicemail(
+            recording=recording,
+            caller_number=(record.caller_number or "") if record else "",
+            customer=customers.get(record.customer_id) if record and record.customer_id else None,
+            topic=record.topic if record else None,
+        )
+        for recording, record in rows
+    ]
+
+
+def voicemail_recording(recording_id: int) -> Recording | None:
+    """Return a voicemail's recording, handled or not."""
+    recording = db.session.get(Recording, recording_id)
+    return recording if recording is not None and recording.kind == "voicemail" else None
+
+
+def unhandled_voicemail(recording_id: int) -> Voicemail | None:
+    """Return one voicemail from the inbox, or None if it is not there (or handled)."""
+    found = voicemail_inbox(limit=1, recording_id=recording_id)
+    return found[0] if found else None
+
+
+def handle_voicemail(
+    consultant: Consultant, recording_id: int, outcome: str, notes: str
+) -> Contact:
+    """Mark a voicemail handled and log it as a contact on the caller's record, once.
+
+    Two consultants acting on the same message at once cannot both handle it: the first
+    to save wins and the other is told.
+    """
+    if outcome not in WRAP_UP_OUTCOMES:
+        raise DeskError("choose an outcome")
+    item = unhandled_voicemail(recording_id)
+    if item is None:
+        raise DeskError("that voicemail has already been handled")
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Recording)
+        .where(Recording.id == recording_id, Recording.handled_at.is_(None))
+        .values(handled_at=now, handled_by=consultant.id)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        raise DeskError("that voicemail has already been handled")
+    customer_id = item.customer.id if item.customer else None
+    contact = Contact(
+        consultant_id=consultant.id,
+        customer_id=customer_id,
+        caller_number=item.caller_number,
+        channel="voicemail",
+        topic=item.topic,
+        started_at=item.recording.created_at,
+        ended_at=now,
+        outcome=outcome,
+        notes=notes.strip(),
+        wrapped_up_at=now,
+    )
+    db.session.add(contact)
+    db.session.flush()
+    audit(
+        consultant.id,
+        customer_id,
+        "voicemail.handled",
+        {"contact_id": contact.id, "recording": item.recording.recording_sid, "outcome": outcome},
+    )
+    db.session.commit()
+    log.info(
+        "call %s: voicemail %s handled by consultant %s",
+        item.recording.call_sid,
+        item.recording.recording_sid,
+        consultant.id,
+    )
+    return contact

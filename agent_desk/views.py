@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import secrets
 from collections.abc import Callable
 from datetime import datetime
@@ -29,9 +30,12 @@ from agent_desk import service
 from customers.models import Customer
 from customers.service import contacts_of
 from hotline.db import db, utcnow
+from recordings import service as recordings
 from routing import board as queue_board
 from routing import service as routing
 from routing.models import Consultant
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint(
     "desk",
@@ -212,6 +216,50 @@ def wrap_up(contact_id: int) -> Any:
     if contact.customer_id:
         return redirect(url_for("desk.customer", customer_id=contact.customer_id))
     return redirect(url_for("desk.desk"))
+
+
+@bp.get("/voicemail")
+@signed_in
+def voicemail() -> str:
+    """List the voicemails nobody has handled yet."""
+    return render_template(
+        "desk/voicemail.html", inbox=service.voicemail_inbox(), outcomes=service.WRAP_UP_OUTCOMES
+    )
+
+
+@bp.get("/voicemail/<int:recording_id>/audio")
+@signed_in
+def voicemail_audio(recording_id: int) -> Response:
+    """Play a voicemail, fetched from the phone network that holds it."""
+    recording = service.voicemail_recording(recording_id)
+    if recording is None:
+        abort(404)
+    try:
+        sound = recordings.audio(recording)
+    except Exception:
+        log.exception("call %s: could not fetch voicemail %s", recording.call_sid, recording_id)
+        return Response("The phone network did not give us the recording; try again.\n", 502)
+    return Response(sound, mimetype="audio/wav", headers={"Cache-Control": "private, no-store"})
+
+
+@bp.post("/voicemail/<int:recording_id>")
+@signed_in
+def handle_voicemail(recording_id: int) -> Any:
+    """Mark a voicemail handled, with what was done, on the caller's record."""
+    try:
+        contact = service.handle_voicemail(
+            g.consultant,
+            recording_id,
+            request.form.get("outcome", ""),
+            request.form.get("notes", ""),
+        )
+    except service.DeskError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("desk.voicemail"))
+    flash("Voicemail handled and logged.", "ok")
+    if contact.customer_id:
+        return redirect(url_for("desk.customer", customer_id=contact.customer_id))
+    return redirect(url_for("desk.voicemail"))
 
 
 @bp.get("/customers")

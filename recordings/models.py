@@ -23,3 +23,6 @@ class Recording(Base):
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="in-progress")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # A voicemail is handled once a consultant has listened and acted on it.
+    handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    handled_by: Mapped[int | None] = mapped_column(Integer)

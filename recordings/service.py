@@ -7,6 +7,7 @@ import logging
 from sqlalchemy import select
 
 from hotline.db import db
+from hotline.telephony import telephony
 from recordings.models import Recording
 
 log = logging.getLogger(__name__)
@@ -28,3 +29,8 @@ def recording_status(
         )
     log.info("call %s: recording %s is %s", call_sid, recording_sid, recording.status)
     return recording
+
+
+def audio(recording: Recording) -> bytes:
+    """Return a recording's audio (WAV) from the phone network that holds it."""
+    return telephony.current().fetch_recording(recording.recording_sid)

@@ -34,7 +34,8 @@ def test_known_caller_hears_documents_then_reaches_a_consultant_and_is_logged(ce
     assert "ul. Grochowska 171B" in heard, "with the caller's own office"
 
     state = desk.post(f"{centre.web}/desk/api/state", json={"state": "available"}, headers=headers)
-    assert state.json()["state"] == "available"
+    # The router runs in its own process and may offer Jan's call before the answer is read.
+    assert state.json()["state"] in ("available", "ringing")
     identity = (
         "client:" + desk.get(f"{centre.web}/desk/").text.split('data-identity="')[1].split('"')[0]
     )

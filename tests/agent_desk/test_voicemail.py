@@ -1,0 +1,122 @@
+"""The voicemail inbox: messages callers left are listened to, acted on and logged, once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from agent_desk import service
+from customers.models import AuditEntry, Contact, Customer
+from emulator.models import Recording as HeldRecording
+from hotline.db import db
+from recordings.models import Recording
+from routing.models import CallOutcome, CallRecord, Consultant
+from tests.agent_desk.test_desk import sign_in
+
+LEFT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def voicemail(sid, *, number="", customer_id=None, status="completed", minutes=0, kind="voicemail"):
+    call_sid = "CA" + sid.rjust(32, "0")
+    db.session.add(
+        CallRecord(
+            call_sid=call_sid, caller_number=number, customer_id=customer_id,
+            outcome=CallOutcome.VOICEMAIL, topic="benefit_documents", queued_at=LEFT,
+        )
+    )  # fmt: skip
+    recording = Recording(
+        recording_sid="RE" + sid.rjust(32, "0"), call_sid=call_sid, kind=kind,
+        url="https://api.twilio.com/rec", status=status, duration_seconds=12,
+        created_at=LEFT + timedelta(minutes=minutes),
+    )  # fmt: skip
+    db.session.add(recording)
+    db.session.commit()
+    return recording
+
+
+def anna() -> Consultant:
+    return db.session.scalars(select(Consultant).where(Consultant.login == "anna")).one()
+
+
+@pytest.fixture
+def jan(demo) -> Customer:
+    return db.session.scalars(select(Customer).where(Customer.phone == "+48601000001")).one()
+
+
+def test_the_inbox_holds_finished_unhandled_voicemail_oldest_first(app, jan):
+    later = voicemail("2", number="+48601000001", customer_id=jan.id, minutes=5)
+    first = voicemail("1", number="+48500999888")
+    voicemail("3", status="in-progress")
+    voicemail("4", kind="call")
+
+    inbox = service.voicemail_inbox()
+
+    assert [item.recording.id for item in inbox] == [first.id, later.id]
+    assert inbox[0].customer is None and inbox[0].caller_number == "+48500999888"
+    assert inbox[1].customer.id == jan.id and inbox[1].topic == "benefit_documents"
+
+
+def test_handling_logs_a_contact_and_an_audit_entry_once(app, jan):
+    message = voicemail("5", number="+48601000001", customer_id=jan.id)
+
+    contact = service.handle_voicemail(anna(), message.id, "follow-up", " Rang back at 10. ")
+
+    assert (contact.customer_id, contact.channel, contact.outcome) == (
+        jan.id,
+        "voicemail",
+        "follow-up",
+    )
+    assert contact.notes == "Rang back at 10." and contact.consultant_id == anna().id
+    assert db.session.get(Recording, message.id).handled_by == anna().id
+    audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "voicemail.handled"))
+    assert [entry.customer_id for entry in audit] == [jan.id]
+    assert service.voicemail_inbox() == []
+    with pytest.raises(service.DeskError, match="already been handled"):
+        service.handle_voicemail(anna(), message.id, "resolved", "")
+    assert len(db.session.scalars(select(Contact).where(Contact.channel == "voicemail")).all()) == 1
+
+
+def test_handling_needs_an_outcome(app, demo):
+    message = voicemail("6")
+    with pytest.raises(service.DeskError, match="choose an outcome"):
+        service.handle_voicemail(anna(), message.id, "", "")
+    assert db.session.get(Recording, message.id).handled_at is None
+
+
+def test_the_desk_lists_plays_and_handles_voicemail(client, jan, phone_network):
+    message = voicemail("7", number="+48601000001", customer_id=jan.id)
+    network = phone_network.network
+    held = HeldRecording(
+        sid=message.recording_sid, account_sid=phone_network.config.account_sid,
+        call_sid=message.call_sid, duration=3, transcript="Proszę o telefon w sprawie zasiłku",
+    )  # fmt: skip
+    with network.lock:
+        network.recordings[held.sid] = held
+    network.finish_recording(held, None, "POST")
+    missing = voicemail("8")
+
+    assert client.get("/desk/voicemail").status_code == 302, "sign in first"
+    _response, token = sign_in(client)
+    page = client.get("/desk/voicemail").data.decode()
+    assert "Jan Wiśniewski" in page and "Unknown caller" in page
+
+    sound = client.get(f"/desk/voicemail/{message.id}/audio")
+    assert sound.status_code == 200 and sound.mimetype == "audio/wav"
+    assert sound.data[:4] == b"RIFF"
+    assert client.get(f"/desk/voicemail/{missing.id}/audio").status_code == 502
+    assert client.get("/desk/voicemail/999999/audio").status_code == 404
+
+    done = client.post(
+        f"/desk/voicemail/{message.id}",
+        data={"csrf_token": token, "outcome": "resolved", "notes": "Sent the list."},
+    )
+    assert done.status_code == 302 and done.location.endswith(f"/desk/customers/{jan.id}")
+    record = client.get(f"/desk/customers/{jan.id}").data.decode()
+    assert "Sent the list." in record
+    again = client.post(
+        f"/desk/voicemail/{message.id}", data={"csrf_token": token, "outcome": "resolved"}
+    )
+    assert again.status_code == 302
+    assert "already been handled" in client.get("/desk/voicemail").data.decode()
