@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash
 from werkzeug.utils import secure_filename
 
 from customers.models import AuditEntry, Contact, Customer
-from customers.service import audit, normalise_phone
+from customers.service import audit, caller_by_phone, normalise_phone
 from hotline.db import db, utcnow
 from hotline.settings import instance_dir
 from recordings.models import Recording
@@ -363,16 +363,24 @@ def voicemail_inbox(limit: int = 50, recording_id: int | None = None) -> list[Vo
     if recording_id is not None:
         query = query.where(Recording.id == recording_id)
     rows = db.session.execute(query.order_by(Recording.created_at, Recording.id).limit(limit)).all()
-    ids = {record.customer_id for _recording, record in rows if record and record.customer_id}
+    # A message left out of hours never queued, so its record knows only the number.
+    customer_ids: dict[int, int | None] = {}
+    for recording, record in rows:
+        known = record.customer_id if record else None
+        if known is None and record and record.caller_number:
+            card = caller_by_phone(record.caller_number)
+            known = card.id if card else None
+        customer_ids[recording.id] = known
+    wanted = {ident for ident in customer_ids.values() if ident is not None}
     customers = {
         customer.id: customer
-        for customer in db.session.scalars(select(Customer).where(Customer.id.in_(ids)))
+        for customer in db.session.scalars(select(Customer).where(Customer.id.in_(wanted)))
     }
     return [
         Voicemail(
             recording=recording,
             caller_number=(record.caller_number or "") if record else "",
-            customer=customers.get(record.customer_id) if record and record.customer_id else None,
+            customer=customers.get(customer_ids[recording.id] or 0),
             topic=record.topic if record else None,
         )
         for recording, record in rows

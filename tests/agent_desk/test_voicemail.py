@@ -58,6 +58,14 @@ def test_the_inbox_holds_finished_unhandled_voicemail_oldest_first(app, jan):
     assert inbox[1].customer.id == jan.id and inbox[1].topic == "benefit_documents"
 
 
+def test_a_message_left_out_of_hours_finds_the_caller_by_number(app, jan):
+    voicemail("9", number="+48601000001")  # never queued: the record has no customer
+
+    (item,) = service.voicemail_inbox()
+
+    assert item.customer is not None and item.customer.id == jan.id
+
+
 def test_handling_logs_a_contact_and_an_audit_entry_once(app, jan):
     message = voicemail("5", number="+48601000001", customer_id=jan.id)
 
