@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 from werkzeug.utils import secure_filename
@@ -347,6 +347,20 @@ class Voicemail:
     caller_number: str
     customer: Customer | None
     topic: str | None
+
+
+def voicemail_waiting() -> int:
+    """Count the voicemails nobody has handled yet."""
+    return int(
+        db.session.scalar(
+            select(func.count(Recording.id)).where(
+                Recording.kind == "voicemail",
+                Recording.status == "completed",
+                Recording.handled_at.is_(None),
+            )
+        )
+        or 0
+    )
 
 
 def voicemail_inbox(limit: int = 50, recording_id: int | None = None) -> list[Voicemail]:

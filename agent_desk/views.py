@@ -69,6 +69,14 @@ def inject_csrf() -> dict[str, Any]:
     return {"csrf_token": csrf_token}
 
 
+@bp.context_processor
+def inject_voicemail_count() -> dict[str, Any]:
+    """Tell every desk page how many voicemails wait, for the menu."""
+    if getattr(g, "consultant", None) is None:
+        return {}
+    return {"voicemail_waiting": service.voicemail_waiting()}
+
+
 @bp.before_request
 def load_consultant() -> Response | None:
     """Load the signed-in consultant and check the CSRF token on every change."""

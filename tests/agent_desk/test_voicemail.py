@@ -109,6 +109,7 @@ def test_the_desk_lists_plays_and_handles_voicemail(client, jan, phone_network):
     _response, token = sign_in(client)
     page = client.get("/desk/voicemail").data.decode()
     assert "Jan Wiśniewski" in page and "Unknown caller" in page
+    assert 'aria-label="2 waiting"' in client.get("/desk/").data.decode()
 
     sound = client.get(f"/desk/voicemail/{message.id}/audio")
     assert sound.status_code == 200 and sound.mimetype == "audio/wav"
@@ -127,4 +128,5 @@ def test_the_desk_lists_plays_and_handles_voicemail(client, jan, phone_network):
         f"/desk/voicemail/{message.id}", data={"csrf_token": token, "outcome": "resolved"}
     )
     assert again.status_code == 302
-    assert "already been handled" in client.get("/desk/voicemail").data.decode()
+    after = client.get("/desk/voicemail").data.decode()
+    assert "already been handled" in after and 'aria-label="1 waiting"' in after
