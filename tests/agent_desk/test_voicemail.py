@@ -109,6 +109,7 @@ def test_the_desk_lists_plays_and_handles_voicemail(client, jan, phone_network):
     _response, token = sign_in(client)
     page = client.get("/desk/voicemail").data.decode()
     assert "Jan Wiśniewski" in page and "Unknown caller" in page
+    assert page.count("your customer") == 1, "Jan is Anna's customer"
     assert 'aria-label="2 waiting"' in client.get("/desk/").data.decode()
 
     sound = client.get(f"/desk/voicemail/{message.id}/audio")
