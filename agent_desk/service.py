@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 from werkzeug.utils import secure_filename
 
 from customers.models import AuditEntry, Contact, Customer
-from customers.service import audit, caller_by_phone, normalise_phone
+from customers.service import audit, normalise_phone
 from hotline.db import db, utcnow
 from hotline.settings import instance_dir
 from recordings.models import Recording
@@ -349,18 +349,17 @@ class Voicemail:
     topic: str | None
 
 
+# A voicemail a caller finished leaving that no consultant has handled yet.
+UNHANDLED_VOICEMAIL = and_(
+    Recording.kind == "voicemail",
+    Recording.status == "completed",
+    Recording.handled_at.is_(None),
+)
+
+
 def voicemail_waiting() -> int:
     """Count the voicemails nobody has handled yet."""
-    return int(
-        db.session.scalar(
-            select(func.count(Recording.id)).where(
-                Recording.kind == "voicemail",
-                Recording.status == "completed",
-                Recording.handled_at.is_(None),
-            )
-        )
-        or 0
-    )
+    return int(db.session.scalar(select(func.count(Recording.id)).where(UNHANDLED_VOICEMAIL)) or 0)
 
 
 def voicemail_inbox(limit: int = 50, recording_id: int | None = None) -> list[Voicemail]:
@@ -368,33 +367,35 @@ def voicemail_inbox(limit: int = 50, recording_id: int | None = None) -> list[Vo
     query = (
         select(Recording, CallRecord)
         .outerjoin(CallRecord, CallRecord.call_sid == Recording.call_sid)
-        .where(
-            Recording.kind == "voicemail",
-            Recording.status == "completed",
-            Recording.handled_at.is_(None),
-        )
+        .where(UNHANDLED_VOICEMAIL)
     )
     if recording_id is not None:
         query = query.where(Recording.id == recording_id)
     rows = db.session.execute(query.order_by(Recording.created_at, Recording.id).limit(limit)).all()
-    # A message left out of hours never queued, so its record knows only the number.
-    customer_ids: dict[int, int | None] = {}
-    for recording, record in rows:
-        known = record.customer_id if record else None
-        if known is None and record and record.caller_number:
-            card = caller_by_phone(record.caller_number)
-            known = card.id if card else None
-        customer_ids[recording.id] = known
-    wanted = {ident for ident in customer_ids.values() if ident is not None}
-    customers = {
-        customer.id: customer
-        for customer in db.session.scalars(select(Customer).where(Customer.id.in_(wanted)))
+    # A message left out of hours never queued, so its record knows only the number: such
+    # callers are found by it. Every caller is read in one query.
+    ids = {record.customer_id for _recording, record in rows if record and record.customer_id}
+    phones = {
+        recording.id: normalise_phone(record.caller_number)
+        for recording, record in rows
+        if record and not record.customer_id
     }
+    found = db.session.scalars(
+        select(Customer).where(
+            or_(Customer.id.in_(ids), Customer.phone.in_({p for p in phones.values() if p}))
+        )
+    ).all()
+    by_id = {customer.id: customer for customer in found}
+    by_phone = {customer.phone: customer for customer in found if customer.phone}
     return [
         Voicemail(
             recording=recording,
             caller_number=(record.caller_number or "") if record else "",
-            customer=customers.get(customer_ids[recording.id] or 0),
+            customer=(
+                by_id.get(record.customer_id)
+                if record and record.customer_id
+                else by_phone.get(phones.get(recording.id) or "")
+            ),
             topic=record.topic if record else None,
         )
         for recording, record in rows

@@ -27,7 +27,7 @@ from flask import (
 )
 
 from agent_desk import service
-from customers.models import Customer
+from customers.models import Contact, Customer
 from customers.service import contacts_of
 from hotline.db import db, utcnow
 from recordings import service as recordings
@@ -196,6 +196,24 @@ def answered() -> Any:
     return jsonify(service.desk_state(g.consultant))
 
 
+def save_outcome(
+    save: Callable[[Consultant, int, str, str], Contact], ident: int, saved: str, back: str
+) -> Any:
+    """Save an outcome form (the outcome and notes of a contact) with save, then go to the
+    customer's record, or back to the endpoint back for an unknown caller or an error."""
+    try:
+        contact = save(
+            g.consultant, ident, request.form.get("outcome", ""), request.form.get("notes", "")
+        )
+    except service.DeskError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(back))
+    flash(saved, "ok")
+    if contact.customer_id:
+        return redirect(url_for("desk.customer", customer_id=contact.customer_id))
+    return redirect(url_for(back))
+
+
 @bp.get("/wrap-up/<int:contact_id>")
 @signed_in
 def wrap_up_page(contact_id: int) -> Any:
@@ -210,20 +228,7 @@ def wrap_up_page(contact_id: int) -> Any:
 @signed_in
 def wrap_up(contact_id: int) -> Any:
     """Save the wrap-up form."""
-    try:
-        contact = service.wrap_up(
-            g.consultant,
-            contact_id,
-            request.form.get("outcome", ""),
-            request.form.get("notes", ""),
-        )
-    except service.DeskError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("desk.desk"))
-    flash("Contact saved.", "ok")
-    if contact.customer_id:
-        return redirect(url_for("desk.customer", customer_id=contact.customer_id))
-    return redirect(url_for("desk.desk"))
+    return save_outcome(service.wrap_up, contact_id, "Contact saved.", "desk.desk")
 
 
 @bp.get("/voicemail")
@@ -254,20 +259,9 @@ def voicemail_audio(recording_id: int) -> Response:
 @signed_in
 def handle_voicemail(recording_id: int) -> Any:
     """Mark a voicemail handled, with what was done, on the caller's record."""
-    try:
-        contact = service.handle_voicemail(
-            g.consultant,
-            recording_id,
-            request.form.get("outcome", ""),
-            request.form.get("notes", ""),
-        )
-    except service.DeskError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("desk.voicemail"))
-    flash("Voicemail handled and logged.", "ok")
-    if contact.customer_id:
-        return redirect(url_for("desk.customer", customer_id=contact.customer_id))
-    return redirect(url_for("desk.voicemail"))
+    return save_outcome(
+        service.handle_voicemail, recording_id, "Voicemail handled and logged.", "desk.voicemail"
+    )
 
 
 @bp.get("/customers")

@@ -138,15 +138,11 @@ class CallRunner:
             end = call.pending_end
             raise CallEnded(end.status, end.reason, end.by_caller)
         hangup_at = call.caller.hangup_at
-        if hangup_at is not None and now >= hangup_at:
+        page_quiet = call.heartbeat is not None and now >= call.last_heard_from + call.heartbeat
+        if page_quiet or (hangup_at is not None and now >= hangup_at):
             call.pending_end = CallEnded("completed", "caller hung up", by_caller=True)
-            call.record("hangup", "caller hangs up")
-            raise CallEnded("completed", "caller hung up", by_caller=True)
-        if call.heartbeat is not None and now >= call.last_heard_from + call.heartbeat:
-            call.pending_end = CallEnded("completed", "caller hung up", by_caller=True)
-            call.record(
-                "hangup", f"the caller's page went quiet for {call.heartbeat:g}s: caller hangs up"
-            )
+            why = f"the caller's page went quiet for {call.heartbeat:g}s: " if page_quiet else ""
+            call.record("hangup", why + "caller hangs up")
             raise CallEnded("completed", "caller hung up", by_caller=True)
         if now >= call.started + call.max_duration:
             call.pending_end = CallEnded("completed", "maximum call duration reached", False)

@@ -129,15 +129,10 @@ def board(engine: RoutingEngine, now: datetime, timezone: str) -> dict[str, obje
     live: LiveQueue = engine.snapshot()
     midnight = now.astimezone(ZoneInfo(timezone)).replace(hour=0, minute=0, second=0, microsecond=0)
     today = day_figures(midnight)
-    last_hour = db.session.scalar(
-        select(func.count(CallRecord.id)).where(
-            CallRecord.queued_at >= now - timedelta(hours=1),
-            CallRecord.outcome != CallOutcome.SELF_SERVICE,
-        )
-    )
+    last_hour = day_figures(now - timedelta(hours=1)).queued
     handle, wrap = engine.usual_times()
     working = sum(count for state, count in live.consultants.items() if state in STAFFED_STATES)
-    advice = staffing_advice(int(last_hour or 0), handle + wrap, working)
+    advice = staffing_advice(last_hour, handle + wrap, working)
     return {
         "at": now.isoformat(),
         "target": {"seconds": TARGET_SECONDS, "share": TARGET_SHARE},

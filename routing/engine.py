@@ -474,9 +474,23 @@ class RoutingEngine:
             profile.consultant_id, state, reason=current.get("reason", ""), profile=profile
         )
 
+    def _consultant_ids(self) -> list[int]:
+        return sorted(int(_text(raw)) for raw in self.redis.smembers(CONSULTANTS))
+
+    def _waiting(self, *names: str) -> list[tuple[str, bool, list[Any]]]:
+        """Return every waiting call: its sid, whether it is a callback, and the fields named."""
+        sids = [_text(raw) for raw in self.redis.zrange(WAITING, 0, -1)]
+        pipe = self.redis.pipeline(transaction=False)
+        for call_sid in sids:
+            pipe.hmget(ENTRY.format(call_sid), "callback", *names)
+        return [
+            (call_sid, bool(callback) and _text(callback) == "1", values)
+            for call_sid, (callback, *values) in zip(sids, pipe.execute(), strict=True)
+        ]
+
     def calls_held_since(self, before: float) -> list[tuple[int, str]]:
         """Return (consultant, call) for consultants on one call since before this moment."""
-        ids = sorted(int(_text(raw)) for raw in self.redis.smembers(CONSULTANTS))
+        ids = self._consultant_ids()
         pipe = self.redis.pipeline(transaction=False)
         for consultant_id in ids:
             pipe.hmget(CONSULTANT.format(consultant_id), "state", "since", "call_sid")
@@ -491,39 +505,31 @@ class RoutingEngine:
     def snapshot(self) -> LiveQueue:
         """Return what the queue holds now: callers on the line, callbacks, consultants."""
         now = self.clock()
-        sids = [_text(raw) for raw in self.redis.zrange(WAITING, 0, -1)]
-        ids = sorted(int(_text(raw)) for raw in self.redis.smembers(CONSULTANTS))
-        pipe = self.redis.pipeline(transaction=False)
-        for call_sid in sids:
-            pipe.hmget(ENTRY.format(call_sid), "queued_at", "callback")
-        for consultant_id in ids:
-            pipe.hget(CONSULTANT.format(consultant_id), "state")
-        replies = pipe.execute()
+        waiting = self._waiting("queued_at")
         waits = [
             now - float(_text(queued))
-            for queued, callback in replies[: len(sids)]
-            if queued is not None and not (callback and _text(callback) == "1")
+            for _sid, callback, (queued,) in waiting
+            if not callback and queued is not None
         ]
+        pipe = self.redis.pipeline(transaction=False)
+        for consultant_id in self._consultant_ids():
+            pipe.hget(CONSULTANT.format(consultant_id), "state")
         states: dict[str, int] = {}
-        for state in replies[len(sids) :]:
+        for state in pipe.execute():
             name = _text(state) if state is not None else ConsultantState.OFFLINE
             states[name] = states.get(name, 0) + 1
         return LiveQueue(
             on_the_line=len(waits),
-            callbacks=len(sids) - len(waits),
+            callbacks=sum(callback for _sid, callback, _values in waiting),
             longest_wait=max(waits, default=0.0),
             consultants=states,
         )
 
     def silent_waiting(self, before: float) -> list[str]:
         """Return waiting calls whose wait URL has not run since before this moment."""
-        sids = [_text(raw) for raw in self.redis.zrange(WAITING, 0, -1)]
-        pipe = self.redis.pipeline(transaction=False)
-        for call_sid in sids:
-            pipe.hmget(ENTRY.format(call_sid), "seen_at", "queued_at", "callback")
         silent = []
-        for call_sid, (seen, queued, callback) in zip(sids, pipe.execute(), strict=True):
-            if callback and _text(callback) == "1":
+        for call_sid, callback, (seen, queued) in self._waiting("seen_at", "queued_at"):
+            if callback:
                 continue  # a callback has no caller on the line to be silent
             last = seen or queued
             if last is not None and float(_text(last)) < before:

@@ -53,6 +53,12 @@ local function str(value) if value then return value end return '' end
 -- tostring keeps 14 digits; timers compared with ZRANGEBYSCORE need every digit back.
 local function num(value) return string.format('%.17g', value) end
 
+-- Blend a new measurement into a smoothed statistic (the first one is taken as it is).
+local function smooth(name, value, weight)
+  local previous = tonumber(redis.call('HGET', P .. 'stats', name) or '') or value
+  redis.call('HSET', P .. 'stats', name, num((1 - weight) * previous + weight * value))
+end
+
 local function emit(now, kind, fields)
   fields['kind'] = kind
   fields['at'] = tonumber(now)
@@ -305,9 +311,8 @@ end
 local function change_state(consultant_id, state, now, reason, call_sid, wrap_seconds)
   local office, languages, old = profile(consultant_id)
   if old == 'wrap-up' and state ~= 'wrap-up' then
-    local wrap = now - (tonumber(redis.call('HGET', ckey(consultant_id), 'since') or '') or now)
-    local previous = tonumber(redis.call('HGET', P .. 'stats', 'wrap_ewma') or '') or wrap
-    redis.call('HSET', P .. 'stats', 'wrap_ewma', num(0.8 * previous + 0.2 * wrap))
+    local since = tonumber(redis.call('HGET', ckey(consultant_id), 'since') or '') or now
+    smooth('wrap_ewma', now - since, 0.2)
   end
   local fields = {'state', state, 'since', num(now), 'reason', reason}
   if call_sid then
@@ -489,8 +494,7 @@ redis.call('HSETNX', ekey(sid), 'answered_at', num(now))
 redis.call('ZREM', P .. 'offers', sid)
 change_state(consultant_id, 'on-call', now, '', sid, 0)
 local wait = now - (tonumber(e.joined_at) or now)
-local previous = tonumber(redis.call('HGET', P .. 'stats', 'wait_ewma') or '') or wait
-redis.call('HSET', P .. 'stats', 'wait_ewma', num(0.9 * previous + 0.1 * wait))
+smooth('wait_ewma', wait, 0.1)
 emit(now, 'call.connected', {call_sid = sid, consultant_id = tonumber(consultant_id)})
 return 1
 """
@@ -560,9 +564,7 @@ if e.consultant_id ~= '' then
     if e.state == 'connected' then
       change_state(e.consultant_id, 'wrap-up', now, '', sid, wrap_seconds)
       if ARGV[7] ~= '1' then  -- '1': found ended later, so its length is unknown
-        local handle = now - (tonumber(e.answered_at) or now)
-        local previous = tonumber(redis.call('HGET', P .. 'stats', 'handle_ewma') or '') or handle
-        redis.call('HSET', P .. 'stats', 'handle_ewma', num(0.8 * previous + 0.2 * handle))
+        smooth('handle_ewma', now - (tonumber(e.answered_at) or now), 0.2)
       end
     elseif e.state == 'offered' then
       change_state(e.consultant_id, 'available', now, '', '', 0)
