@@ -69,6 +69,17 @@ STAFFED_STATES = frozenset(
 )
 
 
+# At work but not free: a caller whose advisor is in one of these may ask for a callback.
+ADVISOR_BUSY_STATES = frozenset(
+    {
+        ConsultantState.RINGING,
+        ConsultantState.ON_CALL,
+        ConsultantState.WRAP_UP,
+        ConsultantState.BREAK,
+    }
+)
+
+
 class EntryState(StrEnum):
     """Where a queued call is."""
 
@@ -393,9 +404,20 @@ class RoutingEngine:
 
     # Callbacks and voicemail
 
-    def request_callback(self, call_sid: str, number: str) -> bool:
-        """Turn a waiting call into a callback that keeps its place; False if too late."""
-        return bool(self._request_callback(args=[call_sid, number, repr(self.clock())]))
+    def request_callback(
+        self, call_sid: str, number: str, *, advisor_hold: float = 0.0, since: float | None = None
+    ) -> bool:
+        """Turn a waiting call into a callback that keeps its place; False if too late.
+
+        With advisor_hold, the caller asked for their own advisor: only the advisor takes the
+        callback for that many seconds from since (default now), over a break too; then, or
+        as soon as the advisor logs off, it widens like any call.
+        """
+        now = self.clock()
+        args = [call_sid, number, repr(now)]
+        if advisor_hold > 0:
+            args += [repr(float(advisor_hold)), repr(now if since is None else since)]
+        return bool(self._request_callback(args=args))
 
     def callback_attempt(self, call_sid: str) -> int:
         """Count one more attempt to call a customer back and return the count."""
@@ -410,15 +432,25 @@ class RoutingEngine:
         return sorted(_text(member) for member in self.redis.smembers(CALLBACKS))
 
     def restore_callback(
-        self, entry: QueueEntry, number: str, attempts: int, due: float | None
+        self,
+        entry: QueueEntry,
+        number: str,
+        attempts: int,
+        due: float | None,
+        *,
+        advisor_hold: float = 0.0,
+        requested_at: float | None = None,
     ) -> bool:
-        """Recreate a pending callback lost from Redis (from its database row); idempotent."""
+        """Recreate a pending callback lost from Redis (from its database row); idempotent.
+
+        A callback asked of the advisor waits for them until advisor_hold after requested_at,
+        as it did before it was lost."""
         if self.redis.exists(ENTRY.format(entry.call_sid)):
             return False
         anonymous = QueueEntry(**{**asdict(entry), "caller_number": ""})
         self.join(anonymous)
         self.redis.hset(ENTRY.format(entry.call_sid), "caller_number", entry.caller_number)
-        self.request_callback(entry.call_sid, number)
+        self.request_callback(entry.call_sid, number, advisor_hold=advisor_hold, since=requested_at)
         self.redis.hset(ENTRY.format(entry.call_sid), "callback_attempts", str(attempts))
         if due is not None and due > self.clock():
             self.reschedule_callback(entry.call_sid, due)

@@ -29,6 +29,11 @@ class RoutingPolicy:
     who will not come in time; with ``own_customers_first`` it keeps its place with the
     advisor, who still takes it if they are free before anyone else is. bench/day measures
     what each costs and buys.
+
+    A caller whose advisor is at work but busy may ask for the advisor to call them back
+    (key 3 while waiting). Only the advisor takes that callback for ``advisor_callback_seconds``
+    (their breaks included); after that, or once the advisor logs off, it widens through the
+    tiers like any call, so their team calls back. 0 stops the offer.
     """
 
     advisor_seconds: float = 60.0
@@ -36,11 +41,12 @@ class RoutingPolicy:
     language_seconds: float = 60.0
     own_customers_first: bool = True
     predict_advisor: bool = False
+    advisor_callback_seconds: float = 4 * 3600.0
 
     @classmethod
     def fifo(cls) -> RoutingPolicy:
         """Return plain longest-waiting-first routing: no tiers, no preferences."""
-        return cls(0.0, 0.0, 0.0, own_customers_first=False)
+        return cls(0.0, 0.0, 0.0, own_customers_first=False, advisor_callback_seconds=0.0)
 
     def entry_fields(self) -> dict[str, str]:
         """Return the policy as the fields a queue entry carries into Redis."""

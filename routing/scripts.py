@@ -80,7 +80,7 @@ end
 
 local ENTRY_FIELDS = {'state', 'advisor_id', 'office', 'language', 'tier', 'tier_until',
   'score', 'own_first', 'predict', 't1', 't2', 't3', 'routable', 'requeue', 'callback', 'queued_at',
-  'joined_at', 'consultant_id', 'queue_sid', 'caller_number', 'answered_at'}
+  'joined_at', 'consultant_id', 'queue_sid', 'caller_number', 'answered_at', 'pinned'}
 
 local function load_entry(sid)
   local values = redis.call('HMGET', ekey(sid), unpack(ENTRY_FIELDS))
@@ -144,9 +144,18 @@ local function advisor_due(advisor_id, t1, at)
   return false
 end
 
+-- Logged in, on a break or not ready: not gone for the day.
+local function at_work(consultant_id)
+  local state = redis.call('HGET', ckey(consultant_id), 'state')
+  return state ~= false and state ~= 'offline'
+end
+
 local function tier_open(e, tier, at)
   if tier == 1 then
-    return e.advisor_id ~= '' and (tonumber(e.t1) or 0) > 0 and logged_in(e.advisor_id)
+    if e.advisor_id == '' or (tonumber(e.t1) or 0) <= 0 then return false end
+    -- A callback the customer asked their own advisor for waits for them over a break too.
+    if e.pinned == '1' then return at_work(e.advisor_id) end
+    return logged_in(e.advisor_id)
       and (e.predict ~= '1' or advisor_due(e.advisor_id, tonumber(e.t1), at))
   elseif tier == 2 then
     return e.office ~= '' and (tonumber(e.t2) or 0) > 0
@@ -175,6 +184,8 @@ end
 local function advance_tiers(sid, e, now)
   if e.tier == '' then
     settle_tier(sid, e, 1, tonumber(e.joined_at) or now)
+  elseif e.tier == '1' and e.pinned == '1' and not at_work(e.advisor_id) then
+    settle_tier(sid, e, 2, now)  -- a retry that fell due after the advisor left
   end
   while tonumber(e.tier) < 4 and tonumber(e.tier_until) <= now do
     settle_tier(sid, e, tonumber(e.tier) + 1, tonumber(e.tier_until))
@@ -270,10 +281,12 @@ local function index_available(consultant_id, office, languages, since)
   end
 end
 
--- Calls of a pool still in the given tier move on at the next tick.
-local function hasten(pool, tier, now)
+-- Calls of a pool still in the given tier move on at the next tick (with keep_pinned, not
+-- the callbacks asked of that advisor).
+local function hasten(pool, tier, now, keep_pinned)
   for _, sid in ipairs(redis.call('ZRANGE', pool, 0, -1)) do
-    if redis.call('HGET', ekey(sid), 'tier') == tier then
+    local values = redis.call('HMGET', ekey(sid), 'tier', 'pinned')
+    if values[1] == tier and not (keep_pinned and values[2] == '1') then
       redis.call('ZADD', P .. 'tier_due', now, sid)
     end
   end
@@ -289,9 +302,10 @@ local function set_staffed(consultant_id, office, languages, on, now)
     return
   end
   redis.call('SREM', P .. 'staffed', consultant_id)
-  -- Nobody waits for someone who is not there: own customers skip tier 1 at once, and a
-  -- team or language with nobody left stops holding its calls.
-  hasten(P .. 'q:advisor:' .. consultant_id, '1', now)
+  -- Nobody waits for someone who is not there: own customers skip tier 1 at once (callbacks
+  -- asked of the advisor only once they log off), and a team or language with nobody left
+  -- stops holding its calls.
+  hasten(P .. 'q:advisor:' .. consultant_id, '1', now, at_work(consultant_id))
   if office ~= '' then
     redis.call('SREM', P .. 'staffed:office:' .. office, consultant_id)
     if redis.call('SCARD', P .. 'staffed:office:' .. office) == 0 then
@@ -333,6 +347,9 @@ local function change_state(consultant_id, state, now, reason, call_sid, wrap_se
     set_staffed(consultant_id, office, languages, true, now)
   elseif STAFFED[old] and not STAFFED[state] then
     set_staffed(consultant_id, office, languages, false, now)
+  elseif state == 'offline' and old ~= 'offline' and old ~= '' then
+    -- from a break or not ready: the callbacks asked of them go to their team
+    hasten(P .. 'q:advisor:' .. consultant_id, '1', now, false)
   end
   if state == 'wrap-up' then
     redis.call('ZADD', P .. 'wrapup_due', now + (tonumber(wrap_seconds) or 60), consultant_id)
@@ -692,11 +709,13 @@ return result
 """
 )
 
-# ARGV: call_sid, number, now. Returns 1 if the call now waits as a callback.
+# ARGV: call_sid, number, now, and for a callback asked of the caller's own advisor: how long
+# it waits for them (seconds), from when. Returns 1 if the call now waits as a callback.
 REQUEST_CALLBACK = (
     PRELUDE
     + r"""
 local sid, number, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local hold, hold_from = tonumber(ARGV[4] or '') or 0, tonumber(ARGV[5] or '') or now
 local e = load_entry(sid)
 if e.callback == '1' then return 1 end
 if e.state ~= 'waiting' and e.state ~= 'joining' then return 0 end
@@ -710,8 +729,15 @@ redis.call('HSET', ekey(sid), 'callback', '1', 'callback_number', number,
   'callback_attempts', '0')
 redis.call('PERSIST', ekey(sid))
 redis.call('SADD', P .. 'callbacks', sid)
+if hold > 0 and e.advisor_id ~= '' then
+  -- Only the advisor takes it (tier 1) for hold seconds, breaks included; then, or once they
+  -- log off, it widens like any call and their team calls back.
+  e.pinned, e.t1 = '1', num(hold)
+  redis.call('HSET', ekey(sid), 'pinned', '1', 't1', e.t1)
+  settle_tier(sid, e, 1, hold_from)
+end
 make_routable(sid, e, now)
-emit(now, 'callback.requested', {call_sid = sid})
+emit(now, 'callback.requested', {call_sid = sid, for_advisor = (e.pinned == '1')})
 return 1
 """
 )
