@@ -68,6 +68,9 @@ class CallerCard:
     language: str
     customer: Customer | None
     own_customer: bool
+    callback: bool = False
+    # A callback the customer asked of this consultant, their own advisor (key 3).
+    asked_for_you: bool = False
 
 
 def desk_state(consultant: Consultant) -> dict[str, object]:
@@ -88,6 +91,8 @@ def desk_state(consultant: Consultant) -> dict[str, object]:
             "topic": card.topic,
             "language": card.language,
             "own_customer": card.own_customer,
+            "callback": card.callback,
+            "asked_for_you": card.asked_for_you,
             "customer": None
             if customer is None
             else {
@@ -119,6 +124,8 @@ def caller_card(call_sid: str, consultant: Consultant) -> CallerCard | None:
         language=entry.get("language", "pl"),
         customer=customer,
         own_customer=customer is not None and customer.advisor_id == consultant.id,
+        callback=entry.get("callback") == "1",
+        asked_for_you=entry.get("pinned") == "1" and entry.get("advisor_id") == str(consultant.id),
     )
 
 

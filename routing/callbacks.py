@@ -106,6 +106,7 @@ def record_request(entry: dict[str, str], number: str, requested_at: float) -> N
                 topic=entry.get("topic") or None,
                 priority=int(entry.get("priority") or 0),
                 queue=entry.get("queue", ""),
+                for_advisor=entry.get("pinned") == "1",
                 queued_at=moment(float(entry.get("queued_at") or requested_at)),
                 requested_at=moment(requested_at),
             )
@@ -178,7 +179,16 @@ def restore(engine: RoutingEngine) -> int:
             queue=request.queue,
         )
         due = request.next_attempt_at.timestamp() if request.next_attempt_at else None
-        if engine.restore_callback(entry, request.number, request.attempts, due):
+        hold = engine.policy_for(request.queue).advisor_callback_seconds
+        restored_now = engine.restore_callback(
+            entry,
+            request.number,
+            request.attempts,
+            due,
+            advisor_hold=hold if request.for_advisor else 0.0,
+            requested_at=request.requested_at.timestamp(),
+        )
+        if restored_now:
             log.warning("call %s: callback restored from the database", request.call_sid)
             restored += 1
     db.session.rollback()

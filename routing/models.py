@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.db import Base, UtcDateTime, utcnow
@@ -73,7 +73,7 @@ class CallbackStatus(StrEnum):
 
 
 class CallbackRequest(Base):
-    """A caller who pressed 1 to be called back; kept so no request is ever lost."""
+    """A caller who asked to be called back; kept so no request is ever lost."""
 
     __tablename__ = "callback_requests"
 
@@ -87,6 +87,8 @@ class CallbackRequest(Base):
     topic: Mapped[str | None] = mapped_column(String(32))
     priority: Mapped[int] = mapped_column(Integer, default=0)
     queue: Mapped[str] = mapped_column(String(64), default="")
+    # The caller asked their own advisor to call back (key 3), not the first free consultant.
+    for_advisor: Mapped[bool] = mapped_column(default=False, server_default=false())
     queued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     requested_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     status: Mapped[str] = mapped_column(String(16), default=CallbackStatus.PENDING, index=True)

@@ -18,6 +18,7 @@ from hotline.redis_client import redis_conn
 from hotline.settings import Settings
 from routing import callbacks, twiml
 from routing.engine import (
+    ADVISOR_BUSY_STATES,
     ConsultantProfile,
     ConsultantState,
     EntryState,
@@ -97,7 +98,7 @@ def waiting(settings: Settings, update: WaitUpdate) -> VoiceResponse:
         position,
         minutes,
         settings.wait_announce_seconds,
-        offer=wait_offer(settings, entry, routing.clock()),
+        offers=wait_offers(settings, routing, entry),
         hold_music_url=settings.hold_music_url,
     )
 
@@ -107,17 +108,39 @@ def caller_language(call_sid: str) -> str:
     return speech.normalise_language(engine().entry(call_sid).get("language"))
 
 
-def wait_offer(settings: Settings, entry: dict[str, str], now: float) -> str | None:
-    """Choose what a waiting caller may press: a callback, and past the maximum wait, voicemail."""
+def wait_offers(
+    settings: Settings, routing: RoutingEngine, entry: dict[str, str]
+) -> tuple[str, ...]:
+    """Choose what a waiting caller may press: 1 a callback, 2 (past the maximum wait)
+    voicemail, 3 a callback from their own advisor while the advisor is at work but busy."""
+    if not entry:
+        return ()
+    now = routing.clock()
     waited = now - float(entry.get("queued_at") or now)
     has_number = bool(entry.get("caller_number"))
+    offers: tuple[str, ...] = ()
     if waited >= settings.max_wait_seconds:
-        return "max_wait_offer" if has_number else "voicemail_offer"
-    return "callback_offer" if has_number else None
+        offers = ("max_wait_offer",) if has_number else ("voicemail_offer",)
+    elif has_number:
+        offers = ("callback_offer",)
+    if has_number and advisor_busy(routing, entry):
+        offers += ("advisor_callback_offer",)
+    return offers
+
+
+def advisor_busy(routing: RoutingEngine, entry: dict[str, str]) -> bool:
+    """Tell whether the caller has an advisor at work (or on a break) who cannot take them now,
+    and the queue lets callers ask that advisor for a callback."""
+    advisor = entry.get("advisor_id")
+    if not advisor or routing.policy_for(entry.get("queue", "")).advisor_callback_seconds <= 0:
+        return False
+    state = routing.consultant(int(advisor)).get("state")
+    return state in ADVISOR_BUSY_STATES
 
 
 def wait_key(settings: Settings, call_sid: str, digits: str) -> VoiceResponse:
-    """Act on a key pressed while waiting: 1 asks for a callback, 2 (past the maximum) voicemail.
+    """Act on a key pressed while waiting: 1 asks for a callback, 2 (past the maximum) voicemail,
+    3 a callback from the caller's own advisor.
 
     This document runs inside the wait, so anything but a Hangup or Leave keeps the caller in
     the queue: an unknown key just lets the wait URL run again.
@@ -125,15 +148,23 @@ def wait_key(settings: Settings, call_sid: str, digits: str) -> VoiceResponse:
     routing = engine_for(settings)
     entry = routing.entry(call_sid)
     language = speech.normalise_language(entry.get("language"))
-    offer = wait_offer(settings, entry, routing.clock()) if entry else None
+    offers = wait_offers(settings, routing, entry)
     number = entry.get("caller_number", "")
-    if digits == "1" and number and offer in ("callback_offer", "max_wait_offer"):
-        kept = routing.request_callback(call_sid, number)
+    wanted = {"1": ("callback_offer", "max_wait_offer"), "3": ("advisor_callback_offer",)}
+    if digits in wanted and set(wanted[digits]) & set(offers):
+        for_advisor = digits == "3"
+        hold = routing.policy_for(entry.get("queue", "")).advisor_callback_seconds
+        kept = routing.request_callback(call_sid, number, advisor_hold=hold if for_advisor else 0)
         if kept:
             callbacks.record_request(routing.entry(call_sid), number, routing.clock())
-            log.info("call %s: callback requested, place kept", call_sid)
-        return twiml.callback_confirmed(language) if kept else twiml.empty()
-    if digits == "2" and offer in ("max_wait_offer", "voicemail_offer"):
+            log.info(
+                "call %s: callback requested%s, place kept",
+                call_sid,
+                " from the advisor" if for_advisor else "",
+            )
+        confirmation = "advisor_callback_confirmed" if for_advisor else "callback_confirmed"
+        return twiml.callback_confirmed(language, confirmation) if kept else twiml.empty()
+    if digits == "2" and {"max_wait_offer", "voicemail_offer"} & set(offers):
         leaving = routing.mark_voicemail(call_sid)
         if leaving:
             log.info("call %s: leaving the queue for voicemail", call_sid)

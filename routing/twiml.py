@@ -40,40 +40,40 @@ def wait_message(
     minutes: int | None,
     pause_seconds: int,
     *,
-    offer: str | None = None,
+    offers: Sequence[str] = (),
     hold_music_url: str = "",
 ) -> VoiceResponse:
     """Announce the caller's place and expected wait, then hold until the next announcement.
 
-    With an offer ("callback_offer", "max_wait_offer" or "voicemail_offer") everything plays
+    With offers (prompt keys such as "callback_offer" or "max_wait_offer") everything plays
     inside a Gather, so a key pressed at any moment of the wait reaches the wait-key URL;
     silence falls through to a Redirect that fetches this document again.
     """
     response = VoiceResponse()
     target: VoiceResponse | Gather = response
-    if offer:
+    if offers:
         target = Gather(input="dtmf", num_digits=1, action=WAIT_KEY_URL, method="POST", timeout=2)
     speech.say(target, language, speech.prompt(language, "queue_position", position=position))
     if minutes is not None:
         speech.say(target, language, speech.prompt(language, "queue_estimate", minutes=minutes))
     else:
         speech.say(target, language, speech.prompt(language, "queue_hold"))
-    if offer:
+    for offer in offers:
         speech.say(target, language, prompts.text(language, offer))
     if hold_music_url:
         target.play(hold_music_url)
     else:
         target.pause(length=pause_seconds)
-    if offer:
+    if offers:
         response.append(target)
         response.redirect(WAIT_URL, method="POST")
     return response
 
 
-def callback_confirmed(language: str) -> VoiceResponse:
+def callback_confirmed(language: str, key: str = "callback_confirmed") -> VoiceResponse:
     """Confirm a callback request and hang up; the request keeps the caller's place."""
     response = VoiceResponse()
-    speech.say(response, language, prompts.text(language, "callback_confirmed"))
+    speech.say(response, language, prompts.text(language, key))
     response.hangup()
     return response
 

@@ -26,6 +26,12 @@
     $("desk-error").hidden = !message;
   }
 
+  function callTitle(state, call) {
+    if (call.asked_for_you) return "Callback: your customer asked for you";
+    if (call.callback) return state === "ringing" ? "Callback to make" : "Callback";
+    return state === "ringing" ? "Incoming call" : "Call";
+  }
+
   function render(state) {
     $("state").textContent = state.state;
     $("state").className = "state " + state.state;
@@ -33,7 +39,7 @@
     const call = state.call;
     $("call-panel").hidden = !call;
     if (call) {
-      $("call-title").textContent = state.state === "ringing" ? "Incoming call" : "Call";
+      $("call-title").textContent = callTitle(state.state, call);
       $("call-number").textContent = call.caller_number || "unknown";
       $("call-topic").textContent = call.topic;
       $("call-language").textContent = call.language;

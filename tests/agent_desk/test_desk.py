@@ -188,3 +188,20 @@ def test_a_wrap_up_whose_time_ran_out_can_be_finished_later(client, jan):
     saved = db.session.get(Contact, late_id)
     assert (saved.outcome, saved.notes) == ("follow-up", "Called back about offers.")
     assert "Calls still to wrap up" not in client.get("/desk/").data.decode()
+
+
+def test_a_callback_jan_asked_of_anna_pops_as_asked_for_her(client, twilio, jan, redis_client):
+    _, token = sign_in(client)
+    api(client, token, "/desk/api/state", {"state": "available"})
+    api(client, token, "/desk/api/state", {"state": "break"})
+    twilio.post("/ivr/incoming", CALL)
+    twilio.post("/ivr/menu/input", {**CALL, "Digits": "0"})
+    wait = parse(twilio.post("/routing/wait", {**CALL, "QueueSid": "QU" + "1" * 32}).data)
+    assert "naciśnij 3" in "".join(wait.itertext()), "Anna is on a break"
+    twilio.post("/routing/wait-key", {**CALL, "Digits": "3"})
+    api(client, token, "/desk/api/state", {"state": "available"})
+    assignment = RoutingEngine(redis_client).assign_next(30)
+    assert (assignment.call_sid, assignment.callback) == (SID, True)
+    call = client.get("/desk/api/state").json["call"]
+    assert (call["callback"], call["asked_for_you"]) == (True, True)
+    assert call["customer"]["name"] == "Jan Wiśniewski"

@@ -237,9 +237,58 @@ def test_a_caller_who_cannot_wait_is_called_back_when_consultants_are_in(
     assert [to for to, _url, _status in network.placed] == [f"client:consultant-{consultant_id}"]
 
 
+def set_anna(app, state):
+    with app.app_context():
+        service.set_consultant_state(anna(), state)
+
+
+def test_a_caller_whose_advisor_is_busy_may_ask_that_advisor_to_call_back(
+    app, twilio, demo, redis_client
+):
+    set_anna(app, service.ConsultantState.ON_CALL)
+    root = jan_waits(redis_client, twilio)
+    assert "naciśnij 1" in spoken(root) and "naciśnij 3" in spoken(root)
+    root = press(twilio, "3")
+    assert "doradca klienta oddzwoni" in spoken(root)
+    assert verbs(root)[-1] == "Hangup"
+    entry = RoutingEngine(redis_client).entry(SID)
+    assert (entry["callback"], entry["pinned"], entry["tier"]) == ("1", "1", "1")
+    assert float(entry["tier_until"]) - float(entry["callback_requested_at"]) == 4 * 3600
+    request = db.session.scalars(select(CallbackRequest)).one()
+    assert (request.for_advisor, request.advisor_id) == (True, anna().id)
+
+
+@pytest.mark.parametrize("state", [None, "available"])
+def test_key_3_is_neither_offered_nor_heard_unless_the_advisor_is_busy(
+    app, twilio, demo, redis_client, state
+):
+    if state:
+        set_anna(app, service.ConsultantState(state))
+    root = jan_waits(redis_client, twilio)
+    assert "naciśnij 3" not in spoken(root)
+    assert verbs(press(twilio, "3")) == []
+    assert RoutingEngine(redis_client).entry(SID).get("callback", "") == ""
+
+
+def test_a_callback_asked_of_the_advisor_is_restored_with_its_hold(
+    app, settings, twilio, demo, redis_client
+):
+    set_anna(app, service.ConsultantState.ON_CALL)
+    jan_waits(redis_client, twilio)
+    press(twilio, "3")
+    before = RoutingEngine(redis_client).entry(SID)
+    redis_client.flushdb()
+    set_anna(app, service.ConsultantState.ON_CALL)
+    with app.app_context():
+        assert service.restore_callbacks(settings) == 1
+    entry = RoutingEngine(redis_client).entry(SID)
+    assert (entry["pinned"], entry["tier"]) == ("1", "1")
+    assert float(entry["tier_until"]) == pytest.approx(float(before["tier_until"]), abs=1e-3)
+
+
 def test_hold_music_plays_between_announcements_while_the_key_is_heard():
     root = parse(
-        str(twiml.wait_message("uk", 3, 2, 20, offer="callback_offer", hold_music_url="/m.mp3"))
+        str(twiml.wait_message("uk", 3, 2, 20, offers=["callback_offer"], hold_music_url="/m.mp3"))
     )
     assert root.find("Gather/Play").text == "/m.mp3"
     assert root.find("Gather/Pause") is None
