@@ -18,13 +18,20 @@ import random
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 
 import redis
 
 from bench.routing.server import private_redis
 from routing import erlang
-from routing.engine import ConsultantProfile, ConsultantState, QueueEntry, RoutingEngine
+from routing.engine import (
+    ADVISOR_BUSY_STATES,
+    ConsultantProfile,
+    ConsultantState,
+    QueueEntry,
+    RoutingEngine,
+)
 from routing.policy import RoutingPolicy
 
 HOUR = 3600.0
@@ -37,6 +44,12 @@ CALLER_LANGUAGES = (("pl", 0.88), ("uk", 0.06), ("en", 0.04), ("ro", 0.02))
 CONSULTANT_EXTRA_LANGUAGES = (("en", 0.12), ("uk", 0.06), ("ro", 0.03))
 QUEUE_SID = "QU" + "0" * 32
 TRADE_OFF = (0, 15, 30, 60, 120)
+# A waiting caller hears their place, the estimate and the offers before they can press 3.
+OFFER_HEARD_SECONDS = 10.0
+CALLBACK_DIAL_SECONDS = 15.0  # ringing the customer until they pick up
+CALLBACK_NO_ANSWER_SECONDS = 30.0  # the product's dial timeout
+CALLBACK_RETRY_SECONDS = 600.0  # the product's default spacing of attempts
+CALLBACK_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,11 @@ class Assumptions:
     wrap_high: float = 75.0
     patience_mean: float = 180.0
     break_minutes: float = 30.0
+    # Of callers told their advisor is busy, the share who press 3 for the advisor's callback;
+    # 0 leaves the offer unheard. 63% of customers said they prefer a callback to waiting in a
+    # queue (CTS survey, as cited by contaqt.com); a stated preference, not a measured take-up.
+    advisor_callback_take: float = 0.0
+    callback_answer: float = 0.8  # our assumption: no public figure found
     seed: int = 2026
 
     def describe(self) -> list[str]:
@@ -74,6 +92,17 @@ class Assumptions:
             f"patience exponential, mean {self.patience_mean:.0f} s; consultants answer at once",
         ]
 
+    def describe_callbacks(self) -> str:
+        """Return how callers treat the advisor's callback offer, as text."""
+        return (
+            f"{OFFER_HEARD_SECONDS:.0f} s after joining, a caller whose advisor is at work but "
+            f"busy (on or ringing with a call, in wrap-up, on a break) presses 3 with "
+            f"probability {self.advisor_callback_take:.0%}; the customer answers each attempt "
+            f"with probability {self.callback_answer:.0%} after {CALLBACK_DIAL_SECONDS:.0f} s "
+            f"(else {CALLBACK_NO_ANSWER_SECONDS:.0f} s of ringing), {CALLBACK_ATTEMPTS} attempts "
+            f"{CALLBACK_RETRY_SECONDS / 60:.0f} min apart"
+        )
+
 
 @dataclass(frozen=True)
 class Caller:
@@ -88,6 +117,7 @@ class Caller:
     talk: float
     patience: float
     wrap: float
+    choice: float  # below the take share: presses 3 for the advisor's callback
 
 
 @dataclass(frozen=True)
@@ -120,6 +150,11 @@ class Result:
     advisor_on_break: int = 0
     advisor_free: int = 0
     advisor_free_soon: int = 0
+    callbacks_asked: int = 0
+    callbacks_done: int = 0
+    callbacks_by_advisor: int = 0
+    callbacks_failed: int = 0
+    callback_delays: list[float] = field(default_factory=list)
     seconds: float = 0.0
     round_trips: int = 0
 
@@ -127,6 +162,11 @@ class Result:
     def service_level(self) -> float:
         """Share of all calls answered within the target."""
         return self.in_target / self.calls
+
+    @property
+    def service_level_on_the_line(self) -> float:
+        """Share answered within the target among calls that did not leave for a callback."""
+        return self.in_target / max(1, self.calls - self.callbacks_asked)
 
     @property
     def asa(self) -> float:
@@ -140,8 +180,16 @@ class Result:
 
     @property
     def continuity(self) -> float:
-        """Share of calls whose advisor was on shift that reached that advisor."""
+        """Share of calls whose advisor was on shift that reached that advisor (on the line,
+        or in a callback the advisor made)."""
         return self.reached_advisor / max(1, self.with_advisor_on_shift)
+
+    @property
+    def continuity_on_the_line(self) -> float:
+        """Continuity counting only calls the advisor answered while the caller held."""
+        return (self.reached_advisor - self.callbacks_by_advisor) / max(
+            1, self.with_advisor_on_shift
+        )
 
     def continuity_ceiling(self, sl_points: float) -> tuple[float, float, float]:
         """Bound the continuity any policy could reach at this load without costing more
@@ -189,6 +237,8 @@ def build_day(assumptions: Assumptions) -> tuple[list[Shift], list[Caller]]:
         break_end = break_start + assumptions.break_minutes * 60
         shifts.append(Shift(profile, start, start + 8 * HOUR, break_start, break_end))
     weights = (1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1)
+    # Its own stream, so the day's callers are the same with or without the offer.
+    choices = random.Random(assumptions.seed + 1)
     callers = []
     for index in range(assumptions.calls):
         hour = rng.choices(range(DAY_HOURS), weights)[0]
@@ -212,6 +262,7 @@ def build_day(assumptions: Assumptions) -> tuple[list[Shift], list[Caller]]:
                 talk=lognormal(rng, assumptions.talk_mean, assumptions.talk_sd),
                 patience=rng.expovariate(1 / assumptions.patience_mean),
                 wrap=rng.uniform(assumptions.wrap_low, assumptions.wrap_high),
+                choice=choices.random(),
             )
         )
     callers.sort(key=lambda caller: caller.arrival)
@@ -239,12 +290,20 @@ class Day:
         self.engine = RoutingEngine(
             self.client, self.clock, policy=policy, wrap_up_seconds=WRAP_UP_SECONDS
         )
+        self.policy = policy
+        self.assumptions = assumptions
         self.shifts, self.callers = build_day(assumptions)
         self.by_sid = {caller.sid: caller for caller in self.callers}
         self.result = Result(label)
         self.events: list[tuple[float, int, str, object]] = []
         self.sequence = 0
         self.answered: set[str] = set()
+        self.called_back: dict[str, float] = {}  # callback sid -> when the caller asked
+        self.given_up: set[str] = set()
+        self.offers_advisor_callbacks = (
+            assumptions.advisor_callback_take > 0 and policy.advisor_callback_seconds > 0
+        )
+        self.attempts: dict[str, int] = {}
         self.holding: dict[int, str] = {}  # consultant -> call on the line
         self.wrapping: dict[int, tuple[str, float]] = {}  # consultant -> (call, wrap-up ends)
         self.leaving: dict[int, ConsultantState] = {}  # break or offline once the call ends
@@ -294,6 +353,9 @@ class Day:
         now = self.clock.now
         for offer in tick.assignments:
             caller = self.by_sid[offer.call_sid]
+            if offer.callback:
+                self.call_back(caller, offer.consultant_id)
+                continue
             self.engine.connected(offer.call_sid, offer.consultant_id)
             self.answered.add(offer.call_sid)
             self.holding[offer.consultant_id] = offer.call_sid
@@ -310,6 +372,60 @@ class Day:
             self.schedule(now + caller.talk, "hang_up", (offer.call_sid, offer.consultant_id))
         if tick.more:
             self.route()
+
+    def call_back(self, caller: Caller, ident: int) -> None:
+        """Let a consultant dial a customer who asked for a callback."""
+        now, sid = self.clock.now, caller.sid
+        attempt = self.attempts[sid] = self.attempts.get(sid, 0) + 1
+        self.holding[ident] = sid
+        self.wrapping.pop(ident, None)
+        self.engine.connected(sid, ident)  # the consultant picks up, then the customer is dialled
+        # Seeded by call and attempt, so every policy sees the same customer answer.
+        if random.Random(f"{sid}:{attempt}").random() >= self.assumptions.callback_answer:
+            self.free_at[ident] = now + CALLBACK_NO_ANSWER_SECONDS
+            self.schedule(now + CALLBACK_NO_ANSWER_SECONDS, "no_answer", (sid, ident))
+            return
+        self.result.callbacks_done += 1
+        self.result.callback_delays.append(now - self.called_back[sid])
+        if caller.advisor == ident:
+            self.result.reached_advisor += 1
+            self.result.callbacks_by_advisor += 1
+        talk = CALLBACK_DIAL_SECONDS + caller.talk
+        self.free_at[ident] = now + talk + min(caller.wrap, WRAP_UP_SECONDS)
+        self.schedule(now + talk, "hang_up", (sid, ident))
+
+    def on_no_answer(self, payload: tuple[str, int]) -> bool:
+        sid, ident = payload
+        if self.attempts[sid] >= CALLBACK_ATTEMPTS:
+            self.result.callbacks_failed += 1
+            return self.on_hang_up(payload)  # given up: the consultant wraps up
+        if self.holding.pop(ident) != sid:
+            raise AssertionError(f"consultant {ident} held two calls")
+        self.engine.reschedule_callback(sid, self.clock.now + CALLBACK_RETRY_SECONDS)
+        self.timer_at(self.clock.now + CALLBACK_RETRY_SECONDS)
+        leaving = self.leaving.pop(ident, None)
+        if leaving is not None:
+            self.engine.set_state(ident, leaving)
+        return True  # the consultant is free again
+
+    def on_hear_offer(self, caller: Caller) -> bool:
+        """A waiting caller whose advisor is busy may press 3 for the advisor's callback."""
+        sid = caller.sid
+        if sid in self.answered or sid in self.given_up or caller.advisor is None:
+            return False
+        state = self.engine.consultant(caller.advisor).get("state")
+        if (
+            state not in ADVISOR_BUSY_STATES
+            or caller.choice >= self.assumptions.advisor_callback_take
+        ):
+            return False
+        hold = self.policy.advisor_callback_seconds
+        if not self.engine.request_callback(sid, "", advisor_hold=hold):
+            return False
+        self.called_back[sid] = self.clock.now
+        self.result.callbacks_asked += 1
+        self.timer_at(self.clock.now + hold)
+        return False  # the advisor is busy: nobody can take it yet
 
     def timer_at(self, moment: float | None) -> None:
         """Note an engine timer set without a tick, so the loop runs a tick when it is due."""
@@ -352,6 +468,8 @@ class Day:
         )
         arrival = self.engine.arrive(entry, QUEUE_SID)
         self.schedule(caller.arrival + caller.patience, "give_up", caller.sid)
+        if caller.advisor is not None and self.offers_advisor_callbacks:
+            self.schedule(caller.arrival + OFFER_HEARD_SECONDS, "hear_offer", caller)
         self.timer_at(arrival.tier_until)
         return arrival.someone_free
 
@@ -367,14 +485,15 @@ class Day:
             self.result.advisor_free_soon += 1
 
     def on_give_up(self, sid: str) -> bool:
-        if sid not in self.answered:
+        if sid not in self.answered and sid not in self.called_back:
             self.engine.close(sid, "abandoned")
+            self.given_up.add(sid)
             self.result.abandoned += 1
         return False
 
     def on_hang_up(self, payload: tuple[str, int]) -> bool:
         sid, ident = payload
-        self.engine.close(sid, "answered")
+        self.engine.close(sid, "callback" if sid in self.called_back else "answered")
         if self.holding.pop(ident) != sid:
             raise AssertionError(f"consultant {ident} held two calls")
         leaving = self.leaving.pop(ident, None)
@@ -400,9 +519,14 @@ Job = tuple[str, str, RoutingPolicy, Assumptions]
 
 
 def simulate(job: Job) -> Result:
-    """Run one day on one Redis database (a worker process entry point)."""
+    """Run one day on one Redis database."""
     url, label, policy, assumptions = job
     return Day(url, policy, label, assumptions).run()
+
+
+def simulate_all(work: list[Job]) -> list[Result]:
+    """Run days one after another (a worker process entry point)."""
+    return [simulate(job) for job in work]
 
 
 def erlang_prediction(assumptions: Assumptions) -> tuple[erlang.Staffing, erlang.Staffing]:
@@ -456,18 +580,31 @@ def mean_wrap(assumptions: Assumptions) -> float:
 
 # Advisor-first routing that waits in tier 1 only for an advisor expected free in time.
 PREDICTED = RoutingPolicy(predict_advisor=True)
+# The share of callers who press 3 in the main run: the stated preference for a callback.
+TAKE = 0.63
 
 
-def jobs(url: str, assumptions: Assumptions) -> list[Job]:
+def callbacks_label(take: float) -> str:
+    """Name the predicted run in which that share of callers ask their advisor to call back."""
+    return f"callbacks {take:.0%}"
+
+
+def jobs(
+    urls: list[str], assumptions: Assumptions, takes: tuple[float, ...] = (TAKE,)
+) -> list[Job]:
     """Return the runs, each on its own database: the day under advisor-first routing (as
-    the issue states it, and predicting the advisor) and FIFO, the T1 trade-off, and the same
-    three on a quarter of the calls."""
-    base = url.rsplit("/", 1)[0]
+    the issue states it, predicting the advisor, and with callers asking their busy advisor
+    for a callback) and FIFO, the T1 trade-off, and the same three on a quarter of the calls.
+    Run i goes to Redis server i modulo their number."""
+    bases = [url.rsplit("/", 1)[0] for url in urls]
     runs: list[tuple[str, RoutingPolicy, Assumptions]] = [
         ("advisor-first", RoutingPolicy(), assumptions),
         ("predicted", PREDICTED, assumptions),
         ("FIFO", RoutingPolicy.fifo(), assumptions),
     ]
+    for take in takes:
+        taking = replace(assumptions, advisor_callback_take=take)
+        runs.append((callbacks_label(take), PREDICTED, taking))
     for seconds in TRADE_OFF:
         if seconds != RoutingPolicy().advisor_seconds:
             runs.append((f"T1={seconds}", RoutingPolicy(advisor_seconds=seconds), assumptions))
@@ -477,7 +614,9 @@ def jobs(url: str, assumptions: Assumptions) -> list[Job]:
         ("light predicted", PREDICTED, light),
         ("light FIFO", RoutingPolicy.fifo(), light),
     ]
-    return [(f"{base}/{index}", *run) for index, run in enumerate(runs)]
+    if len(runs) > 16:
+        raise SystemExit("too many runs for one Redis server's 16 databases")
+    return [(f"{bases[i % len(bases)]}/{i}", *run) for i, run in enumerate(runs)]
 
 
 def main() -> int:
@@ -485,18 +624,29 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2, help="days simulated in parallel")
+    parser.add_argument(
+        "--take",
+        default=str(TAKE),
+        help="comma-separated shares of callers who press 3 for their busy advisor's callback",
+    )
     args = parser.parse_args()
+    takes = tuple(float(share) for share in args.take.split(","))
     assumptions = Assumptions(calls=args.calls)
     started = time.perf_counter()
-    with private_redis() as url:
-        work = jobs(url, assumptions)
-        if args.workers > 1:
-            with ProcessPoolExecutor(max_workers=args.workers) as pool:
-                results = list(pool.map(simulate, work))
+    workers = max(1, args.workers)
+    with ExitStack() as stack:
+        # Redis runs each script on one core, so each worker gets a server of its own
+        # (or a database of its own on REDIS_URL).
+        urls = [stack.enter_context(private_redis()) for _ in range(workers)]
+        work = jobs(urls, assumptions, takes)
+        groups = [work[worker::workers] for worker in range(workers)]
+        if workers > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                results = [result for group in pool.map(simulate_all, groups) for result in group]
         else:
-            results = [simulate(job) for job in work]
+            results = simulate_all(work)
     wall = time.perf_counter() - started
-    report(assumptions, {result.label: result for result in results}, wall)
+    report(assumptions, {result.label: result for result in results}, wall, takes)
     return 0
 
 
@@ -518,7 +668,9 @@ HEADER = (
 )
 
 
-def report(assumptions: Assumptions, results: dict[str, Result], wall: float) -> None:
+def report(
+    assumptions: Assumptions, results: dict[str, Result], wall: float, takes: tuple[float, ...]
+) -> None:
     """Print the assumptions, the comparison with Erlang and the T1 trade-off."""
     erlang_c, erlang_a = erlang_prediction(assumptions)
     policy = RoutingPolicy()
@@ -568,7 +720,35 @@ def report(assumptions: Assumptions, results: dict[str, Result], wall: float) ->
     print(line("advisor-first", results["light advisor-first"]))
     print(line("predicted", results["light predicted"]))
     print(line("FIFO", results["light FIFO"]))
-    advisor, fifo = results["advisor-first"], results["FIFO"]
+    fifo = results["FIFO"]
+    print()
+    print(
+        "Callbacks from the advisor (key 3), predicted routing: "
+        + replace(assumptions, advisor_callback_take=takes[0]).describe_callbacks()
+    )
+    print(
+        f"{'':20}{'SL all':>8}{'SL line':>9}{'continuity':>12}{'on line':>9}{'asked':>8}"
+        f"{'by adv.':>9}{'by other':>9}{'failed':>8}{'undone':>8}{'delay':>8}"
+    )
+    for take in takes:
+        row = results[callbacks_label(take)]
+        others = row.callbacks_done - row.callbacks_by_advisor
+        undone = row.callbacks_asked - row.callbacks_done - row.callbacks_failed
+        delay = statistics.median(row.callback_delays) / 60 if row.callback_delays else 0.0
+        print(
+            f"{f'{take:.0%} press 3':20}{row.service_level:>8.1%}"
+            f"{row.service_level_on_the_line:>9.1%}{row.continuity:>12.1%}"
+            f"{row.continuity_on_the_line:>9.1%}{row.callbacks_asked:>8,}"
+            f"{row.callbacks_by_advisor:>9,}{others:>9,}{row.callbacks_failed:>8,}{undone:>8,}"
+            f"{delay:>6.0f} m"
+        )
+    print(
+        "  SL all: callers who left for a callback count as missing the target; SL line: among"
+        " callers who stayed on the line. continuity counts a callback the advisor made; on"
+        " line: only calls they answered. delay: median from pressing 3 to the customer"
+        " answering. undone: still waiting when the day ended"
+    )
+    advisor = results["advisor-first"]
     on_break = advisor.advisor_on_break / max(1, advisor.with_advisor_on_shift)
     free, soon, allowance = fifo.continuity_ceiling(3.0)
     print()
@@ -581,14 +761,16 @@ def report(assumptions: Assumptions, results: dict[str, Result], wall: float) ->
         "continuity here."
     )
     print()
-    for label in ("advisor-first", "predicted"):
+    for label in ("advisor-first", "predicted", *map(callbacks_label, takes)):
         row = results[label]
-        gap = (fifo.service_level - row.service_level) * 100
+        level = row.service_level_on_the_line if row.callbacks_asked else row.service_level
+        measure = " on the line" if row.callbacks_asked else ""
+        gap = (fifo.service_level - level) * 100
         on_break = row.advisor_on_break / max(1, row.with_advisor_on_shift)
         print(
             f"goals, {label}: continuity >= 80%: {row.continuity:.1%} "
             f"({'met' if row.continuity >= 0.8 else 'NOT met'}; {on_break:.1%} of these "
-            f"callers rang during their advisor's break); SL within 3 points of FIFO: "
-            f"{gap:+.1f} points ({'met' if gap <= 3 else 'NOT met'})"
+            f"callers rang during their advisor's break); SL{measure} within 3 points of "
+            f"FIFO: {gap:+.1f} points ({'met' if gap <= 3 else 'NOT met'})"
         )
     print(f"goal, whole run under 60 s: {wall:.1f} s ({'met' if wall < 60 else 'NOT met'})")
