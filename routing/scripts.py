@@ -11,6 +11,8 @@ callers and callbacks, so the lowest score is always the best call:
 
 - ``q:advisor:<id>``: the advisor's own customers (tier 1, and later too while the queue's
   policy keeps own customers first);
+- ``q:asked:<id>``: callbacks customers asked of their advisor (tier 1 only), taken when the
+  advisor has no other call waiting for them;
 - ``q:office:<code>``: calls in tier 2 or wider from that office;
 - ``q:lang:<code>``: calls in tier 3 or wider in that language;
 - ``q:all``: calls in tier 4;
@@ -99,6 +101,9 @@ end
 local function entry_pools(e)
   local pools = {}
   local tier = tonumber(e.tier) or 4
+  if tier == 1 and e.pinned == '1' then
+    return {P .. 'q:asked:' .. e.advisor_id}
+  end
   if e.advisor_id ~= '' and (e.own_first == '1' or tier == 1) then
     pools[#pools + 1] = P .. 'q:advisor:' .. e.advisor_id
   end
@@ -109,7 +114,10 @@ local function entry_pools(e)
 end
 
 local function remove_from_pools(sid, e)
-  if e.advisor_id ~= '' then redis.call('ZREM', P .. 'q:advisor:' .. e.advisor_id, sid) end
+  if e.advisor_id ~= '' then
+    redis.call('ZREM', P .. 'q:advisor:' .. e.advisor_id, sid)
+    redis.call('ZREM', P .. 'q:asked:' .. e.advisor_id, sid)
+  end
   if e.office ~= '' then redis.call('ZREM', P .. 'q:office:' .. e.office, sid) end
   redis.call('ZREM', P .. 'q:lang:' .. e.language, sid)
   redis.call('ZREM', P .. 'q:all', sid)
@@ -198,7 +206,9 @@ local function profile(consultant_id)
   return str(values[1]), split(values[2]), str(values[3]), str(values[4])
 end
 
--- The best waiting call for a free consultant: their own customers first.
+-- The best waiting call for a free consultant: their own customers first, then the other
+-- calls they may take, and only then the callbacks their customers asked of them: those are
+-- worked between calls, so nobody on the line waits for them.
 local function best_call_for(consultant_id)
   local own = redis.call('ZRANGE', P .. 'q:advisor:' .. consultant_id, 0, 0)
   if own[1] then return own[1] end
@@ -213,7 +223,8 @@ local function best_call_for(consultant_id)
       best, best_score = head[1], tonumber(head[2])
     end
   end
-  return best
+  if best then return best end
+  return redis.call('ZRANGE', P .. 'q:asked:' .. consultant_id, 0, 0)[1]
 end
 
 -- The longest-free consultant allowed to take a call in its tier; its advisor first.
@@ -281,12 +292,10 @@ local function index_available(consultant_id, office, languages, since)
   end
 end
 
--- Calls of a pool still in the given tier move on at the next tick (with keep_pinned, not
--- the callbacks asked of that advisor).
-local function hasten(pool, tier, now, keep_pinned)
+-- Calls of a pool still in the given tier move on at the next tick.
+local function hasten(pool, tier, now)
   for _, sid in ipairs(redis.call('ZRANGE', pool, 0, -1)) do
-    local values = redis.call('HMGET', ekey(sid), 'tier', 'pinned')
-    if values[1] == tier and not (keep_pinned and values[2] == '1') then
+    if redis.call('HGET', ekey(sid), 'tier') == tier then
       redis.call('ZADD', P .. 'tier_due', now, sid)
     end
   end
@@ -305,7 +314,8 @@ local function set_staffed(consultant_id, office, languages, on, now)
   -- Nobody waits for someone who is not there: own customers skip tier 1 at once (callbacks
   -- asked of the advisor only once they log off), and a team or language with nobody left
   -- stops holding its calls.
-  hasten(P .. 'q:advisor:' .. consultant_id, '1', now, at_work(consultant_id))
+  hasten(P .. 'q:advisor:' .. consultant_id, '1', now)
+  if not at_work(consultant_id) then hasten(P .. 'q:asked:' .. consultant_id, '1', now) end
   if office ~= '' then
     redis.call('SREM', P .. 'staffed:office:' .. office, consultant_id)
     if redis.call('SCARD', P .. 'staffed:office:' .. office) == 0 then
@@ -349,7 +359,7 @@ local function change_state(consultant_id, state, now, reason, call_sid, wrap_se
     set_staffed(consultant_id, office, languages, false, now)
   elseif state == 'offline' and old ~= 'offline' and old ~= '' then
     -- from a break or not ready: the callbacks asked of them go to their team
-    hasten(P .. 'q:advisor:' .. consultant_id, '1', now, false)
+    hasten(P .. 'q:asked:' .. consultant_id, '1', now)
   end
   if state == 'wrap-up' then
     redis.call('ZADD', P .. 'wrapup_due', now + (tonumber(wrap_seconds) or 60), consultant_id)

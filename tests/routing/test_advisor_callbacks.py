@@ -34,15 +34,21 @@ def test_only_the_advisor_takes_it_long_after_the_advisor_tier_would_end(redis_c
     assert engine.entry("CA-jan")["offered_tier"] == "1"
 
 
-def test_it_comes_before_the_advisors_own_customers_on_the_line(redis_client):
+def test_the_advisor_makes_it_when_nobody_on_the_line_waits_for_them(redis_client):
     clock = Clock()
     engine = make_engine(redis_client, clock, POLICY)
     consultant(engine, 7, ON_CALL)
-    caller(engine, "CA-ewa", advisor=7, office="WAW")
-    clock.advance(5)
+    consultant(engine, 4, ON_CALL)
     jan_asks_his_advisor(engine)
+    clock.advance(5)
+    caller(engine, "CA-ewa", advisor=7, office="WAW")
+    caller(engine, "CA-ola", office="WAW")
     engine.set_state(7, ConsultantState.AVAILABLE)
-    assert route(engine) == [("CA-jan", 7)], "callbacks come first within a tier"
+    assert route(engine) == [("CA-ewa", 7)], "her own customer on the line first"
+    engine.set_state(7, ConsultantState.AVAILABLE)
+    assert route(engine) == [("CA-ola", 7)], "then a caller on the line she may take"
+    engine.set_state(7, ConsultantState.AVAILABLE)
+    assert route(engine) == [("CA-jan", 7)], "then the callback Jan asked of her"
 
 
 def test_it_waits_over_the_advisors_break_and_widens_when_they_log_off(redis_client):
