@@ -119,12 +119,12 @@ def wait_offers(
     waited = now - float(entry.get("queued_at") or now)
     has_number = bool(entry.get("caller_number"))
     offers: tuple[str, ...] = ()
-    if waited >= settings.max_wait_seconds:
-        offers = ("max_wait_offer",) if has_number else ("voicemail_offer",)
-    elif has_number:
-        offers = ("callback_offer",)
     if has_number and advisor_busy(routing, entry):
-        offers += ("advisor_callback_offer",)
+        offers = ("advisor_callback_offer",)
+    if waited >= settings.max_wait_seconds:
+        offers += ("max_wait_offer",) if has_number else ("voicemail_offer",)
+    elif has_number:
+        offers += ("callback_offer",)
     return offers
 
 

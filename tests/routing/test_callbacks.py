@@ -247,7 +247,9 @@ def test_a_caller_whose_advisor_is_busy_may_ask_that_advisor_to_call_back(
 ):
     set_anna(app, service.ConsultantState.ON_CALL)
     root = jan_waits(redis_client, twilio)
-    assert "naciśnij 1" in spoken(root) and "naciśnij 3" in spoken(root)
+    said = spoken(root)
+    assert "naciśnij 1" in said and "naciśnij 3" in said
+    assert said.index("doradca klienta jest teraz zajęty") < said.index("miejsce w kolejce")
     root = press(twilio, "3")
     assert "doradca klienta oddzwoni" in spoken(root)
     assert verbs(root)[-1] == "Hangup"
