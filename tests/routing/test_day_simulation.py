@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bench.day import PREDICTED, Assumptions, simulate
+from bench.day import OFFERING, PREDICTED, Assumptions, simulate
 from routing.policy import RoutingPolicy
 
 SMALL_DAY = Assumptions(calls=600, consultants=20, seed=7)
@@ -33,3 +33,11 @@ def test_nobody_presses_3_when_the_queue_does_not_offer_it(redis_url, redis_clie
         baseline.answered,
         baseline.reached_advisor,
     )
+
+
+def test_holding_a_call_to_hear_the_offer_lets_callers_reach_their_advisor(redis_url, redis_client):
+    baseline = simulate((redis_url, "predicted", PREDICTED, SMALL_DAY))
+    taking = replace(SMALL_DAY, advisor_callback_take=1.0)
+    offered = simulate((redis_url, "offer", OFFERING, taking))
+    assert offered.callbacks_by_advisor > 0.8 * offered.callbacks_asked
+    assert offered.continuity > baseline.continuity + 0.1
