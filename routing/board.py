@@ -4,10 +4,12 @@ Today's figures count the calls that reached the consultant queue since local mi
 have left it (a call's record is kept when it ends; the callers still waiting are under "now"):
 
 - service level: calls answered within the target time (20 s) among all of them, so a caller
-  who gave up counts against it, as in bench/day;
+  who gave up counts against it, as in bench/day; and the same among callers who stayed on the
+  line (those who asked for a callback left the queue by choice);
 - ASA: the mean wait of answered calls;
 - abandonment: callers who hung up while waiting, among all of them;
-- own advisor: among answered callers who have a Customer Advisor, how many reached them.
+- own advisor: among callers who have a Customer Advisor and were answered or called back,
+  how many reached that advisor.
 
 The staffing advice is Erlang C for the last hour's calls and the smoothed handling plus
 wrap-up time: how many consultants answer the target share within the target time.
@@ -41,13 +43,20 @@ class DayFigures:
     callbacks: int = 0
     voicemail: int = 0
     answered_wait_total: float = 0.0
-    answered_with_advisor: int = 0
-    answered_by_own_advisor: int = 0
+    served_with_advisor: int = 0
+    served_by_own_advisor: int = 0
 
     @property
     def service_level(self) -> float | None:
         """Return the share answered within the target time, or None with no calls."""
         return self.answered_in_target / self.queued if self.queued else None
+
+    @property
+    def service_level_on_the_line(self) -> float | None:
+        """Return the share answered within the target among callers who did not leave the
+        queue for a callback."""
+        stayed = self.queued - self.callbacks
+        return self.answered_in_target / stayed if stayed else None
 
     @property
     def asa(self) -> float | None:
@@ -61,16 +70,19 @@ class DayFigures:
 
     @property
     def own_advisor(self) -> float | None:
-        """Return the share of answered callers with an advisor who reached that advisor."""
-        if not self.answered_with_advisor:
+        """Return the share of callers with an advisor, answered or called back, who reached
+        that advisor."""
+        if not self.served_with_advisor:
             return None
-        return self.answered_by_own_advisor / self.answered_with_advisor
+        return self.served_by_own_advisor / self.served_with_advisor
 
 
 def day_figures(since: datetime) -> DayFigures:
     """Count the queue's calls since a moment (self-service calls never queued)."""
     record = CallRecord
     answered = record.outcome == CallOutcome.ANSWERED
+    called_back = (record.outcome == CallOutcome.CALLBACK) & record.consultant_id.is_not(None)
+    served = answered | called_back
 
     def count(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -87,8 +99,8 @@ def day_figures(since: datetime) -> DayFigures:
                 func.sum(case((answered, func.coalesce(record.wait_seconds, 0.0)), else_=0.0)),
                 0.0,
             ),
-            count(answered & record.advisor_id.is_not(None)),
-            count(answered & record.own_advisor),
+            count(served & record.advisor_id.is_not(None)),
+            count(served & record.own_advisor),
         ).where(record.queued_at >= since, record.outcome != CallOutcome.SELF_SERVICE)
     ).one()
     return DayFigures(
@@ -99,8 +111,8 @@ def day_figures(since: datetime) -> DayFigures:
         callbacks=int(row[4]),
         voicemail=int(row[5]),
         answered_wait_total=float(row[6]),
-        answered_with_advisor=int(row[7]),
-        answered_by_own_advisor=int(row[8]),
+        served_with_advisor=int(row[7]),
+        served_by_own_advisor=int(row[8]),
     )
 
 
@@ -140,6 +152,7 @@ def board(engine: RoutingEngine, now: datetime, timezone: str) -> dict[str, obje
         "today": asdict(today)
         | {
             "service_level": today.service_level,
+            "service_level_on_the_line": today.service_level_on_the_line,
             "asa": today.asa,
             "abandonment": today.abandonment,
             "own_advisor": today.own_advisor,

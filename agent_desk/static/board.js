@@ -29,7 +29,8 @@
 
     const target = data.target;
     show("service-level", percent(today.service_level));
-    show("service-level-label", "answered within " + target.seconds + " s (target " + percent(target.share) + ")");
+    show("service-level-label", "answered within " + target.seconds + " s (target " + percent(target.share) + ")" +
+      (today.callbacks ? "; " + percent(today.service_level_on_the_line) + " of callers who stayed on the line" : ""));
     document.getElementById("service-level").classList.toggle(
       "below", today.service_level !== null && today.service_level < target.share);
     show("asa", duration(today.asa));

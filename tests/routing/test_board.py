@@ -15,11 +15,13 @@ from tests.routing.helpers import Clock, caller, consultant, make_engine
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # 15:00 in Warsaw
 
 
-def record(sid, outcome, wait=None, *, advisor=None, own=False, queued=NOW - timedelta(minutes=5)):
+def record(
+    sid, outcome, wait=None, *, advisor=None, own=False, by=None, queued=NOW - timedelta(minutes=5)
+):
     db.session.add(
         CallRecord(
             call_sid=sid, outcome=outcome, wait_seconds=wait, advisor_id=advisor,
-            own_advisor=own, queued_at=queued,
+            own_advisor=own, consultant_id=by, queued_at=queued,
         )
     )  # fmt: skip
 
@@ -47,22 +49,24 @@ def test_the_snapshot_counts_callers_callbacks_and_consultants(redis_client):
 
 def test_the_day_counts_only_queued_calls_since_midnight(app):
     midnight = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)  # Warsaw midnight
-    record("CA1", CallOutcome.ANSWERED, 5.0, advisor=7, own=True)
-    record("CA2", CallOutcome.ANSWERED, 35.0, advisor=7, own=False)
-    record("CA3", CallOutcome.ANSWERED, 20.0)
+    record("CA1", CallOutcome.ANSWERED, 5.0, advisor=7, own=True, by=7)
+    record("CA2", CallOutcome.ANSWERED, 35.0, advisor=7, own=False, by=3)
+    record("CA3", CallOutcome.ANSWERED, 20.0, by=3)
     record("CA4", CallOutcome.ABANDONED, 50.0)
-    record("CA5", CallOutcome.CALLBACK, 70.0)
+    record("CA5", CallOutcome.CALLBACK, 70.0, advisor=7)  # not called back yet
+    record("CA8", CallOutcome.CALLBACK, 8.0, advisor=7, own=True, by=7)  # called back by them
     record("CA6", CallOutcome.SELF_SERVICE)
     record("CA7", CallOutcome.ANSWERED, 1.0, queued=midnight - timedelta(seconds=1))
     db.session.commit()
 
     day = board.day_figures(midnight)
 
-    assert (day.queued, day.answered, day.abandoned, day.callbacks) == (5, 3, 1, 1)
-    assert day.service_level == 2 / 5, "answered within 20 s among every queued call"
+    assert (day.queued, day.answered, day.abandoned, day.callbacks) == (6, 3, 1, 2)
+    assert day.service_level == 2 / 6, "answered within 20 s among every queued call"
+    assert day.service_level_on_the_line == 2 / 4, "among callers who did not ask for a callback"
     assert day.asa == 20.0
-    assert day.abandonment == 1 / 5
-    assert day.own_advisor == 1 / 2, "among answered callers who have an advisor"
+    assert day.abandonment == 1 / 6
+    assert day.own_advisor == 2 / 3, "answered or called back, by their own advisor"
     assert board.day_figures(NOW).service_level is None
 
 
