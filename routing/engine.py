@@ -76,6 +76,7 @@ ADVISOR_BUSY_STATES = frozenset(
         ConsultantState.ON_CALL,
         ConsultantState.WRAP_UP,
         ConsultantState.BREAK,
+        ConsultantState.NOT_READY,
     }
 )
 

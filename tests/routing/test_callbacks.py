@@ -242,10 +242,11 @@ def set_anna(app, state):
         service.set_consultant_state(anna(), state)
 
 
+@pytest.mark.parametrize("state", ["on-call", "wrap-up", "break", "not-ready"])
 def test_a_caller_whose_advisor_is_busy_may_ask_that_advisor_to_call_back(
-    app, twilio, demo, redis_client
+    app, twilio, demo, redis_client, state
 ):
-    set_anna(app, service.ConsultantState.ON_CALL)
+    set_anna(app, service.ConsultantState(state))
     root = jan_waits(redis_client, twilio)
     said = spoken(root)
     assert "naciśnij 1" in said and "naciśnij 3" in said
@@ -260,7 +261,7 @@ def test_a_caller_whose_advisor_is_busy_may_ask_that_advisor_to_call_back(
     assert (request.for_advisor, request.advisor_id) == (True, anna().id)
 
 
-@pytest.mark.parametrize("state", [None, "available"])
+@pytest.mark.parametrize("state", [None, "available", "offline"])
 def test_key_3_is_neither_offered_nor_heard_unless_the_advisor_is_busy(
     app, twilio, demo, redis_client, state
 ):
