@@ -96,8 +96,8 @@ class Assumptions:
         """Return how callers treat the advisor's callback offer, as text."""
         return (
             f"{OFFER_HEARD_SECONDS:.0f} s after joining, a caller whose advisor is at work but "
-            "busy (on or ringing with a call, in wrap-up, on a break or not ready) and who is still waiting "
-            "presses 3 with the row's probability (63%: the share of customers who said they "
+            "busy (on or ringing with a call, in wrap-up, on a break or not ready) and who is "
+            "still waiting presses 3 with the row's probability (63%: the share of customers who said they "
             "prefer a callback to waiting, CTS survey cited by contaqt.com; the rest are "
             "assumptions); the customer answers each attempt "
             f"with probability {self.callback_answer:.0%} after {CALLBACK_DIAL_SECONDS:.0f} s "
