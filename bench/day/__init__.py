@@ -97,9 +97,9 @@ class Assumptions:
         return (
             f"{OFFER_HEARD_SECONDS:.0f} s after joining, a caller whose advisor is at work but "
             "busy (on or ringing with a call, in wrap-up, on a break or not ready) and who is "
-            "still waiting presses 3 with the row's probability (63%: the share of customers who said they "
-            "prefer a callback to waiting, CTS survey cited by contaqt.com; the rest are "
-            "assumptions); the customer answers each attempt "
+            "still waiting presses 3 with the row's probability (63%: the share of customers "
+            "who said they prefer a callback to waiting, CTS survey cited by contaqt.com; the "
+            "rest are assumptions); the customer answers each attempt "
             f"with probability {self.callback_answer:.0%} after {CALLBACK_DIAL_SECONDS:.0f} s "
             f"(else {CALLBACK_NO_ANSWER_SECONDS:.0f} s of ringing), {CALLBACK_ATTEMPTS} attempts "
             f"{CALLBACK_RETRY_SECONDS / 60:.0f} min apart"
