@@ -147,6 +147,7 @@ def call_answered(consultant: Consultant, call_sid: str) -> None:
         customer_id=int(entry["customer_id"]) if entry.get("customer_id") else None,
         caller_number=entry.get("caller_number", ""),
         topic=entry.get("topic") or None,
+        channel="callback" if entry.get("callback") == "1" else "phone",
     )
 
 
@@ -159,6 +160,7 @@ def ensure_contact(
     topic: str | None,
     started_at: datetime | None = None,
     ended_at: datetime | None = None,
+    channel: str = "phone",
 ) -> Contact:
     """Return the contact for a call, creating it once however often this runs."""
     session = db.session
@@ -170,6 +172,7 @@ def ensure_contact(
             customer_id=customer_id,
             caller_number=caller_number,
             topic=topic,
+            channel=channel,
             started_at=started_at or utcnow(),
         )
         session.add(contact)
@@ -185,8 +188,10 @@ def ensure_contact(
 
 
 def on_call_recorded(record: CallRecord) -> None:
-    """Log an answered call on the customer's record, even if no desk saw it connect."""
-    if record.outcome != CallOutcome.ANSWERED:
+    """Log an answered call, or a callback made, on the customer's record, even if no desk saw
+    it connect."""
+    called_back = record.outcome == CallOutcome.CALLBACK and record.consultant_id is not None
+    if record.outcome != CallOutcome.ANSWERED and not called_back:
         return
     ensure_contact(
         record.call_sid,
@@ -196,6 +201,7 @@ def on_call_recorded(record: CallRecord) -> None:
         topic=record.topic,
         started_at=record.answered_at,
         ended_at=record.ended_at,
+        channel="callback" if called_back else "phone",
     )
 
 

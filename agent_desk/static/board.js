@@ -9,6 +9,7 @@
   };
 
   function show(id, text) { document.getElementById(id).textContent = text; }
+  function calls(count) { return count + (count === 1 ? " call" : " calls"); }
   function percent(share) { return share === null ? "–" : Math.round(share * 100) + "%"; }
   function duration(seconds) {
     if (seconds === null) return "–";
@@ -30,13 +31,14 @@
     const target = data.target;
     show("service-level", percent(today.service_level));
     show("service-level-label", "answered within " + target.seconds + " s (target " + percent(target.share) + ")" +
-      (today.callbacks ? "; " + percent(today.service_level_on_the_line) + " of callers who stayed on the line" : ""));
+      (today.callbacks && today.service_level_on_the_line !== null
+        ? "; " + percent(today.service_level_on_the_line) + " of callers who stayed on the line" : ""));
     document.getElementById("service-level").classList.toggle(
       "below", today.service_level !== null && today.service_level < target.share);
     show("asa", duration(today.asa));
     show("abandonment", percent(today.abandonment));
     show("own-advisor", percent(today.own_advisor));
-    show("today-counts", today.queued + " calls have left the queue: " + today.answered + " answered, " +
+    show("today-counts", calls(today.queued) + (today.queued === 1 ? " has" : " have") + " left the queue: " + today.answered + " answered, " +
       today.abandoned + " hung up, " + today.callbacks + " asked for a callback, " +
       today.voicemail + " left a voicemail.");
 
@@ -45,7 +47,7 @@
       advice = "No calls reached the queue in the last hour.";
     } else {
       const gap = staffing.needed - staffing.working;
-      advice = staffing.calls_last_hour + " calls in the last hour, " +
+      advice = calls(staffing.calls_last_hour) + " in the last hour, " +
         Math.round(staffing.handle_seconds) + " s each with wrap-up: " + staffing.needed +
         (staffing.needed === 1 ? " consultant answers " : " consultants answer ") + percent(target.share) + " within " + target.seconds + " s; " +
         staffing.working + (staffing.working === 1 ? " is working" : " are working") +

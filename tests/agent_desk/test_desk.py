@@ -205,3 +205,6 @@ def test_a_callback_jan_asked_of_anna_pops_as_asked_for_her(client, twilio, jan,
     call = client.get("/desk/api/state").json["call"]
     assert (call["callback"], call["asked_for_you"]) == (True, True)
     assert call["customer"]["name"] == "Jan Wiśniewski"
+    assert api(client, token, "/desk/api/answered", {"call_sid": SID}).status_code == 200
+    contact = db.session.scalars(select(Contact).where(Contact.call_sid == SID)).one()
+    assert (contact.channel, contact.customer_id) == ("callback", jan.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from customers.models import Contact
 from hotline.db import db
 from hotline.settings import Settings
 from recordings.models import Recording
@@ -139,6 +140,9 @@ def test_a_callback_rings_the_consultant_then_dials_the_customer(
     # Nobody was logged in when Jan queued, so every tier was skipped; his advisor, free first,
     # still took her own customer first.
     assert (record.outcome, record.own_advisor, record.tier) == ("callback", True, "any")
+    contact = db.session.scalars(select(Contact).where(Contact.call_sid == SID)).one()
+    assert (contact.channel, contact.consultant_id) == ("callback", consultant_id)
+    assert contact.customer_id is None, "Jan was queued without his record in this test"
 
 
 def test_a_callback_is_retried_later_and_given_up_after_three_attempts(
