@@ -61,7 +61,8 @@ def wait_message(
             speech.say(target, language, prompts.text(language, offer))
     speech.say(target, language, speech.prompt(language, "queue_position", position=position))
     if minutes is not None:
-        speech.say(target, language, speech.prompt(language, "queue_estimate", minutes=minutes))
+        key = "queue_estimate_one" if minutes == 1 else "queue_estimate"
+        speech.say(target, language, speech.prompt(language, key, minutes=minutes))
     else:
         speech.say(target, language, speech.prompt(language, "queue_hold"))
     for offer in offers:

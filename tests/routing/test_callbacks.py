@@ -293,6 +293,19 @@ def test_a_callback_asked_of_the_advisor_is_restored_with_its_hold(
     assert float(entry["tier_until"]) == pytest.approx(float(before["tier_until"]), abs=1e-3)
 
 
+@pytest.mark.parametrize(
+    ("language", "minutes", "said"),
+    [
+        ("en", 1, "about a minute."),
+        ("en", 4, "about 4 minutes."),
+        ("ro", 1, "aproximativ un minut."),
+        ("pl", 1, "około minuty."),
+    ],
+)
+def test_the_expected_wait_is_said_in_words_that_fit_the_number(language, minutes, said):
+    assert said in spoken(parse(str(twiml.wait_message(language, 2, minutes, 20))))
+
+
 def test_hold_music_plays_between_announcements_while_the_key_is_heard():
     root = parse(
         str(twiml.wait_message("uk", 3, 2, 20, offers=["callback_offer"], hold_music_url="/m.mp3"))
