@@ -324,6 +324,12 @@ class RoutingEngine:
             float(stats.get("wrap_ewma") or DEFAULT_WRAP_SECONDS),
         )
 
+    def usual_advisor_callback(self) -> float | None:
+        """Return how long, smoothed, customers who asked their advisor for a callback waited
+        for the advisor to take it, or None before the first."""
+        measured = self.redis.hget(STATS, "advisor_callback_ewma")
+        return float(_text(measured)) if measured else None
+
     def estimate(self, call_sid: str, position: int) -> float:
         """Return a smoothed estimate of this caller's remaining wait, in seconds.
 

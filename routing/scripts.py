@@ -520,8 +520,13 @@ redis.call('HSET', ekey(sid), 'state', 'connected')
 redis.call('HSETNX', ekey(sid), 'answered_at', num(now))
 redis.call('ZREM', P .. 'offers', sid)
 change_state(consultant_id, 'on-call', now, '', sid, 0)
-local wait = now - (tonumber(e.joined_at) or now)
-smooth('wait_ewma', wait, 0.1)
+if e.callback ~= '1' then
+  smooth('wait_ewma', now - (tonumber(e.joined_at) or now), 0.1)
+elseif e.pinned == '1' and e.advisor_id == consultant_id then
+  -- how soon advisors get round to the callbacks asked of them, for the offer to tell callers
+  local asked = tonumber(redis.call('HGET', ekey(sid), 'callback_requested_at') or '') or now
+  smooth('advisor_callback_ewma', now - asked, 0.2)
+end
 emit(now, 'call.connected', {call_sid = sid, consultant_id = tonumber(consultant_id)})
 return 1
 """

@@ -99,6 +99,7 @@ def waiting(settings: Settings, update: WaitUpdate) -> VoiceResponse:
         minutes,
         settings.wait_announce_seconds,
         offers=wait_offers(settings, routing, entry),
+        callback_minutes=advisor_minutes(routing.usual_advisor_callback() or 0.0),
         hold_music_url=settings.hold_music_url,
     )
 
@@ -120,12 +121,32 @@ def wait_offers(
     has_number = bool(entry.get("caller_number"))
     offers: tuple[str, ...] = ()
     if has_number and advisor_busy(routing, entry):
-        offers = ("advisor_callback_offer",)
+        offers = (advisor_offer(routing),)
     if waited >= settings.max_wait_seconds:
         offers += ("max_wait_offer",) if has_number else ("voicemail_offer",)
     elif has_number:
         offers += ("callback_offer",)
     return offers
+
+
+def advisor_offer(routing: RoutingEngine) -> str:
+    """Choose the advisor's callback offer: with how soon advisors usually call back, once that
+    has been measured and while it is a figure worth saying (2 to 19 minutes)."""
+    usual = routing.usual_advisor_callback()
+    if (
+        usual is not None
+        and USUAL_CALLBACK_MINUTES[0] <= advisor_minutes(usual) <= USUAL_CALLBACK_MINUTES[1]
+    ):
+        return "advisor_callback_offer_usual"
+    return "advisor_callback_offer"
+
+
+def advisor_minutes(seconds: float) -> int:
+    """Round a callback delay up to the whole minutes said to the caller (at least 2)."""
+    return max(2, math.ceil(seconds / 60))
+
+
+USUAL_CALLBACK_MINUTES = (2, 19)
 
 
 def advisor_busy(routing: RoutingEngine, entry: dict[str, str]) -> bool:
@@ -150,7 +171,10 @@ def wait_key(settings: Settings, call_sid: str, digits: str) -> VoiceResponse:
     language = speech.normalise_language(entry.get("language"))
     offers = wait_offers(settings, routing, entry)
     number = entry.get("caller_number", "")
-    wanted = {"1": ("callback_offer", "max_wait_offer"), "3": ("advisor_callback_offer",)}
+    wanted = {
+        "1": ("callback_offer", "max_wait_offer"),
+        "3": ("advisor_callback_offer", "advisor_callback_offer_usual"),
+    }
     if digits in wanted and set(wanted[digits]) & set(offers):
         for_advisor = digits == "3"
         hold = routing.policy_for(entry.get("queue", "")).advisor_callback_seconds

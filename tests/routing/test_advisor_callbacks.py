@@ -135,3 +135,23 @@ def test_a_plain_callback_is_not_held_for_the_advisor(redis_client):
     clock.advance(60)
     assert route(engine) == [("CA-jan", 4)]
     assert engine.entry("CA-jan").get("pinned", "") == ""
+
+
+def test_how_soon_advisors_take_the_callbacks_asked_of_them_is_measured(redis_client):
+    clock = Clock()
+    engine = make_engine(redis_client, clock, POLICY)
+    consultant(engine, 7, ON_CALL)
+    assert engine.usual_advisor_callback() is None
+    jan_asks_his_advisor(engine)
+    clock.advance(300)
+    engine.set_state(7, ConsultantState.AVAILABLE)
+    assert route(engine) == [("CA-jan", 7)]
+    engine.connected("CA-jan", 7)
+    assert engine.usual_advisor_callback() == 300
+
+    caller(engine, "CA-ewa", advisor=7, office="WAW")
+    engine.set_state(7, ConsultantState.AVAILABLE)
+    clock.advance(20)
+    assert route(engine) == [("CA-ewa", 7)]
+    engine.connected("CA-ewa", 7)
+    assert engine.usual_advisor_callback() == 300, "a call on the line is not a callback"

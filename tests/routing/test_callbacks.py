@@ -265,6 +265,21 @@ def test_a_caller_whose_advisor_is_busy_may_ask_that_advisor_to_call_back(
     assert (request.for_advisor, request.advisor_id) == (True, anna().id)
 
 
+@pytest.mark.parametrize(
+    ("usual_seconds", "said"),
+    [(290, "zwykle w ciągu około 5 min"), (20, "zwykle w ciągu około 2 min"), (1500, None)],
+)
+def test_the_offer_says_how_soon_advisors_usually_call_back(
+    app, twilio, demo, redis_client, usual_seconds, said
+):
+    redis_client.hset("routing:stats", "advisor_callback_ewma", repr(float(usual_seconds)))
+    set_anna(app, service.ConsultantState.ON_CALL)
+    text = spoken(jan_waits(redis_client, twilio))
+    assert "naciśnij 3" in text
+    assert (said in text) if said else ("zwykle" not in text), "no figure past 19 minutes"
+    assert verbs(press(twilio, "3"))[-1] == "Hangup"
+
+
 @pytest.mark.parametrize("state", [None, "available", "offline"])
 def test_key_3_is_neither_offered_nor_heard_unless_the_advisor_is_busy(
     app, twilio, demo, redis_client, state
