@@ -16,7 +16,7 @@ VOICEMAIL_DONE_URL = "/routing/voicemail-done"
 RECORDING_STATUS_URL = "/recordings/status"
 CONSULTANT_LANGUAGE = "pl"
 # Said before the caller's place and wait: news about their own advisor matters most to them,
-# and they may choose before anyone else can take the call (bench/day: heard at 8.5 s).
+# and they may choose before anyone else can take the call (bench/day: heard at 7.5 s).
 LEADING_OFFERS = frozenset({"advisor_callback_offer", "advisor_callback_offer_usual"})
 
 
