@@ -31,6 +31,14 @@ from routing.policy import RoutingPolicy, parse_policies
 log = logging.getLogger(__name__)
 
 CALLBACK_DIAL_SECONDS = 30
+# How soon advisors usually call back is said only while it is a figure worth saying.
+USUAL_CALLBACK_MINUTES = (2, 19)
+# The keys a waiting caller may press, and the offers that let them.
+KEY_OFFERS = {
+    "1": ("callback_offer", "max_wait_offer"),
+    "2": ("max_wait_offer", "voicemail_offer"),
+    "3": ("advisor_callback_offer", "advisor_callback_offer_usual"),
+}
 
 
 @lru_cache(maxsize=8)
@@ -131,7 +139,7 @@ def wait_offers(
 
 def advisor_offer(routing: RoutingEngine) -> str:
     """Choose the advisor's callback offer: with how soon advisors usually call back, once that
-    has been measured and while it is a figure worth saying (2 to 19 minutes)."""
+    has been measured and while it is a figure worth saying."""
     usual = routing.usual_advisor_callback()
     if (
         usual is not None
@@ -146,12 +154,10 @@ def advisor_minutes(seconds: float) -> int:
     return max(2, math.ceil(seconds / 60))
 
 
-USUAL_CALLBACK_MINUTES = (2, 19)
-
-
 def advisor_busy(routing: RoutingEngine, entry: dict[str, str]) -> bool:
-    """Tell whether the caller has an advisor at work (or on a break) who cannot take them now,
-    and the queue lets callers ask that advisor for a callback."""
+    """Tell whether the caller has an advisor at work who cannot take them now (on a call, in
+    wrap-up, on a break or not ready), and the queue lets callers ask that advisor for a
+    callback."""
     advisor = entry.get("advisor_id")
     if not advisor or routing.policy_for(entry.get("queue", "")).advisor_callback_seconds <= 0:
         return False
@@ -171,11 +177,8 @@ def wait_key(settings: Settings, call_sid: str, digits: str) -> VoiceResponse:
     language = speech.normalise_language(entry.get("language"))
     offers = wait_offers(settings, routing, entry)
     number = entry.get("caller_number", "")
-    wanted = {
-        "1": ("callback_offer", "max_wait_offer"),
-        "3": ("advisor_callback_offer", "advisor_callback_offer_usual"),
-    }
-    if digits in wanted and set(wanted[digits]) & set(offers):
+    offered = digits in KEY_OFFERS and bool(set(KEY_OFFERS[digits]) & set(offers))
+    if offered and digits in ("1", "3"):
         for_advisor = digits == "3"
         hold = routing.policy_for(entry.get("queue", "")).advisor_callback_seconds
         kept = routing.request_callback(call_sid, number, advisor_hold=hold if for_advisor else 0)
@@ -188,7 +191,7 @@ def wait_key(settings: Settings, call_sid: str, digits: str) -> VoiceResponse:
             )
         confirmation = "advisor_callback_confirmed" if for_advisor else "callback_confirmed"
         return twiml.callback_confirmed(language, confirmation) if kept else twiml.empty()
-    if digits == "2" and {"max_wait_offer", "voicemail_offer"} & set(offers):
+    if offered and digits == "2":
         leaving = routing.mark_voicemail(call_sid)
         if leaving:
             log.info("call %s: leaving the queue for voicemail", call_sid)
