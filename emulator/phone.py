@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from werkzeug.wrappers import Response
 
 bp = Blueprint(
     "phone",
@@ -11,6 +12,12 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/phone-static",
 )
+
+
+@bp.get("/")
+def home() -> Response:
+    """Send a trainee who opens the emulator's address to the phone."""
+    return redirect(url_for("phone.phone_page"))
 
 
 @bp.get("/phone")

@@ -19,6 +19,12 @@ def test_health_and_cors_for_the_agent_desk(phone):
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
 
 
+def test_the_emulators_address_leads_to_the_phone(phone):
+    response = phone.get("/")
+    assert response.status_code == 200
+    assert response.url.endswith("/phone") and 'class="key"' in response.text
+
+
 def test_the_phone_page_is_served_with_its_own_assets(phone):
     page = phone.get("/phone")
 
