@@ -311,11 +311,10 @@ local function set_staffed(consultant_id, office, languages, on, now)
     return
   end
   redis.call('SREM', P .. 'staffed', consultant_id)
-  -- Nobody waits for someone who is not there: own customers skip tier 1 at once (callbacks
-  -- asked of the advisor only once they log off), and a team or language with nobody left
-  -- stops holding its calls.
+  -- Nobody waits for someone who is not there: own customers skip tier 1 at once, and a
+  -- team or language with nobody left stops holding its calls. (Callbacks asked of the
+  -- advisor wait until they log off: see change_state.)
   hasten(P .. 'q:advisor:' .. consultant_id, '1', now)
-  if not at_work(consultant_id) then hasten(P .. 'q:asked:' .. consultant_id, '1', now) end
   if office ~= '' then
     redis.call('SREM', P .. 'staffed:office:' .. office, consultant_id)
     if redis.call('SCARD', P .. 'staffed:office:' .. office) == 0 then
@@ -357,8 +356,10 @@ local function change_state(consultant_id, state, now, reason, call_sid, wrap_se
     set_staffed(consultant_id, office, languages, true, now)
   elseif STAFFED[old] and not STAFFED[state] then
     set_staffed(consultant_id, office, languages, false, now)
-  elseif state == 'offline' and old ~= 'offline' and old ~= '' then
-    -- from a break or not ready: the callbacks asked of them go to their team
+  end
+  if state == 'offline' and old ~= 'offline' and old ~= '' then
+    -- gone for the day, from work, a break or not ready: their team makes the callbacks
+    -- their customers asked of them
     hasten(P .. 'q:asked:' .. consultant_id, '1', now)
   end
   if state == 'wrap-up' then

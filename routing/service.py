@@ -31,13 +31,14 @@ from routing.policy import RoutingPolicy, parse_policies
 log = logging.getLogger(__name__)
 
 CALLBACK_DIAL_SECONDS = 30
+ADVISOR_OFFER = "advisor_callback_offer"
 # How soon advisors usually call back is said only while it is a figure worth saying.
 USUAL_CALLBACK_MINUTES = (2, 19)
 # The keys a waiting caller may press, and the offers that let them.
 KEY_OFFERS = {
     "1": ("callback_offer", "max_wait_offer"),
     "2": ("max_wait_offer", "voicemail_offer"),
-    "3": ("advisor_callback_offer", "advisor_callback_offer_usual"),
+    "3": ("advisor_callback_offer",),
 }
 
 
@@ -97,6 +98,7 @@ def waiting(settings: Settings, update: WaitUpdate) -> VoiceResponse:
     routing.mark_waiting(update.call_sid, update.queue_sid)
     entry = routing.entry(update.call_sid)
     language = speech.normalise_language(entry.get("language"))
+    offers = wait_offers(settings, routing, entry)
     position, _size = routing.position(update.call_sid)
     seconds = routing.estimate(update.call_sid, position)
     # Nobody staffed, or over an hour: no figure is promised, the caller is asked to hold.
@@ -106,8 +108,8 @@ def waiting(settings: Settings, update: WaitUpdate) -> VoiceResponse:
         position,
         minutes,
         settings.wait_announce_seconds,
-        offers=wait_offers(settings, routing, entry),
-        callback_minutes=advisor_minutes(routing.usual_advisor_callback() or 0.0),
+        offers=offers,
+        callback_minutes=usual_callback_minutes(routing) if ADVISOR_OFFER in offers else None,
         hold_music_url=settings.hold_music_url,
     )
 
@@ -129,7 +131,7 @@ def wait_offers(
     has_number = bool(entry.get("caller_number"))
     offers: tuple[str, ...] = ()
     if has_number and advisor_busy(routing, entry):
-        offers = (advisor_offer(routing),)
+        offers = (ADVISOR_OFFER,)
     if waited >= settings.max_wait_seconds:
         offers += ("max_wait_offer",) if has_number else ("voicemail_offer",)
     elif has_number:
@@ -137,21 +139,15 @@ def wait_offers(
     return offers
 
 
-def advisor_offer(routing: RoutingEngine) -> str:
-    """Choose the advisor's callback offer: with how soon advisors usually call back, once that
-    has been measured and while it is a figure worth saying."""
+def usual_callback_minutes(routing: RoutingEngine) -> int | None:
+    """Return how soon advisors usually call back, in the whole minutes said to the caller;
+    None before it has been measured, or while it is not a figure worth saying."""
     usual = routing.usual_advisor_callback()
-    if (
-        usual is not None
-        and USUAL_CALLBACK_MINUTES[0] <= advisor_minutes(usual) <= USUAL_CALLBACK_MINUTES[1]
-    ):
-        return "advisor_callback_offer_usual"
-    return "advisor_callback_offer"
-
-
-def advisor_minutes(seconds: float) -> int:
-    """Round a callback delay up to the whole minutes said to the caller (at least 2)."""
-    return max(2, math.ceil(seconds / 60))
+    if usual is None:
+        return None
+    low, high = USUAL_CALLBACK_MINUTES
+    minutes = max(low, math.ceil(usual / 60))
+    return minutes if minutes <= high else None
 
 
 def advisor_busy(routing: RoutingEngine, entry: dict[str, str]) -> bool:

@@ -17,7 +17,7 @@ RECORDING_STATUS_URL = "/recordings/status"
 CONSULTANT_LANGUAGE = "pl"
 # Said before the caller's place and wait: news about their own advisor matters most to them,
 # and they may choose before anyone else can take the call (bench/day: heard at 7.5 s).
-LEADING_OFFERS = frozenset({"advisor_callback_offer", "advisor_callback_offer_usual"})
+LEADING_OFFERS = frozenset({"advisor_callback_offer"})
 
 
 def enqueue(
@@ -44,13 +44,13 @@ def wait_message(
     pause_seconds: int,
     *,
     offers: Sequence[str] = (),
-    callback_minutes: int = 0,
+    callback_minutes: int | None = None,
     hold_music_url: str = "",
 ) -> VoiceResponse:
     """Announce the caller's place and expected wait, then hold until the next announcement.
 
-    With offers (prompt keys such as "callback_offer" or "max_wait_offer"; callback_minutes
-    fills in how soon advisors usually call back) everything plays
+    With offers (prompt keys such as "callback_offer" or "max_wait_offer"; with callback_minutes
+    a leading offer also says how soon advisors usually call back) everything plays
     inside a Gather, so a key pressed at any moment of the wait reaches the wait-key URL;
     silence falls through to a Redirect that fetches this document again.
     """
@@ -59,9 +59,13 @@ def wait_message(
     if offers:
         target = Gather(input="dtmf", num_digits=1, action=WAIT_KEY_URL, method="POST", timeout=2)
     for offer in offers:
-        if offer in LEADING_OFFERS:
-            text = prompts.text(language, offer, minutes=callback_minutes)
-            speech.say(target, language, text)
+        if offer not in LEADING_OFFERS:
+            continue
+        if callback_minutes is None:
+            text = prompts.text(language, offer)
+        else:
+            text = prompts.text(language, f"{offer}_usual", minutes=callback_minutes)
+        speech.say(target, language, text)
     speech.say(target, language, speech.prompt(language, "queue_position", position=position))
     if minutes is not None:
         key = "queue_estimate_one" if minutes == 1 else "queue_estimate"

@@ -25,14 +25,10 @@ import redis
 
 from bench.routing.server import private_redis
 from routing import erlang
-from routing.engine import (
-    ADVISOR_BUSY_STATES,
-    ConsultantProfile,
-    ConsultantState,
-    QueueEntry,
-    RoutingEngine,
-)
+from routing.callbacks import CallbackRules
+from routing.engine import ConsultantProfile, ConsultantState, QueueEntry, RoutingEngine
 from routing.policy import RoutingPolicy
+from routing.service import CALLBACK_DIAL_SECONDS, advisor_busy
 
 HOUR = 3600.0
 DAY_HOURS = 12
@@ -47,10 +43,11 @@ TRADE_OFF = (0, 15, 30, 60, 120)
 # The wait message opens with the advisor's offer: at most 7.1 s to say it in any of the four
 # languages, with how soon advisors usually call back (the emulator's 15 characters a second).
 OFFER_HEARD_SECONDS = 7.5
-CALLBACK_DIAL_SECONDS = 15.0  # ringing the customer until they pick up
-CALLBACK_NO_ANSWER_SECONDS = 30.0  # the product's dial timeout
-CALLBACK_RETRY_SECONDS = 600.0  # the product's default spacing of attempts
-CALLBACK_ATTEMPTS = 3
+CALLBACK_PICK_UP_SECONDS = 15.0  # ringing the customer until they pick up
+# The product's own callback rules: its dial timeout, attempts and their spacing.
+CALLBACK_NO_ANSWER_SECONDS = float(CALLBACK_DIAL_SECONDS)
+CALLBACK_RETRY_SECONDS = CallbackRules().retry_seconds
+CALLBACK_ATTEMPTS = CallbackRules().max_attempts
 
 
 @dataclass(frozen=True)
@@ -67,9 +64,8 @@ class Assumptions:
     wrap_high: float = 75.0
     patience_mean: float = 180.0
     break_minutes: float = 30.0
-    # Of callers told their advisor is busy, the share who press 3 for the advisor's callback;
-    # 0 leaves the offer unheard. 63% of customers said they prefer a callback to waiting in a
-    # queue (CTS survey, as cited by contaqt.com); a stated preference, not a measured take-up.
+    # Of callers told their advisor is busy, the share who press 3 for the advisor's callback
+    # (the shares bench/day tries, and their sources, are in TAKES); 0 leaves it unheard.
     advisor_callback_take: float = 0.0
     callback_answer: float = 0.8  # our assumption: no public figure found
     seed: int = 2026
@@ -102,7 +98,7 @@ class Assumptions:
             "took a callback when offered, Hathaway, Emadi and Deshpande, Management Science; "
             "63%: customers who said they prefer one, CTS survey cited by contaqt.com); the "
             "customer answers each attempt "
-            f"with probability {self.callback_answer:.0%} after {CALLBACK_DIAL_SECONDS:.0f} s "
+            f"with probability {self.callback_answer:.0%} after {CALLBACK_PICK_UP_SECONDS:.0f} s "
             f"(else {CALLBACK_NO_ANSWER_SECONDS:.0f} s of ringing), {CALLBACK_ATTEMPTS} attempts "
             f"{CALLBACK_RETRY_SECONDS / 60:.0f} min apart"
         )
@@ -394,7 +390,7 @@ class Day:
         if caller.advisor == ident:
             self.result.reached_advisor += 1
             self.result.callbacks_by_advisor += 1
-        talk = CALLBACK_DIAL_SECONDS + caller.talk
+        talk = CALLBACK_PICK_UP_SECONDS + caller.talk
         self.free_at[ident] = now + talk + min(caller.wrap, WRAP_UP_SECONDS)
         self.schedule(now + talk, "hang_up", (sid, ident))
 
@@ -417,11 +413,9 @@ class Day:
         sid = caller.sid
         if sid in self.answered or sid in self.given_up or caller.advisor is None:
             return False
-        state = self.engine.consultant(caller.advisor).get("state")
-        if (
-            state not in ADVISOR_BUSY_STATES
-            or caller.choice >= self.assumptions.advisor_callback_take
-        ):
+        if caller.choice >= self.assumptions.advisor_callback_take:
+            return False
+        if not advisor_busy(self.engine, {"advisor_id": str(caller.advisor)}):
             return False
         hold = self.policy.advisor_callback_seconds
         if not self.engine.request_callback(sid, "", advisor_hold=hold):
