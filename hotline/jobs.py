@@ -29,7 +29,7 @@ class JobRunner:
 
     def enqueue(
         self,
-        func: Callable[..., Any],
+        func: Callable[..., Any] | str,
         *args: Any,
         job_id: str | None = None,
         queue: str = "default",

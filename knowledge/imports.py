@@ -331,10 +331,8 @@ def start_import(
         session.flush()
         run.job_id = f"knowledge-import-{run.id}"
         run_id, job_id = run.id, run.job_id
-    from knowledge.tasks import run_import  # the job module imports this one
-
     log.info("import %s of %s (%s) queued by %s", run_id, file.name, kind, started_by or "-")
-    jobs.enqueue(run_import, run_id, job_id=job_id, queue="imports")
+    jobs.enqueue("knowledge.tasks.run_import", run_id, job_id=job_id, queue="imports")
     found = db.session.get(ImportRun, run_id)
     assert found is not None
     db.session.refresh(found)
