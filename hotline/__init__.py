@@ -35,11 +35,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     from agent_desk import service as desk_service
     from agent_desk.views import bp as desk_bp
     from ivr.views import bp as ivr_bp
+    from messaging.views import bp as messaging_bp
     from recordings.views import bp as recordings_bp
     from routing.signals import call_recorded
     from routing.views import bp as routing_bp
 
-    for blueprint in (ivr_bp, routing_bp, desk_bp, recordings_bp):
+    for blueprint in (ivr_bp, messaging_bp, routing_bp, desk_bp, recordings_bp):
         app.register_blueprint(blueprint)
     call_recorded.connect(desk_service.on_call_recorded, weak=False)
 

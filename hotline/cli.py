@@ -83,7 +83,7 @@ def worker() -> None:
     from hotline import create_app
     from hotline.jobs import QUEUES
     from hotline.redis_client import redis_conn
-    from ivr.alerts import schedule_next
+    from messaging.alerts import schedule_next
 
     create_app(load_settings())
     schedule_next()

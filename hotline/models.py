@@ -1,7 +1,6 @@
 """Imports every domain package's models so one metadata describes the whole schema."""
 
 from customers.models import AuditEntry, Contact, Customer
-from ivr.models import JobAlert, OutboundSms
 from knowledge.models import (
     County,
     FaqEntry,
@@ -13,6 +12,7 @@ from knowledge.models import (
     TrainingOffer,
     Vacancy,
 )
+from messaging.models import JobAlert, OutboundSms
 from recordings.models import Recording
 from routing.models import CallbackAttempt, CallbackRequest, CallRecord, Consultant
 

@@ -21,9 +21,10 @@ from hotline import speech
 from hotline.hours import OpeningHours
 from hotline.redis_client import redis_conn
 from hotline.settings import Settings
-from ivr import alerts, flow, sms, understanding
+from ivr import flow, understanding
 from ivr.session import CallerSession, SessionStore
 from knowledge import service as knowledge
+from messaging import alerts, sms
 from routing import service as routing
 from routing import twiml as routing_twiml
 from routing.engine import QueueEntry
@@ -322,7 +323,13 @@ def answer_handle(settings: Settings, session: CallerSession, given: CallInput) 
     if given.digits == "1":
         entry = knowledge.spoken_answer(session.topic, session.language)
         if entry is not None and entry.sms_body and sms.can_text(session.caller_number):
-            sms.send_faq(session, entry.topic, entry.sms_body)
+            sms.send_faq(
+                session.caller_number,
+                session.language,
+                call_sid=session.call_sid,
+                topic=entry.topic,
+                body=entry.sms_body,
+            )
             return go(settings, session, "answer", lead=p(session, "sms_queued"))
         return go(settings, session, "answer", lead=p(session, "sms_unavailable"))
     return failed(settings, session, "answer", "not_understood")
@@ -519,7 +526,12 @@ def vacancies_handle(settings: Settings, session: CallerSession, given: CallInpu
         return go(settings, session, "vacancies")
     if given.digits == "2":
         if session.shown_ids and sms.can_text(session.caller_number):
-            sms.send_vacancies(session, session.shown_ids)
+            sms.send_vacancies(
+                session.caller_number,
+                session.language,
+                call_sid=session.call_sid,
+                vacancy_ids=session.shown_ids,
+            )
             lead = p(session, "sms_queued")
         else:
             lead = p(session, "sms_unavailable")
@@ -577,7 +589,12 @@ def trainings_handle(settings: Settings, session: CallerSession, given: CallInpu
         return go(settings, session, "trainings")
     if given.digits == "2":
         if session.shown_ids and sms.can_text(session.caller_number):
-            sms.send_trainings(session, session.shown_ids)
+            sms.send_trainings(
+                session.caller_number,
+                session.language,
+                call_sid=session.call_sid,
+                training_ids=session.shown_ids,
+            )
             return go_options(settings, session, "trainings", p(session, "sms_queued"))
         return go_options(settings, session, "trainings", p(session, "sms_unavailable"))
     if given.digits == "3":
@@ -671,7 +688,14 @@ def alerts_prompt(settings: Settings, session: CallerSession, lead: str | None) 
 def alerts_handle(settings: Settings, session: CallerSession, given: CallInput) -> VoiceResponse:
     """Subscribe on 1, unsubscribe on 2, another region on 3."""
     if given.digits == "1" and session.region_code:
-        alerts.subscribe(session)
+        alerts.subscribe(
+            session.caller_number,
+            session.language,
+            region_code=session.region_code,
+            occupation=session.occupation,
+            customer_id=session.customer_id,
+            call_sid=session.call_sid,
+        )
         return go(settings, session, "menu", lead=p(session, "alerts_subscribed"))
     if given.digits == "2":
         alerts.unsubscribe(session.caller_number, by="keypad")

@@ -1,55 +1,12 @@
-"""Background jobs of the IVR: sending text messages and the daily job alerts."""
+"""The IVR's jobs moved to messaging; jobs queued before the move still name this module.
+
+RQ stores a job's function as a dotted path, and the daily job-alerts run is scheduled a day
+ahead, so a deploy meets jobs that say ``ivr.tasks.send_sms`` or ``ivr.tasks.run_job_alerts``.
+Remove this module once no queue or registry holds such a job.
+"""
 
 from __future__ import annotations
 
-import logging
-from datetime import date
+from messaging.tasks import run_job_alerts, send_job_alerts, send_sms
 
-from hotline.db import db, utcnow
-from hotline.telephony import telephony
-from ivr.models import OutboundSms, SmsStatus
-
-log = logging.getLogger(__name__)
-
-
-def send_sms(message_id: int) -> str | None:
-    """Send a stored text message once; a repeat after success does nothing."""
-    message = db.session.get(OutboundSms, message_id)
-    if message is None:
-        log.warning("text message %s no longer exists", message_id)
-        return None
-    if message.status == SmsStatus.SENT:
-        return message.message_sid
-    message.attempts += 1
-    db.session.commit()
-    try:
-        sid = telephony.current().send_sms(message.to_number, message.body)
-    except Exception as exc:
-        message.error = str(exc)[:500]
-        db.session.commit()
-        log.warning("call %s: text %s failed: %s", message.call_sid, message.id, exc)
-        raise
-    message.status, message.message_sid, message.sent_at = SmsStatus.SENT, sid, utcnow()
-    message.error = None
-    db.session.commit()
-    log.info("call %s: text %s sent as %s", message.call_sid, message.id, sid)
-    return sid
-
-
-def send_job_alerts(day: str | None = None) -> int:
-    """Text every active subscriber the new vacancies for them; once per subscriber per day."""
-    from ivr import alerts
-
-    today = date.fromisoformat(day) if day else date.today()
-    sent = alerts.send_due(today)
-    db.session.remove()
-    return sent
-
-
-def run_job_alerts() -> int:
-    """The scheduled daily run: send today's alerts, then schedule tomorrow's."""
-    from ivr import alerts
-
-    sent = send_job_alerts()
-    alerts.schedule_next()
-    return sent
+__all__ = ["run_job_alerts", "send_job_alerts", "send_sms"]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
-from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.settings import Settings
 from hotline.webhooks import polite_goodbye, twilio_webhook
-from ivr import alerts, service
+from ivr import service
 
 bp = Blueprint("ivr", __name__, url_prefix="/ivr")
 
@@ -96,17 +95,6 @@ def status() -> VoiceResponse:
     form = request.form
     service.call_ended(form["CallSid"], form.get("From", ""), form.get("CallStatus", ""))
     return VoiceResponse()
-
-
-@bp.post("/sms")
-@twilio_webhook(fallback=lambda _sid: MessagingResponse())
-def incoming_sms() -> MessagingResponse:
-    """Take a text sent to the hotline number: STOP ends job alerts."""
-    reply = alerts.handle_reply(request.form.get("From", ""), request.form.get("Body", ""))
-    response = MessagingResponse()
-    if reply:
-        response.message(reply)
-    return response
 
 
 @bp.get("/health")

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 
 from hotline.db import db
-from ivr import alerts
-from ivr.models import JobAlert, OutboundSms
 from knowledge.models import Vacancy
+from messaging import alerts
+from messaging.models import JobAlert, OutboundSms
 from tests.conftest import sent_messages
 from tests.ivr.test_views import KNOWN, gather, press, say
 from tests.twiml import parse, spoken
@@ -99,25 +97,17 @@ def test_eligibility_accepts_spoken_yes_and_no(twilio, content):
     assert "Nie rozpoznaliśmy" not in spoken(root)
 
 
-def test_job_alerts_subscribe_by_keypad_then_stop_by_sms(twilio, content, client, phone_network):
+def test_job_alerts_subscribe_by_keypad(twilio, content, phone_network):
     start(twilio)
     press(twilio, "menu", "6")
     offer = press(twilio, "region", "1")
     assert "Aby włączyć powiadomienia, naciśnij 1" in spoken(offer)
     done = press(twilio, "alerts", "1")
     assert "Powiadomienia są włączone" in spoken(done)
-    assert alerts.active_for(JAN["From"]) is not None
-
-    assert alerts.send_due(date.today()) == 1
-    assert alerts.send_due(date.today()) == 0, "one text a day"
-    texts = [m for m in sent_messages(phone_network) if m["to"] == JAN["From"]]
-    assert "STOP" in texts[-1]["body"]
-
-    reply = twilio.post("/ivr/sms", {"From": JAN["From"], "To": "+48221952400", "Body": "stop"})
-    assert "wyłączone" in reply.data.decode()
-    assert alerts.active_for(JAN["From"]) is None
-    stopped = db.session.scalars(select(JobAlert)).one()
-    assert stopped.stopped_by == "sms"
+    alert = alerts.active_for(JAN["From"])
+    assert alert is not None and alert.region_code == "14" and alert.language == "pl"
+    assert [m for m in sent_messages(phone_network) if m["to"] == JAN["From"]], "a welcome text"
+    assert db.session.scalars(select(JobAlert)).one().stopped_by is None
 
 
 def test_job_alerts_unsubscribe_by_keypad(twilio, content):

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from hotline.db import db
-from ivr.models import OutboundSms
+from messaging.models import OutboundSms
 from routing.engine import RoutingEngine
 from tests.conftest import sent_messages
 from tests.twiml import parse, spoken, verbs

@@ -11,10 +11,9 @@ from sqlalchemy import select
 from hotline import speech
 from hotline.db import db, utcnow
 from hotline.jobs import jobs
-from ivr.models import JobAlert
-from ivr.session import CallerSession
-from ivr.sms import fit, queue_sms, vacancy_line
 from knowledge import service as knowledge
+from messaging.models import JobAlert
+from messaging.sms import fit, queue_sms, vacancy_line
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +29,23 @@ def active_for(number: str) -> JobAlert | None:
     return db.session.scalars(query.order_by(JobAlert.id.desc())).first()
 
 
-def subscribe(session: CallerSession) -> JobAlert:
-    """Subscribe the caller for their chosen region and occupation, replacing an older one."""
-    unsubscribe(session.caller_number, by="replaced", commit=False)
+def subscribe(
+    number: str,
+    language: str,
+    *,
+    region_code: str,
+    occupation: str | None,
+    customer_id: int | None,
+    call_sid: str,
+) -> JobAlert:
+    """Subscribe a caller for a region and occupation, replacing an older subscription."""
+    unsubscribe(number, by="replaced", commit=False)
     alert = JobAlert(
-        phone=session.caller_number,
-        customer_id=session.customer_id,
-        region_code=session.region_code,
-        occupation=session.occupation or None,
-        language=session.language,
+        phone=number,
+        customer_id=customer_id,
+        region_code=region_code,
+        occupation=occupation or None,
+        language=language,
         sent_vacancy_ids=[],
     )
     db.session.add(alert)
@@ -46,11 +53,11 @@ def subscribe(session: CallerSession) -> JobAlert:
     queue_sms(
         alert.phone,
         "alert-welcome",
-        speech.prompt(session.language, "alerts_subscribed"),
+        speech.prompt(language, "alerts_subscribed"),
         dedupe_key=f"alert-welcome:{alert.id}",
-        call_sid=session.call_sid,
+        call_sid=call_sid,
     )
-    log.info("call %s: job alerts on for region %s", session.call_sid, session.region_code)
+    log.info("call %s: job alerts on for region %s", call_sid, region_code)
     return alert
 
 
@@ -137,11 +144,9 @@ def next_run(now: datetime) -> datetime:
 
 def schedule_next(now: datetime | None = None) -> str:
     """Make sure the next daily run is scheduled exactly once; return its job id."""
-    from ivr.tasks import run_job_alerts
-
     when = next_run(now or datetime.now(UTC))
     job_id = f"job-alerts-{when.date().isoformat()}"
     queue = jobs.queue()
     if queue.fetch_job(job_id) is None:
-        queue.enqueue_at(when, run_job_alerts, job_id=job_id)
+        queue.enqueue_at(when, "messaging.tasks.run_job_alerts", job_id=job_id)
     return job_id

@@ -1,4 +1,4 @@
-"""What the IVR keeps beyond a call: text messages it sent and job-alert subscriptions."""
+"""What messaging keeps: the text messages the centre sent, and job-alert subscriptions."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class SmsStatus(StrEnum):
 
 
 class OutboundSms(Base):
-    """A text message the IVR sends, with what it carried (e.g. which vacancies)."""
+    """A text message the centre sends, with what it carried (e.g. which vacancies)."""
 
     __tablename__ = "outbound_sms"
     __table_args__ = (UniqueConstraint("dedupe_key"),)

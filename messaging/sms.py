@@ -1,4 +1,4 @@
-"""Text messages the IVR sends: an answer, the offers read out, job alerts."""
+"""Text messages the centre sends: an answer, the offers read out, job alerts."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from hotline import speech
 from hotline.db import db
 from hotline.jobs import jobs
-from ivr.models import OutboundSms
-from ivr.session import CallerSession
 from knowledge import service as knowledge
 from knowledge.models import TrainingOffer
+from messaging.models import OutboundSms
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +45,6 @@ def queue_sms(
     training_ids: list[int] | None = None,
 ) -> OutboundSms:
     """Store a text message once under dedupe_key and send it in the background."""
-    from ivr.tasks import send_sms
-
     session = db.session
     message = session.scalars(
         select(OutboundSms).where(OutboundSms.dedupe_key == dedupe_key)
@@ -71,19 +68,19 @@ def queue_sms(
                 select(OutboundSms).where(OutboundSms.dedupe_key == dedupe_key)
             ).one()
         log.info("call %s: %s text queued as message %s", call_sid, kind, message.id)
-        jobs.enqueue(send_sms, message.id, job_id=f"sms-{message.id}")
+        jobs.enqueue("messaging.tasks.send_sms", message.id, job_id=f"sms-{message.id}")
     return message
 
 
-def send_faq(session: CallerSession, topic: str, body: str) -> OutboundSms:
+def send_faq(to: str, language: str, *, call_sid: str, topic: str, body: str) -> OutboundSms:
     """Text the caller the answer they just heard."""
-    header = speech.prompt(session.language, "sms_faq_header")
+    header = speech.prompt(language, "sms_faq_header")
     return queue_sms(
-        session.caller_number,
+        to,
         "faq",
         f"{header} {body}",
-        dedupe_key=f"faq:{session.call_sid}:{topic}",
-        call_sid=session.call_sid,
+        dedupe_key=f"faq:{call_sid}:{topic}",
+        call_sid=call_sid,
     )
 
 
@@ -109,33 +106,35 @@ def fit(header: str, items: list[str], footer: str = "", limit: int = MAX_BODY) 
     return "\n".join(lines)
 
 
-def send_vacancies(session: CallerSession, vacancy_ids: list[int]) -> OutboundSms:
+def send_vacancies(to: str, language: str, *, call_sid: str, vacancy_ids: list[int]) -> OutboundSms:
     """Text the caller the offers just read out, recording which they were."""
-    header = speech.prompt(session.language, "sms_vacancies_header")
+    header = speech.prompt(language, "sms_vacancies_header")
     body = fit(header, [line for line in map(vacancy_line, vacancy_ids) if line])
-    key = f"vacancies:{session.call_sid}:{','.join(map(str, vacancy_ids))}"
+    key = f"vacancies:{call_sid}:{','.join(map(str, vacancy_ids))}"
     return queue_sms(
-        session.caller_number,
+        to,
         "vacancies",
         body,
         dedupe_key=key,
-        call_sid=session.call_sid,
+        call_sid=call_sid,
         vacancy_ids=list(vacancy_ids),
     )
 
 
-def send_trainings(session: CallerSession, training_ids: list[int]) -> OutboundSms:
+def send_trainings(
+    to: str, language: str, *, call_sid: str, training_ids: list[int]
+) -> OutboundSms:
     """Text the caller the training offers just read out."""
     query = select(TrainingOffer).where(TrainingOffer.id.in_(training_ids))
     courses = db.session.scalars(query.order_by(TrainingOffer.starts_on))
     items = [f"- {c.title}, {c.city}, {c.starts_on:%d.%m.%Y} (nr {c.external_id})" for c in courses]
-    body = fit(speech.prompt(session.language, "sms_trainings_header"), items)
-    key = f"trainings:{session.call_sid}:{','.join(map(str, training_ids))}"
+    body = fit(speech.prompt(language, "sms_trainings_header"), items)
+    key = f"trainings:{call_sid}:{','.join(map(str, training_ids))}"
     return queue_sms(
-        session.caller_number,
+        to,
         "trainings",
         body,
         dedupe_key=key,
-        call_sid=session.call_sid,
+        call_sid=call_sid,
         training_ids=list(training_ids),
     )

@@ -1,0 +1,1 @@
+"""messaging package: the text messages the centre sends, job alerts, and texts it receives."""
