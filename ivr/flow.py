@@ -97,7 +97,7 @@ def greeting(language: str, first_name: str | None, first_step: str) -> VoiceRes
 
     Nothing about the caller changes between the greeting and their first page, unless they
     press a language key, and that leads elsewhere. So the Redirect names the first page and
-    its language, and that page is read without loading the caller's session.
+    its language, and that page is read without loading the caller's journey.
     """
     return SharedPage(_build_greeting(language, first_name, first_step))
 

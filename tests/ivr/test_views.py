@@ -68,7 +68,7 @@ def test_unknown_caller_is_asked_for_a_pesel_and_can_skip(twilio, demo):
     assert gather(menu).get("action") == "/ivr/menu/input"
 
 
-def test_a_first_page_named_with_its_language_needs_no_session(twilio, demo, redis_client):
+def test_a_first_page_named_with_its_language_needs_no_stored_journey(twilio, demo, redis_client):
     lost = {**KNOWN, "CallSid": "CA" + "7" * 32}
     root = parse(twilio.post("/ivr/menu?language=en", lost).data)
     assert gather(root).find("Say").get("language") == "en-GB"
@@ -76,7 +76,7 @@ def test_a_first_page_named_with_its_language_needs_no_session(twilio, demo, red
     assert redis_client.get(f"ivr:call:{lost['CallSid']}") is None
 
 
-def test_a_language_the_ivr_does_not_speak_falls_back_to_the_session(twilio, demo):
+def test_a_language_the_ivr_does_not_speak_falls_back_to_the_journeys(twilio, demo):
     twilio.post("/ivr/incoming", {**KNOWN, "From": "+48 601 000 003"})
     root = parse(twilio.post("/ivr/menu?language=xx", KNOWN).data)
     assert gather(root).find("Say").get("language") == "uk-UA"
