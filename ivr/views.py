@@ -7,7 +7,8 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.settings import Settings
 from hotline.webhooks import polite_goodbye, twilio_webhook
-from ivr import service
+from ivr import consultant, service
+from ivr.steps import CallInput
 
 bp = Blueprint("ivr", __name__, url_prefix="/ivr")
 
@@ -68,7 +69,7 @@ def show(step: str) -> VoiceResponse:
 @twilio_webhook(fallback=to_a_person)
 def receive(step: str) -> VoiceResponse:
     """Act on a key or phrase given on a page."""
-    given = service.CallInput(
+    given = CallInput(
         digits=request.form.get("Digits", ""), said=request.form.get("SpeechResult", "")
     )
     return service.receive(settings(), request.form["CallSid"], step_name(step), given)
@@ -85,7 +86,7 @@ def silence(step: str) -> VoiceResponse:
 @twilio_webhook()
 def voicemail_done() -> VoiceResponse:
     """Thank the caller after their message."""
-    return service.voicemail_done(request.form["CallSid"], request.form.get("RecordingUrl", ""))
+    return consultant.voicemail_done(request.form["CallSid"], request.form.get("RecordingUrl", ""))
 
 
 @bp.post("/status")

@@ -1,0 +1,93 @@
+"""Handing the caller to a consultant: queued in opening hours, else a callback or voicemail."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from twilio.twiml.voice_response import VoiceResponse
+
+from customers.service import normalise_phone
+from hotline.hours import OpeningHours
+from hotline.settings import Settings
+from ivr import flow
+from ivr.journey import Journey
+from ivr.steps import CallInput, GoTo, Shown, failed, journeys, p
+from routing import service as routing
+from routing import twiml as routing_twiml
+from routing.engine import QueueEntry
+
+
+def opening_hours(settings: Settings) -> OpeningHours:
+    """Return when consultants answer, from settings."""
+    return OpeningHours.parse(
+        settings.consultant_hours,
+        settings.timezone,
+        settings.holiday_country,
+        settings.closed_days,
+    )
+
+
+def queue_entry(journey: Journey, number: str) -> QueueEntry:
+    """Describe the caller to routing: who they are, their advisor, language and topic."""
+    return QueueEntry(
+        call_sid=journey.call_sid,
+        caller_number=number,
+        customer_id=journey.customer_id,
+        advisor_id=journey.advisor_id,
+        office=journey.office_code or None,
+        language=journey.language,
+        topic=journey.topic,
+        priority=1 if journey.vulnerable else 0,
+    )
+
+
+def to_consultant(settings: Settings, journey: Journey) -> Shown:
+    """Queue the caller during opening hours; outside them offer a callback or voicemail."""
+    if not opening_hours(settings).is_open(datetime.now(UTC)):
+        return GoTo("closed")
+    return routing.join_queue(settings, queue_entry(journey, journey.caller_number))
+
+
+def offer_prompt(settings: Settings, journey: Journey, lead: str | None) -> VoiceResponse:
+    """Offer a consultant after repeated failures; silence puts the caller through."""
+    return flow.page(journey.language, "offer", [lead or "", p(journey, "offer_consultant")])
+
+
+def offer_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown:
+    """Put the caller through, or back to the menu with a clean slate."""
+    if given.digits == "0":
+        return to_consultant(settings, journey)
+    journey.failures = 0
+    return GoTo("menu")
+
+
+def closed_prompt(settings: Settings, journey: Journey, lead: str | None) -> VoiceResponse:
+    """Tell the caller consultants are away and offer a callback or a message."""
+    return flow.page(
+        journey.language, "closed", [lead or "", p(journey, "closed"), p(journey, "closed_options")]
+    )
+
+
+def closed_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown:
+    """Take a callback request on 1, a voicemail on 2."""
+    if given.digits == "1":
+        number = normalise_phone(journey.caller_number, settings.default_region)
+        if number is None:
+            return GoTo("closed", lead=p(journey, "callback_no_number"))
+        request_callback(journey, number)
+        return routing_twiml.goodbye(journey.language, [p(journey, "callback_requested")])
+    if given.digits == "2":
+        return flow.record_voicemail(journey.language)
+    return failed(journey, "closed", "not_understood")
+
+
+def request_callback(journey: Journey, number: str) -> None:
+    """Ask routing to call the caller back when consultants are in."""
+    routing.request_callback_later(queue_entry(journey, number), number)
+
+
+def voicemail_done(call_sid: str, recording_url: str) -> VoiceResponse:
+    """Thank the caller for their message (or say none was recorded) and hang up."""
+    journey = journeys().load(call_sid)
+    key = "voicemail_saved" if recording_url else "voicemail_empty"
+    return routing_twiml.goodbye(journey.language, [p(journey, key)])
