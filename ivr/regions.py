@@ -20,11 +20,7 @@ REGIONS_PER_PAGE = 8
 def region_name(journey: Journey, code: str) -> str:
     """Return a region's name in the caller's language."""
     region = knowledge.region(code)
-    if region is None:
-        return code
-    return {"en": region.name_en, "uk": region.name_uk, "ro": region.name_ro}.get(
-        journey.language, region.name
-    )
+    return region.name_in(journey.language) if region is not None else code
 
 
 def next_after_region(journey: Journey) -> str:
