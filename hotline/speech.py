@@ -13,6 +13,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 CATALOGUE_DIR = Path(__file__).parent / "catalogue"
 LANGUAGES = ("pl", "en", "uk", "ro")
+# The centre's own language: a caller's until we know theirs, the offers', every fallback's.
 DEFAULT_LANGUAGE = "pl"
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, fields
 
 import redis
 
+from hotline.speech import DEFAULT_LANGUAGE
+
 # The key and the JSON fields are what calls in progress hold: keep them across deploys.
 KEY = "ivr:call:{}"
 TTL_SECONDS = 6 * 3600
@@ -18,7 +20,7 @@ class Journey:
 
     call_sid: str
     caller_number: str = ""
-    language: str = "pl"
+    language: str = DEFAULT_LANGUAGE
     customer_id: int | None = None
     first_name: str = ""
     advisor_id: int | None = None

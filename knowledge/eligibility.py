@@ -15,6 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from hotline.speech import DEFAULT_LANGUAGE
+
 RULES_FILE = Path(__file__).parent / "data" / "eligibility_rules.json"
 
 
@@ -110,11 +112,11 @@ def load_rules(language: str, document: dict[str, Any] | None = None) -> Eligibi
     document = document or rules_document()
 
     def pick(texts: dict[str, str]) -> str:
-        return texts.get(language) or texts["pl"]
+        return texts.get(language) or texts[DEFAULT_LANGUAGE]
 
     keys = document["keypad"]
     return EligibilityRules(
-        language=language if language in document["disclaimer"] else "pl",
+        language=language if language in document["disclaimer"] else DEFAULT_LANGUAGE,
         disclaimer=pick(document["disclaimer"]),
         yes_key=keys["yes"],
         no_key=keys["no"],

@@ -33,6 +33,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from hotline.speech import DEFAULT_LANGUAGE
 from knowledge.matching import plain
 from knowledge.models import ImportKind, ImportTarget
 
@@ -501,7 +502,7 @@ def check_training(row: FeedRow, gazetteer: Gazetteer, source: str) -> TrainingR
         reader.reasons.append("hours must be more than 0")
     cost = reader.amount("cost_pln")
     funded = reader.flag("funded")
-    languages = reader.words("languages") or ["pl"]
+    languages = reader.words("languages") or [DEFAULT_LANGUAGE]
     bad_languages = [code for code in languages if not re.fullmatch(r"[a-z]{2}", code)]
     if bad_languages:
         reader.reasons.append(f"languages must be two-letter codes: {', '.join(bad_languages)}")

@@ -52,7 +52,6 @@ log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data"
 DEMO_SOURCE = "demo"
-LANGUAGES = ("pl", "en", "uk", "ro")
 
 
 class ImportRequestError(ValueError):

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import Select, func, select
 
 from hotline.db import db
+from hotline.speech import DEFAULT_LANGUAGE
 from knowledge.eligibility import EligibilityRules, load_rules
 from knowledge.matching import (
     MIN_SCORE,
@@ -34,9 +35,10 @@ from knowledge.models import FaqEntry, Office, Place, Region, TrainingOffer, Vac
 
 def faq_answer(topic: str, language: str) -> FaqEntry | None:
     """Return the answer on a topic in a language, falling back to Polish."""
-    query = select(FaqEntry).where(FaqEntry.topic == topic, FaqEntry.language.in_([language, "pl"]))
+    languages = [language, DEFAULT_LANGUAGE]
+    query = select(FaqEntry).where(FaqEntry.topic == topic, FaqEntry.language.in_(languages))
     entries = {entry.language: entry for entry in db.session.scalars(query)}
-    return entries.get(language) or entries.get("pl")
+    return entries.get(language) or entries.get(DEFAULT_LANGUAGE)
 
 
 def office(code: str | None) -> Office | None:
@@ -362,7 +364,7 @@ def polish_occupation(text: str, language: str) -> str:
     The offers name occupations in Polish, so "зварювальник" or "sudor" becomes "spawacz";
     Polish, or words the table does not know, come back unchanged.
     """
-    if language == "pl" or not text.strip():
+    if language == DEFAULT_LANGUAGE or not text.strip():
         return text
     heard = plain(text)
     best, best_rank = text, (0.0, 0)

@@ -83,7 +83,7 @@ def handle_reply(number: str, body: str) -> str | None:
     if not is_stop_request(body):
         return None
     alert = active_for(number)
-    language = alert.language if alert else "pl"
+    language = alert.language if alert else speech.DEFAULT_LANGUAGE
     unsubscribe(number, by="sms")
     log.info("job alerts stopped by text from %s", number)
     return speech.prompt(language, "sms_stopped")

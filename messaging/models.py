@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Date, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.db import Base, UtcDateTime, utcnow
+from hotline.speech import DEFAULT_LANGUAGE
 
 
 class SmsStatus(StrEnum):
@@ -51,7 +52,7 @@ class JobAlert(Base):
     customer_id: Mapped[int | None] = mapped_column(Integer)
     region_code: Mapped[str] = mapped_column(String(2))
     occupation: Mapped[str | None] = mapped_column(String(160))
-    language: Mapped[str] = mapped_column(String(2), default="pl")
+    language: Mapped[str] = mapped_column(String(2), default=DEFAULT_LANGUAGE)
     active: Mapped[bool] = mapped_column(default=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

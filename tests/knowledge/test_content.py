@@ -10,8 +10,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from hotline.db import db
+from hotline.speech import LANGUAGES
 from knowledge import service
-from knowledge.imports import DATA_DIR, LANGUAGES, load_demo_content
+from knowledge.imports import DATA_DIR, load_demo_content
 from knowledge.models import County, FaqEntry, Office, Place, Region, TrainingOffer, Vacancy
 
 FAQ_TOPICS = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from hotline.speech import LANGUAGES
 from knowledge.eligibility import load_rules, rules_document
-from knowledge.imports import LANGUAGES
 from knowledge.service import eligibility_rules
 
 ELIGIBLE = {
