@@ -17,7 +17,8 @@ from hotline import speech
 LANGUAGE_KEYS = {"1": "pl", "2": "en", "3": "uk", "4": "ro"}
 
 
-class SharedPage(VoiceResponse):
+# twilio ships no type hints, so VoiceResponse is Any to mypy; only --strict objects to that.
+class SharedPage(VoiceResponse):  # type: ignore[misc, unused-ignore]
     """A page built once and served to every caller who reaches it, so it refuses changes.
 
     Most pages are the same for everyone who speaks a language (the main menu, an FAQ
@@ -27,11 +28,14 @@ class SharedPage(VoiceResponse):
     def __init__(self, built: VoiceResponse) -> None:
         super().__init__()
         self.verbs = tuple(built.verbs)
-        self.xml_text = built.to_xml()
+        self.xml_text: str = built.to_xml()
 
     def to_xml(self, xml_declaration: bool = True) -> str:
         """Return the XML rendered when the page was built."""
-        return self.xml_text if xml_declaration else super().to_xml(xml_declaration=False)
+        if xml_declaration:
+            return self.xml_text
+        rendered: str = super().to_xml(xml_declaration=False)
+        return rendered
 
     def nest(self, verb: TwiML) -> TwiML:
         """Refuse: callers share this page (every verb method and append() come here)."""

@@ -15,7 +15,8 @@ bp = Blueprint("ivr", __name__, url_prefix="/ivr")
 
 def settings() -> Settings:
     """Return the running app's settings."""
-    return current_app.extensions["hotline.settings"]
+    running: Settings = current_app.extensions["hotline.settings"]
+    return running
 
 
 def to_a_person(call_sid: str | None) -> VoiceResponse:
