@@ -140,14 +140,14 @@ def centre(
         "HOTLINE_CONSULTANT_HOURS": "mon-sun 00:00-24:00",
         "HOTLINE_HOLIDAY_COUNTRY": "",
     }
-    hotline = [sys.executable, "-m", "hotline.cli"]
+    hotline = [sys.executable, "-m", "centre.cli"]
     subprocess.run([*hotline, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*hotline, "demo", "load"], env=env, check=True, capture_output=True)
     commands = {
         "emulator": [*hotline, "emulator", "--port", str(emulator_port)],
         "web": [
             sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--threads", "4",
-            "--workers", "2", "--bind", f"127.0.0.1:{web_port}", "hotline.wsgi:app",
+            "--workers", "2", "--bind", f"127.0.0.1:{web_port}", "centre.wsgi:app",
         ],
         "worker": [*hotline, "worker"],
         "router": [*hotline, "router"],

@@ -41,7 +41,7 @@ def db() -> None:
 @click.option("--revision", default="heads", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to a revision."""
-    from hotline.migrate import upgrade
+    from centre.migrate import upgrade
 
     settings = load_settings()
     upgrade(settings.database_url, revision)
@@ -52,7 +52,7 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Revert migrations down to a revision."""
-    from hotline.migrate import downgrade
+    from centre.migrate import downgrade
 
     downgrade(load_settings().database_url, revision)
 
@@ -65,9 +65,9 @@ def demo() -> None:
 @demo.command("load")
 def demo_load() -> None:
     """Load (or refresh) the demo consultants, customers, offices and FAQ."""
-    from hotline import create_app
+    from centre.app import create_app
     from hotline.db import db as database
-    from hotline.demo import load_demo
+    from centre.demo import load_demo
 
     create_app(load_settings())
     with database.transaction() as session:
@@ -80,7 +80,7 @@ def worker() -> None:
     """Run an RQ worker with its scheduler for the centre's queues."""
     from rq import SimpleWorker
 
-    from hotline import create_app
+    from centre.app import create_app
     from hotline.jobs import QUEUES
     from hotline.redis_client import redis_conn
     from ivr.alerts import schedule_next
@@ -117,7 +117,7 @@ def import_offers(path: str, kind: str | None, target: str, source: str | None, 
     """Import vacancies or training offers from a file, as a background job."""
     import getpass
 
-    from hotline import create_app
+    from centre.app import create_app
     from knowledge.imports import ImportRequestError, import_status, start_import
 
     create_app(load_settings())
@@ -154,7 +154,7 @@ def import_offers(path: str, kind: str | None, target: str, source: str | None, 
 @main.command()
 def router() -> None:
     """Run the routing loop."""
-    from hotline import create_app
+    from centre.app import create_app
     from hotline.telephony import make_telephony
     from routing.router import Router
     from routing.service import engine_for, schedule_record
@@ -180,7 +180,7 @@ def gunicorn_args(host: str, port: int, workers: int) -> list[str]:
         sys.executable, "-m", "gunicorn",
         "--worker-class", "gthread", "--threads", "8", "--workers", str(workers),
         "--bind", f"{host}:{port}", "--timeout", "60", "--graceful-timeout", "5",
-        "--access-logfile", "-", "hotline.wsgi:app",
+        "--access-logfile", "-", "centre.wsgi:app",
     ]  # fmt: skip
 
 
@@ -213,7 +213,7 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], name: str, timeout
 @click.option("--demo/--no-demo", "with_demo", default=True, show_default=True)
 def up(port: int, emulator_port: int, with_demo: bool) -> None:
     """Bring the whole centre up on this machine: Redis, web, worker, router and emulator."""
-    from hotline.demo import CONSULTANTS, DEMO_PASSWORD
+    from centre.demo import CONSULTANTS, DEMO_PASSWORD
     from hotline.embedded_redis import EmbeddedRedis
 
     folder = instance_dir()
@@ -228,7 +228,7 @@ def up(port: int, emulator_port: int, with_demo: bool) -> None:
         env.setdefault("TWILIO_API_URL", f"http://127.0.0.1:{emulator_port}")
     env.setdefault("SECRET_KEY", stored_secret(folder / "secret_key"))
     env.setdefault("HOTLINE_INSTANCE_DIR", str(folder))
-    hotline_cmd = [sys.executable, "-m", "hotline.cli"]
+    hotline_cmd = [sys.executable, "-m", "centre.cli"]
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
 
     def stop_all(*_args: object) -> None:
