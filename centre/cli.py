@@ -66,8 +66,8 @@ def demo() -> None:
 def demo_load() -> None:
     """Load (or refresh) the demo consultants, customers, offices and FAQ."""
     from centre.app import create_app
-    from hotline.db import db as database
     from centre.demo import load_demo
+    from hotline.db import db as database
 
     create_app(load_settings())
     with database.transaction() as session:

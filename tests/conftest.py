@@ -14,12 +14,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
-from emulator.app import EmulatorServer
 from centre.app import create_app
+from centre.migrate import upgrade
+from emulator.app import EmulatorServer
 from hotline.db import Base, db
 from hotline.embedded_redis import EmbeddedRedis, free_port
 from hotline.jobs import jobs
-from centre.migrate import upgrade
 from hotline.redis_client import redis_conn
 from hotline.settings import Settings
 
