@@ -11,9 +11,9 @@ from typing import IO
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash
 from werkzeug.utils import secure_filename
 
+from consultants.models import Consultant
 from customers.models import AuditEntry, Contact, Customer
 from customers.service import audit, normalise_phone
 from hotline.db import db, utcnow
@@ -21,7 +21,7 @@ from hotline.settings import instance_dir
 from recordings.models import Recording
 from routing import service as routing
 from routing.engine import ConsultantState
-from routing.models import CallOutcome, CallRecord, Consultant
+from routing.models import CallOutcome, CallRecord
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +35,6 @@ WRAP_UP_OUTCOMES = ("resolved", "follow-up", "referred", "no-action")
 
 class DeskError(ValueError):
     """A consultant's request that cannot be carried out, with a message to show them."""
-
-
-def authenticate(login: str, password: str) -> Consultant | None:
-    """Return the consultant if the login and password match."""
-    consultant = routing.consultant_by_login(login.strip())
-    if consultant and check_password_hash(consultant.password_hash, password):
-        return consultant
-    return None
 
 
 def change_state(consultant: Consultant, state_name: str, reason: str = "") -> None:

@@ -27,13 +27,14 @@ from flask import (
 )
 
 from agent_desk import service
+from consultants import service as consultants
+from consultants.models import Consultant
 from customers.models import Contact, Customer
 from customers.service import contacts_of
 from hotline.db import db, utcnow
 from recordings import service as recordings
 from routing import board as queue_board
 from routing import service as routing
-from routing.models import Consultant
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def inject_voicemail_count() -> dict[str, Any]:
 def load_consultant() -> Response | None:
     """Load the signed-in consultant and check the CSRF token on every change."""
     consultant_id = session.get("consultant_id")
-    g.consultant = db.session.get(Consultant, consultant_id) if consultant_id else None
+    g.consultant = consultants.by_id(consultant_id)
     if request.method == "POST" and request.endpoint != "desk.login":
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
         if not sent or sent != session.get("csrf"):
@@ -107,7 +108,7 @@ def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
 def login() -> Any:
     """Sign a consultant in."""
     if request.method == "POST":
-        consultant = service.authenticate(
+        consultant = consultants.authenticate(
             request.form.get("login", ""), request.form.get("password", "")
         )
         if consultant is None:

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from consultants.models import Consultant
 from customers.models import Customer
 from knowledge.imports import import_faq, load_demo_content, load_offices, load_regions
-from routing.models import Consultant
 
 DEMO_PASSWORD = "demo1234"
 

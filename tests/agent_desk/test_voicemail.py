@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from agent_desk import service
+from consultants.models import Consultant
 from customers.models import AuditEntry, Contact, Customer
 from emulator.models import Recording as HeldRecording
 from hotline.db import db
 from recordings.models import Recording
-from routing.models import CallOutcome, CallRecord, Consultant
+from routing.models import CallOutcome, CallRecord
 from tests.agent_desk.test_desk import sign_in
 
 LEFT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

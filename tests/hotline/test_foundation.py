@@ -22,7 +22,12 @@ FOUNDATION = [
     "hotline.telephony",
     "hotline.embedded_redis",
 ]
-PURE_SERVICES = ["knowledge.feeds", "knowledge.matching", "customers.service"]
+PURE_SERVICES = [
+    "knowledge.feeds",
+    "knowledge.matching",
+    "customers.service",
+    "consultants.service",
+]
 
 
 def modules_loaded_by(module: str) -> set[str]:
@@ -43,6 +48,15 @@ def test_importing_the_module_does_not_load_flask(module: str) -> None:
 
 @pytest.mark.parametrize("module", FOUNDATION)
 def test_the_foundation_imports_no_feature_and_not_the_roof(module: str) -> None:
-    features = {"centre", "ivr", "routing", "knowledge", "agent_desk", "recordings", "customers"}
+    features = {
+        "centre",
+        "consultants",
+        "ivr",
+        "routing",
+        "knowledge",
+        "agent_desk",
+        "recordings",
+        "customers",
+    }
     loaded = {name.split(".")[0] for name in modules_loaded_by(module)}
     assert not loaded & features
