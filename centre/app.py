@@ -7,8 +7,8 @@ import logging
 from flask import Flask, redirect
 from werkzeug.wrappers import Response
 
-from agent_desk import service as desk_service
 from agent_desk.views import bp as desk_bp
+from agent_desk.wrap_up import on_call_recorded
 from hotline.db import db
 from hotline.redis_client import redis_conn
 from hotline.settings import Settings
@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     for blueprint in (ivr_bp, routing_bp, desk_bp, recordings_bp):
         app.register_blueprint(blueprint)
-    call_recorded.connect(desk_service.on_call_recorded, weak=False)
+    call_recorded.connect(on_call_recorded, weak=False)
 
     @app.get("/")
     def index() -> Response:
