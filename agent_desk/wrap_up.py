@@ -87,16 +87,16 @@ def wrap_up(consultant: Consultant, contact_id: int, outcome: str, notes: str) -
     contact = own_contact(consultant, contact_id)
     if contact is None:
         raise DeskError("that contact is not yours to wrap up")
-    contact.outcome = outcome
-    contact.notes = notes.strip()
-    contact.wrapped_up_at = utcnow()
-    audit(
-        consultant.id,
-        contact.customer_id,
-        "contact.wrap-up",
-        {"contact_id": contact.id, "outcome": outcome, "notes": contact.notes},
-    )
-    db.session.commit()
+    with db.transaction():
+        contact.outcome = outcome
+        contact.notes = notes.strip()
+        contact.wrapped_up_at = utcnow()
+        audit(
+            consultant.id,
+            contact.customer_id,
+            "contact.wrap-up",
+            {"contact_id": contact.id, "outcome": outcome, "notes": contact.notes},
+        )
     live = routing.engine().consultant(consultant.id)
     if live.get("state") == ConsultantState.WRAP_UP and live.get("call_sid") == contact.call_sid:
         routing.set_consultant_state(consultant, ConsultantState.AVAILABLE)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from customers.models import Contact
-from hotline.db import db, utcnow
+from hotline.db import db, get_or_create, utcnow
 
 
 def ensure_contact(
@@ -23,27 +22,22 @@ def ensure_contact(
     channel: str = "phone",
 ) -> Contact:
     """Return the contact for a call, creating it once however often this runs."""
-    session = db.session
-    contact = session.scalars(select(Contact).where(Contact.call_sid == call_sid)).first()
-    if contact is None:
-        contact = Contact(
+    with db.transaction() as session:
+        contact, _created = get_or_create(
+            session,
+            Contact,
+            {
+                "consultant_id": consultant_id,
+                "customer_id": customer_id,
+                "caller_number": caller_number,
+                "topic": topic,
+                "channel": channel,
+                "started_at": started_at or utcnow(),
+            },
             call_sid=call_sid,
-            consultant_id=consultant_id,
-            customer_id=customer_id,
-            caller_number=caller_number,
-            topic=topic,
-            channel=channel,
-            started_at=started_at or utcnow(),
         )
-        session.add(contact)
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            contact = session.scalars(select(Contact).where(Contact.call_sid == call_sid)).one()
-    if ended_at and contact.ended_at is None:
-        contact.ended_at = ended_at
-        session.commit()
+        if ended_at and contact.ended_at is None:
+            contact.ended_at = ended_at
     return contact
 
 

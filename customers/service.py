@@ -134,12 +134,11 @@ def update_customer(
     }
     if not changes:
         return customer
-    for field, change in changes.items():
-        setattr(customer, field, change["to"])
-    audit(consultant_id, customer.id, "customer.update", changes)
     try:
-        db.session.commit()
+        with db.transaction():
+            for field, change in changes.items():
+                setattr(customer, field, change["to"])
+            audit(consultant_id, customer.id, "customer.update", changes)
     except IntegrityError as exc:
-        db.session.rollback()
         raise CustomerError("another customer already has that phone number") from exc
     return customer

@@ -111,36 +111,39 @@ def handle_voicemail(
     if item is None:
         raise VoicemailError("that voicemail has already been handled")
     now = utcnow()
-    claimed = db.session.execute(
-        update(Recording)
-        .where(Recording.id == recording_id, Recording.handled_at.is_(None))
-        .values(handled_at=now, handled_by=consultant.id)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        db.session.rollback()
-        raise VoicemailError("that voicemail has already been handled")
-    customer_id = item.customer.id if item.customer else None
-    contact = Contact(
-        consultant_id=consultant.id,
-        customer_id=customer_id,
-        caller_number=item.caller_number,
-        channel="voicemail",
-        topic=item.topic,
-        started_at=item.recording.created_at,
-        ended_at=now,
-        outcome=outcome,
-        notes=notes.strip(),
-        wrapped_up_at=now,
-    )
-    db.session.add(contact)
-    db.session.flush()
-    audit(
-        consultant.id,
-        customer_id,
-        "voicemail.handled",
-        {"contact_id": contact.id, "recording": item.recording.recording_sid, "outcome": outcome},
-    )
-    db.session.commit()
+    with db.transaction() as session:
+        claimed = session.execute(
+            update(Recording)
+            .where(Recording.id == recording_id, Recording.handled_at.is_(None))
+            .values(handled_at=now, handled_by=consultant.id)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            raise VoicemailError("that voicemail has already been handled")
+        customer_id = item.customer.id if item.customer else None
+        contact = Contact(
+            consultant_id=consultant.id,
+            customer_id=customer_id,
+            caller_number=item.caller_number,
+            channel="voicemail",
+            topic=item.topic,
+            started_at=item.recording.created_at,
+            ended_at=now,
+            outcome=outcome,
+            notes=notes.strip(),
+            wrapped_up_at=now,
+        )
+        session.add(contact)
+        session.flush()
+        audit(
+            consultant.id,
+            customer_id,
+            "voicemail.handled",
+            {
+                "contact_id": contact.id,
+                "recording": item.recording.recording_sid,
+                "outcome": outcome,
+            },
+        )
     log.info(
         "call %s: voicemail %s handled by consultant %s",
         item.recording.call_sid,
