@@ -9,11 +9,13 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 import requests
 
+from hotline.hours import OpeningHours
 from hotline.settings import Settings, SettingsError, instance_dir
 
 log = logging.getLogger(__name__)
@@ -211,7 +213,12 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], name: str, timeout
 @click.option("--port", default=5000, show_default=True, help="Web port.")
 @click.option("--emulator-port", default=5001, show_default=True)
 @click.option("--demo/--no-demo", "with_demo", default=True, show_default=True)
-def up(port: int, emulator_port: int, with_demo: bool) -> None:
+@click.option(
+    "--around-the-clock",
+    is_flag=True,
+    help="Keep consultants at work every hour of every day, holidays too (for a demo).",
+)
+def up(port: int, emulator_port: int, with_demo: bool, around_the_clock: bool) -> None:
     """Bring the whole centre up on this machine: Redis, web, worker, router and emulator."""
     from centre.demo import CONSULTANTS, DEMO_PASSWORD
     from hotline.embedded_redis import EmbeddedRedis
@@ -228,6 +235,8 @@ def up(port: int, emulator_port: int, with_demo: bool) -> None:
         env.setdefault("TWILIO_API_URL", f"http://127.0.0.1:{emulator_port}")
     env.setdefault("SECRET_KEY", stored_secret(folder / "secret_key"))
     env.setdefault("HOTLINE_INSTANCE_DIR", str(folder))
+    if around_the_clock:
+        env.update(AROUND_THE_CLOCK)
     hotline_cmd = [sys.executable, "-m", "centre.cli"]
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
 
@@ -264,9 +273,13 @@ def up(port: int, emulator_port: int, with_demo: bool) -> None:
         click.echo(f"  agent desk     {public}/desk/")
         if env.get("TWILIO_API_URL"):
             click.echo(f"  phone (caller) {env['TWILIO_API_URL']}/phone")
-            click.echo("  scripted call  hotline call --from +48601000001 --press 1 --press 0")
+            click.echo(
+                "  scripted call  hotline call --from +48601000001 --silence --press 1 --press 0"
+            )
+        settings = load_settings_from(env)
+        click.echo(f"  consultants    {consultants_now(settings)}")
         click.echo(f"  Redis          {env['REDIS_URL']}")
-        click.echo(f"  database       {safe_url(load_settings_from(env).database_url)}")
+        click.echo(f"  database       {safe_url(settings.database_url)}")
         if with_demo:
             logins = ", ".join(person.login for person in CONSULTANTS)
             click.echo(f"  demo logins    {logins} (password: {DEMO_PASSWORD})")
@@ -280,6 +293,33 @@ def up(port: int, emulator_port: int, with_demo: bool) -> None:
         click.echo("stopping…")
     finally:
         stop_all()
+
+
+# Consultant hours for a demo at any hour: every day, all day, no holidays.
+AROUND_THE_CLOCK = {
+    "HOTLINE_CONSULTANT_HOURS": "mon-sun 00:00-24:00",
+    "HOTLINE_HOLIDAY_COUNTRY": "",
+    "HOTLINE_CLOSED_DAYS": "",
+}
+
+
+def consultants_now(settings: Settings, now: datetime | None = None) -> str:
+    """Say whether consultants answer now, and when they next do if they don't."""
+    hours = OpeningHours.parse(
+        settings.consultant_hours,
+        settings.timezone,
+        settings.holiday_country,
+        settings.closed_days,
+    )
+    now = now or datetime.now(UTC)
+    if hours.is_open(now):
+        return f"answering now ({settings.consultant_hours})"
+    opening = hours.next_opening(now)
+    when = opening.astimezone(hours.timezone).strftime("%a %d %b %H:%M") if opening else "not soon"
+    return (
+        f"away until {when} ({settings.consultant_hours}; callers get a callback or voicemail); "
+        "./dev up --around-the-clock keeps them at work for a demo"
+    )
 
 
 def load_settings_from(env: dict[str, str]) -> Settings:
