@@ -59,7 +59,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    """Prepare each new SQLite connection for several processes."""
     cursor = dbapi_connection.cursor()
     # WAL lets the web, worker and router processes read while one of them writes.
     cursor.execute("PRAGMA journal_mode=WAL")
