@@ -26,16 +26,27 @@ from flask import (
     url_for,
 )
 
-from agent_desk import service
+from agent_desk import screen_pop, uploads
+from agent_desk import state as states
+from agent_desk import wrap_up as wrap_ups
+from agent_desk.errors import DeskError
+from consultants import service as consultants
+from consultants.models import Consultant
+from customers import service as customers_service
+from customers.audit import audit_trail
+from customers.contacts import contacts_of
 from customers.models import Contact, Customer
-from customers.service import contacts_of
 from hotline.db import db, utcnow
 from recordings import service as recordings
+from recordings import voicemail as voicemails
+from recordings.voicemail import VoicemailError
 from routing import board as queue_board
 from routing import service as routing
-from routing.models import Consultant
 
 log = logging.getLogger(__name__)
+
+# What a consultant may be refused, with a message to show them.
+REFUSALS = (DeskError, customers_service.CustomerError, VoicemailError)
 
 bp = Blueprint(
     "desk",
@@ -74,14 +85,14 @@ def inject_voicemail_count() -> dict[str, Any]:
     """Tell every desk page how many voicemails wait, for the menu."""
     if getattr(g, "consultant", None) is None:
         return {}
-    return {"voicemail_waiting": service.voicemail_waiting()}
+    return {"voicemail_waiting": voicemails.voicemail_waiting()}
 
 
 @bp.before_request
 def load_consultant() -> Response | None:
     """Load the signed-in consultant and check the CSRF token on every change."""
     consultant_id = session.get("consultant_id")
-    g.consultant = db.session.get(Consultant, consultant_id) if consultant_id else None
+    g.consultant = consultants.by_id(consultant_id)
     if request.method == "POST" and request.endpoint != "desk.login":
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
         if not sent or sent != session.get("csrf"):
@@ -107,7 +118,7 @@ def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
 def login() -> Any:
     """Sign a consultant in."""
     if request.method == "POST":
-        consultant = service.authenticate(
+        consultant = consultants.authenticate(
             request.form.get("login", ""), request.form.get("password", "")
         )
         if consultant is None:
@@ -124,8 +135,8 @@ def login() -> Any:
 def logout() -> Any:
     """Sign out, going offline first."""
     if g.consultant is not None:
-        with contextlib.suppress(service.DeskError):
-            service.change_state(g.consultant, "offline")
+        with contextlib.suppress(DeskError):
+            states.change_state(g.consultant, "offline")
     session.clear()
     return redirect(url_for("desk.login"))
 
@@ -135,14 +146,14 @@ def logout() -> Any:
 def desk() -> str:
     """Show the desk: state buttons, the incoming call, the wrap-up form."""
     settings = current_app.extensions["hotline.settings"]
-    pending = service.pending_wrap_up(g.consultant)
+    pending = wrap_ups.pending_wrap_up(g.consultant)
     return render_template(
         "desk/desk.html",
         consultant=g.consultant,
         emulator_url=settings.twilio_api_url if settings.uses_emulator else None,
-        outcomes=service.WRAP_UP_OUTCOMES,
+        outcomes=wrap_ups.WRAP_UP_OUTCOMES,
         pending=pending,
-        unfinished=service.unfinished_wrap_ups(g.consultant, but=pending),
+        unfinished=wrap_ups.unfinished_wrap_ups(g.consultant, but=pending),
     )
 
 
@@ -166,8 +177,8 @@ def board_figures() -> Response:
 @signed_in
 def state() -> Response:
     """Return the consultant's live state and caller, polled by the desk page."""
-    current = service.desk_state(g.consultant)
-    pending = service.pending_wrap_up(g.consultant)
+    current = states.desk_state(g.consultant)
+    pending = wrap_ups.pending_wrap_up(g.consultant)
     current["wrap_up_contact_id"] = pending.id if pending else None
     return jsonify(current)
 
@@ -178,10 +189,10 @@ def change_state() -> Any:
     """Go available, on a break or offline."""
     body = request.get_json(silent=True) or request.form
     try:
-        service.change_state(g.consultant, body.get("state", ""), body.get("reason", ""))
-    except service.DeskError as exc:
+        states.change_state(g.consultant, body.get("state", ""), body.get("reason", ""))
+    except REFUSALS as exc:
         return jsonify(error=str(exc)), 409
-    return jsonify(service.desk_state(g.consultant))
+    return jsonify(states.desk_state(g.consultant))
 
 
 @bp.post("/api/answered")
@@ -190,10 +201,10 @@ def answered() -> Any:
     """Note that the consultant picked up the call offered to them."""
     body = request.get_json(silent=True) or {}
     try:
-        service.call_answered(g.consultant, str(body.get("call_sid", "")))
-    except service.DeskError as exc:
+        screen_pop.call_answered(g.consultant, str(body.get("call_sid", "")))
+    except REFUSALS as exc:
         return jsonify(error=str(exc)), 409
-    return jsonify(service.desk_state(g.consultant))
+    return jsonify(states.desk_state(g.consultant))
 
 
 def save_outcome(
@@ -205,7 +216,7 @@ def save_outcome(
         contact = save(
             g.consultant, ident, request.form.get("outcome", ""), request.form.get("notes", "")
         )
-    except service.DeskError as exc:
+    except REFUSALS as exc:
         flash(str(exc), "error")
         return redirect(url_for(back))
     flash(saved, "ok")
@@ -218,17 +229,17 @@ def save_outcome(
 @signed_in
 def wrap_up_page(contact_id: int) -> Any:
     """Show the wrap-up form of one of the consultant's contacts, to finish it late."""
-    contact = service.own_contact(g.consultant, contact_id)
+    contact = wrap_ups.own_contact(g.consultant, contact_id)
     if contact is None:
         abort(404)
-    return render_template("desk/wrap_up.html", contact=contact, outcomes=service.WRAP_UP_OUTCOMES)
+    return render_template("desk/wrap_up.html", contact=contact, outcomes=wrap_ups.WRAP_UP_OUTCOMES)
 
 
 @bp.post("/wrap-up/<int:contact_id>")
 @signed_in
 def wrap_up(contact_id: int) -> Any:
     """Save the wrap-up form."""
-    return save_outcome(service.wrap_up, contact_id, "Contact saved.", "desk.desk")
+    return save_outcome(wrap_ups.wrap_up, contact_id, "Contact saved.", "desk.desk")
 
 
 @bp.get("/voicemail")
@@ -236,7 +247,9 @@ def wrap_up(contact_id: int) -> Any:
 def voicemail() -> str:
     """List the voicemails nobody has handled yet."""
     return render_template(
-        "desk/voicemail.html", inbox=service.voicemail_inbox(), outcomes=service.WRAP_UP_OUTCOMES
+        "desk/voicemail.html",
+        inbox=voicemails.voicemail_inbox(),
+        outcomes=wrap_ups.WRAP_UP_OUTCOMES,
     )
 
 
@@ -244,7 +257,7 @@ def voicemail() -> str:
 @signed_in
 def voicemail_audio(recording_id: int) -> Response:
     """Play a voicemail, fetched from the phone network that holds it."""
-    recording = service.voicemail_recording(recording_id)
+    recording = voicemails.voicemail_recording(recording_id)
     if recording is None:
         abort(404)
     try:
@@ -260,7 +273,7 @@ def voicemail_audio(recording_id: int) -> Response:
 def handle_voicemail(recording_id: int) -> Any:
     """Mark a voicemail handled, with what was done, on the caller's record."""
     return save_outcome(
-        service.handle_voicemail, recording_id, "Voicemail handled and logged.", "desk.voicemail"
+        voicemails.handle_voicemail, recording_id, "Voicemail handled and logged.", "desk.voicemail"
     )
 
 
@@ -270,7 +283,7 @@ def customers() -> str:
     """Search customers."""
     text = request.args.get("q", "")
     return render_template(
-        "desk/customers.html", query=text, results=service.search_customers(text)
+        "desk/customers.html", query=text, results=customers_service.search_customers(text)
     )
 
 
@@ -283,7 +296,7 @@ def customer(customer_id: int) -> str:
         "desk/customer.html",
         customer=record,
         contacts=contacts_of(customer_id),
-        history=service.audit_trail(customer_id),
+        history=audit_trail(customer_id),
         advisor=db.session.get(Consultant, record.advisor_id) if record.advisor_id else None,
     )
 
@@ -293,15 +306,15 @@ def customer(customer_id: int) -> str:
 def update_customer(customer_id: int) -> Any:
     """Save changes to a customer's record."""
     try:
-        service.update_customer(
-            g.consultant,
+        customers_service.update_customer(
+            g.consultant.id,
             customer_id,
             address=request.form.get("address", ""),
             phone=request.form.get("phone", ""),
             action_plan_notes=request.form.get("action_plan_notes", ""),
         )
         flash("Record updated.", "ok")
-    except service.DeskError as exc:
+    except REFUSALS as exc:
         flash(str(exc), "error")
     return redirect(url_for("desk.customer", customer_id=customer_id))
 
@@ -327,7 +340,7 @@ def start_import() -> Any:
         flash("Choose a file to import.", "error")
         return redirect(url_for("desk.imports"))
     try:
-        saved = service.save_upload(upload.filename, upload.stream)
+        saved = uploads.save_upload(upload.filename, upload.stream)
         kind = request.form.get("format") or saved.suffix.lstrip(".").lower()
         run = begin(
             kind,
@@ -335,7 +348,7 @@ def start_import() -> Any:
             f"desk:{g.consultant.login}",
             target=request.form.get("target", "vacancies"),
         )
-    except (ImportRequestError, service.DeskError) as exc:
+    except (ImportRequestError, DeskError) as exc:
         flash(str(exc), "error")
         return redirect(url_for("desk.imports"))
     return redirect(url_for("desk.import_run", run_id=run.id))

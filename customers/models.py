@@ -9,6 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.db import Base, UtcDateTime, utcnow
 
+# What came of a contact, as a consultant records it after a call or a voicemail.
+CONTACT_OUTCOMES = ("resolved", "follow-up", "referred", "no-action")
+
 
 class Customer(Base):
     """A jobseeker registered with a labour office."""

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy.exc import IntegrityError
 
-from customers.models import AuditEntry, Contact, Customer
+from customers.audit import audit
+from customers.models import Customer
 from hotline.db import db
 
 log = logging.getLogger(__name__)
@@ -84,22 +85,60 @@ def caller_by_pesel(pesel: str) -> CallerCard | None:
     return _card(CARD_BY_PESEL, pesel)
 
 
-def audit(
-    consultant_id: int | None, customer_id: int | None, action: str, changes: Mapping[str, object]
-) -> AuditEntry:
-    """Add an audit entry to the current session."""
-    entry = AuditEntry(
-        consultant_id=consultant_id, customer_id=customer_id, action=action, changes=dict(changes)
-    )
-    db.session.add(entry)
-    return entry
+class CustomerError(ValueError):
+    """A change to a customer's record that cannot be made, with a message to show."""
 
 
-def contacts_of(customer_id: int) -> list[Contact]:
-    """Return a customer's contacts, newest first."""
-    query = (
-        select(Contact)
-        .where(Contact.customer_id == customer_id)
-        .order_by(Contact.started_at.desc())
-    )
+def mask_pesel(pesel: str | None) -> str:
+    """Show only the birth-date part of a PESEL."""
+    return f"{pesel[:6]}*****" if pesel else ""
+
+
+def search_customers(text: str, limit: int = 20) -> list[Customer]:
+    """Find customers by name, PESEL or phone."""
+    text = text.strip()
+    if not text:
+        return []
+    like = f"%{text}%"
+    phone = normalise_phone(text)
+    conditions = [
+        Customer.last_name.ilike(like),
+        Customer.first_name.ilike(like),
+        Customer.pesel == text,
+    ]
+    if phone:
+        conditions.append(Customer.phone == phone)
+    query = select(Customer).where(or_(*conditions)).order_by(Customer.last_name).limit(limit)
     return list(db.session.scalars(query))
+
+
+def update_customer(
+    consultant_id: int, customer_id: int, *, address: str, phone: str, action_plan_notes: str
+) -> Customer:
+    """Change a customer's address, phone or action-plan notes, auditing each change."""
+    customer = db.session.get(Customer, customer_id)
+    if customer is None:
+        raise CustomerError("no such customer")
+    new_phone = normalise_phone(phone) if phone.strip() else None
+    if phone.strip() and new_phone is None:
+        raise CustomerError(f"{phone!r} is not a valid phone number")
+    wanted = {
+        "address": address.strip() or None,
+        "phone": new_phone,
+        "action_plan_notes": action_plan_notes.strip(),
+    }
+    changes = {
+        field: {"from": getattr(customer, field), "to": value}
+        for field, value in wanted.items()
+        if getattr(customer, field) != value
+    }
+    if not changes:
+        return customer
+    try:
+        with db.transaction():
+            for field, change in changes.items():
+                setattr(customer, field, change["to"])
+            audit(consultant_id, customer.id, "customer.update", changes)
+    except IntegrityError as exc:
+        raise CustomerError("another customer already has that phone number") from exc
+    return customer

@@ -1,54 +1,5 @@
-"""The composition root: builds the centre's Flask app from settings."""
+"""The foundation: settings, database, Redis, jobs, hours, speech and the Twilio boundary.
 
-from __future__ import annotations
-
-import logging
-
-from flask import Flask, redirect
-
-from hotline.settings import Settings
-
-
-def create_app(settings: Settings | None = None) -> Flask:
-    """Build the web app: settings, database, Redis, blueprints and signal receivers."""
-    settings = settings or Settings.from_env()
-    app = Flask(__name__)
-    app.extensions["hotline.settings"] = settings
-    app.config.update(
-        SECRET_KEY=settings.secret_key,
-        TESTING=settings.testing,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
-    )
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    from hotline.db import db as database
-    from hotline.redis_client import redis_conn
-    from hotline.telephony import telephony
-
-    database.init_app(app)
-    redis_conn.init_app(app)
-    telephony.configure(settings)
-
-    from agent_desk import service as desk_service
-    from agent_desk.views import bp as desk_bp
-    from ivr.views import bp as ivr_bp
-    from messaging.views import bp as messaging_bp
-    from recordings.views import bp as recordings_bp
-    from routing.signals import call_recorded
-    from routing.views import bp as routing_bp
-
-    for blueprint in (ivr_bp, messaging_bp, routing_bp, desk_bp, recordings_bp):
-        app.register_blueprint(blueprint)
-    call_recorded.connect(desk_service.on_call_recorded, weak=False)
-
-    @app.get("/")
-    def index():
-        return redirect("/desk/")
-
-    return app
-
-
-__all__ = ["Settings", "create_app"]
+It knows no feature and loads no Flask (only the webhook guard in ``hotline.webhooks`` does, for
+the views that use it). The roof that builds the whole centre is the ``centre`` package.
+"""

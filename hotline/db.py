@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine, event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -22,6 +23,8 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+# How many db.transaction() blocks are open on a session; only the outermost commits.
+TRANSACTION_DEPTH = "hotline.transaction_depth"
 
 
 def utcnow() -> datetime:
@@ -56,7 +59,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    """Prepare each new SQLite connection for several processes."""
     cursor = dbapi_connection.cursor()
     # WAL lets the web, worker and router processes read while one of them writes.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -81,6 +85,9 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+M = TypeVar("M", bound=Base)
+
+
 class Database:
     """Holds the engine and a scoped session; attached to an app with init_app."""
 
@@ -103,14 +110,45 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """Yield the session inside a transaction that commits or rolls back."""
+        """Yield the session inside a transaction that commits or rolls back.
+
+        The one way the centre writes. Nested uses join the outermost, which alone commits,
+        so a service that writes can be called from another without committing its work early.
+        """
         session = self.session()
+        depth = int(session.info.get(TRANSACTION_DEPTH, 0))
+        session.info[TRANSACTION_DEPTH] = depth + 1
         try:
             yield session
-            session.commit()
+            if depth == 0:
+                session.commit()
         except BaseException:
-            session.rollback()
+            if depth == 0:
+                session.rollback()
             raise
+        finally:
+            session.info[TRANSACTION_DEPTH] = depth
+
+
+def get_or_create(
+    session: Session, model: type[M], defaults: Mapping[str, Any] | None = None, **key: Any
+) -> tuple[M, bool]:
+    """Return the row with this natural key, creating it if there is none, and whether it was new.
+
+    Two processes may create the same row at once: the insert runs in a savepoint, so the one
+    that loses the race rolls back only its insert and reads the winner's row.
+    """
+    query = select(model).filter_by(**key)
+    found = session.scalars(query).first()
+    if found is not None:
+        return found, False
+    candidate = model(**key, **(defaults or {}))
+    try:
+        with session.begin_nested():
+            session.add(candidate)
+    except IntegrityError:
+        return session.scalars(query).one(), False
+    return candidate, True
 
 
 db = Database()

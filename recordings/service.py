@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
-
-from hotline.db import db
+from hotline.db import db, get_or_create
 from hotline.telephony import telephony
 from recordings.models import Recording
 
@@ -18,11 +16,9 @@ def recording_status(
 ) -> Recording:
     """Store or update what Twilio says about a recording; repeats change nothing new."""
     with db.transaction() as session:
-        query = select(Recording).where(Recording.recording_sid == recording_sid)
-        recording = session.scalars(query).first()
-        if recording is None:
-            recording = Recording(recording_sid=recording_sid, call_sid=call_sid, url=url)
-            session.add(recording)
+        recording, _created = get_or_create(
+            session, Recording, {"call_sid": call_sid, "url": url}, recording_sid=recording_sid
+        )
         recording.status = status or recording.status
         recording.duration_seconds = (
             duration if duration is not None else recording.duration_seconds

@@ -1,11 +1,11 @@
-"""Consultants, the persisted record of every queued call, and callback requests."""
+"""The persisted record of every queued call, and callback requests."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, false
+from sqlalchemy import Float, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.db import Base, UtcDateTime, utcnow
@@ -19,26 +19,6 @@ class CallOutcome(StrEnum):
     CALLBACK = "callback"
     VOICEMAIL = "voicemail"
     SELF_SERVICE = "self-service"
-
-
-class Consultant(Base):
-    """A person who answers calls; also the Customer Advisor of some jobseekers."""
-
-    __tablename__ = "consultants"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    login: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
-    password_hash: Mapped[str] = mapped_column(String(255))
-    office_code: Mapped[str | None] = mapped_column(String(32), index=True)
-    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
-    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
-    phone: Mapped[str | None] = mapped_column(String(32))
-
-    @property
-    def client_identity(self) -> str:
-        """Return the Twilio Client identity that rings this consultant's desk."""
-        return f"consultant-{self.id}"
 
 
 class CallRecord(Base):

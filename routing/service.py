@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
 from twilio.twiml.voice_response import VoiceResponse
 
+from consultants.models import Consultant
 from hotline import speech
 from hotline.db import db
 from hotline.jobs import jobs
@@ -25,7 +25,7 @@ from routing.engine import (
     QueueEntry,
     RoutingEngine,
 )
-from routing.models import CallbackStatus, Consultant
+from routing.models import CallbackStatus
 from routing.policy import RoutingPolicy, parse_policies
 
 log = logging.getLogger(__name__)
@@ -409,8 +409,3 @@ def request_callback_later(entry: QueueEntry, number: str) -> bool:
 def restore_callbacks(settings: Settings) -> int:
     """Put back pending callbacks whose Redis entry was lost (the database keeps them)."""
     return callbacks.restore(engine_for(settings))
-
-
-def consultant_by_login(login: str) -> Consultant | None:
-    """Find a consultant by their login name."""
-    return db.session.scalars(select(Consultant).where(Consultant.login == login)).first()

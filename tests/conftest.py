@@ -14,12 +14,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
+from centre.app import create_app
+from centre.migrate import upgrade
 from emulator.app import EmulatorServer
-from hotline import create_app
 from hotline.db import Base, db
 from hotline.embedded_redis import EmbeddedRedis, free_port
 from hotline.jobs import jobs
-from hotline.migrate import upgrade
 from hotline.redis_client import redis_conn
 from hotline.settings import Settings
 
@@ -130,7 +130,7 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def demo(app: Flask) -> dict[str, int]:
     """Load the demo people, regions, offices and FAQ answers (no offers: quicker)."""
-    from hotline.demo import load_demo
+    from centre.demo import load_demo
 
     with db.transaction() as session:
         return load_demo(session, content=False)
@@ -139,7 +139,7 @@ def demo(app: Flask) -> dict[str, int]:
 @pytest.fixture
 def content(app: Flask) -> dict[str, int]:
     """Load all the demo data, vacancies and training offers included."""
-    from hotline.demo import load_demo
+    from centre.demo import load_demo
 
     with db.transaction() as session:
         return load_demo(session, content=True)

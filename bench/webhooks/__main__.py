@@ -162,7 +162,7 @@ def main() -> int:
         "TWILIO_AUTH_TOKEN": TOKEN,
         "SECRET_KEY": "bench",
     }
-    hotline = [sys.executable, "-m", "hotline.cli"]
+    hotline = [sys.executable, "-m", "centre.cli"]
     subprocess.run([*hotline, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*hotline, "demo", "load"], env=env, check=True, capture_output=True)
     server = subprocess.Popen(

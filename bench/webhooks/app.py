@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline import create_app
+from centre.app import create_app
 
 app = create_app()
 _FIXED = VoiceResponse()

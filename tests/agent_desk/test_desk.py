@@ -160,7 +160,7 @@ def test_import_refuses_other_file_types(client, demo, tmp_path, monkeypatch):
 
 
 def test_a_wrap_up_whose_time_ran_out_can_be_finished_later(client, jan):
-    from routing.models import Consultant
+    from consultants.models import Consultant
 
     anna = db.session.scalars(select(Consultant).where(Consultant.login == "anna")).one()
     late = Contact(call_sid="CA" + "5" * 32, customer_id=jan.id, consultant_id=anna.id,

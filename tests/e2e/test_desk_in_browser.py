@@ -7,7 +7,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Centre, wait_for
+from tests.e2e.conftest import PATIENCE_SECONDS, Centre, wait_for
+
+PATIENCE_MS = int(PATIENCE_SECONDS * 1000)
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.browser]
 
@@ -24,21 +26,23 @@ def test_consultant_answers_wraps_up_and_sees_the_contact_on_the_record(centre: 
     expect(page.locator("#state")).to_have_text("available")
 
     sid = centre.place_call(MARIA, [{"silence": True}, {"press": "0"}])
-    expect(page.locator("#call-panel")).to_be_visible(timeout=20_000)
+    expect(page.locator("#call-panel")).to_be_visible(timeout=PATIENCE_MS)
     expect(page.locator("#customer-link")).to_have_text("Maria Zielińska")
     expect(page.locator("#own-badge")).to_be_visible()
     expect(page.locator("#vulnerable-badge")).to_be_visible()
     page.screenshot(path=str(centre.logs / "desk-ringing.png"), full_page=True)
 
     page.get_by_role("button", name="Answer").click()
-    expect(page.locator("#state")).to_have_text("on-call", timeout=10_000)
+    expect(page.locator("#state")).to_have_text("on-call", timeout=PATIENCE_MS)
     wait_for(
         lambda: any(e["kind"] == "connected" for e in centre.call(sid)["events"]),
         what="the caller to be connected",
     )
     page.get_by_role("button", name="Hang up").click()
 
-    expect(page.get_by_role("heading", name="Wrap-up", exact=True)).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("heading", name="Wrap-up", exact=True)).to_be_visible(
+        timeout=PATIENCE_MS
+    )
     page.get_by_label("follow-up").check()
     page.get_by_label("Notes").fill("Will send the training list.")
     page.get_by_role("button", name="Save contact").click()

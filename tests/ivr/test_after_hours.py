@@ -4,7 +4,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from hotline import create_app
+from centre.app import create_app
 from hotline.db import db
 from recordings.models import Recording
 from tests.conftest import TwilioSigner

@@ -63,7 +63,7 @@ DEMO_OFFICES = {
 
 
 def test_the_offices_demo_customers_use_keep_their_details(content: dict[str, int]) -> None:
-    from hotline.demo import load_demo
+    from centre.demo import load_demo
 
     with db.transaction() as session:
         load_demo(session)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from consultants.models import Consultant
 from customers.models import Contact
 from hotline.db import db
 from hotline.settings import Settings
@@ -12,7 +13,7 @@ from recordings.models import Recording
 from routing import service, twiml
 from routing.callbacks import CallbackRules
 from routing.engine import QueueEntry, RoutingEngine
-from routing.models import CallbackRequest, CallRecord, Consultant
+from routing.models import CallbackRequest, CallRecord
 from routing.router import Router
 from tests.conftest import PUBLIC_URL
 from tests.routing.helpers import RecordingNetwork

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from consultants.models import Consultant
 from customers.models import Contact
 from hotline.db import db
 from routing.engine import ConsultantState, RoutingEngine
-from routing.models import CallRecord, Consultant
+from routing.models import CallRecord
 from tests.twiml import parse, spoken
 
 SID = "CA" + "3" * 32

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from consultants.models import Consultant
 from customers.models import Customer
+from hotline.db import get_or_create
 from knowledge.imports import import_faq, load_demo_content, load_offices, load_regions
-from routing.models import Consultant
 
 DEMO_PASSWORD = "demo1234"
 
@@ -70,13 +70,12 @@ def load_demo(session: Session, content: bool = True) -> dict[str, int]:
         counts["faq"] = import_faq(session)
     consultants: dict[str, Consultant] = {}
     for person in CONSULTANTS:
-        consultant = session.scalars(select(Consultant).where(Consultant.login == person.login))
-        found = consultant.first()
-        if found is None:
-            found = Consultant(
-                login=person.login, password_hash=generate_password_hash(DEMO_PASSWORD)
-            )
-            session.add(found)
+        found, _created = get_or_create(
+            session,
+            Consultant,
+            {"password_hash": generate_password_hash(DEMO_PASSWORD), "name": person.name},
+            login=person.login,
+        )
         found.name = person.name
         found.office_code = person.office
         found.languages = list(person.languages)
@@ -86,12 +85,12 @@ def load_demo(session: Session, content: bool = True) -> dict[str, int]:
     for row in CUSTOMERS:
         first, last, birth, serial, phone, language, advisor, office_code, vulnerable, address = row
         number = pesel(birth, serial)
-        customer = session.scalars(select(Customer).where(Customer.pesel == number)).first()
-        if customer is None:
-            customer = Customer(pesel=number, first_name=first, last_name=last)
-            customer.phone = phone
-            customer.address = address
-            session.add(customer)
+        customer, _created = get_or_create(
+            session,
+            Customer,
+            {"first_name": first, "last_name": last, "phone": phone, "address": address},
+            pesel=number,
+        )
         customer.preferred_language = language
         customer.advisor_id = consultants[advisor].id
         customer.office_code = office_code

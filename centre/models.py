@@ -1,5 +1,6 @@
 """Imports every domain package's models so one metadata describes the whole schema."""
 
+from consultants.models import Consultant
 from customers.models import AuditEntry, Contact, Customer
 from knowledge.models import (
     County,
@@ -14,7 +15,7 @@ from knowledge.models import (
 )
 from messaging.models import JobAlert, OutboundSms
 from recordings.models import Recording
-from routing.models import CallbackAttempt, CallbackRequest, CallRecord, Consultant
+from routing.models import CallbackAttempt, CallbackRequest, CallRecord
 
 __all__ = [
     "AuditEntry",

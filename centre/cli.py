@@ -9,11 +9,13 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 import requests
 
+from hotline.hours import OpeningHours
 from hotline.settings import Settings, SettingsError, instance_dir
 
 log = logging.getLogger(__name__)
@@ -41,7 +43,7 @@ def db() -> None:
 @click.option("--revision", default="heads", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to a revision."""
-    from hotline.migrate import upgrade
+    from centre.migrate import upgrade
 
     settings = load_settings()
     upgrade(settings.database_url, revision)
@@ -52,7 +54,7 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Revert migrations down to a revision."""
-    from hotline.migrate import downgrade
+    from centre.migrate import downgrade
 
     downgrade(load_settings().database_url, revision)
 
@@ -65,9 +67,9 @@ def demo() -> None:
 @demo.command("load")
 def demo_load() -> None:
     """Load (or refresh) the demo consultants, customers, offices and FAQ."""
-    from hotline import create_app
+    from centre.app import create_app
+    from centre.demo import load_demo
     from hotline.db import db as database
-    from hotline.demo import load_demo
 
     create_app(load_settings())
     with database.transaction() as session:
@@ -80,7 +82,7 @@ def worker() -> None:
     """Run an RQ worker with its scheduler for the centre's queues."""
     from rq import SimpleWorker
 
-    from hotline import create_app
+    from centre.app import create_app
     from hotline.jobs import QUEUES
     from hotline.redis_client import redis_conn
     from messaging.alerts import schedule_next
@@ -117,7 +119,7 @@ def import_offers(path: str, kind: str | None, target: str, source: str | None, 
     """Import vacancies or training offers from a file, as a background job."""
     import getpass
 
-    from hotline import create_app
+    from centre.app import create_app
     from knowledge.imports import ImportRequestError, import_status, start_import
 
     create_app(load_settings())
@@ -154,7 +156,7 @@ def import_offers(path: str, kind: str | None, target: str, source: str | None, 
 @main.command()
 def router() -> None:
     """Run the routing loop."""
-    from hotline import create_app
+    from centre.app import create_app
     from hotline.telephony import make_telephony
     from routing.router import Router
     from routing.service import engine_for, schedule_record
@@ -180,7 +182,7 @@ def gunicorn_args(host: str, port: int, workers: int) -> list[str]:
         sys.executable, "-m", "gunicorn",
         "--worker-class", "gthread", "--threads", "8", "--workers", str(workers),
         "--bind", f"{host}:{port}", "--timeout", "60", "--graceful-timeout", "5",
-        "--access-logfile", "-", "hotline.wsgi:app",
+        "--access-logfile", "-", "centre.wsgi:app",
     ]  # fmt: skip
 
 
@@ -211,9 +213,14 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], name: str, timeout
 @click.option("--port", default=5000, show_default=True, help="Web port.")
 @click.option("--emulator-port", default=5001, show_default=True)
 @click.option("--demo/--no-demo", "with_demo", default=True, show_default=True)
-def up(port: int, emulator_port: int, with_demo: bool) -> None:
+@click.option(
+    "--around-the-clock",
+    is_flag=True,
+    help="Keep consultants at work every hour of every day, holidays too (for a demo).",
+)
+def up(port: int, emulator_port: int, with_demo: bool, around_the_clock: bool) -> None:
     """Bring the whole centre up on this machine: Redis, web, worker, router and emulator."""
-    from hotline.demo import CONSULTANTS, DEMO_PASSWORD
+    from centre.demo import CONSULTANTS, DEMO_PASSWORD
     from hotline.embedded_redis import EmbeddedRedis
 
     folder = instance_dir()
@@ -228,7 +235,9 @@ def up(port: int, emulator_port: int, with_demo: bool) -> None:
         env.setdefault("TWILIO_API_URL", f"http://127.0.0.1:{emulator_port}")
     env.setdefault("SECRET_KEY", stored_secret(folder / "secret_key"))
     env.setdefault("HOTLINE_INSTANCE_DIR", str(folder))
-    hotline_cmd = [sys.executable, "-m", "hotline.cli"]
+    if around_the_clock:
+        env.update(AROUND_THE_CLOCK)
+    hotline_cmd = [sys.executable, "-m", "centre.cli"]
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
 
     def stop_all(*_args: object) -> None:
@@ -264,9 +273,13 @@ def up(port: int, emulator_port: int, with_demo: bool) -> None:
         click.echo(f"  agent desk     {public}/desk/")
         if env.get("TWILIO_API_URL"):
             click.echo(f"  phone (caller) {env['TWILIO_API_URL']}/phone")
-            click.echo("  scripted call  hotline call --from +48601000001 --press 1 --press 0")
+            click.echo(
+                "  scripted call  hotline call --from +48601000001 --silence --press 1 --press 0"
+            )
+        settings = load_settings_from(env)
+        click.echo(f"  consultants    {consultants_now(settings)}")
         click.echo(f"  Redis          {env['REDIS_URL']}")
-        click.echo(f"  database       {safe_url(load_settings_from(env).database_url)}")
+        click.echo(f"  database       {safe_url(settings.database_url)}")
         if with_demo:
             logins = ", ".join(person.login for person in CONSULTANTS)
             click.echo(f"  demo logins    {logins} (password: {DEMO_PASSWORD})")
@@ -280,6 +293,33 @@ def up(port: int, emulator_port: int, with_demo: bool) -> None:
         click.echo("stopping…")
     finally:
         stop_all()
+
+
+# Consultant hours for a demo at any hour: every day, all day, no holidays.
+AROUND_THE_CLOCK = {
+    "HOTLINE_CONSULTANT_HOURS": "mon-sun 00:00-24:00",
+    "HOTLINE_HOLIDAY_COUNTRY": "",
+    "HOTLINE_CLOSED_DAYS": "",
+}
+
+
+def consultants_now(settings: Settings, now: datetime | None = None) -> str:
+    """Say whether consultants answer now, and when they next do if they don't."""
+    hours = OpeningHours.parse(
+        settings.consultant_hours,
+        settings.timezone,
+        settings.holiday_country,
+        settings.closed_days,
+    )
+    now = now or datetime.now(UTC)
+    if hours.is_open(now):
+        return f"answering now ({settings.consultant_hours})"
+    opening = hours.next_opening(now)
+    when = opening.astimezone(hours.timezone).strftime("%a %d %b %H:%M") if opening else "not soon"
+    return (
+        f"away until {when} ({settings.consultant_hours}; callers get a callback or voicemail); "
+        "./dev up --around-the-clock keeps them at work for a demo"
+    )
 
 
 def load_settings_from(env: dict[str, str]) -> Settings:

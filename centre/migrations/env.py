@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-import hotline.models  # noqa: F401  (imports every model so the metadata is complete)
+import centre.models  # noqa: F401  (imports every model so the metadata is complete)
 from hotline.db import Base, make_engine
 
 config = context.config

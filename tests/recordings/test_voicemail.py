@@ -7,12 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from agent_desk import service
+from consultants.models import Consultant
 from customers.models import AuditEntry, Contact, Customer
 from emulator.models import Recording as HeldRecording
 from hotline.db import db
+from recordings import voicemail as voicemails
 from recordings.models import Recording
-from routing.models import CallOutcome, CallRecord, Consultant
+from routing.models import CallOutcome, CallRecord
 from tests.agent_desk.test_desk import sign_in
 
 LEFT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -51,7 +52,7 @@ def test_the_inbox_holds_finished_unhandled_voicemail_oldest_first(app, jan):
     voicemail("3", status="in-progress")
     voicemail("4", kind="call")
 
-    inbox = service.voicemail_inbox()
+    inbox = voicemails.voicemail_inbox()
 
     assert [item.recording.id for item in inbox] == [first.id, later.id]
     assert inbox[0].customer is None and inbox[0].caller_number == "+48500999888"
@@ -61,7 +62,7 @@ def test_the_inbox_holds_finished_unhandled_voicemail_oldest_first(app, jan):
 def test_a_message_left_out_of_hours_finds_the_caller_by_number(app, jan):
     voicemail("9", number="+48601000001")  # never queued: the record has no customer
 
-    (item,) = service.voicemail_inbox()
+    (item,) = voicemails.voicemail_inbox()
 
     assert item.customer is not None and item.customer.id == jan.id
 
@@ -69,7 +70,7 @@ def test_a_message_left_out_of_hours_finds_the_caller_by_number(app, jan):
 def test_handling_logs_a_contact_and_an_audit_entry_once(app, jan):
     message = voicemail("5", number="+48601000001", customer_id=jan.id)
 
-    contact = service.handle_voicemail(anna(), message.id, "follow-up", " Rang back at 10. ")
+    contact = voicemails.handle_voicemail(anna(), message.id, "follow-up", " Rang back at 10. ")
 
     assert (contact.customer_id, contact.channel, contact.outcome) == (
         jan.id,
@@ -80,16 +81,16 @@ def test_handling_logs_a_contact_and_an_audit_entry_once(app, jan):
     assert db.session.get(Recording, message.id).handled_by == anna().id
     audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "voicemail.handled"))
     assert [entry.customer_id for entry in audit] == [jan.id]
-    assert service.voicemail_inbox() == []
-    with pytest.raises(service.DeskError, match="already been handled"):
-        service.handle_voicemail(anna(), message.id, "resolved", "")
+    assert voicemails.voicemail_inbox() == []
+    with pytest.raises(voicemails.VoicemailError, match="already been handled"):
+        voicemails.handle_voicemail(anna(), message.id, "resolved", "")
     assert len(db.session.scalars(select(Contact).where(Contact.channel == "voicemail")).all()) == 1
 
 
 def test_handling_needs_an_outcome(app, demo):
     message = voicemail("6")
-    with pytest.raises(service.DeskError, match="choose an outcome"):
-        service.handle_voicemail(anna(), message.id, "", "")
+    with pytest.raises(voicemails.VoicemailError, match="choose an outcome"):
+        voicemails.handle_voicemail(anna(), message.id, "", "")
     assert db.session.get(Recording, message.id).handled_at is None
 
 

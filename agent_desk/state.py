@@ -1,0 +1,64 @@
+"""The consultant's state at the desk: available, on a break or offline, and the call now."""
+
+from __future__ import annotations
+
+from agent_desk.errors import DeskError
+from agent_desk.screen_pop import screen_pop
+from consultants.models import Consultant
+from customers.service import mask_pesel
+from routing import service as routing
+from routing.engine import ConsultantState
+
+DESK_STATES = {
+    "available": ConsultantState.AVAILABLE,
+    "break": ConsultantState.BREAK,
+    "offline": ConsultantState.OFFLINE,
+}
+
+
+def change_state(consultant: Consultant, state_name: str, reason: str = "") -> None:
+    """Set the consultant available, on a break or offline."""
+    state = DESK_STATES.get(state_name)
+    if state is None:
+        raise DeskError(f"unknown state {state_name!r}")
+    current = routing.engine().consultant(consultant.id).get("state")
+    if current in (ConsultantState.RINGING, ConsultantState.ON_CALL):
+        raise DeskError("finish the current call first")
+    if current == ConsultantState.WRAP_UP and state == ConsultantState.AVAILABLE:
+        raise DeskError("fill in the wrap-up form first")
+    routing.set_consultant_state(consultant, state, reason=reason)
+
+
+def desk_state(consultant: Consultant) -> dict[str, object]:
+    """Return the consultant's live state and, during a call, who is calling."""
+    live = routing.engine().consultant(consultant.id)
+    state: dict[str, object] = {
+        "state": live.get("state", "offline"),
+        "reason": live.get("reason", ""),
+        "since": float(live.get("since") or 0),
+        "call": None,
+    }
+    card = screen_pop(live.get("call_sid") or "", consultant)
+    if card is not None:
+        customer = card.customer
+        state["call"] = {
+            "call_sid": card.call_sid,
+            "caller_number": card.caller_number,
+            "topic": card.topic,
+            "language": card.language,
+            "own_customer": card.own_customer,
+            "callback": card.callback,
+            "asked_for_you": card.asked_for_you,
+            "customer": None
+            if customer is None
+            else {
+                "id": customer.id,
+                "name": customer.full_name,
+                "pesel": mask_pesel(customer.pesel),
+                "address": customer.address or "",
+                "office": customer.office_code or "",
+                "vulnerable": customer.vulnerable,
+                "url": f"/desk/customers/{customer.id}",
+            },
+        }
+    return state

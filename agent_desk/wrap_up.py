@@ -1,0 +1,104 @@
+"""Wrap-up: what the consultant records about a call once it ends."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from agent_desk.errors import DeskError
+from consultants.models import Consultant
+from customers.audit import audit
+from customers.contacts import ensure_contact
+from customers.models import CONTACT_OUTCOMES, Contact
+from hotline.db import db, utcnow
+from routing import service as routing
+from routing.engine import ConsultantState
+from routing.models import CallOutcome, CallRecord
+
+log = logging.getLogger(__name__)
+
+WRAP_UP_OUTCOMES = CONTACT_OUTCOMES
+
+
+def on_call_recorded(record: CallRecord) -> None:
+    """Log an answered call, or a callback made, on the customer's record, even if no desk saw
+    it connect."""
+    called_back = record.outcome == CallOutcome.CALLBACK and record.consultant_id is not None
+    if record.outcome != CallOutcome.ANSWERED and not called_back:
+        return
+    ensure_contact(
+        record.call_sid,
+        consultant_id=record.consultant_id,
+        customer_id=record.customer_id,
+        caller_number=record.caller_number or "",
+        topic=record.topic,
+        started_at=record.answered_at,
+        ended_at=record.ended_at,
+        channel="callback" if called_back else "phone",
+    )
+
+
+def pending_wrap_up(consultant: Consultant) -> Contact | None:
+    """Return the contact the consultant still has to wrap up."""
+    live = routing.engine().consultant(consultant.id)
+    if live.get("state") != ConsultantState.WRAP_UP or not live.get("call_sid"):
+        return None
+    call_sid = live["call_sid"]
+    entry = routing.engine().entry(call_sid)
+    return ensure_contact(
+        call_sid,
+        consultant_id=consultant.id,
+        customer_id=int(entry["customer_id"]) if entry.get("customer_id") else None,
+        caller_number=entry.get("caller_number", ""),
+        topic=entry.get("topic") or None,
+        ended_at=datetime.fromtimestamp(float(entry["ended_at"]), UTC)
+        if entry.get("ended_at")
+        else None,
+    )
+
+
+def unfinished_wrap_ups(
+    consultant: Consultant, but: Contact | None = None, limit: int = 20
+) -> list[Contact]:
+    """Return the consultant's contacts whose wrap-up was never saved, newest first."""
+    query = (
+        select(Contact)
+        .where(Contact.consultant_id == consultant.id, Contact.wrapped_up_at.is_(None))
+        .order_by(Contact.started_at.desc())
+        .limit(limit)
+    )
+    if but is not None:
+        query = query.where(Contact.id != but.id)
+    return list(db.session.scalars(query))
+
+
+def own_contact(consultant: Consultant, contact_id: int) -> Contact | None:
+    """Return one of the consultant's contacts (None for anyone else's)."""
+    contact = db.session.get(Contact, contact_id)
+    return contact if contact is not None and contact.consultant_id == consultant.id else None
+
+
+def wrap_up(consultant: Consultant, contact_id: int, outcome: str, notes: str) -> Contact:
+    """Save the wrap-up of a contact and make the consultant available again."""
+    if outcome not in WRAP_UP_OUTCOMES:
+        raise DeskError("choose an outcome")
+    contact = own_contact(consultant, contact_id)
+    if contact is None:
+        raise DeskError("that contact is not yours to wrap up")
+    with db.transaction():
+        contact.outcome = outcome
+        contact.notes = notes.strip()
+        contact.wrapped_up_at = utcnow()
+        audit(
+            consultant.id,
+            contact.customer_id,
+            "contact.wrap-up",
+            {"contact_id": contact.id, "outcome": outcome, "notes": contact.notes},
+        )
+    live = routing.engine().consultant(consultant.id)
+    if live.get("state") == ConsultantState.WRAP_UP and live.get("call_sid") == contact.call_sid:
+        routing.set_consultant_state(consultant, ConsultantState.AVAILABLE)
+    log.info("call %s wrapped up by consultant %s", contact.call_sid, consultant.id)
+    return contact

@@ -1,0 +1,50 @@
+"""Build the centre's web app from settings: the one place that wires every feature."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, redirect
+from werkzeug.wrappers import Response
+
+from agent_desk.views import bp as desk_bp
+from agent_desk.wrap_up import on_call_recorded
+from hotline.db import db
+from hotline.redis_client import redis_conn
+from hotline.settings import Settings
+from hotline.telephony import telephony
+from ivr.views import bp as ivr_bp
+from messaging.views import bp as messaging_bp
+from recordings.views import bp as recordings_bp
+from routing.signals import call_recorded
+from routing.views import bp as routing_bp
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the web app: settings, database, Redis, blueprints and signal receivers."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.extensions["hotline.settings"] = settings
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.testing,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+    )
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    db.init_app(app)
+    redis_conn.init_app(app)
+    telephony.configure(settings)
+
+    for blueprint in (ivr_bp, messaging_bp, routing_bp, desk_bp, recordings_bp):
+        app.register_blueprint(blueprint)
+    call_recorded.connect(on_call_recorded, weak=False)
+
+    @app.get("/")
+    def index() -> Response:
+        return redirect("/desk/")
+
+    return app
