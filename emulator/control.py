@@ -14,6 +14,10 @@ from emulator.network import PhoneNetwork
 
 bp = Blueprint("emulator_control", __name__, url_prefix="/emulator")
 
+ENDPOINT_SETTINGS = frozenset(
+    {"auto_answer", "hangup_after", "script", "screen_digits", "voicemail_after"}
+)
+
 
 @bp.errorhandler(ControlError)
 def control_error(error: ControlError) -> tuple[Response, int]:
@@ -185,18 +189,22 @@ def show_endpoint(address: str) -> Response:
 
 @bp.post("/endpoints/<address>")
 def configure_endpoint(address: str) -> Response:
-    """Set auto-answer, a hang-up delay, or the script to follow when called."""
+    """Set auto-answer, a hang-up delay, the script, screening keys or a voicemail box."""
     body = _body()
-    unknown = set(body) - {"auto_answer", "hangup_after", "script"}
+    unknown = set(body) - ENDPOINT_SETTINGS
     if unknown:
         raise ControlError(400, f"unknown settings {sorted(unknown)}")
     if "auto_answer" in body and not isinstance(body["auto_answer"], bool):
         raise ControlError(400, "'auto_answer' must be true or false")
-    hangup_after = body.get("hangup_after")
-    if hangup_after is not None and (
-        isinstance(hangup_after, bool) or not isinstance(hangup_after, int | float)
-    ):
-        raise ControlError(400, "'hangup_after' must be seconds or null")
+    for name in ("hangup_after", "voicemail_after"):
+        seconds = body.get(name)
+        if seconds is not None and (
+            isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0
+        ):
+            raise ControlError(400, f"'{name}' must be seconds or null")
+    digits = body.get("screen_digits")
+    if digits is not None and not (isinstance(digits, str) and DIGITS_PATTERN.match(digits)):
+        raise ControlError(400, "'screen_digits' takes keypad keys 0-9, * and #, or null")
     try:
         endpoint = _network().configure_endpoint(_address(address), body)
     except ScriptError as exc:
@@ -236,6 +244,21 @@ def reject_endpoint(address: str) -> Response:
 def hang_up_endpoint(address: str) -> Response:
     """Put the phone down at an endpoint."""
     return _endpoint_action(address, "hangup")
+
+
+@bp.post("/endpoints/<address>/press")
+def press_at_endpoint(address: str) -> Response:
+    """Press keys on the phone at an endpoint, as a consultant answering a screening prompt."""
+    digits = str(_body().get("digits", ""))
+    if not DIGITS_PATTERN.match(digits):
+        raise ControlError(400, "'digits' takes keypad keys 0-9, * and #")
+    try:
+        heard = _network().press_at_endpoint(_address(address), digits)
+    except LookupError as exc:
+        raise ControlError(404, str(exc)) from exc
+    except EndpointStateError as exc:
+        raise ControlError(409, str(exc)) from exc
+    return jsonify({"heard": heard})
 
 
 @bp.get("/messages")

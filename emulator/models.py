@@ -91,6 +91,13 @@ class Call:
     ring_timeout: float = 60.0
     ring_outcome: str | None = None
     endpoint_address: str | None = None
+    # Who picked up: "person" (by hand), "auto" (an auto-answering endpoint) or "voicemail".
+    answered_by: str | None = None
+    # The TwiML a <Number url> or <Client url> runs on this dialled leg before it is bridged.
+    screen_url: str | None = None
+    screen_method: str = "POST"
+    screening: bool = False
+    screened: bool = False
     queue_sid: str | None = None
     queue_time: int = 0
     listening: bool = False
@@ -232,6 +239,9 @@ class Endpoint:
     auto_answer: bool = False
     hangup_after: float | None = None
     script: list[dict[str, Any]] | None = None
+    screen_digits: str | None = None
+    voicemail_after: float | None = None
+    answered_by: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return the endpoint as the control API shows it."""
@@ -245,6 +255,9 @@ class Endpoint:
             "auto_answer": self.auto_answer,
             "hangup_after": self.hangup_after,
             "script": self.script,
+            "screen_digits": self.screen_digits,
+            "voicemail_after": self.voicemail_after,
+            "answered_by": self.answered_by,
         }
 
 

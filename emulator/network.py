@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from emulator.caller import Caller, CallerStep, parse_script
+from emulator.caller import Caller, CallerStep, parse_script, parse_step
 from emulator.config import EmulatorConfig
 from emulator.engine import CallRunner
 from emulator.exceptions import CallEnded, CallRedirected, EndpointStateError
@@ -141,6 +141,10 @@ class PhoneNetwork:
             self.calls[leg.sid] = leg
         return leg
 
+    def runner_for(self, leg: Call) -> CallRunner:
+        """Return a runner for a dialled leg, to report its progress and run its screening."""
+        return CallRunner(self, leg)
+
     def call(self, sid: str) -> Call | None:
         """Return a call by sid."""
         with self.lock:
@@ -180,7 +184,7 @@ class PhoneNetwork:
                 return False
             call.record("hangup", reason)
             not_yet_answered = call.status in ("queued", "ringing")
-            runs_no_twiml = call.direction == "outbound-dial" or (
+            runs_no_twiml = (call.direction == "outbound-dial" and not call.screening) or (
                 call.direction == "outbound-api" and not_yet_answered
             )
             if runs_no_twiml:
@@ -370,8 +374,16 @@ class PhoneNetwork:
                 if value is not None:
                     parse_script(value)
                 endpoint.script = value
+            if "screen_digits" in settings:
+                value = settings["screen_digits"]
+                if value is not None:
+                    parse_step({"press": value})
+                endpoint.screen_digits = None if value is None else str(value)
+            if "voicemail_after" in settings:
+                value = settings["voicemail_after"]
+                endpoint.voicemail_after = None if value is None else float(value)
             if endpoint.auto_answer and endpoint.state == "ringing" and endpoint.call_sid:
-                self._connect(self.calls[endpoint.call_sid])
+                self._connect(self.calls[endpoint.call_sid], "auto")
             self.changed.notify_all()
             return endpoint
 
@@ -389,20 +401,51 @@ class PhoneNetwork:
             call.endpoint_address = address
             self.set_status(call, "ringing")
             if endpoint.auto_answer:
-                self._connect(call)
+                self._connect(call, "auto")
+            elif endpoint.voicemail_after is not None:
+                self.later(endpoint.voicemail_after, lambda: self._voicemail_picks_up(call))
             return True
 
-    def _connect(self, call: Call) -> None:
+    def _voicemail_picks_up(self, call: Call) -> None:
+        with self.changed:
+            endpoint = self.endpoints.get(call.endpoint_address or "")
+            if endpoint is None or call.status != "ringing":
+                return
+            if endpoint.call_sid == call.sid and endpoint.state == "ringing":
+                call.record("answer", f"the voicemail box at {endpoint.address} answers")
+                self._connect(call, "voicemail")
+
+    def _connect(self, call: Call, by: str) -> None:
         endpoint = self.endpoints.get(call.endpoint_address or "")
         if endpoint is not None and endpoint.call_sid == call.sid:
             endpoint.state = "connected"
             endpoint.since = utcnow()
+            endpoint.answered_by = by
+        call.answered_by = by
+        if call.direction == "outbound-dial":
+            call.caller = self._person_on_leg(endpoint, by)
         self.set_status(call, "in-progress")
+
+    def _person_on_leg(self, endpoint: Endpoint | None, by: str) -> Caller:
+        """Return who answers a dialled leg, as a screening document will hear them.
+
+        A person who picked up by hand presses keys live (POST .../press); an auto-answering
+        endpoint presses its screen_digits after the prompt, or nothing; a voicemail box
+        never presses anything.
+        """
+        if endpoint is not None and by == "auto" and endpoint.screen_digits:
+            person = Caller([CallerStep("press", endpoint.screen_digits)])
+        else:
+            person = Caller()
+        if endpoint is not None and endpoint.hangup_after is not None:
+            person.hangup_at = time.monotonic() + endpoint.hangup_after
+        return person
 
     def _release_endpoint(self, call: Call) -> None:
         endpoint = self.endpoints.get(call.endpoint_address or "")
         if endpoint is not None and endpoint.call_sid == call.sid:
             endpoint.state = "idle"
+            endpoint.answered_by = None
             endpoint.call_sid = None
             endpoint.parent_call_sid = None
             endpoint.caller_id = None
@@ -423,8 +466,23 @@ class PhoneNetwork:
             endpoint, call = self._ringing_call(address, "answer")
             if endpoint.state != "ringing":
                 raise EndpointStateError(f"{address} is {endpoint.state}, not ringing")
-            self._connect(call)
+            self._connect(call, "person")
             return endpoint
+
+    def press_at_endpoint(self, address: str, digits: str) -> bool:
+        """Press keys on the phone at an endpoint; False when nothing on its leg listens."""
+        with self.changed:
+            endpoint, call = self._ringing_call(address, "press keys on")
+            if endpoint.state != "connected":
+                raise EndpointStateError(f"{address} is {endpoint.state}: answer it first")
+            if call.answered_by == "voicemail":
+                raise EndpointStateError(f"a voicemail box answered {address}: it presses no keys")
+            if call.caller.scripted:
+                raise EndpointStateError(f"{address} follows its script and takes no live keys")
+            heard = self.push_input(call, CallerStep("press", digits))
+            if not heard:
+                call.record("input", f"pressed {digits} (nobody was listening)", digits=digits)
+            return heard
 
     def reject(self, address: str) -> Endpoint:
         """Decline a ringing endpoint; the caller's Dial sees busy."""

@@ -14,6 +14,7 @@ VOICE_VERBS = frozenset(
 WAIT_DOCUMENT_VERBS = frozenset({"Play", "Say", "Pause", "Hangup", "Redirect", "Leave", "Gather"})
 GATHER_PROMPT_VERBS = frozenset({"Say", "Play", "Pause"})
 DEQUEUE_ANNOUNCEMENT_VERBS = frozenset({"Play", "Say", "Pause", "Redirect"})
+SCREEN_VERBS = frozenset({"Say", "Play", "Pause", "Gather", "Redirect", "Hangup"})
 DIAL_NOUNS = frozenset({"Client", "Number", "Queue"})
 NUMERIC_ATTRIBUTES = {
     "Say": ("loop",),
