@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from emulator.caller import DIGITS_PATTERN, CallerStep, parse_script
 from emulator.exceptions import ControlError, EndpointStateError, ScriptError
-from emulator.models import ADDRESS_PATTERN, Call
+from emulator.models import ADDRESS_PATTERN, Call, Conference, Participant
 from emulator.network import PhoneNetwork
 
 bp = Blueprint("emulator_control", __name__, url_prefix="/emulator")
@@ -259,6 +259,92 @@ def press_at_endpoint(address: str) -> Response:
     except EndpointStateError as exc:
         raise ControlError(409, str(exc)) from exc
     return jsonify({"heard": heard})
+
+
+def _phone_action(address: str, action: str) -> Response:
+    on = _body().get("on")
+    if on is not None and not isinstance(on, bool):
+        raise ControlError(400, "'on' must be true, false, or left out to toggle")
+    try:
+        participant = _network().phone_action(_address(address), action, on)
+    except LookupError as exc:
+        raise ControlError(404, str(exc)) from exc
+    except EndpointStateError as exc:
+        raise ControlError(409, str(exc)) from exc
+    return jsonify({"mic_muted": participant.mic_muted, "phone_hold": participant.phone_hold})
+
+
+@bp.post("/endpoints/<address>/mute")
+def mute_endpoint(address: str) -> Response:
+    """Mute (or unmute) the microphone of the phone at an endpoint that is in a conference."""
+    return _phone_action(address, "mute")
+
+
+@bp.post("/endpoints/<address>/hold")
+def hold_endpoint(address: str) -> Response:
+    """Press the hold key of the phone at an endpoint that is in a conference."""
+    return _phone_action(address, "hold")
+
+
+def _participant_json(
+    network: PhoneNetwork, conference: Conference, participant: Participant
+) -> dict[str, Any]:
+    call = network.calls.get(participant.call_sid)
+    others = [p for p in conference.participants.values() if p is not participant]
+    if participant.left is not None:
+        state = "left"
+    elif participant.joined is not None:
+        state = "in conference"
+    else:
+        state = call.status if call else "unknown"
+    return {
+        "call_sid": participant.call_sid,
+        "from": call.from_ if call else None,
+        "to": call.to if call else None,
+        "label": participant.label,
+        "state": state,
+        "muted": participant.muted,
+        "hold": participant.hold,
+        "coaching": participant.coaching,
+        "call_sid_to_coach": participant.call_sid_to_coach,
+        "start_conference_on_enter": participant.start_conference_on_enter,
+        "end_conference_on_exit": participant.end_conference_on_exit,
+        "mic_muted": participant.mic_muted,
+        "phone_hold": participant.phone_hold,
+        "held_seconds": round(participant.held_seconds, 3),
+        "hears": [p.call_sid for p in others if conference.can_hear(participant, p)],
+        "heard_by": [p.call_sid for p in others if conference.can_hear(p, participant)],
+    }
+
+
+def _conference_json(network: PhoneNetwork, conference: Conference) -> dict[str, Any]:
+    with network.lock:
+        everyone = list(conference.participants.values()) + conference.departed
+        return {
+            "sid": conference.sid,
+            "friendly_name": conference.friendly_name,
+            "status": conference.status,
+            "reason_ended": conference.reason_ended,
+            "participants": [_participant_json(network, conference, p) for p in everyone],
+            "events": [event.to_json() for event in conference.events],
+        }
+
+
+@bp.get("/conferences")
+def list_conferences() -> Response:
+    """List conferences, newest first, with their participants and events."""
+    network = _network()
+    return jsonify([_conference_json(network, c) for c in network.all_conferences()])
+
+
+@bp.get("/conferences/<sid>")
+def show_conference(sid: str) -> Response:
+    """Show one conference: who is in it, who hears whom, and what happened."""
+    network = _network()
+    conference = network.conference(sid)
+    if conference is None:
+        raise ControlError(404, f"no conference {sid}")
+    return jsonify(_conference_json(network, conference))
 
 
 @bp.get("/messages")

@@ -1,4 +1,4 @@
-"""<Dial>: ringing clients and numbers, and taking the front caller of a <Queue>."""
+"""<Dial>: ringing clients and numbers, taking the front caller of a <Queue>, conferences."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from emulator.conferencing import conference
 from emulator.exceptions import ApplicationError, CallEnded, CallRedirected
 from emulator.models import ADDRESS_PATTERN, Bridge, Call, StatusCallback
 from emulator.screening import screen
@@ -32,7 +33,11 @@ def dial(runner: CallRunner, verb: Verb, document_url: str) -> Fetch | None:
     timeout = verb.number("timeout", 30)
     time_limit = verb.number("timeLimit", 14400)
     queue_nouns = [noun for noun in targets if noun.name == "Queue"]
-    if queue_nouns:
+    conference_nouns = [noun for noun in targets if noun.name == "Conference"]
+    if conference_nouns:
+        conference(runner, conference_nouns[0], document_url, time_limit)
+        params: dict[str, str] = {}
+    elif queue_nouns:
         params = _dial_queue(
             runner, queue_nouns[0], document_url, timeout, time_limit, action, method
         )

@@ -27,6 +27,7 @@ from emulator.exceptions import (
     CallEnded,
     CallInterrupted,
     CallRedirected,
+    ConferenceChanged,
 )
 from emulator.listening import gather, record
 from emulator.models import Call
@@ -154,6 +155,9 @@ class CallRunner:
         if call.pending_bridge is not None:
             bridge, call.pending_bridge = call.pending_bridge, None
             raise CallBridged(bridge)
+        if call.conference_changed:
+            call.conference_changed = False
+            raise ConferenceChanged()
 
     def _next_wake(self, now: float, deadline: float) -> float:
         call = self.call
