@@ -152,12 +152,12 @@ def test_the_caller_on_hold_hears_hold_music_and_is_not_heard(centre, phone, twi
     assert centre.requests_to("/hold-music")[0].form["CallSid"] == caller
     kinds = phone.kinds(phone.show(caller))
     assert kinds.index("hold") < kinds.index("unhold")
-    events = [
-        f["StatusCallbackEvent"]
-        for f in map(lambda s: s.form, centre.seen)
-        if "StatusCallbackEvent" in f
+    forms = [seen.form for seen in centre.wait_for("/conference-status", count=5)]
+    assert [f["StatusCallbackEvent"] for f in forms[3:]] == [
+        "participant-hold",
+        "participant-unhold",
     ]
-    assert "participant-hold" in events and "participant-unhold" in events
+    assert forms[3]["CallSid"] == caller and forms[3]["Hold"] == "true"
     phone.post(f"/emulator/calls/{caller}/hangup")
 
 
@@ -202,7 +202,7 @@ def test_muting_and_removing_a_participant_through_rest(centre, phone, twilio_cl
     assert [p.call_sid for p in room.participants.list()] == [caller]
     mute_event = next(
         seen.form
-        for seen in centre.requests_to("/conference-status")
+        for seen in centre.wait_for("/conference-status", count=4)
         if seen.form["StatusCallbackEvent"] == "participant-mute"
     )
     assert mute_event["CallSid"] == consultant and mute_event["Muted"] == "true"
@@ -252,7 +252,7 @@ def test_an_announcement_is_heard_by_everyone_in_the_room(centre, phone, twilio_
     wait_for(
         lambda: any(
             seen.form.get("StatusCallbackEvent") == "announcement-end"
-            for seen in centre.requests_to("/conference-status")
+            for seen in centre.wait_for("/conference-status", count=4)
         ),
         what="announcement-end",
     )
@@ -305,4 +305,69 @@ def test_conference_responses_have_exactly_the_properties_of_the_description(
         emulator.url + base + "Conferences/CF" + "0" * 32 + ".json", auth=auth, timeout=5
     )
     assert unknown.status_code == 404
+    phone.post(f"/emulator/calls/{caller}/hangup")
+
+
+def test_a_participant_who_does_not_answer_leaves_the_list(centre, phone, twilio_client):
+    serve_conference(centre)
+    caller = phone.call(CALLER, script=[])
+    conference_sid = phone.wait_event(caller, "join")["conference_sid"]
+    room = twilio_client.conferences(conference_sid)
+
+    added = room.participants.create(
+        from_=HOTLINE,
+        to="client:nieobecny",
+        timeout=5,
+        status_callback=centre.url + "/participant-call",
+        status_callback_event=["initiated", "completed"],
+    )
+    ringing = [p.status for p in room.participants.list() if p.call_sid == added.call_sid]
+    phone.post("/emulator/endpoints/client:nieobecny/reject")
+    phone.wait_end(added.call_sid)
+
+    assert ringing in (["queued"], ["ringing"])
+    assert [p.call_sid for p in room.participants.list()] == [caller]
+    statuses = [seen.form["CallStatus"] for seen in centre.wait_for("/participant-call", 2)]
+    assert statuses == ["queued", "busy"]
+    state = conference_state(phone, conference_sid)
+    assert "participant-failed" in [event["kind"] for event in state["events"]]
+    assert state["status"] == "init"
+    phone.post(f"/emulator/calls/{caller}/hangup")
+
+
+def test_coaching_needs_someone_to_coach(centre, phone, twilio_client):
+    caller, consultant, conference_sid = join_caller_and_consultant(centre, phone, twilio_client)
+    auth = (twilio_client.username, twilio_client.password)
+    base = f"{phone.base}/2010-04-01/Accounts/{twilio_client.account_sid}/Conferences"
+
+    refused = requests.post(
+        f"{base}/{conference_sid}/Participants.json",
+        data={"From": HOTLINE, "To": SUPERVISOR, "Coaching": "true"},
+        auth=auth,
+        timeout=5,
+    )
+    stranger = requests.post(
+        f"{base}/{conference_sid}/Participants/{consultant}.json",
+        data={"CallSidToCoach": "CA" + "1" * 32},
+        auth=auth,
+        timeout=5,
+    )
+
+    assert refused.status_code == 400
+    assert "CallSidToCoach" in refused.json()["message"]
+    assert stranger.status_code == 400
+    phone.post(f"/emulator/calls/{caller}/hangup")
+
+
+def test_an_announcement_to_one_participant_is_heard_only_by_them(centre, phone, twilio_client):
+    caller, consultant, conference_sid = join_caller_and_consultant(centre, phone, twilio_client)
+    centre.twiml("/whisper", say("Klient czeka od pięciu minut."))
+
+    twilio_client.conferences(conference_sid).participants(consultant).update(
+        announce_url=centre.url + "/whisper"
+    )
+    phone.wait_event(consultant, "say", "Klient czeka od pięciu minut.")
+
+    assert centre.requests_to("/whisper")[0].form["CallSid"] == consultant
+    assert "Klient czeka od pięciu minut." not in phone.said(phone.show(caller))
     phone.post(f"/emulator/calls/{caller}/hangup")

@@ -253,3 +253,13 @@ def test_a_client_leg_reports_only_completed_by_default(centre, phone):
 
     forms = [seen.form for seen in centre.wait_for("/leg-status")]
     assert [form["CallStatus"] for form in forms] == ["no-answer"]
+
+
+def test_screening_settings_are_checked(phone):
+    for settings in ({"screen_digits": "x"}, {"voicemail_after": -1}, {"voicemail_after": "5"}):
+        assert phone.post(f"/emulator/endpoints/{CONSULTANT}", settings).status_code == 400
+    accepted = phone.post(
+        f"/emulator/endpoints/{CONSULTANT}", {"screen_digits": "1", "voicemail_after": 12}
+    ).json()
+    assert (accepted["screen_digits"], accepted["voicemail_after"]) == ("1", 12.0)
+    assert phone.post(f"/emulator/endpoints/{CONSULTANT}/press", {"digits": "1"}).status_code == 409
