@@ -611,10 +611,7 @@ class PhoneNetwork:
             conference = self.live_conference_named(name) or self._create_conference(name)
             if conference.status_callback is None and callback is not None:
                 conference.status_callback = callback
-            expected = conference.participants.get(call.sid)
-            if expected is not None:
-                participant.created_at = expected.created_at
-                participant.label = participant.label or expected.label
+            participant = conference.participants.get(call.sid) or participant
             participant.conference_sid = conference.sid
             participant.joined = time.monotonic()
             conference.participants[call.sid] = participant
@@ -650,19 +647,19 @@ class PhoneNetwork:
         return len(present) >= 2 and any(p.start_conference_on_enter for p in present)
 
     def expect_participant(
-        self, conference: Conference, call: Call, label: str | None
+        self, conference: Conference, call: Call, participant: Participant
     ) -> Participant:
-        """List a call dialled into a conference as a participant while it rings."""
+        """List a call dialled into a conference as a participant while it rings.
+
+        It joins with these settings, including changes made through REST while it rang.
+        """
         with self.changed:
-            participant = conference.participants.get(call.sid)
-            if participant is None:
-                participant = Participant(call.sid, conference.sid, label=label)
-                conference.participants[call.sid] = participant
+            participant = conference.participants.setdefault(call.sid, participant)
             conference.record(
                 "participant-added",
                 f"calling {call.to} into the conference",
                 call_sid=call.sid,
-                label=label,
+                label=participant.label,
             )
             call.record(
                 "participant-added",

@@ -462,9 +462,32 @@ def create_participant(rest: RestRequest) -> dict[str, Any]:
             ring_timeout=float(timeout),
             max_duration=float(form["TimeLimit"]) if "TimeLimit" in form else None,
         )
-        participant = network.expect_participant(conference, call, form.get("Label"))
-        participant.early_media = form.get("EarlyMedia", True)
+        participant = network.expect_participant(
+            conference, call, _participant_from_form(form, call.sid, conference.sid)
+        )
     return _participant_json(rest, conference, participant) | {"queue_time": "0"}
+
+
+def _participant_from_form(form: dict[str, Any], call_sid: str, conference_sid: str) -> Participant:
+    """Read the settings a dialled-in participant joins with from CreateParticipant."""
+    beep = str(form.get("Beep", "true"))
+    coached = form.get("CallSidToCoach")
+    coaching = bool(form.get("Coaching", coached is not None)) and coached is not None
+    return Participant(
+        call_sid=call_sid,
+        conference_sid=conference_sid,
+        label=form.get("Label"),
+        muted=form.get("Muted", False),
+        coaching=coaching,
+        call_sid_to_coach=coached if coaching else None,
+        start_conference_on_enter=form.get("StartConferenceOnEnter", True),
+        end_conference_on_exit=form.get("EndConferenceOnExit", False),
+        beep_on_enter=beep in ("true", "onEnter"),
+        beep_on_exit=beep in ("true", "onExit"),
+        wait_url=form.get("WaitUrl"),
+        wait_method=form.get("WaitMethod", "POST"),
+        early_media=form.get("EarlyMedia", True),
+    )
 
 
 def _noun_attributes(form: dict[str, Any]) -> dict[str, str]:

@@ -371,3 +371,21 @@ def test_an_announcement_to_one_participant_is_heard_only_by_them(centre, phone,
     assert centre.requests_to("/whisper")[0].form["CallSid"] == consultant
     assert "Klient czeka od pięciu minut." not in phone.said(phone.show(caller))
     phone.post(f"/emulator/calls/{caller}/hangup")
+
+
+def test_a_participant_muted_while_ringing_joins_muted(centre, phone, twilio_client):
+    serve_conference(centre)
+    caller = phone.call(CALLER, script=[])
+    conference_sid = phone.wait_event(caller, "join")["conference_sid"]
+    room = twilio_client.conferences(conference_sid)
+
+    added = room.participants.create(from_=HOTLINE, to="client:ewa", label="ewa")
+    room.participants("ewa").update(muted=True)
+    phone.post("/emulator/endpoints/client:ewa/answer")
+    phone.wait_event(added.call_sid, "join")
+    state = conference_state(phone, conference_sid)
+
+    assert room.participants(added.call_sid).fetch().muted is True
+    assert participant(state, added.call_sid)["heard_by"] == []
+    assert participant(state, caller)["heard_by"] == [added.call_sid]
+    phone.post(f"/emulator/calls/{caller}/hangup")
