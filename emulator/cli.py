@@ -43,6 +43,21 @@ ICONS = {
     "warning": "⚠  ",
     "sms": "✉  ",
     "request": "·  ",
+    "answer": "☎  ",
+    "screen": "👂 ",
+    "bridged": "☎  ",
+    "screened-out": "✆  ",
+    "join": "👥 ",
+    "leave": "👥 ",
+    "hold": "⏸  ",
+    "unhold": "▶  ",
+    "mute": "🔇 ",
+    "unmute": "🔈 ",
+    "coach": "🗣  ",
+    "modify": "👥 ",
+    "participant-added": "☎  ",
+    "phone-mute": "🔇 ",
+    "phone-hold": "⏸  ",
 }
 
 

@@ -9,10 +9,14 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from emulator.caller import DIGITS_PATTERN, CallerStep, parse_script
 from emulator.exceptions import ControlError, EndpointStateError, ScriptError
-from emulator.models import ADDRESS_PATTERN, Call
+from emulator.models import ADDRESS_PATTERN, Call, Conference, Participant
 from emulator.network import PhoneNetwork
 
 bp = Blueprint("emulator_control", __name__, url_prefix="/emulator")
+
+ENDPOINT_SETTINGS = frozenset(
+    {"auto_answer", "hangup_after", "script", "screen_digits", "voicemail_after"}
+)
 
 
 @bp.errorhandler(ControlError)
@@ -185,18 +189,22 @@ def show_endpoint(address: str) -> Response:
 
 @bp.post("/endpoints/<address>")
 def configure_endpoint(address: str) -> Response:
-    """Set auto-answer, a hang-up delay, or the script to follow when called."""
+    """Set auto-answer, a hang-up delay, the script, screening keys or a voicemail box."""
     body = _body()
-    unknown = set(body) - {"auto_answer", "hangup_after", "script"}
+    unknown = set(body) - ENDPOINT_SETTINGS
     if unknown:
         raise ControlError(400, f"unknown settings {sorted(unknown)}")
     if "auto_answer" in body and not isinstance(body["auto_answer"], bool):
         raise ControlError(400, "'auto_answer' must be true or false")
-    hangup_after = body.get("hangup_after")
-    if hangup_after is not None and (
-        isinstance(hangup_after, bool) or not isinstance(hangup_after, int | float)
-    ):
-        raise ControlError(400, "'hangup_after' must be seconds or null")
+    for name in ("hangup_after", "voicemail_after"):
+        seconds = body.get(name)
+        if seconds is not None and (
+            isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0
+        ):
+            raise ControlError(400, f"'{name}' must be seconds or null")
+    digits = body.get("screen_digits")
+    if digits is not None and not (isinstance(digits, str) and DIGITS_PATTERN.match(digits)):
+        raise ControlError(400, "'screen_digits' takes keypad keys 0-9, * and #, or null")
     try:
         endpoint = _network().configure_endpoint(_address(address), body)
     except ScriptError as exc:
@@ -236,6 +244,107 @@ def reject_endpoint(address: str) -> Response:
 def hang_up_endpoint(address: str) -> Response:
     """Put the phone down at an endpoint."""
     return _endpoint_action(address, "hangup")
+
+
+@bp.post("/endpoints/<address>/press")
+def press_at_endpoint(address: str) -> Response:
+    """Press keys on the phone at an endpoint, as a consultant answering a screening prompt."""
+    digits = str(_body().get("digits", ""))
+    if not DIGITS_PATTERN.match(digits):
+        raise ControlError(400, "'digits' takes keypad keys 0-9, * and #")
+    try:
+        heard = _network().press_at_endpoint(_address(address), digits)
+    except LookupError as exc:
+        raise ControlError(404, str(exc)) from exc
+    except EndpointStateError as exc:
+        raise ControlError(409, str(exc)) from exc
+    return jsonify({"heard": heard})
+
+
+def _phone_action(address: str, action: str) -> Response:
+    on = _body().get("on")
+    if on is not None and not isinstance(on, bool):
+        raise ControlError(400, "'on' must be true, false, or left out to toggle")
+    try:
+        participant = _network().phone_action(_address(address), action, on)
+    except LookupError as exc:
+        raise ControlError(404, str(exc)) from exc
+    except EndpointStateError as exc:
+        raise ControlError(409, str(exc)) from exc
+    return jsonify({"mic_muted": participant.mic_muted, "phone_hold": participant.phone_hold})
+
+
+@bp.post("/endpoints/<address>/mute")
+def mute_endpoint(address: str) -> Response:
+    """Mute (or unmute) the microphone of the phone at an endpoint that is in a conference."""
+    return _phone_action(address, "mute")
+
+
+@bp.post("/endpoints/<address>/hold")
+def hold_endpoint(address: str) -> Response:
+    """Press the hold key of the phone at an endpoint that is in a conference."""
+    return _phone_action(address, "hold")
+
+
+def _participant_json(
+    network: PhoneNetwork, conference: Conference, participant: Participant
+) -> dict[str, Any]:
+    call = network.calls.get(participant.call_sid)
+    others = [p for p in conference.participants.values() if p is not participant]
+    if participant.left is not None:
+        state = "left"
+    elif participant.joined is not None:
+        state = "in conference"
+    else:
+        state = call.status if call else "unknown"
+    return {
+        "call_sid": participant.call_sid,
+        "from": call.from_ if call else None,
+        "to": call.to if call else None,
+        "label": participant.label,
+        "state": state,
+        "muted": participant.muted,
+        "hold": participant.hold,
+        "coaching": participant.coaching,
+        "call_sid_to_coach": participant.call_sid_to_coach,
+        "start_conference_on_enter": participant.start_conference_on_enter,
+        "end_conference_on_exit": participant.end_conference_on_exit,
+        "mic_muted": participant.mic_muted,
+        "phone_hold": participant.phone_hold,
+        "held_seconds": round(participant.held_seconds, 3),
+        "hears": [p.call_sid for p in others if conference.can_hear(participant, p)],
+        "heard_by": [p.call_sid for p in others if conference.can_hear(p, participant)],
+    }
+
+
+def _conference_json(network: PhoneNetwork, conference: Conference) -> dict[str, Any]:
+    with network.lock:
+        everyone = list(conference.participants.values()) + conference.departed
+        return {
+            "sid": conference.sid,
+            "friendly_name": conference.friendly_name,
+            "status": conference.status,
+            "reason_ended": conference.reason_ended,
+            "participants": [_participant_json(network, conference, p) for p in everyone],
+            "events": [event.to_json() for event in conference.events],
+        }
+
+
+@bp.get("/conferences")
+def list_conferences() -> Response:
+    """List conferences, newest first, with their participants and events."""
+    network = _network()
+    return jsonify([_conference_json(network, c) for c in network.all_conferences()])
+
+
+@bp.get("/conferences/<sid>")
+def show_conference(sid: str) -> Response:
+    """Show one conference: who is in it, who hears whom, and what happened."""
+    network = _network()
+    conference = network.conference(sid)
+    if conference is None:
+        raise ControlError(404, f"no conference {sid}")
+    return jsonify(_conference_json(network, conference))
 
 
 @bp.get("/messages")

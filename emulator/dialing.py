@@ -1,17 +1,23 @@
-"""<Dial>: ringing clients and numbers, and taking the front caller of a <Queue>."""
+"""<Dial>: ringing clients and numbers, taking the front caller of a <Queue>, conferences."""
 
 from __future__ import annotations
 
 import math
+import threading
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from emulator.conferencing import conference
 from emulator.exceptions import ApplicationError, CallEnded, CallRedirected
 from emulator.models import ADDRESS_PATTERN, Bridge, Call, StatusCallback
+from emulator.screening import screen
 from emulator.twiml import DIAL_NOUNS, Fetch, Verb, client_identity, dial_targets
 
 if TYPE_CHECKING:
     from emulator.engine import CallRunner
+
+SCREENING_JOIN_SECONDS = 20.0
 
 
 def dial(runner: CallRunner, verb: Verb, document_url: str) -> Fetch | None:
@@ -27,7 +33,11 @@ def dial(runner: CallRunner, verb: Verb, document_url: str) -> Fetch | None:
     timeout = verb.number("timeout", 30)
     time_limit = verb.number("timeLimit", 14400)
     queue_nouns = [noun for noun in targets if noun.name == "Queue"]
-    if queue_nouns:
+    conference_nouns = [noun for noun in targets if noun.name == "Conference"]
+    if conference_nouns:
+        conference(runner, conference_nouns[0], document_url, time_limit)
+        params: dict[str, str] = {}
+    elif queue_nouns:
         params = _dial_queue(
             runner, queue_nouns[0], document_url, timeout, time_limit, action, method
         )
@@ -41,6 +51,18 @@ def dial(runner: CallRunner, verb: Verb, document_url: str) -> Fetch | None:
     return Fetch(action, method, params)
 
 
+@dataclass
+class DialLeg:
+    """One leg a <Dial> rings, with the runner that reports its progress and screens it."""
+
+    call: Call
+    runner: CallRunner
+    address: str
+    screen: Fetch | None = None
+    screening: threading.Thread | None = None
+    reported_end: bool = False
+
+
 def _dial_endpoints(
     runner: CallRunner,
     verb: Verb,
@@ -52,77 +74,154 @@ def _dial_endpoints(
     action: str | None,
 ) -> dict[str, str]:
     method = (verb.attr("method") or "POST").upper()
-    legs: list[Call] = []
-    for noun in targets:
-        address = "client:" + client_identity(noun) if noun.name == "Client" else noun.text.strip()
-        leg = runner.network.create_dial_leg(runner.call, address, caller_id)
-        callback = runner.resolve(noun.attr("statusCallback"), document_url)
-        if callback:
-            events = (noun.attr("statusCallbackEvent") or "completed").replace(",", " ")
-            leg.status_callback = StatusCallback(
-                callback,
-                (noun.attr("statusCallbackMethod") or "POST").upper(),
-                frozenset(events.split()),
-            )
-        legs.append(leg)
-        runner.call.record("dial", f"dialling {address}", to=address, dial_call_sid=leg.sid)
-        if not ADDRESS_PATTERN.match(address):
-            runner.call.record("error", f"cannot dial {address!r}: not a number or client")
-            runner.network.set_status(leg, "failed")
-        elif runner.network.ring(leg, address):
-            runner.call.record("ringing", f"ringing {address}", to=address)
-            leg.record("ringing", f"ringing {address} for {caller_id}")
-        else:
-            runner.call.record("dial", f"{address} is busy", to=address)
-            runner.network.set_status(leg, "busy")
+    legs = [_ring_leg(runner, noun, document_url, caller_id) for noun in targets]
+    answered: DialLeg | None = None
     connected: Call | None = None
     try:
         runner.pause(
             timeout,
             until=lambda: (
-                all(leg.is_final for leg in legs)
-                or any(leg.status == "in-progress" for leg in legs)
+                all(leg.call.is_final for leg in legs)
+                or any(leg.call.status == "in-progress" for leg in legs)
             ),
         )
-        connected = next((leg for leg in legs if leg.status == "in-progress"), None)
+        answered = next((leg for leg in legs if leg.call.status == "in-progress"), None)
         for leg in legs:
-            if leg is not connected and not leg.is_final:
-                leg.record("hangup", "nobody answered")
-                runner.network.set_status(leg, "no-answer" if connected is None else "canceled")
+            if leg is not answered and not leg.call.is_final:
+                leg.call.record("hangup", "nobody answered" if answered is None else "canceled")
+                runner.network.set_status(leg.call, _unanswered_status(leg.call, answered))
+        _report_ended(legs)
+        if answered is not None:
+            answered.runner.report_progress("answered")
+            if answered.screen is None or _screen(runner, answered):
+                connected = answered.call
         if connected is not None:
             _talk_on_leg(runner, verb, connected, time_limit)
     except CallEnded:
         runner.ending = True
         for leg in legs:
-            runner.network.end_call(leg, "the caller hung up", by_caller=False)
-        runner.notify(action, method, _dial_params(legs, connected, "canceled"))
+            runner.network.end_call(leg.call, "the caller hung up", by_caller=False)
+        runner.notify(action, method, _dial_params(legs, answered, connected, "canceled"))
         raise
     except CallRedirected:
         for leg in legs:
-            runner.network.end_call(leg, "the caller was redirected", by_caller=False)
+            runner.network.end_call(leg.call, "the caller was redirected", by_caller=False)
         raise
     finally:
         for leg in legs:
-            _leg_status_callback(runner, leg)
+            if leg.screening is not None:
+                leg.screening.join(SCREENING_JOIN_SECONDS)
+        _report_ended(legs)
+        for leg in legs:
+            leg.runner.webhooks.close()
     if connected is not None:
-        return _dial_params(legs, connected, "completed")
-    statuses = {leg.status for leg in legs}
+        return _dial_params(legs, answered, connected, "completed")
+    statuses = {leg.call.status for leg in legs}
     status = "no-answer"
     if statuses == {"busy"}:
         status = "busy"
-    elif "failed" in statuses:
+    elif "failed" in statuses and answered is None:
         status = "failed"
     runner.call.record("dial", f"dial ended: {status}", status=status)
-    return _dial_params(legs, None, status)
+    return _dial_params(legs, answered, None, status)
 
 
-def _dial_params(legs: list[Call], connected: Call | None, status: str) -> dict[str, str]:
-    chosen = connected or (legs[0] if legs else None)
+def _ring_leg(runner: CallRunner, noun: Verb, document_url: str, caller_id: str) -> DialLeg:
+    """Create the leg for one noun, report it initiated and ring its endpoint."""
+    address = "client:" + client_identity(noun) if noun.name == "Client" else noun.text.strip()
+    call = runner.network.create_dial_leg(runner.call, address, caller_id)
+    call.status_callback = _noun_status_callback(runner, noun, document_url)
+    leg = DialLeg(call, runner.network.runner_for(call), address)
+    screen_url = runner.resolve(noun.attr("url"), document_url)
+    if screen_url is not None:
+        leg.screen = Fetch(screen_url, (noun.attr("method") or "POST").upper())
+    runner.call.record("dial", f"dialling {address}", to=address, dial_call_sid=call.sid)
+    leg.runner.report_progress("initiated")
+    if not ADDRESS_PATTERN.match(address):
+        runner.call.record("error", f"cannot dial {address!r}: not a number or client")
+        runner.network.set_status(call, "failed")
+    elif runner.network.ring(call, address):
+        runner.call.record("ringing", f"ringing {address}", to=address)
+        call.record("ringing", f"ringing {address} for {caller_id}")
+        leg.runner.report_progress("ringing")
+    else:
+        runner.call.record("dial", f"{address} is busy", to=address)
+        runner.network.set_status(call, "busy")
+    return leg
+
+
+def _noun_status_callback(
+    runner: CallRunner, noun: Verb, document_url: str
+) -> StatusCallback | None:
+    callback = runner.resolve(noun.attr("statusCallback"), document_url)
+    if callback is None:
+        return None
+    events = (noun.attr("statusCallbackEvent") or "completed").replace(",", " ")
+    return StatusCallback(
+        callback,
+        (noun.attr("statusCallbackMethod") or "POST").upper(),
+        frozenset(events.split()),
+    )
+
+
+def _unanswered_status(call: Call, answered: DialLeg | None) -> str:
+    if call.answered is not None:
+        return "completed"
+    return "no-answer" if answered is None else "canceled"
+
+
+def _screen(runner: CallRunner, leg: DialLeg) -> bool:
+    """Run the noun's url on the answered leg while the caller waits; True if it bridges."""
+    assert leg.screen is not None
+    call = leg.call
+    runner.call.record(
+        "screen",
+        f"{leg.address} answered: screening with {leg.screen.url}",
+        url=leg.screen.url,
+        dial_call_sid=call.sid,
+    )
+    call.record("screen", f"screening with {leg.screen.url}", url=leg.screen.url)
+    thread = threading.Thread(
+        target=screen,
+        args=(leg.runner, leg.screen.url, leg.screen.method),
+        name=f"screen-{call.sid}",
+        daemon=True,
+    )
+    with runner.network.changed:
+        call.screening = True
+        call.thread = thread
+    leg.screening = thread
+    thread.start()
+    runner.pause(call.max_duration, until=lambda: call.screened or not call.screening)
+    if call.screened and not call.is_final:
+        runner.call.record(
+            "bridged", f"{leg.address} accepted the call after screening", dial_call_sid=call.sid
+        )
+        return True
+    runner.call.record(
+        "screened-out",
+        f"{leg.address} did not take the call: the screening ended the leg",
+        dial_call_sid=call.sid,
+    )
+    return False
+
+
+def _report_ended(legs: list[DialLeg]) -> None:
+    for leg in legs:
+        if leg.call.is_final and not leg.reported_end:
+            leg.reported_end = True
+            leg.runner.report_progress("completed")
+
+
+def _dial_params(
+    legs: list[DialLeg], answered: DialLeg | None, connected: Call | None, status: str
+) -> dict[str, str]:
+    chosen = answered or (legs[0] if legs else None)
     if connected is not None and status == "canceled":
         status = "completed"
     params = {"DialCallStatus": status}
     if chosen is not None:
-        params["DialCallSid"] = chosen.sid
+        params["DialCallSid"] = chosen.call.sid
         params["DialCallDuration"] = str(connected.duration if connected else 0)
     return params
 
@@ -158,25 +257,6 @@ def _talk_on_leg(runner: CallRunner, verb: Verb, leg: Call, time_limit: float) -
     finally:
         runner.listening(False)
     runner.call.record("hangup", f"{address} hung up", to=address)
-
-
-def _leg_status_callback(runner: CallRunner, leg: Call) -> None:
-    callback = leg.status_callback
-    if callback is None or "completed" not in callback.events or not leg.is_final:
-        return
-    leg.status_callback = None
-    params = {
-        "CallSid": leg.sid,
-        "ParentCallSid": runner.call.sid,
-        "AccountSid": leg.account_sid,
-        "From": leg.from_,
-        "To": leg.to,
-        "CallStatus": leg.status,
-        "Direction": leg.direction,
-        "ApiVersion": "2010-04-01",
-        "CallDuration": str(leg.duration),
-    }
-    runner.webhooks.notify(callback.url, callback.method, params)
 
 
 def _dial_queue(

@@ -27,6 +27,7 @@ from emulator.exceptions import (
     CallEnded,
     CallInterrupted,
     CallRedirected,
+    ConferenceChanged,
 )
 from emulator.listening import gather, record
 from emulator.models import Call
@@ -154,6 +155,9 @@ class CallRunner:
         if call.pending_bridge is not None:
             bridge, call.pending_bridge = call.pending_bridge, None
             raise CallBridged(bridge)
+        if call.conference_changed:
+            call.conference_changed = False
+            raise ConferenceChanged()
 
     def _next_wake(self, now: float, deadline: float) -> float:
         call = self.call
@@ -276,13 +280,13 @@ class CallRunner:
 
     def _ring_outbound(self) -> bool:
         call = self.call
-        self._status_callback("initiated")
+        self.report_progress("initiated")
         if not self.network.ring(call, call.to):
             call.record("hangup", f"{call.to} is busy")
             self.network.set_status(call, "busy")
             return False
         call.record("ringing", f"ringing {call.to}", to=call.to)
-        self._status_callback("ringing")
+        self.report_progress("ringing")
         try:
             self.pause(call.ring_timeout, until=lambda: call.status != "ringing")
         except CallEnded as end:
@@ -297,12 +301,12 @@ class CallRunner:
         endpoint = self.network.endpoint(call.to)
         with self.network.changed:
             script = parse_script(endpoint.script) if endpoint.script is not None else None
-            call.caller = Caller(script)
+            call.caller = Caller(None if call.answered_by == "voicemail" else script)
             if endpoint.hangup_after is not None:
                 call.caller.hangup_at = time.monotonic() + endpoint.hangup_after
             self._settle(time.monotonic())
         call.record("connected", f"{call.to} answered")
-        self._status_callback("answered")
+        self.report_progress("answered")
         return True
 
     def _answer(self, first_verb: Verb | None) -> None:
@@ -325,7 +329,7 @@ class CallRunner:
                 outcome = self.run_verbs(verbs, document_url, VOICE_VERBS)
                 if outcome is None or isinstance(outcome, Leave):
                     self.call.record("hangup", "no more TwiML: the call hangs up")
-                    self._end("completed")
+                    self.end("completed")
                     return
                 next_step = outcome
             except CallRedirected as redirect:
@@ -343,13 +347,14 @@ class CallRunner:
                 log.warning("call %s: bridged outside a queue", self.call.sid)
                 self.network.end_bridge(bridged.bridge, self.call.sid)
             except CallEnded as end:
-                self._end(end.status)
+                self.end(end.status)
                 return
             except ApplicationError as error:
-                self._application_error(error)
+                self.application_error(error)
                 return
 
-    def _application_error(self, error: ApplicationError) -> None:
+    def application_error(self, error: ApplicationError) -> None:
+        """Play Twilio's application-error message and end the call."""
         log.warning("call %s: application error at %s: %s", self.call.sid, error.url, error.reason)
         self.call.record(
             "error",
@@ -361,9 +366,10 @@ class CallRunner:
         self.call.record("say", APPLICATION_ERROR_MESSAGE, language="en-US", voice="woman")
         with contextlib.suppress(CallInterrupted):
             self.pause(self.config.scaled(say_seconds(APPLICATION_ERROR_MESSAGE)))
-        self._end("completed")
+        self.end("completed")
 
-    def _end(self, status: str) -> None:
+    def end(self, status: str) -> None:
+        """End the call with a status, leaving any queue or bridge it was in."""
         self.ending = True
         if self.call.pending_bridge is not None:
             self.network.end_bridge(self.call.pending_bridge, self.call.sid)
@@ -377,8 +383,8 @@ class CallRunner:
     def _finish(self) -> None:
         call = self.call
         if not call.is_final:
-            self._end("completed" if call.answered is not None else "failed")
-        self._status_callback("completed")
+            self.end("completed" if call.answered is not None else "failed")
+        self.report_progress("completed")
         self.webhooks.close()
         call.record(
             "status",
@@ -391,7 +397,8 @@ class CallRunner:
             self.network.changed.notify_all()
         log.info("call %s: ended %s after %ss", call.sid, call.status, call.duration)
 
-    def _status_callback(self, event: str) -> None:
+    def report_progress(self, event: str) -> None:
+        """Send the call-progress event to the call's status callback if it asked for it."""
         callback = self.call.status_callback
         if callback is None or event not in callback.events:
             return
@@ -406,6 +413,8 @@ class CallRunner:
             params["CallDuration"] = str(self.call.duration)
         elif event == "initiated":
             params["CallStatus"] = "queued"
+        elif event == "ringing":
+            params["CallStatus"] = "ringing"
         elif event == "answered":
             params["CallStatus"] = "in-progress"
         self.webhooks.notify(callback.url, callback.method, params)

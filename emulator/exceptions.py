@@ -88,3 +88,7 @@ class CallBridged(CallInterrupted):
     def __init__(self, bridge: Bridge) -> None:
         super().__init__(bridge.agent_call_sid)
         self.bridge = bridge
+
+
+class ConferenceChanged(CallInterrupted):
+    """The call's conference changed (started, hold, removal...); its thread looks again."""

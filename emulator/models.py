@@ -1,4 +1,4 @@
-"""The things a phone network keeps: calls, queues, endpoints, messages and recordings."""
+"""The things a phone network keeps: calls, queues, conferences, endpoints, messages, recordings."""
 
 from __future__ import annotations
 
@@ -91,8 +91,18 @@ class Call:
     ring_timeout: float = 60.0
     ring_outcome: str | None = None
     endpoint_address: str | None = None
+    # Who picked up: "person" (by hand), "auto" (an auto-answering endpoint) or "voicemail".
+    answered_by: str | None = None
+    # The TwiML a <Number url> or <Client url> runs on this dialled leg before it is bridged.
+    screen_url: str | None = None
+    screen_method: str = "POST"
+    screening: bool = False
+    screened: bool = False
     queue_sid: str | None = None
     queue_time: int = 0
+    conference_sid: str | None = None
+    # Set by the network when the call's conference changed in a way its thread must follow.
+    conference_changed: bool = False
     listening: bool = False
     wrapped_up: bool = False
     pending_end: CallEnded | None = None
@@ -232,6 +242,9 @@ class Endpoint:
     auto_answer: bool = False
     hangup_after: float | None = None
     script: list[dict[str, Any]] | None = None
+    screen_digits: str | None = None
+    voicemail_after: float | None = None
+    answered_by: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return the endpoint as the control API shows it."""
@@ -245,6 +258,9 @@ class Endpoint:
             "auto_answer": self.auto_answer,
             "hangup_after": self.hangup_after,
             "script": self.script,
+            "screen_digits": self.screen_digits,
+            "voicemail_after": self.voicemail_after,
+            "answered_by": self.answered_by,
         }
 
 
@@ -298,3 +314,105 @@ class Recording:
     start_time: datetime = field(default_factory=utcnow)
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
+
+
+CONFERENCE_CALLBACK_EVENTS = frozenset(
+    {"start", "end", "join", "leave", "mute", "hold", "modify", "speaker", "announcement"}
+)
+
+
+@dataclass(eq=False)
+class Participant:
+    """A call in a conference, with the flags Twilio keeps and what its phone does itself."""
+
+    call_sid: str
+    conference_sid: str
+    label: str | None = None
+    muted: bool = False
+    hold: bool = False
+    hold_url: str | None = None
+    hold_method: str = "GET"
+    coaching: bool = False
+    call_sid_to_coach: str | None = None
+    start_conference_on_enter: bool = True
+    end_conference_on_exit: bool = False
+    beep_on_enter: bool = True
+    beep_on_exit: bool = True
+    wait_url: str | None = None
+    wait_method: str = "POST"
+    early_media: bool = True
+    # What the person does on their own phone; Twilio never learns of it.
+    mic_muted: bool = False
+    phone_hold: bool = False
+    joined: float | None = None
+    left: float | None = None
+    held_since: float | None = None
+    held_total: float = 0.0
+    created_at: datetime = field(default_factory=utcnow)
+    updated_at: datetime = field(default_factory=utcnow)
+
+    @property
+    def connected(self) -> bool:
+        """Tell whether the participant's call is in the conference now."""
+        return self.joined is not None and self.left is None
+
+    @property
+    def held_seconds(self) -> float:
+        """Return how long the participant has been on hold in all, in seconds."""
+        if self.held_since is None:
+            return self.held_total
+        return self.held_total + time.monotonic() - self.held_since
+
+    def heard(self) -> bool:
+        """Tell whether anything this participant says reaches the conference."""
+        return self.connected and not (self.muted or self.mic_muted or self.hold or self.phone_hold)
+
+    def hearing(self) -> bool:
+        """Tell whether this participant hears the conference (not hold music or nothing)."""
+        return self.connected and not (self.hold or self.phone_hold)
+
+
+@dataclass(eq=False)
+class Conference:
+    """A named conference room, created by the first call or REST request to use its name."""
+
+    sid: str
+    account_sid: str
+    friendly_name: str
+    status: str = "init"
+    created_at: datetime = field(default_factory=utcnow)
+    updated_at: datetime = field(default_factory=utcnow)
+    created: float = field(default_factory=time.monotonic)
+    participants: dict[str, Participant] = field(default_factory=dict)
+    departed: list[Participant] = field(default_factory=list)
+    status_callback: StatusCallback | None = None
+    callback_sequence: int = 0
+    reason_ended: str | None = None
+    call_sid_ending: str | None = None
+    events: list[Event] = field(default_factory=list)
+    _next_seq: int = 1
+
+    @property
+    def live(self) -> bool:
+        """Tell whether the conference has not ended."""
+        return self.status != "completed"
+
+    def connected(self) -> list[Participant]:
+        """Return the participants in the room now, in the order they joined."""
+        return [p for p in self.participants.values() if p.connected]
+
+    def can_hear(self, listener: Participant, speaker: Participant) -> bool:
+        """Tell whether listener hears speaker: nobody on hold or muted; a coach only by one."""
+        if self.status != "in-progress" or listener is speaker:
+            return False
+        if not (listener.hearing() and speaker.heard()):
+            return False
+        return not speaker.coaching or speaker.call_sid_to_coach == listener.call_sid
+
+    def record(self, kind: str, text: str, **fields: Any) -> Event:
+        """Append an event to the conference's history."""
+        event = Event(self._next_seq, time.monotonic() - self.created, kind, text, fields)
+        self._next_seq += 1
+        self.events.append(event)
+        del self.events[:-MAX_EVENTS_PER_CALL]
+        return event

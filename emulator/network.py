@@ -7,20 +7,29 @@ change; each live call runs in its own thread and waits on that condition.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urljoin
 
-from emulator.caller import Caller, CallerStep, parse_script
+from emulator.caller import Caller, CallerStep, parse_script, parse_step
 from emulator.config import EmulatorConfig
 from emulator.engine import CallRunner
-from emulator.exceptions import CallEnded, CallRedirected, EndpointStateError
+from emulator.exceptions import (
+    ApplicationError,
+    CallEnded,
+    CallRedirected,
+    EndpointStateError,
+)
 from emulator.models import (
     Bridge,
     Call,
+    Conference,
     Endpoint,
     Message,
+    Participant,
     Queue,
     QueueMember,
     Recording,
@@ -28,12 +37,63 @@ from emulator.models import (
     new_sid,
     utcnow,
 )
+from emulator.prompts import say_seconds
+from emulator.twiml import CONFERENCE_MEDIA_VERBS, Fetch, parse_document
 from emulator.webhooks import Webhooks
 
 log = logging.getLogger(__name__)
 
 DEFAULT_QUEUE_SIZE = 100
+CALLBACK_EVENT_SUBSCRIPTIONS = {
+    "conference-start": "start",
+    "conference-end": "end",
+    "participant-join": "join",
+    "participant-leave": "leave",
+    "participant-mute": "mute",
+    "participant-unmute": "mute",
+    "participant-hold": "hold",
+    "participant-unhold": "hold",
+    "participant-modify": "modify",
+    "announcement-end": "announcement",
+    "announcement-fail": "announcement",
+}
 RECENT_CALL_SECONDS = 30.0
+
+
+class ConferenceCallbacks:
+    """Sends conference status callbacks in the order they happened, from one thread."""
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        self.pending: queue.SimpleQueue[tuple[str, StatusCallback, dict[str, str]] | None] = (
+            queue.SimpleQueue()
+        )
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+
+    def send(self, conference_sid: str, callback: StatusCallback, params: dict[str, str]) -> None:
+        """Queue a callback; the sender thread starts on first use."""
+        with self.lock:
+            if self.thread is None:
+                self.thread = threading.Thread(
+                    target=self._run, name="conference-callbacks", daemon=True
+                )
+                self.thread.start()
+        self.pending.put((conference_sid, callback, params))
+
+    def _run(self) -> None:
+        sessions: dict[str, Webhooks] = {}
+        while (item := self.pending.get()) is not None:
+            conference_sid, callback, params = item
+            if conference_sid not in sessions:
+                sessions[conference_sid] = Webhooks(self.config.auth_token, conference_sid)
+            sessions[conference_sid].notify(callback.url, callback.method, params)
+        for webhooks in sessions.values():
+            webhooks.close()
+
+    def close(self) -> None:
+        """Stop the sender once what is queued has gone."""
+        self.pending.put(None)
 
 
 class PhoneNetwork:
@@ -48,6 +108,8 @@ class PhoneNetwork:
         self.endpoints: dict[str, Endpoint] = {}
         self.messages: dict[str, Message] = {}
         self.recordings: dict[str, Recording] = {}
+        self.conferences: dict[str, Conference] = {}
+        self.conference_callbacks = ConferenceCallbacks(config)
         self.closed = False
 
     # Calls -------------------------------------------------------------------------
@@ -141,6 +203,10 @@ class PhoneNetwork:
             self.calls[leg.sid] = leg
         return leg
 
+    def runner_for(self, leg: Call) -> CallRunner:
+        """Return a runner for a dialled leg, to report its progress and run its screening."""
+        return CallRunner(self, leg)
+
     def call(self, sid: str) -> Call | None:
         """Return a call by sid."""
         with self.lock:
@@ -163,6 +229,7 @@ class PhoneNetwork:
                 call.ended = time.monotonic()
                 call.ended_at = call.updated_at
                 self._release_endpoint(call)
+                self._forget_unjoined_participant(call)
                 if call.direction == "outbound-dial":
                     call.record(
                         "status",
@@ -180,7 +247,7 @@ class PhoneNetwork:
                 return False
             call.record("hangup", reason)
             not_yet_answered = call.status in ("queued", "ringing")
-            runs_no_twiml = call.direction == "outbound-dial" or (
+            runs_no_twiml = (call.direction == "outbound-dial" and not call.screening) or (
                 call.direction == "outbound-api" and not_yet_answered
             )
             if runs_no_twiml:
@@ -370,8 +437,16 @@ class PhoneNetwork:
                 if value is not None:
                     parse_script(value)
                 endpoint.script = value
+            if "screen_digits" in settings:
+                value = settings["screen_digits"]
+                if value is not None:
+                    parse_step({"press": value})
+                endpoint.screen_digits = None if value is None else str(value)
+            if "voicemail_after" in settings:
+                value = settings["voicemail_after"]
+                endpoint.voicemail_after = None if value is None else float(value)
             if endpoint.auto_answer and endpoint.state == "ringing" and endpoint.call_sid:
-                self._connect(self.calls[endpoint.call_sid])
+                self._connect(self.calls[endpoint.call_sid], "auto")
             self.changed.notify_all()
             return endpoint
 
@@ -389,20 +464,51 @@ class PhoneNetwork:
             call.endpoint_address = address
             self.set_status(call, "ringing")
             if endpoint.auto_answer:
-                self._connect(call)
+                self._connect(call, "auto")
+            elif endpoint.voicemail_after is not None:
+                self.later(endpoint.voicemail_after, lambda: self._voicemail_picks_up(call))
             return True
 
-    def _connect(self, call: Call) -> None:
+    def _voicemail_picks_up(self, call: Call) -> None:
+        with self.changed:
+            endpoint = self.endpoints.get(call.endpoint_address or "")
+            if endpoint is None or call.status != "ringing":
+                return
+            if endpoint.call_sid == call.sid and endpoint.state == "ringing":
+                call.record("answer", f"the voicemail box at {endpoint.address} answers")
+                self._connect(call, "voicemail")
+
+    def _connect(self, call: Call, by: str) -> None:
         endpoint = self.endpoints.get(call.endpoint_address or "")
         if endpoint is not None and endpoint.call_sid == call.sid:
             endpoint.state = "connected"
             endpoint.since = utcnow()
+            endpoint.answered_by = by
+        call.answered_by = by
+        if call.direction == "outbound-dial":
+            call.caller = self._person_on_leg(endpoint, by)
         self.set_status(call, "in-progress")
+
+    def _person_on_leg(self, endpoint: Endpoint | None, by: str) -> Caller:
+        """Return who answers a dialled leg, as a screening document will hear them.
+
+        A person who picked up by hand presses keys live (POST .../press); an auto-answering
+        endpoint presses its screen_digits after the prompt, or nothing; a voicemail box
+        never presses anything.
+        """
+        if endpoint is not None and by == "auto" and endpoint.screen_digits:
+            person = Caller([CallerStep("press", endpoint.screen_digits)])
+        else:
+            person = Caller()
+        if endpoint is not None and endpoint.hangup_after is not None:
+            person.hangup_at = time.monotonic() + endpoint.hangup_after
+        return person
 
     def _release_endpoint(self, call: Call) -> None:
         endpoint = self.endpoints.get(call.endpoint_address or "")
         if endpoint is not None and endpoint.call_sid == call.sid:
             endpoint.state = "idle"
+            endpoint.answered_by = None
             endpoint.call_sid = None
             endpoint.parent_call_sid = None
             endpoint.caller_id = None
@@ -423,8 +529,23 @@ class PhoneNetwork:
             endpoint, call = self._ringing_call(address, "answer")
             if endpoint.state != "ringing":
                 raise EndpointStateError(f"{address} is {endpoint.state}, not ringing")
-            self._connect(call)
+            self._connect(call, "person")
             return endpoint
+
+    def press_at_endpoint(self, address: str, digits: str) -> bool:
+        """Press keys on the phone at an endpoint; False when nothing on its leg listens."""
+        with self.changed:
+            endpoint, call = self._ringing_call(address, "press keys on")
+            if endpoint.state != "connected":
+                raise EndpointStateError(f"{address} is {endpoint.state}: answer it first")
+            if call.answered_by == "voicemail":
+                raise EndpointStateError(f"a voicemail box answered {address}: it presses no keys")
+            if call.caller.scripted:
+                raise EndpointStateError(f"{address} follows its script and takes no live keys")
+            heard = self.push_input(call, CallerStep("press", digits))
+            if not heard:
+                call.record("input", f"pressed {digits} (nobody was listening)", digits=digits)
+            return heard
 
     def reject(self, address: str) -> Endpoint:
         """Decline a ringing endpoint; the caller's Dial sees busy."""
@@ -446,6 +567,421 @@ class PhoneNetwork:
             else:
                 self.end_call(call, f"{address} hung up", by_caller=True)
             return endpoint
+
+    # Conferences -------------------------------------------------------------------
+
+    def conference(self, sid: str) -> Conference | None:
+        """Return a conference by sid."""
+        with self.lock:
+            return self.conferences.get(sid)
+
+    def all_conferences(self) -> list[Conference]:
+        """Return every conference, newest first."""
+        with self.lock:
+            return sorted(self.conferences.values(), key=lambda c: c.created, reverse=True)
+
+    def live_conference_named(self, friendly_name: str) -> Conference | None:
+        """Return the conference of this name that has not ended."""
+        with self.lock:
+            for conference in self.conferences.values():
+                if conference.friendly_name == friendly_name and conference.live:
+                    return conference
+            return None
+
+    def conference_for_participant(self, reference: str) -> Conference | None:
+        """Find the conference a Participants request names: a sid, or a friendly name (new)."""
+        with self.lock:
+            found = self.conferences.get(reference)
+            if found is not None or reference.startswith("CF"):
+                return found
+            return self.live_conference_named(reference) or self._create_conference(reference)
+
+    def _create_conference(self, friendly_name: str) -> Conference:
+        conference = Conference(new_sid("CF"), self.config.account_sid, friendly_name)
+        self.conferences[conference.sid] = conference
+        conference.record("created", f"conference {friendly_name} created")
+        log.info("conference %s: %s created", conference.sid, friendly_name)
+        return conference
+
+    def join_conference(
+        self, name: str, call: Call, participant: Participant, callback: StatusCallback | None
+    ) -> Conference:
+        """Put a call into the named conference, creating the room on first use."""
+        with self.changed:
+            conference = self.live_conference_named(name) or self._create_conference(name)
+            if conference.status_callback is None and callback is not None:
+                conference.status_callback = callback
+            participant = conference.participants.get(call.sid) or participant
+            participant.conference_sid = conference.sid
+            participant.joined = time.monotonic()
+            conference.participants[call.sid] = participant
+            call.conference_sid = conference.sid
+            call.record(
+                "join",
+                f"joined conference {name}",
+                conference_sid=conference.sid,
+                label=participant.label,
+            )
+            self._conference_event(
+                conference, "join", f"{call.from_} joined", "participant-join", participant
+            )
+            if participant.coaching:
+                call.record(
+                    "coach",
+                    f"coaching {participant.call_sid_to_coach}",
+                    call_sid_to_coach=participant.call_sid_to_coach,
+                )
+            if participant.beep_on_enter:
+                self._beep(conference, participant, "joined")
+            if conference.status == "init" and self._may_start(conference):
+                conference.status = "in-progress"
+                conference.updated_at = utcnow()
+                self._conference_event(
+                    conference, "start", "the conference started", "conference-start"
+                )
+            self._conference_changed(conference)
+            return conference
+
+    def _may_start(self, conference: Conference) -> bool:
+        present = conference.connected()
+        return len(present) >= 2 and any(p.start_conference_on_enter for p in present)
+
+    def expect_participant(
+        self, conference: Conference, call: Call, participant: Participant
+    ) -> Participant:
+        """List a call dialled into a conference as a participant while it rings.
+
+        It joins with these settings, including changes made through REST while it rang.
+        """
+        with self.changed:
+            participant = conference.participants.setdefault(call.sid, participant)
+            conference.record(
+                "participant-added",
+                f"calling {call.to} into the conference",
+                call_sid=call.sid,
+                label=participant.label,
+            )
+            call.record(
+                "participant-added",
+                f"called into conference {conference.friendly_name}",
+                conference_sid=conference.sid,
+            )
+            return participant
+
+    def conference_mode(self, call: Call) -> tuple[str, Participant | None]:
+        """Return what a participant hears now: "wait", "hold", "talk", or "gone" (left)."""
+        with self.lock:
+            conference = self.conferences.get(call.conference_sid or "")
+            participant = conference.participants.get(call.sid) if conference else None
+            if conference is None or participant is None or not participant.connected:
+                return "gone", None
+            if conference.status == "init":
+                return "wait", participant
+            if participant.hold:
+                return "hold", participant
+            return "talk", participant
+
+    def leave_conference(self, call: Call, why: str) -> None:
+        """Take a call out of its conference (hung up, redirected, time limit); no-op if out."""
+        with self.changed:
+            conference = self.conferences.get(call.conference_sid or "")
+            participant = conference.participants.get(call.sid) if conference else None
+            if conference is None or participant is None:
+                call.conference_sid = None
+                return
+            self._remove_participant(conference, participant, call, why)
+            self._after_leaving(conference, participant, kicked=False)
+
+    def kick_participant(self, conference: Conference, participant: Participant) -> None:
+        """Remove a participant, as a REST DELETE does; a call still ringing is ended."""
+        with self.changed:
+            call = self.calls.get(participant.call_sid)
+            if not participant.connected:
+                conference.participants.pop(participant.call_sid, None)
+                if call is not None:
+                    self.end_call(call, "removed from the conference before answering", False)
+                return
+            self._remove_participant(conference, participant, call, "removed through the REST API")
+            self._after_leaving(conference, participant, kicked=True)
+
+    def _remove_participant(
+        self, conference: Conference, participant: Participant, call: Call | None, why: str
+    ) -> None:
+        conference.participants.pop(participant.call_sid, None)
+        participant.left = time.monotonic()
+        participant.updated_at = utcnow()
+        if participant.held_since is not None:
+            participant.held_total += participant.left - participant.held_since
+            participant.held_since = None
+        conference.departed.append(participant)
+        who = call.from_ if call else participant.call_sid
+        if call is not None:
+            call.conference_sid = None
+            call.conference_changed = call.thread is not threading.current_thread()
+            call.record("leave", f"left conference {conference.friendly_name}: {why}", reason=why)
+        self._conference_event(
+            conference, "leave", f"{who} left: {why}", "participant-leave", participant
+        )
+        if participant.beep_on_exit:
+            self._beep(conference, participant, "left")
+        self.changed.notify_all()
+
+    def _after_leaving(
+        self, conference: Conference, participant: Participant, kicked: bool
+    ) -> None:
+        if not conference.live:
+            return
+        how = "kicked" if kicked else "left"
+        if participant.end_conference_on_exit:
+            reason = f"participant-with-end-conference-on-exit-{how}"
+            self.end_conference(conference, reason, participant.call_sid)
+        elif not conference.connected():
+            self.end_conference(conference, f"last-participant-{how}", participant.call_sid)
+
+    def end_conference(self, conference: Conference, reason: str, by_call_sid: str | None) -> None:
+        """End a conference: everyone in it leaves, and calls still ringing into it end."""
+        with self.changed:
+            if not conference.live:
+                return
+            conference.status = "completed"
+            conference.updated_at = utcnow()
+            conference.reason_ended = reason
+            conference.call_sid_ending = by_call_sid
+            for participant in list(conference.participants.values()):
+                call = self.calls.get(participant.call_sid)
+                if participant.connected:
+                    self._remove_participant(conference, participant, call, "the conference ended")
+                else:
+                    conference.participants.pop(participant.call_sid, None)
+                    if call is not None:
+                        self.end_call(call, "the conference it was joining ended", False)
+            self._conference_event(
+                conference,
+                "end",
+                f"the conference ended: {reason}",
+                "conference-end",
+                reason=reason,
+            )
+            self.changed.notify_all()
+
+    def _forget_unjoined_participant(self, call: Call) -> None:
+        for conference in self.conferences.values():
+            participant = conference.participants.get(call.sid)
+            if participant is not None and participant.joined is None:
+                del conference.participants[call.sid]
+                conference.record(
+                    "participant-failed",
+                    f"{call.to} did not join: {call.status}",
+                    call_sid=call.sid,
+                    status=call.status,
+                )
+
+    def update_participant(
+        self, conference: Conference, participant: Participant, changes: dict[str, Any]
+    ) -> None:
+        """Change a live participant as a REST update does, reporting each change."""
+        with self.changed:
+            call = self.calls.get(participant.call_sid)
+            who = call.from_ if call else participant.call_sid
+            participant.updated_at = utcnow()
+            if "HoldUrl" in changes:
+                participant.hold_url = changes["HoldUrl"]
+            if "HoldMethod" in changes:
+                participant.hold_method = changes["HoldMethod"]
+            if "WaitUrl" in changes:
+                participant.wait_url = changes["WaitUrl"]
+            if "WaitMethod" in changes:
+                participant.wait_method = changes["WaitMethod"]
+            if "Muted" in changes and changes["Muted"] != participant.muted:
+                participant.muted = changes["Muted"]
+                kind = "mute" if participant.muted else "unmute"
+                self._participant_event(conference, participant, call, kind, f"{who} {kind}d")
+            if "Hold" in changes and changes["Hold"] != participant.hold:
+                participant.hold = changes["Hold"]
+                now = time.monotonic()
+                if participant.hold:
+                    participant.held_since = now
+                elif participant.held_since is not None:
+                    participant.held_total += now - participant.held_since
+                    participant.held_since = None
+                kind = "hold" if participant.hold else "unhold"
+                text = f"{who} {'put on hold' if participant.hold else 'taken off hold'}"
+                self._participant_event(conference, participant, call, kind, text)
+                if call is not None:
+                    call.conference_changed = True
+            modified = []
+            if "Coaching" in changes or "CallSidToCoach" in changes:
+                coached = changes.get("CallSidToCoach", participant.call_sid_to_coach)
+                participant.coaching = changes.get("Coaching", coached is not None)
+                participant.call_sid_to_coach = coached if participant.coaching else None
+                modified.append("coaching" if participant.coaching else "not coaching")
+            for name, attribute in (
+                ("EndConferenceOnExit", "end_conference_on_exit"),
+                ("BeepOnExit", "beep_on_exit"),
+            ):
+                if name in changes:
+                    setattr(participant, attribute, changes[name])
+                    modified.append(f"{name}={str(changes[name]).lower()}")
+            if modified:
+                text = f"{who} modified: {', '.join(modified)}"
+                kind = "coach" if participant.coaching and "coaching" in modified else "modify"
+                self._participant_event(conference, participant, call, kind, text, "modify")
+            self.changed.notify_all()
+
+    def _participant_event(
+        self,
+        conference: Conference,
+        participant: Participant,
+        call: Call | None,
+        kind: str,
+        text: str,
+        callback_event: str | None = None,
+    ) -> None:
+        if call is not None:
+            call.record(kind, text, conference_sid=conference.sid)
+        self._conference_event(
+            conference, kind, text, f"participant-{callback_event or kind}", participant
+        )
+
+    def phone_action(self, address: str, action: str, on: bool | None) -> Participant:
+        """Mute the mic or press hold on the phone at an endpoint in a conference (local only)."""
+        with self.changed:
+            endpoint, call = self._ringing_call(address, action)
+            conference = self.conferences.get(call.conference_sid or "")
+            participant = conference.participants.get(call.sid) if conference else None
+            if conference is None or participant is None or not participant.connected:
+                raise EndpointStateError(f"{address} is not in a conference")
+            attribute = "mic_muted" if action == "mute" else "phone_hold"
+            value = not getattr(participant, attribute) if on is None else on
+            setattr(participant, attribute, value)
+            done = {
+                ("mute", True): "muted the phone's microphone",
+                ("mute", False): "unmuted the phone's microphone",
+                ("hold", True): "pressed hold on the phone",
+                ("hold", False): "took the phone off hold",
+            }[(action, value)]
+            call.record(f"phone-{action}", f"{address} {done}", on=value)
+            conference.record(f"phone-{action}", f"{address} {done}", call_sid=call.sid, on=value)
+            self.changed.notify_all()
+            return participant
+
+    def _beep(self, conference: Conference, mover: Participant, what: str) -> None:
+        for other in conference.connected():
+            if other is not mover and other.hearing():
+                other_call = self.calls.get(other.call_sid)
+                if other_call is not None:
+                    other_call.record("play", f"beep (someone {what} the conference)", url=None)
+
+    def _conference_changed(self, conference: Conference) -> None:
+        for participant in conference.connected():
+            call = self.calls.get(participant.call_sid)
+            if call is not None:
+                call.conference_changed = call.thread is not threading.current_thread()
+        self.changed.notify_all()
+
+    def _conference_event(
+        self,
+        conference: Conference,
+        kind: str,
+        text: str,
+        callback_event: str,
+        participant: Participant | None = None,
+        reason: str | None = None,
+    ) -> None:
+        conference.record(
+            kind, text, call_sid=participant.call_sid if participant else None, event=callback_event
+        )
+        callback = conference.status_callback
+        short = CALLBACK_EVENT_SUBSCRIPTIONS.get(callback_event, callback_event)
+        if callback is None or short not in callback.events:
+            return
+        params = {
+            "AccountSid": conference.account_sid,
+            "ConferenceSid": conference.sid,
+            "FriendlyName": conference.friendly_name,
+            "StatusCallbackEvent": callback_event,
+            "SequenceNumber": str(conference.callback_sequence),
+            "Timestamp": utcnow().strftime("%a, %d %b %Y %H:%M:%S +0000"),
+        }
+        conference.callback_sequence += 1
+        if participant is not None:
+            params |= {
+                "CallSid": participant.call_sid,
+                "Muted": str(participant.muted).lower(),
+                "Hold": str(participant.hold).lower(),
+                "Coaching": str(participant.coaching).lower(),
+                "EndConferenceOnExit": str(participant.end_conference_on_exit).lower(),
+                "StartConferenceOnEnter": str(participant.start_conference_on_enter).lower(),
+            }
+            if participant.label:
+                params["ParticipantLabel"] = participant.label
+            if participant.call_sid_to_coach:
+                params["CallSidToCoach"] = participant.call_sid_to_coach
+        if reason is not None:
+            params["ReasonConferenceEnded"] = reason
+            if conference.call_sid_ending:
+                params["CallSidEndingConference"] = conference.call_sid_ending
+        self.conference_callbacks.send(conference.sid, callback, params)
+
+    def announce(
+        self, conference: Conference, participant: Participant | None, url: str, method: str
+    ) -> None:
+        """Play the TwiML at url to the whole conference or one participant, in the background."""
+        threading.Thread(
+            target=self._announce,
+            args=(conference, participant, url, method),
+            name=f"announce-{conference.sid}",
+            daemon=True,
+        ).start()
+
+    def _announce(
+        self, conference: Conference, participant: Participant | None, url: str, method: str
+    ) -> None:
+        webhooks = Webhooks(self.config.auth_token, conference.sid)
+        with self.lock:
+            listeners = [participant] if participant else conference.connected()
+            calls = [self.calls[p.call_sid] for p in listeners if p.call_sid in self.calls]
+        params = {
+            "AccountSid": conference.account_sid,
+            "ApiVersion": "2010-04-01",
+            "ConferenceSid": conference.sid,
+            "FriendlyName": conference.friendly_name,
+        }
+        if participant is not None:
+            params["CallSid"] = participant.call_sid
+        outcome = "announcement-end"
+        try:
+            step: Fetch | None = Fetch(url, method)
+            while step is not None and not self.closed:
+                answer = webhooks.fetch(step.url, step.method, params)
+                verbs = parse_document(answer.body, answer.url)
+                step = None
+                for verb in verbs:
+                    if verb.name not in CONFERENCE_MEDIA_VERBS:
+                        raise ApplicationError(f"<{verb.name}> is not allowed in an announcement")
+                    if verb.name == "Redirect":
+                        step = Fetch(urljoin(answer.url, verb.text), verb.attr("method") or "POST")
+                        break
+                    self._announce_verb(calls, verb.name, verb.text, verb.number("length", 1))
+        except ApplicationError as error:
+            outcome = "announcement-fail"
+            conference.record("error", f"announcement failed: {error.reason}", url=error.url)
+        finally:
+            webhooks.close()
+        with self.changed:
+            self._conference_event(conference, "announcement", f"{outcome} ({url})", outcome)
+
+    def _announce_verb(self, calls: list[Call], name: str, text: str, length: float) -> None:
+        if name == "Say":
+            for call in calls:
+                call.record("say", text, announcement=True)
+            time.sleep(self.config.scaled(say_seconds(text)))
+        elif name == "Play":
+            for call in calls:
+                call.record("play", f"♪ {text}", url=text, announcement=True)
+            time.sleep(self.config.scaled(10.0))
+        else:
+            time.sleep(self.config.scaled(length))
 
     # Messages and recordings -------------------------------------------------------
 
@@ -599,6 +1135,7 @@ class PhoneNetwork:
             self.endpoints.clear()
             self.messages.clear()
             self.recordings.clear()
+            self.conferences.clear()
             self.changed.notify_all()
 
     def shutdown(self, timeout: float = 3.0) -> None:
@@ -606,3 +1143,4 @@ class PhoneNetwork:
         threads = self._end_everything("the network shut down")
         self.closed = True
         self._join(threads, timeout)
+        self.conference_callbacks.close()

@@ -1,4 +1,4 @@
-"""Twilio's JSON representation of the network's calls, queues, messages and recordings.
+"""Twilio's JSON for the network's calls, queues, conferences, messages and recordings.
 
 Each function returns the values the emulator knows; the REST layer then shapes them by
 the response schema, so every property the description names is present (null if unknown).
@@ -12,7 +12,16 @@ from urllib.parse import urlencode
 
 import phonenumbers
 
-from emulator.models import Call, Message, Queue, QueueMember, Recording, rfc2822
+from emulator.models import (
+    Call,
+    Conference,
+    Message,
+    Participant,
+    Queue,
+    QueueMember,
+    Recording,
+    rfc2822,
+)
 
 API_ROOT = "/2010-04-01/Accounts"
 DEFAULT_PAGE_SIZE = 50
@@ -90,6 +99,62 @@ def member_resource(
         "position": position,
         "wait_time": member.wait_time(),
         "uri": f"{API_ROOT}/{account_sid}/Queues/{queue.sid}/Members/{member.call_sid}.json",
+    }
+
+
+PARTICIPANT_STATUS_OF_CALL = {"queued": "queued", "ringing": "ringing", "in-progress": "connecting"}
+
+
+def conference_resource(conference: Conference) -> dict[str, Any]:
+    """Describe a conference as Twilio's Conference resource."""
+    base = f"{API_ROOT}/{conference.account_sid}/Conferences/{conference.sid}"
+    return {
+        "account_sid": conference.account_sid,
+        "date_created": rfc2822(conference.created_at),
+        "date_updated": rfc2822(conference.updated_at),
+        "api_version": "2010-04-01",
+        "friendly_name": conference.friendly_name,
+        "region": "us1",
+        "sid": conference.sid,
+        "status": conference.status,
+        "uri": f"{base}.json",
+        "subresource_uris": {
+            "participants": f"{base}/Participants.json",
+            "recordings": f"{base}/Recordings.json",
+        },
+        "reason_conference_ended": conference.reason_ended,
+        "call_sid_ending_conference": conference.call_sid_ending,
+    }
+
+
+def participant_resource(
+    conference: Conference, participant: Participant, call: Call | None
+) -> dict[str, Any]:
+    """Describe a participant as Twilio's Conference Participant resource."""
+    if participant.connected:
+        status = "connected"
+    elif participant.left is not None:
+        status = "complete"
+    else:
+        status = PARTICIPANT_STATUS_OF_CALL.get(call.status if call else "", "failed")
+    return {
+        "account_sid": conference.account_sid,
+        "call_sid": participant.call_sid,
+        "label": participant.label,
+        "call_sid_to_coach": participant.call_sid_to_coach,
+        "coaching": participant.coaching,
+        "conference_sid": conference.sid,
+        "date_created": rfc2822(participant.created_at),
+        "date_updated": rfc2822(participant.updated_at),
+        "end_conference_on_exit": participant.end_conference_on_exit,
+        "muted": participant.muted,
+        "hold": participant.hold,
+        "start_conference_on_enter": participant.start_conference_on_enter,
+        "status": status,
+        "uri": (
+            f"{API_ROOT}/{conference.account_sid}/Conferences/{conference.sid}"
+            f"/Participants/{participant.call_sid}.json"
+        ),
     }
 
 

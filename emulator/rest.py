@@ -12,17 +12,27 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from emulator.exceptions import ApiError
 from emulator.media import mp3_bytes, wav_bytes
-from emulator.models import Call, Queue, StatusCallback
+from emulator.models import (
+    CONFERENCE_CALLBACK_EVENTS,
+    Call,
+    Conference,
+    Participant,
+    Queue,
+    StatusCallback,
+)
 from emulator.network import PhoneNetwork
 from emulator.resources import (
     call_resource,
+    conference_resource,
     member_resource,
     message_resource,
     page,
+    participant_resource,
     queue_resource,
     recording_resource,
 )
 from emulator.spec import ApiSpec, Operation, not_found
+from emulator.twiml import conference_document
 
 log = logging.getLogger(__name__)
 
@@ -338,6 +348,203 @@ def update_member(rest: RestRequest) -> dict[str, Any]:
     member, position = taken
     log.info("call %s: dequeued from %s through the REST API", member.call_sid, queue.sid)
     return member_resource(queue, member, position, rest.network.config.account_sid)
+
+
+# Conferences and participants ------------------------------------------------------
+
+
+def _conference(rest: RestRequest, key: str = "Sid") -> Conference:
+    conference = rest.network.conference(rest.path_values[key])
+    if conference is None:
+        raise not_found(rest.path)
+    return conference
+
+
+def _participant(rest: RestRequest, conference: Conference) -> Participant:
+    """Find a live participant by CallSid or by label, as Twilio accepts either."""
+    wanted = rest.path_values["CallSid"]
+    with rest.network.lock:
+        for participant in conference.participants.values():
+            if wanted in (participant.call_sid, participant.label):
+                return participant
+    raise not_found(rest.path)
+
+
+def _participant_json(
+    rest: RestRequest, conference: Conference, participant: Participant
+) -> dict[str, Any]:
+    return participant_resource(conference, participant, rest.network.call(participant.call_sid))
+
+
+@handles("ListConference")
+def list_conferences(rest: RestRequest) -> dict[str, Any]:
+    """List conferences, newest first, by friendly name or status if asked."""
+    conferences = rest.network.all_conferences()
+    if "FriendlyName" in rest.query:
+        conferences = [c for c in conferences if c.friendly_name == rest.query["FriendlyName"]]
+    if "Status" in rest.query:
+        conferences = [c for c in conferences if c.status == rest.query["Status"]]
+    items = [conference_resource(conference) for conference in conferences]
+    return page("conferences", items, rest.path, rest.query)
+
+
+@handles("FetchConference")
+def fetch_conference(rest: RestRequest) -> dict[str, Any]:
+    """Return one conference."""
+    return conference_resource(_conference(rest))
+
+
+@handles("UpdateConference")
+def update_conference(rest: RestRequest) -> dict[str, Any]:
+    """End a conference (Status=completed) or announce something into it (AnnounceUrl)."""
+    conference = _conference(rest)
+    form = rest.form
+    if form.get("AnnounceUrl"):
+        if not conference.live:
+            raise ApiError(400, 400, "The conference has ended; nothing to announce into")
+        rest.network.announce(
+            conference, None, form["AnnounceUrl"], form.get("AnnounceMethod", "POST")
+        )
+    if form.get("Status") == "completed":
+        rest.network.end_conference(conference, "conference-ended-via-api", None)
+    return conference_resource(conference)
+
+
+@handles("ListParticipant")
+def list_participants(rest: RestRequest) -> dict[str, Any]:
+    """List the live participants (ringing or in the room); those who left are gone."""
+    conference = _conference(rest, "ConferenceSid")
+    with rest.network.lock:
+        participants = list(conference.participants.values())
+    for name, attribute in (("Muted", "muted"), ("Hold", "hold"), ("Coaching", "coaching")):
+        if name in rest.query:
+            participants = [p for p in participants if getattr(p, attribute) == rest.query[name]]
+    items = [_participant_json(rest, conference, p) for p in participants]
+    return page("participants", items, rest.path, rest.query)
+
+
+@handles("FetchParticipant")
+def fetch_participant(rest: RestRequest) -> dict[str, Any]:
+    """Return one live participant, by CallSid or label."""
+    conference = _conference(rest, "ConferenceSid")
+    return _participant_json(rest, conference, _participant(rest, conference))
+
+
+def _coaching(form: dict[str, Any], participant: Participant | None) -> None:
+    coached = form.get("CallSidToCoach") or (participant.call_sid_to_coach if participant else None)
+    if form.get("Coaching") is True and not coached:
+        raise ApiError(400, 400, "Coaching=true needs CallSidToCoach")
+
+
+@handles("CreateParticipant")
+def create_participant(rest: RestRequest) -> dict[str, Any]:
+    """Call someone into a conference (created by friendly name if new); they join on answer."""
+    form = rest.form
+    network = rest.network
+    reference = rest.path_values["ConferenceSid"]
+    _coaching(form, None)
+    timeout = int(form.get("Timeout", 60))
+    if not 5 <= timeout <= 600:
+        raise ApiError(400, 400, "Timeout must be between 5 and 600 seconds")
+    with network.lock:
+        conference = network.conference_for_participant(reference)
+        if conference is None:
+            raise not_found(rest.path)
+        if not conference.live:
+            raise ApiError(400, 400, f"Conference {conference.sid} has ended")
+        call = network.create_outbound_call(
+            to=form["To"],
+            from_=form.get("CallerId") or form["From"],
+            url=None,
+            method="POST",
+            twiml=conference_document(conference.friendly_name, _noun_attributes(form)),
+            status_callback=_status_callback(form),
+            ring_timeout=float(timeout),
+            max_duration=float(form["TimeLimit"]) if "TimeLimit" in form else None,
+        )
+        participant = network.expect_participant(
+            conference, call, _participant_from_form(form, call.sid, conference.sid)
+        )
+    return _participant_json(rest, conference, participant) | {"queue_time": "0"}
+
+
+def _participant_from_form(form: dict[str, Any], call_sid: str, conference_sid: str) -> Participant:
+    """Read the settings a dialled-in participant joins with from CreateParticipant."""
+    beep = str(form.get("Beep", "true"))
+    coached = form.get("CallSidToCoach")
+    coaching = bool(form.get("Coaching", coached is not None)) and coached is not None
+    return Participant(
+        call_sid=call_sid,
+        conference_sid=conference_sid,
+        label=form.get("Label"),
+        muted=form.get("Muted", False),
+        coaching=coaching,
+        call_sid_to_coach=coached if coaching else None,
+        start_conference_on_enter=form.get("StartConferenceOnEnter", True),
+        end_conference_on_exit=form.get("EndConferenceOnExit", False),
+        beep_on_enter=beep in ("true", "onEnter"),
+        beep_on_exit=beep in ("true", "onExit"),
+        wait_url=form.get("WaitUrl"),
+        wait_method=form.get("WaitMethod", "POST"),
+        early_media=form.get("EarlyMedia", True),
+    )
+
+
+def _noun_attributes(form: dict[str, Any]) -> dict[str, str]:
+    """Turn CreateParticipant parameters into the <Conference> attributes they stand for."""
+    attributes: dict[str, str] = {}
+    names = {
+        "Muted": "muted",
+        "Beep": "beep",
+        "StartConferenceOnEnter": "startConferenceOnEnter",
+        "EndConferenceOnExit": "endConferenceOnExit",
+        "WaitUrl": "waitUrl",
+        "WaitMethod": "waitMethod",
+        "Label": "participantLabel",
+        "ConferenceStatusCallback": "statusCallback",
+        "ConferenceStatusCallbackMethod": "statusCallbackMethod",
+    }
+    for name, attribute in names.items():
+        if name in form:
+            value = form[name]
+            attributes[attribute] = str(value).lower() if isinstance(value, bool) else str(value)
+    events = {
+        word for item in form.get("ConferenceStatusCallbackEvent", []) for word in item.split()
+    }
+    unknown = events - CONFERENCE_CALLBACK_EVENTS
+    if unknown:
+        raise ApiError(400, 400, f"ConferenceStatusCallbackEvent {sorted(unknown)} is unknown")
+    if events:
+        attributes["statusCallbackEvent"] = " ".join(sorted(events))
+    coaching = form.get("Coaching", "CallSidToCoach" in form)
+    if coaching and form.get("CallSidToCoach"):
+        attributes["coach"] = form["CallSidToCoach"]
+    return attributes
+
+
+@handles("UpdateParticipant")
+def update_participant(rest: RestRequest) -> dict[str, Any]:
+    """Mute, hold, coach or announce to a live participant."""
+    conference = _conference(rest, "ConferenceSid")
+    participant = _participant(rest, conference)
+    form = rest.form
+    _coaching(form, participant)
+    coached = form.get("CallSidToCoach")
+    if coached and coached not in conference.participants:
+        raise ApiError(400, 400, f"{coached} is not a participant of {conference.sid}")
+    rest.network.update_participant(conference, participant, form)
+    if form.get("AnnounceUrl"):
+        rest.network.announce(
+            conference, participant, form["AnnounceUrl"], form.get("AnnounceMethod", "POST")
+        )
+    return _participant_json(rest, conference, participant)
+
+
+@handles("DeleteParticipant")
+def delete_participant(rest: RestRequest) -> None:
+    """Take a participant out of the conference; their call goes on after its <Dial>."""
+    conference = _conference(rest, "ConferenceSid")
+    rest.network.kick_participant(conference, _participant(rest, conference))
 
 
 # Messages --------------------------------------------------------------------------

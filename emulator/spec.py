@@ -36,6 +36,10 @@ SERVED_PATHS = tuple(
         "Queues/{Sid}.json",
         "Queues/{QueueSid}/Members.json",
         "Queues/{QueueSid}/Members/{CallSid}.json",
+        "Conferences.json",
+        "Conferences/{Sid}.json",
+        "Conferences/{ConferenceSid}/Participants.json",
+        "Conferences/{ConferenceSid}/Participants/{CallSid}.json",
         "Messages.json",
         "Messages/{Sid}.json",
         "Recordings.json",
@@ -299,8 +303,12 @@ class ApiSpec:
         """List how a response value departs from its schema (types, nulls, enums, keys).
 
         URIs may be relative here: Twilio's own responses carry "/2010-04-01/..." paths in
-        properties the description marks as format "uri".
+        properties the description marks as format "uri". A property that refers to an enum
+        ($ref) may be null: OpenAPI 3.0 cannot mark such a reference nullable, and Twilio
+        documents null for some (a conference's reason_conference_ended while it runs).
         """
+        if value is None and "$ref" in schema:
+            return []
         schema = self.resolve(schema)
         problems: list[str] = []
         if value is None:

@@ -14,7 +14,9 @@ VOICE_VERBS = frozenset(
 WAIT_DOCUMENT_VERBS = frozenset({"Play", "Say", "Pause", "Hangup", "Redirect", "Leave", "Gather"})
 GATHER_PROMPT_VERBS = frozenset({"Say", "Play", "Pause"})
 DEQUEUE_ANNOUNCEMENT_VERBS = frozenset({"Play", "Say", "Pause", "Redirect"})
-DIAL_NOUNS = frozenset({"Client", "Number", "Queue"})
+SCREEN_VERBS = frozenset({"Say", "Play", "Pause", "Gather", "Redirect", "Hangup"})
+CONFERENCE_MEDIA_VERBS = frozenset({"Play", "Say", "Pause", "Redirect"})
+DIAL_NOUNS = frozenset({"Client", "Number", "Queue", "Conference"})
 NUMERIC_ATTRIBUTES = {
     "Say": ("loop",),
     "Play": ("loop",),
@@ -120,6 +122,14 @@ def client_identity(noun: Verb) -> str:
         if child.name == "Identity":
             return child.text
     return noun.text
+
+
+def conference_document(name: str, attributes: dict[str, str]) -> str:
+    """Return the TwiML that puts a call into a named conference with these attributes."""
+    response = ET.Element("Response")
+    noun = ET.SubElement(ET.SubElement(response, "Dial"), "Conference", attributes)
+    noun.text = name
+    return ET.tostring(response, encoding="unicode")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,10 @@
     gather: "listen", input: "you", silence: "silent", redirect: "next", enqueue: "queue",
     wait: "wait", dequeue: "queue", record: "record", hangup: "hang up", reject: "reject",
     status: "end", error: "error", warning: "warning", sms: "sms", request: "http",
+    answer: "answer", screen: "screen", bridged: "talk", "screened-out": "no take",
+    join: "joins", leave: "leaves", hold: "hold", unhold: "back", mute: "mute", unmute: "unmute",
+    coach: "coach", modify: "change", "participant-added": "call in",
+    "phone-mute": "mic off", "phone-hold": "hold key",
   };
   const POLL_MS = 300;
   // The emulator hangs up a call whose page stops polling for this long (a closed tab or a
