@@ -7,7 +7,7 @@ from agent_desk.screen_pop import screen_pop
 from consultants.models import Consultant
 from customers.service import mask_pesel
 from routing import service as routing
-from routing.engine import ConsultantState
+from routing.live import ConsultantState
 
 DESK_STATES = {
     "available": ConsultantState.AVAILABLE,

@@ -14,7 +14,7 @@ from customers.contacts import ensure_contact
 from customers.models import CONTACT_OUTCOMES, Contact
 from hotline.db import db, utcnow
 from routing import service as routing
-from routing.engine import ConsultantState
+from routing.live import ConsultantState
 from routing.models import CallOutcome, CallRecord
 
 log = logging.getLogger(__name__)

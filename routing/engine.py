@@ -14,12 +14,17 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
-from enum import StrEnum
 from typing import Any
 
 import redis
 
 from routing import scripts
+from routing.live import (
+    DEFAULT_HANDLE_SECONDS,
+    DEFAULT_WRAP_SECONDS,
+    ConsultantState,
+    EntryState,
+)
 from routing.policy import RoutingPolicy
 
 log = logging.getLogger(__name__)
@@ -39,57 +44,6 @@ STATS = "routing:stats"
 DIRTY_CONSULTANTS = "routing:dirty:consultants"
 ENTRY_TTL = 24 * 3600
 KEEP_CALL = "\0"
-
-
-# Until calls are measured (the scripts' DEFAULT_HANDLE and DEFAULT_WRAP hold the same).
-DEFAULT_HANDLE_SECONDS = 240.0
-DEFAULT_WRAP_SECONDS = 30.0
-
-
-class ConsultantState(StrEnum):
-    """Where a consultant is in their working day."""
-
-    OFFLINE = "offline"
-    AVAILABLE = "available"
-    RINGING = "ringing"
-    ON_CALL = "on-call"
-    WRAP_UP = "wrap-up"
-    BREAK = "break"
-    NOT_READY = "not-ready"
-
-
-# Logged in and not on a break: the scripts' STAFFED.
-STAFFED_STATES = frozenset(
-    {
-        ConsultantState.AVAILABLE,
-        ConsultantState.RINGING,
-        ConsultantState.ON_CALL,
-        ConsultantState.WRAP_UP,
-    }
-)
-
-
-# At work but not free: a caller whose advisor is in one of these may ask for a callback.
-ADVISOR_BUSY_STATES = frozenset(
-    {
-        ConsultantState.RINGING,
-        ConsultantState.ON_CALL,
-        ConsultantState.WRAP_UP,
-        ConsultantState.BREAK,
-        ConsultantState.NOT_READY,
-    }
-)
-
-
-class EntryState(StrEnum):
-    """Where a queued call is."""
-
-    JOINING = "joining"
-    WAITING = "waiting"
-    OFFERED = "offered"
-    CONNECTED = "connected"
-    SCHEDULED = "scheduled"
-    ENDED = "ended"
 
 
 @dataclass

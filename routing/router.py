@@ -20,7 +20,8 @@ from twilio.base.exceptions import TwilioRestException
 
 from hotline.settings import Settings
 from hotline.telephony import Telephony
-from routing.engine import Assignment, ConsultantState, EntryState, RoutingEngine
+from routing.engine import Assignment, RoutingEngine
+from routing.live import ConsultantState, EntryState
 
 log = logging.getLogger(__name__)
 

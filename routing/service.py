@@ -17,14 +17,8 @@ from hotline.jobs import jobs
 from hotline.redis_client import redis_conn
 from hotline.settings import Settings
 from routing import callbacks, twiml
-from routing.engine import (
-    ADVISOR_BUSY_STATES,
-    ConsultantProfile,
-    ConsultantState,
-    EntryState,
-    QueueEntry,
-    RoutingEngine,
-)
+from routing.engine import ConsultantProfile, QueueEntry, RoutingEngine
+from routing.live import ADVISOR_BUSY_STATES, ConsultantState, EntryState
 from routing.models import CallbackStatus
 from routing.policy import RoutingPolicy, parse_policies
 

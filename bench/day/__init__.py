@@ -26,7 +26,8 @@ import redis
 from bench.routing.server import private_redis
 from routing import erlang
 from routing.callbacks import CallbackRules
-from routing.engine import ConsultantProfile, ConsultantState, QueueEntry, RoutingEngine
+from routing.engine import ConsultantProfile, QueueEntry, RoutingEngine
+from routing.live import ConsultantState
 from routing.policy import RoutingPolicy
 from routing.service import CALLBACK_DIAL_SECONDS, advisor_busy
 

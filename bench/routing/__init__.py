@@ -23,14 +23,8 @@ from dataclasses import dataclass
 import redis
 
 from bench.routing.server import private_redis
-from routing.engine import (
-    ENTRY,
-    WAITING,
-    ConsultantProfile,
-    ConsultantState,
-    QueueEntry,
-    RoutingEngine,
-)
+from routing.engine import ENTRY, WAITING, ConsultantProfile, QueueEntry, RoutingEngine
+from routing.live import ConsultantState
 from routing.policy import RoutingPolicy
 
 SIZES = (100, 1_000, 10_000)

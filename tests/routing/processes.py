@@ -9,7 +9,8 @@ import time
 import redis
 
 from hotline.settings import Settings
-from routing.engine import ConsultantProfile, ConsultantState, QueueEntry, RoutingEngine
+from routing.engine import ConsultantProfile, QueueEntry, RoutingEngine
+from routing.live import ConsultantState
 from routing.policy import RoutingPolicy
 from routing.router import Router
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from routing.engine import ConsultantState, QueueEntry
+from routing.engine import QueueEntry
+from routing.live import ConsultantState
 from routing.policy import RoutingPolicy
 from tests.routing.helpers import Clock, caller, consultant, make_engine, route
 

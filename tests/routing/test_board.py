@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from hotline.db import db
 from routing import board, scripts
-from routing.engine import DEFAULT_HANDLE_SECONDS, DEFAULT_WRAP_SECONDS, ConsultantState
+from routing.live import DEFAULT_HANDLE_SECONDS, DEFAULT_WRAP_SECONDS, ConsultantState
 from routing.models import CallOutcome, CallRecord
 from tests.agent_desk.test_desk import sign_in
 from tests.routing.helpers import Clock, caller, consultant, make_engine

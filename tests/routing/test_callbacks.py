@@ -13,6 +13,7 @@ from recordings.models import Recording
 from routing import service, twiml
 from routing.callbacks import CallbackRules
 from routing.engine import QueueEntry, RoutingEngine
+from routing.live import ConsultantState
 from routing.models import CallbackRequest, CallRecord
 from routing.router import Router
 from tests.conftest import PUBLIC_URL
@@ -60,7 +61,7 @@ def router(app, settings, network, clock=None) -> Router:
 
 def anna_available(app):
     with app.app_context():
-        service.set_consultant_state(anna(), service.ConsultantState.AVAILABLE)
+        service.set_consultant_state(anna(), ConsultantState.AVAILABLE)
 
 
 def test_the_wait_document_offers_a_callback_and_keeps_waiting_on_silence(
@@ -251,7 +252,7 @@ def set_anna(app, state):
 def test_a_caller_whose_advisor_is_busy_may_ask_that_advisor_to_call_back(
     app, twilio, demo, redis_client, state
 ):
-    set_anna(app, service.ConsultantState(state))
+    set_anna(app, ConsultantState(state))
     root = jan_waits(redis_client, twilio)
     said = spoken(root)
     assert "naciśnij 1" in said and "naciśnij 3" in said
@@ -274,7 +275,7 @@ def test_the_offer_says_how_soon_advisors_usually_call_back(
     app, twilio, demo, redis_client, usual_seconds, said
 ):
     redis_client.hset("routing:stats", "advisor_callback_ewma", repr(float(usual_seconds)))
-    set_anna(app, service.ConsultantState.ON_CALL)
+    set_anna(app, ConsultantState.ON_CALL)
     text = spoken(jan_waits(redis_client, twilio))
     assert "naciśnij 3" in text.lower()
     assert (said in text) if said else ("zwykle" not in text), "no figure past 19 minutes"
@@ -286,7 +287,7 @@ def test_key_3_is_neither_offered_nor_heard_unless_the_advisor_is_busy(
     app, twilio, demo, redis_client, state
 ):
     if state:
-        set_anna(app, service.ConsultantState(state))
+        set_anna(app, ConsultantState(state))
     root = jan_waits(redis_client, twilio)
     assert "naciśnij 3" not in spoken(root)
     assert verbs(press(twilio, "3")) == []
@@ -296,12 +297,12 @@ def test_key_3_is_neither_offered_nor_heard_unless_the_advisor_is_busy(
 def test_a_callback_asked_of_the_advisor_is_restored_with_its_hold(
     app, settings, twilio, demo, redis_client
 ):
-    set_anna(app, service.ConsultantState.ON_CALL)
+    set_anna(app, ConsultantState.ON_CALL)
     jan_waits(redis_client, twilio)
     press(twilio, "3")
     before = RoutingEngine(redis_client).entry(SID)
     redis_client.flushdb()
-    set_anna(app, service.ConsultantState.ON_CALL)
+    set_anna(app, ConsultantState.ON_CALL)
     with app.app_context():
         assert service.restore_callbacks(settings) == 1
     entry = RoutingEngine(redis_client).entry(SID)

@@ -5,7 +5,8 @@ import threading
 
 import redis
 
-from routing.engine import ConsultantState, QueueEntry, RoutingEngine
+from routing.engine import QueueEntry, RoutingEngine
+from routing.live import ConsultantState
 
 
 class Clock:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from routing.engine import ConsultantState
+from routing.live import ConsultantState
 from routing.policy import PolicyError, RoutingPolicy, parse_policies
 from tests.routing.helpers import Clock, caller, consultant, make_engine, route
 

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from routing.engine import ConsultantState, QueueEntry, RoutingEngine
+from routing.engine import QueueEntry, RoutingEngine
+from routing.live import ConsultantState
 from tests.routing.processes import (
     DELIVERIES,
     VIOLATIONS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from twilio.base.exceptions import TwilioRestException
 
 from hotline.settings import Settings
-from routing.engine import ConsultantState
+from routing.live import ConsultantState
 from routing.router import Router
 from tests.routing.helpers import (
     QUEUE_SID,

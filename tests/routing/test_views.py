@@ -5,7 +5,8 @@ from sqlalchemy import select
 from consultants.models import Consultant
 from customers.models import Contact
 from hotline.db import db
-from routing.engine import ConsultantState, RoutingEngine
+from routing.engine import RoutingEngine
+from routing.live import ConsultantState
 from routing.models import CallRecord
 from tests.twiml import parse, spoken
 
