@@ -24,6 +24,8 @@ from routing.live import (
     DEFAULT_WRAP_SECONDS,
     ConsultantState,
     EntryState,
+    LiveConsultant,
+    LiveEntry,
 )
 from routing.policy import RoutingPolicy
 
@@ -237,9 +239,10 @@ class RoutingEngine:
         values = {**entry.to_redis(), **self.policy_for(entry.queue).entry_fields()}
         return [item for pair in values.items() for item in pair]
 
-    def entry(self, call_sid: str) -> dict[str, str]:
-        """Return the raw state of a call's entry (empty if unknown)."""
-        return _pairs_from_hash(self.redis.hgetall(ENTRY.format(call_sid)))
+    def entry(self, call_sid: str) -> LiveEntry | None:
+        """Return a call's entry as it is now, or None if the call is unknown."""
+        values = _pairs_from_hash(self.redis.hgetall(ENTRY.format(call_sid)))
+        return LiveEntry.from_hash(call_sid, values) if values else None
 
     def mark_waiting(self, call_sid: str, queue_sid: str) -> bool:
         """Make a joined caller routable once their queue sid is known; idempotent."""
@@ -324,9 +327,10 @@ class RoutingEngine:
         args = [call_sid, str(consultant_id), repr(self.clock()), mode]
         return bool(self._return_offer(args=args))
 
-    def finish(self, call_sid: str, outcome: str) -> dict[str, str]:
+    def finish(self, call_sid: str, outcome: str) -> LiveEntry | None:
         """Close a call's entry once, recording how it ended; return its final state."""
-        return _pairs(self._finish(args=self._finish_args(call_sid, outcome, "1")))
+        values = _pairs(self._finish(args=self._finish_args(call_sid, outcome, "1")))
+        return LiveEntry.from_hash(call_sid, values) if values else None
 
     def close(self, call_sid: str, outcome: str, *, end_unknown: bool = False) -> bool:
         """Close a call's entry once, like finish; tell whether this call closed it.
@@ -356,9 +360,9 @@ class RoutingEngine:
         result = []
         for raw in due:
             call_sid = _text(raw)
-            consultant = self.entry(call_sid).get("consultant_id")
-            if consultant:
-                result.append((call_sid, int(consultant)))
+            entry = self.entry(call_sid)
+            if entry is not None and entry.consultant_id is not None:
+                result.append((call_sid, entry.consultant_id))
             else:
                 self.redis.zrem(OFFERS, call_sid)
         return result
@@ -420,10 +424,10 @@ class RoutingEngine:
 
     def mark_voicemail(self, call_sid: str) -> bool:
         """Note that a waiting caller chose to leave a voicemail."""
-        key = ENTRY.format(call_sid)
-        if self.entry(call_sid).get("state") not in (EntryState.WAITING, EntryState.JOINING):
+        entry = self.entry(call_sid)
+        if entry is None or entry.state not in (EntryState.WAITING, EntryState.JOINING):
             return False
-        self.redis.hset(key, "voicemail", "1")
+        self.redis.hset(ENTRY.format(call_sid), "voicemail", "1")
         self.publish("call.voicemail", call_sid=call_sid)
         return True
 
@@ -462,10 +466,7 @@ class RoutingEngine:
     def register_consultant(self, profile: ConsultantProfile) -> None:
         """Mirror a consultant's profile into Redis, keeping their current state."""
         current = self.consultant(profile.consultant_id)
-        state = ConsultantState(current.get("state") or ConsultantState.OFFLINE)
-        self.set_state(
-            profile.consultant_id, state, reason=current.get("reason", ""), profile=profile
-        )
+        self.set_state(profile.consultant_id, current.state, reason=current.reason, profile=profile)
 
     def _consultant_ids(self) -> list[int]:
         return sorted(int(_text(raw)) for raw in self.redis.smembers(CONSULTANTS))
@@ -529,10 +530,10 @@ class RoutingEngine:
                 silent.append(call_sid)
         return silent
 
-    def consultant(self, consultant_id: int) -> dict[str, str]:
+    def consultant(self, consultant_id: int) -> LiveConsultant:
         """Return a consultant's live state (offline if never seen)."""
         values = _pairs_from_hash(self.redis.hgetall(CONSULTANT.format(consultant_id)))
-        return values or {"state": ConsultantState.OFFLINE}
+        return LiveConsultant.from_hash(consultant_id, values)
 
     def staffed_count(self) -> int:
         """Count consultants who are logged in and not on a break."""

@@ -65,7 +65,7 @@ class Router:
         call_sid, consultant_id = assignment.call_sid, assignment.consultant_id
         try:
             if assignment.callback:
-                address = self.engine.consultant(consultant_id).get("address")
+                address = self.engine.consultant(consultant_id).address
                 query = f"call={call_sid}&consultant={consultant_id}"
                 leg = self.telephony.place_call(
                     address or f"client:consultant-{consultant_id}",
@@ -100,10 +100,10 @@ class Router:
 
     def caller_gone(self, call_sid: str) -> bool:
         """Tell whether a caller's wait URL has been silent too long to be still waiting."""
-        seen = self.engine.entry(call_sid).get("seen_at")
-        if not seen:
+        entry = self.engine.entry(call_sid)
+        if entry is None or entry.seen_at is None:
             return False
-        return self.engine.clock() - float(seen) > GONE_AFTER_SECONDS
+        return self.engine.clock() - entry.seen_at > GONE_AFTER_SECONDS
 
     def reconcile(self) -> None:
         """Close calls the network has ended but whose callbacks never came.
@@ -115,16 +115,15 @@ class Router:
         now = self.engine.clock()
         for consultant_id, call_sid in self.engine.calls_held_since(now - CHECK_CALL_AFTER_SECONDS):
             entry = self.engine.entry(call_sid)
-            live_leg = entry.get("callback_leg") if entry.get("callback") == "1" else call_sid
+            live_leg = entry.callback_leg if entry is not None and entry.callback else call_sid
             if live_leg and self.call_is_over(live_leg):
                 log.warning("call %s ended without telling us; closing it", call_sid)
-                outcome = "answered" if entry.get("state") == EntryState.CONNECTED else "abandoned"
-                self.close_call(call_sid, outcome, end_unknown=True)
+                connected = entry is not None and entry.state == EntryState.CONNECTED
+                self.close_call(
+                    call_sid, "answered" if connected else "abandoned", end_unknown=True
+                )
                 now_held = self.engine.consultant(consultant_id)
-                if (now_held.get("state"), now_held.get("call_sid")) == (
-                    ConsultantState.ON_CALL,
-                    call_sid,
-                ):
+                if (now_held.state, now_held.call_sid) == (ConsultantState.ON_CALL, call_sid):
                     # The call's entry was closed before, but the consultant never left it.
                     self.engine.set_state(consultant_id, ConsultantState.WRAP_UP)
         for call_sid in self.engine.silent_waiting(now - GONE_AFTER_SECONDS):

@@ -18,7 +18,7 @@ from hotline.redis_client import redis_conn
 from hotline.settings import Settings
 from routing import callbacks, twiml
 from routing.engine import ConsultantProfile, QueueEntry, RoutingEngine
-from routing.live import ADVISOR_BUSY_STATES, ConsultantState, EntryState
+from routing.live import ADVISOR_BUSY_STATES, ConsultantState, EntryState, LiveEntry
 from routing.models import CallbackStatus
 from routing.policy import RoutingPolicy, parse_policies
 
@@ -91,7 +91,7 @@ def waiting(settings: Settings, update: WaitUpdate) -> VoiceResponse:
     routing = engine_for(settings)
     routing.mark_waiting(update.call_sid, update.queue_sid)
     entry = routing.entry(update.call_sid)
-    language = speech.normalise_language(entry.get("language"))
+    language = language_of(entry)
     offers = wait_offers(settings, routing, entry)
     position, _size = routing.position(update.call_sid)
     seconds = routing.estimate(update.call_sid, position)
@@ -108,23 +108,28 @@ def waiting(settings: Settings, update: WaitUpdate) -> VoiceResponse:
     )
 
 
+def language_of(entry: LiveEntry | None) -> str:
+    """Return the language a queued caller hears (Polish for an unknown call)."""
+    return speech.normalise_language(entry.language if entry else None)
+
+
 def caller_language(call_sid: str) -> str:
     """Return the language a queued caller hears."""
-    return speech.normalise_language(engine().entry(call_sid).get("language"))
+    return language_of(engine().entry(call_sid))
 
 
 def wait_offers(
-    settings: Settings, routing: RoutingEngine, entry: dict[str, str]
+    settings: Settings, routing: RoutingEngine, entry: LiveEntry | None
 ) -> tuple[str, ...]:
     """Choose what a waiting caller may press: 1 a callback, 2 (past the maximum wait)
     voicemail, 3 a callback from their own advisor while the advisor is at work but busy."""
-    if not entry:
+    if entry is None:
         return ()
     now = routing.clock()
-    waited = now - float(entry.get("queued_at") or now)
-    has_number = bool(entry.get("caller_number"))
+    waited = now - (entry.queued_at or now)
+    has_number = bool(entry.caller_number)
     offers: tuple[str, ...] = ()
-    if has_number and advisor_busy(routing, entry):
+    if has_number and advisor_busy(routing, entry.advisor_id, entry.queue):
         offers = (ADVISOR_OFFER,)
     if waited >= settings.max_wait_seconds:
         offers += ("max_wait_offer",) if has_number else ("voicemail_offer",)
@@ -144,15 +149,13 @@ def usual_callback_minutes(routing: RoutingEngine) -> int | None:
     return minutes if minutes <= high else None
 
 
-def advisor_busy(routing: RoutingEngine, entry: dict[str, str]) -> bool:
+def advisor_busy(routing: RoutingEngine, advisor_id: int | None, queue: str) -> bool:
     """Tell whether the caller has an advisor at work who cannot take them now (on a call, in
     wrap-up, on a break or not ready), and the queue lets callers ask that advisor for a
     callback."""
-    advisor = entry.get("advisor_id")
-    if not advisor or routing.policy_for(entry.get("queue", "")).advisor_callback_seconds <= 0:
+    if advisor_id is None or routing.policy_for(queue).advisor_callback_seconds <= 0:
         return False
-    state = routing.consultant(int(advisor)).get("state")
-    return state in ADVISOR_BUSY_STATES
+    return routing.consultant(advisor_id).state in ADVISOR_BUSY_STATES
 
 
 def wait_key(settings: Settings, call_sid: str, digits: str) -> VoiceResponse:
@@ -164,16 +167,16 @@ def wait_key(settings: Settings, call_sid: str, digits: str) -> VoiceResponse:
     """
     routing = engine_for(settings)
     entry = routing.entry(call_sid)
-    language = speech.normalise_language(entry.get("language"))
+    language = language_of(entry)
     offers = wait_offers(settings, routing, entry)
-    number = entry.get("caller_number", "")
     offered = digits in KEY_OFFERS and bool(set(KEY_OFFERS[digits]) & set(offers))
-    if offered and digits in ("1", "3"):
+    if entry is not None and offered and digits in ("1", "3"):
+        number = entry.caller_number or ""
         for_advisor = digits == "3"
-        hold = routing.policy_for(entry.get("queue", "")).advisor_callback_seconds
+        hold = routing.policy_for(entry.queue).advisor_callback_seconds
         kept = routing.request_callback(call_sid, number, advisor_hold=hold if for_advisor else 0)
         if kept:
-            callbacks.record_request(routing.entry(call_sid), number, routing.clock())
+            callbacks.record_request(_known(routing, call_sid), number, routing.clock())
             log.info(
                 "call %s: callback requested%s, place kept",
                 call_sid,
@@ -197,10 +200,10 @@ def queue_left(call_sid: str, result: str, settings: Settings | None = None) -> 
     """
     routing = engine_for(settings) if settings else engine()
     entry = routing.entry(call_sid)
-    language = speech.normalise_language(entry.get("language"))
-    if entry.get("callback") == "1" and result in ("hangup", "leave"):
+    language = language_of(entry)
+    if entry is not None and entry.callback and result in ("hangup", "leave"):
         return twiml.empty()
-    if result == "leave" and entry.get("voicemail") == "1":
+    if result == "leave" and entry is not None and entry.voicemail:
         routing.close(call_sid, "voicemail")
         max_seconds = settings.voicemail_max_seconds if settings else 120
         return twiml.voicemail(language, max_seconds)
@@ -218,10 +221,10 @@ def connect_consultant(settings: Settings, call_sid: str, consultant_id: int) ->
     """Ring the consultant the router chose for this caller."""
     routing = engine_for(settings)
     entry = routing.entry(call_sid)
-    language = speech.normalise_language(entry.get("language"))
-    if entry.get("state") == EntryState.ENDED:
+    language = language_of(entry)
+    if entry is not None and entry.state == EntryState.ENDED:
         return twiml.goodbye(language)
-    if entry.get("consultant_id") != str(consultant_id):
+    if entry is None or entry.consultant_id != consultant_id:
         log.warning(
             "call %s: offer to %s was taken back; back to the queue", call_sid, consultant_id
         )
@@ -236,7 +239,7 @@ def connect_consultant(settings: Settings, call_sid: str, consultant_id: int) ->
         number=consultant.phone,
         action=f"/routing/dial-result?consultant={consultant_id}",
         timeout=settings.ring_timeout_seconds,
-        caller_id=entry.get("caller_number") or None,
+        caller_id=entry.caller_number,
     )
 
 
@@ -246,13 +249,13 @@ def dial_finished(
     """Handle the end of the consultant leg: wrap up, or give a missed call its place back."""
     routing = engine_for(settings)
     entry = routing.entry(call_sid)
-    language = speech.normalise_language(entry.get("language"))
+    language = language_of(entry)
     if dial_status == "completed":
         routing.connected(call_sid, consultant_id)
         routing.close(call_sid, "answered")
         schedule_record(call_sid)
         return twiml.goodbye(language)
-    if entry.get("state") == EntryState.ENDED:
+    if entry is not None and entry.state == EntryState.ENDED:
         return twiml.goodbye(language)
     if dial_status == "canceled":
         routing.withdraw_offer(call_sid, consultant_id)
@@ -266,9 +269,8 @@ def call_ended(call_sid: str, caller_number: str, status: str) -> None:
     """Handle the status callback: close whatever is open for this call and persist it."""
     routing = engine()
     entry = routing.entry(call_sid)
-    pending_callback = entry.get("callback") == "1"
-    if entry and entry.get("state") != EntryState.ENDED and not pending_callback:
-        outcome = "answered" if entry.get("state") == EntryState.CONNECTED else "abandoned"
+    if entry is not None and entry.state != EntryState.ENDED and not entry.callback:
+        outcome = "answered" if entry.state == EntryState.CONNECTED else "abandoned"
         routing.close(call_sid, outcome)
     schedule_record(call_sid, caller_number=caller_number, status=status)
 
@@ -300,27 +302,40 @@ def consultant_profile(consultant: Consultant) -> ConsultantProfile:
 # Callbacks: the router rings the consultant's desk, and these webhooks take it from there.
 
 
+def attempts_made(entry: LiveEntry) -> int:
+    """Return how many times the customer of a callback has been dialled (1 if never counted)."""
+    return 1 if entry.callback_attempts is None else entry.callback_attempts
+
+
+def _known(routing: RoutingEngine, call_sid: str) -> LiveEntry:
+    """Return the entry of a call routing has just changed, so it exists."""
+    entry = routing.entry(call_sid)
+    if entry is None:
+        raise LookupError(f"call {call_sid} has no queue entry")
+    return entry
+
+
 def callback_connect(
     settings: Settings, call_sid: str, consultant_id: int, leg_sid: str
 ) -> VoiceResponse:
     """The consultant answered a callback: count the attempt and dial the customer."""
     routing = engine_for(settings)
     entry = routing.entry(call_sid)
-    held = entry.get("consultant_id") == str(consultant_id)
-    if not held or entry.get("state") not in (EntryState.OFFERED, EntryState.CONNECTED):
+    held = entry is not None and entry.consultant_id == consultant_id
+    if entry is None or not held or entry.state not in (EntryState.OFFERED, EntryState.CONNECTED):
         log.info("call %s: callback no longer held by %s", call_sid, consultant_id)
         return twiml.consultant_message("callback_taken")
-    if entry.get("state") == EntryState.OFFERED:
+    if entry.state == EntryState.OFFERED:
         routing.connected(call_sid, consultant_id)
         attempt = routing.callback_attempt(call_sid)
     else:
-        attempt = int(entry.get("callback_attempts") or 1)
+        attempt = attempts_made(entry)
     callbacks.attempt_started(call_sid, attempt, consultant_id, leg_sid, routing.clock())
     result_url = (
         f"/routing/callback/result?call={call_sid}&consultant={consultant_id}&attempt={attempt}"
     )
     return twiml.callback_dial(
-        entry.get("callback_number") or entry.get("caller_number", ""),
+        entry.callback_number or entry.caller_number or "",
         action=result_url,
         timeout=CALLBACK_DIAL_SECONDS,
         caller_id=settings.hotline_number,
@@ -333,12 +348,11 @@ def callback_result(
     """The customer leg of a callback ended: done, or try again later, or give up."""
     routing = engine_for(settings)
     entry = routing.entry(call_sid)
-    current = int(entry.get("callback_attempts") or 0) == attempt
-    live = entry.get("state") == EntryState.CONNECTED and entry.get("consultant_id") == str(
-        consultant_id
-    )
-    rescheduled = entry.get("state") == EntryState.SCHEDULED
-    if not current or not (live or rescheduled):
+    if entry is None or (entry.callback_attempts or 0) != attempt:
+        return twiml.empty()
+    live = entry.state == EntryState.CONNECTED and entry.consultant_id == consultant_id
+    rescheduled = entry.state == EntryState.SCHEDULED
+    if not (live or rescheduled):
         return twiml.empty()
     if dial_status == "completed":
         routing.close(call_sid, "callback")
@@ -367,15 +381,14 @@ def callback_leg_ended(
     """The consultant's leg of a callback ended: a missed ring returns the callback."""
     routing = engine_for(settings)
     entry = routing.entry(call_sid)
-    if entry.get("consultant_id") != str(consultant_id):
+    if entry is None or entry.consultant_id != consultant_id:
         return
-    if entry.get("state") == EntryState.OFFERED and call_status != "completed":
+    if entry.state == EntryState.OFFERED and call_status != "completed":
         log.info("consultant %s missed callback %s (%s)", consultant_id, call_sid, call_status)
         routing.return_offer(call_sid, consultant_id)
-    elif entry.get("state") == EntryState.CONNECTED:
+    elif entry.state == EntryState.CONNECTED:
         # The customer leg never reported back: try again rather than lose the request.
-        attempt = int(entry.get("callback_attempts") or 1)
-        callback_result(settings, call_sid, consultant_id, attempt, "unknown")
+        callback_result(settings, call_sid, consultant_id, attempts_made(entry), "unknown")
 
 
 def request_callback_later(entry: QueueEntry, number: str) -> bool:
@@ -389,13 +402,14 @@ def request_callback_later(entry: QueueEntry, number: str) -> bool:
         entry = replace(entry, queue=current_app.extensions["hotline.settings"].queue_name)
     routing.join(entry)
     if not routing.request_callback(entry.call_sid, number):
+        refused = routing.entry(entry.call_sid)
         log.warning(
             "call %s: callback request refused (state %s)",
             entry.call_sid,
-            routing.entry(entry.call_sid).get("state"),
+            refused.state if refused else None,
         )
         return False
-    callbacks.record_request(routing.entry(entry.call_sid), number, routing.clock())
+    callbacks.record_request(_known(routing, entry.call_sid), number, routing.clock())
     log.info("call %s: callback requested outside the queue", entry.call_sid)
     return True
 

@@ -416,7 +416,7 @@ class Day:
             return False
         if caller.choice >= self.assumptions.advisor_callback_take:
             return False
-        if not advisor_busy(self.engine, {"advisor_id": str(caller.advisor)}):
+        if not advisor_busy(self.engine, caller.advisor, ""):
             return False
         hold = self.policy.advisor_callback_seconds
         if not self.engine.request_callback(sid, "", advisor_hold=hold):

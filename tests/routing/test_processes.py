@@ -69,10 +69,10 @@ def test_a_router_killed_mid_way_is_replaced_and_nothing_is_lost(redis_client, r
     first.join(timeout=10)
     assert len(seen) == 20
     waiting_for_advisors = [
-        sid for sid in (f"CA-{i:03d}" for i in range(60)) if engine.entry(sid)["tier"] == "1"
+        sid for sid in (f"CA-{i:03d}" for i in range(60)) if engine.entry(sid).tier == 1
     ]
     assert len(waiting_for_advisors) == 20, "their advisors are busy: they wait in tier 1"
-    in_wrap_up = [c for c in range(10) if engine.consultant(c)["state"] == "wrap-up"]
+    in_wrap_up = [c for c in range(10) if engine.consultant(c).state == "wrap-up"]
     assert in_wrap_up, "some consultants were in wrap-up when the router died"
     time.sleep(2.5)  # tier clocks and wrap-up timers run out while no router is alive
 
@@ -84,6 +84,6 @@ def test_a_router_killed_mid_way_is_replaced_and_nothing_is_lost(redis_client, r
     assert sorted(seen) == [f"CA-{i:03d}" for i in range(60)], "each call exactly once"
     assert redis_client.lrange(VIOLATIONS, 0, -1) == []
     assert redis_client.llen(DELIVERIES) == 0
-    assert all(engine.entry(sid)["offered_tier"] != "1" for sid in waiting_for_advisors), (
+    assert all(engine.entry(sid).offered_tier != 1 for sid in waiting_for_advisors), (
         "calls held for busy advisors widened under the new router"
     )

@@ -63,7 +63,7 @@ def test_completed_dial_records_the_call_and_logs_the_contact(twilio, demo, redi
     assert record.wait_seconds is not None
     contact = db.session.scalars(select(Contact).where(Contact.call_sid == SID)).one()
     assert contact.customer_id == record.customer_id
-    assert engine.consultant(consultant.id)["state"] == "wrap-up"
+    assert engine.consultant(consultant.id).state == "wrap-up"
 
 
 def test_unanswered_dial_puts_the_caller_back_in_the_queue(twilio, demo, redis_client):
@@ -76,8 +76,8 @@ def test_unanswered_dial_puts_the_caller_back_in_the_queue(twilio, demo, redis_c
     root = parse(twilio.post(f"/routing/dial-result?consultant={consultant.id}", params).data)
     assert root.find("Enqueue") is not None
     assert "nie odebrał" in spoken(root)
-    assert engine.consultant(consultant.id)["state"] == "not-ready"
-    assert engine.entry(SID)["state"] == "waiting"
+    assert engine.consultant(consultant.id).state == "not-ready"
+    assert engine.entry(SID).state == "waiting"
 
 
 def test_hangup_while_waiting_is_counted_as_abandoned_once(twilio, demo, redis_client):
