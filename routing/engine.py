@@ -18,7 +18,7 @@ from typing import Any
 
 import redis
 
-from routing import scripts
+from routing import keys, scripts
 from routing.live import (
     DEFAULT_HANDLE_SECONDS,
     DEFAULT_WRAP_SECONDS,
@@ -30,22 +30,6 @@ from routing.live import (
 from routing.policy import RoutingPolicy
 
 log = logging.getLogger(__name__)
-
-ENTRY = "routing:entry:{}"
-CONSULTANT = "routing:consultant:{}"
-WAITING = "routing:waiting"
-AVAILABLE = "routing:avail"
-OFFERS = "routing:offers"
-CONSULTANTS = "routing:consultants"
-STAFFED = "routing:staffed"
-CALLBACKS = "routing:callbacks"
-CALLBACKS_DUE = "routing:callbacks_due"
-EVENTS = "routing:events"
-WAKE = "routing:wake"
-STATS = "routing:stats"
-DIRTY_CONSULTANTS = "routing:dirty:consultants"
-ENTRY_TTL = 24 * 3600
-KEEP_CALL = "\0"
 
 
 @dataclass
@@ -241,7 +225,7 @@ class RoutingEngine:
 
     def entry(self, call_sid: str) -> LiveEntry | None:
         """Return a call's entry as it is now, or None if the call is unknown."""
-        values = _pairs_from_hash(self.redis.hgetall(ENTRY.format(call_sid)))
+        values = _pairs_from_hash(self.redis.hgetall(keys.entry(call_sid)))
         return LiveEntry.from_hash(call_sid, values) if values else None
 
     def mark_waiting(self, call_sid: str, queue_sid: str) -> bool:
@@ -256,8 +240,8 @@ class RoutingEngine:
     def position(self, call_sid: str) -> tuple[int, int]:
         """Return the caller's 1-based place among all waiting calls, and how many wait."""
         pipe = self.redis.pipeline(transaction=False)
-        pipe.zrank(WAITING, call_sid)
-        pipe.zcard(WAITING)
+        pipe.zrank(keys.WAITING, call_sid)
+        pipe.zcard(keys.WAITING)
         rank, size = pipe.execute()
         return (int(rank) + 1 if rank is not None else 1), max(int(size), 1)
 
@@ -284,7 +268,7 @@ class RoutingEngine:
     def usual_advisor_callback(self) -> float | None:
         """Return how long, smoothed, customers who asked their advisor for a callback waited
         for the advisor to take it, or None before the first."""
-        measured = self.redis.hget(STATS, "advisor_callback_ewma")
+        measured = self.redis.hget(keys.STATS, "advisor_callback_ewma")
         return float(_text(measured)) if measured else None
 
     def estimate(self, call_sid: str, position: int) -> float:
@@ -298,7 +282,7 @@ class RoutingEngine:
         raw = self.estimated_wait(position)
         if math.isinf(raw):
             return raw
-        key = ENTRY.format(call_sid)
+        key = keys.entry(call_sid)
         told, told_at = self.redis.hmget(key, "estimate", "estimate_at")
         if told and told_at:
             previous = max(0.0, float(_text(told)) - (now - float(_text(told_at))))
@@ -356,7 +340,7 @@ class RoutingEngine:
 
     def expired_offers(self) -> list[tuple[str, int]]:
         """Return offered calls whose ring time is over, with their consultant."""
-        due = self.redis.zrangebyscore(OFFERS, "-inf", self.clock())
+        due = self.redis.zrangebyscore(keys.OFFERS, "-inf", self.clock())
         result = []
         for raw in due:
             call_sid = _text(raw)
@@ -364,7 +348,7 @@ class RoutingEngine:
             if entry is not None and entry.consultant_id is not None:
                 result.append((call_sid, entry.consultant_id))
             else:
-                self.redis.zrem(OFFERS, call_sid)
+                self.redis.zrem(keys.OFFERS, call_sid)
         return result
 
     # Callbacks and voicemail
@@ -386,7 +370,7 @@ class RoutingEngine:
 
     def callback_attempt(self, call_sid: str) -> int:
         """Count one more attempt to call a customer back and return the count."""
-        return int(self.redis.hincrby(ENTRY.format(call_sid), "callback_attempts", 1))
+        return int(self.redis.hincrby(keys.entry(call_sid), "callback_attempts", 1))
 
     def reschedule_callback(self, call_sid: str, due: float) -> bool:
         """Hold a callback out of the queue until due; it keeps its place."""
@@ -394,7 +378,7 @@ class RoutingEngine:
 
     def pending_callbacks(self) -> list[str]:
         """Return the call sids of callbacks not yet completed or given up."""
-        return sorted(_text(member) for member in self.redis.smembers(CALLBACKS))
+        return sorted(_text(member) for member in self.redis.smembers(keys.CALLBACKS))
 
     def restore_callback(
         self,
@@ -410,13 +394,13 @@ class RoutingEngine:
 
         A callback asked of the advisor waits for them until advisor_hold after requested_at,
         as it did before it was lost."""
-        if self.redis.exists(ENTRY.format(entry.call_sid)):
+        if self.redis.exists(keys.entry(entry.call_sid)):
             return False
         anonymous = QueueEntry(**{**asdict(entry), "caller_number": ""})
         self.join(anonymous)
-        self.redis.hset(ENTRY.format(entry.call_sid), "caller_number", entry.caller_number)
+        self.redis.hset(keys.entry(entry.call_sid), "caller_number", entry.caller_number)
         self.request_callback(entry.call_sid, number, advisor_hold=advisor_hold, since=requested_at)
-        self.redis.hset(ENTRY.format(entry.call_sid), "callback_attempts", str(attempts))
+        self.redis.hset(keys.entry(entry.call_sid), "callback_attempts", str(attempts))
         if due is not None and due > self.clock():
             self.reschedule_callback(entry.call_sid, due)
         self.publish("callback.restored", call_sid=entry.call_sid)
@@ -427,7 +411,7 @@ class RoutingEngine:
         entry = self.entry(call_sid)
         if entry is None or entry.state not in (EntryState.WAITING, EntryState.JOINING):
             return False
-        self.redis.hset(ENTRY.format(call_sid), "voicemail", "1")
+        self.redis.hset(keys.entry(call_sid), "voicemail", "1")
         self.publish("call.voicemail", call_sid=call_sid)
         return True
 
@@ -450,13 +434,13 @@ class RoutingEngine:
         is waiting for them (if not, a router tick cannot pair them yet).
         """
         if name and profile is None:
-            self.redis.hset(CONSULTANT.format(consultant_id), "name", name)
+            self.redis.hset(keys.consultant(consultant_id), "name", name)
         args = [
             str(consultant_id),
             str(state),
             repr(self.clock()),
             reason,
-            KEEP_CALL if call_sid is None else call_sid,
+            scripts.KEEP_CALL if call_sid is None else call_sid,
             repr(self.wrap_up_seconds),
         ]
         if profile is not None:
@@ -469,14 +453,14 @@ class RoutingEngine:
         self.set_state(profile.consultant_id, current.state, reason=current.reason, profile=profile)
 
     def _consultant_ids(self) -> list[int]:
-        return sorted(int(_text(raw)) for raw in self.redis.smembers(CONSULTANTS))
+        return sorted(int(_text(raw)) for raw in self.redis.smembers(keys.CONSULTANTS))
 
     def _waiting(self, *names: str) -> list[tuple[str, bool, list[Any]]]:
         """Return every waiting call: its sid, whether it is a callback, and the fields named."""
-        sids = [_text(raw) for raw in self.redis.zrange(WAITING, 0, -1)]
+        sids = [_text(raw) for raw in self.redis.zrange(keys.WAITING, 0, -1)]
         pipe = self.redis.pipeline(transaction=False)
         for call_sid in sids:
-            pipe.hmget(ENTRY.format(call_sid), "callback", *names)
+            pipe.hmget(keys.entry(call_sid), "callback", *names)
         return [
             (call_sid, bool(callback) and _text(callback) == "1", values)
             for call_sid, (callback, *values) in zip(sids, pipe.execute(), strict=True)
@@ -487,7 +471,7 @@ class RoutingEngine:
         ids = self._consultant_ids()
         pipe = self.redis.pipeline(transaction=False)
         for consultant_id in ids:
-            pipe.hmget(CONSULTANT.format(consultant_id), "state", "since", "call_sid")
+            pipe.hmget(keys.consultant(consultant_id), "state", "since", "call_sid")
         held = []
         for consultant_id, (state, since, call_sid) in zip(ids, pipe.execute(), strict=True):
             if state is None or _text(state) != ConsultantState.ON_CALL or not call_sid:
@@ -507,7 +491,7 @@ class RoutingEngine:
         ]
         pipe = self.redis.pipeline(transaction=False)
         for consultant_id in self._consultant_ids():
-            pipe.hget(CONSULTANT.format(consultant_id), "state")
+            pipe.hget(keys.consultant(consultant_id), "state")
         states: dict[str, int] = {}
         for state in pipe.execute():
             name = _text(state) if state is not None else ConsultantState.OFFLINE
@@ -532,16 +516,16 @@ class RoutingEngine:
 
     def consultant(self, consultant_id: int) -> LiveConsultant:
         """Return a consultant's live state (offline if never seen)."""
-        values = _pairs_from_hash(self.redis.hgetall(CONSULTANT.format(consultant_id)))
+        values = _pairs_from_hash(self.redis.hgetall(keys.consultant(consultant_id)))
         return LiveConsultant.from_hash(consultant_id, values)
 
     def staffed_count(self) -> int:
         """Count consultants who are logged in and not on a break."""
-        return int(self.redis.scard(STAFFED))
+        return int(self.redis.scard(keys.STAFFED))
 
     def stats(self) -> dict[str, str]:
         """Return the smoothed handling time and wait the estimates use."""
-        return _pairs_from_hash(self.redis.hgetall(STATS))
+        return _pairs_from_hash(self.redis.hgetall(keys.STATS))
 
     # Assignment
 
@@ -577,19 +561,21 @@ class RoutingEngine:
         mapping = {"delivered_at": repr(self.clock())}
         if leg_sid:
             mapping["callback_leg"] = leg_sid
-        self.redis.hset(ENTRY.format(call_sid), mapping=mapping)  # type: ignore[arg-type]
+        self.redis.hset(keys.entry(call_sid), mapping=mapping)  # type: ignore[arg-type]
 
     def resweep(self) -> None:
         """Ask the router to look again at every free consultant (a cheap safety net)."""
         pipe = self.redis.pipeline()
-        pipe.zunionstore(DIRTY_CONSULTANTS, [DIRTY_CONSULTANTS, AVAILABLE], aggregate="MIN")
-        pipe.lpush(WAKE, "1")
-        pipe.ltrim(WAKE, 0, 0)
+        pipe.zunionstore(
+            keys.DIRTY_CONSULTANTS, [keys.DIRTY_CONSULTANTS, keys.AVAILABLE], aggregate="MIN"
+        )
+        pipe.lpush(keys.WAKE, "1")
+        pipe.ltrim(keys.WAKE, 0, 0)
         pipe.execute()
 
     def wait_for_work(self, timeout: float) -> None:
         """Block until something may be routable, or timeout seconds pass."""
-        self.redis.blpop([WAKE], timeout=max(0.01, timeout))
+        self.redis.blpop([keys.WAKE], timeout=max(0.01, timeout))
 
     # Events
 
@@ -597,8 +583,8 @@ class RoutingEngine:
         """Append an event to the stream the desk and dashboards read, and announce it."""
         payload = json.dumps({"kind": kind, "at": self.clock(), **fields})
         pipe = self.redis.pipeline(transaction=False)
-        pipe.xadd(EVENTS, {"event": payload}, maxlen=10_000, approximate=True)
-        pipe.publish(EVENTS, payload)
+        pipe.xadd(keys.EVENTS, {"event": payload}, maxlen=keys.EVENTS_MAX_LENGTH, approximate=True)
+        pipe.publish(keys.EVENTS, payload)
         pipe.execute()
 
 

@@ -67,7 +67,7 @@ class EntryState(StrEnum):
 
 @dataclass(frozen=True)
 class LiveEntry:
-    """A queued call as its hash ``routing:entry:<call sid>`` holds it.
+    """A queued call as its hash (``keys.entry(call_sid)``) holds it.
 
     The names are the hash's field names, written by the engine and its Lua scripts.
     """
@@ -131,7 +131,7 @@ class LiveEntry:
 
 @dataclass(frozen=True)
 class LiveConsultant:
-    """A consultant as their hash ``routing:consultant:<id>`` holds them (offline if unseen)."""
+    """A consultant as their hash (``keys.consultant(id)``) holds them (offline if unseen)."""
 
     consultant_id: int
     state: ConsultantState = ConsultantState.OFFLINE

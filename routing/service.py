@@ -16,7 +16,7 @@ from hotline.db import db
 from hotline.jobs import jobs
 from hotline.redis_client import redis_conn
 from hotline.settings import Settings
-from routing import callbacks, twiml
+from routing import callbacks, keys, twiml
 from routing.engine import ConsultantProfile, QueueEntry, RoutingEngine
 from routing.live import ADVISOR_BUSY_STATES, ConsultantState, EntryState, LiveEntry
 from routing.models import CallbackStatus
@@ -363,7 +363,7 @@ def callback_result(
         return twiml.empty()
     rules = callbacks.CallbackRules.from_settings(settings)
     if attempt >= rules.max_attempts:
-        routing.redis.hset(f"routing:entry:{call_sid}", "callback_status", "failed")
+        routing.redis.hset(keys.entry(call_sid), "callback_status", "failed")
         routing.close(call_sid, "callback")
         callbacks.attempt_finished(call_sid, attempt, dial_status, CallbackStatus.FAILED, None)
         schedule_record(call_sid)

@@ -10,7 +10,7 @@ from customers.models import Contact
 from hotline.db import db
 from hotline.settings import Settings
 from recordings.models import Recording
-from routing import service, twiml
+from routing import keys, service, twiml
 from routing.callbacks import CallbackRules
 from routing.engine import QueueEntry, RoutingEngine
 from routing.live import ConsultantState
@@ -94,7 +94,7 @@ def test_pressing_1_requests_a_callback_that_keeps_the_callers_place(twilio, dem
     entry = engine.entry(SID)
     assert (entry.state, entry.callback, entry.callback_number) == ("waiting", True, JAN)
     assert engine.position(SID) == (1, 2), "hanging up after pressing 1 does not abandon"
-    assert redis_client.ttl(f"routing:entry:{SID}") == -1, "a callback does not expire"
+    assert redis_client.ttl(keys.entry(SID)) == -1, "a callback does not expire"
     request = db.session.scalars(select(CallbackRequest)).one()
     assert (request.call_sid, request.number, request.status) == (SID, JAN, "pending")
     record = db.session.scalars(select(CallRecord).where(CallRecord.call_sid == SID)).one()
@@ -172,7 +172,7 @@ def test_a_callback_is_retried_later_and_given_up_after_three_attempts(
         if attempt < 3:
             entry = engine.entry(SID)
             assert entry.state == "scheduled"
-            due = redis_client.zscore("routing:callbacks_due", SID)
+            due = redis_client.zscore(keys.CALLBACKS_DUE, SID)
             assert due >= engine.clock() + rules.retry_seconds - 5
             assert rules.within_hours(due)
             assert engine.consultant(consultant_id).state == "available"
@@ -274,7 +274,7 @@ def test_a_caller_whose_advisor_is_busy_may_ask_that_advisor_to_call_back(
 def test_the_offer_says_how_soon_advisors_usually_call_back(
     app, twilio, demo, redis_client, usual_seconds, said
 ):
-    redis_client.hset("routing:stats", "advisor_callback_ewma", repr(float(usual_seconds)))
+    redis_client.hset(keys.STATS, "advisor_callback_ewma", repr(float(usual_seconds)))
     set_anna(app, ConsultantState.ON_CALL)
     text = spoken(jan_waits(redis_client, twilio))
     assert "naciśnij 3" in text.lower()

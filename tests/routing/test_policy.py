@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from routing import keys
 from routing.live import ConsultantState
 from routing.policy import PolicyError, RoutingPolicy, parse_policies
 from tests.routing.helpers import Clock, caller, consultant, make_engine, route
@@ -169,8 +170,7 @@ def test_every_change_is_published_on_the_event_stream(redis_client):
     caller(engine, "CA1")
     route(engine)
     kinds = [
-        json.loads(fields[b"event"])["kind"]
-        for _id, fields in redis_client.xrange("routing:events")
+        json.loads(fields[b"event"])["kind"] for _id, fields in redis_client.xrange(keys.EVENTS)
     ]
     assert kinds == [
         "consultant.state",
@@ -188,7 +188,7 @@ def test_the_wait_estimate_is_smoothed_between_announcements(redis_client):
         caller(engine, f"CA{index}")
     first = engine.estimate("CA3", 4)
     assert first == 4 * 240.0
-    redis_client.hset("routing:stats", "handle_ewma", 60.0)
+    redis_client.hset(keys.STATS, "handle_ewma", 60.0)
     clock.advance(30)
     second = engine.estimate("CA3", 4)
     assert second == 0.5 * (4 * 60.0) + 0.5 * (first - 30), "halfway, not a jump"
@@ -231,8 +231,8 @@ def test_a_predicting_queue_learns_the_usual_call_and_wrap_up(redis_client):
     consultant(engine, 7, ConsultantState.WRAP_UP)
     clock.advance(20)
     consultant(engine, 7, ON_CALL)
-    assert float(redis_client.hget("routing:stats", "wrap_ewma")) == 20.0
-    redis_client.hset("routing:stats", "handle_ewma", 30.0)
+    assert float(redis_client.hget(keys.STATS, "wrap_ewma")) == 20.0
+    redis_client.hset(keys.STATS, "handle_ewma", 30.0)
     caller(engine, "CA-jan", advisor=7, office="WAW")
     assert engine.entry("CA-jan").tier == 1, "30 s of call and 20 s of wrap-up"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from twilio.base.exceptions import TwilioRestException
 
 from hotline.settings import Settings
+from routing import keys
 from routing.live import ConsultantState
 from routing.router import Router
 from tests.routing.helpers import (
@@ -132,7 +133,7 @@ def test_a_consultant_left_on_a_call_whose_entry_already_ended_is_released(redis
     engine = make_engine(redis_client, clock)
     connected_call(engine, clock)
     # The entry was closed, but the consultant's side of it was lost.
-    redis_client.hset("routing:entry:CA1", "state", "ended")
+    redis_client.hset(keys.entry("CA1"), "state", "ended")
     clock.advance(130)
     Router(engine, RecordingNetwork({"CA1": "completed"}), Settings()).reconcile()
     assert engine.consultant(4).state == ConsultantState.WRAP_UP

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from routing import keys
 from routing.engine import QueueEntry
 from routing.live import ConsultantState
 from routing.policy import RoutingPolicy
@@ -106,14 +107,14 @@ def test_a_caller_who_rings_again_soon_gets_their_old_place_back(redis_client):
     clock.advance(100)
     finished = engine.finish("CA-early", "abandoned")
     assert finished.ended_at - finished.joined_at == 200, "its wait counted"
-    assert 0 < redis_client.ttl("routing:rejoin:+48601000001") <= 300
+    assert 0 < redis_client.ttl(keys.rejoin("+48601000001")) <= 300
     clock.advance(60)
     kept = engine.join(QueueEntry(call_sid="CA-again", caller_number="+48601000001"))
     assert kept.queued_at == 1_000_000.0
     engine.mark_waiting("CA-again", QUEUE_SID)
     assert engine.position("CA-again") == (1, 2)
     assert engine.entry("CA-again").rejoined
-    assert not redis_client.exists("routing:rejoin:+48601000001"), "the old place is used once"
+    assert not redis_client.exists(keys.rejoin("+48601000001")), "the old place is used once"
 
 
 def test_a_caller_who_was_answered_gets_no_rejoin_place(redis_client):
@@ -123,7 +124,7 @@ def test_a_caller_who_was_answered_gets_no_rejoin_place(redis_client):
     route(engine)
     engine.connected("CA1", 4)
     engine.finish("CA1", "answered")
-    assert not redis_client.exists("routing:rejoin:+48601000001")
+    assert not redis_client.exists(keys.rejoin("+48601000001"))
 
 
 def test_an_offer_a_dead_router_never_delivered_is_claimed_again(redis_client):
@@ -149,6 +150,6 @@ def test_a_consultant_who_changes_office_is_reindexed(redis_client):
     consultant(engine, 9, ConsultantState.ON_CALL, office="GDA", languages=("pl", "uk"))
     caller(engine, "CA-waw", office="WAW", language="uk")
     assert route(engine) == [], "in tier 3, waiting for a Ukrainian speaker"
-    assert redis_client.zscore("routing:avail:office:KRK", "4") is not None
-    assert not redis_client.sismember("routing:staffed:office:WAW", "4")
-    assert redis_client.sismember("routing:staffed:office:KRK", "4")
+    assert redis_client.zscore(keys.available_in_office("KRK"), "4") is not None
+    assert not redis_client.sismember(keys.staffed_in_office("WAW"), "4")
+    assert redis_client.sismember(keys.staffed_in_office("KRK"), "4")
