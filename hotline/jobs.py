@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from rq import Queue, Retry
 from rq.job import Job
+from rq.types import FunctionReferenceType
 
 from hotline.redis_client import redis_conn
 
@@ -29,7 +29,7 @@ class JobRunner:
 
     def enqueue(
         self,
-        func: Callable[..., Any],
+        func: FunctionReferenceType,
         *args: Any,
         job_id: str | None = None,
         queue: str = "default",

@@ -277,9 +277,8 @@ def call_ended(call_sid: str, caller_number: str, status: str) -> None:
 
 def schedule_record(call_sid: str, caller_number: str = "", status: str = "") -> None:
     """Persist the call's record in the background (repeats are harmless)."""
-    from routing.tasks import record_call
-
-    jobs.enqueue(record_call, call_sid, caller_number, status, job_id=f"record-call-{call_sid}")
+    job_id = f"record-call-{call_sid}"
+    jobs.enqueue("routing.tasks.record_call", call_sid, caller_number, status, job_id=job_id)
 
 
 def set_consultant_state(consultant: Consultant, state: ConsultantState, reason: str = "") -> None:
