@@ -9,7 +9,7 @@ from consultants.models import Consultant
 from customers.contacts import ensure_contact
 from customers.models import Customer
 from hotline.db import db
-from routing import service as routing
+from routing.extension import services as routing_services
 from routing.live import LiveEntry
 
 
@@ -32,7 +32,7 @@ def screen_pop(call_sid: str, consultant: Consultant) -> ScreenPop | None:
     """Build the screen pop for a call from its queue entry."""
     if not call_sid:
         return None
-    entry = routing.engine().entry(call_sid)
+    entry = routing_services().engine.entry(call_sid)
     if entry is None:
         return None
     customer = None if entry.customer_id is None else db.session.get(Customer, entry.customer_id)
@@ -50,7 +50,7 @@ def screen_pop(call_sid: str, consultant: Consultant) -> ScreenPop | None:
 
 def call_answered(consultant: Consultant, call_sid: str) -> None:
     """Note that the consultant picked up, and open the contact on the customer's record."""
-    engine = routing.engine()
+    engine = routing_services().engine
     if engine.consultant(consultant.id).call_sid != call_sid:
         raise DeskError("that call is not offered to you")
     engine.connected(call_sid, consultant.id)

@@ -14,6 +14,7 @@ from customers.contacts import ensure_contact
 from customers.models import CONTACT_OUTCOMES, Contact
 from hotline.db import db, utcnow
 from routing import service as routing
+from routing.extension import services as routing_services
 from routing.live import ConsultantState, LiveEntry
 from routing.models import CallOutcome, CallRecord
 
@@ -42,10 +43,11 @@ def on_call_recorded(record: CallRecord) -> None:
 
 def pending_wrap_up(consultant: Consultant) -> Contact | None:
     """Return the contact the consultant still has to wrap up."""
-    live = routing.engine().consultant(consultant.id)
+    engine = routing_services().engine
+    live = engine.consultant(consultant.id)
     if live.state != ConsultantState.WRAP_UP or not live.call_sid:
         return None
-    entry = routing.engine().entry(live.call_sid) or LiveEntry(live.call_sid)
+    entry = engine.entry(live.call_sid) or LiveEntry(live.call_sid)
     return ensure_contact(
         live.call_sid,
         consultant_id=consultant.id,
@@ -94,8 +96,9 @@ def wrap_up(consultant: Consultant, contact_id: int, outcome: str, notes: str) -
             "contact.wrap-up",
             {"contact_id": contact.id, "outcome": outcome, "notes": contact.notes},
         )
-    live = routing.engine().consultant(consultant.id)
+    engine = routing_services().engine
+    live = engine.consultant(consultant.id)
     if live.state == ConsultantState.WRAP_UP and live.call_sid == contact.call_sid:
-        routing.set_consultant_state(consultant, ConsultantState.AVAILABLE)
+        routing.set_consultant_state(engine, consultant, ConsultantState.AVAILABLE)
     log.info("call %s wrapped up by consultant %s", contact.call_sid, consultant.id)
     return contact

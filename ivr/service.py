@@ -18,7 +18,6 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from customers.service import CallerCard, caller_by_pesel, caller_by_phone, normalise_phone
 from hotline import speech
-from hotline.hours import OpeningHours
 from hotline.redis_client import redis_conn
 from hotline.settings import Settings
 from ivr import alerts, flow, sms, understanding
@@ -27,6 +26,7 @@ from knowledge import service as knowledge
 from routing import service as routing
 from routing import twiml as routing_twiml
 from routing.engine import QueueEntry
+from routing.extension import services as routing_services
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +49,6 @@ class CallInput:
 def sessions() -> SessionStore:
     """Return the session store on the shared Redis connection."""
     return SessionStore(redis_conn.raw)
-
-
-def opening_hours(settings: Settings) -> OpeningHours:
-    """Return when consultants answer, from settings."""
-    return OpeningHours.parse(
-        settings.consultant_hours,
-        settings.timezone,
-        settings.holiday_country,
-        settings.closed_days,
-    )
 
 
 def p(session: CallerSession, key: str, /, **values: object) -> str:
@@ -701,9 +691,9 @@ def queue_entry(session: CallerSession, number: str) -> QueueEntry:
 
 def to_consultant(settings: Settings, session: CallerSession) -> VoiceResponse:
     """Queue the caller during opening hours; outside them offer a callback or voicemail."""
-    if not opening_hours(settings).is_open(datetime.now(UTC)):
+    if not routing_services().opening_hours.is_open(datetime.now(UTC)):
         return go(settings, session, "closed")
-    return routing.join_queue(settings, queue_entry(session, session.caller_number))
+    return routing.join_queue(routing_services(), queue_entry(session, session.caller_number))
 
 
 def closed_prompt(settings: Settings, session: CallerSession, lead: str | None) -> VoiceResponse:
@@ -728,7 +718,7 @@ def closed_handle(settings: Settings, session: CallerSession, given: CallInput) 
 
 def request_callback(session: CallerSession, number: str) -> None:
     """Ask routing to call the caller back when consultants are in."""
-    routing.request_callback_later(queue_entry(session, number), number)
+    routing.request_callback_later(routing_services(), queue_entry(session, number), number)
 
 
 def voicemail_done(call_sid: str, recording_url: str) -> VoiceResponse:
@@ -773,4 +763,4 @@ def apology_then_consultant(settings: Settings, call_sid: str | None) -> VoiceRe
 def call_ended(call_sid: str, caller_number: str, status: str) -> None:
     """Close the call's queue state and persist its record."""
     log.info("call %s ended with status %s", call_sid, status)
-    routing.call_ended(call_sid, caller_number, status)
+    routing.call_ended(routing_services(), call_sid, caller_number, status)

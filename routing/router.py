@@ -45,11 +45,14 @@ class Router:
         telephony: Telephony,
         settings: Settings,
         closed: Callable[[str], None] = lambda _call_sid: None,
+        restore_callbacks: Callable[[], int] = lambda: 0,
     ) -> None:
         self.engine = engine
         self.telephony = telephony
         self.settings = settings
         self.closed = closed  # told of every call the router closes, to persist its record
+        # puts back pending callbacks Redis lost, from the database; says how many
+        self.restore_callbacks = restore_callbacks
         self.running = True
         self.next_due: float | None = None
         self.last_claim = 0.0
@@ -168,10 +171,8 @@ class Router:
 
     def recover(self) -> None:
         """Bring back pending callbacks that Redis lost (the database keeps every request)."""
-        from routing.service import restore_callbacks
-
         try:
-            restored = restore_callbacks(self.settings)
+            restored = self.restore_callbacks()
         except Exception:
             log.exception("could not restore callbacks from the database")
             return

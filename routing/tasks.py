@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from hotline.db import db
+from routing.extension import services
 from routing.live import LiveEntry
 from routing.models import CallOutcome, CallRecord
 from routing.policy import TIER_NAMES
-from routing.service import engine
 from routing.signals import call_recorded
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def fill_record(record: CallRecord, entry: LiveEntry) -> None:
 
 def record_call(call_sid: str, caller_number: str = "", status: str = "") -> int:
     """Store (or update) the record of one call from its queue state; safe to run twice."""
-    entry = engine().entry(call_sid)
+    entry = services().engine.entry(call_sid)
     with db.transaction() as session:
         record = session.scalars(select(CallRecord).where(CallRecord.call_sid == call_sid)).first()
         if record is None:

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline.settings import Settings
 from hotline.webhooks import twilio_webhook
 from routing import service, twiml
+from routing.extension import services as routing
 
 bp = Blueprint("routing", __name__, url_prefix="/routing")
-
-
-def settings() -> Settings:
-    """Return the running app's settings."""
-    return current_app.extensions["hotline.settings"]
 
 
 def keep_waiting(_call_sid: str | None) -> VoiceResponse:
@@ -24,7 +19,7 @@ def keep_waiting(_call_sid: str | None) -> VoiceResponse:
 
 def back_to_queue(_call_sid: str | None) -> VoiceResponse:
     """Put the caller back in the queue if connecting fails."""
-    return twiml.enqueue("pl", settings().queue_name, announce="apology")
+    return twiml.enqueue("pl", routing().settings.queue_name, announce="apology")
 
 
 @bp.post("/wait")
@@ -36,7 +31,7 @@ def wait() -> VoiceResponse:
         queue_sid=request.form["QueueSid"],
         queue_time=int(request.form.get("QueueTime") or 0),
     )
-    return service.waiting(settings(), update)
+    return service.waiting(routing(), update)
 
 
 @bp.post("/queue-result")
@@ -44,7 +39,7 @@ def wait() -> VoiceResponse:
 def queue_result() -> VoiceResponse:
     """Handle a caller leaving the queue."""
     return service.queue_left(
-        request.form["CallSid"], request.form.get("QueueResult", ""), settings()
+        routing(), request.form["CallSid"], request.form.get("QueueResult", "")
     )
 
 
@@ -52,14 +47,14 @@ def queue_result() -> VoiceResponse:
 @twilio_webhook(fallback=keep_waiting)
 def wait_key() -> VoiceResponse:
     """Handle a key pressed while waiting (this document still runs inside the wait)."""
-    return service.wait_key(settings(), request.form["CallSid"], request.form.get("Digits", ""))
+    return service.wait_key(routing(), request.form["CallSid"], request.form.get("Digits", ""))
 
 
 @bp.post("/voicemail-done")
 @twilio_webhook()
 def voicemail_done() -> VoiceResponse:
     """Thank a caller who left a voicemail (the recording arrives at /recordings/status)."""
-    return twiml.voicemail_done(service.caller_language(request.form["CallSid"]))
+    return twiml.voicemail_done(service.caller_language(routing(), request.form["CallSid"]))
 
 
 @bp.post("/connect")
@@ -67,7 +62,7 @@ def voicemail_done() -> VoiceResponse:
 def connect() -> VoiceResponse:
     """Ring the consultant chosen for this caller."""
     consultant_id = int(request.args["consultant"])
-    return service.connect_consultant(settings(), request.form["CallSid"], consultant_id)
+    return service.connect_consultant(routing(), request.form["CallSid"], consultant_id)
 
 
 @bp.post("/dial-result")
@@ -75,7 +70,7 @@ def connect() -> VoiceResponse:
 def dial_result() -> VoiceResponse:
     """Handle the end of the consultant leg."""
     return service.dial_finished(
-        settings(),
+        routing(),
         request.form["CallSid"],
         int(request.args["consultant"]),
         request.form.get("DialCallStatus", "failed"),
@@ -87,7 +82,7 @@ def dial_result() -> VoiceResponse:
 def callback_connect() -> VoiceResponse:
     """The consultant answered a callback: dial the customer."""
     return service.callback_connect(
-        settings(),
+        routing(),
         request.args["call"],
         int(request.args["consultant"]),
         request.form.get("CallSid", ""),
@@ -99,7 +94,7 @@ def callback_connect() -> VoiceResponse:
 def callback_result() -> VoiceResponse:
     """The customer leg of a callback ended."""
     return service.callback_result(
-        settings(),
+        routing(),
         request.args["call"],
         int(request.args["consultant"]),
         int(request.args["attempt"]),
@@ -112,7 +107,7 @@ def callback_result() -> VoiceResponse:
 def callback_status() -> VoiceResponse:
     """The consultant leg of a callback ended (status callback)."""
     service.callback_leg_ended(
-        settings(),
+        routing(),
         request.args["call"],
         int(request.args["consultant"]),
         request.form.get("CallStatus", ""),

@@ -8,9 +8,10 @@ from sqlalchemy import select
 from consultants.models import Consultant
 from customers.models import Contact
 from hotline.db import db
+from hotline.redis_client import redis_conn
 from hotline.settings import Settings
 from recordings.models import Recording
-from routing import keys, service, twiml
+from routing import extension, keys, service, twiml
 from routing.callbacks import CallbackRules
 from routing.engine import QueueEntry, RoutingEngine
 from routing.live import ConsultantState
@@ -51,17 +52,20 @@ def request_callback(redis_client, twilio):
     return root
 
 
+def routing(app) -> service.Routing:
+    return app.extensions[extension.NAME]
+
+
 def router(app, settings, network, clock=None) -> Router:
-    with app.app_context():
-        engine = service.engine_for(settings)
+    """A router process of its own: its routing built from the same settings."""
+    engine = service.build_routing(settings, redis_conn.raw).engine
     if clock is not None:
         engine.clock = clock
     return Router(engine, network, settings)
 
 
 def anna_available(app):
-    with app.app_context():
-        service.set_consultant_state(anna(), ConsultantState.AVAILABLE)
+    set_anna(app, ConsultantState.AVAILABLE)
 
 
 def test_the_wait_document_offers_a_callback_and_keeps_waiting_on_silence(
@@ -215,8 +219,8 @@ def test_a_callback_survives_the_loss_of_redis(app, settings, twilio, demo, redi
     queued_at = RoutingEngine(redis_client).entry(SID).queued_at
     redis_client.flushdb()
     with app.app_context():
-        assert service.restore_callbacks(settings) == 1
-        assert service.restore_callbacks(settings) == 0
+        assert service.restore_callbacks(routing(app)) == 1
+        assert service.restore_callbacks(routing(app)) == 0
     entry = RoutingEngine(redis_client).entry(SID)
     assert (entry.state, entry.callback) == ("waiting", True)
     assert entry.queued_at == pytest.approx(queued_at, abs=1e-3)
@@ -232,7 +236,7 @@ def test_a_caller_who_cannot_wait_is_called_back_when_consultants_are_in(
     consultant_id = anna().id
     entry = QueueEntry(call_sid=SID, caller_number=JAN, advisor_id=consultant_id, office="WAW")
     with app.app_context():
-        assert service.request_callback_later(entry, JAN)
+        assert service.request_callback_later(routing(app), entry, JAN)
     assert RoutingEngine(redis_client).entry(SID).callback
     assert db.session.scalars(select(CallbackRequest.number)).all() == [JAN]
     network = RecordingNetwork()
@@ -245,7 +249,7 @@ def test_a_caller_who_cannot_wait_is_called_back_when_consultants_are_in(
 
 def set_anna(app, state):
     with app.app_context():
-        service.set_consultant_state(anna(), state)
+        service.set_consultant_state(routing(app).engine, anna(), state)
 
 
 @pytest.mark.parametrize("state", ["on-call", "wrap-up", "break", "not-ready"])
@@ -304,7 +308,7 @@ def test_a_callback_asked_of_the_advisor_is_restored_with_its_hold(
     redis_client.flushdb()
     set_anna(app, ConsultantState.ON_CALL)
     with app.app_context():
-        assert service.restore_callbacks(settings) == 1
+        assert service.restore_callbacks(routing(app)) == 1
     entry = RoutingEngine(redis_client).entry(SID)
     assert (entry.pinned, entry.tier) == (True, 1)
     assert entry.tier_until == pytest.approx(before.tier_until, abs=1e-3)
