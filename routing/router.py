@@ -20,6 +20,7 @@ from twilio.base.exceptions import TwilioRestException
 
 from hotline.settings import Settings
 from hotline.telephony import Telephony
+from routing import urls
 from routing.engine import Assignment, RoutingEngine
 from routing.live import ConsultantState, EntryState
 
@@ -69,15 +70,14 @@ class Router:
         try:
             if assignment.callback:
                 address = self.engine.consultant(consultant_id).address
-                query = f"call={call_sid}&consultant={consultant_id}"
                 leg = self.telephony.place_call(
                     address or f"client:consultant-{consultant_id}",
-                    f"{base}/routing/callback/connect?{query}",
-                    status_callback=f"{base}/routing/callback/status?{query}",
+                    base + urls.callback_connect(call_sid, consultant_id),
+                    status_callback=base + urls.callback_status(call_sid, consultant_id),
                 )
                 self.engine.delivered(call_sid, leg)
             else:
-                url = f"{base}/routing/connect?consultant={consultant_id}"
+                url = base + urls.connect(consultant_id)
                 self.telephony.dequeue_caller(assignment.queue_sid, call_sid, url)
                 self.engine.delivered(call_sid)
         except Exception as exc:

@@ -19,7 +19,7 @@ from hotline.db import db
 from hotline.hours import OpeningHours
 from hotline.jobs import jobs
 from hotline.settings import Settings
-from routing import callbacks, keys, twiml
+from routing import callbacks, keys, twiml, urls
 from routing.callbacks import CallbackRules
 from routing.engine import ConsultantProfile, QueueEntry, RoutingEngine
 from routing.live import ADVISOR_BUSY_STATES, ConsultantState, EntryState, LiveEntry
@@ -244,7 +244,7 @@ def connect_consultant(routing: Routing, call_sid: str, consultant_id: int) -> V
         language,
         client_identity=consultant.client_identity,
         number=consultant.phone,
-        action=f"/routing/dial-result?consultant={consultant_id}",
+        action=urls.dial_result(consultant_id),
         timeout=settings.ring_timeout_seconds,
         caller_id=entry.caller_number,
     )
@@ -338,12 +338,9 @@ def callback_connect(
     else:
         attempt = attempts_made(entry)
     callbacks.attempt_started(call_sid, attempt, consultant_id, leg_sid, engine.clock())
-    result_url = (
-        f"/routing/callback/result?call={call_sid}&consultant={consultant_id}&attempt={attempt}"
-    )
     return twiml.callback_dial(
         entry.callback_number or entry.caller_number or "",
-        action=result_url,
+        action=urls.callback_result(call_sid, consultant_id, attempt),
         timeout=CALLBACK_DIAL_SECONDS,
         caller_id=routing.settings.hotline_number,
     )

@@ -6,10 +6,10 @@ from flask import Blueprint, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.webhooks import twilio_webhook
-from routing import service, twiml
+from routing import service, twiml, urls
 from routing.extension import services as routing
 
-bp = Blueprint("routing", __name__, url_prefix="/routing")
+bp = Blueprint("routing", __name__)
 
 
 def keep_waiting(_call_sid: str | None) -> VoiceResponse:
@@ -22,7 +22,7 @@ def back_to_queue(_call_sid: str | None) -> VoiceResponse:
     return twiml.enqueue("pl", routing().settings.queue_name, announce="apology")
 
 
-@bp.post("/wait")
+@bp.post(urls.WAIT)
 @twilio_webhook(fallback=keep_waiting)
 def wait() -> VoiceResponse:
     """Tell a waiting caller their place; make them routable."""
@@ -34,7 +34,7 @@ def wait() -> VoiceResponse:
     return service.waiting(routing(), update)
 
 
-@bp.post("/queue-result")
+@bp.post(urls.QUEUE_RESULT)
 @twilio_webhook()
 def queue_result() -> VoiceResponse:
     """Handle a caller leaving the queue."""
@@ -43,21 +43,21 @@ def queue_result() -> VoiceResponse:
     )
 
 
-@bp.post("/wait-key")
+@bp.post(urls.WAIT_KEY)
 @twilio_webhook(fallback=keep_waiting)
 def wait_key() -> VoiceResponse:
     """Handle a key pressed while waiting (this document still runs inside the wait)."""
     return service.wait_key(routing(), request.form["CallSid"], request.form.get("Digits", ""))
 
 
-@bp.post("/voicemail-done")
+@bp.post(urls.VOICEMAIL_DONE)
 @twilio_webhook()
 def voicemail_done() -> VoiceResponse:
     """Thank a caller who left a voicemail (the recording arrives at /recordings/status)."""
     return twiml.voicemail_done(service.caller_language(routing(), request.form["CallSid"]))
 
 
-@bp.post("/connect")
+@bp.post(urls.CONNECT)
 @twilio_webhook(fallback=back_to_queue)
 def connect() -> VoiceResponse:
     """Ring the consultant chosen for this caller."""
@@ -65,7 +65,7 @@ def connect() -> VoiceResponse:
     return service.connect_consultant(routing(), request.form["CallSid"], consultant_id)
 
 
-@bp.post("/dial-result")
+@bp.post(urls.DIAL_RESULT)
 @twilio_webhook(fallback=back_to_queue)
 def dial_result() -> VoiceResponse:
     """Handle the end of the consultant leg."""
@@ -77,7 +77,7 @@ def dial_result() -> VoiceResponse:
     )
 
 
-@bp.post("/callback/connect")
+@bp.post(urls.CALLBACK_CONNECT)
 @twilio_webhook(fallback=lambda _sid: twiml.consultant_message("callback_taken"))
 def callback_connect() -> VoiceResponse:
     """The consultant answered a callback: dial the customer."""
@@ -89,7 +89,7 @@ def callback_connect() -> VoiceResponse:
     )
 
 
-@bp.post("/callback/result")
+@bp.post(urls.CALLBACK_RESULT)
 @twilio_webhook(fallback=lambda _sid: twiml.empty())
 def callback_result() -> VoiceResponse:
     """The customer leg of a callback ended."""
@@ -102,7 +102,7 @@ def callback_result() -> VoiceResponse:
     )
 
 
-@bp.post("/callback/status")
+@bp.post(urls.CALLBACK_STATUS)
 @twilio_webhook(fallback=lambda _sid: twiml.empty())
 def callback_status() -> VoiceResponse:
     """The consultant leg of a callback ended (status callback)."""
