@@ -89,9 +89,15 @@ class CallbackRules:
         return self.opening_at_or_after(failed_at + self.retry_seconds)
 
 
-def record_request(entry: LiveEntry, number: str, requested_at: float) -> None:
-    """Store a callback request once; a repeated request changes nothing."""
-    call_sid = entry.call_sid
+def record_request(entry: LiveEntry, number: str) -> None:
+    """Store a callback request once; a repeated request changes nothing.
+
+    The row takes its moment from the entry's own stamp, not a second reading of the clock,
+    so a callback restored from it waits for the advisor until the very moment it did before.
+    """
+    call_sid, requested_at = entry.call_sid, entry.callback_requested_at
+    if requested_at is None:
+        raise ValueError(f"call {call_sid} has not asked for a callback")
     with db.transaction() as session:
         query = select(CallbackRequest).where(CallbackRequest.call_sid == call_sid)
         if session.scalars(query).first() is not None:

@@ -184,7 +184,7 @@ def wait_key(routing: Routing, call_sid: str, digits: str) -> VoiceResponse:
         hold = engine.policy_for(entry.queue).advisor_callback_seconds
         kept = engine.request_callback(call_sid, number, advisor_hold=hold if for_advisor else 0)
         if kept:
-            callbacks.record_request(_known(engine, call_sid), number, engine.clock())
+            callbacks.record_request(_known(engine, call_sid), number)
             log.info(
                 "call %s: callback requested%s, place kept",
                 call_sid,
@@ -412,7 +412,7 @@ def request_callback_later(routing: Routing, entry: QueueEntry, number: str) -> 
             refused.state if refused else None,
         )
         return False
-    callbacks.record_request(_known(engine, entry.call_sid), number, engine.clock())
+    callbacks.record_request(_known(engine, entry.call_sid), number)
     log.info("call %s: callback requested outside the queue", entry.call_sid)
     return True
 

@@ -305,13 +305,15 @@ def test_a_callback_asked_of_the_advisor_is_restored_with_its_hold(
     jan_waits(redis_client, twilio)
     press(twilio, "3")
     before = RoutingEngine(redis_client).entry(SID)
+    stored = db.session.scalars(select(CallbackRequest)).one()
+    assert stored.requested_at.timestamp() == pytest.approx(before.callback_requested_at, abs=1e-6)
     redis_client.flushdb()
     set_anna(app, ConsultantState.ON_CALL)
     with app.app_context():
         assert service.restore_callbacks(routing(app)) == 1
     entry = RoutingEngine(redis_client).entry(SID)
     assert (entry.pinned, entry.tier) == (True, 1)
-    assert entry.tier_until == pytest.approx(before.tier_until, abs=1e-3)
+    assert entry.tier_until == pytest.approx(before.tier_until, abs=1e-5)
 
 
 @pytest.mark.parametrize(
