@@ -9,7 +9,8 @@ from consultants.models import Consultant
 from customers.contacts import ensure_contact
 from customers.models import Customer
 from hotline.db import db
-from routing import service as routing
+from routing.extension import services as routing_services
+from routing.live import LiveEntry
 
 
 @dataclass(frozen=True)
@@ -31,35 +32,34 @@ def screen_pop(call_sid: str, consultant: Consultant) -> ScreenPop | None:
     """Build the screen pop for a call from its queue entry."""
     if not call_sid:
         return None
-    entry = routing.engine().entry(call_sid)
-    if not entry:
+    entry = routing_services().engine.entry(call_sid)
+    if entry is None:
         return None
-    customer_id = entry.get("customer_id")
-    customer = db.session.get(Customer, int(customer_id)) if customer_id else None
+    customer = None if entry.customer_id is None else db.session.get(Customer, entry.customer_id)
     return ScreenPop(
         call_sid=call_sid,
-        caller_number=entry.get("caller_number", ""),
-        topic=entry.get("topic", ""),
-        language=entry.get("language", "pl"),
+        caller_number=entry.caller_number or "",
+        topic=entry.topic or "",
+        language=entry.language or "pl",
         customer=customer,
         own_customer=customer is not None and customer.advisor_id == consultant.id,
-        callback=entry.get("callback") == "1",
-        asked_for_you=entry.get("pinned") == "1" and entry.get("advisor_id") == str(consultant.id),
+        callback=entry.callback,
+        asked_for_you=entry.pinned and entry.advisor_id == consultant.id,
     )
 
 
 def call_answered(consultant: Consultant, call_sid: str) -> None:
     """Note that the consultant picked up, and open the contact on the customer's record."""
-    engine = routing.engine()
-    if engine.consultant(consultant.id).get("call_sid") != call_sid:
+    engine = routing_services().engine
+    if engine.consultant(consultant.id).call_sid != call_sid:
         raise DeskError("that call is not offered to you")
     engine.connected(call_sid, consultant.id)
-    entry = engine.entry(call_sid)
+    entry = engine.entry(call_sid) or LiveEntry(call_sid)
     ensure_contact(
         call_sid,
         consultant_id=consultant.id,
-        customer_id=int(entry["customer_id"]) if entry.get("customer_id") else None,
-        caller_number=entry.get("caller_number", ""),
-        topic=entry.get("topic") or None,
-        channel="callback" if entry.get("callback") == "1" else "phone",
+        customer_id=entry.customer_id,
+        caller_number=entry.caller_number or "",
+        topic=entry.topic,
+        channel="callback" if entry.callback else "phone",
     )

@@ -7,7 +7,8 @@ from agent_desk.screen_pop import screen_pop
 from consultants.models import Consultant
 from customers.service import mask_pesel
 from routing import service as routing
-from routing.engine import ConsultantState
+from routing.extension import services as routing_services
+from routing.live import ConsultantState
 
 DESK_STATES = {
     "available": ConsultantState.AVAILABLE,
@@ -21,24 +22,25 @@ def change_state(consultant: Consultant, state_name: str, reason: str = "") -> N
     state = DESK_STATES.get(state_name)
     if state is None:
         raise DeskError(f"unknown state {state_name!r}")
-    current = routing.engine().consultant(consultant.id).get("state")
+    engine = routing_services().engine
+    current = engine.consultant(consultant.id).state
     if current in (ConsultantState.RINGING, ConsultantState.ON_CALL):
         raise DeskError("finish the current call first")
     if current == ConsultantState.WRAP_UP and state == ConsultantState.AVAILABLE:
         raise DeskError("fill in the wrap-up form first")
-    routing.set_consultant_state(consultant, state, reason=reason)
+    routing.set_consultant_state(engine, consultant, state, reason=reason)
 
 
 def desk_state(consultant: Consultant) -> dict[str, object]:
     """Return the consultant's live state and, during a call, who is calling."""
-    live = routing.engine().consultant(consultant.id)
+    live = routing_services().engine.consultant(consultant.id)
     state: dict[str, object] = {
-        "state": live.get("state", "offline"),
-        "reason": live.get("reason", ""),
-        "since": float(live.get("since") or 0),
+        "state": live.state,
+        "reason": live.reason,
+        "since": live.since or 0.0,
         "call": None,
     }
-    card = screen_pop(live.get("call_sid") or "", consultant)
+    card = screen_pop(live.call_sid or "", consultant)
     if card is not None:
         customer = card.customer
         state["call"] = {

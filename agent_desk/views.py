@@ -41,7 +41,7 @@ from recordings import service as recordings
 from recordings import voicemail as voicemails
 from recordings.voicemail import VoicemailError
 from routing import board as queue_board
-from routing import service as routing
+from routing.extension import services as routing_services
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def board() -> str:
 def board_figures() -> Response:
     """Return the board's figures, polled by the board page."""
     settings = current_app.extensions["hotline.settings"]
-    engine = routing.engine_for(settings)
+    engine = routing_services().engine
     return jsonify(queue_board.board(engine, utcnow(), settings.timezone))
 
 

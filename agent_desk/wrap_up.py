@@ -14,7 +14,8 @@ from customers.contacts import ensure_contact
 from customers.models import CONTACT_OUTCOMES, Contact
 from hotline.db import db, utcnow
 from routing import service as routing
-from routing.engine import ConsultantState
+from routing.extension import services as routing_services
+from routing.live import ConsultantState, LiveEntry
 from routing.models import CallOutcome, CallRecord
 
 log = logging.getLogger(__name__)
@@ -42,20 +43,18 @@ def on_call_recorded(record: CallRecord) -> None:
 
 def pending_wrap_up(consultant: Consultant) -> Contact | None:
     """Return the contact the consultant still has to wrap up."""
-    live = routing.engine().consultant(consultant.id)
-    if live.get("state") != ConsultantState.WRAP_UP or not live.get("call_sid"):
+    engine = routing_services().engine
+    live = engine.consultant(consultant.id)
+    if live.state != ConsultantState.WRAP_UP or not live.call_sid:
         return None
-    call_sid = live["call_sid"]
-    entry = routing.engine().entry(call_sid)
+    entry = engine.entry(live.call_sid) or LiveEntry(live.call_sid)
     return ensure_contact(
-        call_sid,
+        live.call_sid,
         consultant_id=consultant.id,
-        customer_id=int(entry["customer_id"]) if entry.get("customer_id") else None,
-        caller_number=entry.get("caller_number", ""),
-        topic=entry.get("topic") or None,
-        ended_at=datetime.fromtimestamp(float(entry["ended_at"]), UTC)
-        if entry.get("ended_at")
-        else None,
+        customer_id=entry.customer_id,
+        caller_number=entry.caller_number or "",
+        topic=entry.topic,
+        ended_at=datetime.fromtimestamp(entry.ended_at, UTC) if entry.ended_at else None,
     )
 
 
@@ -97,8 +96,9 @@ def wrap_up(consultant: Consultant, contact_id: int, outcome: str, notes: str) -
             "contact.wrap-up",
             {"contact_id": contact.id, "outcome": outcome, "notes": contact.notes},
         )
-    live = routing.engine().consultant(consultant.id)
-    if live.get("state") == ConsultantState.WRAP_UP and live.get("call_sid") == contact.call_sid:
-        routing.set_consultant_state(consultant, ConsultantState.AVAILABLE)
+    engine = routing_services().engine
+    live = engine.consultant(consultant.id)
+    if live.state == ConsultantState.WRAP_UP and live.call_sid == contact.call_sid:
+        routing.set_consultant_state(engine, consultant, ConsultantState.AVAILABLE)
     log.info("call %s wrapped up by consultant %s", contact.call_sid, consultant.id)
     return contact

@@ -16,6 +16,7 @@ from hotline.telephony import telephony
 from ivr.views import bp as ivr_bp
 from messaging.views import bp as messaging_bp
 from recordings.views import bp as recordings_bp
+from routing.service import build_routing
 from routing.signals import call_recorded
 from routing.views import bp as routing_bp
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.init_app(app)
     redis_conn.init_app(app)
     telephony.configure(settings)
+    app.extensions["hotline.routing"] = build_routing(settings, redis_conn.raw)
 
     for blueprint in (ivr_bp, messaging_bp, routing_bp, desk_bp, recordings_bp):
         app.register_blueprint(blueprint)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import click
@@ -87,10 +88,12 @@ def worker() -> None:
     from hotline.redis_client import redis_conn
     from messaging.alerts import schedule_next
 
-    create_app(load_settings())
+    app = create_app(load_settings())
     schedule_next()
-    # SimpleWorker runs jobs in this process: no fork, so database connections stay valid.
-    SimpleWorker(list(QUEUES), connection=redis_conn.raw).work(with_scheduler=True)
+    # SimpleWorker runs jobs in this process: no fork, so database connections stay valid;
+    # in the app's context, jobs find the routing services create_app built.
+    with app.app_context():
+        SimpleWorker(list(QUEUES), connection=redis_conn.raw).work(with_scheduler=True)
 
 
 @main.command("import")
@@ -158,13 +161,17 @@ def router() -> None:
     """Run the routing loop."""
     from centre.app import create_app
     from hotline.telephony import make_telephony
+    from routing.extension import services
     from routing.router import Router
-    from routing.service import engine_for, schedule_record
+    from routing.service import restore_callbacks, schedule_record
 
     settings = load_settings()
     app = create_app(settings)
     with app.app_context():
-        Router(engine_for(settings), make_telephony(settings), settings, schedule_record).run()
+        routing = services()
+        recover = partial(restore_callbacks, routing)
+        telephony = make_telephony(settings)
+        Router(routing.engine, telephony, settings, schedule_record, recover).run()
 
 
 @main.command()

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from twilio.twiml.voice_response import VoiceResponse
 
 from customers.service import normalise_phone
-from hotline.hours import OpeningHours
 from hotline.settings import Settings
 from ivr import flow
 from ivr.journey import Journey
@@ -15,16 +14,7 @@ from ivr.steps import CallInput, GoTo, Shown, failed, journeys, p
 from routing import service as routing
 from routing import twiml as routing_twiml
 from routing.engine import QueueEntry
-
-
-def opening_hours(settings: Settings) -> OpeningHours:
-    """Return when consultants answer, from settings."""
-    return OpeningHours.parse(
-        settings.consultant_hours,
-        settings.timezone,
-        settings.holiday_country,
-        settings.closed_days,
-    )
+from routing.extension import services as routing_services
 
 
 def queue_entry(journey: Journey, number: str) -> QueueEntry:
@@ -43,9 +33,9 @@ def queue_entry(journey: Journey, number: str) -> QueueEntry:
 
 def to_consultant(settings: Settings, journey: Journey) -> Shown:
     """Queue the caller during opening hours; outside them offer a callback or voicemail."""
-    if not opening_hours(settings).is_open(datetime.now(UTC)):
+    if not routing_services().opening_hours.is_open(datetime.now(UTC)):
         return GoTo("closed")
-    return routing.join_queue(settings, queue_entry(journey, journey.caller_number))
+    return routing.join_queue(routing_services(), queue_entry(journey, journey.caller_number))
 
 
 def offer_prompt(settings: Settings, journey: Journey, lead: str | None) -> VoiceResponse:
@@ -83,7 +73,7 @@ def closed_handle(settings: Settings, journey: Journey, given: CallInput) -> Sho
 
 def request_callback(journey: Journey, number: str) -> None:
     """Ask routing to call the caller back when consultants are in."""
-    routing.request_callback_later(queue_entry(journey, number), number)
+    routing.request_callback_later(routing_services(), queue_entry(journey, number), number)
 
 
 def voicemail_done(call_sid: str, recording_url: str) -> VoiceResponse:

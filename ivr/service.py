@@ -26,6 +26,7 @@ from ivr.journey import Journey
 from ivr.steps import CallInput, GoTo, Shown, Step, failed, journeys, p
 from knowledge import service as knowledge
 from routing import service as routing
+from routing.extension import services as routing_services
 
 log = logging.getLogger(__name__)
 
@@ -260,4 +261,4 @@ def apology_then_consultant(settings: Settings, call_sid: str | None) -> VoiceRe
 def call_ended(call_sid: str, caller_number: str, status: str) -> None:
     """Close the call's queue state and persist its record."""
     log.info("call %s ended with status %s", call_sid, status)
-    routing.call_ended(call_sid, caller_number, status)
+    routing.call_ended(routing_services(), call_sid, caller_number, status)

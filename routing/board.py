@@ -25,7 +25,8 @@ from sqlalchemy import ColumnElement, case, func, select
 
 from hotline.db import db
 from routing import erlang
-from routing.engine import STAFFED_STATES, LiveQueue, RoutingEngine
+from routing.engine import LiveQueue, RoutingEngine
+from routing.live import STAFFED_STATES
 from routing.models import CallOutcome, CallRecord
 
 TARGET_SECONDS = 20.0

@@ -23,6 +23,7 @@ from hotline.db import db
 from hotline.hours import OpeningHours
 from hotline.settings import Settings
 from routing.engine import QueueEntry, RoutingEngine
+from routing.live import LiveEntry
 from routing.models import CallbackAttempt, CallbackRequest, CallbackStatus
 
 log = logging.getLogger(__name__)
@@ -88,9 +89,15 @@ class CallbackRules:
         return self.opening_at_or_after(failed_at + self.retry_seconds)
 
 
-def record_request(entry: dict[str, str], number: str, requested_at: float) -> None:
-    """Store a callback request once; a repeated request changes nothing."""
-    call_sid = entry["call_sid"]
+def record_request(entry: LiveEntry, number: str) -> None:
+    """Store a callback request once; a repeated request changes nothing.
+
+    The row takes its moment from the entry's own stamp, not a second reading of the clock,
+    so a callback restored from it waits for the advisor until the very moment it did before.
+    """
+    call_sid, requested_at = entry.call_sid, entry.callback_requested_at
+    if requested_at is None:
+        raise ValueError(f"call {call_sid} has not asked for a callback")
     with db.transaction() as session:
         query = select(CallbackRequest).where(CallbackRequest.call_sid == call_sid)
         if session.scalars(query).first() is not None:
@@ -99,15 +106,15 @@ def record_request(entry: dict[str, str], number: str, requested_at: float) -> N
             CallbackRequest(
                 call_sid=call_sid,
                 number=number,
-                customer_id=int(entry["customer_id"]) if entry.get("customer_id") else None,
-                advisor_id=int(entry["advisor_id"]) if entry.get("advisor_id") else None,
-                office=entry.get("office") or None,
-                language=entry.get("language") or "pl",
-                topic=entry.get("topic") or None,
-                priority=int(entry.get("priority") or 0),
-                queue=entry.get("queue", ""),
-                for_advisor=entry.get("pinned") == "1",
-                queued_at=moment(float(entry.get("queued_at") or requested_at)),
+                customer_id=entry.customer_id,
+                advisor_id=entry.advisor_id,
+                office=entry.office,
+                language=entry.language or "pl",
+                topic=entry.topic,
+                priority=entry.priority,
+                queue=entry.queue,
+                for_advisor=entry.pinned,
+                queued_at=moment(entry.queued_at or requested_at),
                 requested_at=moment(requested_at),
             )
         )

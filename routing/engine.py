@@ -14,82 +14,22 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
-from enum import StrEnum
 from typing import Any
 
 import redis
 
-from routing import scripts
+from routing import keys, scripts
+from routing.live import (
+    DEFAULT_HANDLE_SECONDS,
+    DEFAULT_WRAP_SECONDS,
+    ConsultantState,
+    EntryState,
+    LiveConsultant,
+    LiveEntry,
+)
 from routing.policy import RoutingPolicy
 
 log = logging.getLogger(__name__)
-
-ENTRY = "routing:entry:{}"
-CONSULTANT = "routing:consultant:{}"
-WAITING = "routing:waiting"
-AVAILABLE = "routing:avail"
-OFFERS = "routing:offers"
-CONSULTANTS = "routing:consultants"
-STAFFED = "routing:staffed"
-CALLBACKS = "routing:callbacks"
-CALLBACKS_DUE = "routing:callbacks_due"
-EVENTS = "routing:events"
-WAKE = "routing:wake"
-STATS = "routing:stats"
-DIRTY_CONSULTANTS = "routing:dirty:consultants"
-ENTRY_TTL = 24 * 3600
-KEEP_CALL = "\0"
-
-
-# Until calls are measured (the scripts' DEFAULT_HANDLE and DEFAULT_WRAP hold the same).
-DEFAULT_HANDLE_SECONDS = 240.0
-DEFAULT_WRAP_SECONDS = 30.0
-
-
-class ConsultantState(StrEnum):
-    """Where a consultant is in their working day."""
-
-    OFFLINE = "offline"
-    AVAILABLE = "available"
-    RINGING = "ringing"
-    ON_CALL = "on-call"
-    WRAP_UP = "wrap-up"
-    BREAK = "break"
-    NOT_READY = "not-ready"
-
-
-# Logged in and not on a break: the scripts' STAFFED.
-STAFFED_STATES = frozenset(
-    {
-        ConsultantState.AVAILABLE,
-        ConsultantState.RINGING,
-        ConsultantState.ON_CALL,
-        ConsultantState.WRAP_UP,
-    }
-)
-
-
-# At work but not free: a caller whose advisor is in one of these may ask for a callback.
-ADVISOR_BUSY_STATES = frozenset(
-    {
-        ConsultantState.RINGING,
-        ConsultantState.ON_CALL,
-        ConsultantState.WRAP_UP,
-        ConsultantState.BREAK,
-        ConsultantState.NOT_READY,
-    }
-)
-
-
-class EntryState(StrEnum):
-    """Where a queued call is."""
-
-    JOINING = "joining"
-    WAITING = "waiting"
-    OFFERED = "offered"
-    CONNECTED = "connected"
-    SCHEDULED = "scheduled"
-    ENDED = "ended"
 
 
 @dataclass
@@ -283,9 +223,10 @@ class RoutingEngine:
         values = {**entry.to_redis(), **self.policy_for(entry.queue).entry_fields()}
         return [item for pair in values.items() for item in pair]
 
-    def entry(self, call_sid: str) -> dict[str, str]:
-        """Return the raw state of a call's entry (empty if unknown)."""
-        return _pairs_from_hash(self.redis.hgetall(ENTRY.format(call_sid)))
+    def entry(self, call_sid: str) -> LiveEntry | None:
+        """Return a call's entry as it is now, or None if the call is unknown."""
+        values = _pairs_from_hash(self.redis.hgetall(keys.entry(call_sid)))
+        return LiveEntry.from_hash(call_sid, values) if values else None
 
     def mark_waiting(self, call_sid: str, queue_sid: str) -> bool:
         """Make a joined caller routable once their queue sid is known; idempotent."""
@@ -299,8 +240,8 @@ class RoutingEngine:
     def position(self, call_sid: str) -> tuple[int, int]:
         """Return the caller's 1-based place among all waiting calls, and how many wait."""
         pipe = self.redis.pipeline(transaction=False)
-        pipe.zrank(WAITING, call_sid)
-        pipe.zcard(WAITING)
+        pipe.zrank(keys.WAITING, call_sid)
+        pipe.zcard(keys.WAITING)
         rank, size = pipe.execute()
         return (int(rank) + 1 if rank is not None else 1), max(int(size), 1)
 
@@ -327,7 +268,7 @@ class RoutingEngine:
     def usual_advisor_callback(self) -> float | None:
         """Return how long, smoothed, customers who asked their advisor for a callback waited
         for the advisor to take it, or None before the first."""
-        measured = self.redis.hget(STATS, "advisor_callback_ewma")
+        measured = self.redis.hget(keys.STATS, "advisor_callback_ewma")
         return float(_text(measured)) if measured else None
 
     def estimate(self, call_sid: str, position: int) -> float:
@@ -341,7 +282,7 @@ class RoutingEngine:
         raw = self.estimated_wait(position)
         if math.isinf(raw):
             return raw
-        key = ENTRY.format(call_sid)
+        key = keys.entry(call_sid)
         told, told_at = self.redis.hmget(key, "estimate", "estimate_at")
         if told and told_at:
             previous = max(0.0, float(_text(told)) - (now - float(_text(told_at))))
@@ -370,9 +311,10 @@ class RoutingEngine:
         args = [call_sid, str(consultant_id), repr(self.clock()), mode]
         return bool(self._return_offer(args=args))
 
-    def finish(self, call_sid: str, outcome: str) -> dict[str, str]:
+    def finish(self, call_sid: str, outcome: str) -> LiveEntry | None:
         """Close a call's entry once, recording how it ended; return its final state."""
-        return _pairs(self._finish(args=self._finish_args(call_sid, outcome, "1")))
+        values = _pairs(self._finish(args=self._finish_args(call_sid, outcome, "1")))
+        return LiveEntry.from_hash(call_sid, values) if values else None
 
     def close(self, call_sid: str, outcome: str, *, end_unknown: bool = False) -> bool:
         """Close a call's entry once, like finish; tell whether this call closed it.
@@ -398,15 +340,15 @@ class RoutingEngine:
 
     def expired_offers(self) -> list[tuple[str, int]]:
         """Return offered calls whose ring time is over, with their consultant."""
-        due = self.redis.zrangebyscore(OFFERS, "-inf", self.clock())
+        due = self.redis.zrangebyscore(keys.OFFERS, "-inf", self.clock())
         result = []
         for raw in due:
             call_sid = _text(raw)
-            consultant = self.entry(call_sid).get("consultant_id")
-            if consultant:
-                result.append((call_sid, int(consultant)))
+            entry = self.entry(call_sid)
+            if entry is not None and entry.consultant_id is not None:
+                result.append((call_sid, entry.consultant_id))
             else:
-                self.redis.zrem(OFFERS, call_sid)
+                self.redis.zrem(keys.OFFERS, call_sid)
         return result
 
     # Callbacks and voicemail
@@ -428,7 +370,7 @@ class RoutingEngine:
 
     def callback_attempt(self, call_sid: str) -> int:
         """Count one more attempt to call a customer back and return the count."""
-        return int(self.redis.hincrby(ENTRY.format(call_sid), "callback_attempts", 1))
+        return int(self.redis.hincrby(keys.entry(call_sid), "callback_attempts", 1))
 
     def reschedule_callback(self, call_sid: str, due: float) -> bool:
         """Hold a callback out of the queue until due; it keeps its place."""
@@ -436,7 +378,7 @@ class RoutingEngine:
 
     def pending_callbacks(self) -> list[str]:
         """Return the call sids of callbacks not yet completed or given up."""
-        return sorted(_text(member) for member in self.redis.smembers(CALLBACKS))
+        return sorted(_text(member) for member in self.redis.smembers(keys.CALLBACKS))
 
     def restore_callback(
         self,
@@ -452,13 +394,13 @@ class RoutingEngine:
 
         A callback asked of the advisor waits for them until advisor_hold after requested_at,
         as it did before it was lost."""
-        if self.redis.exists(ENTRY.format(entry.call_sid)):
+        if self.redis.exists(keys.entry(entry.call_sid)):
             return False
         anonymous = QueueEntry(**{**asdict(entry), "caller_number": ""})
         self.join(anonymous)
-        self.redis.hset(ENTRY.format(entry.call_sid), "caller_number", entry.caller_number)
+        self.redis.hset(keys.entry(entry.call_sid), "caller_number", entry.caller_number)
         self.request_callback(entry.call_sid, number, advisor_hold=advisor_hold, since=requested_at)
-        self.redis.hset(ENTRY.format(entry.call_sid), "callback_attempts", str(attempts))
+        self.redis.hset(keys.entry(entry.call_sid), "callback_attempts", str(attempts))
         if due is not None and due > self.clock():
             self.reschedule_callback(entry.call_sid, due)
         self.publish("callback.restored", call_sid=entry.call_sid)
@@ -466,10 +408,10 @@ class RoutingEngine:
 
     def mark_voicemail(self, call_sid: str) -> bool:
         """Note that a waiting caller chose to leave a voicemail."""
-        key = ENTRY.format(call_sid)
-        if self.entry(call_sid).get("state") not in (EntryState.WAITING, EntryState.JOINING):
+        entry = self.entry(call_sid)
+        if entry is None or entry.state not in (EntryState.WAITING, EntryState.JOINING):
             return False
-        self.redis.hset(key, "voicemail", "1")
+        self.redis.hset(keys.entry(call_sid), "voicemail", "1")
         self.publish("call.voicemail", call_sid=call_sid)
         return True
 
@@ -492,13 +434,13 @@ class RoutingEngine:
         is waiting for them (if not, a router tick cannot pair them yet).
         """
         if name and profile is None:
-            self.redis.hset(CONSULTANT.format(consultant_id), "name", name)
+            self.redis.hset(keys.consultant(consultant_id), "name", name)
         args = [
             str(consultant_id),
             str(state),
             repr(self.clock()),
             reason,
-            KEEP_CALL if call_sid is None else call_sid,
+            scripts.KEEP_CALL if call_sid is None else call_sid,
             repr(self.wrap_up_seconds),
         ]
         if profile is not None:
@@ -508,20 +450,17 @@ class RoutingEngine:
     def register_consultant(self, profile: ConsultantProfile) -> None:
         """Mirror a consultant's profile into Redis, keeping their current state."""
         current = self.consultant(profile.consultant_id)
-        state = ConsultantState(current.get("state") or ConsultantState.OFFLINE)
-        self.set_state(
-            profile.consultant_id, state, reason=current.get("reason", ""), profile=profile
-        )
+        self.set_state(profile.consultant_id, current.state, reason=current.reason, profile=profile)
 
     def _consultant_ids(self) -> list[int]:
-        return sorted(int(_text(raw)) for raw in self.redis.smembers(CONSULTANTS))
+        return sorted(int(_text(raw)) for raw in self.redis.smembers(keys.CONSULTANTS))
 
     def _waiting(self, *names: str) -> list[tuple[str, bool, list[Any]]]:
         """Return every waiting call: its sid, whether it is a callback, and the fields named."""
-        sids = [_text(raw) for raw in self.redis.zrange(WAITING, 0, -1)]
+        sids = [_text(raw) for raw in self.redis.zrange(keys.WAITING, 0, -1)]
         pipe = self.redis.pipeline(transaction=False)
         for call_sid in sids:
-            pipe.hmget(ENTRY.format(call_sid), "callback", *names)
+            pipe.hmget(keys.entry(call_sid), "callback", *names)
         return [
             (call_sid, bool(callback) and _text(callback) == "1", values)
             for call_sid, (callback, *values) in zip(sids, pipe.execute(), strict=True)
@@ -532,7 +471,7 @@ class RoutingEngine:
         ids = self._consultant_ids()
         pipe = self.redis.pipeline(transaction=False)
         for consultant_id in ids:
-            pipe.hmget(CONSULTANT.format(consultant_id), "state", "since", "call_sid")
+            pipe.hmget(keys.consultant(consultant_id), "state", "since", "call_sid")
         held = []
         for consultant_id, (state, since, call_sid) in zip(ids, pipe.execute(), strict=True):
             if state is None or _text(state) != ConsultantState.ON_CALL or not call_sid:
@@ -552,7 +491,7 @@ class RoutingEngine:
         ]
         pipe = self.redis.pipeline(transaction=False)
         for consultant_id in self._consultant_ids():
-            pipe.hget(CONSULTANT.format(consultant_id), "state")
+            pipe.hget(keys.consultant(consultant_id), "state")
         states: dict[str, int] = {}
         for state in pipe.execute():
             name = _text(state) if state is not None else ConsultantState.OFFLINE
@@ -575,18 +514,18 @@ class RoutingEngine:
                 silent.append(call_sid)
         return silent
 
-    def consultant(self, consultant_id: int) -> dict[str, str]:
+    def consultant(self, consultant_id: int) -> LiveConsultant:
         """Return a consultant's live state (offline if never seen)."""
-        values = _pairs_from_hash(self.redis.hgetall(CONSULTANT.format(consultant_id)))
-        return values or {"state": ConsultantState.OFFLINE}
+        values = _pairs_from_hash(self.redis.hgetall(keys.consultant(consultant_id)))
+        return LiveConsultant.from_hash(consultant_id, values)
 
     def staffed_count(self) -> int:
         """Count consultants who are logged in and not on a break."""
-        return int(self.redis.scard(STAFFED))
+        return int(self.redis.scard(keys.STAFFED))
 
     def stats(self) -> dict[str, str]:
         """Return the smoothed handling time and wait the estimates use."""
-        return _pairs_from_hash(self.redis.hgetall(STATS))
+        return _pairs_from_hash(self.redis.hgetall(keys.STATS))
 
     # Assignment
 
@@ -622,19 +561,21 @@ class RoutingEngine:
         mapping = {"delivered_at": repr(self.clock())}
         if leg_sid:
             mapping["callback_leg"] = leg_sid
-        self.redis.hset(ENTRY.format(call_sid), mapping=mapping)  # type: ignore[arg-type]
+        self.redis.hset(keys.entry(call_sid), mapping=mapping)  # type: ignore[arg-type]
 
     def resweep(self) -> None:
         """Ask the router to look again at every free consultant (a cheap safety net)."""
         pipe = self.redis.pipeline()
-        pipe.zunionstore(DIRTY_CONSULTANTS, [DIRTY_CONSULTANTS, AVAILABLE], aggregate="MIN")
-        pipe.lpush(WAKE, "1")
-        pipe.ltrim(WAKE, 0, 0)
+        pipe.zunionstore(
+            keys.DIRTY_CONSULTANTS, [keys.DIRTY_CONSULTANTS, keys.AVAILABLE], aggregate="MIN"
+        )
+        pipe.lpush(keys.WAKE, "1")
+        pipe.ltrim(keys.WAKE, 0, 0)
         pipe.execute()
 
     def wait_for_work(self, timeout: float) -> None:
         """Block until something may be routable, or timeout seconds pass."""
-        self.redis.blpop([WAKE], timeout=max(0.01, timeout))
+        self.redis.blpop([keys.WAKE], timeout=max(0.01, timeout))
 
     # Events
 
@@ -642,8 +583,8 @@ class RoutingEngine:
         """Append an event to the stream the desk and dashboards read, and announce it."""
         payload = json.dumps({"kind": kind, "at": self.clock(), **fields})
         pipe = self.redis.pipeline(transaction=False)
-        pipe.xadd(EVENTS, {"event": payload}, maxlen=10_000, approximate=True)
-        pipe.publish(EVENTS, payload)
+        pipe.xadd(keys.EVENTS, {"event": payload}, maxlen=keys.EVENTS_MAX_LENGTH, approximate=True)
+        pipe.publish(keys.EVENTS, payload)
         pipe.execute()
 
 

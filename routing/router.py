@@ -20,7 +20,9 @@ from twilio.base.exceptions import TwilioRestException
 
 from hotline.settings import Settings
 from hotline.telephony import Telephony
-from routing.engine import Assignment, ConsultantState, EntryState, RoutingEngine
+from routing import urls
+from routing.engine import Assignment, RoutingEngine
+from routing.live import ConsultantState, EntryState
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +46,14 @@ class Router:
         telephony: Telephony,
         settings: Settings,
         closed: Callable[[str], None] = lambda _call_sid: None,
+        restore_callbacks: Callable[[], int] = lambda: 0,
     ) -> None:
         self.engine = engine
         self.telephony = telephony
         self.settings = settings
         self.closed = closed  # told of every call the router closes, to persist its record
+        # puts back pending callbacks Redis lost, from the database; says how many
+        self.restore_callbacks = restore_callbacks
         self.running = True
         self.next_due: float | None = None
         self.last_claim = 0.0
@@ -64,16 +69,15 @@ class Router:
         call_sid, consultant_id = assignment.call_sid, assignment.consultant_id
         try:
             if assignment.callback:
-                address = self.engine.consultant(consultant_id).get("address")
-                query = f"call={call_sid}&consultant={consultant_id}"
+                address = self.engine.consultant(consultant_id).address
                 leg = self.telephony.place_call(
                     address or f"client:consultant-{consultant_id}",
-                    f"{base}/routing/callback/connect?{query}",
-                    status_callback=f"{base}/routing/callback/status?{query}",
+                    base + urls.callback_connect(call_sid, consultant_id),
+                    status_callback=base + urls.callback_status(call_sid, consultant_id),
                 )
                 self.engine.delivered(call_sid, leg)
             else:
-                url = f"{base}/routing/connect?consultant={consultant_id}"
+                url = base + urls.connect(consultant_id)
                 self.telephony.dequeue_caller(assignment.queue_sid, call_sid, url)
                 self.engine.delivered(call_sid)
         except Exception as exc:
@@ -99,10 +103,10 @@ class Router:
 
     def caller_gone(self, call_sid: str) -> bool:
         """Tell whether a caller's wait URL has been silent too long to be still waiting."""
-        seen = self.engine.entry(call_sid).get("seen_at")
-        if not seen:
+        entry = self.engine.entry(call_sid)
+        if entry is None or entry.seen_at is None:
             return False
-        return self.engine.clock() - float(seen) > GONE_AFTER_SECONDS
+        return self.engine.clock() - entry.seen_at > GONE_AFTER_SECONDS
 
     def reconcile(self) -> None:
         """Close calls the network has ended but whose callbacks never came.
@@ -114,16 +118,15 @@ class Router:
         now = self.engine.clock()
         for consultant_id, call_sid in self.engine.calls_held_since(now - CHECK_CALL_AFTER_SECONDS):
             entry = self.engine.entry(call_sid)
-            live_leg = entry.get("callback_leg") if entry.get("callback") == "1" else call_sid
+            live_leg = entry.callback_leg if entry is not None and entry.callback else call_sid
             if live_leg and self.call_is_over(live_leg):
                 log.warning("call %s ended without telling us; closing it", call_sid)
-                outcome = "answered" if entry.get("state") == EntryState.CONNECTED else "abandoned"
-                self.close_call(call_sid, outcome, end_unknown=True)
+                connected = entry is not None and entry.state == EntryState.CONNECTED
+                self.close_call(
+                    call_sid, "answered" if connected else "abandoned", end_unknown=True
+                )
                 now_held = self.engine.consultant(consultant_id)
-                if (now_held.get("state"), now_held.get("call_sid")) == (
-                    ConsultantState.ON_CALL,
-                    call_sid,
-                ):
+                if (now_held.state, now_held.call_sid) == (ConsultantState.ON_CALL, call_sid):
                     # The call's entry was closed before, but the consultant never left it.
                     self.engine.set_state(consultant_id, ConsultantState.WRAP_UP)
         for call_sid in self.engine.silent_waiting(now - GONE_AFTER_SECONDS):
@@ -168,10 +171,8 @@ class Router:
 
     def recover(self) -> None:
         """Bring back pending callbacks that Redis lost (the database keeps every request)."""
-        from routing.service import restore_callbacks
-
         try:
-            restored = restore_callbacks(self.settings)
+            restored = self.restore_callbacks()
         except Exception:
             log.exception("could not restore callbacks from the database")
             return

@@ -2,76 +2,108 @@
 
 Every script starts with the same prelude of helpers, so each decision (offer a call, widen a
 tier, end a wrap-up) runs in one script: a consultant never holds two calls and a call never
-reaches two consultants, however many web and router processes run at once. The scripts name
-their keys themselves (all under ``routing:``), which a single Redis server allows; Redis
-Cluster would need them hash-tagged into one slot.
+reaches two consultants, however many web and router processes run at once.
 
 Waiting calls sit in sorted sets scored by ``queued_at`` minus a large boost for vulnerable
 callers and callbacks, so the lowest score is always the best call:
 
-- ``q:advisor:<id>``: the advisor's own customers (tier 1, and later too while the queue's
+- ``ADVISOR_QUEUE``: the advisor's own customers (tier 1, and later too while the queue's
   policy keeps own customers first);
-- ``q:asked:<id>``: callbacks customers asked of their advisor (tier 1 only), taken when the
+- ``ASKED_QUEUE``: callbacks customers asked of their advisor (tier 1 only), taken when the
   advisor has no other call waiting for them;
-- ``q:office:<code>``: calls in tier 2 or wider from that office;
-- ``q:lang:<code>``: calls in tier 3 or wider in that language;
-- ``q:all``: calls in tier 4;
-- ``waiting``: every waiting call, for positions.
+- ``OFFICE_QUEUE``: calls in tier 2 or wider from that office;
+- ``LANGUAGE_QUEUE``: calls in tier 3 or wider in that language;
+- ``ANY_QUEUE``: calls in tier 4;
+- ``WAITING``: every waiting call, for positions.
 
 A pool widens by adding the call to more sets with the same score, so it keeps its place.
-Free consultants sit in ``avail``, ``avail:office:<code>`` and ``avail:lang:<code>``, scored by
-when they became free. Pairing a free consultant with the best call reads the head of at most
-a handful of sets: O(log n) however long the queue.
+Free consultants sit in ``AVAILABLE``, ``AVAILABLE_IN_OFFICE`` and ``AVAILABLE_IN_LANGUAGE``,
+scored by when they became free. Pairing a free consultant with the best call reads the head
+of at most a handful of sets: O(log n) however long the queue.
 
-A change that makes a pairing possible leaves the router a token: ``dirty:consultants`` when
-a freed consultant has a call waiting for them, ``dirty:calls`` when a call that became
+A change that makes a pairing possible leaves the router a token: ``DIRTY_CONSULTANTS`` when
+a freed consultant has a call waiting for them, ``DIRTY_CALLS`` when a call that became
 routable (joined, widened, returned) has a consultant free for it. With no pairing possible
 no token is left: the next change that makes one possible leaves its own. The tick script
 pops tokens and pairs in the same script, so a router that dies never loses one. Timers are
 sorted sets scored by when they are due: the tick runs tier ends, wrap-up ends and callback
-retries; the router takes back offers that rang too long (``offers``).
+retries; the router takes back offers that rang too long (``OFFERS``).
 
-Keys, all under ``routing:``: ``entry:<call sid>`` and ``consultant:<id>`` hashes;
-``consultants``, ``staffed``, ``staffed:office:<code>``, ``staffed:lang:<code>`` sets;
-``tier_due``, ``wrapup_due``, ``callbacks_due``, ``offers`` timers; ``callbacks`` (pending
-callback sids); ``rejoin:<number>`` (an abandoned caller's place, expiring); ``stats``;
-``events`` (a stream, also PUBLISHed) and ``wake`` (a list the router blocks on).
+Every key comes from routing.keys: the header of each script (``header``, generated from
+keys.py and routing.live) defines the table ``KEY`` and the values the scripts share with
+Python, so no script spells a key or a shared value itself.
 """
 
 from __future__ import annotations
 
-PRELUDE = r"""
-local P = 'routing:'
-local BOOST = 1e10
-local ENTRY_TTL = 86400
-local STAFFED = {['available']=true, ['ringing']=true, ['on-call']=true, ['wrap-up']=true}
--- Until calls have been measured: the handling time the wait estimate also assumes, and a
--- wrap-up of half the timed maximum.
-local DEFAULT_HANDLE, DEFAULT_WRAP = 240, 30
+import re
 
-local function ekey(sid) return P .. 'entry:' .. sid end
-local function ckey(id) return P .. 'consultant:' .. id end
+from routing import keys
+from routing.live import DEFAULT_HANDLE_SECONDS, DEFAULT_WRAP_SECONDS, STAFFED_STATES
+
+# The set-state script's call sid that keeps the consultant's current call.
+KEEP_CALL = "\0"
+
+KEY_NAME = re.compile(r"\bKEY\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def lua_string(text: str) -> str:
+    """Return text as a Lua string literal."""
+    escaped = "".join(
+        char if char.isprintable() and char not in "\\'" else f"\\{ord(char):03d}" for char in text
+    )
+    return f"'{escaped}'"
+
+
+def header() -> str:
+    """Return the Lua that opens every script: the keys and the values shared with Python.
+
+    ``KEY`` holds every key keys.py names; reading a name it lacks stops the script with an
+    error instead of quietly touching a key called nil.
+    """
+    names = ",\n".join(f"  {name} = {lua_string(key)}" for name, key in keys.named().items())
+    staffed = ", ".join(f"[{lua_string(state)}] = true" for state in sorted(STAFFED_STATES))
+    return f"""
+-- Generated by routing/scripts.py from routing/keys.py and routing/live.py: edit those.
+local KEY = setmetatable({{
+{names}
+}}, {{__index = function(_, name) error('routing/keys.py names no key ' .. tostring(name)) end}})
+local ENTRY_TTL_SECONDS = {keys.ENTRY_TTL_SECONDS}
+local EVENTS_MAX_LENGTH = {keys.EVENTS_MAX_LENGTH}
+local STAFFED_STATES = {{{staffed}}}
+local DEFAULT_HANDLE_SECONDS = {DEFAULT_HANDLE_SECONDS!r}
+local DEFAULT_WRAP_SECONDS = {DEFAULT_WRAP_SECONDS!r}
+local KEEP_CALL = {lua_string(KEEP_CALL)}
+"""
+
+
+PRELUDE = r"""
+-- Vulnerable callers and callbacks go this far ahead of everyone queued at the same time.
+local BOOST = 1e10
+
+local function ekey(sid) return KEY.ENTRY .. sid end
+local function ckey(id) return KEY.CONSULTANT .. id end
 local function str(value) if value then return value end return '' end
 -- tostring keeps 14 digits; timers compared with ZRANGEBYSCORE need every digit back.
 local function num(value) return string.format('%.17g', value) end
 
 -- Blend a new measurement into a smoothed statistic (the first one is taken as it is).
 local function smooth(name, value, weight)
-  local previous = tonumber(redis.call('HGET', P .. 'stats', name) or '') or value
-  redis.call('HSET', P .. 'stats', name, num((1 - weight) * previous + weight * value))
+  local previous = tonumber(redis.call('HGET', KEY.STATS, name) or '') or value
+  redis.call('HSET', KEY.STATS, name, num((1 - weight) * previous + weight * value))
 end
 
 local function emit(now, kind, fields)
   fields['kind'] = kind
   fields['at'] = tonumber(now)
   local payload = cjson.encode(fields)
-  redis.call('XADD', P .. 'events', 'MAXLEN', '~', '10000', '*', 'event', payload)
-  redis.call('PUBLISH', P .. 'events', payload)
+  redis.call('XADD', KEY.EVENTS, 'MAXLEN', '~', EVENTS_MAX_LENGTH, '*', 'event', payload)
+  redis.call('PUBLISH', KEY.EVENTS, payload)
 end
 
 local function wake()
-  redis.call('LPUSH', P .. 'wake', '1')
-  redis.call('LTRIM', P .. 'wake', 0, 0)
+  redis.call('LPUSH', KEY.WAKE, '1')
+  redis.call('LTRIM', KEY.WAKE, 0, 0)
 end
 
 local function split(text)
@@ -102,33 +134,33 @@ local function entry_pools(e)
   local pools = {}
   local tier = tonumber(e.tier) or 4
   if tier == 1 and e.pinned == '1' then
-    return {P .. 'q:asked:' .. e.advisor_id}
+    return {KEY.ASKED_QUEUE .. e.advisor_id}
   end
   if e.advisor_id ~= '' and (e.own_first == '1' or tier == 1) then
-    pools[#pools + 1] = P .. 'q:advisor:' .. e.advisor_id
+    pools[#pools + 1] = KEY.ADVISOR_QUEUE .. e.advisor_id
   end
-  if tier >= 2 and e.office ~= '' then pools[#pools + 1] = P .. 'q:office:' .. e.office end
-  if tier >= 3 then pools[#pools + 1] = P .. 'q:lang:' .. e.language end
-  if tier >= 4 then pools[#pools + 1] = P .. 'q:all' end
+  if tier >= 2 and e.office ~= '' then pools[#pools + 1] = KEY.OFFICE_QUEUE .. e.office end
+  if tier >= 3 then pools[#pools + 1] = KEY.LANGUAGE_QUEUE .. e.language end
+  if tier >= 4 then pools[#pools + 1] = KEY.ANY_QUEUE end
   return pools
 end
 
 local function remove_from_pools(sid, e)
   if e.advisor_id ~= '' then
-    redis.call('ZREM', P .. 'q:advisor:' .. e.advisor_id, sid)
-    redis.call('ZREM', P .. 'q:asked:' .. e.advisor_id, sid)
+    redis.call('ZREM', KEY.ADVISOR_QUEUE .. e.advisor_id, sid)
+    redis.call('ZREM', KEY.ASKED_QUEUE .. e.advisor_id, sid)
   end
-  if e.office ~= '' then redis.call('ZREM', P .. 'q:office:' .. e.office, sid) end
-  redis.call('ZREM', P .. 'q:lang:' .. e.language, sid)
-  redis.call('ZREM', P .. 'q:all', sid)
-  redis.call('ZREM', P .. 'waiting', sid)
-  redis.call('ZREM', P .. 'dirty:calls', sid)
-  redis.call('ZREM', P .. 'tier_due', sid)
+  if e.office ~= '' then redis.call('ZREM', KEY.OFFICE_QUEUE .. e.office, sid) end
+  redis.call('ZREM', KEY.LANGUAGE_QUEUE .. e.language, sid)
+  redis.call('ZREM', KEY.ANY_QUEUE, sid)
+  redis.call('ZREM', KEY.WAITING, sid)
+  redis.call('ZREM', KEY.DIRTY_CALLS, sid)
+  redis.call('ZREM', KEY.TIER_DUE, sid)
 end
 
 local function logged_in(consultant_id)
   local state = redis.call('HGET', ckey(consultant_id), 'state')
-  return state and STAFFED[state] or false
+  return state and STAFFED_STATES[state] or false
 end
 
 -- Whether an advisor can be expected free within t1 seconds of at: free now, in a wrap-up
@@ -140,13 +172,13 @@ local function advisor_due(advisor_id, t1, at)
   local state, since = values[1], tonumber(values[2]) or at
   if state == 'available' then return true end
   if state == 'wrap-up' then
-    local ends = tonumber(redis.call('ZSCORE', P .. 'wrapup_due', advisor_id) or '') or at
+    local ends = tonumber(redis.call('ZSCORE', KEY.WRAPUP_DUE, advisor_id) or '') or at
     return ends <= at + t1
   end
   if state == 'on-call' or state == 'ringing' then
-    local stats = redis.call('HMGET', P .. 'stats', 'handle_ewma', 'wrap_ewma')
-    local usual = (tonumber(stats[1] or '') or DEFAULT_HANDLE)
-      + (tonumber(stats[2] or '') or DEFAULT_WRAP)
+    local stats = redis.call('HMGET', KEY.STATS, 'handle_ewma', 'wrap_ewma')
+    local usual = (tonumber(stats[1] or '') or DEFAULT_HANDLE_SECONDS)
+      + (tonumber(stats[2] or '') or DEFAULT_WRAP_SECONDS)
     return since + usual <= at + t1
   end
   return false
@@ -167,10 +199,10 @@ local function tier_open(e, tier, at)
       and (e.predict ~= '1' or advisor_due(e.advisor_id, tonumber(e.t1), at))
   elseif tier == 2 then
     return e.office ~= '' and (tonumber(e.t2) or 0) > 0
-      and redis.call('SCARD', P .. 'staffed:office:' .. e.office) > 0
+      and redis.call('SCARD', KEY.STAFFED_IN_OFFICE .. e.office) > 0
   elseif tier == 3 then
     return (tonumber(e.t3) or 0) > 0
-      and redis.call('SCARD', P .. 'staffed:lang:' .. e.language) > 0
+      and redis.call('SCARD', KEY.STAFFED_IN_LANGUAGE .. e.language) > 0
   end
   return true
 end
@@ -210,12 +242,12 @@ end
 -- calls they may take, and only then the callbacks their customers asked of them: those are
 -- worked between calls, so nobody on the line waits for them.
 local function best_call_for(consultant_id)
-  local own = redis.call('ZRANGE', P .. 'q:advisor:' .. consultant_id, 0, 0)
+  local own = redis.call('ZRANGE', KEY.ADVISOR_QUEUE .. consultant_id, 0, 0)
   if own[1] then return own[1] end
   local office, languages = profile(consultant_id)
-  local pools = {P .. 'q:all'}
-  if office ~= '' then pools[#pools + 1] = P .. 'q:office:' .. office end
-  for _, language in ipairs(languages) do pools[#pools + 1] = P .. 'q:lang:' .. language end
+  local pools = {KEY.ANY_QUEUE}
+  if office ~= '' then pools[#pools + 1] = KEY.OFFICE_QUEUE .. office end
+  for _, language in ipairs(languages) do pools[#pools + 1] = KEY.LANGUAGE_QUEUE .. language end
   local best, best_score = nil, nil
   for _, pool in ipairs(pools) do
     local head = redis.call('ZRANGE', pool, 0, 0, 'WITHSCORES')
@@ -224,20 +256,20 @@ local function best_call_for(consultant_id)
     end
   end
   if best then return best end
-  return redis.call('ZRANGE', P .. 'q:asked:' .. consultant_id, 0, 0)[1]
+  return redis.call('ZRANGE', KEY.ASKED_QUEUE .. consultant_id, 0, 0)[1]
 end
 
 -- The longest-free consultant allowed to take a call in its tier; its advisor first.
 local function best_consultant_for(e)
   local tier = tonumber(e.tier) or 4
   if e.advisor_id ~= '' and (e.own_first == '1' or tier == 1)
-      and redis.call('ZSCORE', P .. 'avail', e.advisor_id) then
+      and redis.call('ZSCORE', KEY.AVAILABLE, e.advisor_id) then
     return e.advisor_id
   end
   local sets = {}
-  if tier >= 2 and e.office ~= '' then sets[#sets + 1] = P .. 'avail:office:' .. e.office end
-  if tier >= 3 then sets[#sets + 1] = P .. 'avail:lang:' .. e.language end
-  if tier >= 4 then sets[#sets + 1] = P .. 'avail' end
+  if tier >= 2 and e.office ~= '' then sets[#sets + 1] = KEY.AVAILABLE_IN_OFFICE .. e.office end
+  if tier >= 3 then sets[#sets + 1] = KEY.AVAILABLE_IN_LANGUAGE .. e.language end
+  if tier >= 4 then sets[#sets + 1] = KEY.AVAILABLE end
   local best, best_since = nil, nil
   for _, set in ipairs(sets) do
     local head = redis.call('ZRANGE', set, 0, 0, 'WITHSCORES')
@@ -255,39 +287,41 @@ local function make_routable(sid, e, now)
   advance_tiers(sid, e, now)
   local score = tonumber(e.score)
   for _, pool in ipairs(entry_pools(e)) do redis.call('ZADD', pool, score, sid) end
-  redis.call('ZADD', P .. 'waiting', score, sid)
+  redis.call('ZADD', KEY.WAITING, score, sid)
   if tonumber(e.tier) < 4 then
-    redis.call('ZADD', P .. 'tier_due', e.tier_until, sid)
+    redis.call('ZADD', KEY.TIER_DUE, e.tier_until, sid)
   else
-    redis.call('ZREM', P .. 'tier_due', sid)
+    redis.call('ZREM', KEY.TIER_DUE, sid)
   end
   redis.call('HSET', ekey(sid), 'routable', '1', 'requeue', '0')
   e.routable = '1'
   wake()
   if best_consultant_for(e) then
-    redis.call('ZADD', P .. 'dirty:calls', score, sid)
+    redis.call('ZADD', KEY.DIRTY_CALLS, score, sid)
     return true
   end
   return false
 end
 
 local function unindex_available(consultant_id, office, languages)
-  redis.call('ZREM', P .. 'avail', consultant_id)
-  if office ~= '' then redis.call('ZREM', P .. 'avail:office:' .. office, consultant_id) end
+  redis.call('ZREM', KEY.AVAILABLE, consultant_id)
+  if office ~= '' then redis.call('ZREM', KEY.AVAILABLE_IN_OFFICE .. office, consultant_id) end
   for _, language in ipairs(languages) do
-    redis.call('ZREM', P .. 'avail:lang:' .. language, consultant_id)
+    redis.call('ZREM', KEY.AVAILABLE_IN_LANGUAGE .. language, consultant_id)
   end
-  redis.call('ZREM', P .. 'dirty:consultants', consultant_id)
+  redis.call('ZREM', KEY.DIRTY_CONSULTANTS, consultant_id)
 end
 
 local function index_available(consultant_id, office, languages, since)
-  redis.call('ZADD', P .. 'avail', since, consultant_id)
-  if office ~= '' then redis.call('ZADD', P .. 'avail:office:' .. office, since, consultant_id) end
+  redis.call('ZADD', KEY.AVAILABLE, since, consultant_id)
+  if office ~= '' then
+    redis.call('ZADD', KEY.AVAILABLE_IN_OFFICE .. office, since, consultant_id)
+  end
   for _, language in ipairs(languages) do
-    redis.call('ZADD', P .. 'avail:lang:' .. language, since, consultant_id)
+    redis.call('ZADD', KEY.AVAILABLE_IN_LANGUAGE .. language, since, consultant_id)
   end
   if best_call_for(consultant_id) then
-    redis.call('ZADD', P .. 'dirty:consultants', since, consultant_id)
+    redis.call('ZADD', KEY.DIRTY_CONSULTANTS, since, consultant_id)
     wake()
   end
 end
@@ -296,35 +330,35 @@ end
 local function hasten(pool, tier, now)
   for _, sid in ipairs(redis.call('ZRANGE', pool, 0, -1)) do
     if redis.call('HGET', ekey(sid), 'tier') == tier then
-      redis.call('ZADD', P .. 'tier_due', now, sid)
+      redis.call('ZADD', KEY.TIER_DUE, now, sid)
     end
   end
 end
 
 local function set_staffed(consultant_id, office, languages, on, now)
   if on then
-    redis.call('SADD', P .. 'staffed', consultant_id)
-    if office ~= '' then redis.call('SADD', P .. 'staffed:office:' .. office, consultant_id) end
+    redis.call('SADD', KEY.STAFFED, consultant_id)
+    if office ~= '' then redis.call('SADD', KEY.STAFFED_IN_OFFICE .. office, consultant_id) end
     for _, language in ipairs(languages) do
-      redis.call('SADD', P .. 'staffed:lang:' .. language, consultant_id)
+      redis.call('SADD', KEY.STAFFED_IN_LANGUAGE .. language, consultant_id)
     end
     return
   end
-  redis.call('SREM', P .. 'staffed', consultant_id)
+  redis.call('SREM', KEY.STAFFED, consultant_id)
   -- Nobody waits for someone who is not there: own customers skip tier 1 at once, and a
   -- team or language with nobody left stops holding its calls. (Callbacks asked of the
   -- advisor wait until they log off: see change_state.)
-  hasten(P .. 'q:advisor:' .. consultant_id, '1', now)
+  hasten(KEY.ADVISOR_QUEUE .. consultant_id, '1', now)
   if office ~= '' then
-    redis.call('SREM', P .. 'staffed:office:' .. office, consultant_id)
-    if redis.call('SCARD', P .. 'staffed:office:' .. office) == 0 then
-      hasten(P .. 'q:office:' .. office, '2', now)
+    redis.call('SREM', KEY.STAFFED_IN_OFFICE .. office, consultant_id)
+    if redis.call('SCARD', KEY.STAFFED_IN_OFFICE .. office) == 0 then
+      hasten(KEY.OFFICE_QUEUE .. office, '2', now)
     end
   end
   for _, language in ipairs(languages) do
-    redis.call('SREM', P .. 'staffed:lang:' .. language, consultant_id)
-    if redis.call('SCARD', P .. 'staffed:lang:' .. language) == 0 then
-      hasten(P .. 'q:lang:' .. language, '3', now)
+    redis.call('SREM', KEY.STAFFED_IN_LANGUAGE .. language, consultant_id)
+    if redis.call('SCARD', KEY.STAFFED_IN_LANGUAGE .. language) == 0 then
+      hasten(KEY.LANGUAGE_QUEUE .. language, '3', now)
     end
   end
   wake()
@@ -346,26 +380,26 @@ local function change_state(consultant_id, state, now, reason, call_sid, wrap_se
     fields[#fields + 1] = ''
   end
   redis.call('HSET', ckey(consultant_id), unpack(fields))
-  if old == '' then redis.call('SADD', P .. 'consultants', consultant_id) end
+  if old == '' then redis.call('SADD', KEY.CONSULTANTS, consultant_id) end
   if state == 'available' then
     if old ~= 'available' then index_available(consultant_id, office, languages, now) end
   else
     unindex_available(consultant_id, office, languages)
   end
-  if STAFFED[state] and not STAFFED[old] then
+  if STAFFED_STATES[state] and not STAFFED_STATES[old] then
     set_staffed(consultant_id, office, languages, true, now)
-  elseif STAFFED[old] and not STAFFED[state] then
+  elseif STAFFED_STATES[old] and not STAFFED_STATES[state] then
     set_staffed(consultant_id, office, languages, false, now)
   end
   if state == 'offline' and old ~= 'offline' and old ~= '' then
     -- gone for the day, from work, a break or not ready: their team makes the callbacks
     -- their customers asked of them
-    hasten(P .. 'q:asked:' .. consultant_id, '1', now)
+    hasten(KEY.ASKED_QUEUE .. consultant_id, '1', now)
   end
   if state == 'wrap-up' then
-    redis.call('ZADD', P .. 'wrapup_due', now + (tonumber(wrap_seconds) or 60), consultant_id)
+    redis.call('ZADD', KEY.WRAPUP_DUE, now + (tonumber(wrap_seconds) or 60), consultant_id)
   elseif old == 'wrap-up' then
-    redis.call('ZREM', P .. 'wrapup_due', consultant_id)
+    redis.call('ZREM', KEY.WRAPUP_DUE, consultant_id)
   end
   emit(now, 'consultant.state',
     {consultant_id = tonumber(consultant_id), state = state, reason = reason})
@@ -380,7 +414,7 @@ local function offer(sid, e, consultant_id, now, ring_seconds, lease_seconds)
     'delivered_at', '', 'lease', num(now + lease_seconds))
   redis.call('HSET', ckey(consultant_id), 'state', 'ringing', 'call_sid', sid,
     'since', num(now), 'reason', '')
-  redis.call('ZADD', P .. 'offers', now + ring_seconds, sid)
+  redis.call('ZADD', KEY.OFFERS, now + ring_seconds, sid)
   emit(now, 'call.offered', {call_sid = sid, consultant_id = tonumber(consultant_id),
     tier = tonumber(e.tier), own_advisor = (e.advisor_id == consultant_id)})
   return {sid, consultant_id, e.queue_sid, e.callback}
@@ -389,17 +423,17 @@ end
 -- Pop routing tokens until one pairing is made or none is left.
 local function assign_one(now, ring_seconds, lease_seconds)
   while true do
-    local token = redis.call('ZPOPMIN', P .. 'dirty:consultants')
+    local token = redis.call('ZPOPMIN', KEY.DIRTY_CONSULTANTS)
     if token[1] then
       local consultant_id = token[1]
-      if redis.call('ZSCORE', P .. 'avail', consultant_id) then
+      if redis.call('ZSCORE', KEY.AVAILABLE, consultant_id) then
         local sid = best_call_for(consultant_id)
         if sid then
           return offer(sid, load_entry(sid), consultant_id, now, ring_seconds, lease_seconds)
         end
       end
     else
-      token = redis.call('ZPOPMIN', P .. 'dirty:calls')
+      token = redis.call('ZPOPMIN', KEY.DIRTY_CALLS)
       if not token[1] then return nil end
       local sid = token[1]
       local e = load_entry(sid)
@@ -436,7 +470,7 @@ local function join_entry(sid, now, args, first, quiet)
   for i = first, #args, 2 do fields[args[i]] = args[i + 1] end
   local rejoined = '0'
   if fields['caller_number'] and fields['caller_number'] ~= '' then
-    local old = redis.call('GETDEL', P .. 'rejoin:' .. fields['caller_number'])
+    local old = redis.call('GETDEL', KEY.REJOIN .. fields['caller_number'])
     if old then
       fields['queued_at'] = old
       rejoined = '1'
@@ -452,7 +486,7 @@ local function join_entry(sid, now, args, first, quiet)
     flat[#flat + 1] = value
   end
   redis.call('HSET', key, unpack(flat))
-  redis.call('EXPIRE', key, ENTRY_TTL)
+  redis.call('EXPIRE', key, ENTRY_TTL_SECONDS)
   emit(now, 'call.joined', {call_sid = sid, customer_id = tonumber(fields['customer_id']),
     rejoined = (rejoined == '1')})
   return kept()
@@ -477,41 +511,51 @@ local function mark_waiting(sid, queue_sid, now)
 end
 """
 
+
+def script(*parts: str) -> str:
+    """Return one script: the header, the prelude and parts.
+
+    A key the parts (or the prelude) use that keys.py does not name stops the import here, so
+    a renamed key breaks at once and in one place.
+    """
+    text = header() + PRELUDE + "".join(parts)
+    unknown = sorted(set(KEY_NAME.findall(text)) - set(keys.named()))
+    if unknown:
+        raise LookupError(f"the routing scripts use keys routing/keys.py does not name: {unknown}")
+    return text
+
+
 # ARGV: call_sid, now, then field/value pairs of the entry.
-JOIN = (
-    PRELUDE
-    + ENTERING
-    + r"""
+JOIN = script(
+    ENTERING,
+    r"""
 return join_entry(ARGV[1], tonumber(ARGV[2]), ARGV, 3)
-"""
+""",
 )
 
 # ARGV: call_sid, queue_sid, now.
-MARK_WAITING = (
-    PRELUDE
-    + ENTERING
-    + r"""
+MARK_WAITING = script(
+    ENTERING,
+    r"""
 return mark_waiting(ARGV[1], ARGV[2], tonumber(ARGV[3]))
-"""
+""",
 )
 
 # ARGV: call_sid, queue_sid, now, then field/value pairs: join and become routable at once.
 # Returns {mark_waiting's answer, the end of the call's first tier or ''}.
-ARRIVE = (
-    PRELUDE
-    + ENTERING
-    + r"""
+ARRIVE = script(
+    ENTERING,
+    r"""
 local now = tonumber(ARGV[3])
 join_entry(ARGV[1], now, ARGV, 4, true)
 local result = mark_waiting(ARGV[1], ARGV[2], now)
 return {result, redis.call('HGET', ekey(ARGV[1]), 'tier_until')}
-"""
+""",
 )
 
 # ARGV: call_sid, consultant_id, now.
-CONNECTED = (
-    PRELUDE
-    + r"""
+CONNECTED = script(
+    r"""
 local sid, consultant_id, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local e = load_entry(sid)
 if e.consultant_id ~= consultant_id then return 0 end
@@ -519,7 +563,7 @@ if e.state == 'connected' then return 1 end
 if e.state ~= 'offered' then return 0 end
 redis.call('HSET', ekey(sid), 'state', 'connected')
 redis.call('HSETNX', ekey(sid), 'answered_at', num(now))
-redis.call('ZREM', P .. 'offers', sid)
+redis.call('ZREM', KEY.OFFERS, sid)
 change_state(consultant_id, 'on-call', now, '', sid, 0)
 if e.callback ~= '1' then
   smooth('wait_ewma', now - (tonumber(e.joined_at) or now), 0.1)
@@ -536,18 +580,17 @@ return 1
 # ARGV: call_sid, consultant_id, now, mode: 'missed' (consultant not-ready, call routable
 # again), 'missed-requeue' (not-ready; routable once the caller is back in the Twilio queue),
 # 'withdraw-requeue' (consultant free again, no fault of theirs).
-RETURN_OFFER = (
-    PRELUDE
-    + r"""
+RETURN_OFFER = script(
+    r"""
 local sid, consultant_id, now, mode = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local e = load_entry(sid)
 if e.state ~= 'offered' or e.consultant_id ~= consultant_id then return 0 end
 redis.call('HSET', ekey(sid), 'state', 'waiting', 'consultant_id', '', 'offered_at', '')
-redis.call('ZREM', P .. 'offers', sid)
+redis.call('ZREM', KEY.OFFERS, sid)
 e.state = 'waiting'
 if e.callback ~= '1' and (mode == 'missed-requeue' or mode == 'withdraw-requeue') then
   redis.call('HSET', ekey(sid), 'routable', '0', 'requeue', '1')
-  redis.call('ZADD', P .. 'waiting', e.score, sid)
+  redis.call('ZADD', KEY.WAITING, e.score, sid)
 else
   make_routable(sid, e, now)
 end
@@ -568,9 +611,8 @@ return 1
 # ARGV: call_sid, outcome, now, wrap_seconds, rejoin_seconds, '1' for the final hash, '1' when the
 # call's end is unknown (its length is left out of the handling-time average). Closes
 # the call once (a repeat changes nothing); returns its final hash, or 1 if it closed it now.
-FINISH = (
-    PRELUDE
-    + r"""
+FINISH = script(
+    r"""
 local sid, outcome, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local wrap_seconds, rejoin_seconds = tonumber(ARGV[4]), tonumber(ARGV[5])
 local function result(closed)
@@ -582,15 +624,15 @@ local e = load_entry(sid)
 if e.state == 'ended' then return result(0) end
 if e.state ~= 'connected' then
   remove_from_pools(sid, e)
-  redis.call('ZREM', P .. 'offers', sid)
+  redis.call('ZREM', KEY.OFFERS, sid)
 end
 if e.callback == '1' then
-  redis.call('ZREM', P .. 'callbacks_due', sid)
-  redis.call('SREM', P .. 'callbacks', sid)
+  redis.call('ZREM', KEY.CALLBACKS_DUE, sid)
+  redis.call('SREM', KEY.CALLBACKS, sid)
 end
 redis.call('HSET', ekey(sid), 'state', 'ended', 'outcome', outcome, 'ended_at', num(now),
   'routable', '0', 'ended_from', e.state)
-redis.call('EXPIRE', ekey(sid), ENTRY_TTL)
+redis.call('EXPIRE', ekey(sid), ENTRY_TTL_SECONDS)
 if e.consultant_id ~= '' then
   local _, _, state, holding = profile(e.consultant_id)
   if holding == sid then
@@ -606,7 +648,7 @@ if e.consultant_id ~= '' then
 end
 if outcome == 'abandoned' and e.caller_number ~= '' and rejoin_seconds > 0
     and e.callback ~= '1' and e.state ~= 'connected' then
-  redis.call('SET', P .. 'rejoin:' .. e.caller_number, e.queued_at, 'EX',
+  redis.call('SET', KEY.REJOIN .. e.caller_number, e.queued_at, 'EX',
     math.max(1, math.floor(rejoin_seconds)))
 end
 emit(now, 'call.ended', {call_sid = sid, outcome = outcome})
@@ -617,12 +659,11 @@ return result(1)
 # ARGV: consultant_id, state, now, reason, call_sid ('\0' keeps it), wrap_seconds, then
 # optionally office, languages (comma-separated), topics, address, name. Returns 2 if the
 # consultant is now free and a call is waiting for them, else 1.
-SET_STATE = (
-    PRELUDE
-    + r"""
+SET_STATE = script(
+    r"""
 local consultant_id, state, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local reason, call_sid, wrap_seconds = ARGV[4], ARGV[5], ARGV[6]
-if call_sid == '\0' then call_sid = nil end
+if call_sid == KEEP_CALL then call_sid = nil end
 if #ARGV >= 11 then
   local key = ckey(consultant_id)
   local office, languages, old = profile(consultant_id)
@@ -631,10 +672,10 @@ if #ARGV >= 11 then
   if moved then
     -- Take a consultant who is already indexed out of their old team and languages...
     if old == 'available' then unindex_available(consultant_id, office, languages) end
-    if STAFFED[old] then
-      if office ~= '' then redis.call('SREM', P .. 'staffed:office:' .. office, consultant_id) end
+    if STAFFED_STATES[old] then
+      if office ~= '' then redis.call('SREM', KEY.STAFFED_IN_OFFICE .. office, consultant_id) end
       for _, language in ipairs(languages) do
-        redis.call('SREM', P .. 'staffed:lang:' .. language, consultant_id)
+        redis.call('SREM', KEY.STAFFED_IN_LANGUAGE .. language, consultant_id)
       end
     end
   end
@@ -642,12 +683,12 @@ if #ARGV >= 11 then
     'topics', ARGV[9], 'address', ARGV[10], 'name', ARGV[11])
   if moved then
     -- ...and into the new ones.
-    if STAFFED[old] then set_staffed(consultant_id, new_office, new_languages, true, now) end
+    if STAFFED_STATES[old] then set_staffed(consultant_id, new_office, new_languages, true, now) end
     if old == 'available' then index_available(consultant_id, new_office, new_languages, now) end
   end
 end
 change_state(consultant_id, state, now, reason, call_sid, wrap_seconds)
-if redis.call('ZSCORE', P .. 'dirty:consultants', consultant_id) then return 2 end
+if redis.call('ZSCORE', KEY.DIRTY_CONSULTANTS, consultant_id) then return 2 end
 return 1
 """
 )
@@ -655,14 +696,13 @@ return 1
 # ARGV: now, ring_seconds, lease_seconds, max_assignments, timer_batch.
 # Runs due timers (tier widening, end of wrap-up, callback retries) then pairs calls.
 # Returns {next_timer_or_false, more, sid, consultant, queue_sid, callback, ...}.
-TICK = (
-    PRELUDE
-    + r"""
+TICK = script(
+    r"""
 local now, ring_seconds, lease_seconds = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local max_assignments, batch = tonumber(ARGV[4]), tonumber(ARGV[5])
 
 for _, sid in ipairs(
-    redis.call('ZRANGEBYSCORE', P .. 'tier_due', '-inf', now, 'LIMIT', 0, batch)) do
+    redis.call('ZRANGEBYSCORE', KEY.TIER_DUE, '-inf', now, 'LIMIT', 0, batch)) do
   local e = load_entry(sid)
   if e.state == 'waiting' and e.routable == '1' then
     local before = e.tier
@@ -676,13 +716,13 @@ for _, sid in ipairs(
       emit(now, 'call.tier', {call_sid = sid, tier = tonumber(e.tier)})
     end
   else
-    redis.call('ZREM', P .. 'tier_due', sid)
+    redis.call('ZREM', KEY.TIER_DUE, sid)
   end
 end
 
 for _, consultant_id in ipairs(
-    redis.call('ZRANGEBYSCORE', P .. 'wrapup_due', '-inf', now, 'LIMIT', 0, batch)) do
-  redis.call('ZREM', P .. 'wrapup_due', consultant_id)
+    redis.call('ZRANGEBYSCORE', KEY.WRAPUP_DUE, '-inf', now, 'LIMIT', 0, batch)) do
+  redis.call('ZREM', KEY.WRAPUP_DUE, consultant_id)
   local _, _, state = profile(consultant_id)
   if state == 'wrap-up' then
     change_state(consultant_id, 'available', now, 'wrap-up ended', '', 0)
@@ -690,8 +730,8 @@ for _, consultant_id in ipairs(
 end
 
 for _, sid in ipairs(
-    redis.call('ZRANGEBYSCORE', P .. 'callbacks_due', '-inf', now, 'LIMIT', 0, batch)) do
-  redis.call('ZREM', P .. 'callbacks_due', sid)
+    redis.call('ZRANGEBYSCORE', KEY.CALLBACKS_DUE, '-inf', now, 'LIMIT', 0, batch)) do
+  redis.call('ZREM', KEY.CALLBACKS_DUE, sid)
   local e = load_entry(sid)
   if e.state == 'scheduled' then
     redis.call('HSET', ekey(sid), 'state', 'waiting')
@@ -709,13 +749,13 @@ while made < max_assignments do
   for _, value in ipairs(assignment) do result[#result + 1] = value end
   made = made + 1
 end
-if made >= max_assignments and (redis.call('ZCARD', P .. 'dirty:consultants') > 0
-    or redis.call('ZCARD', P .. 'dirty:calls') > 0) then
+if made >= max_assignments and (redis.call('ZCARD', KEY.DIRTY_CONSULTANTS) > 0
+    or redis.call('ZCARD', KEY.DIRTY_CALLS) > 0) then
   result[2] = 1
 end
 local next_due = nil
-for _, timers in ipairs({'tier_due', 'wrapup_due', 'callbacks_due', 'offers'}) do
-  local head = redis.call('ZRANGE', P .. timers, 0, 0, 'WITHSCORES')
+for _, timers in ipairs({KEY.TIER_DUE, KEY.WRAPUP_DUE, KEY.CALLBACKS_DUE, KEY.OFFERS}) do
+  local head = redis.call('ZRANGE', timers, 0, 0, 'WITHSCORES')
   if head[1] and (next_due == nil or tonumber(head[2]) < next_due) then
     next_due = tonumber(head[2])
   end
@@ -727,9 +767,8 @@ return result
 
 # ARGV: call_sid, number, now, and for a callback asked of the caller's own advisor: how long
 # it waits for them (seconds), from when. Returns 1 if the call now waits as a callback.
-REQUEST_CALLBACK = (
-    PRELUDE
-    + r"""
+REQUEST_CALLBACK = script(
+    r"""
 local sid, number, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local hold, hold_from = tonumber(ARGV[4] or '') or 0, tonumber(ARGV[5] or '') or now
 local e = load_entry(sid)
@@ -744,7 +783,7 @@ redis.call('HSET', ekey(sid), 'callback', '1', 'callback_number', number,
   'callback_requested_at', num(now), 'score', e.score, 'state', 'waiting',
   'callback_attempts', '0')
 redis.call('PERSIST', ekey(sid))
-redis.call('SADD', P .. 'callbacks', sid)
+redis.call('SADD', KEY.CALLBACKS, sid)
 if hold > 0 and e.advisor_id ~= '' then
   -- Only the advisor takes it (tier 1) for hold seconds, breaks included; then, or once they
   -- log off, it widens like any call and their team calls back.
@@ -759,16 +798,15 @@ return 1
 )
 
 # ARGV: call_sid, due, now. A failed callback attempt waits until due, keeping its place.
-RESCHEDULE_CALLBACK = (
-    PRELUDE
-    + r"""
+RESCHEDULE_CALLBACK = script(
+    r"""
 local sid, due, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local e = load_entry(sid)
 if e.callback ~= '1' or e.state == 'ended' then return 0 end
 remove_from_pools(sid, e)
-redis.call('ZREM', P .. 'offers', sid)
+redis.call('ZREM', KEY.OFFERS, sid)
 redis.call('HSET', ekey(sid), 'state', 'scheduled', 'consultant_id', '', 'routable', '0')
-redis.call('ZADD', P .. 'callbacks_due', due, sid)
+redis.call('ZADD', KEY.CALLBACKS_DUE, due, sid)
 if e.consultant_id ~= '' then
   local _, _, state, holding = profile(e.consultant_id)
   if holding == sid then change_state(e.consultant_id, 'available', now, '', '', 0) end
@@ -779,12 +817,11 @@ return 1
 )
 
 # ARGV: now, lease_seconds. Offers nobody has delivered to Twilio, whose lease ran out.
-CLAIM_UNDELIVERED = (
-    PRELUDE
-    + r"""
+CLAIM_UNDELIVERED = script(
+    r"""
 local now, lease_seconds = tonumber(ARGV[1]), tonumber(ARGV[2])
 local claimed = {}
-for _, sid in ipairs(redis.call('ZRANGE', P .. 'offers', 0, -1)) do
+for _, sid in ipairs(redis.call('ZRANGE', KEY.OFFERS, 0, -1)) do
   local values = redis.call('HMGET', ekey(sid), 'state', 'delivered_at', 'lease',
     'consultant_id', 'queue_sid', 'callback')
   if values[1] == 'offered' and str(values[2]) == '' and (tonumber(values[3]) or 0) < now then

@@ -1,30 +1,28 @@
-"""What happens to a caller between asking for a person and hanging up."""
+"""What happens to a caller between asking for a person and hanging up.
+
+Every webhook function takes the process's ``Routing`` (the engine, consultant hours and
+callback rules, built once by ``build_routing``); none reaches for the app or a global.
+"""
 
 from __future__ import annotations
 
 import logging
 import math
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
-from flask import current_app, has_app_context
+import redis
 from twilio.twiml.voice_response import VoiceResponse
 
 from consultants.models import Consultant
 from hotline import speech
 from hotline.db import db
+from hotline.hours import OpeningHours
 from hotline.jobs import jobs
-from hotline.redis_client import redis_conn
 from hotline.settings import Settings
-from routing import callbacks, twiml
-from routing.engine import (
-    ADVISOR_BUSY_STATES,
-    ConsultantProfile,
-    ConsultantState,
-    EntryState,
-    QueueEntry,
-    RoutingEngine,
-)
+from routing import callbacks, keys, twiml, urls
+from routing.callbacks import CallbackRules
+from routing.engine import ConsultantProfile, QueueEntry, RoutingEngine
+from routing.live import ADVISOR_BUSY_STATES, ConsultantState, EntryState, LiveEntry
 from routing.models import CallbackStatus
 from routing.policy import RoutingPolicy, parse_policies
 
@@ -42,36 +40,41 @@ KEY_OFFERS = {
 }
 
 
-@lru_cache(maxsize=8)
-def _policies(
-    advisor: int, office: int, language: int, configured: str
-) -> tuple[RoutingPolicy, dict[str, RoutingPolicy]]:
-    default = RoutingPolicy(float(advisor), float(office), float(language))
-    return default, parse_policies(configured, default)
+@dataclass(frozen=True)
+class Routing:
+    """What routing works with, built once per process from its settings."""
+
+    settings: Settings
+    engine: RoutingEngine
+    opening_hours: OpeningHours  # when consultants answer
+    callback_rules: CallbackRules
 
 
-def engine_for(settings: Settings) -> RoutingEngine:
-    """Return a routing engine on the shared Redis connection, configured by settings."""
-    default, policies = _policies(
-        settings.tier_advisor_seconds,
-        settings.tier_office_seconds,
-        settings.tier_language_seconds,
-        settings.queue_policies,
+def build_routing(settings: Settings, client: redis.Redis) -> Routing:
+    """Build the engine, consultant hours and callback rules from settings, on this Redis.
+
+    The composition roots call it once per process (create_app, and the router and worker
+    commands), so a wrong queue policy or hours setting stops the start instead of a call.
+    """
+    default = RoutingPolicy(
+        float(settings.tier_advisor_seconds),
+        float(settings.tier_office_seconds),
+        float(settings.tier_language_seconds),
     )
-    return RoutingEngine(
-        redis_conn.raw,
+    engine = RoutingEngine(
+        client,
         policy=default,
-        policies=policies,
+        policies=parse_policies(settings.queue_policies, default),
         wrap_up_seconds=float(settings.wrap_up_seconds),
         rejoin_seconds=settings.rejoin_minutes * 60.0,
     )
-
-
-def engine() -> RoutingEngine:
-    """Return a routing engine on the shared Redis connection (the app's settings if any)."""
-    if has_app_context():
-        return engine_for(current_app.extensions["hotline.settings"])
-    return RoutingEngine(redis_conn.raw)
+    hours = OpeningHours.parse(
+        settings.consultant_hours,
+        settings.timezone,
+        settings.holiday_country,
+        settings.closed_days,
+    )
+    return Routing(settings, engine, hours, CallbackRules.from_settings(settings))
 
 
 @dataclass(frozen=True)
@@ -83,24 +86,25 @@ class WaitUpdate:
     queue_time: int
 
 
-def join_queue(settings: Settings, entry: QueueEntry) -> VoiceResponse:
+def join_queue(routing: Routing, entry: QueueEntry) -> VoiceResponse:
     """Put a caller in the consultant queue, remembering who they are and why they call."""
+    queue_name = routing.settings.queue_name
     if not entry.queue:
-        entry = replace(entry, queue=settings.queue_name)
-    kept = engine_for(settings).join(entry)
+        entry = replace(entry, queue=queue_name)
+    kept = routing.engine.join(entry)
     log.info("call %s joins the queue (topic %s)", entry.call_sid, entry.topic)
-    return twiml.enqueue(kept.language, settings.queue_name)
+    return twiml.enqueue(kept.language, queue_name)
 
 
-def waiting(settings: Settings, update: WaitUpdate) -> VoiceResponse:
+def waiting(routing: Routing, update: WaitUpdate) -> VoiceResponse:
     """Answer the wait URL: make the caller routable and tell them where they stand."""
-    routing = engine_for(settings)
-    routing.mark_waiting(update.call_sid, update.queue_sid)
-    entry = routing.entry(update.call_sid)
-    language = speech.normalise_language(entry.get("language"))
-    offers = wait_offers(settings, routing, entry)
-    position, _size = routing.position(update.call_sid)
-    seconds = routing.estimate(update.call_sid, position)
+    engine, settings = routing.engine, routing.settings
+    engine.mark_waiting(update.call_sid, update.queue_sid)
+    entry = engine.entry(update.call_sid)
+    language = language_of(entry)
+    offers = wait_offers(routing, entry)
+    position, _size = engine.position(update.call_sid)
+    seconds = engine.estimate(update.call_sid, position)
     # Nobody staffed, or over an hour: no figure is promised, the caller is asked to hold.
     minutes = max(1, math.ceil(seconds / 60)) if seconds < 3600 else None
     return twiml.wait_message(
@@ -109,40 +113,43 @@ def waiting(settings: Settings, update: WaitUpdate) -> VoiceResponse:
         minutes,
         settings.wait_announce_seconds,
         offers=offers,
-        callback_minutes=usual_callback_minutes(routing) if ADVISOR_OFFER in offers else None,
+        callback_minutes=usual_callback_minutes(engine) if ADVISOR_OFFER in offers else None,
         hold_music_url=settings.hold_music_url,
     )
 
 
-def caller_language(call_sid: str) -> str:
+def language_of(entry: LiveEntry | None) -> str:
+    """Return the language a queued caller hears (Polish for an unknown call)."""
+    return speech.normalise_language(entry.language if entry else None)
+
+
+def caller_language(routing: Routing, call_sid: str) -> str:
     """Return the language a queued caller hears."""
-    return speech.normalise_language(engine().entry(call_sid).get("language"))
+    return language_of(routing.engine.entry(call_sid))
 
 
-def wait_offers(
-    settings: Settings, routing: RoutingEngine, entry: dict[str, str]
-) -> tuple[str, ...]:
+def wait_offers(routing: Routing, entry: LiveEntry | None) -> tuple[str, ...]:
     """Choose what a waiting caller may press: 1 a callback, 2 (past the maximum wait)
     voicemail, 3 a callback from their own advisor while the advisor is at work but busy."""
-    if not entry:
+    if entry is None:
         return ()
-    now = routing.clock()
-    waited = now - float(entry.get("queued_at") or now)
-    has_number = bool(entry.get("caller_number"))
+    now = routing.engine.clock()
+    waited = now - (entry.queued_at or now)
+    has_number = bool(entry.caller_number)
     offers: tuple[str, ...] = ()
-    if has_number and advisor_busy(routing, entry):
+    if has_number and advisor_busy(routing.engine, entry.advisor_id, entry.queue):
         offers = (ADVISOR_OFFER,)
-    if waited >= settings.max_wait_seconds:
+    if waited >= routing.settings.max_wait_seconds:
         offers += ("max_wait_offer",) if has_number else ("voicemail_offer",)
     elif has_number:
         offers += ("callback_offer",)
     return offers
 
 
-def usual_callback_minutes(routing: RoutingEngine) -> int | None:
+def usual_callback_minutes(engine: RoutingEngine) -> int | None:
     """Return how soon advisors usually call back, in the whole minutes said to the caller;
     None before it has been measured, or while it is not a figure worth saying."""
-    usual = routing.usual_advisor_callback()
+    usual = engine.usual_advisor_callback()
     if usual is None:
         return None
     low, high = USUAL_CALLBACK_MINUTES
@@ -150,36 +157,34 @@ def usual_callback_minutes(routing: RoutingEngine) -> int | None:
     return minutes if minutes <= high else None
 
 
-def advisor_busy(routing: RoutingEngine, entry: dict[str, str]) -> bool:
+def advisor_busy(engine: RoutingEngine, advisor_id: int | None, queue: str) -> bool:
     """Tell whether the caller has an advisor at work who cannot take them now (on a call, in
     wrap-up, on a break or not ready), and the queue lets callers ask that advisor for a
     callback."""
-    advisor = entry.get("advisor_id")
-    if not advisor or routing.policy_for(entry.get("queue", "")).advisor_callback_seconds <= 0:
+    if advisor_id is None or engine.policy_for(queue).advisor_callback_seconds <= 0:
         return False
-    state = routing.consultant(int(advisor)).get("state")
-    return state in ADVISOR_BUSY_STATES
+    return engine.consultant(advisor_id).state in ADVISOR_BUSY_STATES
 
 
-def wait_key(settings: Settings, call_sid: str, digits: str) -> VoiceResponse:
+def wait_key(routing: Routing, call_sid: str, digits: str) -> VoiceResponse:
     """Act on a key pressed while waiting: 1 asks for a callback, 2 (past the maximum) voicemail,
     3 a callback from the caller's own advisor.
 
     This document runs inside the wait, so anything but a Hangup or Leave keeps the caller in
     the queue: an unknown key just lets the wait URL run again.
     """
-    routing = engine_for(settings)
-    entry = routing.entry(call_sid)
-    language = speech.normalise_language(entry.get("language"))
-    offers = wait_offers(settings, routing, entry)
-    number = entry.get("caller_number", "")
+    engine = routing.engine
+    entry = engine.entry(call_sid)
+    language = language_of(entry)
+    offers = wait_offers(routing, entry)
     offered = digits in KEY_OFFERS and bool(set(KEY_OFFERS[digits]) & set(offers))
-    if offered and digits in ("1", "3"):
+    if entry is not None and offered and digits in ("1", "3"):
+        number = entry.caller_number or ""
         for_advisor = digits == "3"
-        hold = routing.policy_for(entry.get("queue", "")).advisor_callback_seconds
-        kept = routing.request_callback(call_sid, number, advisor_hold=hold if for_advisor else 0)
+        hold = engine.policy_for(entry.queue).advisor_callback_seconds
+        kept = engine.request_callback(call_sid, number, advisor_hold=hold if for_advisor else 0)
         if kept:
-            callbacks.record_request(routing.entry(call_sid), number, routing.clock())
+            callbacks.record_request(_known(engine, call_sid), number)
             log.info(
                 "call %s: callback requested%s, place kept",
                 call_sid,
@@ -188,46 +193,45 @@ def wait_key(settings: Settings, call_sid: str, digits: str) -> VoiceResponse:
         confirmation = "advisor_callback_confirmed" if for_advisor else "callback_confirmed"
         return twiml.callback_confirmed(language, confirmation) if kept else twiml.empty()
     if offered and digits == "2":
-        leaving = routing.mark_voicemail(call_sid)
+        leaving = engine.mark_voicemail(call_sid)
         if leaving:
             log.info("call %s: leaving the queue for voicemail", call_sid)
         return twiml.leave_queue() if leaving else twiml.empty()
     return twiml.empty()
 
 
-def queue_left(call_sid: str, result: str, settings: Settings | None = None) -> VoiceResponse:
+def queue_left(routing: Routing, call_sid: str, result: str) -> VoiceResponse:
     """Handle the Enqueue action: a caller who hung up while waiting is abandoned.
 
     A caller who asked for a callback hangs up too, but keeps their place; one who chose
     voicemail left the queue to record it.
     """
-    routing = engine_for(settings) if settings else engine()
-    entry = routing.entry(call_sid)
-    language = speech.normalise_language(entry.get("language"))
-    if entry.get("callback") == "1" and result in ("hangup", "leave"):
+    engine = routing.engine
+    entry = engine.entry(call_sid)
+    language = language_of(entry)
+    if entry is not None and entry.callback and result in ("hangup", "leave"):
         return twiml.empty()
-    if result == "leave" and entry.get("voicemail") == "1":
-        routing.close(call_sid, "voicemail")
-        max_seconds = settings.voicemail_max_seconds if settings else 120
-        return twiml.voicemail(language, max_seconds)
+    if result == "leave" and entry is not None and entry.voicemail:
+        engine.close(call_sid, "voicemail")
+        return twiml.voicemail(language, routing.settings.voicemail_max_seconds)
     if result == "hangup":
-        routing.close(call_sid, "abandoned")
+        engine.close(call_sid, "abandoned")
         return twiml.empty()
     if result in ("bridged", "bridging-in-process", "redirected"):
         return twiml.empty()
     log.warning("call %s left the queue with %s", call_sid, result)
-    routing.close(call_sid, "abandoned")
+    engine.close(call_sid, "abandoned")
     return twiml.goodbye(language)
 
 
-def connect_consultant(settings: Settings, call_sid: str, consultant_id: int) -> VoiceResponse:
+def connect_consultant(routing: Routing, call_sid: str, consultant_id: int) -> VoiceResponse:
     """Ring the consultant the router chose for this caller."""
-    routing = engine_for(settings)
-    entry = routing.entry(call_sid)
-    language = speech.normalise_language(entry.get("language"))
-    if entry.get("state") == EntryState.ENDED:
+    engine, settings = routing.engine, routing.settings
+    entry = engine.entry(call_sid)
+    language = language_of(entry)
+    if entry is not None and entry.state == EntryState.ENDED:
         return twiml.goodbye(language)
-    if entry.get("consultant_id") != str(consultant_id):
+    if entry is None or entry.consultant_id != consultant_id:
         log.warning(
             "call %s: offer to %s was taken back; back to the queue", call_sid, consultant_id
         )
@@ -235,60 +239,59 @@ def connect_consultant(settings: Settings, call_sid: str, consultant_id: int) ->
     consultant = db.session.get(Consultant, consultant_id)
     if consultant is None:
         raise LookupError(f"consultant {consultant_id} does not exist")
-    routing.delivered(call_sid)
+    engine.delivered(call_sid)
     return twiml.connect(
         language,
         client_identity=consultant.client_identity,
         number=consultant.phone,
-        action=f"/routing/dial-result?consultant={consultant_id}",
+        action=urls.dial_result(consultant_id),
         timeout=settings.ring_timeout_seconds,
-        caller_id=entry.get("caller_number") or None,
+        caller_id=entry.caller_number,
     )
 
 
 def dial_finished(
-    settings: Settings, call_sid: str, consultant_id: int, dial_status: str
+    routing: Routing, call_sid: str, consultant_id: int, dial_status: str
 ) -> VoiceResponse:
     """Handle the end of the consultant leg: wrap up, or give a missed call its place back."""
-    routing = engine_for(settings)
-    entry = routing.entry(call_sid)
-    language = speech.normalise_language(entry.get("language"))
+    engine = routing.engine
+    entry = engine.entry(call_sid)
+    language = language_of(entry)
     if dial_status == "completed":
-        routing.connected(call_sid, consultant_id)
-        routing.close(call_sid, "answered")
+        engine.connected(call_sid, consultant_id)
+        engine.close(call_sid, "answered")
         schedule_record(call_sid)
         return twiml.goodbye(language)
-    if entry.get("state") == EntryState.ENDED:
+    if entry is not None and entry.state == EntryState.ENDED:
         return twiml.goodbye(language)
     if dial_status == "canceled":
-        routing.withdraw_offer(call_sid, consultant_id)
+        engine.withdraw_offer(call_sid, consultant_id)
         return twiml.empty()
     log.info("consultant %s missed call %s (%s)", consultant_id, call_sid, dial_status)
-    routing.return_offer(call_sid, consultant_id, requeue=True)
-    return twiml.enqueue(language, settings.queue_name, announce="consultant_missed")
+    engine.return_offer(call_sid, consultant_id, requeue=True)
+    return twiml.enqueue(language, routing.settings.queue_name, announce="consultant_missed")
 
 
-def call_ended(call_sid: str, caller_number: str, status: str) -> None:
+def call_ended(routing: Routing, call_sid: str, caller_number: str, status: str) -> None:
     """Handle the status callback: close whatever is open for this call and persist it."""
-    routing = engine()
-    entry = routing.entry(call_sid)
-    pending_callback = entry.get("callback") == "1"
-    if entry and entry.get("state") != EntryState.ENDED and not pending_callback:
-        outcome = "answered" if entry.get("state") == EntryState.CONNECTED else "abandoned"
-        routing.close(call_sid, outcome)
+    entry = routing.engine.entry(call_sid)
+    if entry is not None and entry.state != EntryState.ENDED and not entry.callback:
+        outcome = "answered" if entry.state == EntryState.CONNECTED else "abandoned"
+        routing.engine.close(call_sid, outcome)
     schedule_record(call_sid, caller_number=caller_number, status=status)
 
 
 def schedule_record(call_sid: str, caller_number: str = "", status: str = "") -> None:
     """Persist the call's record in the background (repeats are harmless)."""
-    from routing.tasks import record_call
+    job_id = f"record-call-{call_sid}"
+    jobs.enqueue("routing.tasks.record_call", call_sid, caller_number, status, job_id=job_id)
 
-    jobs.enqueue(record_call, call_sid, caller_number, status, job_id=f"record-call-{call_sid}")
 
-
-def set_consultant_state(consultant: Consultant, state: ConsultantState, reason: str = "") -> None:
+def set_consultant_state(
+    engine: RoutingEngine, consultant: Consultant, state: ConsultantState, reason: str = ""
+) -> None:
     """Change a consultant's state from the desk, mirroring what routing needs into Redis."""
-    engine().set_state(consultant.id, state, reason=reason, profile=consultant_profile(consultant))
+    engine.set_state(consultant.id, state, reason=reason, profile=consultant_profile(consultant))
 
 
 def consultant_profile(consultant: Consultant) -> ConsultantProfile:
@@ -306,106 +309,114 @@ def consultant_profile(consultant: Consultant) -> ConsultantProfile:
 # Callbacks: the router rings the consultant's desk, and these webhooks take it from there.
 
 
+def attempts_made(entry: LiveEntry) -> int:
+    """Return how many times the customer of a callback has been dialled (1 if never counted)."""
+    return 1 if entry.callback_attempts is None else entry.callback_attempts
+
+
+def _known(engine: RoutingEngine, call_sid: str) -> LiveEntry:
+    """Return the entry of a call routing has just changed, so it exists."""
+    entry = engine.entry(call_sid)
+    if entry is None:
+        raise LookupError(f"call {call_sid} has no queue entry")
+    return entry
+
+
 def callback_connect(
-    settings: Settings, call_sid: str, consultant_id: int, leg_sid: str
+    routing: Routing, call_sid: str, consultant_id: int, leg_sid: str
 ) -> VoiceResponse:
     """The consultant answered a callback: count the attempt and dial the customer."""
-    routing = engine_for(settings)
-    entry = routing.entry(call_sid)
-    held = entry.get("consultant_id") == str(consultant_id)
-    if not held or entry.get("state") not in (EntryState.OFFERED, EntryState.CONNECTED):
+    engine = routing.engine
+    entry = engine.entry(call_sid)
+    held = entry is not None and entry.consultant_id == consultant_id
+    if entry is None or not held or entry.state not in (EntryState.OFFERED, EntryState.CONNECTED):
         log.info("call %s: callback no longer held by %s", call_sid, consultant_id)
         return twiml.consultant_message("callback_taken")
-    if entry.get("state") == EntryState.OFFERED:
-        routing.connected(call_sid, consultant_id)
-        attempt = routing.callback_attempt(call_sid)
+    if entry.state == EntryState.OFFERED:
+        engine.connected(call_sid, consultant_id)
+        attempt = engine.callback_attempt(call_sid)
     else:
-        attempt = int(entry.get("callback_attempts") or 1)
-    callbacks.attempt_started(call_sid, attempt, consultant_id, leg_sid, routing.clock())
-    result_url = (
-        f"/routing/callback/result?call={call_sid}&consultant={consultant_id}&attempt={attempt}"
-    )
+        attempt = attempts_made(entry)
+    callbacks.attempt_started(call_sid, attempt, consultant_id, leg_sid, engine.clock())
     return twiml.callback_dial(
-        entry.get("callback_number") or entry.get("caller_number", ""),
-        action=result_url,
+        entry.callback_number or entry.caller_number or "",
+        action=urls.callback_result(call_sid, consultant_id, attempt),
         timeout=CALLBACK_DIAL_SECONDS,
-        caller_id=settings.hotline_number,
+        caller_id=routing.settings.hotline_number,
     )
 
 
 def callback_result(
-    settings: Settings, call_sid: str, consultant_id: int, attempt: int, dial_status: str
+    routing: Routing, call_sid: str, consultant_id: int, attempt: int, dial_status: str
 ) -> VoiceResponse:
     """The customer leg of a callback ended: done, or try again later, or give up."""
-    routing = engine_for(settings)
-    entry = routing.entry(call_sid)
-    current = int(entry.get("callback_attempts") or 0) == attempt
-    live = entry.get("state") == EntryState.CONNECTED and entry.get("consultant_id") == str(
-        consultant_id
-    )
-    rescheduled = entry.get("state") == EntryState.SCHEDULED
-    if not current or not (live or rescheduled):
+    engine = routing.engine
+    entry = engine.entry(call_sid)
+    if entry is None or (entry.callback_attempts or 0) != attempt:
+        return twiml.empty()
+    live = entry.state == EntryState.CONNECTED and entry.consultant_id == consultant_id
+    rescheduled = entry.state == EntryState.SCHEDULED
+    if not (live or rescheduled):
         return twiml.empty()
     if dial_status == "completed":
-        routing.close(call_sid, "callback")
+        engine.close(call_sid, "callback")
         callbacks.attempt_finished(call_sid, attempt, "answered", CallbackStatus.COMPLETED, None)
         schedule_record(call_sid)
         return twiml.empty()
     if rescheduled:
         return twiml.empty()
-    rules = callbacks.CallbackRules.from_settings(settings)
+    rules = routing.callback_rules
     if attempt >= rules.max_attempts:
-        routing.redis.hset(f"routing:entry:{call_sid}", "callback_status", "failed")
-        routing.close(call_sid, "callback")
+        engine.redis.hset(keys.entry(call_sid), "callback_status", "failed")
+        engine.close(call_sid, "callback")
         callbacks.attempt_finished(call_sid, attempt, dial_status, CallbackStatus.FAILED, None)
         schedule_record(call_sid)
         log.warning("call %s: callback given up after %s attempts", call_sid, attempt)
     else:
-        due = rules.next_attempt(routing.clock())
-        routing.reschedule_callback(call_sid, due)
+        due = rules.next_attempt(engine.clock())
+        engine.reschedule_callback(call_sid, due)
         callbacks.attempt_finished(call_sid, attempt, dial_status, CallbackStatus.PENDING, due)
     return twiml.consultant_message("callback_no_answer")
 
 
 def callback_leg_ended(
-    settings: Settings, call_sid: str, consultant_id: int, call_status: str
+    routing: Routing, call_sid: str, consultant_id: int, call_status: str
 ) -> None:
     """The consultant's leg of a callback ended: a missed ring returns the callback."""
-    routing = engine_for(settings)
-    entry = routing.entry(call_sid)
-    if entry.get("consultant_id") != str(consultant_id):
+    entry = routing.engine.entry(call_sid)
+    if entry is None or entry.consultant_id != consultant_id:
         return
-    if entry.get("state") == EntryState.OFFERED and call_status != "completed":
+    if entry.state == EntryState.OFFERED and call_status != "completed":
         log.info("consultant %s missed callback %s (%s)", consultant_id, call_sid, call_status)
-        routing.return_offer(call_sid, consultant_id)
-    elif entry.get("state") == EntryState.CONNECTED:
+        routing.engine.return_offer(call_sid, consultant_id)
+    elif entry.state == EntryState.CONNECTED:
         # The customer leg never reported back: try again rather than lose the request.
-        attempt = int(entry.get("callback_attempts") or 1)
-        callback_result(settings, call_sid, consultant_id, attempt, "unknown")
+        callback_result(routing, call_sid, consultant_id, attempts_made(entry), "unknown")
 
 
-def request_callback_later(entry: QueueEntry, number: str) -> bool:
+def request_callback_later(routing: Routing, entry: QueueEntry, number: str) -> bool:
     """Take a callback request from a caller who cannot wait (say, the centre is closed).
 
     The request joins the queue as a callback at once, so when consultants log in it comes
     first in its tier, and it is stored in the database like any callback request.
     """
-    routing = engine()
-    if not entry.queue and has_app_context():
-        entry = replace(entry, queue=current_app.extensions["hotline.settings"].queue_name)
-    routing.join(entry)
-    if not routing.request_callback(entry.call_sid, number):
+    engine = routing.engine
+    if not entry.queue:
+        entry = replace(entry, queue=routing.settings.queue_name)
+    engine.join(entry)
+    if not engine.request_callback(entry.call_sid, number):
+        refused = engine.entry(entry.call_sid)
         log.warning(
             "call %s: callback request refused (state %s)",
             entry.call_sid,
-            routing.entry(entry.call_sid).get("state"),
+            refused.state if refused else None,
         )
         return False
-    callbacks.record_request(routing.entry(entry.call_sid), number, routing.clock())
+    callbacks.record_request(_known(engine, entry.call_sid), number)
     log.info("call %s: callback requested outside the queue", entry.call_sid)
     return True
 
 
-def restore_callbacks(settings: Settings) -> int:
+def restore_callbacks(routing: Routing) -> int:
     """Put back pending callbacks whose Redis entry was lost (the database keeps them)."""
-    return callbacks.restore(engine_for(settings))
+    return callbacks.restore(routing.engine)

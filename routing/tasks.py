@@ -8,50 +8,48 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from hotline.db import db
+from routing.extension import services
+from routing.live import LiveEntry
 from routing.models import CallOutcome, CallRecord
 from routing.policy import TIER_NAMES
-from routing.service import engine
 from routing.signals import call_recorded
 
 log = logging.getLogger(__name__)
 
 
-def _moment(value: str | None) -> datetime | None:
-    return datetime.fromtimestamp(float(value), UTC) if value else None
+def _moment(value: float | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if value else None
 
 
-def fill_record(record: CallRecord, entry: dict[str, str]) -> None:
+def fill_record(record: CallRecord, entry: LiveEntry) -> None:
     """Copy a queue entry's journey into its record: waits, tier, own advisor, outcome.
 
     The wait is this call's own time in the queue (from joining, even when a rejoin gave it an
     earlier place) until answered, or until the caller hung up, left a voicemail or asked for
     a callback.
     """
-    queued = _moment(entry.get("joined_at") or entry.get("queued_at"))
-    answered = _moment(entry.get("answered_at") or entry.get("offered_at"))
-    ended = _moment(entry.get("ended_at"))
-    outcome = entry.get("outcome") or (
-        CallOutcome.CALLBACK if entry.get("callback") == "1" else CallOutcome.ABANDONED
-    )
-    record.customer_id = int(entry["customer_id"]) if entry.get("customer_id") else None
-    record.advisor_id = int(entry["advisor_id"]) if entry.get("advisor_id") else None
-    consultant = entry.get("consultant_id") if answered else None
-    record.consultant_id = int(consultant) if consultant else None
-    record.language = entry.get("language") or None
-    record.topic = entry.get("topic") or None
+    queued = _moment(entry.joined_at or entry.queued_at)
+    answered = _moment(entry.answered_at or entry.offered_at)
+    ended = _moment(entry.ended_at)
+    outcome = entry.outcome or (CallOutcome.CALLBACK if entry.callback else CallOutcome.ABANDONED)
+    record.customer_id = entry.customer_id
+    record.advisor_id = entry.advisor_id
+    consultant = entry.consultant_id if answered else None
+    record.consultant_id = consultant
+    record.language = entry.language
+    record.topic = entry.topic
     record.queued_at = queued
     record.outcome = outcome
     record.ended_at = ended
-    served = outcome in (CallOutcome.ANSWERED, CallOutcome.CALLBACK) and bool(consultant)
+    served = outcome in (CallOutcome.ANSWERED, CallOutcome.CALLBACK) and consultant is not None
     if served:
         record.answered_at = answered
-        tier = int(entry.get("offered_tier") or 4)
-        record.tier = TIER_NAMES.get(tier, "any")
-        record.own_advisor = consultant == entry.get("advisor_id")
+        record.tier = TIER_NAMES.get(entry.offered_tier or 4, "any")
+        record.own_advisor = consultant == entry.advisor_id
     if outcome == CallOutcome.ANSWERED:
         end_of_wait = answered
     elif outcome == CallOutcome.CALLBACK:
-        end_of_wait = _moment(entry.get("callback_requested_at")) or ended
+        end_of_wait = _moment(entry.callback_requested_at) or ended
     else:
         end_of_wait = ended
     if queued and end_of_wait:
@@ -62,14 +60,15 @@ def fill_record(record: CallRecord, entry: dict[str, str]) -> None:
 
 def record_call(call_sid: str, caller_number: str = "", status: str = "") -> int:
     """Store (or update) the record of one call from its queue state; safe to run twice."""
-    entry = engine().entry(call_sid)
+    entry = services().engine.entry(call_sid)
     with db.transaction() as session:
         record = session.scalars(select(CallRecord).where(CallRecord.call_sid == call_sid)).first()
         if record is None:
             record = CallRecord(call_sid=call_sid)
             session.add(record)
-        record.caller_number = entry.get("caller_number") or caller_number or record.caller_number
-        if not entry:
+        known_number = entry.caller_number if entry else None
+        record.caller_number = known_number or caller_number or record.caller_number
+        if entry is None:
             record.outcome = CallOutcome.SELF_SERVICE
             record.ended_at = record.ended_at or datetime.now(UTC)
         else:

@@ -7,12 +7,9 @@ from collections.abc import Sequence
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from hotline import speech
-from routing import prompts
+from routing import prompts, urls
 
-WAIT_URL = "/routing/wait"
-QUEUE_RESULT_URL = "/routing/queue-result"
-WAIT_KEY_URL = "/routing/wait-key"
-VOICEMAIL_DONE_URL = "/routing/voicemail-done"
+# The recordings package's webhook (routing does not import it).
 RECORDING_STATUS_URL = "/recordings/status"
 CONSULTANT_LANGUAGE = "pl"
 # Said before the caller's place and wait: news about their own advisor matters most to them,
@@ -29,9 +26,9 @@ def enqueue(
         speech.say(response, language, speech.prompt(language, announce))
     response.enqueue(
         queue_name,
-        action=QUEUE_RESULT_URL,
+        action=urls.QUEUE_RESULT,
         method="POST",
-        wait_url=WAIT_URL,
+        wait_url=urls.WAIT,
         wait_url_method="POST",
     )
     return response
@@ -57,7 +54,7 @@ def wait_message(
     response = VoiceResponse()
     target: VoiceResponse | Gather = response
     if offers:
-        target = Gather(input="dtmf", num_digits=1, action=WAIT_KEY_URL, method="POST", timeout=2)
+        target = Gather(input="dtmf", num_digits=1, action=urls.WAIT_KEY, method="POST", timeout=2)
     for offer in offers:
         if offer not in LEADING_OFFERS:
             continue
@@ -81,7 +78,7 @@ def wait_message(
         target.pause(length=pause_seconds)
     if offers:
         response.append(target)
-        response.redirect(WAIT_URL, method="POST")
+        response.redirect(urls.WAIT, method="POST")
     return response
 
 
@@ -105,7 +102,7 @@ def voicemail(language: str, max_seconds: int) -> VoiceResponse:
     response = VoiceResponse()
     speech.say(response, language, prompts.text(language, "voicemail_prompt"))
     response.record(
-        action=VOICEMAIL_DONE_URL,
+        action=urls.VOICEMAIL_DONE,
         method="POST",
         max_length=max_seconds,
         play_beep=True,

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline.settings import Settings
 from hotline.webhooks import twilio_webhook
-from routing import service, twiml
+from routing import service, twiml, urls
+from routing.extension import services as routing
 
-bp = Blueprint("routing", __name__, url_prefix="/routing")
-
-
-def settings() -> Settings:
-    """Return the running app's settings."""
-    return current_app.extensions["hotline.settings"]
+bp = Blueprint("routing", __name__)
 
 
 def keep_waiting(_call_sid: str | None) -> VoiceResponse:
@@ -24,10 +19,10 @@ def keep_waiting(_call_sid: str | None) -> VoiceResponse:
 
 def back_to_queue(_call_sid: str | None) -> VoiceResponse:
     """Put the caller back in the queue if connecting fails."""
-    return twiml.enqueue("pl", settings().queue_name, announce="apology")
+    return twiml.enqueue("pl", routing().settings.queue_name, announce="apology")
 
 
-@bp.post("/wait")
+@bp.post(urls.WAIT)
 @twilio_webhook(fallback=keep_waiting)
 def wait() -> VoiceResponse:
     """Tell a waiting caller their place; make them routable."""
@@ -36,70 +31,70 @@ def wait() -> VoiceResponse:
         queue_sid=request.form["QueueSid"],
         queue_time=int(request.form.get("QueueTime") or 0),
     )
-    return service.waiting(settings(), update)
+    return service.waiting(routing(), update)
 
 
-@bp.post("/queue-result")
+@bp.post(urls.QUEUE_RESULT)
 @twilio_webhook()
 def queue_result() -> VoiceResponse:
     """Handle a caller leaving the queue."""
     return service.queue_left(
-        request.form["CallSid"], request.form.get("QueueResult", ""), settings()
+        routing(), request.form["CallSid"], request.form.get("QueueResult", "")
     )
 
 
-@bp.post("/wait-key")
+@bp.post(urls.WAIT_KEY)
 @twilio_webhook(fallback=keep_waiting)
 def wait_key() -> VoiceResponse:
     """Handle a key pressed while waiting (this document still runs inside the wait)."""
-    return service.wait_key(settings(), request.form["CallSid"], request.form.get("Digits", ""))
+    return service.wait_key(routing(), request.form["CallSid"], request.form.get("Digits", ""))
 
 
-@bp.post("/voicemail-done")
+@bp.post(urls.VOICEMAIL_DONE)
 @twilio_webhook()
 def voicemail_done() -> VoiceResponse:
     """Thank a caller who left a voicemail (the recording arrives at /recordings/status)."""
-    return twiml.voicemail_done(service.caller_language(request.form["CallSid"]))
+    return twiml.voicemail_done(service.caller_language(routing(), request.form["CallSid"]))
 
 
-@bp.post("/connect")
+@bp.post(urls.CONNECT)
 @twilio_webhook(fallback=back_to_queue)
 def connect() -> VoiceResponse:
     """Ring the consultant chosen for this caller."""
     consultant_id = int(request.args["consultant"])
-    return service.connect_consultant(settings(), request.form["CallSid"], consultant_id)
+    return service.connect_consultant(routing(), request.form["CallSid"], consultant_id)
 
 
-@bp.post("/dial-result")
+@bp.post(urls.DIAL_RESULT)
 @twilio_webhook(fallback=back_to_queue)
 def dial_result() -> VoiceResponse:
     """Handle the end of the consultant leg."""
     return service.dial_finished(
-        settings(),
+        routing(),
         request.form["CallSid"],
         int(request.args["consultant"]),
         request.form.get("DialCallStatus", "failed"),
     )
 
 
-@bp.post("/callback/connect")
+@bp.post(urls.CALLBACK_CONNECT)
 @twilio_webhook(fallback=lambda _sid: twiml.consultant_message("callback_taken"))
 def callback_connect() -> VoiceResponse:
     """The consultant answered a callback: dial the customer."""
     return service.callback_connect(
-        settings(),
+        routing(),
         request.args["call"],
         int(request.args["consultant"]),
         request.form.get("CallSid", ""),
     )
 
 
-@bp.post("/callback/result")
+@bp.post(urls.CALLBACK_RESULT)
 @twilio_webhook(fallback=lambda _sid: twiml.empty())
 def callback_result() -> VoiceResponse:
     """The customer leg of a callback ended."""
     return service.callback_result(
-        settings(),
+        routing(),
         request.args["call"],
         int(request.args["consultant"]),
         int(request.args["attempt"]),
@@ -107,12 +102,12 @@ def callback_result() -> VoiceResponse:
     )
 
 
-@bp.post("/callback/status")
+@bp.post(urls.CALLBACK_STATUS)
 @twilio_webhook(fallback=lambda _sid: twiml.empty())
 def callback_status() -> VoiceResponse:
     """The consultant leg of a callback ended (status callback)."""
     service.callback_leg_ended(
-        settings(),
+        routing(),
         request.args["call"],
         int(request.args["consultant"]),
         request.form.get("CallStatus", ""),

@@ -26,7 +26,8 @@ import redis
 from bench.routing.server import private_redis
 from routing import erlang
 from routing.callbacks import CallbackRules
-from routing.engine import ConsultantProfile, ConsultantState, QueueEntry, RoutingEngine
+from routing.engine import ConsultantProfile, QueueEntry, RoutingEngine
+from routing.live import ConsultantState
 from routing.policy import RoutingPolicy
 from routing.service import CALLBACK_DIAL_SECONDS, advisor_busy
 
@@ -415,7 +416,7 @@ class Day:
             return False
         if caller.choice >= self.assumptions.advisor_callback_take:
             return False
-        if not advisor_busy(self.engine, {"advisor_id": str(caller.advisor)}):
+        if not advisor_busy(self.engine, caller.advisor, ""):
             return False
         hold = self.policy.advisor_callback_seconds
         if not self.engine.request_callback(sid, "", advisor_hold=hold):

@@ -23,14 +23,9 @@ from dataclasses import dataclass
 import redis
 
 from bench.routing.server import private_redis
-from routing.engine import (
-    ENTRY,
-    WAITING,
-    ConsultantProfile,
-    ConsultantState,
-    QueueEntry,
-    RoutingEngine,
-)
+from routing import keys
+from routing.engine import ConsultantProfile, QueueEntry, RoutingEngine
+from routing.live import ConsultantState
 from routing.policy import RoutingPolicy
 
 SIZES = (100, 1_000, 10_000)
@@ -123,11 +118,11 @@ def build(client: redis.Redis, waiting: int, seed: int) -> Population:
 
 def naive_choice(client: redis.Redis, profile: ConsultantProfile) -> str | None:
     """Read every waiting entry and pick the best one for this consultant in Python."""
-    sids = [bytes(sid).decode() for sid in client.zrange(WAITING, 0, -1)]  # type: ignore[arg-type]
+    sids = [bytes(sid).decode() for sid in client.zrange(keys.WAITING, 0, -1)]  # type: ignore[arg-type]
     pipe = client.pipeline(transaction=False)
     for sid in sids:
         pipe.hmget(
-            ENTRY.format(sid), "advisor_id", "office", "language", "tier", "score", "own_first"
+            keys.entry(sid), "advisor_id", "office", "language", "tier", "score", "own_first"
         )
     me, languages = str(profile.consultant_id), set(profile.languages)
     own: tuple[float, str] | None = None
@@ -185,7 +180,7 @@ def measure(url: str, waiting: int, decisions: int, naive_decisions: int) -> dic
     for _ in range(decisions - naive_decisions):
         engine_times.append(decide(population, rng.randrange(CONSULTANTS))[0])
     return {
-        "waiting": int(client.zcard(WAITING)),
+        "waiting": int(client.zcard(keys.WAITING)),
         "engine_median": statistics.median(engine_times) * 1000,
         "engine_p99": percentile(engine_times, 0.99) * 1000,
         "naive_median": statistics.median(naive_times) * 1000,

@@ -27,6 +27,9 @@ PURE_SERVICES = [
     "knowledge.matching",
     "customers.service",
     "consultants.service",
+    "routing.service",
+    "routing.router",
+    "routing.callbacks",
 ]
 
 

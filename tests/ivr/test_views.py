@@ -163,8 +163,8 @@ def test_pressing_zero_queues_the_caller_with_what_the_ivr_knows(twilio, demo, r
     enqueue = root.find("Enqueue")
     assert enqueue.text == "consultants"
     entry = RoutingEngine(redis_client).entry(SID)
-    assert entry["topic"] == "benefit_documents"
-    assert entry["customer_id"] and entry["advisor_id"]
+    assert entry.topic == "benefit_documents"
+    assert entry.customer_id and entry.advisor_id
 
 
 def test_star_repeats_and_nine_returns_to_the_menu_everywhere(twilio, demo):

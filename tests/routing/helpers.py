@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import redis
 
-from routing.engine import ConsultantProfile, ConsultantState, QueueEntry, RoutingEngine
+from routing.engine import ConsultantProfile, QueueEntry, RoutingEngine
+from routing.live import ConsultantState
 from routing.policy import RoutingPolicy
 
 QUEUE_SID = "QU" + "0" * 32

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
 
 import redis
 
 from hotline.settings import Settings
-from routing.engine import ConsultantProfile, ConsultantState, QueueEntry, RoutingEngine
+from routing.engine import ConsultantProfile, QueueEntry, RoutingEngine
+from routing.live import ConsultantState
 from routing.policy import RoutingPolicy
 from routing.router import Router
 
 DELIVERIES = "test:deliveries"
+STARTED = "test:routers-started"
 HOLDING = "test:holding"
 VIOLATIONS = "test:violations"
 QUEUE_SID = "QU" + "0" * 32
@@ -55,14 +58,18 @@ def policy(advisor_seconds: float) -> RoutingPolicy:
 
 
 def run_router(url: str, advisor_seconds: float = 0.5, wrap_up_seconds: float = 0.5) -> None:
-    """Run a real router loop until SIGTERM (or SIGKILL)."""
+    """Run a real router loop until SIGTERM (or SIGKILL); say when it starts, on STARTED."""
     logging.basicConfig(level=logging.WARNING)
-    engine = RoutingEngine(
-        redis.Redis.from_url(url),
-        policy=policy(advisor_seconds),
-        wrap_up_seconds=wrap_up_seconds,
-    )
+    client = redis.Redis.from_url(url)
+    engine = RoutingEngine(client, policy=policy(advisor_seconds), wrap_up_seconds=wrap_up_seconds)
+    client.rpush(STARTED, os.getpid())
     Router(engine, StandInNetwork(url), Settings()).run(idle_wait=0.05, restore=False)
+
+
+def wait_for_router(client: redis.Redis, timeout: float = 120.0) -> None:
+    """Wait until a router process has started (its imports done, its loop about to run)."""
+    if client.blpop([STARTED], timeout=timeout) is None:
+        raise AssertionError(f"no router started within {timeout:.0f} s")
 
 
 def run_web(url: str, prefix: str, calls: int, advisors: int, seed: int) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from routing.engine import ConsultantState, QueueEntry
+from routing.engine import QueueEntry
+from routing.live import ConsultantState
 from routing.policy import RoutingPolicy
 from tests.routing.helpers import Clock, caller, consultant, make_engine, route
 
@@ -27,11 +28,11 @@ def test_only_the_advisor_takes_it_long_after_the_advisor_tier_would_end(redis_c
     clock.advance(600)
     assert route(engine) == [], "ten minutes on, still only the advisor may take it"
     entry = engine.entry("CA-jan")
-    assert (entry["tier"], entry["pinned"], entry["callback"]) == ("1", "1", "1")
+    assert (entry.tier, entry.pinned, entry.callback) == (1, True, True)
 
     engine.set_state(7, ConsultantState.AVAILABLE)
     assert route(engine) == [("CA-jan", 7)]
-    assert engine.entry("CA-jan")["offered_tier"] == "1"
+    assert engine.entry("CA-jan").offered_tier == 1
 
 
 def test_the_advisor_makes_it_when_nobody_on_the_line_waits_for_them(redis_client):
@@ -63,12 +64,12 @@ def test_it_waits_over_the_advisors_break_and_widens_when_they_log_off(redis_cli
     assert route(engine) == [("CA-ewa", 4)], "a caller on the line does not wait for a break"
     engine.set_state(4, ON_CALL)
     clock.advance(1800)
-    assert engine.entry("CA-jan")["tier"] == "1"
+    assert engine.entry("CA-jan").tier == 1
 
     engine.set_state(7, ConsultantState.OFFLINE)
     engine.set_state(4, ConsultantState.AVAILABLE)
     assert route(engine) == [("CA-jan", 4)], "the advisor's team calls back once they leave"
-    assert engine.entry("CA-jan")["offered_tier"] == "2"
+    assert engine.entry("CA-jan").offered_tier == 2
 
 
 def test_a_retry_due_after_the_advisor_left_goes_to_their_team(redis_client):
@@ -104,7 +105,7 @@ def test_an_advisor_who_is_offline_when_asked_is_not_waited_for(redis_client):
     engine = make_engine(redis_client, Clock(), POLICY)
     consultant(engine, 4, ON_CALL)
     jan_asks_his_advisor(engine)
-    assert engine.entry("CA-jan")["tier"] == "2"
+    assert engine.entry("CA-jan").tier == 2
     engine.set_state(4, ConsultantState.AVAILABLE)
     assert route(engine) == [("CA-jan", 4)]
 
@@ -119,8 +120,8 @@ def test_restored_from_the_database_it_waits_only_for_what_is_left_of_its_hold(r
     )
     assert engine.restore_callback(entry, JAN, 1, None, advisor_hold=3600, requested_at=asked_at)
     restored = engine.entry("CA-jan")
-    assert (restored["pinned"], restored["tier"]) == ("1", "1")
-    assert float(restored["tier_until"]) == asked_at + 3600
+    assert (restored.pinned, restored.tier) == (True, 1)
+    assert restored.tier_until == asked_at + 3600
     assert not engine.restore_callback(entry, JAN, 1, None, advisor_hold=3600)
 
 
@@ -134,7 +135,7 @@ def test_a_plain_callback_is_not_held_for_the_advisor(redis_client):
     consultant(engine, 4)
     clock.advance(60)
     assert route(engine) == [("CA-jan", 4)]
-    assert engine.entry("CA-jan").get("pinned", "") == ""
+    assert not engine.entry("CA-jan").pinned
 
 
 def test_how_soon_advisors_take_the_callbacks_asked_of_them_is_measured(redis_client):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 from hotline.db import db
-from routing import board, scripts
-from routing.engine import DEFAULT_HANDLE_SECONDS, DEFAULT_WRAP_SECONDS, ConsultantState
+from routing import board
+from routing.live import ConsultantState
 from routing.models import CallOutcome, CallRecord
 from tests.agent_desk.test_desk import sign_in
 from tests.routing.helpers import Clock, caller, consultant, make_engine
@@ -93,12 +92,3 @@ def test_the_board_page_and_its_figures_need_a_signed_in_consultant(client, demo
     assert figures["staffing"]["calls_last_hour"] == 1
     assert figures["staffing"]["needed"] >= 1
     assert figures["target"] == {"seconds": 20.0, "share": 0.8}
-
-
-def test_the_scripts_assume_the_same_usual_times_as_the_engine():
-    found = re.search(r"local DEFAULT_HANDLE, DEFAULT_WRAP = (\d+), (\d+)", scripts.PRELUDE)
-    assert found is not None
-    assert (float(found.group(1)), float(found.group(2))) == (
-        DEFAULT_HANDLE_SECONDS,
-        DEFAULT_WRAP_SECONDS,
-    )

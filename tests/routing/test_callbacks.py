@@ -8,11 +8,13 @@ from sqlalchemy import select
 from consultants.models import Consultant
 from customers.models import Contact
 from hotline.db import db
+from hotline.redis_client import redis_conn
 from hotline.settings import Settings
 from recordings.models import Recording
-from routing import service, twiml
+from routing import extension, keys, service, twiml
 from routing.callbacks import CallbackRules
 from routing.engine import QueueEntry, RoutingEngine
+from routing.live import ConsultantState
 from routing.models import CallbackRequest, CallRecord
 from routing.router import Router
 from tests.conftest import PUBLIC_URL
@@ -50,17 +52,20 @@ def request_callback(redis_client, twilio):
     return root
 
 
+def routing(app) -> service.Routing:
+    return app.extensions[extension.NAME]
+
+
 def router(app, settings, network, clock=None) -> Router:
-    with app.app_context():
-        engine = service.engine_for(settings)
+    """A router process of its own: its routing built from the same settings."""
+    engine = service.build_routing(settings, redis_conn.raw).engine
     if clock is not None:
         engine.clock = clock
     return Router(engine, network, settings)
 
 
 def anna_available(app):
-    with app.app_context():
-        service.set_consultant_state(anna(), service.ConsultantState.AVAILABLE)
+    set_anna(app, ConsultantState.AVAILABLE)
 
 
 def test_the_wait_document_offers_a_callback_and_keeps_waiting_on_silence(
@@ -91,9 +96,9 @@ def test_pressing_1_requests_a_callback_that_keeps_the_callers_place(twilio, dem
     assert "oddzwoni" in spoken(root)
     assert verbs(root)[-1] == "Hangup"
     entry = engine.entry(SID)
-    assert (entry["state"], entry["callback"], entry["callback_number"]) == ("waiting", "1", JAN)
+    assert (entry.state, entry.callback, entry.callback_number) == ("waiting", True, JAN)
     assert engine.position(SID) == (1, 2), "hanging up after pressing 1 does not abandon"
-    assert redis_client.ttl(f"routing:entry:{SID}") == -1, "a callback does not expire"
+    assert redis_client.ttl(keys.entry(SID)) == -1, "a callback does not expire"
     request = db.session.scalars(select(CallbackRequest)).one()
     assert (request.call_sid, request.number, request.status) == (SID, JAN, "pending")
     record = db.session.scalars(select(CallRecord).where(CallRecord.call_sid == SID)).one()
@@ -127,12 +132,12 @@ def test_a_callback_rings_the_consultant_then_dials_the_customer(
     assert dial.get("callerId") == settings.hotline_number
     assert dial.get("action") == f"/routing/callback/result?{query}&attempt=1"
     engine = RoutingEngine(redis_client)
-    assert engine.consultant(consultant_id)["state"] == "on-call"
+    assert engine.consultant(consultant_id).state == "on-call"
 
     done = {**leg, "DialCallStatus": "completed", "DialCallDuration": "95"}
     twilio.post(f"/routing/callback/result?{query}&attempt=1", done)
-    assert engine.entry(SID)["outcome"] == "callback"
-    assert engine.consultant(consultant_id)["state"] == "wrap-up"
+    assert engine.entry(SID).outcome == "callback"
+    assert engine.consultant(consultant_id).state == "wrap-up"
     db.session.expire_all()
     request = db.session.scalars(select(CallbackRequest)).one()
     assert (request.status, request.attempts) == ("completed", 1)
@@ -170,15 +175,15 @@ def test_a_callback_is_retried_later_and_given_up_after_three_attempts(
         assert "nie odebrał" in spoken(root)
         if attempt < 3:
             entry = engine.entry(SID)
-            assert entry["state"] == "scheduled"
-            due = redis_client.zscore("routing:callbacks_due", SID)
+            assert entry.state == "scheduled"
+            due = redis_client.zscore(keys.CALLBACKS_DUE, SID)
             assert due >= engine.clock() + rules.retry_seconds - 5
             assert rules.within_hours(due)
-            assert engine.consultant(consultant_id)["state"] == "available"
+            assert engine.consultant(consultant_id).state == "available"
             assert router(app, settings, network).step() is False
             assert len(network.placed) == attempt, "not before the retry is due"
     entry = engine.entry(SID)
-    assert (entry["state"], entry["outcome"], entry["callback_status"]) == (
+    assert (entry.state, entry.outcome, entry.callback_status) == (
         "ended",
         "callback",
         "failed",
@@ -203,22 +208,22 @@ def test_a_consultant_who_misses_the_callback_ring_is_set_not_ready(
     query = f"call={SID}&consultant={consultant_id}"
     twilio.post(f"/routing/callback/status?{query}", {**CALL, "CallStatus": "no-answer"})
     engine = RoutingEngine(redis_client)
-    assert engine.consultant(consultant_id)["state"] == "not-ready"
-    assert engine.entry(SID)["state"] == "waiting"
+    assert engine.consultant(consultant_id).state == "not-ready"
+    assert engine.entry(SID).state == "waiting"
     assert engine.position(SID) == (1, 1)
-    assert engine.entry(SID)["callback_attempts"] == "0", "the customer was never dialled"
+    assert engine.entry(SID).callback_attempts == 0, "the customer was never dialled"
 
 
 def test_a_callback_survives_the_loss_of_redis(app, settings, twilio, demo, redis_client):
     request_callback(redis_client, twilio)
-    queued_at = RoutingEngine(redis_client).entry(SID)["queued_at"]
+    queued_at = RoutingEngine(redis_client).entry(SID).queued_at
     redis_client.flushdb()
     with app.app_context():
-        assert service.restore_callbacks(settings) == 1
-        assert service.restore_callbacks(settings) == 0
+        assert service.restore_callbacks(routing(app)) == 1
+        assert service.restore_callbacks(routing(app)) == 0
     entry = RoutingEngine(redis_client).entry(SID)
-    assert (entry["state"], entry["callback"]) == ("waiting", "1")
-    assert float(entry["queued_at"]) == pytest.approx(float(queued_at), abs=1e-3)
+    assert (entry.state, entry.callback) == ("waiting", True)
+    assert entry.queued_at == pytest.approx(queued_at, abs=1e-3)
     anna_available(app)
     network = RecordingNetwork()
     router(app, settings, network).step()
@@ -231,8 +236,8 @@ def test_a_caller_who_cannot_wait_is_called_back_when_consultants_are_in(
     consultant_id = anna().id
     entry = QueueEntry(call_sid=SID, caller_number=JAN, advisor_id=consultant_id, office="WAW")
     with app.app_context():
-        assert service.request_callback_later(entry, JAN)
-    assert RoutingEngine(redis_client).entry(SID)["callback"] == "1"
+        assert service.request_callback_later(routing(app), entry, JAN)
+    assert RoutingEngine(redis_client).entry(SID).callback
     assert db.session.scalars(select(CallbackRequest.number)).all() == [JAN]
     network = RecordingNetwork()
     router(app, settings, network).step()
@@ -244,14 +249,14 @@ def test_a_caller_who_cannot_wait_is_called_back_when_consultants_are_in(
 
 def set_anna(app, state):
     with app.app_context():
-        service.set_consultant_state(anna(), state)
+        service.set_consultant_state(routing(app).engine, anna(), state)
 
 
 @pytest.mark.parametrize("state", ["on-call", "wrap-up", "break", "not-ready"])
 def test_a_caller_whose_advisor_is_busy_may_ask_that_advisor_to_call_back(
     app, twilio, demo, redis_client, state
 ):
-    set_anna(app, service.ConsultantState(state))
+    set_anna(app, ConsultantState(state))
     root = jan_waits(redis_client, twilio)
     said = spoken(root)
     assert "naciśnij 1" in said and "naciśnij 3" in said
@@ -260,8 +265,8 @@ def test_a_caller_whose_advisor_is_busy_may_ask_that_advisor_to_call_back(
     assert "doradca klienta oddzwoni" in spoken(root)
     assert verbs(root)[-1] == "Hangup"
     entry = RoutingEngine(redis_client).entry(SID)
-    assert (entry["callback"], entry["pinned"], entry["tier"]) == ("1", "1", "1")
-    assert float(entry["tier_until"]) - float(entry["callback_requested_at"]) == 4 * 3600
+    assert (entry.callback, entry.pinned, entry.tier) == (True, True, 1)
+    assert entry.tier_until - entry.callback_requested_at == 4 * 3600
     request = db.session.scalars(select(CallbackRequest)).one()
     assert (request.for_advisor, request.advisor_id) == (True, anna().id)
 
@@ -273,8 +278,8 @@ def test_a_caller_whose_advisor_is_busy_may_ask_that_advisor_to_call_back(
 def test_the_offer_says_how_soon_advisors_usually_call_back(
     app, twilio, demo, redis_client, usual_seconds, said
 ):
-    redis_client.hset("routing:stats", "advisor_callback_ewma", repr(float(usual_seconds)))
-    set_anna(app, service.ConsultantState.ON_CALL)
+    redis_client.hset(keys.STATS, "advisor_callback_ewma", repr(float(usual_seconds)))
+    set_anna(app, ConsultantState.ON_CALL)
     text = spoken(jan_waits(redis_client, twilio))
     assert "naciśnij 3" in text.lower()
     assert (said in text) if said else ("zwykle" not in text), "no figure past 19 minutes"
@@ -286,27 +291,29 @@ def test_key_3_is_neither_offered_nor_heard_unless_the_advisor_is_busy(
     app, twilio, demo, redis_client, state
 ):
     if state:
-        set_anna(app, service.ConsultantState(state))
+        set_anna(app, ConsultantState(state))
     root = jan_waits(redis_client, twilio)
     assert "naciśnij 3" not in spoken(root)
     assert verbs(press(twilio, "3")) == []
-    assert RoutingEngine(redis_client).entry(SID).get("callback", "") == ""
+    assert not RoutingEngine(redis_client).entry(SID).callback
 
 
 def test_a_callback_asked_of_the_advisor_is_restored_with_its_hold(
     app, settings, twilio, demo, redis_client
 ):
-    set_anna(app, service.ConsultantState.ON_CALL)
+    set_anna(app, ConsultantState.ON_CALL)
     jan_waits(redis_client, twilio)
     press(twilio, "3")
     before = RoutingEngine(redis_client).entry(SID)
+    stored = db.session.scalars(select(CallbackRequest)).one()
+    assert stored.requested_at.timestamp() == pytest.approx(before.callback_requested_at, abs=1e-6)
     redis_client.flushdb()
-    set_anna(app, service.ConsultantState.ON_CALL)
+    set_anna(app, ConsultantState.ON_CALL)
     with app.app_context():
-        assert service.restore_callbacks(settings) == 1
+        assert service.restore_callbacks(routing(app)) == 1
     entry = RoutingEngine(redis_client).entry(SID)
-    assert (entry["pinned"], entry["tier"]) == ("1", "1")
-    assert float(entry["tier_until"]) == pytest.approx(float(before["tier_until"]), abs=1e-3)
+    assert (entry.pinned, entry.tier) == (True, 1)
+    assert entry.tier_until == pytest.approx(before.tier_until, abs=1e-5)
 
 
 @pytest.mark.parametrize(
@@ -349,7 +356,7 @@ class TestPastTheMaximumWait:
         record = root.find("Record")
         assert record.get("action") == "/routing/voicemail-done"
         assert record.get("recordingStatusCallback") == "/recordings/status"
-        assert RoutingEngine(redis_client).entry(SID)["outcome"] == "voicemail"
+        assert RoutingEngine(redis_client).entry(SID).outcome == "voicemail"
         done = parse(twilio.post("/routing/voicemail-done", {**CALL, "RecordingSid": "RE1"}).data)
         assert verbs(done)[-1] == "Hangup"
         status = {

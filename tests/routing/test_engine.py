@@ -5,7 +5,8 @@ import threading
 
 import redis
 
-from routing.engine import ConsultantState, QueueEntry, RoutingEngine
+from routing.engine import QueueEntry, RoutingEngine
+from routing.live import ConsultantState
 
 
 class Clock:
@@ -31,7 +32,7 @@ def test_longest_waiting_caller_goes_to_longest_idle_consultant(redis_client):
     engine.set_state(2, ConsultantState.AVAILABLE)
     first = engine.assign_next(ring_seconds=30)
     assert (first.call_sid, first.consultant_id) == ("CA-early", 1)
-    assert engine.consultant(1)["state"] == "ringing"
+    assert engine.consultant(1).state == "ringing"
     second = engine.assign_next(ring_seconds=30)
     assert (second.call_sid, second.consultant_id) == ("CA-late", 2)
     assert engine.assign_next(ring_seconds=30) is None
@@ -60,7 +61,7 @@ def test_missed_call_returns_to_its_old_place_and_consultant_is_not_ready(redis_
     engine.set_state(7, ConsultantState.AVAILABLE)
     offer = engine.assign_next(30)
     assert engine.return_offer(offer.call_sid, 7)
-    assert engine.consultant(7)["state"] == "not-ready"
+    assert engine.consultant(7).state == "not-ready"
     assert engine.position("CA-first") == (1, 2)
     assert not engine.return_offer(offer.call_sid, 7), "a second return changes nothing"
 
@@ -68,8 +69,8 @@ def test_missed_call_returns_to_its_old_place_and_consultant_is_not_ready(redis_
 def test_abandoned_caller_leaves_the_queue_once(redis_client):
     engine = RoutingEngine(redis_client)
     queued(engine, "CA1", at=10)
-    assert engine.finish("CA1", "abandoned")["outcome"] == "abandoned"
-    assert engine.finish("CA1", "answered")["outcome"] == "abandoned"
+    assert engine.finish("CA1", "abandoned").outcome == "abandoned"
+    assert engine.finish("CA1", "answered").outcome == "abandoned"
     engine.set_state(1, ConsultantState.AVAILABLE)
     assert engine.assign_next(30) is None
 
@@ -80,10 +81,10 @@ def test_answered_call_puts_the_consultant_in_wrap_up(redis_client):
     engine.set_state(3, ConsultantState.AVAILABLE)
     engine.assign_next(30)
     engine.connected("CA1", 3)
-    assert engine.consultant(3)["state"] == "on-call"
+    assert engine.consultant(3).state == "on-call"
     engine.finish("CA1", "answered")
-    assert engine.consultant(3)["state"] == "wrap-up"
-    assert engine.consultant(3)["call_sid"] == "CA1"
+    assert engine.consultant(3).state == "wrap-up"
+    assert engine.consultant(3).call_sid == "CA1"
 
 
 def test_offers_past_their_ring_time_are_reported(redis_client):

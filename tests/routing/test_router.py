@@ -5,7 +5,8 @@ from __future__ import annotations
 from twilio.base.exceptions import TwilioRestException
 
 from hotline.settings import Settings
-from routing.engine import ConsultantState
+from routing import keys
+from routing.live import ConsultantState
 from routing.router import Router
 from tests.routing.helpers import (
     QUEUE_SID,
@@ -33,7 +34,7 @@ def test_the_router_takes_the_caller_out_of_the_queue_to_ring_the_consultant(red
     assert network.dequeued == [
         (QUEUE_SID, "CA1", "https://h.example/routing/connect?consultant=4")
     ]
-    assert engine.entry("CA1")["delivered_at"]
+    assert engine.entry("CA1").delivered_at
 
 
 def test_an_offer_twilio_refuses_is_withdrawn_without_blaming_the_consultant(redis_client):
@@ -41,9 +42,9 @@ def test_an_offer_twilio_refuses_is_withdrawn_without_blaming_the_consultant(red
     caller(engine, "CA1")
     consultant(engine, 4)
     Router(engine, UnreachableNetwork(), Settings()).step()
-    assert engine.consultant(4)["state"] == ConsultantState.AVAILABLE
+    assert engine.consultant(4).state == ConsultantState.AVAILABLE
     entry = engine.entry("CA1")
-    assert (entry["state"], entry["requeue"]) == ("waiting", "1"), "routable once back in queue"
+    assert (entry.state, entry.requeue) == ("waiting", True), "routable once back in queue"
 
 
 def test_a_new_router_delivers_an_offer_the_dead_one_made_but_never_sent(redis_client):
@@ -59,7 +60,7 @@ def test_a_new_router_delivers_an_offer_the_dead_one_made_but_never_sent(redis_c
     clock.advance(16)
     replacement.step()
     assert [sid for _q, sid, _url in network.dequeued] == ["CA1"]
-    assert engine.consultant(4)["state"] == ConsultantState.RINGING
+    assert engine.consultant(4).state == ConsultantState.RINGING
 
 
 def test_the_router_sleeps_only_until_its_next_timer(redis_client):
@@ -82,8 +83,8 @@ def test_a_caller_silent_for_minutes_and_missing_from_the_queue_is_closed(redis_
     clock.advance(200)  # no wait URL since, no hang-up callback: the caller is gone
     consultant(engine, 4)
     Router(engine, UnreachableNetwork(), Settings()).step()
-    assert engine.entry("CA1")["outcome"] == "abandoned"
-    assert engine.consultant(4)["state"] == ConsultantState.AVAILABLE
+    assert engine.entry("CA1").outcome == "abandoned"
+    assert engine.consultant(4).state == ConsultantState.AVAILABLE
 
 
 def connected_call(engine, clock, sid="CA1", consultant_id=4):
@@ -105,12 +106,12 @@ def test_a_call_that_ended_without_its_callbacks_is_closed_and_the_consultant_wr
     router = Router(engine, RecordingNetwork({"CA1": None}), Settings(), closed.append)
     clock.advance(60)
     router.reconcile()
-    assert engine.consultant(4)["state"] == ConsultantState.ON_CALL, "asked only after 2 min"
+    assert engine.consultant(4).state == ConsultantState.ON_CALL, "asked only after 2 min"
     clock.advance(61)
     router.reconcile()
-    assert engine.entry("CA1")["outcome"] == "answered"
+    assert engine.entry("CA1").outcome == "answered"
     consultant_now = engine.consultant(4)
-    assert (consultant_now["state"], consultant_now["call_sid"]) == ("wrap-up", "CA1")
+    assert (consultant_now.state, consultant_now.call_sid) == ("wrap-up", "CA1")
     assert closed == ["CA1"], "the call's record is persisted"
     assert "handle_ewma" not in engine.stats(), "its unknown length does not skew estimates"
 
@@ -123,8 +124,8 @@ def test_a_long_call_still_in_progress_is_left_alone(redis_client):
     clock.advance(600)
     Router(engine, network, Settings()).reconcile()
     assert network.asked == ["CA1"]
-    assert engine.consultant(4)["state"] == ConsultantState.ON_CALL
-    assert engine.entry("CA1")["state"] == "connected"
+    assert engine.consultant(4).state == ConsultantState.ON_CALL
+    assert engine.entry("CA1").state == "connected"
 
 
 def test_a_consultant_left_on_a_call_whose_entry_already_ended_is_released(redis_client):
@@ -132,10 +133,10 @@ def test_a_consultant_left_on_a_call_whose_entry_already_ended_is_released(redis
     engine = make_engine(redis_client, clock)
     connected_call(engine, clock)
     # The entry was closed, but the consultant's side of it was lost.
-    redis_client.hset("routing:entry:CA1", "state", "ended")
+    redis_client.hset(keys.entry("CA1"), "state", "ended")
     clock.advance(130)
     Router(engine, RecordingNetwork({"CA1": "completed"}), Settings()).reconcile()
-    assert engine.consultant(4)["state"] == ConsultantState.WRAP_UP
+    assert engine.consultant(4).state == ConsultantState.WRAP_UP
 
 
 def test_when_the_network_cannot_answer_nothing_is_closed(redis_client):
@@ -149,8 +150,8 @@ def test_when_the_network_cannot_answer_nothing_is_closed(redis_client):
     caller(engine, "CA2")
     clock.advance(300)
     Router(engine, Silent(), Settings()).reconcile()
-    assert engine.consultant(4)["state"] == ConsultantState.ON_CALL
-    assert engine.entry("CA2")["state"] == "waiting"
+    assert engine.consultant(4).state == ConsultantState.ON_CALL
+    assert engine.entry("CA2").state == "waiting"
 
 
 def test_a_silent_waiting_caller_the_network_has_hung_up_gives_up_their_place(redis_client):
@@ -165,7 +166,7 @@ def test_a_silent_waiting_caller_the_network_has_hung_up_gives_up_their_place(re
     network = RecordingNetwork({"CA1": "completed", "CA2": "completed"})
     Router(engine, network, Settings(), closed.append).reconcile()
     assert network.asked == ["CA1"], "only a caller silent for over 3 minutes is looked up"
-    assert engine.entry("CA1")["outcome"] == "abandoned"
+    assert engine.entry("CA1").outcome == "abandoned"
     assert engine.position("CA2") == (1, 1), "the caller behind moves up"
     assert closed == ["CA1"]
 

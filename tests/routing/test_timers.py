@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from routing.engine import ConsultantState, QueueEntry
+from routing import keys
+from routing.engine import QueueEntry
+from routing.live import ConsultantState
 from routing.policy import RoutingPolicy
 from tests.routing.helpers import QUEUE_SID, Clock, caller, consultant, make_engine, route
 
@@ -19,24 +21,24 @@ def test_a_missed_call_goes_back_to_its_place_with_its_tier_clock_intact(redis_c
     caller(engine, "CA-second", advisor=7, office="WAW")
     clock.advance(60)
     route(engine)  # both in tier 2 now, CA-first until 1090, CA-second until 1095
-    tier_until = engine.entry("CA-first")["tier_until"]
+    tier_until = engine.entry("CA-first").tier_until
     consultant(engine, 4)
     assert route(engine) == [("CA-first", 4)]
 
     clock.advance(20)
     assert engine.return_offer("CA-first", 4, requeue=True)
-    assert engine.consultant(4)["state"] == "not-ready"
-    assert engine.consultant(4)["reason"] == "missed call"
+    assert engine.consultant(4).state == "not-ready"
+    assert engine.consultant(4).reason == "missed call"
     assert engine.position("CA-first") == (1, 2), "its old place, even while re-entering"
-    assert engine.entry("CA-first")["tier_until"] == tier_until, "its tier clock is intact"
+    assert engine.entry("CA-first").tier_until == tier_until, "its tier clock is intact"
     consultant(engine, 3, office="WAW")
     assert route(engine) == [("CA-second", 3)], "not routable until back in the Twilio queue"
 
     engine.mark_waiting("CA-first", QUEUE_SID)
-    assert engine.entry("CA-first")["tier"] == "2"
+    assert engine.entry("CA-first").tier == 2
     clock.advance(10)  # past the tier-2 deadline it had before it was offered
     route(engine)
-    assert engine.entry("CA-first")["tier"] == "3"
+    assert engine.entry("CA-first").tier == 3
 
 
 def test_an_offer_that_rings_too_long_is_taken_back_by_the_router_timer(redis_client):
@@ -48,7 +50,7 @@ def test_an_offer_that_rings_too_long_is_taken_back_by_the_router_timer(redis_cl
     clock.advance(31)
     assert engine.expired_offers() == [("CA1", 4)]
     assert engine.return_offer("CA1", 4)
-    assert engine.consultant(4)["state"] == "not-ready"
+    assert engine.consultant(4).state == "not-ready"
     consultant(engine, 5)
     assert route(engine) == [("CA1", 5)]
 
@@ -58,8 +60,8 @@ def test_a_caller_hanging_up_on_a_ringing_desk_frees_the_consultant_without_blam
     caller(engine, "CA1")
     consultant(engine, 4)
     route(engine)
-    assert engine.finish("CA1", "abandoned")["outcome"] == "abandoned"
-    assert engine.consultant(4)["state"] == "available"
+    assert engine.finish("CA1", "abandoned").outcome == "abandoned"
+    assert engine.consultant(4).state == "available"
 
 
 def test_wrap_up_ends_by_itself_after_w_seconds(redis_client):
@@ -71,7 +73,7 @@ def test_wrap_up_ends_by_itself_after_w_seconds(redis_client):
     engine.connected("CA1", 4)
     clock.advance(200)
     engine.finish("CA1", "answered")
-    assert engine.consultant(4)["state"] == "wrap-up"
+    assert engine.consultant(4).state == "wrap-up"
     caller(engine, "CA2")
     clock.advance(44)
     assert route(engine) == []
@@ -93,7 +95,7 @@ def test_submitting_wrap_up_early_cancels_the_timer(redis_client):
     engine.set_state(4, ConsultantState.BREAK, reason="coffee")
     clock.advance(60)
     route(engine)
-    assert engine.consultant(4)["state"] == "break", "the old timer does not end the break"
+    assert engine.consultant(4).state == "break", "the old timer does not end the break"
 
 
 def test_a_caller_who_rings_again_soon_gets_their_old_place_back(redis_client):
@@ -104,15 +106,15 @@ def test_a_caller_who_rings_again_soon_gets_their_old_place_back(redis_client):
     caller(engine, "CA-other", number="+48601000002")
     clock.advance(100)
     finished = engine.finish("CA-early", "abandoned")
-    assert float(finished["ended_at"]) - float(finished["joined_at"]) == 200, "its wait counted"
-    assert 0 < redis_client.ttl("routing:rejoin:+48601000001") <= 300
+    assert finished.ended_at - finished.joined_at == 200, "its wait counted"
+    assert 0 < redis_client.ttl(keys.rejoin("+48601000001")) <= 300
     clock.advance(60)
     kept = engine.join(QueueEntry(call_sid="CA-again", caller_number="+48601000001"))
     assert kept.queued_at == 1_000_000.0
     engine.mark_waiting("CA-again", QUEUE_SID)
     assert engine.position("CA-again") == (1, 2)
-    assert engine.entry("CA-again")["rejoined"] == "1"
-    assert not redis_client.exists("routing:rejoin:+48601000001"), "the old place is used once"
+    assert engine.entry("CA-again").rejoined
+    assert not redis_client.exists(keys.rejoin("+48601000001")), "the old place is used once"
 
 
 def test_a_caller_who_was_answered_gets_no_rejoin_place(redis_client):
@@ -122,7 +124,7 @@ def test_a_caller_who_was_answered_gets_no_rejoin_place(redis_client):
     route(engine)
     engine.connected("CA1", 4)
     engine.finish("CA1", "answered")
-    assert not redis_client.exists("routing:rejoin:+48601000001")
+    assert not redis_client.exists(keys.rejoin("+48601000001"))
 
 
 def test_an_offer_a_dead_router_never_delivered_is_claimed_again(redis_client):
@@ -148,6 +150,6 @@ def test_a_consultant_who_changes_office_is_reindexed(redis_client):
     consultant(engine, 9, ConsultantState.ON_CALL, office="GDA", languages=("pl", "uk"))
     caller(engine, "CA-waw", office="WAW", language="uk")
     assert route(engine) == [], "in tier 3, waiting for a Ukrainian speaker"
-    assert redis_client.zscore("routing:avail:office:KRK", "4") is not None
-    assert not redis_client.sismember("routing:staffed:office:WAW", "4")
-    assert redis_client.sismember("routing:staffed:office:KRK", "4")
+    assert redis_client.zscore(keys.available_in_office("KRK"), "4") is not None
+    assert not redis_client.sismember(keys.staffed_in_office("WAW"), "4")
+    assert redis_client.sismember(keys.staffed_in_office("KRK"), "4")

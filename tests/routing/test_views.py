@@ -5,7 +5,9 @@ from sqlalchemy import select
 from consultants.models import Consultant
 from customers.models import Contact
 from hotline.db import db
-from routing.engine import ConsultantState, RoutingEngine
+from routing import urls
+from routing.engine import RoutingEngine
+from routing.live import ConsultantState
 from routing.models import CallRecord
 from tests.twiml import parse, spoken
 
@@ -62,7 +64,7 @@ def test_completed_dial_records_the_call_and_logs_the_contact(twilio, demo, redi
     assert record.wait_seconds is not None
     contact = db.session.scalars(select(Contact).where(Contact.call_sid == SID)).one()
     assert contact.customer_id == record.customer_id
-    assert engine.consultant(consultant.id)["state"] == "wrap-up"
+    assert engine.consultant(consultant.id).state == "wrap-up"
 
 
 def test_unanswered_dial_puts_the_caller_back_in_the_queue(twilio, demo, redis_client):
@@ -75,8 +77,8 @@ def test_unanswered_dial_puts_the_caller_back_in_the_queue(twilio, demo, redis_c
     root = parse(twilio.post(f"/routing/dial-result?consultant={consultant.id}", params).data)
     assert root.find("Enqueue") is not None
     assert "nie odebrał" in spoken(root)
-    assert engine.consultant(consultant.id)["state"] == "not-ready"
-    assert engine.entry(SID)["state"] == "waiting"
+    assert engine.consultant(consultant.id).state == "not-ready"
+    assert engine.entry(SID).state == "waiting"
 
 
 def test_hangup_while_waiting_is_counted_as_abandoned_once(twilio, demo, redis_client):
@@ -102,3 +104,10 @@ def test_with_nobody_staffed_no_wait_is_promised(twilio, demo):
     assert "Twoje miejsce w kolejce: 1." in spoken(root)
     assert "około" not in spoken(root)
     assert "Dziękujemy za cierpliwość" in spoken(root)
+
+
+def test_every_webhook_path_urls_py_names_is_served(app):
+    served = {rule.rule for rule in app.url_map.iter_rules()}
+    named = {path for name, path in vars(urls).items() if name.isupper() and name != "PREFIX"}
+    assert len(named) == 9
+    assert named <= served
