@@ -9,6 +9,7 @@ from consultants.models import Consultant
 from customers.contacts import ensure_contact
 from customers.models import Customer
 from hotline.db import db
+from hotline.speech import DEFAULT_LANGUAGE
 from routing.extension import services as routing_services
 from routing.live import LiveEntry
 
@@ -40,7 +41,7 @@ def screen_pop(call_sid: str, consultant: Consultant) -> ScreenPop | None:
         call_sid=call_sid,
         caller_number=entry.caller_number or "",
         topic=entry.topic or "",
-        language=entry.language or "pl",
+        language=entry.language or DEFAULT_LANGUAGE,
         customer=customer,
         own_customer=customer is not None and customer.advisor_id == consultant.id,
         callback=entry.callback,

@@ -312,12 +312,7 @@ AROUND_THE_CLOCK = {
 
 def consultants_now(settings: Settings, now: datetime | None = None) -> str:
     """Say whether consultants answer now, and when they next do if they don't."""
-    hours = OpeningHours.parse(
-        settings.consultant_hours,
-        settings.timezone,
-        settings.holiday_country,
-        settings.closed_days,
-    )
+    hours = OpeningHours.for_consultants(settings)
     now = now or datetime.now(UTC)
     if hours.is_open(now):
         return f"answering now ({settings.consultant_hours})"

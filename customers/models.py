@@ -8,6 +8,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.db import Base, UtcDateTime, utcnow
+from hotline.speech import DEFAULT_LANGUAGE
 
 # What came of a contact, as a consultant records it after a call or a voicemail.
 CONTACT_OUTCOMES = ("resolved", "follow-up", "referred", "no-action")
@@ -23,7 +24,7 @@ class Customer(Base):
     first_name: Mapped[str] = mapped_column(String(80))
     last_name: Mapped[str] = mapped_column(String(80))
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
-    preferred_language: Mapped[str] = mapped_column(String(2), default="pl")
+    preferred_language: Mapped[str] = mapped_column(String(2), default=DEFAULT_LANGUAGE)
     advisor_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id"), index=True)
     office_code: Mapped[str | None] = mapped_column(String(32))
     address: Mapped[str | None] = mapped_column(String(255))

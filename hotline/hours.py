@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from hotline.settings import Settings
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 RULE = re.compile(
     r"^(?P<first>[a-z]{3})(?:-(?P<last>[a-z]{3}))?\s+(?P<open>\d{1,2}:\d{2})-(?P<close>\d{1,2}:\d{2})$"
@@ -52,6 +54,16 @@ class OpeningHours:
         except ValueError as exc:
             raise HoursError(f"closed days must be YYYY-MM-DD dates: {closed!r}") from exc
         return cls(weekly, ZoneInfo(timezone), country, extra)
+
+    @classmethod
+    def for_consultants(cls, settings: Settings) -> OpeningHours:
+        """Return when consultants answer, as settings say."""
+        return cls.parse(
+            settings.consultant_hours,
+            settings.timezone,
+            settings.holiday_country,
+            settings.closed_days,
+        )
 
     def is_open(self, moment: datetime) -> bool:
         """Tell whether consultants answer at this moment."""

@@ -24,7 +24,7 @@ Fallback = Callable[[str | None], VoiceResponse]
 def polite_goodbye(call_sid: str | None) -> VoiceResponse:
     """Apologise and end the call: the fallback of last resort."""
     response = VoiceResponse()
-    for language in ("pl", "en"):
+    for language in (speech.DEFAULT_LANGUAGE, "en"):
         speech.say(response, language, speech.prompt(language, "apology"))
         speech.say(response, language, speech.prompt(language, "apology_goodbye"))
     response.hangup()

@@ -17,8 +17,8 @@ from hotline import speech
 LANGUAGE_KEYS = {"1": "pl", "2": "en", "3": "uk", "4": "ro"}
 
 
-# twilio ships no type hints, so VoiceResponse is Any to mypy; only --strict objects to that.
-class SharedPage(VoiceResponse):  # type: ignore[misc, unused-ignore]
+# twilio ships no type hints, so VoiceResponse is Any to mypy, which --strict refuses to subclass.
+class SharedPage(VoiceResponse):  # type: ignore[misc]
     """A page built once and served to every caller who reaches it, so it refuses changes.
 
     Most pages are the same for everyone who speaks a language (the main menu, an FAQ

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from hotline.db import db
 from hotline.hours import OpeningHours
 from hotline.settings import Settings
+from hotline.speech import DEFAULT_LANGUAGE
 from routing.engine import QueueEntry, RoutingEngine
 from routing.live import LiveEntry
 from routing.models import CallbackAttempt, CallbackRequest, CallbackStatus
@@ -109,7 +110,7 @@ def record_request(entry: LiveEntry, number: str) -> None:
                 customer_id=entry.customer_id,
                 advisor_id=entry.advisor_id,
                 office=entry.office,
-                language=entry.language or "pl",
+                language=entry.language or DEFAULT_LANGUAGE,
                 topic=entry.topic,
                 priority=entry.priority,
                 queue=entry.queue,

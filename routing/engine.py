@@ -18,6 +18,7 @@ from typing import Any
 
 import redis
 
+from hotline.speech import DEFAULT_LANGUAGE
 from routing import keys, scripts
 from routing.live import (
     DEFAULT_HANDLE_SECONDS,
@@ -41,7 +42,7 @@ class QueueEntry:
     customer_id: int | None = None
     advisor_id: int | None = None
     office: str | None = None
-    language: str = "pl"
+    language: str = DEFAULT_LANGUAGE
     topic: str = "general"
     priority: int = 0
     queued_at: float = field(default_factory=time.time)
@@ -68,7 +69,7 @@ class QueueEntry:
             customer_id=number("customer_id"),
             advisor_id=number("advisor_id"),
             office=values.get("office") or None,
-            language=values.get("language") or "pl",
+            language=values.get("language") or DEFAULT_LANGUAGE,
             topic=values.get("topic") or "general",
             priority=int(values.get("priority") or 0),
             queued_at=float(values.get("queued_at") or time.time()),
@@ -86,7 +87,7 @@ class ConsultantProfile:
     consultant_id: int
     name: str = ""
     office: str | None = None
-    languages: Sequence[str] = ("pl",)
+    languages: Sequence[str] = (DEFAULT_LANGUAGE,)
     topics: Sequence[str] = ()
     address: str = ""
 

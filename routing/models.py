@@ -9,6 +9,7 @@ from sqlalchemy import Float, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.db import Base, UtcDateTime, utcnow
+from hotline.speech import DEFAULT_LANGUAGE
 
 
 class CallOutcome(StrEnum):
@@ -63,7 +64,7 @@ class CallbackRequest(Base):
     customer_id: Mapped[int | None] = mapped_column(Integer, index=True)
     advisor_id: Mapped[int | None] = mapped_column(Integer)
     office: Mapped[str | None] = mapped_column(String(32))
-    language: Mapped[str] = mapped_column(String(8), default="pl")
+    language: Mapped[str] = mapped_column(String(8), default=DEFAULT_LANGUAGE)
     topic: Mapped[str | None] = mapped_column(String(32))
     priority: Mapped[int] = mapped_column(Integer, default=0)
     queue: Mapped[str] = mapped_column(String(64), default="")

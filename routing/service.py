@@ -19,6 +19,7 @@ from hotline.db import db
 from hotline.hours import OpeningHours
 from hotline.jobs import jobs
 from hotline.settings import Settings
+from hotline.speech import DEFAULT_LANGUAGE
 from routing import callbacks, keys, twiml, urls
 from routing.callbacks import CallbackRules
 from routing.engine import ConsultantProfile, QueueEntry, RoutingEngine
@@ -68,12 +69,7 @@ def build_routing(settings: Settings, client: redis.Redis) -> Routing:
         wrap_up_seconds=float(settings.wrap_up_seconds),
         rejoin_seconds=settings.rejoin_minutes * 60.0,
     )
-    hours = OpeningHours.parse(
-        settings.consultant_hours,
-        settings.timezone,
-        settings.holiday_country,
-        settings.closed_days,
-    )
+    hours = OpeningHours.for_consultants(settings)
     return Routing(settings, engine, hours, CallbackRules.from_settings(settings))
 
 
@@ -300,7 +296,7 @@ def consultant_profile(consultant: Consultant) -> ConsultantProfile:
         consultant_id=consultant.id,
         name=consultant.name,
         office=consultant.office_code,
-        languages=tuple(consultant.languages or ("pl",)),
+        languages=tuple(consultant.languages or (DEFAULT_LANGUAGE,)),
         topics=tuple(consultant.topics or ()),
         address=consultant.phone or f"client:{consultant.client_identity}",
     )

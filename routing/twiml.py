@@ -11,7 +11,7 @@ from routing import prompts, urls
 
 # The recordings package's webhook (routing does not import it).
 RECORDING_STATUS_URL = "/recordings/status"
-CONSULTANT_LANGUAGE = "pl"
+CONSULTANT_LANGUAGE = speech.DEFAULT_LANGUAGE
 # Said before the caller's place and wait: news about their own advisor matters most to them,
 # and they may choose before anyone else can take the call (bench/day: heard at 7.5 s).
 LEADING_OFFERS = frozenset({"advisor_callback_offer"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from twilio.twiml.voice_response import VoiceResponse
 
+from hotline import speech
 from hotline.webhooks import twilio_webhook
 from routing import service, twiml, urls
 from routing.extension import services as routing
@@ -19,7 +20,7 @@ def keep_waiting(_call_sid: str | None) -> VoiceResponse:
 
 def back_to_queue(_call_sid: str | None) -> VoiceResponse:
     """Put the caller back in the queue if connecting fails."""
-    return twiml.enqueue("pl", routing().settings.queue_name, announce="apology")
+    return twiml.enqueue(speech.DEFAULT_LANGUAGE, routing().settings.queue_name, announce="apology")
 
 
 @bp.post(urls.WAIT)
