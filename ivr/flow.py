@@ -13,6 +13,8 @@ from twilio.twiml import TwiML
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from hotline import speech
+from ivr import urls
+from recordings import urls as recording_urls
 
 LANGUAGE_KEYS = {"1": "pl", "2": "en", "3": "uk", "4": "ro"}
 
@@ -74,7 +76,7 @@ def _shared_page(
     response = VoiceResponse()
     spoken = speech.voice(language)
     options: dict[str, object] = {
-        "action": f"/ivr/{step}/input",
+        "action": urls.step_input(step),
         "method": "POST",
         "timeout": timeout,
         "input": "dtmf speech" if speech_input else "dtmf",
@@ -91,7 +93,7 @@ def _shared_page(
     for text in texts:
         speech.say(gather, language, text)
     response.append(gather)
-    response.redirect(f"/ivr/{step}/silence", method="POST")
+    response.redirect(urls.step_silence(step), method="POST")
     return SharedPage(response)
 
 
@@ -108,7 +110,7 @@ def greeting(language: str, first_name: str | None, first_step: str) -> VoiceRes
 
 def _build_greeting(language: str, first_name: str | None, first_step: str) -> VoiceResponse:
     response = VoiceResponse()
-    gather = Gather(input="dtmf", num_digits=1, action="/ivr/language", method="POST", timeout=2)
+    gather = Gather(input="dtmf", num_digits=1, action=urls.LANGUAGE, method="POST", timeout=2)
     if first_name:
         text = speech.prompt(language, "greeting_known", first_name=first_name)
     else:
@@ -118,18 +120,18 @@ def _build_greeting(language: str, first_name: str | None, first_step: str) -> V
         if offered != language:
             speech.say(gather, offered, speech.prompt(offered, "language_offer"))
     response.append(gather)
-    response.redirect(f"/ivr/{first_step}?language={language}", method="POST")
+    response.redirect(urls.step(first_step, language), method="POST")
     return response
 
 
 def language_menu(language: str) -> VoiceResponse:
     """Read every language's key in that language."""
     response = VoiceResponse()
-    gather = Gather(input="dtmf", num_digits=1, action="/ivr/language", method="POST", timeout=5)
+    gather = Gather(input="dtmf", num_digits=1, action=urls.LANGUAGE, method="POST", timeout=5)
     for offered in speech.LANGUAGES:
         speech.say(gather, offered, speech.prompt(offered, "language_offer"))
     response.append(gather)
-    response.redirect("/ivr/menu", method="POST")
+    response.redirect(urls.step("menu"), method="POST")
     return response
 
 
@@ -138,15 +140,15 @@ def record_voicemail(language: str, max_seconds: int = 120) -> VoiceResponse:
     response = VoiceResponse()
     speech.say(response, language, speech.prompt(language, "voicemail_prompt"))
     response.record(
-        action="/ivr/voicemail/done",
+        action=urls.VOICEMAIL_DONE,
         method="POST",
         max_length=max_seconds,
         timeout=5,
         play_beep=True,
-        recording_status_callback="/recordings/status",
+        recording_status_callback=recording_urls.STATUS,
         recording_status_callback_method="POST",
     )
-    response.redirect("/ivr/voicemail/done", method="POST")
+    response.redirect(urls.VOICEMAIL_DONE, method="POST")
     return response
 
 

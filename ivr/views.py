@@ -7,10 +7,10 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.settings import Settings
 from hotline.webhooks import polite_goodbye, twilio_webhook
-from ivr import consultant, service
+from ivr import consultant, service, urls
 from ivr.steps import CallInput
 
-bp = Blueprint("ivr", __name__, url_prefix="/ivr")
+bp = Blueprint("ivr", __name__)
 
 
 def settings() -> Settings:
@@ -34,14 +34,14 @@ def step_name(step: str) -> str:
     return step
 
 
-@bp.post("/incoming")
+@bp.post(urls.INCOMING)
 @twilio_webhook(fallback=to_a_person)
 def incoming() -> VoiceResponse:
     """Answer a new call to the hotline number."""
     return service.start_call(settings(), request.form["CallSid"], request.form.get("From", ""))
 
 
-@bp.post("/language")
+@bp.post(urls.LANGUAGE)
 @twilio_webhook(fallback=to_a_person)
 def language() -> VoiceResponse:
     """Switch to the language the caller keyed."""
@@ -50,14 +50,14 @@ def language() -> VoiceResponse:
     )
 
 
-@bp.post("/start")
+@bp.post(urls.START)
 @twilio_webhook(fallback=to_a_person)
 def start() -> VoiceResponse:
     """Carry on after the greeting."""
     return service.start(settings(), request.form["CallSid"])
 
 
-@bp.post("/<step>")
+@bp.post(urls.step("<step>"))
 @twilio_webhook(fallback=to_a_person)
 def show(step: str) -> VoiceResponse:
     """Read an IVR page (in the language the URL names, if it names one)."""
@@ -66,7 +66,7 @@ def show(step: str) -> VoiceResponse:
     )
 
 
-@bp.post("/<step>/input")
+@bp.post(urls.step_input("<step>"))
 @twilio_webhook(fallback=to_a_person)
 def receive(step: str) -> VoiceResponse:
     """Act on a key or phrase given on a page."""
@@ -76,21 +76,21 @@ def receive(step: str) -> VoiceResponse:
     return service.receive(settings(), request.form["CallSid"], step_name(step), given)
 
 
-@bp.post("/<step>/silence")
+@bp.post(urls.step_silence("<step>"))
 @twilio_webhook(fallback=to_a_person)
 def silence(step: str) -> VoiceResponse:
     """Re-prompt after silence on a page."""
     return service.silence(settings(), request.form["CallSid"], step_name(step))
 
 
-@bp.post("/voicemail/done")
+@bp.post(urls.VOICEMAIL_DONE)
 @twilio_webhook()
 def voicemail_done() -> VoiceResponse:
     """Thank the caller after their message."""
     return consultant.voicemail_done(request.form["CallSid"], request.form.get("RecordingUrl", ""))
 
 
-@bp.post("/status")
+@bp.post(urls.STATUS)
 @twilio_webhook()
 def status() -> VoiceResponse:
     """Take the number's status callback; late or repeated callbacks are harmless."""
@@ -99,7 +99,7 @@ def status() -> VoiceResponse:
     return VoiceResponse()
 
 
-@bp.get("/health")
+@bp.get(urls.HEALTH)
 def health() -> Response:
     """Tell a load balancer the web process is up."""
     return Response("ok\n", mimetype="text/plain")

@@ -6,13 +6,13 @@ from flask import Blueprint, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline.webhooks import twilio_webhook
-from messaging import alerts
+from messaging import alerts, urls
 
 bp = Blueprint("messaging", __name__)
 
 
 # The numbers' messaging webhook is configured with this URL, so it keeps the IVR's prefix.
-@bp.post("/ivr/sms")
+@bp.post(urls.INBOUND_SMS)
 @twilio_webhook(fallback=lambda _sid: MessagingResponse())
 def incoming_sms() -> MessagingResponse:
     """Take a text sent to the hotline number: STOP ends job alerts."""

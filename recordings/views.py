@@ -6,12 +6,12 @@ from flask import Blueprint, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.webhooks import twilio_webhook
-from recordings import service
+from recordings import service, urls
 
-bp = Blueprint("recordings", __name__, url_prefix="/recordings")
+bp = Blueprint("recordings", __name__)
 
 
-@bp.post("/status")
+@bp.post(urls.STATUS)
 @twilio_webhook()
 def status() -> VoiceResponse:
     """Record that a recording is ready (or failed)."""
