@@ -37,6 +37,8 @@ from customers.audit import audit_trail
 from customers.contacts import contacts_of
 from customers.models import Contact, Customer
 from hotline.db import db, utcnow
+from knowledge.imports import ImportRequestError, import_status, recent_imports
+from knowledge.imports import start_import as begin_import
 from recordings import service as recordings
 from recordings import voicemail as voicemails
 from recordings.voicemail import VoicemailError
@@ -323,7 +325,6 @@ def update_customer(customer_id: int) -> Any:
 @signed_in
 def imports() -> str:
     """List recent imports and offer a form to start one."""
-    from knowledge.imports import recent_imports
 
     return render_template("desk/imports.html", runs=recent_imports())
 
@@ -332,8 +333,6 @@ def imports() -> str:
 @signed_in
 def start_import() -> Any:
     """Save an uploaded feed and start importing it in the background."""
-    from knowledge.imports import ImportRequestError
-    from knowledge.imports import start_import as begin
 
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -342,7 +341,7 @@ def start_import() -> Any:
     try:
         saved = uploads.save_upload(upload.filename, upload.stream)
         kind = request.form.get("format") or saved.suffix.lstrip(".").lower()
-        run = begin(
+        run = begin_import(
             kind,
             saved,
             f"desk:{g.consultant.login}",
@@ -358,7 +357,6 @@ def start_import() -> Any:
 @signed_in
 def import_run(run_id: int) -> str:
     """Show one import: its progress, counts and the rows it skipped."""
-    from knowledge.imports import import_status
 
     progress = import_status(run_id) or abort(404)
     return render_template("desk/import_run.html", progress=progress)
@@ -368,7 +366,6 @@ def import_run(run_id: int) -> str:
 @signed_in
 def import_run_state(run_id: int) -> Any:
     """Return an import's progress as JSON, polled by its page."""
-    from knowledge.imports import import_status
 
     progress = import_status(run_id)
     if progress is None:

@@ -1,4 +1,8 @@
-"""The ``hotline`` command: database, demo data, the processes, and the whole centre at once."""
+"""The ``hotline`` command: database, demo data, the processes, and the whole centre at once.
+
+Each command imports what it runs when it runs: ``hotline call`` and ``hotline up`` need none of
+the web app, and start without loading every feature.
+"""
 
 from __future__ import annotations
 
