@@ -37,6 +37,7 @@ from customers.audit import audit_trail
 from customers.contacts import contacts_of
 from customers.models import Contact, Customer
 from hotline.db import db, utcnow
+from hotline.telephony import TelephonyError
 from knowledge.imports import ImportRequestError, import_status, recent_imports
 from knowledge.imports import start_import as begin_import
 from recordings import service as recordings
@@ -264,7 +265,7 @@ def voicemail_audio(recording_id: int) -> Response:
         abort(404)
     try:
         sound = recordings.audio(recording)
-    except Exception:
+    except TelephonyError:
         log.exception("call %s: could not fetch voicemail %s", recording.call_sid, recording_id)
         return Response("The phone network did not give us the recording; try again.\n", 502)
     return Response(sound, mimetype="audio/wav", headers={"Cache-Control": "private, no-store"})

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.request_validator import RequestValidator, compare
@@ -16,6 +18,31 @@ from twilio.rest import Client
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+class TelephonyError(RuntimeError):
+    """The phone network refused a request, or could not be reached; the centre's own type, so
+    that no twilio exception leaks past this boundary."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class NotOnTheNetwork(TelephonyError):
+    """The call, queue member or recording asked for does not exist (any more)."""
+
+
+@contextmanager
+def network_errors(what: str) -> Iterator[None]:
+    """Turn whatever the twilio library or the HTTP layer raises into a TelephonyError."""
+    try:
+        yield
+    except TwilioRestException as exc:
+        kind = NotOnTheNetwork if exc.status == 404 else TelephonyError
+        raise kind(f"{what}: {exc.msg}", exc.status) from exc
+    except (TwilioException, requests.RequestException) as exc:
+        raise TelephonyError(f"{what}: {exc}") from exc
 
 
 class Telephony(Protocol):
@@ -71,19 +98,22 @@ class TwilioTelephony:
     def redirect_call(self, call_sid: str, url: str) -> None:
         """Make a live call continue with the TwiML at url."""
         log.info("redirecting call %s to %s", call_sid, url)
-        self.client.calls(call_sid).update(url=url, method="POST")
+        with network_errors(f"redirecting call {call_sid}"):
+            self.client.calls(call_sid).update(url=url, method="POST")
 
     def dequeue_caller(self, queue_sid: str, call_sid: str, url: str) -> None:
         """Take one given caller out of a queue; their call continues at url."""
         log.info("taking call %s out of queue %s to %s", call_sid, queue_sid, url)
-        self.client.queues(queue_sid).members(call_sid).update(url=url, method="POST")
+        with network_errors(f"taking call {call_sid} out of its queue"):
+            self.client.queues(queue_sid).members(call_sid).update(url=url, method="POST")
 
     def send_sms(self, to: str, body: str, status_callback: str | None = None) -> str:
         """Send a text message and return its sid."""
         kwargs: dict[str, Any] = {"to": to, "from_": self.from_number, "body": body}
         if status_callback:
             kwargs["status_callback"] = status_callback
-        message = self.client.messages.create(**kwargs)
+        with network_errors("sending a text message"):
+            message = self.client.messages.create(**kwargs)
         return str(message.sid)
 
     def place_call(self, to: str, url: str, status_callback: str | None = None) -> str:
@@ -91,29 +121,32 @@ class TwilioTelephony:
         kwargs: dict[str, Any] = {"to": to, "from_": self.from_number, "url": url}
         if status_callback:
             kwargs["status_callback"] = status_callback
-        call = self.client.calls.create(**kwargs)
+        with network_errors("placing a call"):
+            call = self.client.calls.create(**kwargs)
         return str(call.sid)
 
     def call_status(self, call_sid: str) -> str | None:
         """Return a call's status, or None if the network has no such call."""
         try:
-            return str(self.client.calls(call_sid).fetch().status)
-        except TwilioRestException as exc:
-            if exc.status == 404:
-                return None
-            raise
+            with network_errors(f"asking for call {call_sid}"):
+                return str(self.client.calls(call_sid).fetch().status)
+        except NotOnTheNetwork:
+            return None
 
     def fetch_recording(self, recording_sid: str) -> bytes:
         """Return the audio of a recording as WAV bytes."""
-        recording = self.client.recordings(recording_sid).fetch()
-        url = "https://api.twilio.com" + str(recording.uri).removesuffix(".json") + ".wav"
-        if isinstance(self.client.http_client, EmulatorHttpClient):
-            url = self.client.http_client.rewrite(url)
-        # The library's client decodes bodies as text, so audio is fetched with requests.
-        response = requests.get(
-            url, auth=(str(self.client.username), str(self.client.password)), timeout=30
-        )
-        response.raise_for_status()
+        with network_errors(f"fetching recording {recording_sid}"):
+            recording = self.client.recordings(recording_sid).fetch()
+            url = "https://api.twilio.com" + str(recording.uri).removesuffix(".json") + ".wav"
+            if isinstance(self.client.http_client, EmulatorHttpClient):
+                url = self.client.http_client.rewrite(url)
+            # The library's client decodes bodies as text, so audio is fetched with requests.
+            response = requests.get(
+                url, auth=(str(self.client.username), str(self.client.password)), timeout=30
+            )
+            if response.status_code == 404:
+                raise NotOnTheNetwork(f"recording {recording_sid} has no audio", 404)
+            response.raise_for_status()
         return response.content
 
 

@@ -16,10 +16,9 @@ from collections.abc import Callable
 from types import FrameType
 
 import redis
-from twilio.base.exceptions import TwilioRestException
 
 from hotline.settings import Settings
-from hotline.telephony import Telephony
+from hotline.telephony import Telephony, TelephonyError
 from routing import urls
 from routing.engine import Assignment, RoutingEngine
 from routing.live import ConsultantState, EntryState
@@ -86,8 +85,8 @@ class Router:
     def undeliverable(self, assignment: Assignment, exc: Exception) -> None:
         """Take back an offer Twilio would not take."""
         call_sid, consultant_id = assignment.call_sid, assignment.consultant_id
-        if isinstance(exc, TwilioRestException):
-            log.warning("call %s could not be delivered: %s", call_sid, exc.msg)
+        if isinstance(exc, TelephonyError):
+            log.warning("call %s could not be delivered: %s", call_sid, exc)
         else:
             log.exception("call %s: delivery failed", call_sid, exc_info=exc)
         if assignment.callback:

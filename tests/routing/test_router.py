@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from twilio.base.exceptions import TwilioRestException
-
 from hotline.settings import Settings
+from hotline.telephony import NotOnTheNetwork, TelephonyError
 from routing import keys
 from routing.live import ConsultantState
 from routing.router import Router
@@ -22,7 +21,7 @@ class UnreachableNetwork(RecordingNetwork):
     """A network on which the caller has already left the queue."""
 
     def dequeue_caller(self, queue_sid: str, call_sid: str, url: str) -> None:
-        raise TwilioRestException(404, url, "Call is not in the queue")
+        raise NotOnTheNetwork("Call is not in the queue", 404)
 
 
 def test_the_router_takes_the_caller_out_of_the_queue_to_ring_the_consultant(redis_client):
@@ -142,7 +141,7 @@ def test_a_consultant_left_on_a_call_whose_entry_already_ended_is_released(redis
 def test_when_the_network_cannot_answer_nothing_is_closed(redis_client):
     class Silent(RecordingNetwork):
         def call_status(self, call_sid: str) -> str | None:
-            raise TwilioRestException(500, "/Calls", "unavailable")
+            raise TelephonyError("unavailable", 500)
 
     clock = Clock()
     engine = make_engine(redis_client, clock)
