@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agent_desk.errors import DeskError
 from consultants.models import Consultant
-from customers.contacts import ensure_contact
 from customers.models import Customer
 from hotline.db import db
 from hotline.speech import DEFAULT_LANGUAGE
 from routing.extension import services as routing_services
-from routing.live import LiveEntry
 
 
 @dataclass(frozen=True)
@@ -46,21 +43,4 @@ def screen_pop(call_sid: str, consultant: Consultant) -> ScreenPop | None:
         own_customer=customer is not None and customer.advisor_id == consultant.id,
         callback=entry.callback,
         asked_for_you=entry.pinned and entry.advisor_id == consultant.id,
-    )
-
-
-def call_answered(consultant: Consultant, call_sid: str) -> None:
-    """Note that the consultant picked up, and open the contact on the customer's record."""
-    engine = routing_services().engine
-    if engine.consultant(consultant.id).call_sid != call_sid:
-        raise DeskError("that call is not offered to you")
-    engine.connected(call_sid, consultant.id)
-    entry = engine.entry(call_sid) or LiveEntry(call_sid)
-    ensure_contact(
-        call_sid,
-        consultant_id=consultant.id,
-        customer_id=entry.customer_id,
-        caller_number=entry.caller_number or "",
-        topic=entry.topic,
-        channel="callback" if entry.callback else "phone",
     )

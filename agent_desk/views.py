@@ -26,8 +26,8 @@ from flask import (
     url_for,
 )
 
-from agent_desk import screen_pop, uploads
 from agent_desk import state as states
+from agent_desk import uploads
 from agent_desk import wrap_up as wrap_ups
 from agent_desk.errors import DeskError
 from consultants import service as consultants
@@ -193,18 +193,6 @@ def change_state() -> Any:
     body = request.get_json(silent=True) or request.form
     try:
         states.change_state(g.consultant, body.get("state", ""), body.get("reason", ""))
-    except REFUSALS as exc:
-        return jsonify(error=str(exc)), 409
-    return jsonify(states.desk_state(g.consultant))
-
-
-@bp.post("/api/answered")
-@signed_in
-def answered() -> Any:
-    """Note that the consultant picked up the call offered to them."""
-    body = request.get_json(silent=True) or {}
-    try:
-        screen_pop.call_answered(g.consultant, str(body.get("call_sid", "")))
     except REFUSALS as exc:
         return jsonify(error=str(exc)), 409
     return jsonify(states.desk_state(g.consultant))

@@ -23,6 +23,19 @@ log = logging.getLogger(__name__)
 WRAP_UP_OUTCOMES = CONTACT_OUTCOMES
 
 
+def on_consultant_picked_up(entry: LiveEntry, consultant_id: int) -> None:
+    """Open the contact on the customer's record as soon as the network says the consultant
+    picked up, so that the wrap-up form finds it."""
+    ensure_contact(
+        entry.call_sid,
+        consultant_id=consultant_id,
+        customer_id=entry.customer_id,
+        caller_number=entry.caller_number or "",
+        topic=entry.topic,
+        channel="callback" if entry.callback else "phone",
+    )
+
+
 def on_call_recorded(record: CallRecord) -> None:
     """Log an answered call, or a callback made, on the customer's record, even if no desk saw
     it connect."""

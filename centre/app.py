@@ -8,7 +8,7 @@ from flask import Flask, redirect
 from werkzeug.wrappers import Response
 
 from agent_desk.views import bp as desk_bp
-from agent_desk.wrap_up import on_call_recorded
+from agent_desk.wrap_up import on_call_recorded, on_consultant_picked_up
 from hotline.db import db
 from hotline.redis_client import redis_conn
 from hotline.settings import Settings
@@ -17,7 +17,7 @@ from ivr.views import bp as ivr_bp
 from messaging.views import bp as messaging_bp
 from recordings.views import bp as recordings_bp
 from routing.service import build_routing
-from routing.signals import call_recorded
+from routing.signals import call_recorded, consultant_picked_up
 from routing.views import bp as routing_bp
 
 
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     for blueprint in (ivr_bp, messaging_bp, routing_bp, desk_bp, recordings_bp):
         app.register_blueprint(blueprint)
     call_recorded.connect(on_call_recorded, weak=False)
+    consultant_picked_up.connect(on_consultant_picked_up, weak=False)
 
     @app.get("/")
     def index() -> Response:

@@ -26,6 +26,7 @@ from routing.engine import ConsultantProfile, QueueEntry, RoutingEngine
 from routing.live import ADVISOR_BUSY_STATES, ConsultantState, EntryState, LiveEntry
 from routing.models import CallbackStatus
 from routing.policy import RoutingPolicy, parse_policies
+from routing.signals import consultant_picked_up
 
 log = logging.getLogger(__name__)
 
@@ -238,12 +239,50 @@ def connect_consultant(routing: Routing, call_sid: str, consultant_id: int) -> V
     engine.delivered(call_sid)
     return twiml.connect(
         language,
+        call_sid=call_sid,
+        consultant_id=consultant_id,
         client_identity=consultant.client_identity,
         number=consultant.phone,
-        action=urls.dial_result(consultant_id),
         timeout=settings.ring_timeout_seconds,
         caller_id=entry.caller_number,
     )
+
+
+def consultant_answered(routing: Routing, call_sid: str, consultant_id: int) -> bool:
+    """Note that the network says the consultant picked up the caller offered to them.
+
+    It runs once per answer however often Twilio reports it (the noun's url and the leg's
+    answered event both say so, in either order, and either may be repeated).
+    """
+    engine = routing.engine
+    before = engine.entry(call_sid)
+    if not engine.connected(call_sid, consultant_id):
+        log.info("call %s: answer by %s came too late; the offer was gone", call_sid, consultant_id)
+        return False
+    entry = engine.entry(call_sid)
+    if entry is not None and (before is None or before.state != EntryState.CONNECTED):
+        log.info("call %s: consultant %s answered", call_sid, consultant_id)
+        consultant_picked_up.send(entry, consultant_id=consultant_id)
+    return True
+
+
+def screened(routing: Routing, call_sid: str, consultant_id: int, digits: str) -> VoiceResponse:
+    """Bridge the desk phone if the person who answered pressed 1; otherwise decline it."""
+    if digits == "1" and consultant_answered(routing, call_sid, consultant_id):
+        return twiml.empty()
+    return twiml.screen_declined()
+
+
+def leg_progress(routing: Routing, call_sid: str, consultant_id: int, event: str) -> None:
+    """Hear the consultant leg's progress: a softphone's answer is a person's.
+
+    A desk phone's answered event may be its voicemail box, so only its screening counts.
+    """
+    if event != "answered":
+        return
+    consultant = db.session.get(Consultant, consultant_id)
+    if consultant is not None and not consultant.phone:
+        consultant_answered(routing, call_sid, consultant_id)
 
 
 def dial_finished(
@@ -329,7 +368,7 @@ def callback_connect(
         log.info("call %s: callback no longer held by %s", call_sid, consultant_id)
         return twiml.consultant_message("callback_taken")
     if entry.state == EntryState.OFFERED:
-        engine.connected(call_sid, consultant_id)
+        consultant_answered(routing, call_sid, consultant_id)
         attempt = engine.callback_attempt(call_sid)
     else:
         attempt = attempts_made(entry)

@@ -8,3 +8,7 @@ routing_signals = Namespace()
 
 #: Sent with ``record`` (a CallRecord) after a call's record is stored or updated.
 call_recorded = routing_signals.signal("call-recorded")
+
+#: Sent with the call's ``LiveEntry`` and ``consultant_id`` once the network says the consultant
+#: picked up a caller (or a callback's desk leg).
+consultant_picked_up = routing_signals.signal("consultant-picked-up")

@@ -153,21 +153,61 @@ def hold(pause_seconds: int) -> VoiceResponse:
 def connect(
     language: str,
     *,
+    call_sid: str,
+    consultant_id: int,
     client_identity: str | None,
     number: str | None,
-    action: str,
     timeout: int,
     caller_id: str | None = None,
 ) -> VoiceResponse:
-    """Ring the chosen consultant's desk (or phone) and report back to action."""
+    """Ring the chosen consultant's softphone (or desk phone) and report back.
+
+    The network, not the desk, says who answered: Twilio fetches the noun's url on the
+    consultant's leg once it is answered, before bridging. A desk phone hears a screening
+    prompt first, so that its voicemail box does not take the caller; a softphone is a person.
+    The leg's own progress is reported too, as a second witness of the answer.
+    """
     response = VoiceResponse()
     speech.say(response, language, speech.prompt(language, "connecting"))
-    dial = Dial(action=action, method="POST", timeout=timeout, caller_id=caller_id)
+    dial = Dial(
+        action=urls.dial_result(consultant_id), method="POST", timeout=timeout, caller_id=caller_id
+    )
+    progress = {
+        "status_callback": urls.leg_status(call_sid, consultant_id),
+        "status_callback_event": "answered completed",
+        "status_callback_method": "POST",
+    }
     if number:
-        dial.number(number)
+        dial.number(number, url=urls.screen(call_sid, consultant_id), method="POST", **progress)
     else:
-        dial.client(client_identity)
+        dial.client(
+            client_identity, url=urls.answered(call_sid, consultant_id), method="POST", **progress
+        )
     response.append(dial)
+    return response
+
+
+def screen(call_sid: str, consultant_id: int, timeout: int = 8) -> VoiceResponse:
+    """Ask whoever answered the desk phone to press 1; silence or another key declines it."""
+    response = VoiceResponse()
+    gather = Gather(
+        input="dtmf",
+        num_digits=1,
+        action=urls.screen_key(call_sid, consultant_id),
+        method="POST",
+        timeout=timeout,
+    )
+    speech.say(gather, CONSULTANT_LANGUAGE, speech.prompt(CONSULTANT_LANGUAGE, "screen_call"))
+    response.append(gather)
+    response.hangup()
+    return response
+
+
+def screen_declined() -> VoiceResponse:
+    """End the desk phone's leg: the caller keeps their place in the queue."""
+    response = VoiceResponse()
+    speech.say(response, CONSULTANT_LANGUAGE, speech.prompt(CONSULTANT_LANGUAGE, "screen_declined"))
+    response.hangup()
     return response
 
 

@@ -66,6 +66,49 @@ def connect() -> VoiceResponse:
     return service.connect_consultant(routing(), request.form["CallSid"], consultant_id)
 
 
+def bridge_anyway(_call_sid: str | None) -> VoiceResponse:
+    """Bridge the consultant if noting their answer fails: better than dropping the caller."""
+    return twiml.empty()
+
+
+def offer(args: dict[str, str]) -> tuple[str, int]:
+    """Read the call and the consultant a consultant-leg webhook is about from its URL."""
+    return args["call"], int(args["consultant"])
+
+
+@bp.post(urls.ANSWERED)
+@twilio_webhook(fallback=bridge_anyway)
+def answered() -> VoiceResponse:
+    """The consultant's softphone picked up: note it, then let Twilio bridge the caller."""
+    service.consultant_answered(routing(), *offer(request.args))
+    return twiml.empty()
+
+
+@bp.post(urls.SCREEN)
+@twilio_webhook(fallback=bridge_anyway)
+def screen() -> VoiceResponse:
+    """Something answered the consultant's desk phone: ask for a key, as a voicemail box can't."""
+    return twiml.screen(*offer(request.args))
+
+
+@bp.post(urls.SCREEN_KEY)
+@twilio_webhook(fallback=bridge_anyway)
+def screen_key() -> VoiceResponse:
+    """Bridge the desk phone on 1, or decline the call back to the queue."""
+    return service.screened(routing(), *offer(request.args), request.form.get("Digits", ""))
+
+
+@bp.post(urls.LEG_STATUS)
+@twilio_webhook(fallback=lambda _sid: twiml.empty())
+def leg_status() -> VoiceResponse:
+    """Hear the consultant leg's progress (answered, completed)."""
+    event = request.form.get("CallStatus", "")
+    if event == "in-progress":
+        event = "answered"
+    service.leg_progress(routing(), *offer(request.args), event)
+    return twiml.empty()
+
+
 @bp.post(urls.DIAL_RESULT)
 @twilio_webhook(fallback=back_to_queue)
 def dial_result() -> VoiceResponse:

@@ -8,7 +8,6 @@
   const endpoint = "client:" + desk.dataset.identity;
   const $ = (id) => document.getElementById(id);
   let lastState = null;
-  let ringingCall = null;
 
   async function post(url, body) {
     const response = await fetch(url, {
@@ -76,7 +75,6 @@
     try {
       const response = await fetch(`${emulator}/emulator/endpoints/${encodeURIComponent(endpoint)}`);
       const phone = await response.json();
-      ringingCall = phone.state === "ringing" ? phone : null;
       $("answer").hidden = phone.state !== "ringing";
       $("hangup").hidden = phone.state !== "connected";
     } catch (error) {
@@ -95,18 +93,17 @@
     })
   );
 
+  // Answering is the phone's business: the network tells the centre who picked up, and the
+  // desk learns it from its state like any other change.
   $("answer").addEventListener("click", async () => {
-    const callSid = (ringingCall && ringingCall.parent_call_sid) || null;
     const ep = `${emulator}/emulator/endpoints/${encodeURIComponent(endpoint)}/answer`;
-    await fetch(ep, { method: "POST" });
     try {
-      const state = await (await fetch("/desk/api/state")).json();
-      const sid = (state.call && state.call.call_sid) || callSid;
-      if (sid) render(await post("/desk/api/answered", { call_sid: sid }));
+      await fetch(ep, { method: "POST" });
     } catch (error) {
-      showError(error.message);
+      showError("The phone did not answer; try again.");
     }
     pollPhone();
+    pollDesk();
   });
 
   $("hangup").addEventListener("click", async () => {

@@ -9,10 +9,12 @@ from sqlalchemy import select
 from customers.models import AuditEntry, Contact, Customer
 from hotline.db import db
 from routing.engine import RoutingEngine
+from tests.conftest import PUBLIC_URL
 from tests.twiml import parse
 
 SID = "CA" + "4" * 32
 CALL = {"CallSid": SID, "From": "+48601000001", "To": "+48221952400"}
+LEG = "CA" + "5" * 32
 
 
 def sign_in(client, login="anna", password="demo1234"):
@@ -63,7 +65,14 @@ def test_call_pops_the_record_then_wrap_up_logs_the_contact(client, twilio, jan,
     assert state["call"]["own_customer"] is True
     assert state["call"]["customer"]["pesel"].endswith("*****")
 
-    assert api(client, token, "/desk/api/answered", {"call_sid": SID}).status_code == 200
+    # Twilio rings Anna's softphone; when she picks up it fetches the url on the <Client>.
+    connect = parse(
+        twilio.post(f"/routing/connect?consultant={assignment.consultant_id}", CALL).data
+    )
+    answered_url = connect.find("Dial/Client").get("url").removeprefix(PUBLIC_URL)
+    leg = {"CallSid": LEG, "ParentCallSid": SID, "CallStatus": "in-progress", "To": "client:x"}
+    assert parse(twilio.post(answered_url, leg).data).findall("*") == [], "bridged at once"
+    assert client.get("/desk/api/state").json["state"] == "on-call"
     dial = {**CALL, "DialCallStatus": "completed"}
     parse(twilio.post(f"/routing/dial-result?consultant={assignment.consultant_id}", dial).data)
     assert client.get("/desk/api/state").json["state"] == "wrap-up"
@@ -205,6 +214,9 @@ def test_a_callback_jan_asked_of_anna_pops_as_asked_for_her(client, twilio, jan,
     call = client.get("/desk/api/state").json["call"]
     assert (call["callback"], call["asked_for_you"]) == (True, True)
     assert call["customer"]["name"] == "Jan Wiśniewski"
-    assert api(client, token, "/desk/api/answered", {"call_sid": SID}).status_code == 200
+    # The router rang Anna's desk first; Twilio fetches the call's url when she picks up.
+    consultant = assignment.consultant_id
+    twilio.post(f"/routing/callback/connect?call={SID}&consultant={consultant}", {"CallSid": LEG})
+    assert client.get("/desk/api/state").json["state"] == "on-call"
     contact = db.session.scalars(select(Contact).where(Contact.call_sid == SID)).one()
     assert (contact.channel, contact.customer_id) == ("callback", jan.id)

@@ -5,7 +5,6 @@ from sqlalchemy import select
 from consultants.models import Consultant
 from customers.models import Contact
 from hotline.db import db
-from routing import urls
 from routing.engine import RoutingEngine
 from routing.live import ConsultantState
 from routing.models import CallRecord
@@ -104,10 +103,3 @@ def test_with_nobody_staffed_no_wait_is_promised(twilio, demo):
     assert "Twoje miejsce w kolejce: 1." in spoken(root)
     assert "około" not in spoken(root)
     assert "Dziękujemy za cierpliwość" in spoken(root)
-
-
-def test_every_webhook_path_urls_py_names_is_served(app):
-    served = {rule.rule for rule in app.url_map.iter_rules()}
-    named = {path for name, path in vars(urls).items() if name.isupper() and name != "PREFIX"}
-    assert len(named) == 9
-    assert named <= served
