@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import redis
 import requests
+from playwright.sync_api import expect
 from sqlalchemy import create_engine
 
 from hotline.db import Base
@@ -23,6 +24,10 @@ TOKEN = "e2e-auth-token"
 # Waits end as soon as what they wait for happens; the bound only has to outlast a slow,
 # loaded machine, where four processes and the emulator share two cores.
 PATIENCE_SECONDS = 90.0
+PATIENCE_MS = int(PATIENCE_SECONDS * 1000)
+# Playwright's assertions wait for the page too; its own 5 s default is a fixed margin that a
+# loaded machine overruns while the first poll of the desk is still on its way.
+expect.set_options(timeout=PATIENCE_MS)
 
 
 @dataclass

@@ -7,9 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PATIENCE_SECONDS, Centre, wait_for
-
-PATIENCE_MS = int(PATIENCE_SECONDS * 1000)
+from tests.e2e.conftest import PATIENCE_MS, Centre, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.browser]
 
