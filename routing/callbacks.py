@@ -7,7 +7,9 @@ router puts back any pending request whose entry has gone (``restore``).
 Design: the consultant is rung first. When the router offers a callback, it places a call to
 the consultant's desk; when they answer, the TwiML dials the customer, so a customer never
 picks up to silence. Attempts are counted when the customer is dialled; a consultant who does
-not answer is treated like any missed offer (not-ready, the callback keeps its place).
+not answer is treated like any missed offer (not-ready, the callback keeps its place). A
+consultant whose attempt missed the customer stays on the call until their own leg ends (its
+status callback says so, or the router finds it over), since they are still on the phone.
 """
 
 from __future__ import annotations

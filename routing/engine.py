@@ -14,6 +14,7 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
+from enum import IntEnum
 from typing import Any
 
 import redis
@@ -100,6 +101,14 @@ class ConsultantProfile:
             self.address,
             self.name,
         ]
+
+
+class LegEnd(IntEnum):
+    """What the end of a consultant's leg of a callback changed."""
+
+    NOTHING = 0  # not this attempt's leg, or the consultant was already free
+    NOTED = 1  # the attempt still waits for its result, which frees the consultant at once
+    RELEASED = 2  # the attempt had missed the customer: the consultant is free now
 
 
 @dataclass(frozen=True)
@@ -191,6 +200,8 @@ class RoutingEngine:
         self._tick = register(scripts.TICK)
         self._request_callback = register(scripts.REQUEST_CALLBACK)
         self._reschedule_callback = register(scripts.RESCHEDULE_CALLBACK)
+        self._callback_unreached = register(scripts.CALLBACK_UNREACHED)
+        self._callback_leg_ended = register(scripts.CALLBACK_LEG_ENDED)
         self._claim_undelivered = register(scripts.CLAIM_UNDELIVERED)
 
     def policy_for(self, queue: str) -> RoutingPolicy:
@@ -376,6 +387,23 @@ class RoutingEngine:
     def reschedule_callback(self, call_sid: str, due: float) -> bool:
         """Hold a callback out of the queue until due; it keeps its place."""
         return bool(self._reschedule_callback(args=[call_sid, repr(due), repr(self.clock())]))
+
+    def callback_unreached(
+        self, call_sid: str, consultant_id: int, due: float | None, leg_sid: str = ""
+    ) -> bool:
+        """Settle an attempt that did not reach the customer: try again at due, or give the
+        callback up (due None); False if the attempt was no longer this consultant's.
+
+        The consultant stays on the call until their own leg (leg_sid, or the one delivered)
+        ends: nothing rings them while they still hear that nobody answered.
+        """
+        args = [call_sid, str(consultant_id), repr(self.clock()), "" if due is None else repr(due)]
+        return bool(self._callback_unreached(args=[*args, leg_sid]))
+
+    def callback_leg_ended(self, call_sid: str, consultant_id: int, leg_sid: str = "") -> LegEnd:
+        """Hear that a consultant's leg of a callback ended, however late or out of order."""
+        args = [call_sid, str(consultant_id), leg_sid, repr(self.clock())]
+        return LegEnd(int(self._callback_leg_ended(args=args)))
 
     def pending_callbacks(self) -> list[str]:
         """Return the call sids of callbacks not yet completed or given up."""

@@ -372,12 +372,12 @@ local function change_state(consultant_id, state, now, reason, call_sid, wrap_se
     smooth('wrap_ewma', now - since, 0.2)
   end
   local fields = {'state', state, 'since', num(now), 'reason', reason}
+  if not call_sid and (state == 'available' or state == 'offline') then call_sid = '' end
   if call_sid then
-    fields[#fields + 1] = 'call_sid'
-    fields[#fields + 1] = call_sid
-  elseif state == 'available' or state == 'offline' then
-    fields[#fields + 1] = 'call_sid'
-    fields[#fields + 1] = ''
+    -- a new call (or none): no longer held on the leg of a callback that missed its customer
+    for _, value in ipairs({'call_sid', call_sid, 'callback_leg', ''}) do
+      fields[#fields + 1] = value
+    end
   end
   redis.call('HSET', ckey(consultant_id), unpack(fields))
   if old == '' then redis.call('SADD', KEY.CONSULTANTS, consultant_id) end
@@ -405,6 +405,28 @@ local function change_state(consultant_id, state, now, reason, call_sid, wrap_se
     {consultant_id = tonumber(consultant_id), state = state, reason = reason})
 end
 
+-- A callback waits out of the queue until due, keeping its place: a retry, or a callback
+-- found outside callback hours.
+local function schedule_callback(sid, e, due, now)
+  remove_from_pools(sid, e)
+  redis.call('ZREM', KEY.OFFERS, sid)
+  redis.call('HSET', ekey(sid), 'state', 'scheduled', 'consultant_id', '', 'routable', '0')
+  redis.call('ZADD', KEY.CALLBACKS_DUE, due, sid)
+  emit(now, 'callback.scheduled', {call_sid = sid, due = due})
+end
+
+-- Whether a consultant is still on the phone after an attempt of callback sid that did not
+-- reach the customer: on the call, holding it, though the call is no longer theirs to talk
+-- on; and, if leg is given, held on that leg (or on one not known).
+local function held_after_callback(consultant_id, sid, leg)
+  local values = redis.call('HMGET', ckey(consultant_id), 'state', 'call_sid', 'callback_leg')
+  if values[1] ~= 'on-call' or values[2] ~= sid then return false end
+  local e = load_entry(sid)
+  if e.state == 'connected' and e.consultant_id == consultant_id then return false end
+  local held_leg = str(values[3])
+  return leg == '' or held_leg == '' or held_leg == leg
+end
+
 local function offer(sid, e, consultant_id, now, ring_seconds, lease_seconds)
   remove_from_pools(sid, e)
   local office, languages = profile(consultant_id)
@@ -413,7 +435,7 @@ local function offer(sid, e, consultant_id, now, ring_seconds, lease_seconds)
     'offered_at', num(now), 'offered_tier', e.tier, 'routable', '0',
     'delivered_at', '', 'lease', num(now + lease_seconds))
   redis.call('HSET', ckey(consultant_id), 'state', 'ringing', 'call_sid', sid,
-    'since', num(now), 'reason', '')
+    'since', num(now), 'reason', '', 'callback_leg', '')
   redis.call('ZADD', KEY.OFFERS, now + ring_seconds, sid)
   emit(now, 'call.offered', {call_sid = sid, consultant_id = tonumber(consultant_id),
     tier = tonumber(e.tier), own_advisor = (e.advisor_id == consultant_id)})
@@ -797,22 +819,77 @@ return 1
 """
 )
 
-# ARGV: call_sid, due, now. A failed callback attempt waits until due, keeping its place.
+# ARGV: call_sid, due, now. A callback waits until due, keeping its place; a consultant it
+# was offered to is free again.
 RESCHEDULE_CALLBACK = script(
     r"""
 local sid, due, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local e = load_entry(sid)
 if e.callback ~= '1' or e.state == 'ended' then return 0 end
-remove_from_pools(sid, e)
-redis.call('ZREM', KEY.OFFERS, sid)
-redis.call('HSET', ekey(sid), 'state', 'scheduled', 'consultant_id', '', 'routable', '0')
-redis.call('ZADD', KEY.CALLBACKS_DUE, due, sid)
+schedule_callback(sid, e, due, now)
 if e.consultant_id ~= '' then
   local _, _, state, holding = profile(e.consultant_id)
   if holding == sid then change_state(e.consultant_id, 'available', now, '', '', 0) end
 end
-emit(now, 'callback.scheduled', {call_sid = sid, due = due})
 return 1
+"""
+)
+
+# ARGV: call_sid, consultant_id, now, due ('' gives the callback up), the consultant's leg ('':
+# the one delivered). An attempt that did not reach the customer: the callback waits until due,
+# or ends as failed. Its consultant stays on the call, out of routing's reach, until their own
+# leg ends (CALLBACK_LEG_ENDED); at once if its end was heard first. Returns 1 if settled now.
+CALLBACK_UNREACHED = script(
+    r"""
+local sid, consultant_id, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local due, leg = tonumber(ARGV[4]), ARGV[5]
+local e = load_entry(sid)
+if e.callback ~= '1' or e.state ~= 'connected' or e.consultant_id ~= consultant_id then
+  return 0
+end
+local legs = redis.call('HMGET', ekey(sid), 'callback_leg', 'callback_leg_ended')
+if leg == '' then leg = str(legs[1]) end
+if due then
+  schedule_callback(sid, e, due, now)
+else
+  redis.call('ZREM', KEY.CALLBACKS_DUE, sid)
+  redis.call('SREM', KEY.CALLBACKS, sid)
+  redis.call('HSET', ekey(sid), 'state', 'ended', 'outcome', 'callback', 'ended_at', num(now),
+    'routable', '0', 'ended_from', 'connected', 'callback_status', 'failed')
+  redis.call('EXPIRE', ekey(sid), ENTRY_TTL_SECONDS)
+  emit(now, 'call.ended', {call_sid = sid, outcome = 'callback'})
+end
+local _, _, state, holding = profile(consultant_id)
+if state == 'on-call' and holding == sid then
+  if leg ~= '' and legs[2] == leg then
+    change_state(consultant_id, 'available', now, '', '', 0)
+  else
+    redis.call('HSET', ckey(consultant_id), 'callback_leg', leg)
+  end
+end
+return 1
+"""
+)
+
+# ARGV: call_sid, consultant_id, leg ('' if not known), now. A consultant's leg of a callback
+# ended. While the attempt still waits for its result, the end is noted, so the result frees
+# them at once (returns 1); a consultant held after an attempt that missed the customer is
+# free again (returns 2); anything else, such as an earlier leg's late report, changes nothing.
+CALLBACK_LEG_ENDED = script(
+    r"""
+local sid, consultant_id, leg, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local e = load_entry(sid)
+if e.callback == '1' and e.state == 'connected' and e.consultant_id == consultant_id then
+  local current = str(redis.call('HGET', ekey(sid), 'callback_leg'))
+  if leg ~= '' and current ~= '' and leg ~= current then return 0 end
+  redis.call('HSET', ekey(sid), 'callback_leg_ended', current ~= '' and current or leg)
+  return 1
+end
+if held_after_callback(consultant_id, sid, leg) then
+  change_state(consultant_id, 'available', now, '', '', 0)
+  return 2
+end
+return 0
 """
 )
 
