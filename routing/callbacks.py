@@ -129,6 +129,12 @@ def _request(call_sid: str) -> CallbackRequest | None:
     return db.session.scalars(query).first()
 
 
+def reached_customer(call_sid: str) -> bool:
+    """Tell whether a callback reached its customer (its request completed)."""
+    request = _request(call_sid)
+    return request is not None and request.status == CallbackStatus.COMPLETED
+
+
 def attempt_started(
     call_sid: str, attempt: int, consultant_id: int, leg_sid: str, at: float
 ) -> None:
