@@ -442,8 +442,14 @@ local function offer(sid, e, consultant_id, now, ring_seconds, lease_seconds)
   return {sid, consultant_id, e.queue_sid, e.callback}
 end
 
--- Pop routing tokens until one pairing is made or none is left.
-local function assign_one(now, ring_seconds, lease_seconds)
+-- Pop routing tokens until one pairing is made or none is left. Callback hours begin at
+-- callbacks_from: before then, a callback about to be offered waits for them instead.
+local function assign_one(now, ring_seconds, lease_seconds, callbacks_from)
+  local function put_off(sid, e)
+    if e.callback ~= '1' or callbacks_from <= now then return false end
+    schedule_callback(sid, e, callbacks_from, now)
+    return true
+  end
   while true do
     local token = redis.call('ZPOPMIN', KEY.DIRTY_CONSULTANTS)
     if token[1] then
@@ -451,7 +457,11 @@ local function assign_one(now, ring_seconds, lease_seconds)
       if redis.call('ZSCORE', KEY.AVAILABLE, consultant_id) then
         local sid = best_call_for(consultant_id)
         if sid then
-          return offer(sid, load_entry(sid), consultant_id, now, ring_seconds, lease_seconds)
+          local e = load_entry(sid)
+          if not put_off(sid, e) then
+            return offer(sid, e, consultant_id, now, ring_seconds, lease_seconds)
+          end
+          redis.call('ZADD', KEY.DIRTY_CONSULTANTS, token[2], consultant_id)  -- the next call
         end
       end
     else
@@ -461,7 +471,7 @@ local function assign_one(now, ring_seconds, lease_seconds)
       local e = load_entry(sid)
       if e.state == 'waiting' and e.routable == '1' then
         local consultant_id = best_consultant_for(e)
-        if consultant_id then
+        if consultant_id and not put_off(sid, e) then
           return offer(sid, e, consultant_id, now, ring_seconds, lease_seconds)
         end
       end
@@ -715,13 +725,15 @@ return 1
 """
 )
 
-# ARGV: now, ring_seconds, lease_seconds, max_assignments, timer_batch.
+# ARGV: now, ring_seconds, lease_seconds, max_assignments, timer_batch, and when callback
+# hours begin (now, or earlier, while they are on).
 # Runs due timers (tier widening, end of wrap-up, callback retries) then pairs calls.
 # Returns {next_timer_or_false, more, sid, consultant, queue_sid, callback, ...}.
 TICK = script(
     r"""
 local now, ring_seconds, lease_seconds = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local max_assignments, batch = tonumber(ARGV[4]), tonumber(ARGV[5])
+local callbacks_from = tonumber(ARGV[6]) or now
 
 for _, sid in ipairs(
     redis.call('ZRANGEBYSCORE', KEY.TIER_DUE, '-inf', now, 'LIMIT', 0, batch)) do
@@ -766,7 +778,7 @@ end
 local result = {false, 0}
 local made = 0
 while made < max_assignments do
-  local assignment = assign_one(now, ring_seconds, lease_seconds)
+  local assignment = assign_one(now, ring_seconds, lease_seconds, callbacks_from)
   if not assignment then break end
   for _, value in ipairs(assignment) do result[#result + 1] = value end
   made = made + 1
@@ -788,11 +800,13 @@ return result
 )
 
 # ARGV: call_sid, number, now, and for a callback asked of the caller's own advisor: how long
-# it waits for them (seconds), from when. Returns 1 if the call now waits as a callback.
+# it waits for them (seconds, 0 for none), from when; then when its first attempt may be made
+# ('' for now). Returns 1 if the call now waits as a callback (perhaps scheduled).
 REQUEST_CALLBACK = script(
     r"""
 local sid, number, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local hold, hold_from = tonumber(ARGV[4] or '') or 0, tonumber(ARGV[5] or '') or now
+local not_before = tonumber(ARGV[6] or '')
 local e = load_entry(sid)
 if e.callback == '1' then return 1 end
 if e.state ~= 'waiting' and e.state ~= 'joining' then return 0 end
@@ -813,8 +827,12 @@ if hold > 0 and e.advisor_id ~= '' then
   redis.call('HSET', ekey(sid), 'pinned', '1', 't1', e.t1)
   settle_tier(sid, e, 1, hold_from)
 end
-make_routable(sid, e, now)
 emit(now, 'callback.requested', {call_sid = sid, for_advisor = (e.pinned == '1')})
+if not_before and not_before > now then
+  schedule_callback(sid, e, not_before, now)
+else
+  make_routable(sid, e, now)
+end
 return 1
 """
 )

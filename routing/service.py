@@ -63,15 +63,17 @@ def build_routing(settings: Settings, client: redis.Redis) -> Routing:
         float(settings.tier_office_seconds),
         float(settings.tier_language_seconds),
     )
+    rules = CallbackRules.from_settings(settings)
     engine = RoutingEngine(
         client,
         policy=default,
         policies=parse_policies(settings.queue_policies, default),
         wrap_up_seconds=float(settings.wrap_up_seconds),
         rejoin_seconds=settings.rejoin_minutes * 60.0,
+        callback_opening=rules.opening_at_or_after,
     )
     hours = OpeningHours.for_consultants(settings)
-    return Routing(settings, engine, hours, CallbackRules.from_settings(settings))
+    return Routing(settings, engine, hours, rules)
 
 
 @dataclass(frozen=True)
@@ -179,9 +181,12 @@ def wait_key(routing: Routing, call_sid: str, digits: str) -> VoiceResponse:
         number = entry.caller_number or ""
         for_advisor = digits == "3"
         hold = engine.policy_for(entry.queue).advisor_callback_seconds
-        kept = engine.request_callback(call_sid, number, advisor_hold=hold if for_advisor else 0)
+        due = routing.callback_rules.first_attempt(engine.clock())
+        kept = engine.request_callback(
+            call_sid, number, advisor_hold=hold if for_advisor else 0, not_before=due
+        )
         if kept:
-            callbacks.record_request(_known(engine, call_sid), number)
+            callbacks.record_request(_known(engine, call_sid), number, due)
             log.info(
                 "call %s: callback requested%s, place kept",
                 call_sid,
@@ -455,13 +460,15 @@ def request_callback_later(routing: Routing, entry: QueueEntry, number: str) -> 
     """Take a callback request from a caller who cannot wait (say, the centre is closed).
 
     The request joins the queue as a callback at once, so when consultants log in it comes
-    first in its tier, and it is stored in the database like any callback request.
+    first in its tier, and it is stored in the database like any callback request. Asked for
+    outside callback hours, its first attempt waits until they begin.
     """
     engine = routing.engine
     if not entry.queue:
         entry = replace(entry, queue=routing.settings.queue_name)
     engine.join(entry)
-    if not engine.request_callback(entry.call_sid, number):
+    due = routing.callback_rules.first_attempt(engine.clock())
+    if not engine.request_callback(entry.call_sid, number, not_before=due):
         refused = engine.entry(entry.call_sid)
         log.warning(
             "call %s: callback request refused (state %s)",
@@ -469,7 +476,7 @@ def request_callback_later(routing: Routing, entry: QueueEntry, number: str) -> 
             refused.state if refused else None,
         )
         return False
-    callbacks.record_request(_known(engine, entry.call_sid), number)
+    callbacks.record_request(_known(engine, entry.call_sid), number, due)
     log.info("call %s: callback requested outside the queue", entry.call_sid)
     return True
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from functools import partial
 
 import pytest
@@ -569,3 +570,105 @@ def test_callbacks_follow_consultant_hours_and_closed_days_unless_given_their_ow
     assert not own.within_hours(at(2026, 11, 28, 10, 0))
     assert not own.within_hours(at(2026, 11, 23, 8, 30)) and own.within_hours(at(2026, 11, 23, 9))
     assert not own.within_hours(at(2026, 12, 31, 10, 0)), "closed days apply to their own hours too"
+
+
+def warsaw(*parts: int) -> float:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime(*parts, tzinfo=ZoneInfo("Europe/Warsaw")).timestamp()
+
+
+SUNDAY_NIGHT = warsaw(2026, 11, 22, 23, 12)
+MONDAY_MORNING = warsaw(2026, 11, 23, 8, 0)
+
+
+class TestOutsideCallbackHours:
+    """Consultants, and so callbacks, work weekdays from 08:00 to 18:00 in Warsaw."""
+
+    @pytest.fixture
+    def settings(self, settings):
+        return settings.with_overrides(
+            consultant_hours="mon-fri 08:00-18:00", timezone="Europe/Warsaw"
+        )
+
+    @pytest.fixture
+    def clock(self, app) -> Clock:
+        clock = Clock(SUNDAY_NIGHT)
+        routing(app).engine.clock = clock
+        return clock
+
+    def called_back_on_monday_morning(self, app, settings, clock) -> list:
+        """Run a router through the night with Anna free; return what it placed by 08:00."""
+        anna_available(app)
+        network = RecordingNetwork()
+        night = router(app, settings, network, clock)
+        night.step()
+        assert network.placed == [], "nobody is called back on a Sunday night"
+        clock.now = MONDAY_MORNING - 1
+        night.step()
+        assert network.placed == []
+        clock.now = MONDAY_MORNING
+        night.step()
+        return network.placed
+
+    @pytest.mark.parametrize("key", ["1", "3"])
+    def test_a_callback_asked_for_while_waiting_is_first_made_when_callback_hours_begin(
+        self, app, settings, twilio, demo, redis_client, clock, key
+    ):
+        set_anna(app, ConsultantState.ON_CALL)  # so key 3 is offered too
+        engine = routing(app).engine
+        entry = QueueEntry(call_sid=SID, caller_number=JAN, advisor_id=anna().id, office="WAW")
+        engine.join(replace(entry, queued_at=clock()))
+        twilio.post("/routing/wait", {**CALL, "QueueSid": QUEUE})
+        assert "oddzwoni" in spoken(press(twilio, key))
+        twilio.post("/routing/queue-result", {**CALL, "QueueResult": "hangup"})
+        assert engine.entry(SID).state == "scheduled"
+        assert redis_client.zscore(keys.CALLBACKS_DUE, SID) == MONDAY_MORNING
+        request = db.session.scalars(select(CallbackRequest)).one()
+        assert request.next_attempt_at.timestamp() == MONDAY_MORNING
+
+        placed = self.called_back_on_monday_morning(app, settings, clock)
+        assert [to for to, _url, _status in placed] == [f"client:consultant-{anna().id}"]
+
+    def test_a_callback_asked_for_when_closed_keeps_its_time_when_restored(
+        self, app, settings, demo, redis_client, clock
+    ):
+        entry = QueueEntry(call_sid=SID, caller_number=JAN, queued_at=clock())
+        with app.app_context():
+            assert service.request_callback_later(routing(app), entry, JAN)
+        assert RoutingEngine(redis_client).entry(SID).state == "scheduled"
+        redis_client.flushdb()
+        clock.advance(600)
+        with app.app_context():
+            assert service.restore_callbacks(routing(app)) == 1
+        restored = RoutingEngine(redis_client).entry(SID)
+        assert (restored.state, restored.callback) == ("scheduled", True)
+        assert redis_client.zscore(keys.CALLBACKS_DUE, SID) == MONDAY_MORNING
+
+        placed = self.called_back_on_monday_morning(app, settings, clock)
+        assert len(placed) == 1
+
+    def test_a_callback_still_waiting_when_callback_hours_end_waits_for_the_next_day(
+        self, app, settings, demo, redis_client, clock
+    ):
+        clock.now = warsaw(2026, 11, 20, 17, 50)  # a Friday, nobody free
+        entry = QueueEntry(call_sid=SID, caller_number=JAN, queued_at=clock())
+        with app.app_context():
+            assert service.request_callback_later(routing(app), entry, JAN)
+        assert routing(app).engine.entry(SID).state == "waiting"
+        clock.now = warsaw(2026, 11, 20, 18, 30)
+        placed = self.called_back_on_monday_morning(app, settings, clock)
+        assert len(placed) == 1
+        assert routing(app).engine.consultant(anna().id).state == "ringing"
+
+
+def test_callback_hours_closed_for_weeks_are_looked_at_again_later_without_failing():
+    from routing.callbacks import LOOK_AHEAD_DAYS
+
+    closed = ",".join(f"2026-12-{day:02d}" for day in range(1, 32))
+    rules = CallbackRules(days="mon-fri", hours="08:00-18:00", closed_days=closed, country="")
+    monday = warsaw(2026, 11, 30, 18, 0)
+    assert rules.opening_at_or_after(monday) == monday + LOOK_AHEAD_DAYS * 86400
+    assert rules.first_attempt(warsaw(2026, 11, 30, 9, 0)) is None, "open: at once"
+    assert rules.opening_at_or_after(warsaw(2026, 11, 27, 18, 0)) == warsaw(2026, 11, 30, 8, 0)
