@@ -13,6 +13,7 @@ from customers.audit import audit
 from customers.contacts import ensure_contact
 from customers.models import CONTACT_OUTCOMES, Contact
 from hotline.db import db, utcnow
+from routing import callbacks
 from routing import service as routing
 from routing.extension import services as routing_services
 from routing.live import ConsultantState, LiveEntry
@@ -25,7 +26,13 @@ WRAP_UP_OUTCOMES = CONTACT_OUTCOMES
 
 def on_consultant_picked_up(entry: LiveEntry, consultant_id: int) -> None:
     """Open the contact on the customer's record as soon as the network says the consultant
-    picked up, so that the wrap-up form finds it."""
+    picked up, so that the wrap-up form finds it.
+
+    A callback's desk leg is no contact yet: it opens once the customer answers, and an
+    attempt that misses them is kept only in the callback's own history of attempts.
+    """
+    if entry.callback:
+        return
     ensure_contact(
         entry.call_sid,
         consultant_id=consultant_id,
@@ -37,10 +44,12 @@ def on_consultant_picked_up(entry: LiveEntry, consultant_id: int) -> None:
 
 
 def on_call_recorded(record: CallRecord) -> None:
-    """Log an answered call, or a callback made, on the customer's record, even if no desk saw
-    it connect."""
+    """Log an answered call, or a callback that reached the customer, on the customer's record,
+    even if no desk saw it connect."""
     called_back = record.outcome == CallOutcome.CALLBACK and record.consultant_id is not None
     if record.outcome != CallOutcome.ANSWERED and not called_back:
+        return
+    if called_back and not callbacks.reached_customer(record.call_sid):
         return
     ensure_contact(
         record.call_sid,
@@ -67,8 +76,14 @@ def pending_wrap_up(consultant: Consultant) -> Contact | None:
         customer_id=entry.customer_id,
         caller_number=entry.caller_number or "",
         topic=entry.topic,
-        ended_at=datetime.fromtimestamp(entry.ended_at, UTC) if entry.ended_at else None,
+        started_at=_moment(entry.answered_at),
+        ended_at=_moment(entry.ended_at),
+        channel="callback" if entry.callback else "phone",
     )
+
+
+def _moment(seconds: float | None) -> datetime | None:
+    return datetime.fromtimestamp(seconds, UTC) if seconds else None
 
 
 def unfinished_wrap_ups(

@@ -167,15 +167,16 @@ def router() -> None:
     from hotline.telephony import make_telephony
     from routing.extension import services
     from routing.router import Router
-    from routing.service import restore_callbacks, schedule_record
+    from routing.service import callback_leg_lost, restore_callbacks, schedule_record
 
     settings = load_settings()
     app = create_app(settings)
     with app.app_context():
         routing = services()
         recover = partial(restore_callbacks, routing)
+        leg_lost = partial(callback_leg_lost, routing)
         telephony = make_telephony(settings)
-        Router(routing.engine, telephony, settings, schedule_record, recover).run()
+        Router(routing.engine, telephony, settings, schedule_record, recover, leg_lost).run()
 
 
 @main.command()

@@ -7,7 +7,9 @@ router puts back any pending request whose entry has gone (``restore``).
 Design: the consultant is rung first. When the router offers a callback, it places a call to
 the consultant's desk; when they answer, the TwiML dials the customer, so a customer never
 picks up to silence. Attempts are counted when the customer is dialled; a consultant who does
-not answer is treated like any missed offer (not-ready, the callback keeps its place).
+not answer is treated like any missed offer (not-ready, the callback keeps its place). A
+consultant whose attempt missed the customer stays on the call until their own leg ends (its
+status callback says so, or the router finds it over), since they are still on the phone.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from routing.live import LiveEntry
 from routing.models import CallbackAttempt, CallbackRequest, CallbackStatus
 
 log = logging.getLogger(__name__)
+
+# How far ahead callback hours are searched for their next opening.
+LOOK_AHEAD_DAYS = 15
 
 
 def moment(seconds: float) -> datetime:
@@ -79,22 +84,36 @@ class CallbackRules:
         return self.opening_hours.is_open(moment(seconds))
 
     def opening_at_or_after(self, seconds: float) -> float:
-        """Return the first moment at or after seconds within consultant hours."""
-        opening = self.opening_hours.next_opening(moment(seconds))
+        """Return the first moment at or after seconds within callback hours (seconds itself,
+        to the last digit, when they are on).
+
+        Closed for longer than the hours look ahead, it returns the end of that look-ahead,
+        when whoever asked looks again: the router asks at every tick, so it must not fail.
+        """
+        if self.within_hours(seconds):
+            return seconds
+        opening = self.opening_hours.next_opening(moment(seconds), LOOK_AHEAD_DAYS)
         if opening is None:
-            raise ValueError(f"callback hours {self.schedule} never open")
+            return seconds + LOOK_AHEAD_DAYS * 86400.0
         return max(seconds, opening.timestamp())
+
+    def first_attempt(self, requested_at: float) -> float | None:
+        """Return when to make the first attempt of a callback asked for at requested_at:
+        None for as soon as someone is free, or when callback hours next begin."""
+        due = self.opening_at_or_after(requested_at)
+        return due if due > requested_at else None
 
     def next_attempt(self, failed_at: float) -> float:
         """Return when to try again after a failed attempt."""
         return self.opening_at_or_after(failed_at + self.retry_seconds)
 
 
-def record_request(entry: LiveEntry, number: str) -> None:
+def record_request(entry: LiveEntry, number: str, first_attempt: float | None = None) -> None:
     """Store a callback request once; a repeated request changes nothing.
 
     The row takes its moment from the entry's own stamp, not a second reading of the clock,
-    so a callback restored from it waits for the advisor until the very moment it did before.
+    so a callback restored from it waits for the advisor until the very moment it did before;
+    and the time of its first attempt, if that waits for callback hours, so that it still does.
     """
     call_sid, requested_at = entry.call_sid, entry.callback_requested_at
     if requested_at is None:
@@ -117,6 +136,7 @@ def record_request(entry: LiveEntry, number: str) -> None:
                 for_advisor=entry.pinned,
                 queued_at=moment(entry.queued_at or requested_at),
                 requested_at=moment(requested_at),
+                next_attempt_at=moment(first_attempt) if first_attempt else None,
             )
         )
     log.info("call %s: callback requested to %s", call_sid, number)
@@ -125,6 +145,12 @@ def record_request(entry: LiveEntry, number: str) -> None:
 def _request(call_sid: str) -> CallbackRequest | None:
     query = select(CallbackRequest).where(CallbackRequest.call_sid == call_sid)
     return db.session.scalars(query).first()
+
+
+def reached_customer(call_sid: str) -> bool:
+    """Tell whether a callback reached its customer (its request completed)."""
+    request = _request(call_sid)
+    return request is not None and request.status == CallbackStatus.COMPLETED
 
 
 def attempt_started(

@@ -14,6 +14,7 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
+from enum import IntEnum
 from typing import Any
 
 import redis
@@ -102,6 +103,14 @@ class ConsultantProfile:
         ]
 
 
+class LegEnd(IntEnum):
+    """What the end of a consultant's leg of a callback changed."""
+
+    NOTHING = 0  # not this attempt's leg, or the consultant was already free
+    NOTED = 1  # the attempt still waits for its result, which frees the consultant at once
+    RELEASED = 2  # the attempt had missed the customer: the consultant is free now
+
+
 @dataclass(frozen=True)
 class Assignment:
     """A call offered to a consultant."""
@@ -172,6 +181,7 @@ class RoutingEngine:
         wrap_up_seconds: float = 60.0,
         rejoin_seconds: float = 300.0,
         lease_seconds: float = 15.0,
+        callback_opening: Callable[[float], float] | None = None,
     ) -> None:
         self.redis = client
         self.clock = clock
@@ -180,6 +190,8 @@ class RoutingEngine:
         self.wrap_up_seconds = wrap_up_seconds
         self.rejoin_seconds = rejoin_seconds
         self.lease_seconds = lease_seconds
+        # the first moment at or after a given one within callback hours (None: at any time)
+        self.callback_opening = callback_opening
         register = client.register_script
         self._join = register(scripts.JOIN)
         self._mark_waiting = register(scripts.MARK_WAITING)
@@ -191,6 +203,8 @@ class RoutingEngine:
         self._tick = register(scripts.TICK)
         self._request_callback = register(scripts.REQUEST_CALLBACK)
         self._reschedule_callback = register(scripts.RESCHEDULE_CALLBACK)
+        self._callback_unreached = register(scripts.CALLBACK_UNREACHED)
+        self._callback_leg_ended = register(scripts.CALLBACK_LEG_ENDED)
         self._claim_undelivered = register(scripts.CLAIM_UNDELIVERED)
 
     def policy_for(self, queue: str) -> RoutingPolicy:
@@ -355,18 +369,30 @@ class RoutingEngine:
     # Callbacks and voicemail
 
     def request_callback(
-        self, call_sid: str, number: str, *, advisor_hold: float = 0.0, since: float | None = None
+        self,
+        call_sid: str,
+        number: str,
+        *,
+        advisor_hold: float = 0.0,
+        since: float | None = None,
+        not_before: float | None = None,
     ) -> bool:
         """Turn a waiting call into a callback that keeps its place; False if too late.
 
         With advisor_hold, the caller asked for their own advisor: only the advisor takes the
         callback for that many seconds from since (default now), over a break too; then, or
-        as soon as the advisor logs off, it widens like any call.
+        as soon as the advisor logs off, it widens like any call. With not_before (say, when
+        callback hours begin), the first attempt waits until then.
         """
         now = self.clock()
-        args = [call_sid, number, repr(now)]
-        if advisor_hold > 0:
-            args += [repr(float(advisor_hold)), repr(now if since is None else since)]
+        args = [
+            call_sid,
+            number,
+            repr(now),
+            repr(float(advisor_hold)),
+            repr(now if since is None else since),
+            "" if not_before is None else repr(not_before),
+        ]
         return bool(self._request_callback(args=args))
 
     def callback_attempt(self, call_sid: str) -> int:
@@ -376,6 +402,23 @@ class RoutingEngine:
     def reschedule_callback(self, call_sid: str, due: float) -> bool:
         """Hold a callback out of the queue until due; it keeps its place."""
         return bool(self._reschedule_callback(args=[call_sid, repr(due), repr(self.clock())]))
+
+    def callback_unreached(
+        self, call_sid: str, consultant_id: int, due: float | None, leg_sid: str = ""
+    ) -> bool:
+        """Settle an attempt that did not reach the customer: try again at due, or give the
+        callback up (due None); False if the attempt was no longer this consultant's.
+
+        The consultant stays on the call until their own leg (leg_sid, or the one delivered)
+        ends: nothing rings them while they still hear that nobody answered.
+        """
+        args = [call_sid, str(consultant_id), repr(self.clock()), "" if due is None else repr(due)]
+        return bool(self._callback_unreached(args=[*args, leg_sid]))
+
+    def callback_leg_ended(self, call_sid: str, consultant_id: int, leg_sid: str = "") -> LegEnd:
+        """Hear that a consultant's leg of a callback ended, however late or out of order."""
+        args = [call_sid, str(consultant_id), leg_sid, repr(self.clock())]
+        return LegEnd(int(self._callback_leg_ended(args=args)))
 
     def pending_callbacks(self) -> list[str]:
         """Return the call sids of callbacks not yet completed or given up."""
@@ -400,10 +443,10 @@ class RoutingEngine:
         anonymous = QueueEntry(**{**asdict(entry), "caller_number": ""})
         self.join(anonymous)
         self.redis.hset(keys.entry(entry.call_sid), "caller_number", entry.caller_number)
-        self.request_callback(entry.call_sid, number, advisor_hold=advisor_hold, since=requested_at)
+        self.request_callback(
+            entry.call_sid, number, advisor_hold=advisor_hold, since=requested_at, not_before=due
+        )
         self.redis.hset(keys.entry(entry.call_sid), "callback_attempts", str(attempts))
-        if due is not None and due > self.clock():
-            self.reschedule_callback(entry.call_sid, due)
         self.publish("callback.restored", call_sid=entry.call_sid)
         return True
 
@@ -531,14 +574,19 @@ class RoutingEngine:
     # Assignment
 
     def tick(self, ring_seconds: float, max_assignments: int = 50, batch: int = 500) -> Tick:
-        """Run due timers (tiers, wrap-up, callbacks) and pair calls with free consultants."""
+        """Run due timers (tiers, wrap-up, callbacks) and pair calls with free consultants.
+
+        Outside callback hours a callback is not offered: it waits until they begin.
+        """
         now = self.clock()
+        callbacks_from = self.callback_opening(now) if self.callback_opening else now
         args = [
             repr(now),
             repr(ring_seconds),
             repr(self.lease_seconds),
             str(max_assignments),
             str(batch),
+            repr(callbacks_from),
         ]
         result = self._tick(args=args)
         next_due = float(_text(result[0])) if result[0] is not None else None

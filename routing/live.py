@@ -120,6 +120,8 @@ class LiveEntry:
     callback_requested_at: float | None = None
     callback_attempts: int | None = None
     callback_leg: str | None = None
+    # The consultant's leg whose end was heard before the attempt's result.
+    callback_leg_ended: str | None = None
     callback_status: str | None = None
     pinned: bool = False
 
@@ -138,6 +140,9 @@ class LiveConsultant:
     since: float | None = None
     reason: str = ""
     call_sid: str | None = None
+    # On the phone after an attempt of callback call_sid that missed its customer: their leg,
+    # until it ends.
+    callback_leg: str | None = None
     name: str | None = None
     office: str | None = None
     languages: tuple[str, ...] = ()

@@ -21,7 +21,7 @@ from hotline.settings import Settings
 from hotline.telephony import Telephony, TelephonyError
 from routing import urls
 from routing.engine import Assignment, RoutingEngine
-from routing.live import ConsultantState, EntryState
+from routing.live import ConsultantState, EntryState, LiveEntry
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ class Router:
         settings: Settings,
         closed: Callable[[str], None] = lambda _call_sid: None,
         restore_callbacks: Callable[[], int] = lambda: 0,
+        callback_leg_lost: Callable[[str, int, str], None] = lambda _sid, _id, _leg: None,
     ) -> None:
         self.engine = engine
         self.telephony = telephony
@@ -53,6 +54,9 @@ class Router:
         self.closed = closed  # told of every call the router closes, to persist its record
         # puts back pending callbacks Redis lost, from the database; says how many
         self.restore_callbacks = restore_callbacks
+        # told of a consultant's leg of a callback (call, consultant, leg) found over
+        # although no webhook said so: frees the consultant, settles a lost attempt
+        self.callback_leg_lost = callback_leg_lost
         self.running = True
         self.next_due: float | None = None
         self.last_claim = 0.0
@@ -117,8 +121,10 @@ class Router:
         now = self.engine.clock()
         for consultant_id, call_sid in self.engine.calls_held_since(now - CHECK_CALL_AFTER_SECONDS):
             entry = self.engine.entry(call_sid)
-            live_leg = entry.callback_leg if entry is not None and entry.callback else call_sid
-            if live_leg and self.call_is_over(live_leg):
+            if entry is not None and entry.callback:
+                self.reconcile_callback(consultant_id, entry)
+                continue
+            if self.call_is_over(call_sid):
                 log.warning("call %s ended without telling us; closing it", call_sid)
                 connected = entry is not None and entry.state == EntryState.CONNECTED
                 self.close_call(
@@ -132,6 +138,22 @@ class Router:
             if self.call_is_over(call_sid):
                 log.warning("call %s left the queue without telling us; abandoned", call_sid)
                 self.close_call(call_sid, "abandoned")
+
+    def reconcile_callback(self, consultant_id: int, entry: LiveEntry) -> None:
+        """Free a consultant whose leg of a callback has ended without telling us.
+
+        The leg is the one they were kept on after missing the customer, or else the attempt's
+        own; an attempt whose result was lost too is settled as not knowing how it went.
+        """
+        leg = self.engine.consultant(consultant_id).callback_leg or entry.callback_leg
+        if leg and self.call_is_over(leg):
+            log.warning(
+                "call %s: consultant %s's callback leg %s ended without telling us",
+                entry.call_sid,
+                consultant_id,
+                leg,
+            )
+            self.callback_leg_lost(entry.call_sid, consultant_id, leg)
 
     def close_call(self, call_sid: str, outcome: str, *, end_unknown: bool = False) -> None:
         """Close a call the router found over, and have its record kept if this closed it."""

@@ -372,12 +372,12 @@ local function change_state(consultant_id, state, now, reason, call_sid, wrap_se
     smooth('wrap_ewma', now - since, 0.2)
   end
   local fields = {'state', state, 'since', num(now), 'reason', reason}
+  if not call_sid and (state == 'available' or state == 'offline') then call_sid = '' end
   if call_sid then
-    fields[#fields + 1] = 'call_sid'
-    fields[#fields + 1] = call_sid
-  elseif state == 'available' or state == 'offline' then
-    fields[#fields + 1] = 'call_sid'
-    fields[#fields + 1] = ''
+    -- a new call (or none): no longer held on the leg of a callback that missed its customer
+    for _, value in ipairs({'call_sid', call_sid, 'callback_leg', ''}) do
+      fields[#fields + 1] = value
+    end
   end
   redis.call('HSET', ckey(consultant_id), unpack(fields))
   if old == '' then redis.call('SADD', KEY.CONSULTANTS, consultant_id) end
@@ -405,6 +405,28 @@ local function change_state(consultant_id, state, now, reason, call_sid, wrap_se
     {consultant_id = tonumber(consultant_id), state = state, reason = reason})
 end
 
+-- A callback waits out of the queue until due, keeping its place: a retry, or a callback
+-- found outside callback hours.
+local function schedule_callback(sid, e, due, now)
+  remove_from_pools(sid, e)
+  redis.call('ZREM', KEY.OFFERS, sid)
+  redis.call('HSET', ekey(sid), 'state', 'scheduled', 'consultant_id', '', 'routable', '0')
+  redis.call('ZADD', KEY.CALLBACKS_DUE, due, sid)
+  emit(now, 'callback.scheduled', {call_sid = sid, due = due})
+end
+
+-- Whether a consultant is still on the phone after an attempt of callback sid that did not
+-- reach the customer: on the call, holding it, though the call is no longer theirs to talk
+-- on; and, if leg is given, held on that leg (or on one not known).
+local function held_after_callback(consultant_id, sid, leg)
+  local values = redis.call('HMGET', ckey(consultant_id), 'state', 'call_sid', 'callback_leg')
+  if values[1] ~= 'on-call' or values[2] ~= sid then return false end
+  local e = load_entry(sid)
+  if e.state == 'connected' and e.consultant_id == consultant_id then return false end
+  local held_leg = str(values[3])
+  return leg == '' or held_leg == '' or held_leg == leg
+end
+
 local function offer(sid, e, consultant_id, now, ring_seconds, lease_seconds)
   remove_from_pools(sid, e)
   local office, languages = profile(consultant_id)
@@ -413,15 +435,21 @@ local function offer(sid, e, consultant_id, now, ring_seconds, lease_seconds)
     'offered_at', num(now), 'offered_tier', e.tier, 'routable', '0',
     'delivered_at', '', 'lease', num(now + lease_seconds))
   redis.call('HSET', ckey(consultant_id), 'state', 'ringing', 'call_sid', sid,
-    'since', num(now), 'reason', '')
+    'since', num(now), 'reason', '', 'callback_leg', '')
   redis.call('ZADD', KEY.OFFERS, now + ring_seconds, sid)
   emit(now, 'call.offered', {call_sid = sid, consultant_id = tonumber(consultant_id),
     tier = tonumber(e.tier), own_advisor = (e.advisor_id == consultant_id)})
   return {sid, consultant_id, e.queue_sid, e.callback}
 end
 
--- Pop routing tokens until one pairing is made or none is left.
-local function assign_one(now, ring_seconds, lease_seconds)
+-- Pop routing tokens until one pairing is made or none is left. Callback hours begin at
+-- callbacks_from: before then, a callback about to be offered waits for them instead.
+local function assign_one(now, ring_seconds, lease_seconds, callbacks_from)
+  local function put_off(sid, e)
+    if e.callback ~= '1' or callbacks_from <= now then return false end
+    schedule_callback(sid, e, callbacks_from, now)
+    return true
+  end
   while true do
     local token = redis.call('ZPOPMIN', KEY.DIRTY_CONSULTANTS)
     if token[1] then
@@ -429,7 +457,11 @@ local function assign_one(now, ring_seconds, lease_seconds)
       if redis.call('ZSCORE', KEY.AVAILABLE, consultant_id) then
         local sid = best_call_for(consultant_id)
         if sid then
-          return offer(sid, load_entry(sid), consultant_id, now, ring_seconds, lease_seconds)
+          local e = load_entry(sid)
+          if not put_off(sid, e) then
+            return offer(sid, e, consultant_id, now, ring_seconds, lease_seconds)
+          end
+          redis.call('ZADD', KEY.DIRTY_CONSULTANTS, token[2], consultant_id)  -- the next call
         end
       end
     else
@@ -439,7 +471,7 @@ local function assign_one(now, ring_seconds, lease_seconds)
       local e = load_entry(sid)
       if e.state == 'waiting' and e.routable == '1' then
         local consultant_id = best_consultant_for(e)
-        if consultant_id then
+        if consultant_id and not put_off(sid, e) then
           return offer(sid, e, consultant_id, now, ring_seconds, lease_seconds)
         end
       end
@@ -693,13 +725,15 @@ return 1
 """
 )
 
-# ARGV: now, ring_seconds, lease_seconds, max_assignments, timer_batch.
+# ARGV: now, ring_seconds, lease_seconds, max_assignments, timer_batch, and when callback
+# hours begin (now, or earlier, while they are on).
 # Runs due timers (tier widening, end of wrap-up, callback retries) then pairs calls.
 # Returns {next_timer_or_false, more, sid, consultant, queue_sid, callback, ...}.
 TICK = script(
     r"""
 local now, ring_seconds, lease_seconds = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local max_assignments, batch = tonumber(ARGV[4]), tonumber(ARGV[5])
+local callbacks_from = tonumber(ARGV[6]) or now
 
 for _, sid in ipairs(
     redis.call('ZRANGEBYSCORE', KEY.TIER_DUE, '-inf', now, 'LIMIT', 0, batch)) do
@@ -744,7 +778,7 @@ end
 local result = {false, 0}
 local made = 0
 while made < max_assignments do
-  local assignment = assign_one(now, ring_seconds, lease_seconds)
+  local assignment = assign_one(now, ring_seconds, lease_seconds, callbacks_from)
   if not assignment then break end
   for _, value in ipairs(assignment) do result[#result + 1] = value end
   made = made + 1
@@ -766,11 +800,13 @@ return result
 )
 
 # ARGV: call_sid, number, now, and for a callback asked of the caller's own advisor: how long
-# it waits for them (seconds), from when. Returns 1 if the call now waits as a callback.
+# it waits for them (seconds, 0 for none), from when; then when its first attempt may be made
+# ('' for now). Returns 1 if the call now waits as a callback (perhaps scheduled).
 REQUEST_CALLBACK = script(
     r"""
 local sid, number, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local hold, hold_from = tonumber(ARGV[4] or '') or 0, tonumber(ARGV[5] or '') or now
+local not_before = tonumber(ARGV[6] or '')
 local e = load_entry(sid)
 if e.callback == '1' then return 1 end
 if e.state ~= 'waiting' and e.state ~= 'joining' then return 0 end
@@ -791,28 +827,87 @@ if hold > 0 and e.advisor_id ~= '' then
   redis.call('HSET', ekey(sid), 'pinned', '1', 't1', e.t1)
   settle_tier(sid, e, 1, hold_from)
 end
-make_routable(sid, e, now)
 emit(now, 'callback.requested', {call_sid = sid, for_advisor = (e.pinned == '1')})
+if not_before and not_before > now then
+  schedule_callback(sid, e, not_before, now)
+else
+  make_routable(sid, e, now)
+end
 return 1
 """
 )
 
-# ARGV: call_sid, due, now. A failed callback attempt waits until due, keeping its place.
+# ARGV: call_sid, due, now. A callback waits until due, keeping its place; a consultant it
+# was offered to is free again.
 RESCHEDULE_CALLBACK = script(
     r"""
 local sid, due, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local e = load_entry(sid)
 if e.callback ~= '1' or e.state == 'ended' then return 0 end
-remove_from_pools(sid, e)
-redis.call('ZREM', KEY.OFFERS, sid)
-redis.call('HSET', ekey(sid), 'state', 'scheduled', 'consultant_id', '', 'routable', '0')
-redis.call('ZADD', KEY.CALLBACKS_DUE, due, sid)
+schedule_callback(sid, e, due, now)
 if e.consultant_id ~= '' then
   local _, _, state, holding = profile(e.consultant_id)
   if holding == sid then change_state(e.consultant_id, 'available', now, '', '', 0) end
 end
-emit(now, 'callback.scheduled', {call_sid = sid, due = due})
 return 1
+"""
+)
+
+# ARGV: call_sid, consultant_id, now, due ('' gives the callback up), the consultant's leg ('':
+# the one delivered). An attempt that did not reach the customer: the callback waits until due,
+# or ends as failed. Its consultant stays on the call, out of routing's reach, until their own
+# leg ends (CALLBACK_LEG_ENDED); at once if its end was heard first. Returns 1 if settled now.
+CALLBACK_UNREACHED = script(
+    r"""
+local sid, consultant_id, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local due, leg = tonumber(ARGV[4]), ARGV[5]
+local e = load_entry(sid)
+if e.callback ~= '1' or e.state ~= 'connected' or e.consultant_id ~= consultant_id then
+  return 0
+end
+local legs = redis.call('HMGET', ekey(sid), 'callback_leg', 'callback_leg_ended')
+if leg == '' then leg = str(legs[1]) end
+if due then
+  schedule_callback(sid, e, due, now)
+else
+  redis.call('ZREM', KEY.CALLBACKS_DUE, sid)
+  redis.call('SREM', KEY.CALLBACKS, sid)
+  redis.call('HSET', ekey(sid), 'state', 'ended', 'outcome', 'callback', 'ended_at', num(now),
+    'routable', '0', 'ended_from', 'connected', 'callback_status', 'failed')
+  redis.call('EXPIRE', ekey(sid), ENTRY_TTL_SECONDS)
+  emit(now, 'call.ended', {call_sid = sid, outcome = 'callback'})
+end
+local _, _, state, holding = profile(consultant_id)
+if state == 'on-call' and holding == sid then
+  if leg ~= '' and legs[2] == leg then
+    change_state(consultant_id, 'available', now, '', '', 0)
+  else
+    redis.call('HSET', ckey(consultant_id), 'callback_leg', leg)
+  end
+end
+return 1
+"""
+)
+
+# ARGV: call_sid, consultant_id, leg ('' if not known), now. A consultant's leg of a callback
+# ended. While the attempt still waits for its result, the end is noted, so the result frees
+# them at once (returns 1); a consultant held after an attempt that missed the customer is
+# free again (returns 2); anything else, such as an earlier leg's late report, changes nothing.
+CALLBACK_LEG_ENDED = script(
+    r"""
+local sid, consultant_id, leg, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local e = load_entry(sid)
+if e.callback == '1' and e.state == 'connected' and e.consultant_id == consultant_id then
+  local current = str(redis.call('HGET', ekey(sid), 'callback_leg'))
+  if leg ~= '' and current ~= '' and leg ~= current then return 0 end
+  redis.call('HSET', ekey(sid), 'callback_leg_ended', current ~= '' and current or leg)
+  return 1
+end
+if held_after_callback(consultant_id, sid, leg) then
+  change_state(consultant_id, 'available', now, '', '', 0)
+  return 2
+end
+return 0
 """
 )
 

@@ -20,9 +20,9 @@ from hotline.hours import OpeningHours
 from hotline.jobs import jobs
 from hotline.settings import Settings
 from hotline.speech import DEFAULT_LANGUAGE
-from routing import callbacks, keys, twiml, urls
+from routing import callbacks, twiml, urls
 from routing.callbacks import CallbackRules
-from routing.engine import ConsultantProfile, QueueEntry, RoutingEngine
+from routing.engine import ConsultantProfile, LegEnd, QueueEntry, RoutingEngine
 from routing.live import ADVISOR_BUSY_STATES, ConsultantState, EntryState, LiveEntry
 from routing.models import CallbackStatus
 from routing.policy import RoutingPolicy, parse_policies
@@ -63,15 +63,17 @@ def build_routing(settings: Settings, client: redis.Redis) -> Routing:
         float(settings.tier_office_seconds),
         float(settings.tier_language_seconds),
     )
+    rules = CallbackRules.from_settings(settings)
     engine = RoutingEngine(
         client,
         policy=default,
         policies=parse_policies(settings.queue_policies, default),
         wrap_up_seconds=float(settings.wrap_up_seconds),
         rejoin_seconds=settings.rejoin_minutes * 60.0,
+        callback_opening=rules.opening_at_or_after,
     )
     hours = OpeningHours.for_consultants(settings)
-    return Routing(settings, engine, hours, CallbackRules.from_settings(settings))
+    return Routing(settings, engine, hours, rules)
 
 
 @dataclass(frozen=True)
@@ -179,9 +181,12 @@ def wait_key(routing: Routing, call_sid: str, digits: str) -> VoiceResponse:
         number = entry.caller_number or ""
         for_advisor = digits == "3"
         hold = engine.policy_for(entry.queue).advisor_callback_seconds
-        kept = engine.request_callback(call_sid, number, advisor_hold=hold if for_advisor else 0)
+        due = routing.callback_rules.first_attempt(engine.clock())
+        kept = engine.request_callback(
+            call_sid, number, advisor_hold=hold if for_advisor else 0, not_before=due
+        )
         if kept:
-            callbacks.record_request(_known(engine, call_sid), number)
+            callbacks.record_request(_known(engine, call_sid), number, due)
             log.info(
                 "call %s: callback requested%s, place kept",
                 call_sid,
@@ -382,64 +387,88 @@ def callback_connect(
 
 
 def callback_result(
-    routing: Routing, call_sid: str, consultant_id: int, attempt: int, dial_status: str
+    routing: Routing,
+    call_sid: str,
+    consultant_id: int,
+    attempt: int,
+    dial_status: str,
+    leg_sid: str = "",
 ) -> VoiceResponse:
-    """The customer leg of a callback ended: done, or try again later, or give up."""
+    """The customer leg of a callback ended: done, or try again later, or give up.
+
+    An attempt that missed the customer leaves its consultant on the call until their own leg
+    (leg_sid, the call this result came on) ends, since they are still hearing so.
+    """
     engine = routing.engine
     entry = engine.entry(call_sid)
     if entry is None or (entry.callback_attempts or 0) != attempt:
         return twiml.empty()
     live = entry.state == EntryState.CONNECTED and entry.consultant_id == consultant_id
     rescheduled = entry.state == EntryState.SCHEDULED
-    if not (live or rescheduled):
-        return twiml.empty()
-    if dial_status == "completed":
+    if dial_status == "completed" and (live or rescheduled):
         engine.close(call_sid, "callback")
         callbacks.attempt_finished(call_sid, attempt, "answered", CallbackStatus.COMPLETED, None)
         schedule_record(call_sid)
         return twiml.empty()
-    if rescheduled:
+    if not live:
         return twiml.empty()
     rules = routing.callback_rules
     if attempt >= rules.max_attempts:
-        engine.redis.hset(keys.entry(call_sid), "callback_status", "failed")
-        engine.close(call_sid, "callback")
-        callbacks.attempt_finished(call_sid, attempt, dial_status, CallbackStatus.FAILED, None)
-        schedule_record(call_sid)
-        log.warning("call %s: callback given up after %s attempts", call_sid, attempt)
+        if engine.callback_unreached(call_sid, consultant_id, None, leg_sid):
+            callbacks.attempt_finished(call_sid, attempt, dial_status, CallbackStatus.FAILED, None)
+            schedule_record(call_sid)
+            log.warning("call %s: callback given up after %s attempts", call_sid, attempt)
     else:
         due = rules.next_attempt(engine.clock())
-        engine.reschedule_callback(call_sid, due)
-        callbacks.attempt_finished(call_sid, attempt, dial_status, CallbackStatus.PENDING, due)
+        if engine.callback_unreached(call_sid, consultant_id, due, leg_sid):
+            callbacks.attempt_finished(call_sid, attempt, dial_status, CallbackStatus.PENDING, due)
     return twiml.consultant_message("callback_no_answer")
 
 
 def callback_leg_ended(
-    routing: Routing, call_sid: str, consultant_id: int, call_status: str
+    routing: Routing, call_sid: str, consultant_id: int, call_status: str, leg_sid: str = ""
 ) -> None:
-    """The consultant's leg of a callback ended: a missed ring returns the callback."""
-    entry = routing.engine.entry(call_sid)
-    if entry is None or entry.consultant_id != consultant_id:
+    """The consultant's leg of a callback ended: a missed ring returns the callback, and a
+    consultant kept on the call after missing the customer is free.
+
+    Its report may come late, twice, or before the attempt's result; the result then frees
+    the consultant (or sends them to wrap up) as soon as it comes.
+    """
+    engine = routing.engine
+    entry = engine.entry(call_sid) or LiveEntry(call_sid)
+    if entry.state == EntryState.OFFERED and entry.consultant_id == consultant_id:
+        if call_status != "completed":
+            log.info("consultant %s missed callback %s (%s)", consultant_id, call_sid, call_status)
+            engine.return_offer(call_sid, consultant_id)
         return
-    if entry.state == EntryState.OFFERED and call_status != "completed":
-        log.info("consultant %s missed callback %s (%s)", consultant_id, call_sid, call_status)
-        routing.engine.return_offer(call_sid, consultant_id)
-    elif entry.state == EntryState.CONNECTED:
-        # The customer leg never reported back: try again rather than lose the request.
-        callback_result(routing, call_sid, consultant_id, attempts_made(entry), "unknown")
+    ended = engine.callback_leg_ended(call_sid, consultant_id, leg_sid)
+    if ended == LegEnd.RELEASED:
+        log.info("call %s: consultant %s off the callback's line", call_sid, consultant_id)
+
+
+def callback_leg_lost(routing: Routing, call_sid: str, consultant_id: int, leg_sid: str) -> None:
+    """The network says a consultant's leg of a callback is over but its reports never came:
+    free the consultant, and retry (or give up) an attempt whose result was lost too."""
+    callback_leg_ended(routing, call_sid, consultant_id, "completed", leg_sid)
+    entry = routing.engine.entry(call_sid)
+    if entry is not None and entry.state == EntryState.CONNECTED:
+        log.warning("call %s: the callback attempt's result never came", call_sid)
+        callback_result(routing, call_sid, consultant_id, attempts_made(entry), "unknown", leg_sid)
 
 
 def request_callback_later(routing: Routing, entry: QueueEntry, number: str) -> bool:
     """Take a callback request from a caller who cannot wait (say, the centre is closed).
 
     The request joins the queue as a callback at once, so when consultants log in it comes
-    first in its tier, and it is stored in the database like any callback request.
+    first in its tier, and it is stored in the database like any callback request. Asked for
+    outside callback hours, its first attempt waits until they begin.
     """
     engine = routing.engine
     if not entry.queue:
         entry = replace(entry, queue=routing.settings.queue_name)
     engine.join(entry)
-    if not engine.request_callback(entry.call_sid, number):
+    due = routing.callback_rules.first_attempt(engine.clock())
+    if not engine.request_callback(entry.call_sid, number, not_before=due):
         refused = engine.entry(entry.call_sid)
         log.warning(
             "call %s: callback request refused (state %s)",
@@ -447,7 +476,7 @@ def request_callback_later(routing: Routing, entry: QueueEntry, number: str) -> 
             refused.state if refused else None,
         )
         return False
-    callbacks.record_request(_known(engine, entry.call_sid), number)
+    callbacks.record_request(_known(engine, entry.call_sid), number, due)
     log.info("call %s: callback requested outside the queue", entry.call_sid)
     return True
 

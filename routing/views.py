@@ -143,6 +143,7 @@ def callback_result() -> VoiceResponse:
         int(request.args["consultant"]),
         int(request.args["attempt"]),
         request.form.get("DialCallStatus", "failed"),
+        request.form.get("CallSid", ""),
     )
 
 
@@ -155,5 +156,6 @@ def callback_status() -> VoiceResponse:
         request.args["call"],
         int(request.args["consultant"]),
         request.form.get("CallStatus", ""),
+        request.form.get("CallSid", ""),
     )
     return twiml.empty()

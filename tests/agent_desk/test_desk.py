@@ -215,8 +215,67 @@ def test_a_callback_jan_asked_of_anna_pops_as_asked_for_her(client, twilio, jan,
     assert (call["callback"], call["asked_for_you"]) == (True, True)
     assert call["customer"]["name"] == "Jan Wiśniewski"
     # The router rang Anna's desk first; Twilio fetches the call's url when she picks up.
-    consultant = assignment.consultant_id
-    twilio.post(f"/routing/callback/connect?call={SID}&consultant={consultant}", {"CallSid": LEG})
+    query = f"call={SID}&consultant={assignment.consultant_id}"
+    twilio.post(f"/routing/callback/connect?{query}", {"CallSid": LEG})
     assert client.get("/desk/api/state").json["state"] == "on-call"
+    assert db.session.scalars(select(Contact)).all() == [], "Jan has not answered yet"
+    twilio.post(
+        f"/routing/callback/result?{query}&attempt=1",
+        {"CallSid": LEG, "DialCallStatus": "completed"},
+    )
+    state = client.get("/desk/api/state").json
     contact = db.session.scalars(select(Contact).where(Contact.call_sid == SID)).one()
+    assert (state["state"], state["wrap_up_contact_id"]) == ("wrap-up", contact.id)
     assert (contact.channel, contact.customer_id) == ("callback", jan.id)
+
+
+def jan_is_called_back_in_vain(client, twilio, redis_client, token, status="no-answer"):
+    """Jan asks for a callback; Anna picks up her desk phone, and Jan does not answer."""
+    twilio.post("/ivr/incoming", CALL)
+    twilio.post("/ivr/menu/input", {**CALL, "Digits": "0"})
+    twilio.post("/routing/wait", {**CALL, "QueueSid": "QU" + "1" * 32})
+    twilio.post("/routing/wait-key", {**CALL, "Digits": "1"})
+    twilio.post("/routing/queue-result", {**CALL, "QueueResult": "hangup"})
+    twilio.post("/ivr/status", {**CALL, "CallStatus": "completed"})
+    api(client, token, "/desk/api/state", {"state": "available"})
+    assignment = RoutingEngine(redis_client).assign_next(30)
+    assert (assignment.call_sid, assignment.callback) == (SID, True)
+    query = f"call={SID}&consultant={assignment.consultant_id}"
+    leg = {"CallSid": LEG, "From": "+48221952400", "To": "client:anna"}
+    twilio.post(f"/routing/callback/connect?{query}", {**leg, "CallStatus": "in-progress"})
+    result = {**leg, "DialCallStatus": status}
+    twilio.post(f"/routing/callback/result?{query}&attempt=1", result)
+    twilio.post(f"/routing/callback/status?{query}", {**leg, "CallStatus": "completed"})
+
+
+def test_a_callback_that_did_not_reach_the_customer_leaves_nothing_to_wrap_up(
+    client, twilio, jan, redis_client
+):
+    from routing.models import CallbackRequest
+
+    _, token = sign_in(client)
+    jan_is_called_back_in_vain(client, twilio, redis_client, token)
+    assert client.get("/desk/api/state").json["state"] == "available"
+    assert "Calls still to wrap up" not in client.get("/desk/").data.decode()
+    assert db.session.scalars(select(Contact)).all() == []
+    request = db.session.scalars(select(CallbackRequest)).one()
+    assert request.status == "pending"
+    assert [(a.attempt, a.outcome) for a in request.attempt_log] == [(1, "no-answer")]
+
+
+class TestACallbackGivenUp:
+    @pytest.fixture
+    def settings(self, settings):
+        return settings.with_overrides(callback_max_attempts=1)
+
+    def test_leaves_nothing_to_wrap_up_either(self, client, twilio, jan, redis_client):
+        from routing.models import CallbackRequest
+
+        _, token = sign_in(client)
+        jan_is_called_back_in_vain(client, twilio, redis_client, token, status="busy")
+        assert client.get("/desk/api/state").json["state"] == "available"
+        assert "Calls still to wrap up" not in client.get("/desk/").data.decode()
+        assert db.session.scalars(select(Contact)).all() == []
+        request = db.session.scalars(select(CallbackRequest)).one()
+        assert request.status == "failed"
+        assert [(a.attempt, a.outcome) for a in request.attempt_log] == [(1, "busy")]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+from functools import partial
+
 import pytest
 from sqlalchemy import select
 
@@ -18,7 +22,7 @@ from routing.live import ConsultantState
 from routing.models import CallbackRequest, CallRecord
 from routing.router import Router
 from tests.conftest import PUBLIC_URL
-from tests.routing.helpers import RecordingNetwork
+from tests.routing.helpers import Clock, RecordingNetwork
 from tests.twiml import parse, spoken, verbs
 
 SID = "CA" + "5" * 32
@@ -58,10 +62,11 @@ def routing(app) -> service.Routing:
 
 def router(app, settings, network, clock=None) -> Router:
     """A router process of its own: its routing built from the same settings."""
-    engine = service.build_routing(settings, redis_conn.raw).engine
+    own = service.build_routing(settings, redis_conn.raw)
     if clock is not None:
-        engine.clock = clock
-    return Router(engine, network, settings)
+        own.engine.clock = clock
+    leg_lost = partial(service.callback_leg_lost, own)
+    return Router(own.engine, network, settings, callback_leg_lost=leg_lost)
 
 
 def anna_available(app):
@@ -173,6 +178,7 @@ def test_a_callback_is_retried_later_and_given_up_after_three_attempts(
             twilio.post(f"/routing/callback/result?{query}&attempt={attempt}", result).data
         )
         assert "nie odebrał" in spoken(root)
+        twilio.post(f"/routing/callback/status?{query}", {**leg, "CallStatus": "completed"})
         if attempt < 3:
             entry = engine.entry(SID)
             assert entry.state == "scheduled"
@@ -196,6 +202,154 @@ def test_a_callback_is_retried_later_and_given_up_after_three_attempts(
         (2, "busy"),
         (3, "no-answer"),
     ]
+
+
+def anna_dials_jan(app, settings, twilio, network, clock=None) -> tuple[str, dict[str, str]]:
+    """Ring Anna for Jan's callback and have her pick up, so that Jan is dialled; return the
+    query of the callback's webhooks and what Twilio posts about Anna's leg."""
+    anna_available(app)
+    router(app, settings, network, clock).step()
+    consultant_id = anna().id
+    query = f"call={SID}&consultant={consultant_id}"
+    leg = {
+        "CallSid": routing(app).engine.entry(SID).callback_leg,
+        "From": settings.hotline_number,
+        "To": f"client:consultant-{consultant_id}",
+    }
+    dial = parse(twilio.post(f"/routing/callback/connect?{query}", leg).data).find("Dial")
+    assert dial.find("Number").text == JAN
+    return query, leg
+
+
+def ewa_waits(engine: RoutingEngine) -> str:
+    """Put a caller on the line whom anyone may take; return her call's sid."""
+    ewa = "CA" + "6" * 32
+    engine.join(QueueEntry(call_sid=ewa, caller_number="+48601000002"))
+    engine.mark_waiting(ewa, QUEUE)
+    return ewa
+
+
+def post_result(twilio, query, leg, status, attempt=1):
+    result = {**leg, "DialCallStatus": status, "DialCallSid": "CA" + "7" * 32}
+    return parse(twilio.post(f"/routing/callback/result?{query}&attempt={attempt}", result).data)
+
+
+def post_leg_status(twilio, query, leg, status="completed"):
+    twilio.post(f"/routing/callback/status?{query}", {**leg, "CallStatus": status})
+
+
+def test_a_consultant_who_missed_the_customer_is_rung_for_nothing_until_her_leg_has_ended(
+    app, settings, twilio, demo, redis_client
+):
+    request_callback(redis_client, twilio)
+    network = RecordingNetwork()
+    query, leg = anna_dials_jan(app, settings, twilio, network)
+    assert "nie odebrał" in spoken(post_result(twilio, query, leg, "no-answer"))
+    engine = RoutingEngine(redis_client)
+    assert engine.entry(SID).state == "scheduled"
+    ewa = ewa_waits(engine)
+    router(app, settings, network).step()
+    assert network.dequeued == [], "Anna is still hearing that Jan did not answer"
+    held = engine.consultant(anna().id)
+    assert (held.state, held.call_sid, held.callback_leg) == ("on-call", SID, leg["CallSid"])
+
+    post_leg_status(twilio, query, leg)
+    assert engine.consultant(anna().id).state == "available"
+    router(app, settings, network).step()
+    assert [call for _queue, call, _url in network.dequeued] == [ewa]
+
+
+def test_a_leg_that_ends_before_its_result_frees_the_consultant_when_the_result_comes(
+    app, settings, twilio, demo, redis_client
+):
+    request_callback(redis_client, twilio)
+    query, leg = anna_dials_jan(app, settings, twilio, RecordingNetwork())
+    engine = RoutingEngine(redis_client)
+    post_leg_status(twilio, query, leg)
+    entry = engine.entry(SID)
+    assert (entry.state, entry.callback_attempts) == ("connected", 1), "the result is to come"
+    assert engine.consultant(anna().id).state == "on-call"
+
+    post_result(twilio, query, leg, "no-answer")
+    assert engine.entry(SID).state == "scheduled"
+    assert engine.consultant(anna().id).state == "available", "her leg had already ended"
+    post_leg_status(twilio, query, leg)
+    assert engine.consultant(anna().id).state == "available"
+    assert engine.entry(SID).state == "scheduled", "a repeated report changes nothing"
+
+
+def test_a_conversation_whose_leg_ends_before_its_result_is_still_wrapped_up(
+    app, settings, twilio, demo, redis_client
+):
+    request_callback(redis_client, twilio)
+    query, leg = anna_dials_jan(app, settings, twilio, RecordingNetwork())
+    post_leg_status(twilio, query, leg)  # Anna hung up at the end; the two reports raced
+    post_result(twilio, query, leg, "completed")
+    engine = RoutingEngine(redis_client)
+    assert engine.entry(SID).outcome == "callback"
+    assert engine.consultant(anna().id).state == "wrap-up"
+    db.session.expire_all()
+    assert db.session.scalars(select(CallbackRequest.status)).one() == "completed"
+
+
+def test_a_consultant_whose_leg_ended_unreported_is_freed_by_the_routers_check(
+    app, settings, twilio, demo, redis_client
+):
+    request_callback(redis_client, twilio)
+    query, leg = anna_dials_jan(app, settings, twilio, RecordingNetwork())
+    post_result(twilio, query, leg, "no-answer")  # and the leg's status callback is lost
+    clock = Clock(time.time() + 60)
+    network = RecordingNetwork({leg["CallSid"]: "completed"})
+    checking = router(app, settings, network, clock)
+    checking.reconcile()
+    assert network.asked == [], "asked only after two minutes"
+    clock.advance(70)
+    with app.app_context():
+        checking.reconcile()
+    assert network.asked == [leg["CallSid"]]
+    engine = RoutingEngine(redis_client)
+    assert engine.consultant(anna().id).state == "available"
+    assert engine.entry(SID).state == "scheduled"
+
+
+def test_an_attempt_whose_result_and_leg_status_were_both_lost_is_tried_again(
+    app, settings, twilio, demo, redis_client
+):
+    request_callback(redis_client, twilio)
+    _query, leg = anna_dials_jan(app, settings, twilio, RecordingNetwork())
+    clock = Clock(time.time() + 130)
+    with app.app_context():
+        router(app, settings, RecordingNetwork({leg["CallSid"]: "completed"}), clock).reconcile()
+    engine = RoutingEngine(redis_client)
+    entry = engine.entry(SID)
+    assert (entry.state, entry.callback_attempts) == ("scheduled", 1)
+    assert engine.consultant(anna().id).state == "available"
+    db.session.expire_all()
+    request = db.session.scalars(select(CallbackRequest)).one()
+    assert request.status == "pending" and request.next_attempt_at is not None
+    assert [(a.attempt, a.outcome) for a in request.attempt_log] == [(1, "unknown")]
+
+
+def test_a_late_report_of_an_earlier_leg_leaves_the_next_attempt_alone(
+    app, settings, twilio, demo, redis_client
+):
+    request_callback(redis_client, twilio)
+    query, first = anna_dials_jan(app, settings, twilio, RecordingNetwork())
+    post_result(twilio, query, first, "no-answer")
+    post_leg_status(twilio, query, first)
+    due = redis_client.zscore(keys.CALLBACKS_DUE, SID)
+    network = RecordingNetwork()
+    network.placed.append(("earlier", "", None))  # the next leg gets a sid of its own
+    _query, second = anna_dials_jan(app, settings, twilio, network, Clock(due + 1))
+    assert second["CallSid"] != first["CallSid"]
+    post_leg_status(twilio, query, first)  # Twilio repeats the first leg's end, late
+    engine = RoutingEngine(redis_client)
+    entry = engine.entry(SID)
+    assert (entry.state, entry.callback_attempts) == ("connected", 2)
+    assert engine.consultant(anna().id).state == "on-call"
+    post_result(twilio, query, second, "completed", attempt=2)
+    assert engine.entry(SID).outcome == "callback"
+    assert engine.consultant(anna().id).state == "wrap-up"
 
 
 def test_a_consultant_who_misses_the_callback_ring_is_set_not_ready(
@@ -416,3 +570,105 @@ def test_callbacks_follow_consultant_hours_and_closed_days_unless_given_their_ow
     assert not own.within_hours(at(2026, 11, 28, 10, 0))
     assert not own.within_hours(at(2026, 11, 23, 8, 30)) and own.within_hours(at(2026, 11, 23, 9))
     assert not own.within_hours(at(2026, 12, 31, 10, 0)), "closed days apply to their own hours too"
+
+
+def warsaw(*parts: int) -> float:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime(*parts, tzinfo=ZoneInfo("Europe/Warsaw")).timestamp()
+
+
+SUNDAY_NIGHT = warsaw(2026, 11, 22, 23, 12)
+MONDAY_MORNING = warsaw(2026, 11, 23, 8, 0)
+
+
+class TestOutsideCallbackHours:
+    """Consultants, and so callbacks, work weekdays from 08:00 to 18:00 in Warsaw."""
+
+    @pytest.fixture
+    def settings(self, settings):
+        return settings.with_overrides(
+            consultant_hours="mon-fri 08:00-18:00", timezone="Europe/Warsaw"
+        )
+
+    @pytest.fixture
+    def clock(self, app) -> Clock:
+        clock = Clock(SUNDAY_NIGHT)
+        routing(app).engine.clock = clock
+        return clock
+
+    def called_back_on_monday_morning(self, app, settings, clock) -> list:
+        """Run a router through the night with Anna free; return what it placed by 08:00."""
+        anna_available(app)
+        network = RecordingNetwork()
+        night = router(app, settings, network, clock)
+        night.step()
+        assert network.placed == [], "nobody is called back on a Sunday night"
+        clock.now = MONDAY_MORNING - 1
+        night.step()
+        assert network.placed == []
+        clock.now = MONDAY_MORNING
+        night.step()
+        return network.placed
+
+    @pytest.mark.parametrize("key", ["1", "3"])
+    def test_a_callback_asked_for_while_waiting_is_first_made_when_callback_hours_begin(
+        self, app, settings, twilio, demo, redis_client, clock, key
+    ):
+        set_anna(app, ConsultantState.ON_CALL)  # so key 3 is offered too
+        engine = routing(app).engine
+        entry = QueueEntry(call_sid=SID, caller_number=JAN, advisor_id=anna().id, office="WAW")
+        engine.join(replace(entry, queued_at=clock()))
+        twilio.post("/routing/wait", {**CALL, "QueueSid": QUEUE})
+        assert "oddzwoni" in spoken(press(twilio, key))
+        twilio.post("/routing/queue-result", {**CALL, "QueueResult": "hangup"})
+        assert engine.entry(SID).state == "scheduled"
+        assert redis_client.zscore(keys.CALLBACKS_DUE, SID) == MONDAY_MORNING
+        request = db.session.scalars(select(CallbackRequest)).one()
+        assert request.next_attempt_at.timestamp() == MONDAY_MORNING
+
+        placed = self.called_back_on_monday_morning(app, settings, clock)
+        assert [to for to, _url, _status in placed] == [f"client:consultant-{anna().id}"]
+
+    def test_a_callback_asked_for_when_closed_keeps_its_time_when_restored(
+        self, app, settings, demo, redis_client, clock
+    ):
+        entry = QueueEntry(call_sid=SID, caller_number=JAN, queued_at=clock())
+        with app.app_context():
+            assert service.request_callback_later(routing(app), entry, JAN)
+        assert RoutingEngine(redis_client).entry(SID).state == "scheduled"
+        redis_client.flushdb()
+        clock.advance(600)
+        with app.app_context():
+            assert service.restore_callbacks(routing(app)) == 1
+        restored = RoutingEngine(redis_client).entry(SID)
+        assert (restored.state, restored.callback) == ("scheduled", True)
+        assert redis_client.zscore(keys.CALLBACKS_DUE, SID) == MONDAY_MORNING
+
+        placed = self.called_back_on_monday_morning(app, settings, clock)
+        assert len(placed) == 1
+
+    def test_a_callback_still_waiting_when_callback_hours_end_waits_for_the_next_day(
+        self, app, settings, demo, redis_client, clock
+    ):
+        clock.now = warsaw(2026, 11, 20, 17, 50)  # a Friday, nobody free
+        entry = QueueEntry(call_sid=SID, caller_number=JAN, queued_at=clock())
+        with app.app_context():
+            assert service.request_callback_later(routing(app), entry, JAN)
+        assert routing(app).engine.entry(SID).state == "waiting"
+        clock.now = warsaw(2026, 11, 20, 18, 30)
+        placed = self.called_back_on_monday_morning(app, settings, clock)
+        assert len(placed) == 1
+        assert routing(app).engine.consultant(anna().id).state == "ringing"
+
+
+def test_callback_hours_closed_for_weeks_are_looked_at_again_later_without_failing():
+    from routing.callbacks import LOOK_AHEAD_DAYS
+
+    closed = ",".join(f"2026-12-{day:02d}" for day in range(1, 32))
+    rules = CallbackRules(days="mon-fri", hours="08:00-18:00", closed_days=closed, country="")
+    monday = warsaw(2026, 11, 30, 18, 0)
+    assert rules.opening_at_or_after(monday) == monday + LOOK_AHEAD_DAYS * 86400
+    assert rules.first_attempt(warsaw(2026, 11, 30, 9, 0)) is None, "open: at once"
+    assert rules.opening_at_or_after(warsaw(2026, 11, 27, 18, 0)) == warsaw(2026, 11, 30, 8, 0)
