@@ -26,10 +26,10 @@ from flask import (
     url_for,
 )
 
+from agent_desk import softphone, uploads
 from agent_desk import state as states
-from agent_desk import uploads
 from agent_desk import wrap_up as wrap_ups
-from agent_desk.errors import DeskError
+from agent_desk.errors import DeskError, SoftphoneNotSetUp
 from consultants import service as consultants
 from consultants.models import Consultant
 from customers import service as customers_service
@@ -174,6 +174,20 @@ def board_figures() -> Response:
     settings = current_app.extensions["hotline.settings"]
     engine = routing_services().engine
     return jsonify(queue_board.board(engine, utcnow(), settings.timezone))
+
+
+@bp.get("/api/token")
+@signed_in
+def softphone_token() -> Any:
+    """Give the consultant's browser softphone a fresh access token for their own identity."""
+    settings = current_app.extensions["hotline.settings"]
+    try:
+        token = softphone.access_token(settings, g.consultant)
+    except SoftphoneNotSetUp as exc:
+        return jsonify(error=str(exc)), 503
+    response = jsonify(token.as_dict())
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/api/state")
