@@ -18,7 +18,7 @@ DEFAULT_EMULATOR_URL = "http://127.0.0.1:5001"
 # Stand-ins for the softphone's API key and TwiML app, used only with the emulator, which
 # checks no access token.
 DEV_API_KEY_SID = "SK" + "0" * 31 + "1"
-DEV_API_KEY_SECRET = "dev-api-key-secret-not-secret"
+DEV_API_KEY_SECRET = "development-api-key-not-a-secret"
 DEV_TWIML_APP_SID = "AP" + "0" * 31 + "1"
 # Twilio accepts access tokens that live at most 24 hours.
 MAX_TOKEN_TTL_SECONDS = 24 * 3600
