@@ -91,6 +91,13 @@ def inject_voicemail_count() -> dict[str, Any]:
     return {"voicemail_waiting": voicemails.voicemail_waiting()}
 
 
+@bp.context_processor
+def inject_softphone() -> dict[str, Any]:
+    """Tell every desk page's softphone whether it rings in the emulator or through Twilio."""
+    settings = current_app.extensions["hotline.settings"]
+    return {"softphone_emulator": settings.twilio_api_url if settings.uses_emulator else None}
+
+
 @bp.before_request
 def load_consultant() -> Response | None:
     """Load the signed-in consultant and check the CSRF token on every change."""
@@ -148,12 +155,10 @@ def logout() -> Any:
 @signed_in
 def desk() -> str:
     """Show the desk: state buttons, the incoming call, the wrap-up form."""
-    settings = current_app.extensions["hotline.settings"]
     pending = wrap_ups.pending_wrap_up(g.consultant)
     return render_template(
         "desk/desk.html",
         consultant=g.consultant,
-        emulator_url=settings.twilio_api_url if settings.uses_emulator else None,
         outcomes=wrap_ups.WRAP_UP_OUTCOMES,
         pending=pending,
         unfinished=wrap_ups.unfinished_wrap_ups(g.consultant, but=pending),
