@@ -133,7 +133,10 @@
       $("softphone-customer").textContent = customer.name;
       $("softphone-customer").href = customer.url;
     }
+    // Written here, not in the template, so that a page without a call carries no such words.
+    $("softphone-own").textContent = "your customer";
     $("softphone-own").hidden = !(caller && caller.own_customer);
+    $("softphone-vulnerable").textContent = "vulnerable";
     $("softphone-vulnerable").hidden = !(customer && customer.vulnerable);
     $("softphone-topic").textContent = caller && caller.topic ? "· " + caller.topic : "";
     // The Desk page shows the caller's record in full below.
