@@ -26,10 +26,10 @@ from flask import (
     url_for,
 )
 
+from agent_desk import softphone, uploads
 from agent_desk import state as states
-from agent_desk import uploads
 from agent_desk import wrap_up as wrap_ups
-from agent_desk.errors import DeskError
+from agent_desk.errors import DeskError, SoftphoneNotSetUp
 from consultants import service as consultants
 from consultants.models import Consultant
 from customers import service as customers_service
@@ -91,6 +91,13 @@ def inject_voicemail_count() -> dict[str, Any]:
     return {"voicemail_waiting": voicemails.voicemail_waiting()}
 
 
+@bp.context_processor
+def inject_softphone() -> dict[str, Any]:
+    """Tell every desk page's softphone whether it rings in the emulator or through Twilio."""
+    settings = current_app.extensions["hotline.settings"]
+    return {"softphone_emulator": settings.twilio_api_url if settings.uses_emulator else None}
+
+
 @bp.before_request
 def load_consultant() -> Response | None:
     """Load the signed-in consultant and check the CSRF token on every change."""
@@ -148,12 +155,10 @@ def logout() -> Any:
 @signed_in
 def desk() -> str:
     """Show the desk: state buttons, the incoming call, the wrap-up form."""
-    settings = current_app.extensions["hotline.settings"]
     pending = wrap_ups.pending_wrap_up(g.consultant)
     return render_template(
         "desk/desk.html",
         consultant=g.consultant,
-        emulator_url=settings.twilio_api_url if settings.uses_emulator else None,
         outcomes=wrap_ups.WRAP_UP_OUTCOMES,
         pending=pending,
         unfinished=wrap_ups.unfinished_wrap_ups(g.consultant, but=pending),
@@ -174,6 +179,20 @@ def board_figures() -> Response:
     settings = current_app.extensions["hotline.settings"]
     engine = routing_services().engine
     return jsonify(queue_board.board(engine, utcnow(), settings.timezone))
+
+
+@bp.get("/api/token")
+@signed_in
+def softphone_token() -> Any:
+    """Give the consultant's browser softphone a fresh access token for their own identity."""
+    settings = current_app.extensions["hotline.settings"]
+    try:
+        token = softphone.access_token(settings, g.consultant)
+    except SoftphoneNotSetUp as exc:
+        return jsonify(error=str(exc)), 503
+    response = jsonify(token.as_dict())
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/api/state")

@@ -15,6 +15,14 @@ DEV_ACCOUNT_SID = "AC" + "0" * 31 + "1"
 DEV_AUTH_TOKEN = "dev-auth-token-not-secret"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
 DEFAULT_EMULATOR_URL = "http://127.0.0.1:5001"
+# Stand-ins for the softphone's API key and TwiML app, used only with the emulator, which
+# checks no access token.
+DEV_API_KEY_SID = "SK" + "0" * 31 + "1"
+DEV_API_KEY_SECRET = "development-api-key-not-a-secret"
+DEV_TWIML_APP_SID = "AP" + "0" * 31 + "1"
+# Twilio accepts access tokens that live at most 24 hours.
+MAX_TOKEN_TTL_SECONDS = 24 * 3600
+MIN_TOKEN_TTL_SECONDS = 60
 
 PRODUCTION_SECRETS = (
     "SECRET_KEY",
@@ -23,7 +31,13 @@ PRODUCTION_SECRETS = (
     "PUBLIC_URL",
     "DATABASE_URL",
     "REDIS_URL",
+    "TWILIO_API_KEY_SID",
+    "TWILIO_API_KEY_SECRET",
+    "TWILIO_TWIML_APP_SID",
 )
+# What a Twilio sid starts with, so that an account sid given for an API key fails at start-up
+# rather than as a softphone that never registers.
+SID_PREFIXES = {"TWILIO_API_KEY_SID": "SK", "TWILIO_TWIML_APP_SID": "AP"}
 
 
 class SettingsError(RuntimeError):
@@ -83,6 +97,12 @@ class Settings:
     twilio_account_sid: str = DEV_ACCOUNT_SID
     twilio_auth_token: str = DEV_AUTH_TOKEN
     twilio_api_url: str | None = None
+    # The softphone's access tokens: signed with an API key, for a TwiML app that handles the
+    # calls a browser places. Empty: no softphone can register with Twilio.
+    twilio_api_key_sid: str = ""
+    twilio_api_key_secret: str = ""
+    twilio_twiml_app_sid: str = ""
+    token_ttl_seconds: int = 3600
     public_url: str = DEFAULT_PUBLIC_URL
     secret_key: str = field(default_factory=lambda: secrets.token_hex(16))
     hotline_number: str = "+48221952400"
@@ -133,6 +153,12 @@ class Settings:
                 )
             if env.get("TWILIO_AUTH_TOKEN") == DEV_AUTH_TOKEN:
                 raise SettingsError("TWILIO_AUTH_TOKEN is the development token")
+            if env.get("TWILIO_API_KEY_SECRET") == DEV_API_KEY_SECRET:
+                raise SettingsError("TWILIO_API_KEY_SECRET is the development secret")
+        for key, prefix in SID_PREFIXES.items():
+            if env.get(key) and not env[key].startswith(prefix):
+                raise SettingsError(f"{key} must be a sid that starts with {prefix}")
+        api_url = (env.get("TWILIO_API_URL") or "").rstrip("/") or None
         default_db = f"sqlite:///{instance_dir(env) / 'hotline.sqlite3'}"
         values: dict[str, object] = {
             "env": mode,
@@ -140,7 +166,7 @@ class Settings:
             "redis_url": env.get("REDIS_URL") or None,
             "twilio_account_sid": env.get("TWILIO_ACCOUNT_SID") or DEV_ACCOUNT_SID,
             "twilio_auth_token": env.get("TWILIO_AUTH_TOKEN") or DEV_AUTH_TOKEN,
-            "twilio_api_url": (env.get("TWILIO_API_URL") or "").rstrip("/") or None,
+            "twilio_api_url": api_url,
             "public_url": (env.get("PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/"),
             "hotline_number": env.get("HOTLINE_NUMBER") or "+48221952400",
             "queue_name": env.get("HOTLINE_QUEUE_NAME") or "consultants",
@@ -150,6 +176,12 @@ class Settings:
         }
         if env.get("SECRET_KEY"):
             values["secret_key"] = env["SECRET_KEY"]
+        for name, key, stand_in in (
+            ("twilio_api_key_sid", "TWILIO_API_KEY_SID", DEV_API_KEY_SID),
+            ("twilio_api_key_secret", "TWILIO_API_KEY_SECRET", DEV_API_KEY_SECRET),
+            ("twilio_twiml_app_sid", "TWILIO_TWIML_APP_SID", DEV_TWIML_APP_SID),
+        ):
+            values[name] = env.get(key) or (stand_in if api_url else "")
         for name, key in (
             ("wait_announce_seconds", "HOTLINE_WAIT_ANNOUNCE_SECONDS"),
             ("ring_timeout_seconds", "HOTLINE_RING_TIMEOUT_SECONDS"),
@@ -162,12 +194,19 @@ class Settings:
             ("callback_max_attempts", "HOTLINE_CALLBACK_MAX_ATTEMPTS"),
             ("callback_retry_minutes", "HOTLINE_CALLBACK_RETRY_MINUTES"),
             ("voicemail_max_seconds", "HOTLINE_VOICEMAIL_MAX_SECONDS"),
+            ("token_ttl_seconds", "HOTLINE_TOKEN_TTL_SECONDS"),
         ):
             if env.get(key):
                 try:
                     values[name] = int(env[key])
                 except ValueError as exc:
                     raise SettingsError(f"{key} must be a whole number of seconds") from exc
+        ttl = values.get("token_ttl_seconds", 3600)
+        if not (isinstance(ttl, int) and MIN_TOKEN_TTL_SECONDS <= ttl <= MAX_TOKEN_TTL_SECONDS):
+            raise SettingsError(
+                f"HOTLINE_TOKEN_TTL_SECONDS must be between {MIN_TOKEN_TTL_SECONDS} and "
+                f"{MAX_TOKEN_TTL_SECONDS} (24 hours, the longest Twilio accepts)"
+            )
         values.update(routing_texts(env))
         return cls(**values)  # type: ignore[arg-type]
 

@@ -1,11 +1,9 @@
-// The desk page: polls the consultant's state, pops the caller's record, and (with the
-// phone network emulator) rings and answers the consultant's endpoint.
+// The desk page: polls the consultant's state and pops the caller's record. The phone itself
+// (ringing, answering, hanging up) is the softphone every desk page carries (softphone.js).
 (function () {
   const desk = document.getElementById("desk");
   if (!desk) return;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
-  const emulator = desk.dataset.emulator;
-  const endpoint = "client:" + desk.dataset.identity;
   const $ = (id) => document.getElementById(id);
   let lastState = null;
 
@@ -70,18 +68,6 @@
     }
   }
 
-  async function pollPhone() {
-    if (!emulator) return;
-    try {
-      const response = await fetch(`${emulator}/emulator/endpoints/${encodeURIComponent(endpoint)}`);
-      const phone = await response.json();
-      $("answer").hidden = phone.state !== "ringing";
-      $("hangup").hidden = phone.state !== "connected";
-    } catch (error) {
-      $("answer").hidden = true;
-    }
-  }
-
   document.querySelectorAll("[data-state]").forEach((button) =>
     button.addEventListener("click", async () => {
       try {
@@ -93,26 +79,6 @@
     })
   );
 
-  // Answering is the phone's business: the network tells the centre who picked up, and the
-  // desk learns it from its state like any other change.
-  $("answer").addEventListener("click", async () => {
-    const ep = `${emulator}/emulator/endpoints/${encodeURIComponent(endpoint)}/answer`;
-    try {
-      await fetch(ep, { method: "POST" });
-    } catch (error) {
-      showError("The phone did not answer; try again.");
-    }
-    pollPhone();
-    pollDesk();
-  });
-
-  $("hangup").addEventListener("click", async () => {
-    await fetch(`${emulator}/emulator/endpoints/${encodeURIComponent(endpoint)}/hangup`, { method: "POST" });
-    pollPhone();
-  });
-
   pollDesk();
-  pollPhone();
   setInterval(pollDesk, 1000);
-  setInterval(pollPhone, 1000);
 })();

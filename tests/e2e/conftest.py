@@ -75,6 +75,10 @@ class Centre:
         """Return the state of a consultant's endpoint in the emulator."""
         return requests.get(f"{self.emulator}/emulator/endpoints/{address}", timeout=10).json()
 
+    def endpoints(self) -> list[dict]:  # type: ignore[type-arg]
+        """Return every endpoint the emulator has seen."""
+        return requests.get(f"{self.emulator}/emulator/endpoints", timeout=10).json()
+
     def endpoint_action(self, address: str, action: str) -> requests.Response:
         """Answer, reject or hang up an endpoint."""
         return requests.post(f"{self.emulator}/emulator/endpoints/{address}/{action}", timeout=10)

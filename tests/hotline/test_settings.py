@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from hotline.settings import DEV_AUTH_TOKEN, Settings, SettingsError
+from hotline.settings import (
+    DEV_API_KEY_SECRET,
+    DEV_API_KEY_SID,
+    DEV_AUTH_TOKEN,
+    DEV_TWIML_APP_SID,
+    Settings,
+    SettingsError,
+)
 
 
 def production_env(**overrides: str) -> dict[str, str]:
@@ -14,6 +21,9 @@ def production_env(**overrides: str) -> dict[str, str]:
         "PUBLIC_URL": "https://hotline.example.org/",
         "DATABASE_URL": "postgresql+psycopg://u:p@db/hotline",
         "REDIS_URL": "redis://redis:6379/0",
+        "TWILIO_API_KEY_SID": "SK" + "b" * 32,
+        "TWILIO_API_KEY_SECRET": "real-api-key-secret",
+        "TWILIO_TWIML_APP_SID": "AP" + "c" * 32,
     }
     env.update(overrides)
     return env
@@ -25,6 +35,56 @@ def test_production_refuses_to_start_and_names_the_missing_secret():
     del env["SECRET_KEY"]
     with pytest.raises(SettingsError, match="SECRET_KEY, TWILIO_AUTH_TOKEN"):
         Settings.from_env(env)
+
+
+def test_production_refuses_to_start_without_the_softphone_key_and_app_and_names_them():
+    env = production_env()
+    for name in ("TWILIO_API_KEY_SID", "TWILIO_API_KEY_SECRET", "TWILIO_TWIML_APP_SID"):
+        del env[name]
+    with pytest.raises(
+        SettingsError, match="TWILIO_API_KEY_SID, TWILIO_API_KEY_SECRET, TWILIO_TWIML_APP_SID$"
+    ):
+        Settings.from_env(env)
+
+
+def test_production_refuses_the_development_api_key_secret():
+    with pytest.raises(SettingsError, match="TWILIO_API_KEY_SECRET is the development secret"):
+        Settings.from_env(production_env(TWILIO_API_KEY_SECRET=DEV_API_KEY_SECRET))
+
+
+def test_an_account_sid_given_as_the_api_key_is_refused_at_start_up():
+    with pytest.raises(SettingsError, match="TWILIO_API_KEY_SID must be a sid that starts with SK"):
+        Settings.from_env(production_env(TWILIO_API_KEY_SID="AC" + "a" * 32))
+    with pytest.raises(SettingsError, match="TWILIO_TWIML_APP_SID .* starts with AP"):
+        Settings.from_env({"TWILIO_TWIML_APP_SID": "PN" + "1" * 32})
+
+
+def test_the_softphone_settings_are_read_with_an_hour_long_token_by_default():
+    settings = Settings.from_env(production_env())
+    assert settings.twilio_api_key_sid == "SK" + "b" * 32
+    assert settings.twilio_api_key_secret == "real-api-key-secret"
+    assert settings.twilio_twiml_app_sid == "AP" + "c" * 32
+    assert settings.token_ttl_seconds == 3600
+    assert (
+        Settings.from_env(production_env(HOTLINE_TOKEN_TTL_SECONDS="900")).token_ttl_seconds == 900
+    )
+
+
+@pytest.mark.parametrize("ttl", ["0", "59", "86401", "an hour"])
+def test_a_token_lifetime_twilio_would_refuse_is_a_clear_error(ttl):
+    with pytest.raises(SettingsError, match="HOTLINE_TOKEN_TTL_SECONDS"):
+        Settings.from_env({"HOTLINE_TOKEN_TTL_SECONDS": ttl})
+
+
+def test_development_stand_ins_for_the_softphone_only_with_the_emulator():
+    emulated = Settings.from_env({"TWILIO_API_URL": "http://127.0.0.1:5001"})
+    assert (
+        emulated.twilio_api_key_sid,
+        emulated.twilio_api_key_secret,
+        emulated.twilio_twiml_app_sid,
+    ) == (DEV_API_KEY_SID, DEV_API_KEY_SECRET, DEV_TWIML_APP_SID)
+    real = Settings.from_env({})
+    assert not (real.twilio_api_key_sid or real.twilio_api_key_secret or real.twilio_twiml_app_sid)
 
 
 def test_production_refuses_the_development_token():

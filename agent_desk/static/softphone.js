@@ -1,0 +1,239 @@
+// The softphone on every desk page: it rings (a tone made here, and a notification when the tab
+// is in the background), shows who is calling, and answers, declines, mutes, sends keys and
+// hangs up through the desk's phone (phone.js), whichever page the consultant is on.
+(function () {
+  const panel = document.getElementById("softphone");
+  if (!panel || !window.HotlinePhone) return;
+  const $ = (id) => document.getElementById(id);
+  const phone = HotlinePhone.makePhone({
+    emulator: panel.dataset.emulator,
+    identity: panel.dataset.identity,
+    tokenUrl: panel.dataset.tokenUrl,
+  });
+  const onDeskPage = !!document.getElementById("desk");
+  const ALERTS_ASKED = "hotline.call-alerts-asked";
+
+  // Sounds made with the Web Audio API: the ring, and a tone for each key pressed.
+  const sound = {
+    context: null,
+    ringTimer: null,
+    ensure() {
+      const Context = window.AudioContext || window.webkitAudioContext;
+      if (!this.context && Context) this.context = new Context();
+      return this.context;
+    },
+    audible() {
+      return !!this.context && this.context.state === "running";
+    },
+    tone(frequencies, start, seconds, volume) {
+      const context = this.context;
+      const gain = context.createGain();
+      gain.connect(context.destination);
+      gain.gain.setValueAtTime(0, start);
+      gain.gain.linearRampToValueAtTime(volume, start + 0.02);
+      gain.gain.setValueAtTime(volume, start + seconds - 0.03);
+      gain.gain.linearRampToValueAtTime(0, start + seconds);
+      for (const frequency of frequencies) {
+        const oscillator = context.createOscillator();
+        oscillator.frequency.value = frequency;
+        oscillator.connect(gain);
+        oscillator.start(start);
+        oscillator.stop(start + seconds);
+      }
+    },
+    ringOnce() {
+      if (!this.audible()) return;
+      const now = this.context.currentTime;
+      this.tone([440, 480], now, 0.4, 0.12);
+      this.tone([440, 480], now + 0.6, 0.4, 0.12);
+    },
+    startRinging() {
+      this.ensure();
+      if (this.ringTimer) return;
+      this.ringOnce();
+      this.ringTimer = setInterval(() => this.ringOnce(), 3000);
+    },
+    stopRinging() {
+      clearInterval(this.ringTimer);
+      this.ringTimer = null;
+    },
+    key(key) {
+      const rows = { 1: 697, 2: 697, 3: 697, 4: 770, 5: 770, 6: 770, 7: 852, 8: 852, 9: 852, "*": 941, 0: 941, "#": 941 };
+      const columns = { 1: 1209, 4: 1209, 7: 1209, "*": 1209, 2: 1336, 5: 1336, 8: 1336, 0: 1336, 3: 1477, 6: 1477, 9: 1477, "#": 1477 };
+      if (!this.ensure() || !this.audible()) return;
+      this.tone([rows[key], columns[key]], this.context.currentTime, 0.15, 0.08);
+    },
+  };
+
+  // A browser may start sound only after the consultant has touched the page.
+  const wake = () => {
+    const context = sound.ensure();
+    if (context && context.state !== "running") context.resume().then(render, () => {});
+  };
+  document.addEventListener("pointerdown", wake, true);
+  document.addEventListener("keydown", wake, true);
+
+  const alerts = {
+    note: null,
+    supported: "Notification" in window,
+    offer() {
+      if (!this.supported || Notification.permission !== "default") return;
+      if (localStorage.getItem(ALERTS_ASKED)) return;
+      $("phone-alerts").hidden = false;
+    },
+    answerOffer(allow) {
+      localStorage.setItem(ALERTS_ASKED, "yes");
+      $("phone-alerts").hidden = true;
+      if (allow) Notification.requestPermission();
+    },
+    show(text) {
+      if (!this.supported || Notification.permission !== "granted") return;
+      if (document.visibilityState === "visible" && document.hasFocus()) return;
+      this.close();
+      this.note = new Notification("Incoming call", { body: text, tag: "hotline-ringing", requireInteraction: true });
+      this.note.onclick = () => {
+        window.focus();
+        this.close();
+      };
+    },
+    close() {
+      if (this.note) this.note.close();
+      this.note = null;
+    },
+  };
+
+  let caller = null; // the desk's view of the call: /desk/api/state's "call"
+  let callerNumber = "";
+  let endedNotice = false;
+
+  function callTitle() {
+    if (caller && caller.asked_for_you) return "Callback: your customer asked for you";
+    if (caller && caller.callback) return phone.state === "ringing" ? "Callback to make" : "Callback";
+    if (phone.state === "connected") return "On a call";
+    return "Incoming call";
+  }
+
+  function showError(message) {
+    $("phone-error-text").textContent = message || "";
+    $("phone-error").hidden = !message;
+  }
+
+  function render() {
+    const state = phone.state;
+    const live = state === "ringing" || state === "connected";
+    $("phone-status").textContent = { offline: "Phone off", idle: "Phone ready", ringing: "Ringing", connected: "On a call" }[state];
+    $("phone-status").className = "phone-status " + state;
+    panel.hidden = !live && !endedNotice;
+    panel.className = "card softphone " + (live ? state : "ended");
+    $("softphone-title").textContent = live ? callTitle() : "Call ended";
+    const customer = caller && caller.customer;
+    $("softphone-number").textContent = (caller && caller.caller_number) || callerNumber || "unknown number";
+    $("softphone-customer").hidden = !customer;
+    if (customer) {
+      $("softphone-customer").textContent = customer.name;
+      $("softphone-customer").href = customer.url;
+    }
+    // Written here, not in the template, so that a page without a call carries no such words.
+    $("softphone-own").textContent = "your customer";
+    $("softphone-own").hidden = !(caller && caller.own_customer);
+    $("softphone-vulnerable").textContent = "vulnerable";
+    $("softphone-vulnerable").hidden = !(customer && customer.vulnerable);
+    $("softphone-topic").textContent = caller && caller.topic ? "· " + caller.topic : "";
+    // The Desk page shows the caller's record in full below.
+    panel.querySelector(".caller").hidden = onDeskPage;
+    $("phone-answer").hidden = state !== "ringing";
+    $("phone-decline").hidden = state !== "ringing";
+    $("phone-hangup").hidden = state !== "connected";
+    $("phone-mute").hidden = state !== "connected";
+    $("phone-mute").textContent = phone.muted ? "Unmute" : "Mute";
+    $("phone-mute").setAttribute("aria-pressed", String(phone.muted));
+    $("phone-keypad").hidden = state !== "connected";
+    $("phone-wrap-up").hidden = live || onDeskPage;
+    $("phone-sound").hidden = !(state === "ringing" && !sound.audible());
+  }
+
+  async function learnCaller() {
+    // The router marks the desk ringing before the network rings the phone; a short retry
+    // covers a slow reply.
+    for (let attempt = 0; attempt < 5 && phone.state !== "idle"; attempt++) {
+      try {
+        const response = await fetch("/desk/api/state", { headers: { Accept: "application/json" } });
+        const desk = await response.json();
+        if (desk.call) {
+          caller = desk.call;
+          render();
+          return;
+        }
+      } catch (error) {
+        // The phone works without the caller's name.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  function describeCaller() {
+    const customer = caller && caller.customer;
+    return customer ? `${customer.name} (${callerNumber || caller.caller_number})` : callerNumber || "unknown number";
+  }
+
+  phone.onIncoming(async ({ from }) => {
+    caller = null;
+    callerNumber = from;
+    endedNotice = false;
+    render();
+    await learnCaller();
+    if (phone.state === "ringing") alerts.show(describeCaller());
+  });
+
+  phone.on("state", (state) => {
+    if (state === "ringing") sound.startRinging();
+    else sound.stopRinging();
+    if (state !== "ringing") alerts.close();
+    if (state === "connected") {
+      showError("");
+      if (!caller) learnCaller();
+    }
+    if (state === "idle") alerts.offer();
+    render();
+  });
+
+  phone.on("ended", ({ answered }) => {
+    endedNotice = answered && !onDeskPage;
+    if (!answered) caller = null;
+    render();
+  });
+
+  phone.on("mute", render);
+  phone.on("error", ({ message }) => showError(message));
+
+  const act = (action) => async () => {
+    try {
+      await action();
+    } catch (error) {
+      showError("The phone did not respond; try again.");
+    }
+  };
+  $("phone-answer").addEventListener("click", act(() => phone.accept()));
+  $("phone-decline").addEventListener("click", act(() => phone.reject()));
+  $("phone-hangup").addEventListener("click", act(() => phone.hangUp()));
+  $("phone-mute").addEventListener("click", act(() => phone.mute(!phone.muted)));
+  $("phone-keypad").querySelectorAll("button[data-key]").forEach((button) =>
+    button.addEventListener(
+      "click",
+      act(() => {
+        sound.key(button.dataset.key);
+        return phone.sendDigits(button.dataset.key);
+      })
+    )
+  );
+  $("phone-error-dismiss").addEventListener("click", () => showError(""));
+  $("phone-ended-dismiss").addEventListener("click", () => {
+    endedNotice = false;
+    render();
+  });
+  $("phone-alerts-allow").addEventListener("click", () => alerts.answerOffer(true));
+  $("phone-alerts-later").addEventListener("click", () => alerts.answerOffer(false));
+
+  render();
+  phone.register();
+})();
