@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PATIENCE_MS, Centre, wait_for
+from tests.e2e.conftest import PATIENCE_MS, PATIENCE_SECONDS, Centre, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.browser]
 
