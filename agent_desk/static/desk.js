@@ -68,7 +68,8 @@
     }
   }
 
-  document.querySelectorAll("[data-state]").forEach((button) =>
+  // The buttons come disabled, so that a click before this script has run is not lost.
+  document.querySelectorAll("[data-state]").forEach((button) => {
     button.addEventListener("click", async () => {
       try {
         showError("");
@@ -76,8 +77,9 @@
       } catch (error) {
         showError(error.message);
       }
-    })
-  );
+    });
+    button.disabled = false;
+  });
 
   pollDesk();
   setInterval(pollDesk, 1000);
