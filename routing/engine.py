@@ -24,6 +24,7 @@ from routing import keys, scripts
 from routing.live import (
     DEFAULT_HANDLE_SECONDS,
     DEFAULT_WRAP_SECONDS,
+    Answer,
     ConsultantState,
     EntryState,
     LiveConsultant,
@@ -305,9 +306,9 @@ class RoutingEngine:
         self.redis.hset(key, mapping={"estimate": repr(raw), "estimate_at": repr(now)})
         return raw
 
-    def connected(self, call_sid: str, consultant_id: int) -> bool:
-        """Note that the consultant answered the offered call; False if it was not theirs."""
-        return bool(self._connected(args=[call_sid, str(consultant_id), repr(self.clock())]))
+    def connected(self, call_sid: str, consultant_id: int) -> Answer:
+        """Note that the consultant answered the offered call, and say what that changed."""
+        return Answer(int(self._connected(args=[call_sid, str(consultant_id), repr(self.clock())])))
 
     def return_offer(self, call_sid: str, consultant_id: int, *, requeue: bool = False) -> bool:
         """Give a missed call its old place (and tier clock) back; the consultant is not-ready.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Any, Self, TypeVar, cast, get_type_hints
 
 # Until calls are measured: the handling time the wait estimate assumes, and a wrap-up of half
@@ -190,3 +190,11 @@ def _reader(hint: Any) -> Callable[[str], object]:
 _READERS: dict[type, dict[str, Callable[[str], object]]] = {
     cls: _readers(cls) for cls in (LiveEntry, LiveConsultant)
 }
+
+
+class Answer(IntEnum):
+    """What a consultant's answer changed, as the CONNECTED script reports it."""
+
+    NOT_THEIRS = 0  # the offer was taken back, or went to someone else
+    REPEATED = 1  # the call was connected already: Twilio said so twice
+    NOW = 2  # the call is connected by this answer

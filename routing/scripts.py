@@ -585,7 +585,8 @@ return {result, redis.call('HGET', ekey(ARGV[1]), 'tier_until')}
 """,
 )
 
-# ARGV: call_sid, consultant_id, now.
+# ARGV: call_sid, consultant_id, now. Returns 0: not this consultant's offer; 1: connected
+# already (a repeated answer); 2: connected now.
 CONNECTED = script(
     r"""
 local sid, consultant_id, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
@@ -605,7 +606,7 @@ elseif e.pinned == '1' and e.advisor_id == consultant_id then
   smooth('advisor_callback_ewma', now - asked, 0.2)
 end
 emit(now, 'call.connected', {call_sid = sid, consultant_id = tonumber(consultant_id)})
-return 1
+return 2
 """
 )
 

@@ -23,7 +23,7 @@ from hotline.speech import DEFAULT_LANGUAGE
 from routing import callbacks, twiml, urls
 from routing.callbacks import CallbackRules
 from routing.engine import ConsultantProfile, LegEnd, QueueEntry, RoutingEngine
-from routing.live import ADVISOR_BUSY_STATES, ConsultantState, EntryState, LiveEntry
+from routing.live import ADVISOR_BUSY_STATES, Answer, ConsultantState, EntryState, LiveEntry
 from routing.models import CallbackStatus
 from routing.policy import RoutingPolicy, parse_policies
 from routing.signals import consultant_picked_up
@@ -260,12 +260,12 @@ def consultant_answered(routing: Routing, call_sid: str, consultant_id: int) -> 
     answered event both say so, in either order, and either may be repeated).
     """
     engine = routing.engine
-    before = engine.entry(call_sid)
-    if not engine.connected(call_sid, consultant_id):
+    answer = engine.connected(call_sid, consultant_id)
+    if answer == Answer.NOT_THEIRS:
         log.info("call %s: answer by %s came too late; the offer was gone", call_sid, consultant_id)
         return False
-    entry = engine.entry(call_sid)
-    if entry is not None and (before is None or before.state != EntryState.CONNECTED):
+    entry = engine.entry(call_sid) if answer == Answer.NOW else None
+    if entry is not None:
         log.info("call %s: consultant %s answered", call_sid, consultant_id)
         consultant_picked_up.send(entry, consultant_id=consultant_id)
     return True
