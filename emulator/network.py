@@ -639,6 +639,18 @@ class PhoneNetwork:
                 self._conference_event(
                     conference, "start", "the conference started", "conference-start"
                 )
+                talking = [self.calls.get(p.call_sid) for p in conference.connected()]
+            elif conference.status == "in-progress":
+                talking = [call]
+            else:
+                talking = []
+            for someone in talking:
+                if someone is not None:
+                    someone.record(
+                        "talk",
+                        f"talking in conference {name}",
+                        conference_sid=conference.sid,
+                    )
             self._conference_changed(conference)
             return conference
 

@@ -606,11 +606,14 @@ class RoutingEngine:
         flat = self._claim_undelivered(args=[repr(self.clock()), repr(self.lease_seconds)])
         return _assignments(flat)
 
-    def delivered(self, call_sid: str, leg_sid: str = "") -> None:
-        """Note that an offer reached Twilio (with the outbound leg of a callback)."""
+    def delivered(self, call_sid: str, leg_sid: str = "", *, consultant_leg: str = "") -> None:
+        """Note that an offer reached Twilio: with the outbound leg of a callback, or with the
+        call that rings the consultant for a caller."""
         mapping = {"delivered_at": repr(self.clock())}
         if leg_sid:
             mapping["callback_leg"] = leg_sid
+        if consultant_leg:
+            mapping["consultant_leg"] = consultant_leg
         self.redis.hset(keys.entry(call_sid), mapping=mapping)  # type: ignore[arg-type]
 
     def resweep(self) -> None:

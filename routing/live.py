@@ -108,6 +108,8 @@ class LiveEntry:
     offered_tier: int | None = None
     lease: float | None = None
     delivered_at: float | None = None
+    # The call that rings (then carries) the consultant, for a caller who waited.
+    consultant_leg: str | None = None
     answered_at: float | None = None
     # How it ended.
     outcome: str | None = None

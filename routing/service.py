@@ -15,11 +15,11 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from consultants.models import Consultant
 from hotline import speech
-from hotline.db import db
 from hotline.hours import OpeningHours
 from hotline.jobs import jobs
 from hotline.settings import Settings
 from hotline.speech import DEFAULT_LANGUAGE
+from hotline.telephony import ENDED_STATUSES, TelephonyError, telephony
 from routing import callbacks, twiml, urls
 from routing.callbacks import CallbackRules
 from routing.engine import ConsultantProfile, LegEnd, QueueEntry, RoutingEngine
@@ -227,9 +227,8 @@ def queue_left(routing: Routing, call_sid: str, result: str) -> VoiceResponse:
 
 
 def connect_consultant(routing: Routing, call_sid: str, consultant_id: int) -> VoiceResponse:
-    """Ring the consultant the router chose for this caller."""
-    engine, settings = routing.engine, routing.settings
-    entry = engine.entry(call_sid)
+    """Bring the caller into their call's room while the chosen consultant is rung."""
+    entry = routing.engine.entry(call_sid)
     language = language_of(entry)
     if entry is not None and entry.state == EntryState.ENDED:
         return twiml.goodbye(language)
@@ -237,27 +236,43 @@ def connect_consultant(routing: Routing, call_sid: str, consultant_id: int) -> V
         log.warning(
             "call %s: offer to %s was taken back; back to the queue", call_sid, consultant_id
         )
-        return twiml.enqueue(language, settings.queue_name, announce=None)
-    consultant = db.session.get(Consultant, consultant_id)
-    if consultant is None:
-        raise LookupError(f"consultant {consultant_id} does not exist")
-    engine.delivered(call_sid)
-    return twiml.connect(
-        language,
-        call_sid=call_sid,
-        consultant_id=consultant_id,
-        client_identity=consultant.client_identity,
-        number=consultant.phone,
-        timeout=settings.ring_timeout_seconds,
-        caller_id=entry.caller_number,
-    )
+        return twiml.enqueue(language, routing.settings.queue_name, announce=None)
+    return twiml.caller_room(language, call_sid, music=bool(routing.settings.hold_music_url))
+
+
+def is_desk_phone(address: str | None) -> bool:
+    """Tell whether a consultant's address is a phone number rather than a softphone."""
+    return bool(address) and not str(address).startswith("client:")
+
+
+def consultant_joining(routing: Routing, call_sid: str, consultant_id: int) -> VoiceResponse:
+    """The consultant's phone was answered: a softphone joins the caller's room at once, and a
+    desk phone is screened first, since its voicemail box may be what answered."""
+    engine = routing.engine
+    entry = engine.entry(call_sid)
+    if (
+        entry is None
+        or entry.consultant_id != consultant_id
+        or entry.state
+        not in (
+            EntryState.OFFERED,
+            EntryState.CONNECTED,
+        )
+    ):
+        log.info("call %s: no longer offered to %s", call_sid, consultant_id)
+        return twiml.consultant_message("call_gone")
+    if is_desk_phone(engine.consultant(consultant_id).address):
+        return twiml.screen(call_sid, consultant_id)
+    if consultant_answered(routing, call_sid, consultant_id):
+        return twiml.consultant_room(call_sid, consultant_id)
+    return twiml.consultant_message("call_gone")
 
 
 def consultant_answered(routing: Routing, call_sid: str, consultant_id: int) -> bool:
     """Note that the network says the consultant picked up the caller offered to them.
 
-    It runs once per answer however often Twilio reports it (the noun's url and the leg's
-    answered event both say so, in either order, and either may be repeated).
+    It runs once per answer however often Twilio reports it (the call's url and its answered
+    event both say so, in either order, and either may be repeated).
     """
     engine = routing.engine
     answer = engine.connected(call_sid, consultant_id)
@@ -272,44 +287,75 @@ def consultant_answered(routing: Routing, call_sid: str, consultant_id: int) -> 
 
 
 def screened(routing: Routing, call_sid: str, consultant_id: int, digits: str) -> VoiceResponse:
-    """Bridge the desk phone if the person who answered pressed 1; otherwise decline it."""
+    """Bring the desk phone into the room if the person who answered pressed 1; otherwise
+    hang it up, and the caller goes back to their place."""
     if digits == "1" and consultant_answered(routing, call_sid, consultant_id):
-        return twiml.empty()
+        return twiml.consultant_room(call_sid, consultant_id)
     return twiml.screen_declined()
 
 
-def leg_progress(routing: Routing, call_sid: str, consultant_id: int, event: str) -> None:
-    """Hear the consultant leg's progress: a softphone's answer is a person's.
+def leg_progress(
+    routing: Routing, call_sid: str, consultant_id: int, leg_sid: str, status: str
+) -> None:
+    """Hear the progress of the consultant's call (its CallStatus).
 
-    A desk phone's answered event may be its voicemail box, so only its screening counts.
+    A softphone's answer is a person's, a second witness beside the join; a desk phone's
+    answer may be its voicemail box, so only its screening counts. A call that ends unanswered
+    gives the caller their place back; one that ends after the conversation closes it.
     """
-    if event != "answered":
+    engine = routing.engine
+    if status == "in-progress":
+        if not is_desk_phone(engine.consultant(consultant_id).address):
+            consultant_answered(routing, call_sid, consultant_id)
         return
-    consultant = db.session.get(Consultant, consultant_id)
-    if consultant is not None and not consultant.phone:
-        consultant_answered(routing, call_sid, consultant_id)
+    if status not in ENDED_STATUSES:
+        return
+    entry = engine.entry(call_sid)
+    if entry is None or entry.consultant_id != consultant_id:
+        return
+    if entry.consultant_leg and leg_sid and entry.consultant_leg != leg_sid:
+        return  # an earlier ring of the same consultant, reported late
+    if entry.state == EntryState.OFFERED:
+        log.info("consultant %s missed call %s (%s)", consultant_id, call_sid, status)
+        if engine.return_offer(call_sid, consultant_id, requeue=True):
+            bring_back(routing, call_sid)
+    elif entry.state == EntryState.CONNECTED and engine.close(call_sid, "answered"):
+        schedule_record(call_sid)
 
 
-def dial_finished(
-    routing: Routing, call_sid: str, consultant_id: int, dial_status: str
-) -> VoiceResponse:
-    """Handle the end of the consultant leg: wrap up, or give a missed call its place back."""
+def bring_back(routing: Routing, call_sid: str) -> None:
+    """Move a caller from their room back to their place in the queue."""
+    try:
+        telephony.current().redirect_call(call_sid, routing.settings.public_url + urls.REQUEUE)
+    except TelephonyError as exc:
+        # Gone (their hang-up closes the call) or the network is down (the router's
+        # reconciliation finds them); either way they are not lost.
+        log.warning("call %s: could not bring the caller back to the queue: %s", call_sid, exc)
+
+
+def requeued(routing: Routing, call_sid: str) -> VoiceResponse:
+    """Put a caller whose consultant did not answer back in the queue, where they were."""
+    entry = routing.engine.entry(call_sid)
+    language = language_of(entry)
+    if entry is not None and entry.state == EntryState.ENDED:
+        return twiml.goodbye(language)
+    return twiml.enqueue(language, routing.settings.queue_name, announce="consultant_missed")
+
+
+def room_left(routing: Routing, call_sid: str) -> VoiceResponse:
+    """The caller's room ended (the consultant hung up): close the call and say goodbye.
+
+    A caller who leaves the room before anyone answered goes back to the queue instead.
+    """
     engine = routing.engine
     entry = engine.entry(call_sid)
     language = language_of(entry)
-    if dial_status == "completed":
-        engine.connected(call_sid, consultant_id)
-        engine.close(call_sid, "answered")
-        schedule_record(call_sid)
+    if entry is None or entry.state in (EntryState.ENDED, EntryState.CONNECTED):
+        if entry is not None and engine.close(call_sid, "answered"):
+            schedule_record(call_sid)
         return twiml.goodbye(language)
-    if entry is not None and entry.state == EntryState.ENDED:
-        return twiml.goodbye(language)
-    if dial_status == "canceled":
-        engine.withdraw_offer(call_sid, consultant_id)
-        return twiml.empty()
-    log.info("consultant %s missed call %s (%s)", consultant_id, call_sid, dial_status)
-    engine.return_offer(call_sid, consultant_id, requeue=True)
-    return twiml.enqueue(language, routing.settings.queue_name, announce="consultant_missed")
+    log.warning("call %s left its room unanswered (%s); back to the queue", call_sid, entry.state)
+    return twiml.enqueue(language, routing.settings.queue_name, announce=None)
 
 
 def call_ended(routing: Routing, call_sid: str, caller_number: str, status: str) -> None:
@@ -318,7 +364,17 @@ def call_ended(routing: Routing, call_sid: str, caller_number: str, status: str)
     if entry is not None and entry.state != EntryState.ENDED and not entry.callback:
         outcome = "answered" if entry.state == EntryState.CONNECTED else "abandoned"
         routing.engine.close(call_sid, outcome)
+        if entry.state == EntryState.OFFERED and entry.consultant_leg:
+            stop_ringing(entry.consultant_leg)
     schedule_record(call_sid, caller_number=caller_number, status=status)
+
+
+def stop_ringing(leg_sid: str) -> None:
+    """Stop a consultant's phone ringing for a caller who is gone."""
+    try:
+        telephony.current().end_call(leg_sid)
+    except TelephonyError as exc:
+        log.warning("could not stop consultant call %s ringing: %s", leg_sid, exc)
 
 
 def schedule_record(call_sid: str, caller_number: str = "", status: str = "") -> None:

@@ -173,7 +173,10 @@
 
   function describeCaller() {
     const customer = caller && caller.customer;
-    return customer ? `${customer.name} (${callerNumber || caller.caller_number})` : callerNumber || "unknown number";
+    // The network's From is the hotline's own number (the centre rings the desk itself); the
+    // desk's record of the call knows who is calling.
+    const number = (caller && caller.caller_number) || callerNumber;
+    return customer ? `${customer.name} (${number})` : number || "unknown number";
   }
 
   phone.onIncoming(async ({ from }) => {

@@ -35,27 +35,45 @@ def test_wait_url_announces_position_and_estimate(twilio, demo, redis_client):
     assert root.find("Redirect").text == "/routing/wait", "silence keeps the caller waiting"
 
 
-def test_connect_rings_the_chosen_consultants_desk(twilio, demo, redis_client):
+def test_connect_brings_the_caller_into_their_room_to_wait_for_the_consultant(
+    twilio, demo, redis_client
+):
     queue_caller(twilio)
     consultant = anna()
     RoutingEngine(redis_client).set_state(consultant.id, ConsultantState.AVAILABLE)
     assignment = RoutingEngine(redis_client).assign_next(30)
     assert assignment.call_sid == SID and assignment.queue_sid == QUEUE
     root = parse(twilio.post(f"/routing/connect?consultant={consultant.id}", CALL).data)
+    assert "Łączymy z konsultantem" in spoken(root)
     dial = root.find("Dial")
-    assert dial.find("Client").text == f"consultant-{consultant.id}"
-    assert dial.get("action") == f"/routing/dial-result?consultant={consultant.id}"
+    assert dial.find("Conference").text == f"call-{SID}"
+    assert dial.get("action") == f"/routing/room-left?call={SID}"
 
 
-def test_completed_dial_records_the_call_and_logs_the_contact(twilio, demo, redis_client):
+def test_a_connect_for_an_offer_taken_back_returns_the_caller_to_the_queue(
+    twilio, demo, redis_client
+):
+    queue_caller(twilio)
+    consultant = anna()
+    engine = RoutingEngine(redis_client)
+    engine.set_state(consultant.id, ConsultantState.AVAILABLE)
+    engine.assign_next(30)
+    engine.withdraw_offer(SID, consultant.id)
+    root = parse(twilio.post(f"/routing/connect?consultant={consultant.id}", CALL).data)
+    assert root.find("Enqueue") is not None and root.find("Dial") is None
+
+
+def test_a_finished_conversation_records_the_call_and_logs_the_contact(twilio, demo, redis_client):
     queue_caller(twilio)
     consultant = anna()
     engine = RoutingEngine(redis_client)
     engine.set_state(consultant.id, ConsultantState.AVAILABLE)
     engine.assign_next(30)
     engine.connected(SID, consultant.id)
-    params = {**CALL, "DialCallStatus": "completed", "DialCallDuration": "42"}
-    root = parse(twilio.post(f"/routing/dial-result?consultant={consultant.id}", params).data)
+    # The consultant hangs up: their call ends, the room ends, and the caller's Dial goes on.
+    leg = {"CallSid": "CA" + "8" * 32, "CallStatus": "completed", "CallDuration": "42"}
+    twilio.post(f"/routing/leg-status?call={SID}&consultant={consultant.id}", leg)
+    root = parse(twilio.post(f"/routing/room-left?call={SID}", CALL).data)
     assert root.find("Hangup") is not None
     record = db.session.scalars(select(CallRecord).where(CallRecord.call_sid == SID)).one()
     assert record.outcome == "answered"
@@ -64,20 +82,6 @@ def test_completed_dial_records_the_call_and_logs_the_contact(twilio, demo, redi
     contact = db.session.scalars(select(Contact).where(Contact.call_sid == SID)).one()
     assert contact.customer_id == record.customer_id
     assert engine.consultant(consultant.id).state == "wrap-up"
-
-
-def test_unanswered_dial_puts_the_caller_back_in_the_queue(twilio, demo, redis_client):
-    queue_caller(twilio)
-    consultant = anna()
-    engine = RoutingEngine(redis_client)
-    engine.set_state(consultant.id, ConsultantState.AVAILABLE)
-    engine.assign_next(30)
-    params = {**CALL, "DialCallStatus": "no-answer"}
-    root = parse(twilio.post(f"/routing/dial-result?consultant={consultant.id}", params).data)
-    assert root.find("Enqueue") is not None
-    assert "nie odebrał" in spoken(root)
-    assert engine.consultant(consultant.id).state == "not-ready"
-    assert engine.entry(SID).state == "waiting"
 
 
 def test_hangup_while_waiting_is_counted_as_abandoned_once(twilio, demo, redis_client):
