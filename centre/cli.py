@@ -179,6 +179,27 @@ def router() -> None:
         Router(routing.engine, telephony, settings, schedule_record, recover, leg_lost).run()
 
 
+@main.command("fallback-twiml")
+@click.option(
+    "--backup-number",
+    default="",
+    help="A line answered apart from the centre (E.164), to put callers through to.",
+)
+def fallback_twiml_command(backup_number: str) -> None:
+    """Print the TwiML to host as the number's fallback URL (for example in a TwiML Bin)."""
+    from centre.fallback import fallback_twiml
+    from customers.service import normalise_phone
+
+    number = ""
+    if backup_number:
+        number = normalise_phone(backup_number) or ""
+        if not number:
+            raise click.BadParameter(
+                f"{backup_number!r} is not a phone number", param_hint="--backup-number"
+            )
+    click.echo(fallback_twiml(number))
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)

@@ -27,6 +27,8 @@ class EmulatorConfig:
     voice_url: str = DEFAULT_CENTRE_URL + "/ivr/incoming"
     voice_method: str = "POST"
     status_callback_url: str | None = DEFAULT_CENTRE_URL + "/ivr/status"
+    # The number's fallback URL ("Primary handler fails" in Twilio's console).
+    voice_fallback_url: str | None = None
     hotline_number: str = DEFAULT_HOTLINE_NUMBER
     public_url: str = DEFAULT_EMULATOR_URL
     time_scale: float = 1.0
@@ -60,6 +62,7 @@ class EmulatorConfig:
             auth_token=env.get("TWILIO_AUTH_TOKEN") or DEFAULT_AUTH_TOKEN,
             voice_url=centre_url + "/ivr/incoming",
             status_callback_url=centre_url + "/ivr/status",
+            voice_fallback_url=env.get("EMULATOR_VOICE_FALLBACK_URL") or None,
             hotline_number=env.get("HOTLINE_NUMBER") or DEFAULT_HOTLINE_NUMBER,
             public_url=env.get("TWILIO_API_URL") or DEFAULT_EMULATOR_URL,
             time_scale=time_scale,

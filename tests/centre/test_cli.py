@@ -3,9 +3,12 @@ hour."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
-from centre.cli import AROUND_THE_CLOCK, consultants_now
+from click.testing import CliRunner
+
+from centre.cli import AROUND_THE_CLOCK, consultants_now, main
 from hotline.settings import Settings
 
 SUNDAY_NIGHT = datetime(2026, 12, 6, 22, 12, tzinfo=UTC)
@@ -28,3 +31,14 @@ def test_around_the_clock_hours_answer_on_a_sunday_night_and_a_holiday() -> None
     assert consultants_now(settings, datetime(2026, 12, 25, 3, 0, tzinfo=UTC)).startswith(
         "answering now"
     )
+
+
+def test_the_fallback_document_names_a_normalised_backup_line_and_refuses_a_bad_one() -> None:
+    runner = CliRunner()
+    made = runner.invoke(main, ["fallback-twiml", "--backup-number", "22 123 45 67"])
+    assert made.exit_code == 0, made.output
+    root = ET.fromstring(made.output)
+    assert root.find("Dial/Number").text == "+48221234567"
+    assert [verb.tag for verb in root][-1] == "Hangup"
+    refused = runner.invoke(main, ["fallback-twiml", "--backup-number", "call Anna"])
+    assert refused.exit_code == 2 and "not a phone number" in refused.output
