@@ -42,7 +42,8 @@ STAFFED_STATES = frozenset(
 )
 
 
-# At work but not free: a caller whose advisor is in one of these may ask for a callback.
+# At work but not free: a caller whose advisor is in one of these may ask for a callback,
+# unless the advisor is ringing with, or talking to, that caller's own call.
 ADVISOR_BUSY_STATES = frozenset(
     {
         ConsultantState.RINGING,
@@ -52,6 +53,10 @@ ADVISOR_BUSY_STATES = frozenset(
         ConsultantState.NOT_READY,
     }
 )
+
+
+# Holding one call: the consultant's call_sid names it.
+WITH_THE_CALLER_STATES = frozenset({ConsultantState.RINGING, ConsultantState.ON_CALL})
 
 
 class EntryState(StrEnum):

@@ -23,7 +23,14 @@ from hotline.speech import DEFAULT_LANGUAGE
 from routing import callbacks, twiml, urls
 from routing.callbacks import CallbackRules
 from routing.engine import ConsultantProfile, LegEnd, QueueEntry, RoutingEngine
-from routing.live import ADVISOR_BUSY_STATES, Answer, ConsultantState, EntryState, LiveEntry
+from routing.live import (
+    ADVISOR_BUSY_STATES,
+    WITH_THE_CALLER_STATES,
+    Answer,
+    ConsultantState,
+    EntryState,
+    LiveEntry,
+)
 from routing.models import CallbackStatus
 from routing.policy import RoutingPolicy, parse_policies
 from routing.signals import consultant_picked_up
@@ -136,7 +143,7 @@ def wait_offers(routing: Routing, entry: LiveEntry | None) -> tuple[str, ...]:
     waited = now - (entry.queued_at or now)
     has_number = bool(entry.caller_number)
     offers: tuple[str, ...] = ()
-    if has_number and advisor_busy(routing.engine, entry.advisor_id, entry.queue):
+    if has_number and advisor_busy(routing.engine, entry.advisor_id, entry.queue, entry.call_sid):
         offers = (ADVISOR_OFFER,)
     if waited >= routing.settings.max_wait_seconds:
         offers += ("max_wait_offer",) if has_number else ("voicemail_offer",)
@@ -156,13 +163,22 @@ def usual_callback_minutes(engine: RoutingEngine) -> int | None:
     return minutes if minutes <= high else None
 
 
-def advisor_busy(engine: RoutingEngine, advisor_id: int | None, queue: str) -> bool:
-    """Tell whether the caller has an advisor at work who cannot take them now (on a call, in
-    wrap-up, on a break or not ready), and the queue lets callers ask that advisor for a
-    callback."""
+def advisor_busy(
+    engine: RoutingEngine, advisor_id: int | None, queue: str, call_sid: str = ""
+) -> bool:
+    """Tell whether the caller has an advisor at work who cannot take them now (on someone
+    else's call, in wrap-up, on a break or not ready), and the queue lets callers ask that
+    advisor for a callback.
+
+    An advisor whose phone rings with this very call (call_sid), or who has just answered it,
+    is busy with nobody else: the caller is being put through to them, not kept waiting.
+    """
     if advisor_id is None or engine.policy_for(queue).advisor_callback_seconds <= 0:
         return False
-    return engine.consultant(advisor_id).state in ADVISOR_BUSY_STATES
+    advisor = engine.consultant(advisor_id)
+    if call_sid and advisor.call_sid == call_sid and advisor.state in WITH_THE_CALLER_STATES:
+        return False
+    return advisor.state in ADVISOR_BUSY_STATES
 
 
 def wait_key(routing: Routing, call_sid: str, digits: str) -> VoiceResponse:

@@ -452,6 +452,38 @@ def test_key_3_is_neither_offered_nor_heard_unless_the_advisor_is_busy(
     assert not RoutingEngine(redis_client).entry(SID).callback
 
 
+@pytest.mark.parametrize("answered", [False, True])
+def test_an_advisor_ringing_with_the_callers_own_call_is_not_busy_to_that_caller(
+    app, settings, twilio, demo, redis_client, answered
+):
+    anna_available(app)
+    jan_waits(redis_client, twilio)
+    network = RecordingNetwork()
+    router(app, settings, network).step()
+    assert [sid for _queue, sid, _url in network.dequeued] == [SID], "Jan's call rings Anna"
+    if answered:
+        RoutingEngine(redis_client).connected(SID, anna().id)
+    # The wait URL may run again before Twilio takes Jan out of the queue.
+    wait = {**CALL, "QueueSid": QUEUE, "QueuePosition": "1"}
+    said = spoken(parse(twilio.post("/routing/wait", wait).data))
+    assert "zajęty" not in said and "naciśnij 3" not in said
+    assert verbs(press(twilio, "3")) == []
+    assert not RoutingEngine(redis_client).entry(SID).callback
+
+
+def test_an_advisor_ringing_with_someone_elses_call_is_busy(
+    app, settings, twilio, demo, redis_client
+):
+    engine = RoutingEngine(redis_client)
+    engine.join(QueueEntry(call_sid="CA-first", advisor_id=anna().id, office="WAW"))
+    engine.mark_waiting("CA-first", QUEUE)
+    anna_available(app)
+    network = RecordingNetwork()
+    router(app, settings, network).step()
+    assert engine.consultant(anna().id).call_sid == "CA-first"
+    assert "naciśnij 3" in spoken(jan_waits(redis_client, twilio))
+
+
 def test_a_callback_asked_of_the_advisor_is_restored_with_its_hold(
     app, settings, twilio, demo, redis_client
 ):
