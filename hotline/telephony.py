@@ -19,6 +19,10 @@ from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# The statuses a call ends with (the Call resource's call_enum_status); queued, ringing and
+# in-progress are reports of a call that is still going.
+FINAL_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+
 
 class TelephonyError(RuntimeError):
     """The phone network refused a request, or could not be reached; the centre's own type, so

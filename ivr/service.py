@@ -21,6 +21,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from customers.service import CallerCard, caller_by_pesel, caller_by_phone
 from hotline import speech
 from hotline.settings import Settings
+from hotline.telephony import FINAL_CALL_STATUSES
 from ivr import answers, consultant, eligibility, flow, job_alerts, offers, regions, understanding
 from ivr.journey import Journey
 from ivr.steps import CallInput, GoTo, Shown, Step, failed, journeys, p
@@ -259,6 +260,13 @@ def apology_then_consultant(settings: Settings, call_sid: str | None) -> VoiceRe
 
 
 def call_ended(call_sid: str, caller_number: str, status: str) -> None:
-    """Close the call's queue state and persist its record."""
+    """Close the call's queue state and persist its record, once the call has ended.
+
+    A report of a call still going (ringing, in-progress) changes nothing: a waiting caller
+    keeps their place.
+    """
+    if status not in FINAL_CALL_STATUSES:
+        log.info("call %s reported %s; still going", call_sid, status or "no status")
+        return
     log.info("call %s ended with status %s", call_sid, status)
     routing.call_ended(routing_services(), call_sid, caller_number, status)

@@ -245,7 +245,11 @@ class RoutingEngine:
         return LiveEntry.from_hash(call_sid, values) if values else None
 
     def mark_waiting(self, call_sid: str, queue_sid: str) -> bool:
-        """Make a joined caller routable once their queue sid is known; idempotent."""
+        """Make a joined caller routable once their queue sid is known; idempotent.
+
+        Without a queue sid (a wait URL reached by a Redirect) the one already known is kept;
+        a caller whose queue is not known yet is noted as heard from, and waits for it.
+        """
         args = [call_sid, queue_sid, repr(self.clock())]
         result = int(self._mark_waiting(args=args))
         if result == -1:

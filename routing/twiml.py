@@ -48,8 +48,9 @@ def wait_message(
 
     With offers (prompt keys such as "callback_offer" or "max_wait_offer"; with callback_minutes
     a leading offer also says how soon advisors usually call back) everything plays
-    inside a Gather, so a key pressed at any moment of the wait reaches the wait-key URL;
-    silence falls through to a Redirect that fetches this document again.
+    inside a Gather, so a key pressed at any moment of the wait reaches the wait-key URL.
+    On silence the document simply ends, and Twilio asks for the wait URL again itself, with
+    the Queue* parameters (a Redirect there would come without them).
     """
     response = VoiceResponse()
     target: VoiceResponse | Gather = response
@@ -78,7 +79,6 @@ def wait_message(
         target.pause(length=pause_seconds)
     if offers:
         response.append(target)
-        response.redirect(urls.WAIT, method="POST")
     return response
 
 

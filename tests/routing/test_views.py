@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from consultants.models import Consultant
@@ -32,7 +33,7 @@ def test_wait_url_announces_position_and_estimate(twilio, demo, redis_client):
     assert "Twoje miejsce w kolejce: 1." in spoken(root)
     assert "około 4 min" in spoken(root), "one place, 240 s handling, one consultant staffed"
     assert root.find("Gather/Pause") is not None, "the hold plays while the key is heard"
-    assert root.find("Redirect").text == "/routing/wait", "silence keeps the caller waiting"
+    assert root.find("Redirect") is None, "silence ends it: Twilio asks for the wait URL again"
 
 
 def test_connect_rings_the_chosen_consultants_desk(twilio, demo, redis_client):
@@ -103,3 +104,46 @@ def test_with_nobody_staffed_no_wait_is_promised(twilio, demo):
     assert "Twoje miejsce w kolejce: 1." in spoken(root)
     assert "około" not in spoken(root)
     assert "Dziękujemy za cierpliwość" in spoken(root)
+
+
+def test_a_wait_url_reached_without_the_queue_parameters_still_tells_the_caller_their_place(
+    twilio, demo, redis_client
+):
+    RoutingEngine(redis_client).set_state(anna().id, ConsultantState.ON_CALL)
+    queue_caller(twilio)
+    engine = RoutingEngine(redis_client)
+    # A Redirect (or a Gather's action) inside the wait document carries no Queue* parameters.
+    root = parse(twilio.post("/routing/wait", CALL).data)
+    assert "Twoje miejsce w kolejce: 1." in spoken(root) and "około 4 min" in spoken(root)
+    entry = engine.entry(SID)
+    assert (entry.state, entry.queue_sid, entry.routable) == ("waiting", QUEUE, True)
+
+
+def test_a_caller_heard_from_before_their_queue_is_known_waits_for_it(twilio, demo, redis_client):
+    twilio.post("/ivr/incoming", CALL)
+    twilio.post("/ivr/menu/input", {**CALL, "Digits": "0"})
+    root = parse(twilio.post("/routing/wait", {**CALL, "QueueTime": "x"}).data)
+    assert "Twoje miejsce w kolejce: 1." in spoken(root)
+    engine = RoutingEngine(redis_client)
+    assert (engine.entry(SID).state, engine.entry(SID).routable) == ("joining", False)
+    twilio.post("/routing/wait", {**CALL, "QueueSid": QUEUE, "QueueTime": "3"})
+    assert (engine.entry(SID).state, engine.entry(SID).routable) == ("waiting", True)
+
+
+@pytest.mark.parametrize("status", ["queued", "ringing", "in-progress", ""])
+def test_a_status_report_of_a_call_still_going_leaves_the_waiting_caller_in_the_queue(
+    twilio, demo, redis_client, status
+):
+    queue_caller(twilio)
+    twilio.post("/ivr/status", {**CALL, "CallStatus": status})
+    engine = RoutingEngine(redis_client)
+    assert engine.entry(SID).state == "waiting"
+    assert engine.position(SID) == (1, 1)
+    assert db.session.scalars(select(CallRecord)).all() == []
+
+
+@pytest.mark.parametrize("status", ["completed", "busy", "failed", "no-answer", "canceled"])
+def test_a_final_status_ends_the_waiting_callers_wait(twilio, demo, redis_client, status):
+    queue_caller(twilio)
+    twilio.post("/ivr/status", {**CALL, "CallStatus": status})
+    assert RoutingEngine(redis_client).entry(SID).outcome == "abandoned"
