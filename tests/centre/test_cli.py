@@ -28,3 +28,14 @@ def test_around_the_clock_hours_answer_on_a_sunday_night_and_a_holiday() -> None
     assert consultants_now(settings, datetime(2026, 12, 25, 3, 0, tzinfo=UTC)).startswith(
         "answering now"
     )
+
+
+def test_a_scripted_call_is_followed_for_longer_than_any_wait_the_centre_gives() -> None:
+    from emulator.cli import call_command
+    from emulator.config import EmulatorConfig
+
+    timeout = next(option for option in call_command.params if option.name == "timeout")
+    longest_wait = Settings().max_wait_seconds
+    assert isinstance(timeout.default, float)
+    assert timeout.default > longest_wait + Settings().voicemail_max_seconds
+    assert timeout.default >= EmulatorConfig().max_call_duration, "no call outlives the command"
