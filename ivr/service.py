@@ -61,10 +61,15 @@ def identify(journey: Journey, customer: CallerCard) -> None:
     journey.home_region = (own_office.region_code or "") if own_office else ""
 
 
-def choose_language(settings: Settings, call_sid: str, digits: str) -> VoiceResponse:
-    """Switch language if the caller pressed a language key, then carry on."""
+def choose_language(
+    settings: Settings, call_sid: str, digits: str, said: str = ""
+) -> VoiceResponse:
+    """Switch language if the caller pressed a language key, then carry on; 0, or asking for
+    a person, goes to a consultant."""
     store = journeys()
     journey = store.load(call_sid)
+    if digits == "0" or (not digits and understanding.asks_for_consultant(said)):
+        return follow(settings, journey, consultant.to_consultant(settings, journey))
     if digits in flow.LANGUAGE_KEYS:
         journey.language = flow.LANGUAGE_KEYS[digits]
         store.save(journey)
