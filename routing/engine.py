@@ -258,12 +258,24 @@ class RoutingEngine:
         return result >= 1
 
     def position(self, call_sid: str) -> tuple[int, int]:
-        """Return the caller's 1-based place among all waiting calls, and how many wait."""
+        """Return the caller's 1-based place among the callers waiting on the line, and how
+        many wait there.
+
+        A callback keeps its place in the queue (ahead of callers, and over the night when it
+        is scheduled for the morning), but nobody is on the line for it, so it takes no
+        caller's place in what they are told.
+        """
         pipe = self.redis.pipeline(transaction=False)
         pipe.zrank(keys.WAITING, call_sid)
         pipe.zcard(keys.WAITING)
-        rank, size = pipe.execute()
-        return (int(rank) + 1 if rank is not None else 1), max(int(size), 1)
+        pipe.smembers(keys.CALLBACKS)
+        rank, size, callbacks = pipe.execute()
+        pipe = self.redis.pipeline(transaction=False)
+        for callback in callbacks:
+            pipe.zrank(keys.WAITING, callback)
+        ranks = [int(found) for found in pipe.execute() if found is not None]
+        ahead = int(rank) - sum(other < int(rank) for other in ranks) if rank is not None else 0
+        return ahead + 1, max(int(size) - len(ranks), 1)
 
     def estimated_wait(self, position: int) -> float:
         """Estimate seconds until answered from the smoothed handling time and staffing.

@@ -43,8 +43,8 @@ ADVISOR_OFFER = "advisor_callback_offer"
 USUAL_CALLBACK_MINUTES = (2, 19)
 # The keys a waiting caller may press, and the offers that let them.
 KEY_OFFERS = {
-    "1": ("callback_offer", "max_wait_offer"),
-    "2": ("max_wait_offer", "voicemail_offer"),
+    "1": ("callback_offer", "max_wait_offer", "unstaffed_offer"),
+    "2": ("max_wait_offer", "voicemail_offer", "unstaffed_offer", "unstaffed_voicemail_offer"),
     "3": ("advisor_callback_offer",),
 }
 
@@ -99,7 +99,9 @@ def join_queue(routing: Routing, entry: QueueEntry) -> VoiceResponse:
         entry = replace(entry, queue=queue_name)
     kept = routing.engine.join(entry)
     log.info("call %s joins the queue (topic %s)", entry.call_sid, entry.topic)
-    return twiml.enqueue(kept.language, queue_name)
+    # With nobody at work, the wait's first words say so instead of "putting you through".
+    announce = "queue_joining" if routing.engine.staffed_count() else None
+    return twiml.enqueue(kept.language, queue_name, announce=announce)
 
 
 def waiting(routing: Routing, update: WaitUpdate) -> VoiceResponse:
@@ -136,7 +138,12 @@ def caller_language(routing: Routing, call_sid: str) -> str:
 
 def wait_offers(routing: Routing, entry: LiveEntry | None) -> tuple[str, ...]:
     """Choose what a waiting caller may press: 1 a callback, 2 (past the maximum wait)
-    voicemail, 3 a callback from their own advisor while the advisor is at work but busy."""
+    voicemail, 3 a callback from their own advisor while the advisor is at work but busy.
+
+    With nobody at work (logged out, on a break or not ready) no wait can be promised, so the
+    caller is told so at once and may ask for a callback (1) or leave a message (2) without
+    waiting out the maximum.
+    """
     if entry is None:
         return ()
     now = routing.engine.clock()
@@ -145,7 +152,9 @@ def wait_offers(routing: Routing, entry: LiveEntry | None) -> tuple[str, ...]:
     offers: tuple[str, ...] = ()
     if has_number and advisor_busy(routing.engine, entry.advisor_id, entry.queue, entry.call_sid):
         offers = (ADVISOR_OFFER,)
-    if waited >= routing.settings.max_wait_seconds:
+    if routing.engine.staffed_count() == 0:
+        offers += ("unstaffed_offer",) if has_number else ("unstaffed_voicemail_offer",)
+    elif waited >= routing.settings.max_wait_seconds:
         offers += ("max_wait_offer",) if has_number else ("voicemail_offer",)
     elif has_number:
         offers += ("callback_offer",)

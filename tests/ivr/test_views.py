@@ -222,7 +222,7 @@ def test_asking_for_a_person_during_the_greeting_reaches_a_consultant(
     params = {**caller, "SpeechResult": words, "Confidence": "0.6"}
     root = parse(twilio.post("/ivr/language", params).data)
     assert root.find("Enqueue") is not None, verbs(root)
-    assert root.find("Say").get("language") == say_language
+    assert RoutingEngine(redis_client).entry(SID).language == language
 
 
 def test_other_words_during_the_greeting_lead_on_to_the_first_page(twilio, demo):

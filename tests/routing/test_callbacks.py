@@ -35,8 +35,16 @@ def anna() -> Consultant:
     return db.session.scalars(select(Consultant).where(Consultant.login == "anna")).one()
 
 
-def jan_waits(redis_client, twilio, number: str = JAN):
+def someone_at_work(redis_client) -> None:
+    """Put Piotr on a call, so that the queue is staffed and a wait can be promised."""
+    piotr = db.session.scalars(select(Consultant).where(Consultant.login == "piotr")).one()
+    RoutingEngine(redis_client).set_state(piotr.id, ConsultantState.ON_CALL)
+
+
+def jan_waits(redis_client, twilio, number: str = JAN, staffed: bool = True):
     anna_id = anna().id
+    if staffed:
+        someone_at_work(redis_client)
     RoutingEngine(redis_client).join(
         QueueEntry(call_sid=SID, caller_number=number, advisor_id=anna_id, office="WAW")
     )
@@ -101,7 +109,8 @@ def test_pressing_1_requests_a_callback_that_keeps_the_callers_place(twilio, dem
     assert verbs(root)[-1] == "Hangup"
     entry = engine.entry(SID)
     assert (entry.state, entry.callback, entry.callback_number) == ("waiting", True, JAN)
-    assert engine.position(SID) == (1, 2), "hanging up after pressing 1 does not abandon"
+    assert redis_client.zrank(keys.WAITING, SID) == 0, "hanging up after pressing 1 keeps it"
+    assert engine.position("CA-later") == (1, 1), "nobody is on the line for a callback"
     assert redis_client.ttl(keys.entry(SID)) == -1, "a callback does not expire"
     request = db.session.scalars(select(CallbackRequest)).one()
     assert (request.call_sid, request.number, request.status) == (SID, JAN, "pending")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from consultants.models import Consultant
 from customers.models import Contact
 from hotline.db import db
-from routing.engine import RoutingEngine
+from routing.engine import QueueEntry, RoutingEngine
 from routing.live import ConsultantState
 from routing.models import CallRecord
 from tests.twiml import parse, spoken
@@ -99,11 +99,52 @@ def test_a_self_service_call_is_recorded_too(twilio, demo):
     assert record.caller_number == "+48601000001"
 
 
-def test_with_nobody_staffed_no_wait_is_promised(twilio, demo):
+@pytest.mark.parametrize("state", [None, "offline", "break", "not-ready"])
+def test_with_nobody_at_work_the_caller_is_told_at_once_and_offered_a_callback_or_a_message(
+    twilio, demo, redis_client, state
+):
+    if state:
+        RoutingEngine(redis_client).set_state(anna().id, ConsultantState(state))
+    twilio.post("/ivr/incoming", CALL)
+    joined = parse(twilio.post("/ivr/menu/input", {**CALL, "Digits": "0"}).data)
+    assert "Łączymy" not in spoken(joined), "nobody is there to put the caller through to"
+    root = parse(twilio.post("/routing/wait", {**CALL, "QueueSid": QUEUE}).data)
+    said = spoken(root)
+    told = said.find("W tej chwili żaden konsultant nie może odebrać połączenia.")
+    assert 0 <= told < said.index("Twoje miejsce w kolejce"), "told first, before the place"
+    assert "naciśnij 1" in said and "naciśnij 2" in said
+    assert "około" not in said and "Dziękujemy za cierpliwość" not in said
+    leave = parse(twilio.post("/routing/wait-key", {**CALL, "Digits": "2"}).data)
+    assert [verb.tag for verb in leave] == ["Leave"], "a message at once, not after 10 minutes"
+
+
+def test_with_nobody_at_work_a_caller_without_a_number_may_leave_a_message(
+    twilio, demo, redis_client
+):
+    anonymous = {**CALL, "From": ""}
+    twilio.post("/ivr/incoming", anonymous)
+    twilio.post("/ivr/menu/input", {**anonymous, "Digits": "0"})
+    root = parse(twilio.post("/routing/wait", {**anonymous, "QueueSid": QUEUE}).data)
+    assert "naciśnij 2" in spoken(root) and "naciśnij 1" not in spoken(root)
+
+
+def test_with_someone_at_work_the_caller_hears_the_usual_wait(twilio, demo, redis_client):
+    RoutingEngine(redis_client).set_state(anna().id, ConsultantState.WRAP_UP)
+    root = queue_caller(twilio)
+    assert "żaden konsultant" not in spoken(root)
+    assert "około 4 min" in spoken(root)
+
+
+@pytest.mark.parametrize("due_in", [None, 3600.0])
+def test_a_callback_takes_no_callers_place(twilio, demo, redis_client, due_in):
+    engine = RoutingEngine(redis_client)
+    engine.set_state(anna().id, ConsultantState.ON_CALL)
+    engine.join(QueueEntry(call_sid="CA-callback", queued_at=engine.clock() - 60))
+    due = None if due_in is None else engine.clock() + due_in
+    assert engine.request_callback("CA-callback", "+48601000002", not_before=due)
     root = queue_caller(twilio)
     assert "Twoje miejsce w kolejce: 1." in spoken(root)
-    assert "około" not in spoken(root)
-    assert "Dziękujemy za cierpliwość" in spoken(root)
+    assert engine.position(SID) == (1, 1)
 
 
 def test_a_wait_url_reached_without_the_queue_parameters_still_tells_the_caller_their_place(
