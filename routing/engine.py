@@ -24,6 +24,7 @@ from routing import keys, scripts
 from routing.live import (
     DEFAULT_HANDLE_SECONDS,
     DEFAULT_WRAP_SECONDS,
+    SIGNED_IN_SECONDS,
     Answer,
     ConsultantState,
     EntryState,
@@ -131,6 +132,15 @@ class Arrival:
 
 
 @dataclass(frozen=True)
+class SignedIn:
+    """A consultant at work or at the desk, by name, and the state they are in."""
+
+    consultant_id: int
+    name: str
+    state: str
+
+
+@dataclass(frozen=True)
 class LiveQueue:
     """The queue at one moment: who waits, for how long, and where the consultants are."""
 
@@ -138,6 +148,8 @@ class LiveQueue:
     callbacks: int
     longest_wait: float
     consultants: dict[str, int]
+    # Who is signed in (or, signed out, still not offline), in their states, by name.
+    signed_in: tuple[SignedIn, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -513,6 +525,14 @@ class RoutingEngine:
         current = self.consultant(profile.consultant_id)
         self.set_state(profile.consultant_id, current.state, reason=current.reason, profile=profile)
 
+    def at_desk(self, consultant_id: int, signed_in: bool = True) -> None:
+        """Note that a consultant uses the desk now (or has signed out of it)."""
+        key = keys.consultant(consultant_id)
+        if signed_in:
+            self.redis.hset(key, "desk_seen_at", repr(self.clock()))
+        else:
+            self.redis.hdel(key, "desk_seen_at")
+
     def _consultant_ids(self) -> list[int]:
         return sorted(int(_text(raw)) for raw in self.redis.smembers(keys.CONSULTANTS))
 
@@ -550,18 +570,25 @@ class RoutingEngine:
             for _sid, callback, (queued,) in waiting
             if not callback and queued is not None
         ]
+        ids = self._consultant_ids()
         pipe = self.redis.pipeline(transaction=False)
-        for consultant_id in self._consultant_ids():
-            pipe.hget(keys.consultant(consultant_id), "state")
+        for consultant_id in ids:
+            pipe.hmget(keys.consultant(consultant_id), ["state", "name", "desk_seen_at"])
         states: dict[str, int] = {}
-        for state in pipe.execute():
-            name = _text(state) if state is not None else ConsultantState.OFFLINE
-            states[name] = states.get(name, 0) + 1
+        signed_in = []
+        for consultant_id, (raw, name, seen) in zip(ids, pipe.execute(), strict=True):
+            state = _text(raw) if raw else ConsultantState.OFFLINE
+            states[state] = states.get(state, 0) + 1
+            at_desk = bool(seen) and now - float(_text(seen)) <= SIGNED_IN_SECONDS
+            if at_desk or state != ConsultantState.OFFLINE:
+                who = _text(name) if name else f"consultant {consultant_id}"
+                signed_in.append(SignedIn(consultant_id, who, state))
         return LiveQueue(
             on_the_line=len(waits),
             callbacks=sum(callback for _sid, callback, _values in waiting),
             longest_wait=max(waits, default=0.0),
             consultants=states,
+            signed_in=tuple(sorted(signed_in, key=lambda person: person.name)),
         )
 
     def silent_waiting(self, before: float) -> list[str]:

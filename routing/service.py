@@ -359,6 +359,14 @@ def set_consultant_state(
     engine.set_state(consultant.id, state, reason=reason, profile=consultant_profile(consultant))
 
 
+def consultant_at_desk(engine: RoutingEngine, consultant: Consultant, signed_in: bool) -> None:
+    """Note that a consultant uses the desk (or has signed out), so that the board can say who
+    is signed in, Offline ones too; one never seen before is made known to routing first."""
+    if signed_in and engine.consultant(consultant.id).name is None:
+        engine.register_consultant(consultant_profile(consultant))
+    engine.at_desk(consultant.id, signed_in)
+
+
 def consultant_profile(consultant: Consultant) -> ConsultantProfile:
     """Return what routing needs to know about a consultant."""
     return ConsultantProfile(
