@@ -138,6 +138,7 @@ class SignedIn:
     consultant_id: int
     name: str
     state: str
+    at_desk: bool = True  # used the desk lately; False: signed out (or gone) but not offline
 
 
 @dataclass(frozen=True)
@@ -582,7 +583,7 @@ class RoutingEngine:
             at_desk = bool(seen) and now - float(_text(seen)) <= SIGNED_IN_SECONDS
             if at_desk or state != ConsultantState.OFFLINE:
                 who = _text(name) if name else f"consultant {consultant_id}"
-                signed_in.append(SignedIn(consultant_id, who, state))
+                signed_in.append(SignedIn(consultant_id, who, state, at_desk))
         return LiveQueue(
             on_the_line=len(waits),
             callbacks=sum(callback for _sid, callback, _values in waiting),

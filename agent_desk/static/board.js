@@ -23,7 +23,8 @@
     show("longest-wait", live.on_the_line ? duration(live.longest_wait) : "–");
     show("callbacks", live.callbacks);
     show("working", staffing.working);
-    const people = live.signed_in.map((person) => person.name + " (" + (STATE_NAMES[person.state] || person.state) + ")");
+    const people = live.signed_in.map((person) => person.name + " (" + (STATE_NAMES[person.state] || person.state) +
+      (person.at_desk ? "" : ", not at the desk") + ")");
     show("consultant-states", people.length ? "Signed in: " + people.join(", ") + "." : "Nobody is signed in.");
 
     const target = data.target;

@@ -125,5 +125,6 @@ def test_a_consultant_not_seen_at_the_desk_for_long_is_no_longer_counted_signed_
         ("consultant 1", "offline"),
         ("consultant 2", "break"),
     ]
+    assert [p.at_desk for p in engine.snapshot().signed_in] == [True, False]
     clock.advance(3600)
     assert [p.name for p in engine.snapshot().signed_in] == ["consultant 2"], "still on a break"
