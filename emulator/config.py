@@ -15,6 +15,10 @@ DEFAULT_CENTRE_URL = "http://127.0.0.1:5000"
 DEFAULT_EMULATOR_URL = "http://127.0.0.1:5001"
 DEFAULT_HOTLINE_NUMBER = "+48221952400"
 
+# The longest a call lasts before the network ends it (Twilio's TimeLimit defaults to four hours;
+# an hour is plenty for a call to the hotline on a laptop).
+MAX_CALL_SECONDS = 3600.0
+
 ACCOUNT_SID_PATTERN = re.compile(r"^AC[0-9a-fA-F]{32}$")
 
 
@@ -33,7 +37,7 @@ class EmulatorConfig:
     public_url: str = DEFAULT_EMULATOR_URL
     time_scale: float = 1.0
     spec_path: str | None = None
-    max_call_duration: float = 3600.0
+    max_call_duration: float = MAX_CALL_SECONDS
     min_document_interval: float = 0.05
 
     def __post_init__(self) -> None:
