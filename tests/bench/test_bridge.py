@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from flask import Flask
 from sqlalchemy import select
@@ -19,6 +25,7 @@ from tests.twiml import parse
 SID = "CA" + "7" * 32
 CALL = {"CallSid": SID, "From": "+48601000001", "To": "+48221952400"}
 QUEUE = "QU" + "8" * 32
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -64,3 +71,27 @@ def test_the_old_path_dequeues_the_caller_to_dial_the_softphone_and_notes_its_an
     twilio.post(action, {**CALL, "DialCallStatus": "completed"})
     assert engine.entry(SID).state == EntryState.ENDED
     assert engine.consultant(anna.id).state == ConsultantState.WRAP_UP
+
+
+@pytest.mark.slow
+def test_the_benchmark_puts_callers_through_on_both_paths_through_real_processes() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.webhooks.bridge", "--rounds", "1", "--pairs", "2"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    figures = dict(
+        re.findall(r"^(conference room|old dequeue \(baseline\))\s+(\d+)\s", run.stdout, re.M)
+    )
+    assert figures == {"conference room": "2", "old dequeue (baseline)": "2"}, run.stdout
+    conference, old = run.stdout.split("\ndequeue: ")
+    # Each path's callers heard their consultant the way that path bridges them.
+    assert "caller: talk" in conference and "consultant: join" in conference
+    assert "router: REST place call answered" in conference
+    assert "caller: connected" in old and "consultant: POST /bench/dequeue/answered answered" in old
+    assert re.search(r"^goal \(median ratio <= 1\.3\): (met|NOT met)$", run.stdout, re.M)
