@@ -76,7 +76,12 @@ def demo_load() -> None:
     from centre.demo import load_demo
     from hotline.db import db as database
 
-    create_app(load_settings())
+    settings = load_settings()
+    if settings.production:
+        raise click.ClickException(
+            "demo data has a published password; it is never loaded in production"
+        )
+    create_app(settings)
     with database.transaction() as session:
         counts = load_demo(session)
     click.echo("demo data: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
@@ -97,7 +102,9 @@ def worker() -> None:
     # SimpleWorker runs jobs in this process: no fork, so database connections stay valid;
     # in the app's context, jobs find the routing services create_app built.
     with app.app_context():
-        SimpleWorker(list(QUEUES), connection=redis_conn.raw).work(with_scheduler=True)
+        # RQ would log every job's arguments: numbers and texts of SMS among them.
+        worker = SimpleWorker(list(QUEUES), connection=redis_conn.raw, log_job_description=False)
+        worker.work(with_scheduler=True)
 
 
 @main.command("import")
@@ -191,10 +198,8 @@ def web(host: str, port: int, workers: int) -> None:
 def gunicorn_args(host: str, port: int, workers: int) -> list[str]:
     """Return the command line that serves the web app."""
     return [
-        sys.executable, "-m", "gunicorn",
-        "--worker-class", "gthread", "--threads", "8", "--workers", str(workers),
-        "--bind", f"{host}:{port}", "--timeout", "60", "--graceful-timeout", "5",
-        "--access-logfile", "-", "centre.wsgi:app",
+        sys.executable, "-m", "gunicorn", "--config", "python:centre.gunicorn_conf",
+        "--workers", str(workers), "--bind", f"{host}:{port}", "centre.wsgi:app",
     ]  # fmt: skip
 
 

@@ -145,6 +145,16 @@ def content(app: Flask) -> dict[str, int]:
         return load_demo(session, content=True)
 
 
+def form_token(client: FlaskClient, path: str = "/desk/login") -> str:
+    """Return the CSRF token of the form on a page, as a browser would send it back."""
+    import re
+
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, f"{path} has no form with a CSRF token"
+    return found.group(1)
+
+
 class TwilioSigner:
     """Posts to webhooks the way Twilio does: form-encoded and signed."""
 
