@@ -251,6 +251,9 @@ def up(port: int, emulator_port: int, with_demo: bool, around_the_clock: bool) -
     if not env.get("TWILIO_AUTH_TOKEN"):
         env.setdefault("TWILIO_API_URL", f"http://127.0.0.1:{emulator_port}")
     env.setdefault("SECRET_KEY", stored_secret(folder / "secret_key"))
+    # The emulator's control API token, shared by the emulator, the desk's softphone there and
+    # `hotline call` (which reads it from the same file).
+    env.setdefault("EMULATOR_CONTROL_TOKEN", stored_secret(folder / "emulator_token"))
     env.setdefault("HOTLINE_INSTANCE_DIR", str(folder))
     if around_the_clock:
         env.update(AROUND_THE_CLOCK)

@@ -85,6 +85,16 @@ def production_problems(env: Mapping[str, str]) -> list[str]:
     return problems
 
 
+def emulator_control_token(env: Mapping[str, str]) -> str:
+    """Return the token of the phone emulator's control API, for the desk's softphone there:
+    EMULATOR_CONTROL_TOKEN, or the one the emulator keeps in the instance folder."""
+    given = env.get("EMULATOR_CONTROL_TOKEN", "").strip()
+    if given:
+        return given
+    kept = instance_dir(env) / "emulator_token"
+    return kept.read_text().strip() if kept.exists() else ""
+
+
 def routing_texts(env: Mapping[str, str]) -> dict[str, str]:
     """Read and check the routing settings that are not plain numbers."""
     values: dict[str, str] = {}
@@ -218,7 +228,7 @@ class Settings:
             "holiday_country": env.get("HOTLINE_HOLIDAY_COUNTRY", "PL"),
             "closed_days": env.get("HOTLINE_CLOSED_DAYS", ""),
             "require_second_factor": mode == "production",
-            "emulator_control_token": env.get("EMULATOR_CONTROL_TOKEN", "") if api_url else "",
+            "emulator_control_token": emulator_control_token(env) if api_url else "",
         }
         for name, key in (
             ("login_limit_per_account", "HOTLINE_LOGIN_LIMIT_PER_ACCOUNT"),

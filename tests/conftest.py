@@ -81,6 +81,7 @@ def settings(database_url: str, redis_url: str, phone_network: EmulatorServer) -
         twilio_api_url=phone_network.url,
         public_url=PUBLIC_URL,
         secret_key="test-secret",
+        emulator_control_token=phone_network.config.control_token,
         consultant_hours="mon-sun 00:00-24:00",
         holiday_country="",
         testing=True,
@@ -91,7 +92,14 @@ def sent_messages(server: EmulatorServer) -> list[dict]:  # type: ignore[type-ar
     """Return the text messages the emulator has accepted through its REST API."""
     import requests
 
-    return requests.get(f"{server.url}/emulator/messages", timeout=5).json()
+    return requests.get(
+        f"{server.url}/emulator/messages", headers=control_headers(server), timeout=5
+    ).json()
+
+
+def control_headers(server: EmulatorServer) -> dict[str, str]:
+    """Return the header that opens the emulator's control API."""
+    return {"Authorization": f"Bearer {server.config.control_token}"}
 
 
 @pytest.fixture
