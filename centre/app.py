@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     limiter.init_app(app)
     install_security_headers(app, settings)
     app.register_error_handler(CSRFError, refuse_csrf)
+    app.register_error_handler(429, slow_down)
     app.register_error_handler(HTTPException, explain_to_scripts)
     return app
 
@@ -109,6 +110,11 @@ def refuse_csrf(error: CSRFError) -> tuple[Response | str, int]:
     if "/api/" in request.path or request.is_json:
         return jsonify(error=reason), 400
     return reason, 400
+
+
+def slow_down(error: HTTPException) -> tuple[str, int]:
+    """Tell someone who failed to sign in too often to wait, without saying which limit hit."""
+    return "Too many failed attempts to sign in. Wait a few minutes and try again.\n", 429
 
 
 def explain_to_scripts(error: HTTPException) -> Response | HTTPException:

@@ -153,10 +153,13 @@ class TestThrottling:
             login_limit_per_account="3 per minute", login_limit_per_address="5 per minute"
         )
 
-    def test_failed_sign_ins_to_one_account_are_throttled_from_any_address(self, app, demo):
+    def test_failed_sign_ins_to_one_account_are_throttled_from_any_address(
+        self, app, demo, redis_client
+    ):
         client = app.test_client()
         for number in range(3):
             assert try_login(client, "piotr", "guess", f"10.0.0.{number}").status_code == 401
+        assert redis_client.keys("*hotline-limits*login-account:piotr*"), "counted in Redis"
         blocked = try_login(client, "piotr", "demo1234", "10.0.0.9")
         assert blocked.status_code == 429, "even the right password waits"
         assert try_login(client, "olena", "demo1234", "10.0.0.9").status_code == 302
