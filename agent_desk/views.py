@@ -240,13 +240,18 @@ def enrol_second_factor(consultant: Consultant) -> Any:
 def logout() -> Any:
     """Sign out everywhere, going offline first."""
     consultant = g.consultant
-    if may(consultant.roles, Permission.TAKE_CALLS):
-        with contextlib.suppress(DeskError):
-            states.change_state(consultant, "offline")
+    go_offline(consultant)
     consultants.end_sessions(consultant)
     logout_user()
     session.clear()
     return redirect(url_for("desk.login"))
+
+
+def go_offline(consultant: Consultant) -> None:
+    """Take a person who answers calls off the queue, as their sessions end."""
+    if may(consultant.roles, Permission.TAKE_CALLS):
+        with contextlib.suppress(DeskError):
+            states.change_state(consultant, "offline")
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -263,11 +268,32 @@ def account() -> Any:
         except consultants.AccountError as exc:
             flash(str(exc), "error")
             return render_template("desk/account.html", titles=ROLE_TITLES), 400
+        go_offline(g.consultant)
         logout_user()
         session.clear()
         flash("Password changed; every session of yours has ended. Sign in again.", "ok")
         return redirect(url_for("desk.login"))
     return render_template("desk/account.html", titles=ROLE_TITLES)
+
+
+@bp.route("/account/second-factor", methods=["GET", "POST"])
+@requires(Permission.OWN_ACCOUNT)
+def account_second_factor() -> Any:
+    """Let a person enrol an authenticator app of their own accord (required or not)."""
+    secret = session.get(PENDING_SECRET) or second_factors.new_secret()
+    session[PENDING_SECRET] = secret
+    status = 200
+    if request.method == "POST":
+        if second_factors.enrol(g.consultant, secret, request.form.get("code", "")):
+            session.pop(PENDING_SECRET, None)
+            flash("Your authenticator app is set up; it is asked for at every sign-in.", "ok")
+            return redirect(url_for("desk.account"))
+        flash("That code does not match; check the app's clock and try the next one.", "error")
+        status = 400
+    uri = second_factors.provisioning_uri(secret, g.consultant.login)
+    return render_template(
+        "desk/enrol.html", secret=secret, qr=segno.make(uri).svg_data_uri(scale=4)
+    ), status
 
 
 @bp.get("/")

@@ -15,6 +15,7 @@ from consultants import service as consultants
 from consultants.models import Consultant
 from hotline.access import SEEN_AT, SIGNED_IN_AT
 from hotline.db import db
+from routing.engine import RoutingEngine
 from tests.agent_desk.test_desk import sign_in
 from tests.conftest import form_token
 
@@ -78,9 +79,13 @@ def test_signing_out_ends_every_session_of_that_person(app: Flask, demo):
     assert signed_in(other), "nobody else was signed out"
 
 
-def test_changing_the_password_ends_every_session_and_the_new_one_works(app: Flask, demo):
+def test_changing_the_password_ends_every_session_and_the_new_one_works(
+    app: Flask, demo, redis_client
+):
     here, elsewhere = app.test_client(), app.test_client()
-    sign_in(here, "piotr")
+    _, desk_token = sign_in(here, "piotr")
+    here.post("/desk/api/state", json={"state": "available"}, headers={"X-CSRF-Token": desk_token})
+    assert RoutingEngine(redis_client).consultant(person("piotr").id).state == "available"
     sign_in(elsewhere, "piotr")
     token = form_token(here, "/desk/account")
     refused = here.post(
@@ -102,6 +107,7 @@ def test_changing_the_password_ends_every_session_and_the_new_one_works(app: Fla
         },
     )
     assert not signed_in(here) and not signed_in(elsewhere)
+    assert RoutingEngine(redis_client).consultant(person("piotr").id).state == "offline"
     assert try_login(app.test_client(), "piotr", "demo1234").status_code == 401
     assert try_login(app.test_client(), "piotr", "a new long password").status_code == 302
 
@@ -232,10 +238,16 @@ class TestSecondFactor:
 
 
 def test_in_development_the_second_factor_is_optional_but_kept_once_enrolled(app, demo):
-    assert try_login(app.test_client(), "anna", "demo1234").headers["Location"] == "/desk/"
-    secret = pyotp.random_base32()
-    anna = person("anna")
-    with db.transaction():
-        anna.totp_secret = secret
     client = app.test_client()
-    assert try_login(client, "anna", "demo1234").headers["Location"] == "/desk/login/code"
+    assert try_login(client, "piotr", "demo1234").headers["Location"] == "/desk/"
+    page = client.get("/desk/account/second-factor").get_data(as_text=True)
+    secret = page.split('id="totp-secret">')[1].split("<")[0]
+    token = form_token(client, "/desk/account/second-factor")
+    enrolled = client.post(
+        "/desk/account/second-factor",
+        data={"csrf_token": token, "code": pyotp.TOTP(secret).now()},
+    )
+    assert enrolled.headers["Location"] == "/desk/account"
+    assert person("piotr").totp_secret == secret
+    again = app.test_client()
+    assert try_login(again, "piotr", "demo1234").headers["Location"] == "/desk/login/code"
