@@ -198,6 +198,12 @@ def pending_sign_in() -> Consultant | None:
 @bp.route("/login/code", methods=["GET", "POST"])
 @public
 @limiter.limit(
+    lambda: settings_now().login_limit_per_account,
+    key_func=lambda: "code-account:" + str(session.get(PENDING_LOGIN, {}).get("id", "")),
+    methods=["POST"],
+    deduct_when=login_failed,
+)
+@limiter.limit(
     lambda: settings_now().login_limit_per_address, methods=["POST"], deduct_when=login_failed
 )
 def second_factor() -> Any:

@@ -229,6 +229,23 @@ class TestSecondFactor:
         again.post("/desk/login/code", data={"csrf_token": token, "code": following})
         assert again.get("/desk/").status_code == 200
 
+    def test_guessing_codes_is_throttled_for_the_account(self, app, demo):
+        secret = pyotp.random_base32()
+        with db.transaction():
+            person("anna").totp_secret = secret
+        for number in range(5):  # the account's default limit: 5 failures a minute
+            client = app.test_client()
+            try_login(client, "anna", "demo1234", f"10.0.2.{number}")
+            token = form_token(client, "/desk/login/code")
+            guess = client.post("/desk/login/code", data={"csrf_token": token, "code": "123456"})
+            assert guess.status_code == 401
+        client = app.test_client()
+        try_login(client, "anna", "demo1234", "10.0.2.9")
+        token = form_token(client, "/desk/login/code")
+        right = pyotp.TOTP(secret).now()
+        blocked = client.post("/desk/login/code", data={"csrf_token": token, "code": right})
+        assert blocked.status_code == 429
+
     def test_a_consultant_without_supervisory_roles_is_not_asked_for_a_code(self, app, demo):
         assert try_login(app.test_client(), "piotr", "demo1234").headers["Location"] == "/desk/"
 
