@@ -26,6 +26,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException
 
 from agent_desk import softphone, uploads
 from agent_desk import state as states
@@ -113,6 +114,15 @@ def inject_softphone() -> dict[str, Any]:
         "softphone_emulator": settings.twilio_api_url,
         "softphone_emulator_token": settings.emulator_control_token,
     }
+
+
+@bp.app_errorhandler(403)
+def refused(error: HTTPException) -> Any:
+    """Tell a person what they may not open, on a desk page (or in JSON to the desk's scripts)."""
+    if "/api/" in request.path or request.is_json:
+        return jsonify(error=error.description), 403
+    g.consultant = current_user if current_user.is_authenticated else None
+    return render_template("desk/refused.html", reason=error.description), 403
 
 
 @bp.before_request

@@ -20,7 +20,7 @@ from enum import StrEnum
 from functools import wraps
 from typing import Any, Protocol, TypeVar
 
-from flask import Flask, current_app, flash, jsonify, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, jsonify, redirect, request, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
@@ -188,12 +188,7 @@ def refuse(permission: Permission) -> Response | None:
         login_page = url_for(guard.login_endpoint, next=request.full_path.rstrip("?"))
         return redirect(login_page)
     if not may(current_user.roles, permission):
-        message = "your roles do not allow this"
-        if wants_json():
-            response = jsonify(error=message)
-            response.status_code = 403
-            return response
-        return Response(f"Forbidden: {message}.\n", 403, mimetype="text/plain")
+        abort(403, "Your roles do not allow this.")
     return None
 
 
@@ -258,7 +253,7 @@ class AccessGuard:
             return refuse(declared)
         log.error("refused %s: the route declares no access (add it to the role matrix)",
                   request.endpoint)  # fmt: skip
-        return Response("Forbidden: this page is open to nobody yet.\n", 403, mimetype="text/plain")
+        abort(403, "This page is open to nobody yet.")
 
     def keep_session_alive(self) -> None:
         """Sign out a session past its idle or absolute timeout, else note it was used."""

@@ -204,7 +204,10 @@ def test_a_person_holding_several_roles_has_the_work_of_each(app: Flask):
     client, _token = signed_in_client(app, "team-lead")
     assert client.get("/desk/").status_code == 200
     assert client.get("/desk/board").status_code == 200
-    assert client.get("/desk/imports").status_code == 403
+    refused = client.get("/desk/imports")
+    assert refused.status_code == 403
+    assert "Your roles do not allow this" in refused.get_data(as_text=True)
+    assert client.get("/desk/api/imports/1").json == {"error": "Your roles do not allow this."}
 
 
 def test_the_menu_offers_only_what_the_person_may_open(app: Flask):
