@@ -16,12 +16,16 @@ import time
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import requests
 
 from hotline.hours import OpeningHours
 from hotline.settings import Settings, SettingsError, instance_dir
+
+if TYPE_CHECKING:
+    from centre.demo import DemoConsultant
 
 log = logging.getLogger(__name__)
 
@@ -301,7 +305,7 @@ def up(port: int, emulator_port: int, with_demo: bool, around_the_clock: bool) -
         click.echo(f"  Redis          {env['REDIS_URL']}")
         click.echo(f"  database       {safe_url(settings.database_url)}")
         if with_demo:
-            logins = ", ".join(person.login for person in CONSULTANTS)
+            logins = ", ".join(demo_login(person) for person in CONSULTANTS)
             click.echo(f"  demo logins    {logins} (password: {DEMO_PASSWORD})")
             click.echo("  demo callers   +48601000001 (Jan, pl) ... +48601000004 (Ion, ro)")
         click.echo("Press Ctrl-C to stop everything.")
@@ -335,6 +339,12 @@ def consultants_now(settings: Settings, now: datetime | None = None) -> str:
         f"away until {when} ({settings.consultant_hours}; callers get a callback or voicemail); "
         "./dev up --around-the-clock keeps them at work for a demo"
     )
+
+
+def demo_login(person: DemoConsultant) -> str:
+    """Name a demo login with the roles it holds beyond answering calls."""
+    extra = [role.value.replace("_", " ") for role in person.roles if role != "consultant"]
+    return f"{person.login} ({', '.join(extra)})" if extra else person.login
 
 
 def load_settings_from(env: dict[str, str]) -> Settings:

@@ -28,3 +28,11 @@ def test_around_the_clock_hours_answer_on_a_sunday_night_and_a_holiday() -> None
     assert consultants_now(settings, datetime(2026, 12, 25, 3, 0, tzinfo=UTC)).startswith(
         "answering now"
     )
+
+
+def test_the_demo_logins_say_who_supervises_and_who_administers() -> None:
+    from centre.cli import demo_login
+    from centre.demo import CONSULTANTS
+
+    said = ", ".join(demo_login(person) for person in CONSULTANTS)
+    assert said == "anna (supervisor, content editor), piotr, olena, mihai (administrator)"
