@@ -13,7 +13,7 @@ from tests.e2e.test_desk_in_browser import ask_for_a_consultant, sign_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.browser]
 
-OKSANA = "+48601000003"
+EMMA = "+447911123456"  # one of Anna's own customers
 # Every CSP violation the page reports to itself, whatever the browser prints.
 WATCH_VIOLATIONS = """
 window.__violations = [];
@@ -50,23 +50,33 @@ def test_every_desk_page_runs_under_the_csp_with_nothing_blocked(centre: Centre,
         visited.append(page.url)
         assert page.evaluate("window.__violations") == [], page.url
     page.get_by_role("link", name="Customers").click()
-    page.get_by_label("Name, PESEL or phone").fill("Bondarenko")
+    page.get_by_label("Name, PESEL or phone").fill("Clarke")
     page.get_by_role("button", name="Search").click()
-    page.get_by_role("link", name="Oksana Bondarenko").click()
+    page.get_by_role("link", name="Emma Clarke").click()
     expect(page.locator("#phone-status")).to_have_text("Phone ready", timeout=PATIENCE_MS)
 
     # The softphone on the record page rings through the emulator (another origin, with its
     # control token) and answers.
-    sid = centre.place_call(OKSANA, ask_for_a_consultant(centre))
+    sid = centre.place_call(EMMA, ask_for_a_consultant(centre))
     expect(page.locator("#phone-answer")).to_be_visible(timeout=PATIENCE_MS)
     page.locator("#phone-answer").click()
     wait_for(
         lambda: any(e["kind"] == "connected" for e in centre.call(sid)["events"]),
-        what="Oksana to be connected to Anna's softphone",
+        what="Emma to be connected to Anna's softphone",
     )
     page.locator("#phone-hangup").click()
+
+    # The wrap-up form posts with its CSRF token, and Anna leaves the desk as she found it.
     page.goto(f"{centre.web}/desk/")
-    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("heading", name="Wrap-up", exact=True)).to_be_visible(
+        timeout=PATIENCE_MS
+    )
+    page.get_by_label("resolved").check()
+    page.get_by_role("button", name="Save contact").click()
+    expect(page.locator("#contacts")).to_contain_text("resolved")
+    page.goto(f"{centre.web}/desk/")
+    page.get_by_role("button", name="Offline").click()
+    expect(page.locator("#state")).to_have_text("offline")
 
     assert page.evaluate("window.__violations") == []
     assert [line for line in console if "Content Security Policy" in line] == []
