@@ -81,6 +81,9 @@ class Telephony(Protocol):
         """Return a call's status ("in-progress", "completed"...), or None if there is no such
         call."""
 
+    def delete_recording(self, recording_sid: str) -> bool:
+        """Delete a recording and its audio; return False if it was gone already."""
+
 
 # The twilio library ships no type information, so its classes are Any to mypy.
 class EmulatorHttpClient(TwilioHttpClient):  # type: ignore[misc]
@@ -194,6 +197,20 @@ class TwilioTelephony:
                 raise NotOnTheNetwork(f"recording {recording_sid} has no audio", 404)
             response.raise_for_status()
         return response.content
+
+    def delete_recording(self, recording_sid: str) -> bool:
+        """Delete a recording and its audio at the network; return False if it was gone already.
+
+        Twilio answers 204 to a deletion and 404 to a recording it no longer holds, so a
+        deletion repeated after a crash is harmless.
+        """
+        try:
+            with network_errors(f"deleting recording {recording_sid}"):
+                deleted = self.client.recordings(recording_sid).delete()
+        except NotOnTheNetwork:
+            return False
+        log.info("recording %s deleted at the phone network", recording_sid)
+        return bool(deleted)
 
 
 def make_telephony(settings: Settings) -> TwilioTelephony:
