@@ -15,6 +15,7 @@ from hotline.settings import Settings
 from hotline.telephony import telephony
 from ivr.views import bp as ivr_bp
 from messaging.views import bp as messaging_bp
+from privacy.views import bp as privacy_bp
 from recordings.views import bp as recordings_bp
 from routing.service import build_routing
 from routing.signals import call_recorded, consultant_picked_up
@@ -41,7 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     telephony.configure(settings)
     app.extensions["hotline.routing"] = build_routing(settings, redis_conn.raw)
 
-    for blueprint in (ivr_bp, messaging_bp, routing_bp, desk_bp, recordings_bp):
+    for blueprint in (ivr_bp, messaging_bp, routing_bp, desk_bp, recordings_bp, privacy_bp):
         app.register_blueprint(blueprint)
     call_recorded.connect(on_call_recorded, weak=False)
     consultant_picked_up.connect(on_consultant_picked_up, weak=False)
