@@ -141,7 +141,7 @@ def erase_customer(by: Consultant | None, customer_id: int, network: Telephony) 
     with db.transaction() as session:
 
         def change(name: str, statement: Any) -> None:
-            counts[name] = int(session.execute(statement).rowcount or 0)
+            counts[name] = int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
 
         change("recordings", delete(Recording).where(conditions["recordings"]))
         change("sms", delete(OutboundSms).where(conditions["sms"]))
