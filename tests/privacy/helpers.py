@@ -36,8 +36,8 @@ def leave_traces(
     network: EmulatorServer, person: Customer, tag: str, when: datetime, tmp_path=None
 ) -> Traces:
     """Give a customer one row of every kind, all dated when; the recording held at Twilio."""
-    call_sid = "CA" + tag.rjust(32, "0")
-    recording_sid = "RE" + tag.rjust(32, "0")
+    call_sid = "CA" + ("ab" + tag).rjust(32, "0")
+    recording_sid = "RE" + ("ab" + tag).rjust(32, "0")
     db.session.add_all(
         [
             CallRecord(
@@ -69,7 +69,7 @@ def leave_traces(
         ]
     )  # fmt: skip
     request = CallbackRequest(
-        call_sid="CB" + tag.rjust(32, "0"), number=person.phone, customer_id=person.id,
+        call_sid="CB" + ("ab" + tag).rjust(32, "0"), number=person.phone, customer_id=person.id,
         queued_at=when, requested_at=when, status="completed",
     )  # fmt: skip
     db.session.add(request)
