@@ -80,9 +80,9 @@ def test_a_voicemail_left_while_the_database_is_locked_is_found_afterwards(close
             what="the network to report the recording",
         )
         assert reported[0]["delivered"] is True, closed_centre.call(call["sid"])["events"]
-        assert time.monotonic() - locked_at < LOCK_SECONDS, "the call outlasted the lock"
         if url.startswith("sqlite"):
             assert stored_voicemail(url, call["sid"]) == []  # still waiting for the lock
+        # Held for 15 s, or longer where a loaded machine made the call itself take longer.
         time.sleep(max(0.0, LOCK_SECONDS - (time.monotonic() - locked_at)))
 
     assert not [e for e in call["events"] if e["kind"] == "error"], call["events"]
