@@ -206,10 +206,12 @@ def privacy() -> None:
     help="Folder for customer-<id>.json and customer-<id>.html.",
 )
 def privacy_export(customer_id: int, out: Path) -> None:
-    """Export everything held about a customer (GDPR Art. 15) as JSON and printable HTML."""
+    """Export everything held about a customer (GDPR Art. 15) as JSON and printable HTML, with
+    the audio of their recordings."""
     import json
 
     from centre.app import create_app
+    from hotline.telephony import TelephonyError, telephony
     from privacy.subject_rights import export_customer, export_html
 
     with create_app(load_settings()).app_context():
@@ -217,7 +219,15 @@ def privacy_export(customer_id: int, out: Path) -> None:
             export = export_customer(None, customer_id)
         except LookupError as exc:
             raise click.ClickException(str(exc)) from exc
-    out.mkdir(parents=True, exist_ok=True)
+        out.mkdir(parents=True, exist_ok=True)
+        for recording in export["sections"]["recordings"]:
+            sid = recording["recording_sid"]
+            try:
+                audio = telephony.current().fetch_recording(sid)
+            except TelephonyError as exc:
+                click.echo(f"recording {sid}: no audio from the phone network ({exc})", err=True)
+                continue
+            (out / f"recording-{sid}.wav").write_bytes(audio)
     (out / f"customer-{customer_id}.json").write_text(
         json.dumps(export, ensure_ascii=False, indent=2), encoding="utf-8"
     )
