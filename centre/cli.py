@@ -188,7 +188,7 @@ def retention_purge(dry_run: bool) -> None:
             f"{kind:<18} {verb} {count}" + (f" (kept on legal hold: {kept})" if kept else "")
         )
     if report.failures:
-        click.echo(f"{report.failures} recording(s) the phone network did not delete: next run")
+        click.echo(f"{report.failures} request(s) the phone network refused: tried again next run")
 
 
 @main.group()

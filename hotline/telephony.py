@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,6 +23,15 @@ log = logging.getLogger(__name__)
 
 # A call in one of these statuses is over (call_enum_status).
 ENDED_STATUSES = frozenset({"completed", "canceled", "failed", "busy", "no-answer"})
+
+
+@dataclass(frozen=True)
+class NetworkRecording:
+    """A recording the phone network holds, as its list describes it."""
+
+    sid: str
+    call_sid: str
+    created: datetime | None
 
 
 class TelephonyError(RuntimeError):
@@ -83,6 +94,9 @@ class Telephony(Protocol):
 
     def delete_recording(self, recording_sid: str) -> bool:
         """Delete a recording and its audio; return False if it was gone already."""
+
+    def recordings_created_before(self, day: date) -> list[NetworkRecording]:
+        """Return the recordings the network holds that were created on or before a day."""
 
 
 # The twilio library ships no type information, so its classes are Any to mypy.
@@ -211,6 +225,19 @@ class TwilioTelephony:
             return False
         log.info("recording %s deleted at the phone network", recording_sid)
         return bool(deleted)
+
+    def recordings_created_before(self, day: date) -> list[NetworkRecording]:
+        """Return the recordings the network holds that were created on or before a day (GMT).
+
+        Twilio's list filter DateCreated< reads "on or before"; the library pages through.
+        """
+        moment = datetime.combine(day, time(23, 59, 59), UTC)
+        with network_errors("listing recordings"):
+            listed = self.client.recordings.list(date_created_before=moment)
+        return [
+            NetworkRecording(str(item.sid), str(item.call_sid or ""), item.date_created)
+            for item in listed
+        ]
 
 
 def make_telephony(settings: Settings) -> TwilioTelephony:

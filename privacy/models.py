@@ -43,6 +43,7 @@ class RetentionReport(Base):
     counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     # Items past their period kept because their customer is on legal hold, by kind.
     held: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
-    # Recordings the phone network would not delete this time (tried again next run).
+    # Requests the phone network refused (a deletion, the list of its recordings); the next run
+    # tries again.
     failures: Mapped[int] = mapped_column(default=0)
     triggered_by: Mapped[str] = mapped_column(String(40), default="schedule")

@@ -128,6 +128,36 @@ def _purge_recordings(
         outcome.counts[kind] += 1
 
 
+def _purge_unknown_recordings(
+    outcome: PurgeOutcome, before: datetime, held: Footprint, network: Telephony, dry: bool
+) -> None:
+    """Delete recordings the network still holds that the centre never stored (a report that
+    never arrived, a message left as a call dropped) once past the call recordings' period."""
+    kind = "unknown_recordings"
+    outcome.counts[kind] = 0
+    try:
+        listed = network.recordings_created_before((before - timedelta(days=1)).date())
+    except TelephonyError as exc:
+        outcome.failures += 1
+        log.warning("could not list the phone network's recordings: %s", exc)
+        return
+    known = set(db.session.scalars(select(Recording.recording_sid)))
+    for found in listed:
+        if found.sid in known or (found.created is not None and found.created >= before):
+            continue
+        if found.call_sid in held.call_sids:
+            outcome.held[kind] = outcome.held.get(kind, 0) + 1
+            continue
+        if not dry:
+            try:
+                network.delete_recording(found.sid)
+            except TelephonyError as exc:
+                outcome.failures += 1
+                log.warning("call %s: recording not deleted yet: %s", found.call_sid, exc)
+                continue
+        outcome.counts[kind] += 1
+
+
 def _purge_import_files(outcome: PurgeOutcome, before: datetime, dry: bool) -> None:
     """Delete uploaded feeds and the row excerpts quoted from them, keeping each run's counts."""
     runs = db.session.scalars(
@@ -177,6 +207,7 @@ def purge(
             network,
             dry_run,
         )
+        _purge_unknown_recordings(outcome, before("call_recordings"), held, network, dry_run)
         may_go = _split(
             outcome, "contacts", Contact, Contact.started_at < before("contacts"), held.contacts()
         )

@@ -64,6 +64,7 @@ def test_the_purge_deletes_what_expired_here_and_at_twilio_and_keeps_the_rest(
     assert report.counts == {
         **KINDS_PER_CUSTOMER,
         "call_recordings": 0,
+        "unknown_recordings": 0,
         "import_files": 1,
     }
     assert report.held == {} and report.failures == 0 and not report.dry_run
@@ -120,7 +121,12 @@ def test_a_held_customer_is_skipped_and_counted_as_held_until_the_hold_is_releas
 
     report = purge(PERIODS, telephony.current(), now=NOW)
 
-    assert report.counts == {**KINDS_PER_CUSTOMER, "call_recordings": 0, "import_files": 0}
+    assert report.counts == {
+        **KINDS_PER_CUSTOMER,
+        "call_recordings": 0,
+        "unknown_recordings": 0,
+        "import_files": 0,
+    }
     assert report.held == KINDS_PER_CUSTOMER
     assert at_twilio(phone_network, kept.voicemail_sid)
     assert db.session.scalars(select(CallRecord.call_sid)).all() == [kept.call_sid]
@@ -146,7 +152,8 @@ def test_a_recording_twilio_will_not_delete_is_kept_for_the_next_night(
 
     report = purge(PERIODS, wrong_account, now=NOW)
 
-    assert report.failures == 1 and report.counts["voicemail"] == 0
+    assert report.failures == 2  # the deletion, and the list of recordings the centre never stored
+    assert report.counts["voicemail"] == 0
     assert count(Recording) == 1
 
 
@@ -187,3 +194,41 @@ def test_the_purge_runs_at_half_past_two_warsaw_time(now, expected):
     from datetime import datetime
 
     assert tasks.next_night(datetime.fromisoformat(now), "Europe/Warsaw").isoformat() == expected
+
+
+def test_a_recording_twilio_holds_that_the_centre_never_stored_goes_after_the_period(
+    app, demo, phone_network
+):
+    from emulator.models import Recording as HeldRecording
+
+    jan = customer(JAN)
+    kept = leave_traces(phone_network, jan, "11", NOW - timedelta(days=1))
+    network = phone_network.network
+    lost = HeldRecording(
+        sid="RE" + "c1".rjust(32, "0"), account_sid=network.config.account_sid,
+        call_sid="CA" + "c1".rjust(32, "0"), duration=3, transcript="halo",
+        created_at=LONG_AGO,
+    )  # fmt: skip
+    recent = HeldRecording(
+        sid="RE" + "c2".rjust(32, "0"), account_sid=network.config.account_sid,
+        call_sid="CA" + "c2".rjust(32, "0"), duration=3, transcript="halo",
+        created_at=NOW - timedelta(days=89),
+    )  # fmt: skip
+    held_call = HeldRecording(
+        sid="RE" + "c3".rjust(32, "0"), account_sid=network.config.account_sid,
+        call_sid=kept.call_sid, duration=3, transcript="halo", created_at=LONG_AGO,
+    )  # fmt: skip
+    with network.lock:
+        for recording in (lost, recent, held_call):
+            network.recordings[recording.sid] = recording
+    holds.place_hold(None, jan.id, "complaint")
+
+    dry = purge(PERIODS, telephony.current(), now=NOW, dry_run=True)
+    assert dry.counts["unknown_recordings"] == 1 and at_twilio(phone_network, lost.sid)
+    report = purge(PERIODS, telephony.current(), now=NOW)
+
+    assert report.counts["unknown_recordings"] == 1
+    assert report.held["unknown_recordings"] == 1
+    assert not at_twilio(phone_network, lost.sid)
+    assert at_twilio(phone_network, recent.sid) and at_twilio(phone_network, held_call.sid)
+    assert at_twilio(phone_network, kept.voicemail_sid)
