@@ -32,6 +32,8 @@ class Journey:
     topic: str = "general"
     purpose: str = "vacancies"
     failures: int = 0
+    # The menu the failures were counted on: another menu starts a fresh count.
+    failure_step: str = ""
     region_code: str = ""
     place: str = ""
     occupation: str = ""

@@ -3,7 +3,7 @@
 Each page of the menu is a *step* with three entry points: ``prompt`` reads it, ``handle``
 acts on a key or phrase, and silence re-prompts. Keys that mean the same everywhere are
 handled once, before a step sees the input: ``*`` repeats, ``9`` returns to the main menu and
-``0`` asks for a consultant. Three failures in a call bring an offer of a consultant.
+``0`` asks for a consultant. Three failures on one menu bring an offer of a consultant.
 
 A step gives back TwiML to play, or a ``GoTo`` naming the step to read next; ``go`` reads it.
 The branches of the main menu live in their own modules: ``answers`` (FAQ), ``regions`` and
@@ -31,6 +31,7 @@ from routing.extension import services as routing_services
 log = logging.getLogger(__name__)
 
 MENU_TOPICS = {"1": "benefit_documents", "4": "eures"}
+MAX_PESEL_TRIES = 3
 
 
 # Arriving ----------------------------------------------------------------------------------
@@ -89,7 +90,9 @@ def start(settings: Settings, call_sid: str) -> VoiceResponse:
 
 
 def go(settings: Settings, journey: Journey, step: str, lead: str | None = None) -> VoiceResponse:
-    """Move the caller to a step and read it."""
+    """Move the caller to a step and read it; a menu the caller moves on to counts afresh."""
+    if step != journey.failure_step:
+        journey.failure_step, journey.failures = step, 0
     journeys().save(journey)
     return follow(settings, journey, STEPS[step].prompt(settings, journey, lead))
 
@@ -137,7 +140,7 @@ def silence(settings: Settings, call_sid: str, step: str) -> VoiceResponse:
     journey = journeys().load(call_sid)
     if step == "identify":
         return go(settings, journey, "menu", lead=p(journey, "identify_gave_up"))
-    if step == "offer":
+    if step in ("offer", "identify_help"):
         return follow(settings, journey, consultant.to_consultant(settings, journey))
     return follow(settings, journey, failed(journey, step, "silence"))
 
@@ -163,13 +166,18 @@ def identify_page(language: str, lead: str | None) -> VoiceResponse:
 
 
 def identify_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown:
-    """Check the PESEL's checksum and look the caller up; three tries, then go on anonymously."""
+    """Check the PESEL's checksum and look the caller up; after three tries offer a consultant."""
     if not given.digits:
         return GoTo("menu")
     journey.pesel_tries += 1
     if not pesel_number.is_valid(given.digits):
-        if journey.pesel_tries >= 3:
-            return GoTo("menu", lead=p(journey, "identify_gave_up"))
+        if journey.pesel_tries >= MAX_PESEL_TRIES:
+            log.info(
+                "call %s: %s invalid PESELs, offering a consultant",
+                journey.call_sid,
+                journey.pesel_tries,
+            )
+            return GoTo("identify_help", lead=p(journey, "identify_invalid_final"))
         return GoTo("identify", lead=p(journey, "identify_invalid"))
     customer = caller_by_pesel(given.digits)
     if customer is None:
@@ -177,6 +185,16 @@ def identify_handle(settings: Settings, journey: Journey, given: CallInput) -> S
     identify(journey, customer)
     log.info("call %s identified by PESEL as customer %s", journey.call_sid, customer.id)
     return GoTo("menu", lead=p(journey, "identify_ok", first_name=journey.first_name))
+
+
+def identify_help_prompt(settings: Settings, journey: Journey, lead: str | None) -> VoiceResponse:
+    """Offer a consultant to a caller whose PESEL failed three times, or to go on without."""
+    return flow.page(journey.language, "identify_help", [lead or "", p(journey, "identify_help")])
+
+
+def identify_help_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown:
+    """Go on without identification (0 and 9 are handled everywhere; silence puts through)."""
+    return GoTo("menu", lead=p(journey, "identify_gave_up"))
 
 
 # Main menu ---------------------------------------------------------------------------------
@@ -226,6 +244,7 @@ def menu_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown
 
 STEPS: dict[str, Step] = {
     "identify": Step(identify_prompt, identify_handle, navigation=False),
+    "identify_help": Step(identify_help_prompt, identify_help_handle),
     "menu": Step(menu_prompt, menu_handle),
     "offer": Step(consultant.offer_prompt, consultant.offer_handle),
     "answer": Step(answers.answer_prompt, answers.answer_handle),
