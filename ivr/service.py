@@ -142,6 +142,8 @@ def silence(settings: Settings, call_sid: str, step: str) -> VoiceResponse:
         return go(settings, journey, "menu", lead=p(journey, "identify_gave_up"))
     if step in ("offer", "identify_help"):
         return follow(settings, journey, consultant.to_consultant(settings, journey))
+    if step == "closed":
+        return follow(settings, journey, consultant.closed_silence(settings, journey))
     return follow(settings, journey, failed(journey, step, "silence"))
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,6 +134,17 @@ def serve_line(settings: Settings, **overrides: object) -> Iterator[Line]:
 def line(settings: Settings, app: Any, content: Any) -> Iterator[Line]:
     """Return the hotline with demo content, consultants at work around the clock."""
     yield from serve_line(settings)
+
+
+@pytest.fixture
+def make_line(settings: Settings, app: Any, content: Any) -> Iterator[Callable[..., Line]]:
+    """Return a maker of hotlines with other settings (opening hours, closed days)."""
+    with ExitStack() as stack:
+
+        def make(**overrides: object) -> Line:
+            return stack.enter_context(contextmanager(serve_line)(settings, **overrides))
+
+        yield make
 
 
 @pytest.fixture

@@ -5,6 +5,9 @@ Each test dials the hotline as a caller would and reads back what the emulator h
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from hotline import speech
@@ -52,3 +55,69 @@ def test_three_misses_in_one_menu_offer_a_consultant_in_words_that_read_well(
     assert prompt(language, "offer_consultant") in offer
     if language == "en":
         assert "Sorry, we are having trouble" in offer
+
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+# Independent of the catalogue: how each language names the day after tomorrow.
+ON_WEEKDAY = {
+    "pl": ["w poniedziałek", "we wtorek", "w środę", "w czwartek", "w piątek", "w sobotę",
+           "w niedzielę"],
+    "en": ["on Monday", "on Tuesday", "on Wednesday", "on Thursday", "on Friday", "on Saturday",
+           "on Sunday"],
+    "uk": ["у понеділок", "у вівторок", "у середу", "у четвер", "у п'ятницю", "у суботу",
+           "у неділю"],
+    "ro": ["luni", "marți", "miercuri", "joi", "vineri", "sâmbătă", "duminică"],
+}  # fmt: skip
+TOMORROW_AT_EIGHT = {
+    "pl": "jutro od 8:00",
+    "en": "tomorrow from 8:00",
+    "uk": "завтра з 8:00",
+    "ro": "mâine de la ora 8:00",
+}
+AT_EIGHT = {"pl": "od 8:00", "en": "from 8:00", "uk": "з 8:00", "ro": "de la ora 8:00"}
+
+
+def closed_days(count: int) -> str:
+    today = datetime.now(WARSAW).date()
+    return ",".join(str(today + timedelta(days=offset)) for offset in range(count))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_out_of_hours_the_caller_hears_when_consultants_are_back(make_line, language: str):
+    # Consultants work every day from 8 but not today: they are back tomorrow at 8.
+    line = make_line(consultant_hours="mon-sun 08:00-18:00", closed_days=closed_days(1))
+    call = line.call(CALLERS[language], [SKIP_GREETING, {"press": "0"}, {"press": "9"}])
+    assert TOMORROW_AT_EIGHT[language] in call.turns()[2]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_after_a_closed_tomorrow_the_caller_hears_the_day_they_are_back(make_line, language: str):
+    line = make_line(consultant_hours="mon-sun 08:00-18:00", closed_days=closed_days(2))
+    back = (datetime.now(WARSAW).date() + timedelta(days=2)).weekday()
+    call = line.call(CALLERS[language], [SKIP_GREETING, {"press": "0"}, {"press": "9"}])
+    assert f"{ON_WEEKDAY[language][back]} {AT_EIGHT[language]}" in call.turns()[2]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_silent_caller_out_of_hours_is_offered_voicemail_then_goodbye(
+    closed_line: Line, language: str
+):
+    call = closed_line.call(CALLERS[language], [SKIP_GREETING, *[{"silence": True}] * 15])
+    hangups = [event["text"] for event in call.events if event["kind"] == "hangup"]
+    assert hangups and "script has ended" not in hangups[-1], "the centre ended the call"
+    heard = call.heard()
+    assert heard.count(prompt(language, "closed_options")) == 2
+    assert prompt(language, "voicemail_prompt_known") in heard
+    assert heard.endswith(prompt(language, "goodbye"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_voicemail_prompt_does_not_ask_for_a_number_the_call_came_with(
+    closed_line: Line, language: str
+):
+    script = [SKIP_GREETING, {"press": "0"}, {"press": "2"}, {"record": "Proszę o telefon."}]
+    call = closed_line.call(CALLERS[language], script)
+    asked = call.turns()[3]
+    assert prompt(language, "voicemail_prompt_known") in asked
+    assert prompt(language, "voicemail_prompt") not in asked
+    assert prompt(language, "voicemail_saved") in call.heard()
