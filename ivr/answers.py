@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import time
 
 from twilio.twiml.voice_response import VoiceResponse
 
+from hotline import speech
 from hotline.settings import Settings
 from ivr import flow
 from ivr.journey import Journey
@@ -35,12 +37,42 @@ def answer_prompt(settings: Settings, journey: Journey, lead: str | None) -> Voi
                     "your_office",
                     name=own_office.name,
                     address=own_office.address,
-                    hours=own_office.opening_hours,
+                    hours=office_hours(journey.language, own_office),
                 )
             )
     can_text = entry is not None and bool(entry.sms_body) and sms.can_text(journey.caller_number)
     texts.append(p(journey, "after_answer" if can_text else "after_answer_no_sms"))
     return flow.page(journey.language, "answer", texts)
+
+
+def office_hours(language: str, office: knowledge.OfficeCard) -> str:
+    """Say an office's opening hours in the caller's language ("Monday to Friday, 8:00 to 16:00").
+
+    Hours the office wrote in a way that cannot be read are said as written.
+    """
+    if not office.weekly_hours:
+        return office.opening_hours
+    return "; ".join(
+        f"{days(language, span.first_day, span.last_day)}, "
+        + speech.prompt(language, "clock_range", opens=clock(span.opens), closes=clock(span.closes))
+        for span in office.weekly_hours
+    )
+
+
+def days(language: str, first: int, last: int) -> str:
+    """Say a run of weekdays: "od poniedziałku do piątku", or one day, "w sobotę"."""
+    if first == last:
+        return speech.prompt(language, f"on_weekday_{first}")
+    return (
+        speech.prompt(language, f"weekday_from_{first}")
+        + " "
+        + speech.prompt(language, f"weekday_to_{last}")
+    )
+
+
+def clock(moment: time) -> str:
+    """Say a time of day as "7:30"."""
+    return f"{moment.hour}:{moment.minute:02d}" if moment != time(0) else "24:00"
 
 
 def answer_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown:

@@ -121,3 +121,20 @@ def test_the_voicemail_prompt_does_not_ask_for_a_number_the_call_came_with(
     assert prompt(language, "voicemail_prompt_known") in asked
     assert prompt(language, "voicemail_prompt") not in asked
     assert prompt(language, "voicemail_saved") in call.heard()
+
+
+# The callers' offices are open on weekdays (Warsaw 8:00-16:00, Białystok 7:30-15:30).
+OFFICE_DAYS = {
+    "pl": "od poniedziałku do piątku, od 8:00 do 16:00",
+    "en": "Monday to Friday, 8:00 to 16:00",
+    "uk": "з понеділка до п'ятниці, з 8:00 до 16:00",
+    "ro": "de luni până vineri, de la 7:30 la 15:30",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_callers_office_hours_are_said_in_their_language(line: Line, language: str):
+    call = line.call(CALLERS[language], [SKIP_GREETING, {"press": "1"}, {"press": "9"}])
+    heard = call.heard()
+    assert OFFICE_DAYS[language] in heard
+    assert "pon." not in heard and "pt." not in heard
