@@ -233,7 +233,7 @@ def menu_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown
     if choice == "5":
         journey.topic = "eligibility"
         journey.answers = {}
-        return GoTo("eligibility", lead=p(journey, "eligibility_intro"))
+        return GoTo("eligibility", lead=eligibility.introduction(journey))
     if choice == "6":
         journey.topic = "job_alerts"
         journey.purpose = "alerts"

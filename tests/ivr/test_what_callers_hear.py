@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hotline import speech
+from knowledge.eligibility import load_rules as knowledge_rules
 from tests.ivr.conftest import ANONYMOUS, CALLERS, SKIP_GREETING, Line
 
 LANGUAGES = list(CALLERS)
@@ -138,3 +139,32 @@ def test_the_callers_office_hours_are_said_in_their_language(line: Line, languag
     heard = call.heard()
     assert OFFICE_DAYS[language] in heard
     assert "pon." not in heard and "pt." not in heard
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_short_list_of_courses_offers_no_next_page_and_ends_as_courses(line: Line, language: str):
+    # Each caller's own region has three courses or fewer: one page holds them all.
+    script = [SKIP_GREETING, {"press": "3"}, {"press": "1"}, {"press": "1"}, {"press": "9"}]
+    call = line.call(CALLERS[language], script)
+    courses, pressed_next = call.turns()[3], call.turns()[4]
+    assert prompt(language, "trainings_none") not in courses
+    assert prompt(language, "trainings_options") not in courses
+    assert prompt(language, "trainings_options_last") in courses
+    assert prompt(language, "trainings_list_end") in pressed_next
+    assert prompt(language, "list_end") not in pressed_next
+    assert prompt(language, "trainings_options") not in pressed_next
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_pre_check_says_its_disclaimer_once_and_ends_with_what_to_do_next(
+    line: Line, language: str
+):
+    script = [SKIP_GREETING, {"press": "5"}, *[{"press": "1"}] * 8, {"press": "9"}]
+    call = line.call(CALLERS[language], script)
+    disclaimer = knowledge_rules(language).disclaimer
+    assert call.heard().count(disclaimer) == 1
+    assert disclaimer in call.turns()[2], "before the first question"
+    result = next(turn for turn in call.turns() if prompt(language, "eligibility_after") in turn)
+    assert disclaimer not in result
+    assert prompt(language, "yes_no") not in result
+    assert result.endswith(prompt(language, "eligibility_after"))
