@@ -219,8 +219,12 @@ def menu_page(language: str, lead: str | None) -> VoiceResponse:
 
 
 def menu_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown:
-    """Act on the caller's main-menu choice."""
+    """Act on the caller's main-menu choice; a town said there means vacancies in it."""
     choice = given.digits or understanding.menu_option(journey.language, given.said) or ""
+    if given.said and not given.digits and choice in ("", "2"):
+        there = offers_there(journey, given.said)
+        if there is not None:
+            return there
     if choice == "0":
         return consultant.to_consultant(settings, journey)
     if choice in MENU_TOPICS:
@@ -242,6 +246,22 @@ def menu_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown
         journeys().save(journey)
         return flow.language_menu(journey.language)
     return failed(journey, "menu", "not_understood")
+
+
+def offers_there(journey: Journey, said: str) -> GoTo | None:
+    """Take a town or region said at the main menu as a wish to hear the vacancies there."""
+    place = knowledge.find_place(said)
+    region = None if place is not None else knowledge.find_region(said)
+    if place is None and region is None:
+        return None
+    journey.purpose = journey.topic = "vacancies"
+    if place is not None:
+        chosen = regions.region_chosen(journey, place.region_code, place.name)
+    else:
+        assert region is not None
+        chosen = regions.region_chosen(journey, region.code, "")
+    log.info("call %s: a place said at the main menu, reading vacancies", journey.call_sid)
+    return GoTo(chosen.step, lead=f"{p(journey, 'vacancies_there')} {chosen.lead}")
 
 
 STEPS: dict[str, Step] = {

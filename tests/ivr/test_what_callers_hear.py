@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hotline import speech
+from knowledge import service as knowledge
 from knowledge.eligibility import load_rules as knowledge_rules
 from tests.ivr.conftest import ANONYMOUS, CALLERS, SKIP_GREETING, Line
 
@@ -168,3 +169,14 @@ def test_the_pre_check_says_its_disclaimer_once_and_ends_with_what_to_do_next(
     assert disclaimer not in result
     assert prompt(language, "yes_no") not in result
     assert result.endswith(prompt(language, "eligibility_after"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_town_said_at_the_main_menu_reads_the_vacancies_there(line: Line, language: str):
+    script = [SKIP_GREETING, {"say": "Kraków"}, {"press": "#"}, {"press": "9"}]
+    call = line.call(CALLERS[language], script)
+    region = knowledge.region("12").name_in(language)
+    chosen = prompt(language, "place_chosen", place="Kraków", region=region)
+    assert chosen in call.turns()[2]
+    assert prompt(language, "occupation_prompt") in call.turns()[2]
+    assert prompt(language, "vacancies_options") in call.turns()[3]
