@@ -38,6 +38,8 @@ class Journey:
     place: str = ""
     occupation: str = ""
     offset: int = 0
+    # Which part of a long FAQ answer is being read.
+    part: int = 0
     list_page: int = 0
     shown_ids: list[int] = field(default_factory=list)
     answers: dict[str, bool] = field(default_factory=dict)

@@ -153,7 +153,7 @@ def trainings_prompt(settings: Settings, journey: Journey, lead: str | None) -> 
 
 
 def trainings_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown:
-    """Next page on 1, by text on 2, another region on 3."""
+    """Next page on 1, by text on 2, another region on 3, how courses are funded on 4."""
     if given.digits == "1":
         if journey.offset + PAGE_SIZE >= knowledge.count_trainings(journey.region_code):
             return go_options(journey, "trainings", p(journey, "trainings_list_end"))
@@ -172,4 +172,7 @@ def trainings_handle(settings: Settings, journey: Journey, given: CallInput) -> 
     if given.digits == "3":
         journey.purpose = "trainings"
         return GoTo("region")
+    if given.digits == "4":
+        journey.topic, journey.part = "training_info", 0
+        return GoTo("answer")
     return failed(journey, "trainings", "not_understood")

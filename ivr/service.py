@@ -125,6 +125,8 @@ def receive(settings: Settings, call_sid: str, step: str, given: CallInput) -> V
         if digits == "*":
             if step == "eligibility" and not eligibility.question_open(journey):
                 return follow(settings, journey, eligibility.restart(journey))
+            if step == "answer":
+                return follow(settings, journey, answers.answer_repeat(journey))
             return go(settings, journey, step)
         if digits == "9":
             journey.failures = 0
@@ -144,6 +146,8 @@ def silence(settings: Settings, call_sid: str, step: str) -> VoiceResponse:
         return follow(settings, journey, consultant.to_consultant(settings, journey))
     if step == "closed":
         return follow(settings, journey, consultant.closed_silence(settings, journey))
+    if step == "answer":
+        return follow(settings, journey, answers.answer_silence(journey))
     return follow(settings, journey, failed(journey, step, "silence"))
 
 
@@ -228,8 +232,7 @@ def menu_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown
     if choice == "0":
         return consultant.to_consultant(settings, journey)
     if choice in MENU_TOPICS:
-        journey.topic = MENU_TOPICS[choice]
-        return GoTo("answer")
+        return answers.choose(journey, MENU_TOPICS[choice])
     if choice in ("2", "3"):
         journey.purpose = "vacancies" if choice == "2" else "trainings"
         journey.topic = journey.purpose

@@ -116,10 +116,11 @@ def test_language_key_switches_the_menu_language(twilio, demo):
 def test_benefit_documents_answer_includes_the_callers_office(twilio, demo):
     twilio.post("/ivr/incoming", KNOWN)
     root = press(twilio, "menu", "1")
-    text = spoken(root)
-    assert "świadectwa pracy" in text
-    assert "Twój urząd pracy" in text
+    assert "świadectwa pracy" in spoken(root)
     assert gather(root).get("action") == "/ivr/answer/input"
+    while "Twój urząd pracy" not in spoken(root):
+        assert "Część" in spoken(root), "the office follows the last part"
+        root = parse(twilio.post("/ivr/answer/silence", KNOWN).data)
 
 
 def test_answer_by_text_reaches_the_emulators_messages_endpoint(twilio, demo, phone_network):

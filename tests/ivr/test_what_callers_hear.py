@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hotline import speech
+from ivr.answers import parts_of
 from knowledge import service as knowledge
 from knowledge.eligibility import load_rules as knowledge_rules
 from tests.ivr.conftest import ANONYMOUS, CALLERS, SKIP_GREETING, Line
@@ -180,3 +181,73 @@ def test_a_town_said_at_the_main_menu_reads_the_vacancies_there(line: Line, lang
     assert chosen in call.turns()[2]
     assert prompt(language, "occupation_prompt") in call.turns()[2]
     assert prompt(language, "vacancies_options") in call.turns()[3]
+
+
+def parts(topic: str, language: str) -> tuple[str, ...]:
+    entry = knowledge.spoken_answer(topic, language)
+    assert entry is not None, (topic, language)
+    return parts_of(entry.body)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_documents_answer_comes_in_parts_to_skip_or_repeat_with_the_text_offered_first(
+    line: Line, language: str
+):
+    documents = parts("benefit_documents", language)
+    assert len(documents) >= 3
+    script = [
+        SKIP_GREETING,
+        {"press": "1"},  # documents: part 1
+        {"press": "1"},  # text me the list
+        {"press": "#"},  # skip to part 2
+        {"press": "*"},  # part 2 again
+        {"silence": True},  # part 3 follows by itself
+        {"press": "9"},
+    ]
+    call = line.call(CALLERS[language], script)
+    turns = call.turns()
+    first = turns[2]
+    assert prompt(language, "answer_parts_intro", count=len(documents)) in first
+    assert first.index(prompt(language, "answer_parts_intro", count=len(documents))) < first.index(
+        documents[0]
+    ), "the text message is offered before the list is read"
+    assert documents[1] not in first, "one part at a time"
+    assert prompt(language, "sms_queued") in turns[3] and documents[0] in turns[3]
+    assert documents[1] in turns[4] and documents[0] not in turns[4]
+    assert documents[1] in turns[5]
+    assert documents[2] in turns[6]
+    assert line.messages_to(CALLERS[language]), "the list was texted"
+
+
+def to_the_end(topic: str, language: str) -> list[dict[str, object]]:
+    """Skip every part of an answer but the first, to reach its related topics."""
+    return [{"press": "#"}] * (len(parts(topic, language)) - 1)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_faq_answer_can_be_reached_from_the_menus(line: Line, language: str):
+    script = [
+        SKIP_GREETING,
+        {"press": "1"},
+        *to_the_end("benefit_documents", language),
+        {"press": "2"},  # who gets benefit, and how much
+        *to_the_end("benefit_claim", language),
+        {"press": "3"},  # where to register
+        {"press": "9"},
+        {"press": "4"},  # working abroad
+        *to_the_end("eures", language),
+        {"press": "2"},  # keeping benefit while looking for work abroad
+        *to_the_end("eures_benefit_abroad", language),
+        {"press": "3"},  # coming back to Poland
+        {"press": "9"},
+        {"press": "3"},  # courses
+        {"press": "1"},  # in the caller's own region
+        {"press": "4"},  # how to get a course paid
+        {"press": "9"},
+    ]
+    heard = line.call(CALLERS[language], script).heard()
+    for topic in (
+        "benefit_documents", "benefit_claim", "where_to_register", "eures",
+        "eures_benefit_abroad", "returning_from_abroad", "training_info",
+    ):  # fmt: skip
+        assert parts(topic, language)[0] in heard, topic
