@@ -5,7 +5,7 @@ from __future__ import annotations
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.settings import Settings
-from ivr import flow
+from ivr import applying, flow
 from ivr.journey import Journey
 from ivr.steps import CallInput, GoTo, Shown, failed, journeys, p
 from knowledge import service as knowledge
@@ -80,6 +80,8 @@ def vacancies_prompt(settings: Settings, journey: Journey, lead: str | None) -> 
                 wage=wage_text(journey, vacancy.wage_min, vacancy.wage_max),
             )
         )
+        texts.append(applying.offer_reference(journey, vacancy))
+    texts += applying.offices_to_apply(journey, list(enumerate(found, start=journey.offset + 1)))
     journey.shown_ids = [vacancy.id for vacancy in found]
     texts.append(p(journey, "vacancies_options"))
     journeys().save(journey)

@@ -131,6 +131,18 @@ def office_card(code: str | None) -> OfficeCard | None:
 # Regions and places ---------------------------------------------------------------------
 
 
+def region_office_card(region_code: str | None) -> OfficeCard | None:
+    """Return the office that stands for a region (its first), from the short-lived copy."""
+    if not region_code:
+        return None
+
+    def load() -> str:
+        found = offices_in_region(region_code)
+        return found[0].code if found else ""
+
+    return office_card(cast("str", _cached(("region_office", region_code), load)))
+
+
 def regions() -> list[Region]:
     """Return the regions in keypad order (1 to 16)."""
     return list(db.session.scalars(select(Region).order_by(Region.keypad)))

@@ -9,11 +9,15 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from hotline import speech
+from hotline.db import db
 from ivr.answers import parts_of
+from ivr.applying import spoken_reference
 from knowledge import service as knowledge
 from knowledge.eligibility import load_rules as knowledge_rules
+from knowledge.models import Vacancy
 from tests.ivr.conftest import ANONYMOUS, CALLERS, SKIP_GREETING, Line
 
 LANGUAGES = list(CALLERS)
@@ -251,3 +255,53 @@ def test_every_faq_answer_can_be_reached_from_the_menus(line: Line, language: st
         "eures_benefit_abroad", "returning_from_abroad", "training_info",
     ):  # fmt: skip
         assert parts(topic, language)[0] in heard, topic
+
+
+OWN_OFFICE = {"pl": "WAW", "en": "WAW", "uk": "WAW", "ro": "BIA"}
+OWN_REGION = {"pl": "14", "en": "14", "uk": "14", "ro": "20"}
+ALL_OFFERS_THEN_TEXT = [
+    SKIP_GREETING,
+    {"press": "2"},  # vacancies
+    {"press": "1"},  # in the caller's own region
+    {"press": "#"},  # any occupation
+    {"press": "2"},  # text them to me
+    {"press": "9"},
+]
+
+
+def region_vacancies(region_code: str) -> list[Vacancy]:
+    return list(db.session.scalars(select(Vacancy).where(Vacancy.region_code == region_code)))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_offers_are_read_with_their_number_and_where_to_apply_and_texted_so(
+    line: Line, language: str
+):
+    call = line.call(CALLERS[language], ALL_OFFERS_THEN_TEXT)
+    offers = call.turns()[4]
+    references = {v.external_id: spoken_reference(v.external_id) for v in region_vacancies(
+        OWN_REGION[language])}  # fmt: skip
+    read = [ref for ref, said in references.items() if
+            prompt(language, "vacancy_reference", reference=said) in offers]  # fmt: skip
+    assert len(read) == 3, "each of the three offers is read with its number"
+    office = knowledge.office_card(OWN_OFFICE[language])
+    assert office is not None
+    apply_at = prompt(language, "vacancy_apply_office", office=office.name, address=office.address)
+    assert offers.count(apply_at) == 1, "the office is named once for the offers it published"
+    text = line.messages_to(CALLERS[language])[-1]["body"]
+    assert all(f"nr {reference}" in text for reference in read)
+    assert office.name in text and office.address in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_offer_with_its_own_contact_is_read_and_texted_with_it(line: Line, language: str):
+    contact = "rekrutacja@example.org"
+    with db.transaction():
+        for vacancy in region_vacancies(OWN_REGION[language]):
+            vacancy.contact = contact
+    call = line.call(CALLERS[language], ALL_OFFERS_THEN_TEXT)
+    offers = call.turns()[4]
+    assert offers.count(prompt(language, "vacancy_contact", contact=contact)) == 3
+    office = knowledge.office_card(OWN_OFFICE[language])
+    assert office is not None and office.address not in offers
+    assert line.messages_to(CALLERS[language])[-1]["body"].count(contact) == 3
