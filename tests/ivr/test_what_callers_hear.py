@@ -305,3 +305,15 @@ def test_an_offer_with_its_own_contact_is_read_and_texted_with_it(line: Line, la
     office = knowledge.office_card(OWN_OFFICE[language])
     assert office is not None and office.address not in offers
     assert line.messages_to(CALLERS[language])[-1]["body"].count(contact) == 3
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_past_the_maximum_wait_the_voicemail_prompt_asks_for_no_known_number(
+    make_line, language: str
+):
+    line = make_line(max_wait_seconds=0)
+    script = [SKIP_GREETING, {"press": "0"}, {"press": "2"}, {"record": "Proszę oddzwonić."}]
+    call = line.call(CALLERS[language], script)
+    heard = call.heard()
+    assert prompt(language, "voicemail_prompt_known") in heard
+    assert prompt(language, "voicemail_prompt") not in heard
