@@ -141,7 +141,8 @@ OFFICE_DAYS = {
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_callers_office_hours_are_said_in_their_language(line: Line, language: str):
-    call = line.call(CALLERS[language], [SKIP_GREETING, {"press": "1"}, {"press": "9"}])
+    documents = [{"press": "1"}, *to_the_end("benefit_documents", language)]
+    call = line.call(CALLERS[language], [SKIP_GREETING, *documents, {"press": "9"}])
     heard = call.heard()
     assert OFFICE_DAYS[language] in heard
     assert "pon." not in heard and "pt." not in heard
