@@ -44,10 +44,16 @@ def keywords(language: str) -> dict[str, list[str]]:
     return dict(_document(language).get("_keywords", {}))
 
 
+def topic_keywords(language: str) -> dict[str, list[str]]:
+    """Return the phrases a caller may say at the main menu for an answer without a key."""
+    return dict(_document(language).get("_topics", {}))
+
+
 @cache
 def menu_hints(language: str) -> str:
     """Return the main menu's phrases as one hint list for the speech recogniser."""
-    return ", ".join(phrase for phrases in keywords(language).values() for phrase in phrases)
+    every = [*keywords(language).values(), *topic_keywords(language).values()]
+    return ", ".join(phrase for phrases in every for phrase in phrases)
 
 
 @cache

@@ -225,6 +225,9 @@ def menu_page(language: str, lead: str | None) -> VoiceResponse:
 def menu_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown:
     """Act on the caller's main-menu choice; a town said there means vacancies in it."""
     choice = given.digits or understanding.menu_option(journey.language, given.said) or ""
+    topic = understanding.topic_asked(journey.language, given.said) if given.said else None
+    if topic is not None and not given.digits:
+        return answers.choose(journey, topic)
     if given.said and not given.digits and choice in ("", "2"):
         there = offers_there(journey, given.said)
         if there is not None:

@@ -318,3 +318,24 @@ def test_past_the_maximum_wait_the_voicemail_prompt_asks_for_no_known_number(
     heard = call.heard()
     assert prompt(language, "voicemail_prompt_known") in heard
     assert prompt(language, "voicemail_prompt") not in heard
+
+
+SAID_TOPICS = {
+    "pl": [("wracam z zagranicy", "returning_from_abroad"),
+           ("gdzie mam się zarejestrować", "where_to_register")],
+    "en": [("I am coming back to Poland", "returning_from_abroad"),
+           ("where do I register", "where_to_register")],
+    "uk": [("повернення до Польщі", "returning_from_abroad"),
+           ("де зареєструватися", "where_to_register")],
+    "ro": [("mă întorc în Polonia", "returning_from_abroad"),
+           ("unde mă înregistrez", "where_to_register")],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_answer_without_a_key_can_be_asked_for_in_words_at_the_main_menu(
+    line: Line, language: str
+):
+    for words, topic in SAID_TOPICS[language]:
+        call = line.call(CALLERS[language], [SKIP_GREETING, {"say": words}, {"press": "9"}])
+        assert parts(topic, language)[0] in call.turns()[2], words
