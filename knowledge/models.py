@@ -125,6 +125,8 @@ class Vacancy(Base):
     county: Mapped[str | None] = mapped_column(String(80))
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
     office_code: Mapped[str | None] = mapped_column(String(32))
+    # How to apply, as the feed gives it (a phone, an e-mail, "CV do..."); else the office's.
+    contact: Mapped[str | None] = mapped_column(String(200))
     wage_min: Mapped[int | None] = mapped_column(Integer)
     wage_max: Mapped[int | None] = mapped_column(Integer)
     contract_type: Mapped[str | None] = mapped_column(String(40))

@@ -240,7 +240,11 @@ def queue_left(routing: Routing, call_sid: str, result: str) -> VoiceResponse:
         return twiml.empty()
     if result == "leave" and entry is not None and entry.voicemail:
         engine.close(call_sid, "voicemail")
-        return twiml.voicemail(language, routing.settings.voicemail_max_seconds)
+        return twiml.voicemail(
+            language,
+            routing.settings.voicemail_max_seconds,
+            number_known=bool(entry.caller_number),
+        )
     if result == "hangup":
         engine.close(call_sid, "abandoned")
         return twiml.empty()

@@ -103,10 +103,14 @@ def leave_queue() -> VoiceResponse:
     return response
 
 
-def voicemail(language: str, max_seconds: int) -> VoiceResponse:
-    """Record a message for the centre; the recordings package stores it when it is ready."""
+def voicemail(language: str, max_seconds: int, number_known: bool = False) -> VoiceResponse:
+    """Record a message for the centre; the recordings package stores it when it is ready.
+
+    A caller whose number came with the call is not asked to say it.
+    """
     response = VoiceResponse()
-    speech.say(response, language, prompts.text(language, "voicemail_prompt"))
+    ask = "voicemail_prompt_known" if number_known else "voicemail_prompt"
+    speech.say(response, language, prompts.text(language, ask))
     response.record(
         action=urls.VOICEMAIL_DONE,
         method="POST",
