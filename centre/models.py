@@ -4,6 +4,7 @@ from consultants.models import Consultant
 from customers.models import AuditEntry, Contact, Customer
 from knowledge.models import (
     County,
+    DirectoryEntry,
     FaqEntry,
     ImportRowError,
     ImportRun,
@@ -15,16 +16,18 @@ from knowledge.models import (
 )
 from messaging.models import JobAlert, OutboundSms
 from recordings.models import Recording
-from routing.models import CallbackAttempt, CallbackRequest, CallRecord
+from routing.models import CallbackAttempt, CallbackRequest, CallLeg, CallRecord
 
 __all__ = [
     "AuditEntry",
     "CallbackAttempt",
     "CallbackRequest",
+    "CallLeg",
     "CallRecord",
     "Consultant",
     "Contact",
     "County",
+    "DirectoryEntry",
     "Customer",
     "FaqEntry",
     "JobAlert",
