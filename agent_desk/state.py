@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agent_desk import call_control
 from agent_desk.errors import DeskError
 from agent_desk.screen_pop import screen_pop
 from consultants.models import Consultant
@@ -41,6 +42,7 @@ def desk_state(consultant: Consultant) -> dict[str, object]:
         "call": None,
     }
     card = screen_pop(live.call_sid or "", consultant)
+    entry = routing_services().engine.entry(card.call_sid) if card is not None else None
     if card is not None:
         customer = card.customer
         state["call"] = {
@@ -51,6 +53,7 @@ def desk_state(consultant: Consultant) -> dict[str, object]:
             "own_customer": card.own_customer,
             "callback": card.callback,
             "asked_for_you": card.asked_for_you,
+            "transferred": call_control.handed_over(entry, consultant) if entry else None,
             "customer": None
             if customer is None
             else {

@@ -1,0 +1,81 @@
+"""The desk's API for call control on the softphone: hold, transfer, consult, three-way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, g, jsonify, request
+
+from agent_desk import call_control
+from agent_desk.errors import DeskError
+from agent_desk.views import bp, signed_in
+
+
+def _body() -> dict[str, Any]:
+    """Return the request's JSON object (or form), refusing anything else."""
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise DeskError("send a JSON object")
+        return body
+    return request.form.to_dict()
+
+
+def _acted(action: Callable[[], None]) -> Any:
+    """Run a call-control action and answer with the call as it is now, or the refusal."""
+    try:
+        action()
+    except DeskError as exc:
+        return jsonify(error=str(exc)), 409
+    return jsonify(call_control.call_view(g.consultant))
+
+
+@bp.get("/api/call")
+@signed_in
+def call_controls() -> Response:
+    """Return the call's room and whom the call may go to, for the softphone's controls."""
+    return jsonify(call_control.call_view(g.consultant))
+
+
+@bp.post("/api/call/hold")
+@signed_in
+def call_hold() -> Any:
+    """Put the caller on hold (on: true) or take them off it."""
+    return _acted(lambda: call_control.hold(g.consultant, bool(_body().get("on", True))))
+
+
+@bp.post("/api/call/transfer")
+@signed_in
+def call_transfer() -> Any:
+    """Transfer the call cold: to a colleague, the advisor, the office, a language, the queue,
+    or an outside number."""
+    return _acted(lambda: call_control.transfer(g.consultant, _body()))
+
+
+@bp.post("/api/call/consult")
+@signed_in
+def call_consult() -> Any:
+    """Ring a colleague or an outside number into the call (three_way: the caller hears)."""
+    return _acted(lambda: call_control.consult(g.consultant, _body()))
+
+
+@bp.post("/api/call/join")
+@signed_in
+def call_join() -> Any:
+    """Bring the caller in to talk with everyone in the call."""
+    return _acted(lambda: call_control.join_all(g.consultant))
+
+
+@bp.post("/api/call/hand-over")
+@signed_in
+def call_hand_over() -> Any:
+    """Leave the caller with the colleague or outside party consulted (a warm transfer)."""
+    return _acted(lambda: call_control.hand_over(g.consultant, str(_body().get("note") or "")))
+
+
+@bp.post("/api/call/end-party")
+@signed_in
+def call_end_party() -> Any:
+    """End the consultation or three-way call."""
+    return _acted(lambda: call_control.end_party(g.consultant))
