@@ -938,8 +938,8 @@ return claimed
 # advisor, the caller's own office, or the queue), topic ('' keeps it), how long the target
 # tier holds the call (seconds), wrap_seconds.
 # A cold transfer: the call waits again with its place (queued_at) and priority, for the tier
-# the target names, then widens as any call does; the caller is on their way back into the
-# Twilio queue, so it becomes routable when their wait URL runs. The consultant goes to wrap-up.
+# the target names, then widens as any call does (a language transfer leaves the caller's office
+# out: its team may not speak the language); the caller is on their way back into the Twilio queue, so it becomes routable when their wait URL runs. The consultant goes to wrap-up.
 # Returns 1 if transferred, 0 if the call was not theirs to transfer, -1 if the target is
 # unknown (no advisor, no office).
 TRANSFER = script(
@@ -963,8 +963,9 @@ elseif kind == 'office' then
   if e.office == '' then return -1 end
   e.t2, from_tier = num(hold), 2
 elseif kind == 'language' then
+  -- only the language counts now: the office's team may not speak it
   if target == '' then return -1 end
-  e.language, e.t3, from_tier = target, num(hold), 3
+  e.language, e.t3, e.office, from_tier = target, num(hold), '', 3
 end
 redis.call('HSET', ekey(sid), 'state', 'waiting', 'consultant_id', '', 'offered_at', '',
   'customer_advisor_id', own_advisor, 'advisor_id', e.advisor_id, 'office', e.office,
