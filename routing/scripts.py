@@ -938,10 +938,11 @@ return claimed
 # advisor, the caller's own office, or the queue), topic ('' keeps it), how long the target
 # tier holds the call (seconds), wrap_seconds.
 # A cold transfer: the call waits again with its place (queued_at) and priority, for the tier
-# the target names, then widens as any call does (a language transfer leaves the caller's office
-# out: its team may not speak the language); the caller is on their way back into the Twilio queue, so it becomes routable when their wait URL runs. The consultant goes to wrap-up.
-# Returns 1 if transferred, 0 if the call was not theirs to transfer, -1 if the target is
-# unknown (no advisor, no office).
+# the target names, then widens as any call does (a language transfer leaves the caller's
+# office out: its team may not speak the language). The caller is on their way back into the
+# Twilio queue, so it becomes routable when their wait URL runs. The consultant goes to
+# wrap-up. Returns 1 if transferred, 0 if the call was not theirs to transfer, -1 if the
+# target is unknown (no advisor, no office).
 TRANSFER = script(
     r"""
 local sid, from_id, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
