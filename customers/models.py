@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from consultants.models import Consultant
 from hotline.db import Base, UtcDateTime, utcnow
 from hotline.speech import DEFAULT_LANGUAGE
 
@@ -64,6 +65,8 @@ class Contact(Base):
     transferred_by_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id"))
 
     customer: Mapped[Customer | None] = relationship(back_populates="contacts")
+    consultant: Mapped[Consultant | None] = relationship(foreign_keys=[consultant_id])
+    transferred_by: Mapped[Consultant | None] = relationship(foreign_keys=[transferred_by_id])
 
 
 class AuditEntry(Base):

@@ -43,6 +43,17 @@ log = logging.getLogger(__name__)
 TRANSFER_KINDS = ("consultant", "advisor", "office", "language", "queue")
 OUTSIDE_LABEL = "outside"
 CALLER_LABEL = "caller"
+PARTY_FIELDS = (
+    "party_label",
+    "party_kind",
+    "party_state",
+    "party_leg",
+    "party_consultant_id",
+    "party_number",
+    "party_name",
+    "party_joined",
+    "party_by",
+)
 
 
 class CallControlError(ValueError):
@@ -364,6 +375,21 @@ def consult(
         name=name,
         joined=three_way,
     )
+    # Known before the network is asked: an auto-answering line reports its answer at once,
+    # perhaps before the request that rang it has returned.
+    _remember(
+        routing,
+        call_sid,
+        party_label=label,
+        party_kind=party.kind,
+        party_state="ringing",
+        party_leg="",
+        party_consultant_id="" if colleague_id is None else str(colleague_id),
+        party_number=number,
+        party_name=name,
+        party_joined="1" if three_way else "0",
+        party_by=str(consultant_id),
+    )
     try:
         if not three_way:
             _hold_caller(routing, room, True)
@@ -377,22 +403,16 @@ def consult(
             timeout=routing.settings.ring_timeout_seconds,
         )
     except CallControlError:
+        engine.redis.hdel(keys.room(call_sid), *PARTY_FIELDS)
+        if not three_way:
+            try:
+                _hold_caller(routing, room, False)
+            except CallControlError:
+                log.warning("call %s: the caller stays on hold after a failed consult", call_sid)
         if colleague_id is not None:
             engine.consult_colleague(colleague_id, call_sid, "release")
         raise
-    _remember(
-        routing,
-        call_sid,
-        party_label=label,
-        party_kind=party.kind,
-        party_state="ringing",
-        party_leg=leg,
-        party_consultant_id="" if colleague_id is None else str(colleague_id),
-        party_number=number,
-        party_name=name,
-        party_joined="1" if three_way else "0",
-        party_by=str(consultant_id),
-    )
+    _remember(routing, call_sid, party_leg=leg)
     log.info("call %s: consultant %s rings %s in (%s)", call_sid, consultant_id, label, party.kind)
     return party
 
@@ -476,7 +496,9 @@ def hand_over(routing: Routing, call_sid: str, consultant_id: int, note: str = "
     if not engine.hand_over(call_sid, consultant_id, party.consultant_id):
         _act("keep the room", network.participant_ends_room, room, mine, True)
         raise CallControlError("you are not on that call (any more)")
-    _remember(routing, call_sid, party_joined="1", note=note.strip())
+    # The one rung in is the call's own now, no longer a party to it.
+    engine.redis.hdel(keys.room(call_sid), *PARTY_FIELDS)
+    _remember(routing, call_sid, note=note.strip())
     legs.end_legs(
         engine.redis, call_sid, engine.clock(), consultant_id=consultant_id,
         handed_to=party.name or party.number,

@@ -79,20 +79,20 @@
   }
 
   function renderForm() {
-    const form = $("call-form");
+    const form = $("xfer-form");
     form.hidden = !mode;
     if (!mode || !view) return;
-    $("call-form-title").textContent = mode === "transfer" ? "Transfer the call" : "Consult or bring someone in";
-    $("call-go").textContent = mode === "transfer" ? "Transfer" : "Ring them in";
-    fill($("call-to"), mode === "transfer" ? TRANSFER_TO : CONSULT_TO);
+    $("xfer-form-title").textContent = mode === "transfer" ? "Transfer the call" : "Consult or bring someone in";
+    $("xfer-go").textContent = mode === "transfer" ? "Transfer" : "Ring them in";
+    fill($("xfer-to"), mode === "transfer" ? TRANSFER_TO : CONSULT_TO);
     fill(
-      $("call-colleague"),
+      $("xfer-colleague"),
       (view.colleagues || []).map((c) => [String(c.id), `${c.name} (${c.state})`])
     );
-    fill($("call-language"), (view.languages || []).map((l) => [l, LANGUAGE_NAMES[l] || l]));
-    fill($("call-topic"), (view.topics || []).map((t) => [t, t.replace(/_/g, " ")]));
-    fill($("call-directory"), (view.directory || []).map((d) => [String(d.id), `${d.name} (${d.number})`]));
-    const to = $("call-to").value;
+    fill($("xfer-language"), (view.languages || []).map((l) => [l, LANGUAGE_NAMES[l] || l]));
+    fill($("xfer-topic"), (view.topics || []).map((t) => [t, t.replace(/_/g, " ")]));
+    fill($("xfer-directory"), (view.directory || []).map((d) => [String(d.id), `${d.name} (${d.number})`]));
+    const to = $("xfer-to").value;
     const shown = {
       colleague: to === "colleague",
       language: to === "language",
@@ -140,7 +140,8 @@
     const sent = view.transferred;
     $("call-transferred").hidden = !sent;
     if (sent) {
-      $("call-transferred-by").textContent = `Transferred by ${sent.by}` + (sent.chain && sent.chain.length ? ` (${sent.chain.join(" → ")})` : "");
+      const chain = sent.chain || [];
+      $("call-transferred-by").textContent = `Transferred by ${sent.by}` + (chain.length > 2 ? ` (${chain.join(" → ")})` : "");
       $("call-transferred-note").textContent = sent.note ? `Note: ${sent.note}` : "";
       $("call-transferred-earlier").replaceChildren(
         ...(sent.earlier || []).map((item) => {
@@ -187,33 +188,33 @@
     mode = mode === "consult" ? null : "consult";
     renderForm();
   });
-  $("call-to").addEventListener("change", renderForm);
-  $("call-cancel").addEventListener("click", () => {
+  $("xfer-to").addEventListener("change", renderForm);
+  $("xfer-cancel").addEventListener("click", () => {
     mode = null;
     renderForm();
   });
   $("party-join").addEventListener("click", () => act("/desk/api/call/join"));
-  $("party-hand-over").addEventListener("click", () => act("/desk/api/call/hand-over", { note: $("call-note").value }));
+  $("party-hand-over").addEventListener("click", () => act("/desk/api/call/hand-over", { note: $("xfer-note").value }));
   $("party-end").addEventListener("click", () => act("/desk/api/call/end-party"));
-  $("call-form").addEventListener("submit", async (event) => {
+  $("xfer-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const to = $("call-to").value;
+    const to = $("xfer-to").value;
     const body = {};
-    if (to === "directory") body.directory_id = $("call-directory").value;
-    if (to === "number") body.number = $("call-number").value;
+    if (to === "directory") body.directory_id = $("xfer-directory").value;
+    if (to === "number") body.number = $("xfer-number").value;
     let path;
     if (mode === "transfer") {
       path = "/desk/api/call/transfer";
-      body.note = $("call-note").value;
+      body.note = $("xfer-note").value;
       if (to === "directory" || to === "number") body.kind = "outside";
       else body.kind = to === "colleague" ? "consultant" : to;
-      if (to === "colleague") body.target = $("call-colleague").value;
-      if (to === "language") body.target = $("call-language").value;
-      if (to === "queue") body.topic = $("call-topic").value;
+      if (to === "colleague") body.target = $("xfer-colleague").value;
+      if (to === "language") body.target = $("xfer-language").value;
+      if (to === "queue") body.topic = $("xfer-topic").value;
     } else {
       path = "/desk/api/call/consult";
-      if (to === "colleague") body.colleague_id = $("call-colleague").value;
-      body.three_way = to !== "colleague" && $("call-three-way").checked;
+      if (to === "colleague") body.colleague_id = $("xfer-colleague").value;
+      body.three_way = to !== "colleague" && $("xfer-three-way").checked;
     }
     const answer = await act(path, body);
     if (answer) {

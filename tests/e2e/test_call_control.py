@@ -123,15 +123,17 @@ def talking(centre: Centre, desk: Desk, caller: str = JAN) -> str:
     return sid
 
 
-def caller_room(centre: Centre, sid: str) -> dict:  # type: ignore[type-arg]
-    """Return the caller's live room in the emulator."""
+def caller_room(centre: Centre, sid: str) -> dict | None:  # type: ignore[type-arg]
+    """Return the caller's live room in the emulator (None between two rooms)."""
     rooms = requests.get(f"{centre.emulator}/emulator/conferences", timeout=10).json()
-    return next(
-        r for r in rooms if r["friendly_name"] == f"call-{sid}" and r["status"] != "completed"
-    )
+    live = (r for r in rooms if r["friendly_name"] == f"call-{sid}" and r["status"] != "completed")
+    return next(live, None)
 
 
-def participant(room: dict, label: str) -> dict | None:  # type: ignore[type-arg]
+def participant(room: dict | None, label: str) -> dict | None:  # type: ignore[type-arg]
+    """Return a participant still in the room, by label."""
+    if room is None:
+        return None
     return next(
         (p for p in room["participants"] if p["label"] == label and p["state"] != "left"), None
     )
