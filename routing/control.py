@@ -199,8 +199,10 @@ def room_event(routing: Routing, call_sid: str, params: dict[str, str]) -> None:
         return
     client = routing.engine.redis
     if event == legs.ROOM_END:
-        client.hdel(keys.room(call_sid), "conference_sid")
-    elif event:
+        # Only this room's end: a new room of the same name may have started since.
+        if _text(client.hget(keys.room(call_sid), "conference_sid") or "") == conference:
+            client.hdel(keys.room(call_sid), "conference_sid")
+    elif event in ("conference-start", "participant-join"):
         _remember(routing, call_sid, conference_sid=conference)
     caller_hold = (
         event in (legs.HOLD, legs.UNHOLD) and params.get("ParticipantLabel") == CALLER_LABEL
@@ -238,7 +240,7 @@ def transfer(
     """
     if kind not in TRANSFER_KINDS:
         raise CallControlError(f"unknown kind of transfer {kind!r}")
-    entry = _owned(routing, call_sid, consultant_id)
+    _owned(routing, call_sid, consultant_id)
     _no_party(routing, call_sid)
     if kind == "consultant":
         colleague = routing.engine.consultant(int(target))
@@ -267,7 +269,6 @@ def transfer(
         # Gone: their hang-up closes the call; the network down: the router's reconciliation
         # finds the caller silent and asks the network about them.
         log.warning("call %s: could not move the caller to the queue: %s", call_sid, exc)
-    del entry
 
 
 def transferred(routing: Routing, call_sid: str) -> VoiceResponse:

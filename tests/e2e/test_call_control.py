@@ -193,7 +193,7 @@ def test_a_held_caller_hears_music_and_the_record_keeps_how_long_they_held(centr
     assert participant(room, f"consultant-{consultant_id(anna)}")["hold"] is False
     wait_for(
         lambda: any(
-            e["kind"] == "play" and "music" in e["text"] for e in centre.call(sid)["events"]
+            e["kind"] == "play" and "hold music" in e["text"] for e in centre.call(sid)["events"]
         ),
         what="the caller to hear hold music",
     )

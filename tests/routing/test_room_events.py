@@ -3,8 +3,8 @@ the callbacks arrive: repeated, late, or out of order; a leg's hold and talk com
 
 from __future__ import annotations
 
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 
 import pytest
 from flask import Flask
@@ -59,7 +59,10 @@ def test_the_room_says_its_sid_and_the_callers_hold_in_its_own_order(app, twilio
     ]
     post(twilio, caller("participant-hold", 6))
     assert control.room_state(routing, SID).held
-    post(twilio, event("conference-end", 9))
+    post(twilio, event("conference-start", 0, SECOND_ROOM))  # the next room, before...
+    post(twilio, event("conference-end", 9))  # ...the first room's end arrives
+    assert control.room_state(routing, SID).conference_sid == SECOND_ROOM
+    post(twilio, event("conference-end", 3, SECOND_ROOM))
     assert control.room_state(routing, SID).conference_sid == ""
 
 
