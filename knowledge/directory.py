@@ -106,6 +106,6 @@ def load_directory(session: Session) -> int:
         entry.number = item["number"]
         entry.description = item.get("description", "")
         entry.office_code = item.get("office_code")
-        entry.source = item.get("source", "")
+        entry.source = "; ".join(item.get("sources", []))
         count += 1
     return count
