@@ -113,12 +113,27 @@ def transfer(consultant: Consultant, body: Mapping[str, Any]) -> None:
         if topic and topic not in TOPICS:
             raise DeskError("choose a topic from the list")
         control.transfer(
-            routing, entry.call_sid, consultant.id, kind, target, topic=topic, note=note
-        )
+            routing, entry.call_sid, consultant.id, kind, target, topic=topic, note=note,
+            handed_to=_target_in_words(entry, kind, target, topic),
+        )  # fmt: skip
     except CallControlError as exc:
         raise _refused(exc) from exc
     _save_note(consultant, entry, note)
     _audited(consultant, entry, "call.transfer", to=kind, target=target, topic=topic)
+
+
+def _target_in_words(entry: LiveEntry, kind: str, target: str, topic: str) -> str:
+    """Say where a cold transfer sends the call, for the call's legs."""
+    if kind == "consultant":
+        colleague = db.session.get(Consultant, int(target))
+        return colleague.name if colleague else "a colleague"
+    if kind == "advisor":
+        return "the caller's advisor"
+    if kind == "office":
+        return f"the {target or entry.office or ''} office team".replace("  ", " ")
+    if kind == "language":
+        return f"a consultant speaking {target}"
+    return f"the queue ({topic})" if topic else "the queue"
 
 
 def _colleague(value: object) -> Consultant:
@@ -260,11 +275,13 @@ def handed_over(entry: LiveEntry, consultant: Consultant) -> dict[str, object] |
     earlier = [
         {"consultant": names.get(contact.consultant_id or 0, "?"), "notes": contact.notes}
         for contact in contacts_of_call(entry.call_sid)
-        if contact.consultant_id != consultant.id and contact.notes
+        if contact.consultant_id != consultant.id and contact.notes and contact.notes != room.note
     ]
+    # Who had the call, in turn (a party brought into a three-way call never had it).
     chain = [
-        names.get(leg.consultant_id, "?") if leg.consultant_id else leg.party_name
+        names.get(leg.consultant_id, "?")
         for leg in legs.legs_of(routing_services().engine.redis, entry.call_sid)
+        if leg.consultant_id is not None
     ]
     return {
         "by": by.name if by else "a colleague",

@@ -231,6 +231,7 @@ def transfer(
     *,
     topic: str = "",
     note: str = "",
+    handed_to: str = "",
 ) -> None:
     """Send the caller back to waiting for a colleague, their advisor or office team, a
     language, or anyone (with a topic), keeping their place and priority.
@@ -260,7 +261,7 @@ def transfer(
     _remember(routing, call_sid, note=note.strip())
     legs.end_legs(
         engine.redis, call_sid, engine.clock(), consultant_id=consultant_id,
-        handed_to=f"{kind} {target}".strip(),
+        handed_to=handed_to or f"{kind} {target}".strip(),
     )  # fmt: skip
     log.info("call %s: consultant %s transfers it (%s %s)", call_sid, consultant_id, kind, target)
     try:
