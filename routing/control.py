@@ -202,7 +202,7 @@ def room_event(routing: Routing, call_sid: str, params: dict[str, str]) -> None:
         # Only this room's end: a new room of the same name may have started since.
         if _text(client.hget(keys.room(call_sid), "conference_sid") or "") == conference:
             client.hdel(keys.room(call_sid), "conference_sid")
-    elif event in ("conference-start", "participant-join"):
+    elif event == "conference-start":
         _remember(routing, call_sid, conference_sid=conference)
     caller_hold = (
         event in (legs.HOLD, legs.UNHOLD) and params.get("ParticipantLabel") == CALLER_LABEL
@@ -442,8 +442,8 @@ def party_progress(routing: Routing, call_sid: str, label: str, leg_sid: str, st
                 transferred_by=int(by) if by else None),
         )  # fmt: skip
         return
-    if status not in ENDED_STATUSES:
-        return
+    if status not in ENDED_STATUSES or party.state in ("ended", "missed"):
+        return  # still going, or its end was heard already
     answered = party.state == "in-room"
     _remember(routing, call_sid, party_state="ended" if answered else "missed")
     now = engine.clock()

@@ -178,11 +178,11 @@ def caller_room(language: str, call_sid: str, *, music: bool = False) -> VoiceRe
         end_conference_on_exit=True,
         beep=False,
         participant_label="caller",
-        # The room reports its start and end, who joins and leaves, and holds: the first
+        # The room reports its start and end (its sid) and holds, for hold time: the first
         # participant's statusCallback is the room's, and the caller is always the first.
         status_callback=urls.room_status(call_sid),
         status_callback_method="POST",
-        status_callback_event="start end join leave hold",
+        status_callback_event="start end hold",
         **({"wait_url": urls.MUSIC, "wait_method": "POST"} if music else {}),
     )
     response.append(dial)

@@ -414,3 +414,73 @@ def test_a_three_way_call_with_an_interpreter(centre, desks):
         "call.consult-end",
     ]
     anna.wrap_up("Spoke through the interpreter.")
+
+
+@pytest.mark.parametrize(
+    ("first", "later", "transfer"),
+    [
+        # Mihai (BIA) takes Jan while his advisor is away, then sends him to Anna, his advisor.
+        ("mihai", "anna", {"kind": "advisor"}),
+        # Mihai sends him to his own office's team (WAW), where Olena is free.
+        ("mihai", "olena", {"kind": "office"}),
+        # Anna sends him to someone who speaks Romanian: Mihai, not Olena.
+        ("anna", "mihai", {"kind": "language", "target": "ro"}),
+    ],
+)
+def test_a_cold_transfer_to_the_advisor_the_office_or_a_language_reaches_the_right_person(
+    centre, desks, first, later, transfer
+):
+    taker = desks[first]
+    sid = talking(centre, taker)
+    for login in ("anna", "olena", "mihai"):
+        if login != first:
+            desks[login].go("available")
+    taker.act("/desk/api/call/transfer", transfer)
+    taker.wait_state("wrap-up")
+    receiver = desks[later]
+    receiver.wait_state("ringing")
+    assert receiver.state()["call"]["call_sid"] == sid
+    receiver.answer()
+    for login in ("anna", "olena", "mihai"):
+        if login not in (first, later):
+            desks[login].go("offline")
+    receiver.hang_up()
+    record, legs = the_record(centre, sid)
+    assert [(leg.kind, leg.consultant_id) for leg in legs] == [
+        ("queue", consultant_id(taker)),
+        ("transfer", consultant_id(receiver)),
+    ]
+    taker.wrap_up("Transferred.")
+    receiver.wrap_up("Helped.")
+
+
+def test_a_consultation_with_an_outside_number_handed_over_leaves_the_caller_with_them(
+    centre, desks
+):
+    anna = desks["anna"]
+    ohp = "+48225784700"
+    requests.post(
+        f"{centre.emulator}/emulator/endpoints/{ohp}", json={"auto_answer": True}, timeout=10
+    )
+    sid = talking(centre, anna)
+    entry = next(e for e in anna.room()["directory"] if e["number"] == ohp)
+    anna.act("/desk/api/call/consult", {"directory_id": entry["id"]})
+    wait_for(lambda: (anna.room()["party"] or {}).get("state") == "in-room", what="OHP to pick up")
+    assert participant(caller_room(centre, sid), "caller")["hold"] is True
+    anna.act("/desk/api/call/hand-over")
+    anna.wait_state("wrap-up")
+    wait_for(
+        lambda: participant(caller_room(centre, sid), "caller")["hold"] is False,
+        what="Jan to meet OHP",
+    )
+    assert centre.call(sid)["status"] == "in-progress"
+    centre.endpoint_action(ohp, "hangup")
+    wait_for(lambda: centre.call(sid)["status"] == "completed", what="the call to end with OHP")
+    record, legs = the_record(centre, sid)
+    assert record.outcome == "answered"
+    assert [(leg.kind, leg.consultant_id, leg.party_number) for leg in legs] == [
+        ("queue", consultant_id(anna), None),
+        ("consult", None, ohp),
+    ]
+    assert legs[0].handed_to == entry["name"]
+    anna.wrap_up("Put Jan through to OHP after a word with them.")
