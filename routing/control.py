@@ -35,7 +35,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from hotline.telephony import ENDED_STATUSES, CallControl, TelephonyError, telephony
 from routing import keys, legs, twiml, urls
 from routing.legs import Leg
-from routing.live import ConsultantState, EntryState, LiveEntry
+from routing.live import STAFFED_STATES, EntryState, LiveEntry
 from routing.service import Routing, language_of, schedule_record
 
 log = logging.getLogger(__name__)
@@ -247,8 +247,9 @@ def transfer(
         colleague = routing.engine.consultant(int(target))
         if int(target) == consultant_id:
             raise CallControlError("choose a colleague, not yourself")
-        if colleague.state in (ConsultantState.OFFLINE, ConsultantState.BREAK):
-            raise CallControlError(f"{colleague.name or 'that colleague'} is not at work now")
+        if colleague.state not in STAFFED_STATES:
+            # Off, on a break or not ready: the call would skip her at once.
+            raise CallControlError(f"{colleague.name or 'that colleague'} is not taking calls now")
     engine = routing.engine
     hold_seconds = float(max(routing.settings.tier_advisor_seconds, 30))
     done = engine.transfer(
