@@ -555,3 +555,7 @@ def import_run_state(run_id: int) -> Any:
     if progress is None:
         return jsonify(error="no such import"), 404
     return jsonify(progress.as_dict())
+
+
+# The softphone's call controls live in their own module, on this blueprint.
+from agent_desk import call_views  # noqa: E402, F401

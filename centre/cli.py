@@ -94,6 +94,67 @@ def demo_load() -> None:
     click.echo("demo data: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
 
 
+@main.group()
+def directory() -> None:
+    """The outside numbers consultants may transfer callers to or bring into a call."""
+
+
+@directory.command("list")
+def directory_list() -> None:
+    """List the directory."""
+    from centre.app import create_app
+    from knowledge.directory import directory as entries
+
+    with create_app(load_settings()).app_context():
+        for entry in entries():
+            office = f" [office {entry.office_code}]" if entry.office_code else ""
+            click.echo(f"{entry.number:<16} {entry.name}{office}")
+            if entry.description:
+                click.echo(f"{'':<16} {entry.description}")
+
+
+@directory.command("add")
+@click.argument("name")
+@click.argument("number")
+@click.option("--description", default="", help="What the number is for, for consultants.")
+@click.option("--office", "office_code", default=None, help="The labour office it belongs to.")
+@click.option("--source", default="", help="Where the number is published.")
+def directory_add(
+    name: str, number: str, description: str, office_code: str | None, source: str
+) -> None:
+    """Add an entry (or change the one of that name); the number is checked first."""
+    from centre.app import create_app
+    from knowledge.directory import DirectoryError, save_entry
+
+    settings = load_settings()
+    with create_app(settings).app_context():
+        try:
+            entry = save_entry(
+                name,
+                number,
+                settings.outside_countries,
+                description=description,
+                office_code=office_code,
+                source=source,
+            )
+        except DirectoryError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"saved: {entry.name} {entry.number}")
+
+
+@directory.command("remove")
+@click.argument("name")
+def directory_remove(name: str) -> None:
+    """Take an entry out of the directory."""
+    from centre.app import create_app
+    from knowledge.directory import remove_entry
+
+    with create_app(load_settings()).app_context():
+        if not remove_entry(name):
+            raise click.ClickException(f"no entry named {name!r}")
+        click.echo(f"removed: {name}")
+
+
 @main.command()
 def worker() -> None:
     """Run an RQ worker with its scheduler for the centre's queues."""

@@ -132,9 +132,9 @@ def retention_days(env: Mapping[str, str]) -> dict[str, int]:
     return periods
 
 
-def routing_texts(env: Mapping[str, str]) -> dict[str, str]:
+def routing_texts(env: Mapping[str, str]) -> dict[str, object]:
     """Read and check the routing settings that are not plain numbers."""
-    values: dict[str, str] = {}
+    values: dict[str, object] = {}
     policies = env.get("HOTLINE_QUEUE_POLICIES", "").strip()
     if policies:
         try:
@@ -161,9 +161,15 @@ def routing_texts(env: Mapping[str, str]) -> dict[str, str]:
     ):
         if env.get(key):
             values[name] = env[key].strip()
+    countries = env.get("HOTLINE_OUTSIDE_COUNTRIES", "").strip()
+    if countries:
+        codes = tuple(code.strip().upper() for code in countries.split(",") if code.strip())
+        if not codes or not all(re.fullmatch(r"[A-Z]{2}", code) for code in codes):
+            raise SettingsError("HOTLINE_OUTSIDE_COUNTRIES must list country codes, e.g. PL,RO")
+        values["outside_countries"] = codes
     if "timezone" in values:
         try:
-            ZoneInfo(values["timezone"])
+            ZoneInfo(str(values["timezone"]))
         except (ValueError, ZoneInfoNotFoundError) as exc:
             raise SettingsError(f"HOTLINE_TIMEZONE {values['timezone']!r} is unknown") from exc
     return values
@@ -206,6 +212,8 @@ class Settings:
     callback_hours: str = ""
     timezone: str = "Europe/Warsaw"
     hold_music_url: str = ""
+    # The countries whose numbers consultants may bring into a call or transfer a caller to.
+    outside_countries: tuple[str, ...] = ("PL",)
     voicemail_max_seconds: int = 120
     consultant_hours: str = "mon-fri 08:00-18:00"
     holiday_country: str = "PL"

@@ -197,6 +197,83 @@ class TwilioTelephony:
         except NotOnTheNetwork:
             return None
 
+    # Call control: the caller's conference room (hold, transfer, consult, three-way calls).
+
+    def room_sid(self, room: str) -> str | None:
+        """Return the sid of the live conference named room, or None if none is live.
+
+        Participants are addressed through the conference's sid (ConferenceSid has a CF
+        pattern in the Participant operations); the room's status callbacks tell it too, and
+        this asks when they have not come yet.
+        """
+        with network_errors(f"looking up room {room}"):
+            for status in ("in-progress", "init"):
+                found = self.client.conferences.list(friendly_name=room, status=status, limit=1)
+                if found:
+                    return str(found[0].sid)
+        return None
+
+    def hold_participant(
+        self, conference_sid: str, who: str, hold: bool, hold_url: str | None = None
+    ) -> None:
+        """Put a participant (by CallSid or label) on hold with hold_url's music, or back.
+
+        Without hold_url Twilio plays its own hold music (Participant resource, HoldUrl).
+        """
+        kwargs: dict[str, Any] = {"hold": hold}
+        if hold and hold_url:
+            kwargs |= {"hold_url": hold_url, "hold_method": "POST"}
+        log.info("room %s: %s %s", conference_sid, "holding" if hold else "resuming", who)
+        with network_errors(f"holding {who} in {conference_sid}"):
+            self.client.conferences(conference_sid).participants(who).update(**kwargs)
+
+    def participant_ends_room(self, conference_sid: str, who: str, ends: bool) -> None:
+        """Say whether the room ends when this participant leaves it."""
+        with network_errors(f"changing how {who} leaves {conference_sid}"):
+            self.client.conferences(conference_sid).participants(who).update(
+                end_conference_on_exit=ends
+            )
+
+    def remove_participant(self, conference_sid: str, who: str) -> None:
+        """Take a participant out of the room; a participant already gone is left alone."""
+        log.info("room %s: removing %s", conference_sid, who)
+        try:
+            with network_errors(f"removing {who} from {conference_sid}"):
+                self.client.conferences(conference_sid).participants(who).delete()
+        except NotOnTheNetwork:
+            return
+
+    def dial_into_room(
+        self,
+        room: str,
+        to: str,
+        *,
+        label: str,
+        status_callback: str,
+        timeout: int,
+        ends_room: bool = False,
+    ) -> str:
+        """Ring to into the room (by conference sid or name) as label; return their call sid.
+
+        They join when they answer, starting the room, without a beep; their call's progress
+        (answered, completed) goes to status_callback.
+        """
+        log.info("room %s: ringing %s in as %s", room, to, label)
+        with network_errors(f"ringing {label} into {room}"):
+            participant = self.client.conferences(room).participants.create(
+                from_=self.from_number,
+                to=to,
+                label=label,
+                beep="false",
+                start_conference_on_enter=True,
+                end_conference_on_exit=ends_room,
+                timeout=timeout,
+                status_callback=status_callback,
+                status_callback_method="POST",
+                status_callback_event=["answered", "completed"],
+            )
+        return str(participant.call_sid)
+
     def fetch_recording(self, recording_sid: str) -> bytes:
         """Return the audio of a recording as WAV bytes."""
         with network_errors(f"fetching recording {recording_sid}"):
@@ -239,6 +316,37 @@ class TwilioTelephony:
             NetworkRecording(str(item.sid), str(item.call_sid or ""), item.date_created)
             for item in listed
         ]
+
+
+class CallControl(Protocol):
+    """What the centre asks of a call's conference room: hold the caller, bring someone in,
+    let someone leave without ending the room (hold and transfer; kept apart from the rest)."""
+
+    def room_sid(self, room: str) -> str | None:
+        """Return the sid of the live conference named room, or None if none is live."""
+
+    def hold_participant(
+        self, conference_sid: str, who: str, hold: bool, hold_url: str | None = None
+    ) -> None:
+        """Put a participant (by CallSid or label) on hold with hold_url's music, or back."""
+
+    def participant_ends_room(self, conference_sid: str, who: str, ends: bool) -> None:
+        """Say whether the room ends when this participant leaves it."""
+
+    def remove_participant(self, conference_sid: str, who: str) -> None:
+        """Take a participant out of the room; a participant already gone is left alone."""
+
+    def dial_into_room(
+        self,
+        room: str,
+        to: str,
+        *,
+        label: str,
+        status_callback: str,
+        timeout: int,
+        ends_room: bool = False,
+    ) -> str:
+        """Ring to into the room (by conference sid or name) as label; return their call sid."""
 
 
 def make_telephony(settings: Settings) -> TwilioTelephony:
@@ -291,6 +399,13 @@ class TelephonyProvider:
                 raise RuntimeError("telephony is not configured; create the app first")
             self._telephony = make_telephony(self._settings)
         return self._telephony
+
+    def call_control(self) -> CallControl:
+        """Return the configured boundary's control of conference rooms."""
+        current = self.current()
+        if not isinstance(current, TwilioTelephony):
+            raise TelephonyError("this phone network cannot control conference rooms")
+        return current
 
 
 telephony = TelephonyProvider()

@@ -25,7 +25,7 @@ from privacy.footprint import Footprint, footprint_of
 from privacy.holds import held_customer_ids
 from privacy.models import RetentionReport
 from recordings.models import Recording
-from routing.models import CallbackAttempt, CallbackRequest, CallRecord
+from routing.models import CallbackAttempt, CallbackRequest, CallLeg, CallRecord
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ PERSONAL_TABLES: dict[str, str] = {
     "call_records": "call_records",
     "callback_requests": "call_records",
     "callback_attempts": "call_records",
+    "call_legs": "call_records (who had each call, in turn; deleted with its record)",
     "outbound_sms": "sms",
     "job_alerts": "job_alerts",
     "import_runs": "import_files",
@@ -58,6 +59,7 @@ IMPERSONAL_TABLES = frozenset(
         "vacancies",
         "training_offers",
         "retention_reports",
+        "directory_entries",  # the office's list of outside numbers (institutions, helplines)
     }
 )
 
@@ -216,6 +218,10 @@ def purge(
             "call_records"
         )
         may_go = _split(outcome, "call_records", CallRecord, expired_calls, held.call_records())
+        # A call's legs (who had it, in turn) go with its record.
+        calls_going = select(CallRecord.call_sid).where(may_go)
+        if not dry_run:
+            session.execute(delete(CallLeg).where(CallLeg.call_sid.in_(calls_going)))
         _delete(outcome, "call_records", CallRecord, may_go, dry_run)
         expired_callbacks = and_(
             CallbackRequest.requested_at < before("call_records"),

@@ -51,6 +51,13 @@ WRAPUP_DUE = PREFIX + "wrapup_due"
 CALLBACKS_DUE = PREFIX + "callbacks_due"
 OFFERS = PREFIX + "offers"
 
+# A connected call's room (a hash: its conference sid, the caller held or not, a colleague or
+# outside party rung in), the consultants' segments of it (a hash of JSON, one per leg) and what
+# the room reported about holds (a hash keyed by conference sid and sequence number).
+ROOM = PREFIX + "room:"
+LEGS = PREFIX + "legs:"
+HOLDS = PREFIX + "holds:"
+
 # Smoothed statistics (a hash), the event stream (also PUBLISHed on the same name), and the
 # list the router blocks on until there may be work.
 STATS = PREFIX + "stats"
@@ -62,6 +69,21 @@ WAKE = PREFIX + "wake"
 def entry(call_sid: str) -> str:
     """Return the key of a call's entry."""
     return ENTRY + call_sid
+
+
+def room(call_sid: str) -> str:
+    """Return the key of a call's room state."""
+    return ROOM + call_sid
+
+
+def legs(call_sid: str) -> str:
+    """Return the key of a call's consultant segments."""
+    return LEGS + call_sid
+
+
+def holds(call_sid: str) -> str:
+    """Return the key of the hold events a call's room reported."""
+    return HOLDS + call_sid
 
 
 def consultant(consultant_id: int | str) -> str:
