@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import cast
 
 from rapidfuzz import fuzz
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, or_, select, tuple_
 
 from hotline.db import db
 from hotline.speech import DEFAULT_LANGUAGE
+from knowledge import occupations
 from knowledge.eligibility import EligibilityRules, load_rules
 from knowledge.matching import (
     MIN_SCORE,
@@ -31,6 +32,7 @@ from knowledge.matching import (
     plain,
 )
 from knowledge.models import FaqEntry, Office, Place, Region, TrainingOffer, Vacancy
+from knowledge.occupations import OccupationChoice
 
 
 def faq_answer(topic: str, language: str) -> FaqEntry | None:
@@ -191,60 +193,133 @@ def office_for_place(place: Place) -> Office | None:
 
 
 # Vacancies -----------------------------------------------------------------------------
+#
+# A national feed holds some 100,000 offers, and Twilio waits for a page at most 15 s. So the
+# database finds and ranks a region's offers on its indexes (knowledge.models.Vacancy), a page
+# continues from where the last one ended instead of counting past the offers already read,
+# and fuzzy matching runs only over the occupation names of knowledge.occupations.
+
+
+def choose_occupation(text: str) -> OccupationChoice | None:
+    """Return the occupation families a caller's words name ("spawacz": welders), or None."""
+    return occupations.choose(text)
 
 
 @dataclass(frozen=True)
-class OccupationMatch:
-    """The occupation a caller asked for, as vacancies name it, and its close relatives."""
+class VacancyCursor:
+    """Where a page of offers ended: the next page starts after this offer."""
 
-    name: str
-    code: str | None
-    score: float
-    related: tuple[str, ...]
+    matching: bool
+    posted_on: date
+    pay: int
+    id: int
+
+    def as_list(self) -> list[object]:
+        """Return the cursor as JSON can keep it (in a caller's journey)."""
+        return [self.matching, self.posted_on.isoformat(), self.pay, self.id]
+
+    @classmethod
+    def from_list(cls, values: list[object] | None) -> VacancyCursor | None:
+        """Return the cursor as_list wrote, or None for none."""
+        if not values:
+            return None
+        matching, posted_on, pay, ident = (str(value) for value in values)
+        return cls(matching == "True", date.fromisoformat(posted_on), int(pay), int(ident))
 
 
-def find_occupation(
-    text: str, region_code: str | None = None, today: date | None = None
-) -> OccupationMatch | None:
-    """Return the occupation among current vacancies that best fits what a caller said.
+@dataclass(frozen=True)
+class ListedVacancy:
+    """An offer on a page, and whether it is for an occupation the caller asked about."""
 
-    "spawacz" finds "Spawacz metodą MAG", and related lists the other welding
-    occupations; nonsense returns None.
+    vacancy: Vacancy
+    matching: bool
+
+
+@dataclass(frozen=True)
+class VacancyPage:
+    """A page of offers, best first, and where the next page starts (None: none is left)."""
+
+    offers: list[ListedVacancy]
+    more: VacancyCursor | None
+
+
+@dataclass(frozen=True)
+class VacancyCounts:
+    """How many current offers a region has, and how many of them are for the families."""
+
+    matching: int
+    total: int
+
+    @property
+    def others(self) -> int:
+        """Return how many current offers are for other occupations."""
+        return self.total - self.matching
+
+
+def _ranked(region_code: str, today: date, after: VacancyCursor | None) -> Select[Vacancy]:
+    query = select(Vacancy).where(Vacancy.region_code == region_code, Vacancy.expires_on >= today)
+    if after is not None:
+        query = query.where(
+            tuple_(Vacancy.posted_on, Vacancy.pay, Vacancy.id)
+            < tuple_(literal(after.posted_on), literal(after.pay), literal(after.id))
+        )
+    return query.order_by(Vacancy.posted_on.desc(), Vacancy.pay.desc(), Vacancy.id.desc())
+
+
+def vacancy_page(
+    region_code: str,
+    families: tuple[str, ...] = (),
+    after: VacancyCursor | None = None,
+    limit: int = 3,
+    today: date | None = None,
+    only_matching: bool = False,
+) -> VacancyPage:
+    """Return the page of a region's current offers that follows after, best first.
+
+    Best means: for the families asked about first (when some are given), then the most
+    recently posted, then the highest pay (top of the range, or its bottom when there is no
+    top). With only_matching, other occupations are left out.
     """
-    query = select(Vacancy.occupation, Vacancy.occupation_code).where(
-        Vacancy.expires_on >= (today or date.today())
-    )
-    if region_code:
-        query = query.where(Vacancy.region_code == region_code)
-    known: dict[str, str | None] = {}
-    for name, code in db.session.execute(query.distinct()):
-        known.setdefault(name, code)
-    scored = sorted(
-        ((occupation_score(text, name), name) for name in known),
-        key=lambda pair: (-pair[0], len(pair[1]), pair[1]),
-    )
-    if not scored or scored[0][0] < MIN_SCORE:
-        return None
-    best_score, best_name = scored[0]
-    related = tuple(name for score, name in scored[1:] if score >= MIN_SCORE)
-    return OccupationMatch(best_name, known[best_name], best_score, related)
+    day = today or date.today()
+    found: list[ListedVacancy] = []
+    if families and (after is None or after.matching):
+        matching = _ranked(region_code, day, after).where(Vacancy.occupation_family.in_(families))
+        found += [ListedVacancy(v, True) for v in db.session.scalars(matching.limit(limit + 1))]
+    if not (families and only_matching) and len(found) <= limit:
+        others = _ranked(region_code, day, after if after and not after.matching else None)
+        if families:
+            others = others.where(
+                or_(Vacancy.occupation_family.not_in(families), Vacancy.occupation_family.is_(None))
+            )
+        rows = db.session.scalars(others.limit(limit + 1 - len(found)))
+        found += [ListedVacancy(v, False) for v in rows]
+    page = found[:limit]
+    if len(found) <= limit:
+        return VacancyPage(page, None)
+    last, offer = page[-1], page[-1].vacancy
+    return VacancyPage(page, VacancyCursor(last.matching, offer.posted_on, offer.pay, offer.id))
 
 
-def vacancy_matches(vacancy: Vacancy, occupation: str) -> bool:
-    """Return whether a vacancy is for the occupation a caller asked about."""
-    term = occupation.strip()
-    if term.isdigit() and vacancy.occupation_code:
-        return vacancy.occupation_code.startswith(term[:4])
-    return (
-        occupation_score(term, vacancy.occupation) >= MIN_SCORE
-        or occupation_score(term, vacancy.title) >= MIN_SCORE
+def vacancy_counts(
+    region_code: str, families: tuple[str, ...] = (), today: date | None = None
+) -> VacancyCounts:
+    """Return how many current offers a region has, and how many are for the families."""
+    day = today or date.today()
+    current = select(func.count(Vacancy.id)).where(
+        Vacancy.region_code == region_code, Vacancy.expires_on >= day
     )
+    total = db.session.scalar(current) or 0
+    if not families:
+        return VacancyCounts(0, total)
+    matching = db.session.scalar(current.where(Vacancy.occupation_family.in_(families))) or 0
+    return VacancyCounts(matching, total)
 
 
-def _current(region_code: str, today: date | None) -> Select[Vacancy]:
-    return select(Vacancy).where(
-        Vacancy.region_code == region_code, Vacancy.expires_on >= (today or date.today())
-    )
+def _families_for(occupation: str | None) -> tuple[str, ...]:
+    if not occupation:
+        return ()
+    choice = occupations.choose(occupation)
+    return choice.families if choice else ()
 
 
 def current_vacancies(
@@ -255,30 +330,16 @@ def current_vacancies(
     today: date | None = None,
     only_matching: bool = False,
 ) -> list[Vacancy]:
-    """Return a page of a region's current vacancies, best first.
+    """Return offset and limit of a region's current offers, ranked as vacancy_page ranks them.
 
-    Best means: for the occupation asked about first (when one is given), then the most
-    recently posted, then the highest pay (top of the range, or its bottom when there is
-    no top). With only_matching, other occupations are left out.
+    occupation is what a caller said or subscribed to ("spawacz", or a code "7212"); words
+    that name no occupation leave only_matching with nothing and rank the rest as usual.
     """
-    pay = func.coalesce(Vacancy.wage_max, Vacancy.wage_min, 0)
-    if not occupation:
-        query = _current(region_code, today).order_by(
-            Vacancy.posted_on.desc(), pay.desc(), Vacancy.id
-        )
-        return list(db.session.scalars(query.offset(offset).limit(limit)))
-    found = list(db.session.scalars(_current(region_code, today)))
-    ranked = sorted(
-        ((vacancy_matches(v, occupation), v) for v in found),
-        key=lambda pair: (
-            not pair[0],
-            -pair[1].posted_on.toordinal(),
-            -(pair[1].wage_max or pair[1].wage_min or 0),
-            pair[1].id,
-        ),
-    )
-    chosen = [v for matches, v in ranked if matches or not only_matching]
-    return chosen[offset : offset + limit]
+    families = _families_for(occupation)
+    if occupation and only_matching and not families:
+        return []
+    page = vacancy_page(region_code, families, None, offset + limit, today, only_matching)
+    return [listed.vacancy for listed in page.offers[offset:]]
 
 
 def count_current_vacancies(
@@ -288,10 +349,9 @@ def count_current_vacancies(
 ) -> int:
     """Return how many current vacancies a region has (for the occupation, if given)."""
     if not occupation:
-        counted = select(func.count()).select_from(_current(region_code, today).subquery())
-        return db.session.scalar(counted) or 0
-    found = db.session.scalars(_current(region_code, today))
-    return sum(1 for vacancy in found if vacancy_matches(vacancy, occupation))
+        return vacancy_counts(region_code, (), today).total
+    families = _families_for(occupation)
+    return vacancy_counts(region_code, families, today).matching if families else 0
 
 
 def vacancy(vacancy_id: int) -> Vacancy | None:
