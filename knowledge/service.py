@@ -24,6 +24,7 @@ from knowledge import occupations
 from knowledge.eligibility import EligibilityRules, load_rules
 from knowledge.matching import (
     MIN_SCORE,
+    SHORT_NAME_SCORE,
     Candidate,
     Match,
     best_match,
@@ -33,6 +34,7 @@ from knowledge.matching import (
 )
 from knowledge.models import FaqEntry, Office, Place, Region, TrainingOffer, Vacancy
 from knowledge.occupations import OccupationChoice
+from knowledge.transliteration import PlaceSounds
 
 
 def faq_answer(topic: str, language: str) -> FaqEntry | None:
@@ -174,7 +176,30 @@ def _place_match(text: str, region_code: str | None) -> Match[Place] | None:
     pool: list[Candidate[Place]] = []
     for place in db.session.scalars(query):
         pool.extend(candidates(place, [place.name, place.ascii_name, *place.aliases]))
-    return best_match(text, pool)
+    spelt = best_match(text, pool)
+    heard = place_sounds(region_code).best(text, MIN_SCORE, SHORT_NAME_SCORE)
+    if heard is None or (spelt is not None and spelt.score >= heard[1]):
+        return spelt
+    found = db.session.get(Place, heard[0])
+    return Match(found, found.name, heard[1]) if found is not None else spelt
+
+
+def place_sounds(region_code: str | None = None) -> PlaceSounds:
+    """Return the sound keys of the places (of a region), from the short-lived copy.
+
+    They let a place be heard in another script or case ("у Кракові", "Vrotslav") when its
+    spelling does not match; see knowledge.transliteration.
+    """
+
+    def load() -> PlaceSounds:
+        query = select(Place.id, Place.name, Place.aliases)
+        if region_code:
+            query = query.where(Place.region_code == region_code)
+        return PlaceSounds(
+            (ident, [name, *(aliases or [])]) for ident, name, aliases in db.session.execute(query)
+        )
+
+    return cast("PlaceSounds", _cached(("place_sounds", region_code or ""), load))
 
 
 def offices_in_region(region_code: str) -> list[Office]:
