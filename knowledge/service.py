@@ -79,13 +79,20 @@ class OfficeCard:
     region_code: str | None
 
 
-def _cached(key: tuple[str, ...], load: Callable[[], object]) -> object:
+# The gazetteer changes only when its data is loaded again, and building its match tables
+# takes tens of milliseconds: a copy of them lives for an hour.
+GAZETTEER_CACHE_SECONDS = 3600.0
+
+
+def _cached(
+    key: tuple[str, ...], load: Callable[[], object], seconds: float = CACHE_SECONDS
+) -> object:
     now = time.monotonic()
     hit = _read_cache.get(key)
     if hit is not None and hit[0] > now:
         return hit[1]
     value = load()
-    _read_cache[key] = (now + CACHE_SECONDS, value)
+    _read_cache[key] = (now + seconds, value)
     return value
 
 
@@ -170,18 +177,32 @@ def find_place(text: str, region_code: str | None = None) -> Place | None:
 
 
 def _place_match(text: str, region_code: str | None) -> Match[Place] | None:
-    query = select(Place)
-    if region_code:
-        query = query.where(Place.region_code == region_code)
-    pool: list[Candidate[Place]] = []
-    for place in db.session.scalars(query):
-        pool.extend(candidates(place, [place.name, place.ascii_name, *place.aliases]))
-    spelt = best_match(text, pool)
+    spelt = best_match(text, place_spellings(region_code))
     heard = place_sounds(region_code).best(text, MIN_SCORE, SHORT_NAME_SCORE)
+    if heard is None and spelt is None:
+        return None
     if heard is None or (spelt is not None and spelt.score >= heard[1]):
-        return spelt
-    found = db.session.get(Place, heard[0])
-    return Match(found, found.name, heard[1]) if found is not None else spelt
+        ident, score = cast("Match[int]", spelt).value, cast("Match[int]", spelt).score
+    else:
+        ident, score = heard
+    found = db.session.get(Place, ident)
+    return Match(found, found.name, score) if found is not None else None
+
+
+def place_spellings(region_code: str | None = None) -> list[Candidate[int]]:
+    """Return the places' (of a region's) names and aliases as plain spellings, by place id."""
+
+    def load() -> list[Candidate[int]]:
+        query = select(Place.id, Place.name, Place.ascii_name, Place.aliases)
+        if region_code:
+            query = query.where(Place.region_code == region_code)
+        pool: list[Candidate[int]] = []
+        for ident, name, ascii_name, aliases in db.session.execute(query):
+            pool.extend(candidates(ident, [name, ascii_name, *(aliases or [])]))
+        return pool
+
+    key = ("place_spellings", region_code or "")
+    return cast("list[Candidate[int]]", _cached(key, load, GAZETTEER_CACHE_SECONDS))
 
 
 def place_sounds(region_code: str | None = None) -> PlaceSounds:
@@ -199,7 +220,8 @@ def place_sounds(region_code: str | None = None) -> PlaceSounds:
             (ident, [name, *(aliases or [])]) for ident, name, aliases in db.session.execute(query)
         )
 
-    return cast("PlaceSounds", _cached(("place_sounds", region_code or ""), load))
+    key = ("place_sounds", region_code or "")
+    return cast("PlaceSounds", _cached(key, load, GAZETTEER_CACHE_SECONDS))
 
 
 def offices_in_region(region_code: str) -> list[Office]:
