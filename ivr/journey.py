@@ -36,6 +36,8 @@ class Journey:
     place: str = ""
     occupation: str = ""
     occupation_families: list[str] = field(default_factory=list)
+    # Words to find in offers' titles when what was said names no occupation family.
+    occupation_terms: list[str] = field(default_factory=list)
     offset: int = 0
     list_page: int = 0
     shown_ids: list[int] = field(default_factory=list)

@@ -29,16 +29,20 @@ def occupation_prompt(settings: Settings, journey: Journey, lead: str | None) ->
 def occupation_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown:
     """Choose the occupation families the caller's words name, or read every offer."""
     journey.offset, journey.page_from, journey.vacancy_counts = 0, [], []
+    journey.occupation, journey.occupation_families, journey.occupation_terms = "", [], []
     if given.said:
         said = knowledge.polish_occupation(given.said, journey.language)
         choice = knowledge.choose_occupation(said)
-        if choice is None:
-            journey.occupation, journey.occupation_families = "", []
-            return GoTo("vacancies", lead=p(journey, "occupation_not_found"))
-        journey.occupation, journey.occupation_families = choice.name, list(choice.families)
-        return GoTo("vacancies")
+        if choice is not None:
+            journey.occupation, journey.occupation_families = choice.name, list(choice.families)
+            return GoTo("vacancies")
+        terms = knowledge.title_terms(said)
+        if terms and knowledge.vacancy_counts(journey.region_code, terms=terms).matching:
+            journey.occupation = knowledge.without_filler(said)
+            journey.occupation_terms = list(terms)
+            return GoTo("vacancies")
+        return GoTo("vacancies", lead=p(journey, "occupation_not_found"))
     if given.digits == "#":
-        journey.occupation, journey.occupation_families = "", []
         return GoTo("vacancies")
     return failed(journey, "occupation", "not_understood")
 
@@ -56,7 +60,7 @@ def vacancies_intro(journey: Journey, counts: knowledge.VacancyCounts) -> str:
     """Say how many offers the list holds, for the occupation asked about when there is one."""
     if not counts.total:
         return p(journey, "vacancies_none")
-    if not journey.occupation_families:
+    if not journey.occupation:
         return p(journey, "vacancies_intro", count=counts.total)
     if not counts.matching:
         return p(journey, "vacancies_none_for_occupation", occupation=journey.occupation)
@@ -67,19 +71,19 @@ def vacancies_intro(journey: Journey, counts: knowledge.VacancyCounts) -> str:
 
 def vacancies_prompt(settings: Settings, journey: Journey, lead: str | None) -> VoiceResponse:
     """Read the next three offers: the occupation asked about first, then, said so, the rest."""
-    families = tuple(journey.occupation_families)
+    families, terms = tuple(journey.occupation_families), tuple(journey.occupation_terms)
     after = knowledge.VacancyCursor.from_list(journey.page_from)
-    page = knowledge.vacancy_page(journey.region_code, families, after, PAGE_SIZE)
+    page = knowledge.vacancy_page(journey.region_code, families, after, PAGE_SIZE, terms=terms)
     texts = [lead or ""]
     if after is None or len(journey.vacancy_counts) != 2:
-        counts = knowledge.vacancy_counts(journey.region_code, families)
+        counts = knowledge.vacancy_counts(journey.region_code, families, terms=terms)
         journey.vacancy_counts = [counts.matching, counts.total]
     counts = knowledge.VacancyCounts(*journey.vacancy_counts)
     if after is None:
         texts.append(vacancies_intro(journey, counts))
     previous_matched = after.matching if after is not None else True
     for number, listed in enumerate(page.offers, start=journey.offset + 1):
-        if families and previous_matched and not listed.matching:
+        if (families or terms) and previous_matched and not listed.matching:
             texts.append(p(journey, "vacancies_other_jobs", count=counts.others))
         previous_matched = listed.matching
         vacancy = listed.vacancy

@@ -175,6 +175,16 @@ class Vacancy(Base):
         return self.expires_on >= today
 
 
+# The trigram title index of migration 0007: an FTS5 table and its shadow tables on SQLite,
+# a GIN index on PostgreSQL. No model describes them, so schema comparisons leave them out.
+TITLE_SEARCH_NAMES = ("vacancies_search", "ix_vacancies_title_trgm")
+
+
+def is_title_search(name: str | None) -> bool:
+    """Return whether a database object is part of the trigram title index."""
+    return bool(name) and str(name).startswith(TITLE_SEARCH_NAMES)
+
+
 def ranking_pay(low: int | None, high: int | None) -> int:
     """Return the pay an offer is ranked by: the top of its range, else its bottom, else 0."""
     return high or low or 0

@@ -16,13 +16,26 @@ from pathlib import Path
 from typing import cast
 
 from rapidfuzz import fuzz
-from sqlalchemy import Select, func, literal, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    column,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy import text as sa_text
 
 from hotline.db import db
 from hotline.speech import DEFAULT_LANGUAGE
 from knowledge import occupations
 from knowledge.eligibility import EligibilityRules, load_rules
 from knowledge.matching import (
+    FILLER_WORDS,
     MIN_SCORE,
     SHORT_NAME_SCORE,
     Candidate,
@@ -313,6 +326,48 @@ def _ranked(region_code: str, today: date, after: VacancyCursor | None) -> Selec
     return query.order_by(Vacancy.posted_on.desc(), Vacancy.pay.desc(), Vacancy.id.desc())
 
 
+def without_filler(text: str) -> str:
+    """Return what a caller said without the words around a name ("szukam pracy jako ...")."""
+    return " ".join(word for word in text.split() if plain(word) not in FILLER_WORDS)
+
+
+def title_terms(text: str) -> tuple[str, ...]:
+    """Return the words of what a caller said to look for in offers' titles, cut to stems.
+
+    For words that name no occupation family ("weterynarz", "fotowoltaika"): each word of
+    four letters or more, without its last letters, so that "fotowoltaika" finds
+    "fotowoltaicznych"; at most three words.
+    """
+    words = [word for word in plain(text).split() if len(word) >= 4 and word.isalpha()]
+    words = [word for word in words if word not in FILLER_WORDS][:3]
+    return tuple(word if len(word) <= 5 else word[: max(5, len(word) - 3)] for word in words)
+
+
+def _wanted(
+    families: tuple[str, ...], terms: tuple[str, ...]
+) -> tuple[ColumnElement[bool], ColumnElement[bool]] | None:
+    """Return the condition an offer asked about meets, and the one the others meet."""
+    if families:
+        family = Vacancy.occupation_family
+        return family.in_(families), or_(family.not_in(families), family.is_(None))
+    if not terms:
+        return None
+    if db.session.get_bind().dialect.name == "sqlite":
+        # The trigram index of migration 0007 (FTS5), kept by triggers; it finds substrings.
+        query = " AND ".join('"' + term.replace('"', "") + '"' for term in terms)
+        found = sa_text(
+            "SELECT rowid FROM vacancies_search WHERE vacancies_search MATCH :query"
+        ).bindparams(query=query)
+        matching = Vacancy.id.in_(found.columns(column("rowid")))
+        return matching, ~matching
+    # On PostgreSQL the trigram GIN index (pg_trgm) serves ILIKE, where it is installed.
+    each = [
+        or_(Vacancy.title.ilike(f"%{term}%"), Vacancy.occupation.ilike(f"%{term}%"))
+        for term in terms
+    ]
+    return and_(*each), not_(and_(*each))
+
+
 def vacancy_page(
     region_code: str,
     families: tuple[str, ...] = (),
@@ -320,24 +375,24 @@ def vacancy_page(
     limit: int = 3,
     today: date | None = None,
     only_matching: bool = False,
+    terms: tuple[str, ...] = (),
 ) -> VacancyPage:
     """Return the page of a region's current offers that follows after, best first.
 
-    Best means: for the families asked about first (when some are given), then the most
-    recently posted, then the highest pay (top of the range, or its bottom when there is no
-    top). With only_matching, other occupations are left out.
+    Best means: for the families asked about first (or, without families, with the title
+    terms in them), then the most recently posted, then the highest pay (top of the range,
+    or its bottom when there is no top). With only_matching, other offers are left out.
     """
     day = today or date.today()
+    wanted = _wanted(families, terms)
     found: list[ListedVacancy] = []
-    if families and (after is None or after.matching):
-        matching = _ranked(region_code, day, after).where(Vacancy.occupation_family.in_(families))
+    if wanted is not None and (after is None or after.matching):
+        matching = _ranked(region_code, day, after).where(wanted[0])
         found += [ListedVacancy(v, True) for v in db.session.scalars(matching.limit(limit + 1))]
-    if not (families and only_matching) and len(found) <= limit:
+    if not (wanted is not None and only_matching) and len(found) <= limit:
         others = _ranked(region_code, day, after if after and not after.matching else None)
-        if families:
-            others = others.where(
-                or_(Vacancy.occupation_family.not_in(families), Vacancy.occupation_family.is_(None))
-            )
+        if wanted is not None:
+            others = others.where(wanted[1])
         rows = db.session.scalars(others.limit(limit + 1 - len(found)))
         found += [ListedVacancy(v, False) for v in rows]
     page = found[:limit]
@@ -348,17 +403,21 @@ def vacancy_page(
 
 
 def vacancy_counts(
-    region_code: str, families: tuple[str, ...] = (), today: date | None = None
+    region_code: str,
+    families: tuple[str, ...] = (),
+    today: date | None = None,
+    terms: tuple[str, ...] = (),
 ) -> VacancyCounts:
-    """Return how many current offers a region has, and how many are for the families."""
+    """Return how many current offers a region has, and how many are the ones asked about."""
     day = today or date.today()
     current = select(func.count(Vacancy.id)).where(
         Vacancy.region_code == region_code, Vacancy.expires_on >= day
     )
     total = db.session.scalar(current) or 0
-    if not families:
+    wanted = _wanted(families, terms)
+    if wanted is None:
         return VacancyCounts(0, total)
-    matching = db.session.scalar(current.where(Vacancy.occupation_family.in_(families))) or 0
+    matching = db.session.scalar(current.where(wanted[0])) or 0
     return VacancyCounts(matching, total)
 
 

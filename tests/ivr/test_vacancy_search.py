@@ -86,3 +86,43 @@ def test_next_page_at_the_end_says_so_and_reads_nothing_again(phone: Phone, lang
     end = heard.after(last_page + 1)
     assert words["end"] in end
     assert not re.search(words["offer"], end), "the end reads no offer again"
+
+
+NO_FAMILY = {
+    "pl": r"Ofert dla zawodu weterynarz: 1\.", "en": r"Offers for weterynarz: 1\.",
+    "uk": r"Вакансій за професією weterynarz: 1\.", "ro": r"Oferte pentru meseria weterynarz: 1\.",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", list(CALLERS))
+def test_an_occupation_no_family_names_is_found_in_the_offers_titles(
+    phone: Phone, language: str
+) -> None:
+    from datetime import date, timedelta
+
+    from hotline.db import db
+    from knowledge.models import Vacancy
+
+    db.session.add(
+        Vacancy(
+            source="test",
+            external_id="VET-1",
+            title="Weterynarz – lecznica dla zwierząt",
+            occupation="Lekarz weterynarii",
+            occupation_code="2250",
+            employer="Lecznica Azor",
+            city="Warszawa",
+            region_code="14",
+            wage_min=9000,
+            posted_on=date.today() - timedelta(days=30),
+            expires_on=date.today() + timedelta(days=30),
+        )  # fmt: skip
+    )
+    db.session.commit()
+    number, _, words = CALLERS[language]
+    script = [{"silence": True}, {"press": "2"}, {"say": "mazowieckie"}, {"say": "weterynarz"}]
+    first_page = phone.call(number, script).after(4)
+    assert re.search(NO_FAMILY[language], first_page), first_page
+    offers = re.findall(words["offer"], first_page)
+    assert offers[0][1].startswith("Weterynarz")
+    assert words["others"] in first_page

@@ -224,3 +224,32 @@ def test_an_occupation_named_exactly_leaves_out_its_relatives() -> None:
         )
         assert found, region.name
         assert {v.occupation for v in found} == {"Kierowca kat. C+E"}
+
+
+def _veterinary_offer() -> Vacancy:
+    offer = Vacancy(
+        source="test", external_id="VET-1", title="Weterynarz – lecznica dla zwierząt",
+        occupation="Lekarz weterynarii", occupation_code="2250", employer="Lecznica Azor",
+        city="Warszawa", region_code="14", wage_min=9000, wage_max=None,
+        posted_on=date.today() - timedelta(days=30), expires_on=date.today() + timedelta(days=30),
+    )  # fmt: skip
+    db.session.add(offer)
+    db.session.commit()
+    return offer
+
+
+def test_words_that_name_no_family_are_looked_for_in_the_titles() -> None:
+    offer = _veterinary_offer()
+    assert service.choose_occupation("weterynarz") is None
+    terms = service.title_terms("szukam pracy jako weterynarz")
+    counts = service.vacancy_counts("14", terms=terms)
+    assert counts.matching == 1 and counts.total > 1
+    page = service.vacancy_page("14", terms=terms, limit=3)
+    assert page.offers[0].vacancy.id == offer.id and page.offers[0].matching
+    assert not any(listed.matching for listed in page.offers[1:])
+    offer.title, offer.occupation = "Lekarz zwierząt", "Lekarz"
+    db.session.commit()
+    assert service.vacancy_counts("14", terms=terms).matching == 0, "the index follows edits"
+    db.session.delete(offer)
+    db.session.commit()
+    assert service.vacancy_counts("14", terms=service.title_terms("lekarz")).matching == 0

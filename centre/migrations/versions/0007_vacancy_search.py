@@ -1,5 +1,10 @@
 """Offers carry their occupation family and ranking pay, indexed by region for the IVR
 
+Offers' titles also get a trigram index for the words a caller says that name no occupation
+family: pg_trgm's GIN index on PostgreSQL where the extension can be created, an FTS5 table
+with the trigram tokenizer on SQLite, kept by triggers. (A later batch_alter_table on
+vacancies, which copies the table on SQLite, must create those triggers again.)
+
 Revision ID: 0007_vacancy_search
 Revises: 0002_knowledge
 """
@@ -33,6 +38,45 @@ def upgrade() -> None:
             ["region_code", "occupation_family", "posted_on", "pay", "id", "expires_on"],
             unique=False,
         )
+    _title_search()
+
+
+SQLITE_SEARCH = [
+    "CREATE VIRTUAL TABLE vacancies_search USING fts5(title, occupation, content='vacancies',"
+    " content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER vacancies_search_insert AFTER INSERT ON vacancies BEGIN"
+    " INSERT INTO vacancies_search (rowid, title, occupation)"
+    " VALUES (new.id, new.title, new.occupation); END",
+    "CREATE TRIGGER vacancies_search_delete AFTER DELETE ON vacancies BEGIN"
+    " INSERT INTO vacancies_search (vacancies_search, rowid, title, occupation)"
+    " VALUES ('delete', old.id, old.title, old.occupation); END",
+    "CREATE TRIGGER vacancies_search_update AFTER UPDATE OF title, occupation ON vacancies BEGIN"
+    " INSERT INTO vacancies_search (vacancies_search, rowid, title, occupation)"
+    " VALUES ('delete', old.id, old.title, old.occupation);"
+    " INSERT INTO vacancies_search (rowid, title, occupation)"
+    " VALUES (new.id, new.title, new.occupation); END",
+    "INSERT INTO vacancies_search (vacancies_search) VALUES ('rebuild')",
+]
+
+
+def _title_search() -> None:
+    """Index offers' titles by trigram, where the database can."""
+    connection = op.get_bind()
+    if connection.dialect.name == "sqlite":
+        for statement in SQLITE_SEARCH:
+            op.execute(statement)
+        return
+    if connection.dialect.name != "postgresql":
+        return
+    try:
+        with connection.begin_nested():
+            connection.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    except sa.exc.DBAPIError:
+        return  # not installed, or not ours to create: ILIKE then reads the region's rows
+    op.execute(
+        "CREATE INDEX ix_vacancies_title_trgm ON vacancies"
+        " USING gin (title gin_trgm_ops, occupation gin_trgm_ops)"
+    )
 
 
 def _classify_existing_offers() -> None:
@@ -59,6 +103,13 @@ def _classify_existing_offers() -> None:
 
 def downgrade() -> None:
     """Revert this revision."""
+    connection = op.get_bind()
+    if connection.dialect.name == "sqlite":
+        for trigger in ("insert", "delete", "update"):
+            op.execute(f"DROP TRIGGER IF EXISTS vacancies_search_{trigger}")
+        op.execute("DROP TABLE IF EXISTS vacancies_search")
+    else:
+        op.execute("DROP INDEX IF EXISTS ix_vacancies_title_trgm")
     with op.batch_alter_table("vacancies") as batch_op:
         batch_op.drop_index("ix_vacancies_region_family_rank")
         batch_op.drop_index("ix_vacancies_region_rank")
