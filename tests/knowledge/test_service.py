@@ -253,3 +253,17 @@ def test_words_that_name_no_family_are_looked_for_in_the_titles() -> None:
     db.session.delete(offer)
     db.session.commit()
     assert service.vacancy_counts("14", terms=service.title_terms("lekarz")).matching == 0
+
+
+def test_an_offer_without_a_code_joins_the_family_its_occupation_names() -> None:
+    offer = Vacancy(
+        source="test", external_id="WH-1", title="Pracownik magazynu – kompletacja zamówień",
+        occupation="Pracownik magazynu", occupation_code=None, employer="Magazyny Centralne",
+        city="Otwock", region_code="14", wage_min=5200, wage_max=5600,
+        posted_on=date.today(), expires_on=date.today() + timedelta(days=30),
+    )  # fmt: skip
+    db.session.add(offer)
+    db.session.commit()
+    assert offer.occupation_family == "4321" and offer.pay == 5600
+    warehouse = service.current_vacancies("14", "magazynier", limit=50, only_matching=True)
+    assert offer in warehouse and {v.occupation for v in warehouse} >= {"Magazynier"}
