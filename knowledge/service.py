@@ -439,12 +439,13 @@ def current_vacancies(
     """Return offset and limit of a region's current offers, ranked as vacancy_page ranks them.
 
     occupation is what a caller said or subscribed to ("spawacz", or a code "7212"); words
-    that name no occupation leave only_matching with nothing and rank the rest as usual.
+    that name no family are looked for in the titles ("weterynarz").
     """
     families = _families_for(occupation)
-    if occupation and only_matching and not families:
+    terms = title_terms(occupation) if occupation and not families else ()
+    if occupation and only_matching and not (families or terms):
         return []
-    page = vacancy_page(region_code, families, None, offset + limit, today, only_matching)
+    page = vacancy_page(region_code, families, None, offset + limit, today, only_matching, terms)
     return [listed.vacancy for listed in page.offers[offset:]]
 
 
@@ -457,7 +458,10 @@ def count_current_vacancies(
     if not occupation:
         return vacancy_counts(region_code, (), today).total
     families = _families_for(occupation)
-    return vacancy_counts(region_code, families, today).matching if families else 0
+    terms = title_terms(occupation) if not families else ()
+    if not (families or terms):
+        return 0
+    return vacancy_counts(region_code, families, today, terms).matching
 
 
 def vacancy(vacancy_id: int) -> Vacancy | None:

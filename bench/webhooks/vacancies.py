@@ -235,8 +235,17 @@ def run(args: argparse.Namespace) -> int:
         try:
             for server in servers.values():
                 serve(server, env, args.workers, args.threads)
-            # Warm both (imports, caches, the first connection) before measuring.
-            Caller(list(servers.values()), 2, (0.0, 0.0), seed=0).run()
+            # Warm every worker of both (imports, the gazetteer's match tables, which each
+            # process builds once an hour, the first connections) before measuring: a few
+            # callers at once, so that each worker takes some of their calls.
+            warm = [
+                Caller(list(servers.values()), 4, (0.0, 0.05), seed=-n)
+                for n in range(1, args.workers * 2 + 1)
+            ]
+            for caller in warm:
+                caller.start()
+            for caller in warm:
+                caller.join()
             for server in servers.values():
                 server.times.clear()
                 server.errors = 0

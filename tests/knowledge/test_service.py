@@ -247,6 +247,8 @@ def test_words_that_name_no_family_are_looked_for_in_the_titles() -> None:
     page = service.vacancy_page("14", terms=terms, limit=3)
     assert page.offers[0].vacancy.id == offer.id and page.offers[0].matching
     assert not any(listed.matching for listed in page.offers[1:])
+    alerted = service.current_vacancies("14", "weterynarz", only_matching=True, limit=10)
+    assert alerted == [offer], "a job alert for such words gets the same offers"
     offer.title, offer.occupation = "Lekarz zwierząt", "Lekarz"
     db.session.commit()
     assert service.vacancy_counts("14", terms=terms).matching == 0, "the index follows edits"
