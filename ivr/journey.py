@@ -36,6 +36,8 @@ class Journey:
     place: str = ""
     occupation: str = ""
     occupation_families: list[str] = field(default_factory=list)
+    # The occupation in the caller's own words, when they named it in another language.
+    occupation_said: str = ""
     # Words to find in offers' titles when what was said names no occupation family.
     occupation_terms: list[str] = field(default_factory=list)
     offset: int = 0

@@ -30,8 +30,11 @@ def occupation_handle(settings: Settings, journey: Journey, given: CallInput) ->
     """Choose the occupation families the caller's words name, or read every offer."""
     journey.offset, journey.page_from, journey.vacancy_counts = 0, [], []
     journey.occupation, journey.occupation_families, journey.occupation_terms = "", [], []
+    journey.occupation_said = ""
     if given.said:
         said = knowledge.polish_occupation(given.said, journey.language)
+        if said != given.said:
+            journey.occupation_said = knowledge.without_filler(given.said)
         choice = knowledge.choose_occupation(said)
         if choice is not None:
             journey.occupation, journey.occupation_families = choice.name, list(choice.families)
@@ -62,11 +65,10 @@ def vacancies_intro(journey: Journey, counts: knowledge.VacancyCounts) -> str:
         return p(journey, "vacancies_none")
     if not journey.occupation:
         return p(journey, "vacancies_intro", count=counts.total)
+    occupation = journey.occupation_said or journey.occupation
     if not counts.matching:
-        return p(journey, "vacancies_none_for_occupation", occupation=journey.occupation)
-    return p(
-        journey, "vacancies_for_occupation", occupation=journey.occupation, count=counts.matching
-    )
+        return p(journey, "vacancies_none_for_occupation", occupation=occupation)
+    return p(journey, "vacancies_for_occupation", occupation=occupation, count=counts.matching)
 
 
 def vacancies_prompt(settings: Settings, journey: Journey, lead: str | None) -> VoiceResponse:

@@ -23,17 +23,17 @@ CALLERS = {
         "next": "Następne oferty: 1",
     }),
     "en": ("+447911123456", "welder", {
-        "intro": r"Offers for spawacz: (\d+)\.", "offer": r"Offer (\d+): ([^.]+)\.",
+        "intro": r"Offers for welder: (\d+)\.", "offer": r"Offer (\d+): ([^.]+)\.",
         "others": "Next, offers for other jobs", "end": "Those are all the offers.",
         "next": "Next offers: 1",
     }),
     "uk": ("+48601000003", "зварювальник", {
-        "intro": r"Вакансій за професією spawacz: (\d+)\.", "offer": r"Вакансія (\d+): ([^.]+)\.",
+        "intro": r"Вакансій за професією зварювальник: (\d+)\.", "offer": r"Вакансія (\d+): ([^.]+)\.",
         "others": "Далі вакансії за іншими професіями", "end": "Це всі вакансії.",
         "next": "Наступні вакансії — 1",
     }),
     "ro": ("+48601000004", "sudor", {
-        "intro": r"Oferte pentru meseria spawacz: (\d+)\.", "offer": r"Oferta (\d+): ([^.]+)\.",
+        "intro": r"Oferte pentru meseria sudor: (\d+)\.", "offer": r"Oferta (\d+): ([^.]+)\.",
         "others": "Urmează oferte pentru alte meserii", "end": "Acestea au fost toate ofertele.",
         "next": "Ofertele următoare: 1",
     }),
