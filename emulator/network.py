@@ -144,6 +144,7 @@ class PhoneNetwork:
             status="ringing",
             url=self.config.voice_url,
             method=self.config.voice_method,
+            fallback_url=self.config.voice_fallback_url or None,
         )
         if self.config.status_callback_url:
             call.status_callback = StatusCallback(self.config.status_callback_url)
@@ -639,6 +640,18 @@ class PhoneNetwork:
                 self._conference_event(
                     conference, "start", "the conference started", "conference-start"
                 )
+                talking = [self.calls.get(p.call_sid) for p in conference.connected()]
+            elif conference.status == "in-progress":
+                talking = [call]
+            else:
+                talking = []
+            for someone in talking:
+                if someone is not None:
+                    someone.record(
+                        "talk",
+                        f"talking in conference {name}",
+                        conference_sid=conference.sid,
+                    )
             self._conference_changed(conference)
             return conference
 

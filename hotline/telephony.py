@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -18,6 +18,10 @@ from twilio.rest import Client
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# The statuses a call ends with (the Call resource's call_enum_status); queued, ringing and
+# in-progress are reports of a call that is still going.
+FINAL_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
 
 class TelephonyError(RuntimeError):
@@ -57,8 +61,19 @@ class Telephony(Protocol):
     def send_sms(self, to: str, body: str, status_callback: str | None = None) -> str:
         """Send a text message and return its sid."""
 
-    def place_call(self, to: str, url: str, status_callback: str | None = None) -> str:
+    def place_call(
+        self,
+        to: str,
+        url: str,
+        status_callback: str | None = None,
+        *,
+        events: Sequence[str] = (),
+        timeout: int | None = None,
+    ) -> str:
         """Start an outbound call that runs the TwiML at url once answered."""
+
+    def end_call(self, call_sid: str) -> None:
+        """Hang up a call, or stop it ringing; a call already over is left alone."""
 
     def fetch_recording(self, recording_sid: str) -> bytes:
         """Return the audio of a recording as WAV bytes."""
@@ -116,14 +131,46 @@ class TwilioTelephony:
             message = self.client.messages.create(**kwargs)
         return str(message.sid)
 
-    def place_call(self, to: str, url: str, status_callback: str | None = None) -> str:
-        """Start an outbound call that runs the TwiML at url once answered."""
+    def place_call(
+        self,
+        to: str,
+        url: str,
+        status_callback: str | None = None,
+        *,
+        events: Sequence[str] = (),
+        timeout: int | None = None,
+    ) -> str:
+        """Start an outbound call that runs the TwiML at url once answered.
+
+        events are the progress events (initiated, ringing, answered, completed) reported to
+        status_callback; timeout is how long it may ring, in seconds.
+        """
         kwargs: dict[str, Any] = {"to": to, "from_": self.from_number, "url": url}
         if status_callback:
             kwargs["status_callback"] = status_callback
+            if events:
+                kwargs["status_callback_event"] = list(events)
+        if timeout is not None:
+            kwargs["timeout"] = timeout
         with network_errors("placing a call"):
             call = self.client.calls.create(**kwargs)
         return str(call.sid)
+
+    def end_call(self, call_sid: str) -> None:
+        """Hang up a call, or stop it ringing; a call already over is left alone.
+
+        The Call resource's update takes Status=canceled for a call still queued or ringing and
+        Status=completed for one in progress (call_enum_update_status); sending both in turn
+        ends it whichever it is by then. A call that has ended meanwhile refuses the second.
+        """
+        for status in ("canceled", "completed"):
+            try:
+                with network_errors(f"ending call {call_sid}"):
+                    self.client.calls(call_sid).update(status=status)
+            except NotOnTheNetwork:
+                return
+            except TelephonyError as exc:
+                log.info("call %s: %s refused (%s)", call_sid, status, exc)
 
     def call_status(self, call_sid: str) -> str | None:
         """Return a call's status, or None if the network has no such call."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
+from hotline.access import public
 from hotline.settings import Settings
 from hotline.webhooks import polite_goodbye, twilio_webhook
 from ivr import consultant, service, urls
@@ -44,9 +45,10 @@ def incoming() -> VoiceResponse:
 @bp.post(urls.LANGUAGE)
 @twilio_webhook(fallback=to_a_person)
 def language() -> VoiceResponse:
-    """Switch to the language the caller keyed."""
+    """Switch to the language the caller keyed, or put them through to a consultant."""
+    form = request.form
     return service.choose_language(
-        settings(), request.form["CallSid"], request.form.get("Digits", "")
+        settings(), form["CallSid"], form.get("Digits", ""), form.get("SpeechResult", "")
     )
 
 
@@ -100,6 +102,7 @@ def status() -> VoiceResponse:
 
 
 @bp.get(urls.HEALTH)
+@public
 def health() -> Response:
     """Tell a load balancer the web process is up."""
     return Response("ok\n", mimetype="text/plain")

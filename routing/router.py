@@ -18,7 +18,7 @@ from types import FrameType
 import redis
 
 from hotline.settings import Settings
-from hotline.telephony import Telephony, TelephonyError
+from hotline.telephony import FINAL_CALL_STATUSES, Telephony, TelephonyError
 from routing import urls
 from routing.engine import Assignment, RoutingEngine
 from routing.live import ConsultantState, EntryState, LiveEntry
@@ -33,7 +33,6 @@ GONE_AFTER_SECONDS = 180.0
 # consultant must have been on one call before it asks.
 RECONCILE_SECONDS = 60.0
 CHECK_CALL_AFTER_SECONDS = 120.0
-ENDED_STATUSES = frozenset({"completed", "canceled", "failed", "busy", "no-answer"})
 
 
 class Router:
@@ -82,9 +81,35 @@ class Router:
             else:
                 url = base + urls.connect(consultant_id)
                 self.telephony.dequeue_caller(assignment.queue_sid, call_sid, url)
-                self.engine.delivered(call_sid)
+                self.ring_consultant(assignment)
         except Exception as exc:
             self.undeliverable(assignment, exc)
+
+    def ring_consultant(self, assignment: Assignment) -> None:
+        """Ring the consultant for a caller who is on their way into the call's room.
+
+        The consultant's call fetches the way into the room once answered, and reports its
+        progress; if it cannot even be placed, the caller goes back to their place at once.
+        """
+        base = self.settings.public_url
+        call_sid, consultant_id = assignment.call_sid, assignment.consultant_id
+        address = self.engine.consultant(consultant_id).address
+        try:
+            leg = self.telephony.place_call(
+                address or f"client:consultant-{consultant_id}",
+                base + urls.join(call_sid, consultant_id),
+                status_callback=base + urls.leg_status(call_sid, consultant_id),
+                events=("answered", "completed"),
+                timeout=self.settings.ring_timeout_seconds,
+            )
+        except TelephonyError as exc:
+            log.warning(
+                "call %s: consultant %s could not be rung: %s", call_sid, consultant_id, exc
+            )
+            self.engine.return_offer(call_sid, consultant_id, requeue=True)
+            self.telephony.redirect_call(call_sid, base + urls.REQUEUE)
+            return
+        self.engine.delivered(call_sid, consultant_leg=leg)
 
     def undeliverable(self, assignment: Assignment, exc: Exception) -> None:
         """Take back an offer Twilio would not take."""
@@ -155,6 +180,25 @@ class Router:
             )
             self.callback_leg_lost(entry.call_sid, consultant_id, leg)
 
+    def take_back(self, call_sid: str, consultant_id: int) -> None:
+        """Take back an offer that rang too long without a word from the network.
+
+        The consultant's call is stopped, and a caller waiting in the room goes back to their
+        place in the queue (a callback simply waits for its next turn).
+        """
+        entry = self.engine.entry(call_sid)
+        if entry is None or entry.callback:
+            self.engine.return_offer(call_sid, consultant_id)
+            return
+        if not self.engine.return_offer(call_sid, consultant_id, requeue=True):
+            return
+        try:
+            if entry.consultant_leg:
+                self.telephony.end_call(entry.consultant_leg)
+            self.telephony.redirect_call(call_sid, self.settings.public_url + urls.REQUEUE)
+        except TelephonyError as exc:
+            log.warning("call %s: could not bring the caller back: %s", call_sid, exc)
+
     def close_call(self, call_sid: str, outcome: str, *, end_unknown: bool = False) -> None:
         """Close a call the router found over, and have its record kept if this closed it."""
         if self.engine.close(call_sid, outcome, end_unknown=end_unknown):
@@ -167,13 +211,13 @@ class Router:
         except Exception:
             log.exception("could not ask the network about call %s", call_sid)
             return False
-        return status is None or status in ENDED_STATUSES
+        return status is None or status in FINAL_CALL_STATUSES
 
     def run_timers(self) -> None:
         """Take back offers that rang too long, and redeliver offers a dead router left."""
         for call_sid, consultant_id in self.engine.expired_offers():
             log.warning("call %s: offer to %s expired", call_sid, consultant_id)
-            self.engine.return_offer(call_sid, consultant_id)
+            self.take_back(call_sid, consultant_id)
         now = self.engine.clock()
         if now - self.last_claim >= 1.0:
             self.last_claim = now

@@ -15,15 +15,22 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from consultants.models import Consultant
 from hotline import speech
-from hotline.db import db
 from hotline.hours import OpeningHours
 from hotline.jobs import jobs
 from hotline.settings import Settings
 from hotline.speech import DEFAULT_LANGUAGE
+from hotline.telephony import FINAL_CALL_STATUSES, TelephonyError, telephony
 from routing import callbacks, twiml, urls
 from routing.callbacks import CallbackRules
 from routing.engine import ConsultantProfile, LegEnd, QueueEntry, RoutingEngine
-from routing.live import ADVISOR_BUSY_STATES, Answer, ConsultantState, EntryState, LiveEntry
+from routing.live import (
+    ADVISOR_BUSY_STATES,
+    WITH_THE_CALLER_STATES,
+    Answer,
+    ConsultantState,
+    EntryState,
+    LiveEntry,
+)
 from routing.models import CallbackStatus
 from routing.policy import RoutingPolicy, parse_policies
 from routing.signals import consultant_picked_up
@@ -36,8 +43,8 @@ ADVISOR_OFFER = "advisor_callback_offer"
 USUAL_CALLBACK_MINUTES = (2, 19)
 # The keys a waiting caller may press, and the offers that let them.
 KEY_OFFERS = {
-    "1": ("callback_offer", "max_wait_offer"),
-    "2": ("max_wait_offer", "voicemail_offer"),
+    "1": ("callback_offer", "max_wait_offer", "unstaffed_offer"),
+    "2": ("max_wait_offer", "voicemail_offer", "unstaffed_offer", "unstaffed_voicemail_offer"),
     "3": ("advisor_callback_offer",),
 }
 
@@ -92,7 +99,9 @@ def join_queue(routing: Routing, entry: QueueEntry) -> VoiceResponse:
         entry = replace(entry, queue=queue_name)
     kept = routing.engine.join(entry)
     log.info("call %s joins the queue (topic %s)", entry.call_sid, entry.topic)
-    return twiml.enqueue(kept.language, queue_name)
+    # With nobody at work, the wait's first words say so instead of "putting you through".
+    announce = "queue_joining" if routing.engine.staffed_count() else None
+    return twiml.enqueue(kept.language, queue_name, announce=announce)
 
 
 def waiting(routing: Routing, update: WaitUpdate) -> VoiceResponse:
@@ -129,16 +138,23 @@ def caller_language(routing: Routing, call_sid: str) -> str:
 
 def wait_offers(routing: Routing, entry: LiveEntry | None) -> tuple[str, ...]:
     """Choose what a waiting caller may press: 1 a callback, 2 (past the maximum wait)
-    voicemail, 3 a callback from their own advisor while the advisor is at work but busy."""
+    voicemail, 3 a callback from their own advisor while the advisor is at work but busy.
+
+    With nobody at work (logged out, on a break or not ready) no wait can be promised, so the
+    caller is told so at once and may ask for a callback (1) or leave a message (2) without
+    waiting out the maximum.
+    """
     if entry is None:
         return ()
     now = routing.engine.clock()
     waited = now - (entry.queued_at or now)
     has_number = bool(entry.caller_number)
     offers: tuple[str, ...] = ()
-    if has_number and advisor_busy(routing.engine, entry.advisor_id, entry.queue):
+    if has_number and advisor_busy(routing.engine, entry.advisor_id, entry.queue, entry.call_sid):
         offers = (ADVISOR_OFFER,)
-    if waited >= routing.settings.max_wait_seconds:
+    if routing.engine.staffed_count() == 0:
+        offers += ("unstaffed_offer",) if has_number else ("unstaffed_voicemail_offer",)
+    elif waited >= routing.settings.max_wait_seconds:
         offers += ("max_wait_offer",) if has_number else ("voicemail_offer",)
     elif has_number:
         offers += ("callback_offer",)
@@ -156,13 +172,22 @@ def usual_callback_minutes(engine: RoutingEngine) -> int | None:
     return minutes if minutes <= high else None
 
 
-def advisor_busy(engine: RoutingEngine, advisor_id: int | None, queue: str) -> bool:
-    """Tell whether the caller has an advisor at work who cannot take them now (on a call, in
-    wrap-up, on a break or not ready), and the queue lets callers ask that advisor for a
-    callback."""
+def advisor_busy(
+    engine: RoutingEngine, advisor_id: int | None, queue: str, call_sid: str = ""
+) -> bool:
+    """Tell whether the caller has an advisor at work who cannot take them now (on someone
+    else's call, in wrap-up, on a break or not ready), and the queue lets callers ask that
+    advisor for a callback.
+
+    An advisor whose phone rings with this very call (call_sid), or who has just answered it,
+    is busy with nobody else: the caller is being put through to them, not kept waiting.
+    """
     if advisor_id is None or engine.policy_for(queue).advisor_callback_seconds <= 0:
         return False
-    return engine.consultant(advisor_id).state in ADVISOR_BUSY_STATES
+    advisor = engine.consultant(advisor_id)
+    if call_sid and advisor.call_sid == call_sid and advisor.state in WITH_THE_CALLER_STATES:
+        return False
+    return advisor.state in ADVISOR_BUSY_STATES
 
 
 def wait_key(routing: Routing, call_sid: str, digits: str) -> VoiceResponse:
@@ -227,9 +252,8 @@ def queue_left(routing: Routing, call_sid: str, result: str) -> VoiceResponse:
 
 
 def connect_consultant(routing: Routing, call_sid: str, consultant_id: int) -> VoiceResponse:
-    """Ring the consultant the router chose for this caller."""
-    engine, settings = routing.engine, routing.settings
-    entry = engine.entry(call_sid)
+    """Bring the caller into their call's room while the chosen consultant is rung."""
+    entry = routing.engine.entry(call_sid)
     language = language_of(entry)
     if entry is not None and entry.state == EntryState.ENDED:
         return twiml.goodbye(language)
@@ -237,27 +261,43 @@ def connect_consultant(routing: Routing, call_sid: str, consultant_id: int) -> V
         log.warning(
             "call %s: offer to %s was taken back; back to the queue", call_sid, consultant_id
         )
-        return twiml.enqueue(language, settings.queue_name, announce=None)
-    consultant = db.session.get(Consultant, consultant_id)
-    if consultant is None:
-        raise LookupError(f"consultant {consultant_id} does not exist")
-    engine.delivered(call_sid)
-    return twiml.connect(
-        language,
-        call_sid=call_sid,
-        consultant_id=consultant_id,
-        client_identity=consultant.client_identity,
-        number=consultant.phone,
-        timeout=settings.ring_timeout_seconds,
-        caller_id=entry.caller_number,
-    )
+        return twiml.enqueue(language, routing.settings.queue_name, announce=None)
+    return twiml.caller_room(language, call_sid, music=bool(routing.settings.hold_music_url))
+
+
+def is_desk_phone(address: str | None) -> bool:
+    """Tell whether a consultant's address is a phone number rather than a softphone."""
+    return bool(address) and not str(address).startswith("client:")
+
+
+def consultant_joining(routing: Routing, call_sid: str, consultant_id: int) -> VoiceResponse:
+    """The consultant's phone was answered: a softphone joins the caller's room at once, and a
+    desk phone is screened first, since its voicemail box may be what answered."""
+    engine = routing.engine
+    entry = engine.entry(call_sid)
+    if (
+        entry is None
+        or entry.consultant_id != consultant_id
+        or entry.state
+        not in (
+            EntryState.OFFERED,
+            EntryState.CONNECTED,
+        )
+    ):
+        log.info("call %s: no longer offered to %s", call_sid, consultant_id)
+        return twiml.consultant_message("call_gone")
+    if is_desk_phone(engine.consultant(consultant_id).address):
+        return twiml.screen(call_sid, consultant_id)
+    if consultant_answered(routing, call_sid, consultant_id):
+        return twiml.consultant_room(call_sid, consultant_id)
+    return twiml.consultant_message("call_gone")
 
 
 def consultant_answered(routing: Routing, call_sid: str, consultant_id: int) -> bool:
     """Note that the network says the consultant picked up the caller offered to them.
 
-    It runs once per answer however often Twilio reports it (the noun's url and the leg's
-    answered event both say so, in either order, and either may be repeated).
+    It runs once per answer however often Twilio reports it (the call's url and its answered
+    event both say so, in either order, and either may be repeated).
     """
     engine = routing.engine
     answer = engine.connected(call_sid, consultant_id)
@@ -272,44 +312,75 @@ def consultant_answered(routing: Routing, call_sid: str, consultant_id: int) -> 
 
 
 def screened(routing: Routing, call_sid: str, consultant_id: int, digits: str) -> VoiceResponse:
-    """Bridge the desk phone if the person who answered pressed 1; otherwise decline it."""
+    """Bring the desk phone into the room if the person who answered pressed 1; otherwise
+    hang it up, and the caller goes back to their place."""
     if digits == "1" and consultant_answered(routing, call_sid, consultant_id):
-        return twiml.empty()
+        return twiml.consultant_room(call_sid, consultant_id)
     return twiml.screen_declined()
 
 
-def leg_progress(routing: Routing, call_sid: str, consultant_id: int, event: str) -> None:
-    """Hear the consultant leg's progress: a softphone's answer is a person's.
+def leg_progress(
+    routing: Routing, call_sid: str, consultant_id: int, leg_sid: str, status: str
+) -> None:
+    """Hear the progress of the consultant's call (its CallStatus).
 
-    A desk phone's answered event may be its voicemail box, so only its screening counts.
+    A softphone's answer is a person's, a second witness beside the join; a desk phone's
+    answer may be its voicemail box, so only its screening counts. A call that ends unanswered
+    gives the caller their place back; one that ends after the conversation closes it.
     """
-    if event != "answered":
+    engine = routing.engine
+    if status == "in-progress":
+        if not is_desk_phone(engine.consultant(consultant_id).address):
+            consultant_answered(routing, call_sid, consultant_id)
         return
-    consultant = db.session.get(Consultant, consultant_id)
-    if consultant is not None and not consultant.phone:
-        consultant_answered(routing, call_sid, consultant_id)
+    if status not in FINAL_CALL_STATUSES:
+        return
+    entry = engine.entry(call_sid)
+    if entry is None or entry.consultant_id != consultant_id:
+        return
+    if entry.consultant_leg and leg_sid and entry.consultant_leg != leg_sid:
+        return  # an earlier ring of the same consultant, reported late
+    if entry.state == EntryState.OFFERED:
+        log.info("consultant %s missed call %s (%s)", consultant_id, call_sid, status)
+        if engine.return_offer(call_sid, consultant_id, requeue=True):
+            bring_back(routing, call_sid)
+    elif entry.state == EntryState.CONNECTED and engine.close(call_sid, "answered"):
+        schedule_record(call_sid)
 
 
-def dial_finished(
-    routing: Routing, call_sid: str, consultant_id: int, dial_status: str
-) -> VoiceResponse:
-    """Handle the end of the consultant leg: wrap up, or give a missed call its place back."""
+def bring_back(routing: Routing, call_sid: str) -> None:
+    """Move a caller from their room back to their place in the queue."""
+    try:
+        telephony.current().redirect_call(call_sid, routing.settings.public_url + urls.REQUEUE)
+    except TelephonyError as exc:
+        # Gone (their hang-up closes the call) or the network is down (the router's
+        # reconciliation finds them); either way they are not lost.
+        log.warning("call %s: could not bring the caller back to the queue: %s", call_sid, exc)
+
+
+def requeued(routing: Routing, call_sid: str) -> VoiceResponse:
+    """Put a caller whose consultant did not answer back in the queue, where they were."""
+    entry = routing.engine.entry(call_sid)
+    language = language_of(entry)
+    if entry is not None and entry.state == EntryState.ENDED:
+        return twiml.goodbye(language)
+    return twiml.enqueue(language, routing.settings.queue_name, announce="consultant_missed")
+
+
+def room_left(routing: Routing, call_sid: str) -> VoiceResponse:
+    """The caller's room ended (the consultant hung up): close the call and say goodbye.
+
+    A caller who leaves the room before anyone answered goes back to the queue instead.
+    """
     engine = routing.engine
     entry = engine.entry(call_sid)
     language = language_of(entry)
-    if dial_status == "completed":
-        engine.connected(call_sid, consultant_id)
-        engine.close(call_sid, "answered")
-        schedule_record(call_sid)
+    if entry is None or entry.state in (EntryState.ENDED, EntryState.CONNECTED):
+        if entry is not None and engine.close(call_sid, "answered"):
+            schedule_record(call_sid)
         return twiml.goodbye(language)
-    if entry is not None and entry.state == EntryState.ENDED:
-        return twiml.goodbye(language)
-    if dial_status == "canceled":
-        engine.withdraw_offer(call_sid, consultant_id)
-        return twiml.empty()
-    log.info("consultant %s missed call %s (%s)", consultant_id, call_sid, dial_status)
-    engine.return_offer(call_sid, consultant_id, requeue=True)
-    return twiml.enqueue(language, routing.settings.queue_name, announce="consultant_missed")
+    log.warning("call %s left its room unanswered (%s); back to the queue", call_sid, entry.state)
+    return twiml.enqueue(language, routing.settings.queue_name, announce=None)
 
 
 def call_ended(routing: Routing, call_sid: str, caller_number: str, status: str) -> None:
@@ -318,7 +389,17 @@ def call_ended(routing: Routing, call_sid: str, caller_number: str, status: str)
     if entry is not None and entry.state != EntryState.ENDED and not entry.callback:
         outcome = "answered" if entry.state == EntryState.CONNECTED else "abandoned"
         routing.engine.close(call_sid, outcome)
+        if entry.state == EntryState.OFFERED and entry.consultant_leg:
+            stop_ringing(entry.consultant_leg)
     schedule_record(call_sid, caller_number=caller_number, status=status)
+
+
+def stop_ringing(leg_sid: str) -> None:
+    """Stop a consultant's phone ringing for a caller who is gone."""
+    try:
+        telephony.current().end_call(leg_sid)
+    except TelephonyError as exc:
+        log.warning("could not stop consultant call %s ringing: %s", leg_sid, exc)
 
 
 def schedule_record(call_sid: str, caller_number: str = "", status: str = "") -> None:
@@ -332,6 +413,14 @@ def set_consultant_state(
 ) -> None:
     """Change a consultant's state from the desk, mirroring what routing needs into Redis."""
     engine.set_state(consultant.id, state, reason=reason, profile=consultant_profile(consultant))
+
+
+def consultant_at_desk(engine: RoutingEngine, consultant: Consultant, signed_in: bool) -> None:
+    """Note that a consultant uses the desk (or has signed out), so that the board can say who
+    is signed in, Offline ones too; one never seen before is made known to routing first."""
+    if signed_in and engine.consultant(consultant.id).name is None:
+        engine.register_consultant(consultant_profile(consultant))
+    engine.at_desk(consultant.id, signed_in)
 
 
 def consultant_profile(consultant: Consultant) -> ConsultantProfile:

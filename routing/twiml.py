@@ -15,6 +15,8 @@ CONSULTANT_LANGUAGE = speech.DEFAULT_LANGUAGE
 # Said before the caller's place and wait: news about their own advisor matters most to them,
 # and they may choose before anyone else can take the call (bench/day: heard at 7.5 s).
 LEADING_OFFERS = frozenset({"advisor_callback_offer"})
+# Said in place of the expected wait when nobody is at work to give one.
+UNSTAFFED_OFFERS = frozenset({"unstaffed_offer", "unstaffed_voicemail_offer"})
 
 
 def enqueue(
@@ -48,8 +50,9 @@ def wait_message(
 
     With offers (prompt keys such as "callback_offer" or "max_wait_offer"; with callback_minutes
     a leading offer also says how soon advisors usually call back) everything plays
-    inside a Gather, so a key pressed at any moment of the wait reaches the wait-key URL;
-    silence falls through to a Redirect that fetches this document again.
+    inside a Gather, so a key pressed at any moment of the wait reaches the wait-key URL.
+    On silence the document simply ends, and Twilio asks for the wait URL again itself, with
+    the Queue* parameters (a Redirect there would come without them).
     """
     response = VoiceResponse()
     target: VoiceResponse | Gather = response
@@ -63,14 +66,17 @@ def wait_message(
         else:
             text = prompts.text(language, f"{offer}_usual", minutes=callback_minutes)
         speech.say(target, language, text)
+    unstaffed = [offer for offer in offers if offer in UNSTAFFED_OFFERS]
+    for offer in unstaffed:
+        speech.say(target, language, prompts.text(language, offer))
     speech.say(target, language, speech.prompt(language, "queue_position", position=position))
     if minutes is not None:
         key = "queue_estimate_one" if minutes == 1 else "queue_estimate"
         speech.say(target, language, speech.prompt(language, key, minutes=minutes))
-    else:
+    elif not unstaffed:
         speech.say(target, language, speech.prompt(language, "queue_hold"))
     for offer in offers:
-        if offer not in LEADING_OFFERS:
+        if offer not in LEADING_OFFERS and offer not in UNSTAFFED_OFFERS:
             speech.say(target, language, prompts.text(language, offer))
     if hold_music_url:
         target.play(hold_music_url)
@@ -78,7 +84,6 @@ def wait_message(
         target.pause(length=pause_seconds)
     if offers:
         response.append(target)
-        response.redirect(urls.WAIT, method="POST")
     return response
 
 
@@ -143,6 +148,13 @@ def consultant_message(key: str) -> VoiceResponse:
     return response
 
 
+def music(url: str) -> VoiceResponse:
+    """Play the centre's own music to a caller waiting in a room, over and over."""
+    response = VoiceResponse()
+    response.play(url, loop=0)
+    return response
+
+
 def hold(pause_seconds: int) -> VoiceResponse:
     """Keep the caller waiting quietly (the wait URL's fallback)."""
     response = VoiceResponse()
@@ -150,41 +162,55 @@ def hold(pause_seconds: int) -> VoiceResponse:
     return response
 
 
-def connect(
-    language: str,
-    *,
-    call_sid: str,
-    consultant_id: int,
-    client_identity: str | None,
-    number: str | None,
-    timeout: int,
-    caller_id: str | None = None,
-) -> VoiceResponse:
-    """Ring the chosen consultant's softphone (or desk phone) and report back.
+def room(call_sid: str) -> str:
+    """Return the name of the conference room a caller and their consultants meet in."""
+    return f"call-{call_sid}"
 
-    The network, not the desk, says who answered: Twilio fetches the noun's url on the
-    consultant's leg once it is answered, before bridging. A desk phone hears a screening
-    prompt first, so that its voicemail box does not take the caller; a softphone is a person.
-    The leg's own progress is reported too, as a second witness of the answer.
+
+def caller_room(language: str, call_sid: str, *, music: bool = False) -> VoiceResponse:
+    """Tell the caller they are being put through, and bring them into their call's room.
+
+    The room starts when a consultant joins it; until then the caller hears the wait music
+    (Twilio's own unless the centre has its own, music). The room ends when the caller leaves it,
+    and their call goes on at the Dial's action.
     """
     response = VoiceResponse()
     speech.say(response, language, speech.prompt(language, "connecting"))
-    dial = Dial(
-        action=urls.dial_result(consultant_id), method="POST", timeout=timeout, caller_id=caller_id
+    dial = Dial(action=urls.room_left(call_sid), method="POST")
+    dial.conference(
+        room(call_sid),
+        start_conference_on_enter=False,
+        end_conference_on_exit=True,
+        beep=False,
+        participant_label="caller",
+        **({"wait_url": urls.MUSIC, "wait_method": "POST"} if music else {}),
     )
-    progress = {
-        "status_callback": urls.leg_status(call_sid, consultant_id),
-        "status_callback_event": "answered completed",
-        "status_callback_method": "POST",
-    }
-    if number:
-        dial.number(number, url=urls.screen(call_sid, consultant_id), method="POST", **progress)
-    else:
-        dial.client(
-            client_identity, url=urls.answered(call_sid, consultant_id), method="POST", **progress
-        )
     response.append(dial)
     return response
+
+
+def consultant_room(call_sid: str, consultant_id: int) -> VoiceResponse:
+    """Bring the consultant who answered into the caller's room, which starts with them.
+
+    The room ends when they hang up (unless they hand the call on first), so the caller is
+    never left alone in it.
+    """
+    response = VoiceResponse()
+    dial = Dial()
+    dial.conference(
+        room(call_sid),
+        start_conference_on_enter=True,
+        end_conference_on_exit=True,
+        beep=False,
+        participant_label=consultant_label(consultant_id),
+    )
+    response.append(dial)
+    return response
+
+
+def consultant_label(consultant_id: int) -> str:
+    """Return the label a consultant has among the room's participants."""
+    return f"consultant-{consultant_id}"
 
 
 def screen(call_sid: str, consultant_id: int, timeout: int = 8) -> VoiceResponse:

@@ -9,13 +9,16 @@ WAIT = PREFIX + "/wait"
 WAIT_KEY = PREFIX + "/wait-key"
 QUEUE_RESULT = PREFIX + "/queue-result"
 VOICEMAIL_DONE = PREFIX + "/voicemail-done"
-# The caller taken out of the queue to ring the chosen consultant.
+# The caller taken out of the queue into the call's conference room while the chosen
+# consultant is rung; the Dial's action when they leave the room; back to the queue.
 CONNECT = PREFIX + "/connect"
-DIAL_RESULT = PREFIX + "/dial-result"
-# The network says the consultant picked up: Twilio fetches the noun's url on the answered leg,
-# a desk phone's after a screening prompt, so that a voicemail box does not count as a person.
-ANSWERED = PREFIX + "/answered"
-SCREEN = PREFIX + "/screen"
+ROOM_LEFT = PREFIX + "/room-left"
+REQUEUE = PREFIX + "/requeue"
+MUSIC = PREFIX + "/music"
+# The network says the consultant picked up: Twilio fetches the consultant call's url once it
+# is answered (a desk phone is screened first, so that a voicemail box does not count as a
+# person), and reports the call's progress.
+JOIN = PREFIX + "/join"
 SCREEN_KEY = PREFIX + "/screen-key"
 LEG_STATUS = PREFIX + "/leg-status"
 # A callback: the consultant's desk is rung first, then the customer dialled.
@@ -29,19 +32,14 @@ def connect(consultant_id: int) -> str:
     return f"{CONNECT}?consultant={consultant_id}"
 
 
-def dial_result(consultant_id: int) -> str:
-    """Return where Twilio reports how ringing the consultant ended."""
-    return f"{DIAL_RESULT}?consultant={consultant_id}"
+def join(call_sid: str, consultant_id: int) -> str:
+    """Return what Twilio fetches when the consultant answers: the way into the caller's room."""
+    return f"{JOIN}?{_callback(call_sid, consultant_id)}"
 
 
-def answered(call_sid: str, consultant_id: int) -> str:
-    """Return what Twilio fetches when the consultant's softphone answers a caller."""
-    return f"{ANSWERED}?{_callback(call_sid, consultant_id)}"
-
-
-def screen(call_sid: str, consultant_id: int) -> str:
-    """Return what Twilio fetches when the consultant's desk phone answers: the screening."""
-    return f"{SCREEN}?{_callback(call_sid, consultant_id)}"
+def room_left(call_sid: str) -> str:
+    """Return where the caller's call goes on when they leave the room."""
+    return f"{ROOM_LEFT}?call={call_sid}"
 
 
 def screen_key(call_sid: str, consultant_id: int) -> str:

@@ -26,13 +26,25 @@ def back_to_queue(_call_sid: str | None) -> VoiceResponse:
 @bp.post(urls.WAIT)
 @twilio_webhook(fallback=keep_waiting)
 def wait() -> VoiceResponse:
-    """Tell a waiting caller their place; make them routable."""
+    """Tell a waiting caller their place; make them routable.
+
+    Twilio sends the Queue* parameters when it requests the wait URL itself, not on a Redirect
+    or a Gather action inside the wait document, so none of them is required.
+    """
     update = service.WaitUpdate(
         call_sid=request.form["CallSid"],
-        queue_sid=request.form["QueueSid"],
-        queue_time=int(request.form.get("QueueTime") or 0),
+        queue_sid=request.form.get("QueueSid", ""),
+        queue_time=whole_seconds(request.form.get("QueueTime")),
     )
     return service.waiting(routing(), update)
+
+
+def whole_seconds(given: str | None) -> int:
+    """Read a count of seconds Twilio sent, 0 if it sent none (or nonsense)."""
+    try:
+        return max(0, int(given or 0))
+    except ValueError:
+        return 0
 
 
 @bp.post(urls.QUEUE_RESULT)
@@ -66,59 +78,64 @@ def connect() -> VoiceResponse:
     return service.connect_consultant(routing(), request.form["CallSid"], consultant_id)
 
 
-def bridge_anyway(_call_sid: str | None) -> VoiceResponse:
-    """Bridge the consultant if noting their answer fails: better than dropping the caller."""
-    return twiml.empty()
-
-
 def offer(args: dict[str, str]) -> tuple[str, int]:
-    """Read the call and the consultant a consultant-leg webhook is about from its URL."""
+    """Read the call and the consultant a consultant-call webhook is about from its URL."""
     return args["call"], int(args["consultant"])
 
 
-@bp.post(urls.ANSWERED)
-@twilio_webhook(fallback=bridge_anyway)
-def answered() -> VoiceResponse:
-    """The consultant's softphone picked up: note it, then let Twilio bridge the caller."""
-    service.consultant_answered(routing(), *offer(request.args))
-    return twiml.empty()
+def join_anyway(_call_sid: str | None) -> VoiceResponse:
+    """Let the consultant into the room if noting their answer fails: better than dropping
+    the caller (the answer is noted again when their call's progress arrives)."""
+    call_sid, consultant_id = offer(request.args)
+    return twiml.consultant_room(call_sid, consultant_id)
 
 
-@bp.post(urls.SCREEN)
-@twilio_webhook(fallback=bridge_anyway)
-def screen() -> VoiceResponse:
-    """Something answered the consultant's desk phone: ask for a key, as a voicemail box can't."""
-    return twiml.screen(*offer(request.args))
+@bp.post(urls.JOIN)
+@twilio_webhook(fallback=join_anyway)
+def join() -> VoiceResponse:
+    """The consultant's phone was answered: into the caller's room, or screened first."""
+    return service.consultant_joining(routing(), *offer(request.args))
 
 
 @bp.post(urls.SCREEN_KEY)
-@twilio_webhook(fallback=bridge_anyway)
+@twilio_webhook(fallback=join_anyway)
 def screen_key() -> VoiceResponse:
-    """Bridge the desk phone on 1, or decline the call back to the queue."""
+    """Into the room on 1, or decline the call back to the queue."""
     return service.screened(routing(), *offer(request.args), request.form.get("Digits", ""))
 
 
 @bp.post(urls.LEG_STATUS)
 @twilio_webhook(fallback=lambda _sid: twiml.empty())
 def leg_status() -> VoiceResponse:
-    """Hear the consultant leg's progress (answered, completed)."""
-    event = request.form.get("CallStatus", "")
-    if event == "in-progress":
-        event = "answered"
-    service.leg_progress(routing(), *offer(request.args), event)
+    """Hear the progress of the consultant's call (answered, and how it ended)."""
+    service.leg_progress(
+        routing(),
+        *offer(request.args),
+        request.form.get("CallSid", ""),
+        request.form.get("CallStatus", ""),
+    )
     return twiml.empty()
 
 
-@bp.post(urls.DIAL_RESULT)
+@bp.post(urls.REQUEUE)
 @twilio_webhook(fallback=back_to_queue)
-def dial_result() -> VoiceResponse:
-    """Handle the end of the consultant leg."""
-    return service.dial_finished(
-        routing(),
-        request.form["CallSid"],
-        int(request.args["consultant"]),
-        request.form.get("DialCallStatus", "failed"),
-    )
+def requeue() -> VoiceResponse:
+    """Bring a caller whose consultant did not answer back to their place in the queue."""
+    return service.requeued(routing(), request.form["CallSid"])
+
+
+@bp.post(urls.ROOM_LEFT)
+@twilio_webhook(fallback=lambda _sid: twiml.goodbye(speech.DEFAULT_LANGUAGE))
+def room_left() -> VoiceResponse:
+    """The caller left their call's room: the conversation is over."""
+    return service.room_left(routing(), request.form["CallSid"])
+
+
+@bp.post(urls.MUSIC)
+@twilio_webhook(fallback=lambda _sid: twiml.hold(10))
+def music() -> VoiceResponse:
+    """Play the centre's music to a caller waiting for the consultant to pick up."""
+    return twiml.music(routing().settings.hold_music_url)
 
 
 @bp.post(urls.CALLBACK_CONNECT)

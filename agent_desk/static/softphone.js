@@ -7,6 +7,7 @@
   const $ = (id) => document.getElementById(id);
   const phone = HotlinePhone.makePhone({
     emulator: panel.dataset.emulator,
+    emulatorToken: panel.dataset.emulatorToken,
     identity: panel.dataset.identity,
     tokenUrl: panel.dataset.tokenUrl,
   });
@@ -173,7 +174,10 @@
 
   function describeCaller() {
     const customer = caller && caller.customer;
-    return customer ? `${customer.name} (${callerNumber || caller.caller_number})` : callerNumber || "unknown number";
+    // The network's From is the hotline's own number (the centre rings the desk itself); the
+    // desk's record of the call knows who is calling.
+    const number = (caller && caller.caller_number) || callerNumber;
+    return customer ? `${customer.name} (${number})` : number || "unknown number";
   }
 
   phone.onIncoming(async ({ from }) => {

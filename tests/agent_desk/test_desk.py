@@ -9,7 +9,7 @@ from sqlalchemy import select
 from customers.models import AuditEntry, Contact, Customer
 from hotline.db import db
 from routing.engine import RoutingEngine
-from tests.conftest import PUBLIC_URL
+from tests.conftest import form_token
 from tests.twiml import parse
 
 SID = "CA" + "4" * 32
@@ -18,7 +18,10 @@ LEG = "CA" + "5" * 32
 
 
 def sign_in(client, login="anna", password="demo1234"):
-    response = client.post("/desk/login", data={"login": login, "password": password})
+    response = client.post(
+        "/desk/login",
+        data={"login": login, "password": password, "csrf_token": form_token(client)},
+    )
     page = client.get("/desk/")
     token = re.search(rb'name="csrf-token" content="([^"]+)"', page.data).group(1).decode()
     return response, token
@@ -34,7 +37,9 @@ def jan(demo) -> Customer:
 
 
 def test_wrong_password_is_refused(client, demo):
-    response = client.post("/desk/login", data={"login": "anna", "password": "nope"})
+    response = client.post(
+        "/desk/login", data={"login": "anna", "password": "nope", "csrf_token": form_token(client)}
+    )
     assert response.status_code == 401
     assert b"Wrong login or password" in response.data
     assert client.get("/desk/").status_code == 302
@@ -65,16 +70,15 @@ def test_call_pops_the_record_then_wrap_up_logs_the_contact(client, twilio, jan,
     assert state["call"]["own_customer"] is True
     assert state["call"]["customer"]["pesel"].endswith("*****")
 
-    # Twilio rings Anna's softphone; when she picks up it fetches the url on the <Client>.
-    connect = parse(
-        twilio.post(f"/routing/connect?consultant={assignment.consultant_id}", CALL).data
-    )
-    answered_url = connect.find("Dial/Client").get("url").removeprefix(PUBLIC_URL)
-    leg = {"CallSid": LEG, "ParentCallSid": SID, "CallStatus": "in-progress", "To": "client:x"}
-    assert parse(twilio.post(answered_url, leg).data).findall("*") == [], "bridged at once"
+    # The caller waits in the call's room; Twilio rings Anna's softphone, and when she picks
+    # up it fetches her call's url, which puts her into the room.
+    twilio.post(f"/routing/connect?consultant={assignment.consultant_id}", CALL)
+    query = f"call={SID}&consultant={assignment.consultant_id}"
+    leg = {"CallSid": LEG, "CallStatus": "in-progress", "To": "client:x"}
+    joined = parse(twilio.post(f"/routing/join?{query}", leg).data)
+    assert joined.find("Dial/Conference").text == f"call-{SID}", "put through at once"
     assert client.get("/desk/api/state").json["state"] == "on-call"
-    dial = {**CALL, "DialCallStatus": "completed"}
-    parse(twilio.post(f"/routing/dial-result?consultant={assignment.consultant_id}", dial).data)
+    twilio.post(f"/routing/leg-status?{query}", {**leg, "CallStatus": "completed"})
     assert client.get("/desk/api/state").json["state"] == "wrap-up"
     assert api(client, token, "/desk/api/state", {"state": "available"}).status_code == 409
 

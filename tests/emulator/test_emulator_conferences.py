@@ -56,7 +56,11 @@ def participant(state: dict, call_sid: str) -> dict:
     return next(p for p in state["participants"] if p["call_sid"] == call_sid)
 
 
-def wait_for(predicate, timeout: float = 8.0, what: str = "condition"):
+# Waits end as soon as what they wait for happens; the bound only has to outlast a loaded machine.
+PATIENCE = 60.0
+
+
+def wait_for(predicate, timeout: float = PATIENCE, what: str = "condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = predicate()
@@ -71,8 +75,9 @@ def join_caller_and_consultant(centre, phone, twilio_client, **options: object):
     serve_conference(centre, **options)
     phone.post(f"/emulator/endpoints/{CONSULTANT}", {"auto_answer": True})
     caller = phone.call(CALLER, script=[])
-    phone.wait_event(caller, "join")
-    conference_sid = phone.wait_event(caller, "join")["conference_sid"]
+    conference_sid = phone.wait_event(caller, "join", timeout=PATIENCE)["conference_sid"]
+    # Alone in the room the caller hears the wait document; let it start before anyone joins.
+    phone.wait_event(caller, "say", "Proszę czekać", timeout=PATIENCE)
     added = twilio_client.conferences(conference_sid).participants.create(
         from_=HOTLINE, to=CONSULTANT, label="consultant"
     )
@@ -317,7 +322,9 @@ def test_a_participant_who_does_not_answer_leaves_the_list(centre, phone, twilio
     added = room.participants.create(
         from_=HOTLINE,
         to="client:nieobecny",
-        timeout=5,
+        # Long enough that the reject below always comes first, however loaded the machine
+        # (the emulator scales ring time by its time scale).
+        timeout=600,
         status_callback=centre.url + "/participant-call",
         status_callback_event=["initiated", "completed"],
     )

@@ -24,8 +24,8 @@ def test_signature_for_other_params_is_refused(twilio):
 
 
 def test_signature_is_checked_against_public_url_with_query(twilio, demo):
-    path = "/routing/dial-result?consultant=1"
-    response = twilio.post(path, {**CALL, "DialCallStatus": "completed"})
+    path = "/routing/leg-status?call=CA1&consultant=1"
+    response = twilio.post(path, {**CALL, "CallStatus": "completed"})
     assert response.status_code == 200
 
 

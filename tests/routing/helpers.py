@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import redis
 
 from routing.engine import ConsultantProfile, QueueEntry, RoutingEngine
@@ -82,11 +84,16 @@ class RecordingNetwork:
     def __init__(self, statuses: dict[str, str | None] | None = None) -> None:
         self.dequeued: list[tuple[str, str, str]] = []
         self.placed: list[tuple[str, str, str | None]] = []
+        self.redirected: list[tuple[str, str]] = []
+        self.ended: list[str] = []
         self.statuses = statuses or {}  # call sid -> status (None: the network has no such call)
         self.asked: list[str] = []
 
     def redirect_call(self, call_sid: str, url: str) -> None:
-        raise AssertionError("routing never redirects calls")
+        self.redirected.append((call_sid, url))
+
+    def end_call(self, call_sid: str) -> None:
+        self.ended.append(call_sid)
 
     def dequeue_caller(self, queue_sid: str, call_sid: str, url: str) -> None:
         self.dequeued.append((queue_sid, call_sid, url))
@@ -94,7 +101,15 @@ class RecordingNetwork:
     def send_sms(self, to: str, body: str, status_callback: str | None = None) -> str:
         raise AssertionError("routing sends no SMS")
 
-    def place_call(self, to: str, url: str, status_callback: str | None = None) -> str:
+    def place_call(
+        self,
+        to: str,
+        url: str,
+        status_callback: str | None = None,
+        *,
+        events: Sequence[str] = (),
+        timeout: int | None = None,
+    ) -> str:
         self.placed.append((to, url, status_callback))
         return "CA" + f"{len(self.placed):032d}"
 

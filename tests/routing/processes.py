@@ -39,8 +39,14 @@ class StandInNetwork:
             self.redis.rpush(VIOLATIONS, f"{consultant} got {call_sid} holding {held!r}")
         self.redis.rpush(DELIVERIES, f"{call_sid} {consultant}")
 
-    def place_call(self, to: str, url: str, status_callback: str | None = None) -> str:
-        raise AssertionError("no callbacks in these tests")
+    def place_call(self, to: str, url: str, status_callback: str | None = None, **_: object) -> str:
+        """Ring the consultant for a caller just dequeued (there are no callbacks here)."""
+        if "/routing/join" not in url:
+            raise AssertionError("no callbacks in these tests")
+        return "CA-leg-" + url.rsplit("call=", 1)[1]
+
+    def end_call(self, call_sid: str) -> None:
+        raise AssertionError("every ring is answered in these tests")
 
     def redirect_call(self, call_sid: str, url: str) -> None:
         raise AssertionError("routing never redirects calls")

@@ -33,7 +33,34 @@ def test_the_router_takes_the_caller_out_of_the_queue_to_ring_the_consultant(red
     assert network.dequeued == [
         (QUEUE_SID, "CA1", "https://h.example/routing/connect?consultant=4")
     ]
-    assert engine.entry("CA1").delivered_at
+    # ... and rings the consultant, whose call joins the caller's room once answered.
+    assert network.placed == [
+        (
+            "client:consultant-4",
+            "https://h.example/routing/join?call=CA1&consultant=4",
+            "https://h.example/routing/leg-status?call=CA1&consultant=4",
+        )
+    ]
+    entry = engine.entry("CA1")
+    assert entry.delivered_at and entry.consultant_leg == "CA" + f"{1:032d}"
+
+
+class NoConsultantNetwork(RecordingNetwork):
+    """A network that takes the caller out of the queue but cannot ring the consultant."""
+
+    def place_call(self, *args: object, **kwargs: object) -> str:
+        raise TelephonyError("the consultant's client is not registered", 400)
+
+
+def test_a_consultant_who_cannot_be_rung_sends_the_caller_back_to_their_place(redis_client):
+    engine = make_engine(redis_client)
+    network = NoConsultantNetwork()
+    caller(engine, "CA1")
+    consultant(engine, 4)
+    Router(engine, network, Settings(public_url="https://h.example")).step()
+    assert network.redirected == [("CA1", "https://h.example/routing/requeue")]
+    entry = engine.entry("CA1")
+    assert (entry.state, entry.requeue, entry.consultant_id) == ("waiting", True, None)
 
 
 def test_an_offer_twilio_refuses_is_withdrawn_without_blaming_the_consultant(redis_client):
