@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 from centre.app import create_app
 from emulator.app import EmulatorServer
 from hotline.settings import Settings
+from tests.conftest import control_headers
 
 # The bound only has to outlast a slow, loaded machine; a call ends as soon as its script does.
 PATIENCE_SECONDS = 90.0
@@ -47,10 +48,12 @@ class Phone:
 
     def __init__(self, network: EmulatorServer) -> None:
         self.network = network
+        self.session = requests.Session()
+        self.session.headers.update(control_headers(network))
 
     def call(self, caller: str, script: list[dict[str, object]]) -> Heard:
         """Place a call from caller that follows script, and return what they heard."""
-        placed = requests.post(
+        placed = self.session.post(
             f"{self.network.url}/emulator/calls",
             json={"from": caller, "script": script},
             timeout=10,
@@ -59,7 +62,7 @@ class Phone:
         sid = placed.json()["sid"]
         deadline = time.monotonic() + PATIENCE_SECONDS
         while True:
-            call = requests.get(f"{self.network.url}/emulator/calls/{sid}", timeout=10).json()
+            call = self.session.get(f"{self.network.url}/emulator/calls/{sid}", timeout=10).json()
             if call["status"] not in ("queued", "ringing", "in-progress"):
                 break
             if time.monotonic() > deadline:
