@@ -434,7 +434,7 @@ def voicemail() -> str:
     """List the voicemails nobody has handled yet."""
     return render_template(
         "desk/voicemail.html",
-        inbox=voicemails.voicemail_inbox(),
+        inbox=voicemails.voicemail_inbox(for_consultant=g.consultant),
         outcomes=wrap_ups.WRAP_UP_OUTCOMES,
     )
 

@@ -103,9 +103,12 @@ def worker() -> None:
     from hotline.jobs import QUEUES
     from hotline.redis_client import redis_conn
     from messaging.alerts import schedule_next
+    from privacy.tasks import schedule_next_purge
 
-    app = create_app(load_settings())
+    settings = load_settings()
+    app = create_app(settings)
     schedule_next()
+    schedule_next_purge(settings)
     # SimpleWorker runs jobs in this process: no fork, so database connections stay valid;
     # in the app's context, jobs find the routing services create_app built.
     with app.app_context():
@@ -172,6 +175,126 @@ def import_offers(path: str, kind: str | None, target: str, source: str | None, 
         click.echo(f"  row {error.row_number}: {error.reason}")
     if progress.status != "done":
         raise click.ClickException(progress.error or "the import failed")
+
+
+@main.group()
+def retention() -> None:
+    """Keep personal data only as long as the retention table allows."""
+
+
+@retention.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only count what has expired; delete nothing.")
+def retention_purge(dry_run: bool) -> None:
+    """Delete every kind of personal data whose retention period is over, now."""
+    from centre.app import create_app
+    from hotline.telephony import telephony
+    from privacy.retention import purge
+
+    settings = load_settings()
+    with create_app(settings).app_context():
+        report = purge(
+            settings.retention_days, telephony.current(), dry_run=dry_run, triggered_by="cli"
+        )
+    verb = "would delete" if dry_run else "deleted"
+    for kind, count in report.counts.items():
+        kept = report.held.get(kind, 0)
+        click.echo(
+            f"{kind:<18} {verb} {count}" + (f" (kept on legal hold: {kept})" if kept else "")
+        )
+    if report.failures:
+        click.echo(f"{report.failures} request(s) the phone network refused: tried again next run")
+
+
+@main.group()
+def privacy() -> None:
+    """Data-subject rights and legal holds (the command line acts as an administrator)."""
+
+
+@privacy.command("export")
+@click.argument("customer_id", type=int)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder for customer-<id>.json and customer-<id>.html.",
+)
+def privacy_export(customer_id: int, out: Path) -> None:
+    """Export everything held about a customer (GDPR Art. 15) as JSON and printable HTML, with
+    the audio of their recordings."""
+    import json
+
+    from centre.app import create_app
+    from hotline.telephony import TelephonyError, telephony
+    from privacy.subject_rights import export_customer, export_html
+
+    with create_app(load_settings()).app_context():
+        try:
+            export = export_customer(None, customer_id)
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        out.mkdir(parents=True, exist_ok=True)
+        for recording in export["sections"]["recordings"]:
+            sid = recording["recording_sid"]
+            try:
+                audio = telephony.current().fetch_recording(sid)
+            except TelephonyError as exc:
+                click.echo(f"recording {sid}: no audio from the phone network ({exc})", err=True)
+                continue
+            (out / f"recording-{sid}.wav").write_bytes(audio)
+    (out / f"customer-{customer_id}.json").write_text(
+        json.dumps(export, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    (out / f"customer-{customer_id}.html").write_text(export_html(export), encoding="utf-8")
+    click.echo(f"written {out / f'customer-{customer_id}.json'} and .html")
+
+
+@privacy.command("erase")
+@click.argument("customer_id", type=int)
+@click.confirmation_option(prompt="Erase this customer's personal data? It cannot be undone.")
+def privacy_erase(customer_id: int) -> None:
+    """Erase a customer's personal data where the law allows (GDPR Art. 17)."""
+    from centre.app import create_app
+    from hotline.telephony import telephony
+    from privacy.subject_rights import ErasureRefused, erase_customer
+
+    with create_app(load_settings()).app_context():
+        try:
+            counts = erase_customer(None, customer_id, telephony.current())
+        except (LookupError, ErasureRefused) as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo("erased: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
+
+
+@privacy.command("hold")
+@click.argument("customer_id", type=int)
+@click.option("--reason", required=True, help="Why the data is held (a complaint, a case...).")
+def privacy_hold(customer_id: int, reason: str) -> None:
+    """Hold a customer's data from the purge."""
+    from centre.app import create_app
+    from privacy.holds import HoldError, place_hold
+
+    with create_app(load_settings()).app_context():
+        try:
+            hold = place_hold(None, customer_id, reason)
+        except HoldError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"hold {hold.id} placed on customer {customer_id}")
+
+
+@privacy.command("release")
+@click.argument("hold_id", type=int)
+def privacy_release(hold_id: int) -> None:
+    """Release a legal hold."""
+    from centre.app import create_app
+    from privacy.holds import HoldError, release_hold
+
+    with create_app(load_settings()).app_context():
+        try:
+            hold = release_hold(None, hold_id)
+        except HoldError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"hold {hold.id} on customer {hold.customer_id} released")
 
 
 @main.command()

@@ -14,6 +14,7 @@ from knowledge.models import (
     Vacancy,
 )
 from messaging.models import JobAlert, OutboundSms
+from privacy.models import LegalHold, RetentionReport
 from recordings.models import Recording
 from routing.models import CallbackAttempt, CallbackRequest, CallRecord
 
@@ -28,6 +29,7 @@ __all__ = [
     "Customer",
     "FaqEntry",
     "JobAlert",
+    "LegalHold",
     "OutboundSms",
     "ImportRowError",
     "ImportRun",
@@ -35,6 +37,7 @@ __all__ = [
     "Place",
     "Recording",
     "Region",
+    "RetentionReport",
     "TrainingOffer",
     "Vacancy",
 ]

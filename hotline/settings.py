@@ -49,6 +49,20 @@ LOGIN_LIMIT_PER_ACCOUNT = "5 per minute;20 per hour"
 LOGIN_LIMIT_PER_ADDRESS = "30 per minute;300 per hour"
 
 
+# How long each kind of personal data is kept, in days, and from when (README, "Retention",
+# says what each default rests on). HOTLINE_RETENTION overrides any of them as JSON.
+RETENTION_DEFAULTS: dict[str, int] = {
+    "call_recordings": 90,  # from the recording
+    "voicemail": 30,  # after a consultant handled it
+    "contacts": 5 * 365,  # from the contact
+    "call_records": 5 * 365,  # from the call (callback requests with them)
+    "sms": 90,  # from sending
+    "job_alerts": 90,  # after the caller unsubscribed
+    "import_files": 30,  # after the import finished
+    "audit_entries": 10 * 365,  # from the entry
+}
+
+
 class SettingsError(RuntimeError):
     """Raised when the environment does not describe a runnable centre."""
 
@@ -93,6 +107,29 @@ def emulator_control_token(env: Mapping[str, str]) -> str:
         return given
     kept = instance_dir(env) / "emulator_token"
     return kept.read_text().strip() if kept.exists() else ""
+
+
+def retention_days(env: Mapping[str, str]) -> dict[str, int]:
+    """Return the retention period of each kind of personal data, with HOTLINE_RETENTION's
+    overrides checked."""
+    periods = dict(RETENTION_DEFAULTS)
+    given = env.get("HOTLINE_RETENTION", "").strip()
+    if not given:
+        return periods
+    try:
+        parsed = json.loads(given)
+    except json.JSONDecodeError as exc:
+        raise SettingsError(f"HOTLINE_RETENTION is not valid JSON: {exc}") from exc
+    if not isinstance(parsed, dict):
+        raise SettingsError("HOTLINE_RETENTION must map kinds of data to days")
+    for kind, days in parsed.items():
+        if kind not in RETENTION_DEFAULTS:
+            known = ", ".join(RETENTION_DEFAULTS)
+            raise SettingsError(f"HOTLINE_RETENTION: unknown kind {kind!r} (known: {known})")
+        if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+            raise SettingsError(f"HOTLINE_RETENTION: {kind} must be a whole number of days >= 1")
+        periods[kind] = days
+    return periods
 
 
 def routing_texts(env: Mapping[str, str]) -> dict[str, str]:
@@ -184,6 +221,8 @@ class Settings:
     max_upload_mb: int = 20
     # The token the emulator's control API asks for, handed to the desk's softphone there.
     emulator_control_token: str = ""
+    # Days each kind of personal data is kept (RETENTION_DEFAULTS, HOTLINE_RETENTION).
+    retention_days: Mapping[str, int] = field(default_factory=lambda: dict(RETENTION_DEFAULTS))
     testing: bool = False
 
     @property
@@ -279,6 +318,7 @@ class Settings:
                 f"{MAX_TOKEN_TTL_SECONDS} (24 hours, the longest Twilio accepts)"
             )
         values.update(routing_texts(env))
+        values["retention_days"] = retention_days(env)
         return cls(**values)  # type: ignore[arg-type]
 
     def with_overrides(self, **changes: object) -> Settings:

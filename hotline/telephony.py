@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,6 +24,15 @@ log = logging.getLogger(__name__)
 # The statuses a call ends with (the Call resource's call_enum_status); queued, ringing and
 # in-progress are reports of a call that is still going.
 FINAL_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+
+
+@dataclass(frozen=True)
+class NetworkRecording:
+    """A recording the phone network holds, as its list describes it."""
+
+    sid: str
+    call_sid: str
+    created: datetime | None
 
 
 class TelephonyError(RuntimeError):
@@ -81,6 +92,12 @@ class Telephony(Protocol):
     def call_status(self, call_sid: str) -> str | None:
         """Return a call's status ("in-progress", "completed"...), or None if there is no such
         call."""
+
+    def delete_recording(self, recording_sid: str) -> bool:
+        """Delete a recording and its audio; return False if it was gone already."""
+
+    def recordings_created_before(self, day: date) -> list[NetworkRecording]:
+        """Return the recordings the network holds that were created on or before a day."""
 
 
 # The twilio library ships no type information, so its classes are Any to mypy.
@@ -195,6 +212,33 @@ class TwilioTelephony:
                 raise NotOnTheNetwork(f"recording {recording_sid} has no audio", 404)
             response.raise_for_status()
         return response.content
+
+    def delete_recording(self, recording_sid: str) -> bool:
+        """Delete a recording and its audio at the network; return False if it was gone already.
+
+        Twilio answers 204 to a deletion and 404 to a recording it no longer holds, so a
+        deletion repeated after a crash is harmless.
+        """
+        try:
+            with network_errors(f"deleting recording {recording_sid}"):
+                deleted = self.client.recordings(recording_sid).delete()
+        except NotOnTheNetwork:
+            return False
+        log.info("recording %s deleted at the phone network", recording_sid)
+        return bool(deleted)
+
+    def recordings_created_before(self, day: date) -> list[NetworkRecording]:
+        """Return the recordings the network holds that were created on or before a day (GMT).
+
+        Twilio's list filter DateCreated< reads "on or before"; the library pages through.
+        """
+        moment = datetime.combine(day, time(23, 59, 59), UTC)
+        with network_errors("listing recordings"):
+            listed = self.client.recordings.list(date_created_before=moment)
+        return [
+            NetworkRecording(str(item.sid), str(item.call_sid or ""), item.date_created)
+            for item in listed
+        ]
 
 
 def make_telephony(settings: Settings) -> TwilioTelephony:

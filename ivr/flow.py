@@ -156,7 +156,7 @@ def record_voicemail(language: str, max_seconds: int = 120) -> VoiceResponse:
         max_length=max_seconds,
         timeout=5,
         play_beep=True,
-        recording_status_callback=recording_urls.STATUS,
+        recording_status_callback=recording_urls.status_url(language),
         recording_status_callback_method="POST",
     )
     response.redirect(urls.VOICEMAIL_DONE, method="POST")

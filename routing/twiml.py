@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
@@ -111,7 +112,7 @@ def voicemail(language: str, max_seconds: int) -> VoiceResponse:
         method="POST",
         max_length=max_seconds,
         play_beep=True,
-        recording_status_callback=RECORDING_STATUS_URL,
+        recording_status_callback=f"{RECORDING_STATUS_URL}?{urlencode({'language': language})}",
         recording_status_callback_method="POST",
     )
     speech.say(response, language, prompts.text(language, "voicemail_thanks"))

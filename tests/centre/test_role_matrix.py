@@ -50,6 +50,12 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "desk.update_customer": frozenset({C}),
     "desk.board": frozenset({S}),
     "desk.board_figures": frozenset({S}),
+    "privacy.customer_page": frozenset({S}),
+    "privacy.export": frozenset({S}),
+    "privacy.place_hold": frozenset({S}),
+    "privacy.release_hold": frozenset({S}),
+    "privacy.erase": frozenset({S}),
+    "privacy.reports": frozenset({S}),
     "desk.imports": frozenset({E}),
     "desk.start_import": frozenset({E}),
     "desk.import_run": frozenset({E}),
@@ -89,9 +95,11 @@ def path_of(rule: Rule) -> str:
 
     def value(match: re.Match[str]) -> str:
         converter = match.group(1) or "default"
+        if converter == "any":  # one of the words it lists
+            return match.group(2).split(",")[0].strip().strip("'\"")
         return PATH_VALUES.get(converter, PATH_VALUES["default"])
 
-    return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>", value, rule.rule)
+    return re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?\w+>", value, rule.rule)
 
 
 def method_of(rule: Rule) -> str:
