@@ -145,9 +145,9 @@ class LiveStreams:
             seen_at = time.monotonic()
             while (left := deadline - time.monotonic()) > 0 and not heard.overrun:
                 first = heard.next(min(self.heartbeat, left))
+                seen_at = self._still_at_desk(consultant, seen_at)
                 if first is None:
                     yield ": still here\n\n"
-                    seen_at = self._still_at_desk(consultant, seen_at)
                     continue
                 fresh = [
                     e for e in [first, *heard.pending()] if id_order(e.id) > id_order(position)

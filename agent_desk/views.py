@@ -375,13 +375,9 @@ def event_stream(open_stream: Callable[[streams.LiveStreams], Any]) -> Response:
         response.headers["Retry-After"] = "30"
         return response
 
-    def held() -> Any:
-        try:
-            yield from open_stream(live)
-        finally:
-            live.release()
-
-    response = Response(held(), mimetype="text/event-stream")
+    response = Response(open_stream(live), mimetype="text/event-stream")
+    # Called however the answer ends: read to its end, left by the browser, or never read.
+    response.call_on_close(live.release)
     # A proxy must pass each event on as it comes (nginx buffers unless told).
     response.headers["X-Accel-Buffering"] = "no"
     return response
