@@ -44,10 +44,9 @@ log = logging.getLogger(__name__)
 NAME = "hotline.live"
 # The event the desk publishes when a consultant signs out: their open pages follow.
 SIGNED_OUT = "consultant.signed_out"
-# gunicorn threads per web process (set from gunicorn's own configuration as a worker starts)
-# and how many of them are kept for requests other than streams.
-REQUEST_THREADS = 32
-DEFAULT_THREADS = REQUEST_THREADS + 128
+# gunicorn threads per web process (set from gunicorn's own configuration as a worker starts):
+# a fifth of them (at least two) are kept for requests other than streams.
+DEFAULT_THREADS = 300
 # How long the browser waits before reconnecting a stream that ended or broke (milliseconds).
 RECONNECT_MS = 1000
 
@@ -67,7 +66,7 @@ def gunicorn_threads() -> int:
 
 def threads_for_streams(threads: int) -> int:
     """Return how many streams a process with this many threads may hold (at least one)."""
-    return max(1, threads - REQUEST_THREADS)
+    return max(1, threads - max(2, threads // 5))
 
 
 def message(kind: str, data: object, event_id: str | None = None) -> str:

@@ -4,11 +4,11 @@ The access log names the path only: no query string (search terms, call paramete
 referrer (which carries the previous page's query string).
 
 Threads: every open desk or board page holds one thread for its event stream (gthread serves a
-request on one thread until it ends). A worker keeps ``REQUEST_THREADS`` (32) of its threads
-for webhooks and pages and lets streams take the rest, so with the Procfile's two workers of
-160 threads, 256 pages stream at once (200 consultants with a board or a second tab among them)
-and Twilio's webhooks always find a free thread. Past that, a page polls every few seconds
-instead. bench/desk measures it: webhooks and offers with 200 desks streaming.
+request on one thread until it ends). A worker keeps a fifth of its threads for webhooks and
+pages (60 of 300) and lets streams take the rest (240; agent_desk/streams.py); past that a page
+polls every few seconds instead. Workers do not share connections out evenly (in bench/desk one
+of two took 153 of 200 streams), so each worker alone holds the streams of 200 consultants;
+bench/desk measures offers and webhooks with 200 desks streaming.
 """
 
 from typing import Any

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from agent_desk.streams import REQUEST_THREADS, LiveStreams, message
+from agent_desk.streams import LiveStreams, message, threads_for_streams
 from consultants.models import Consultant
 from customers.models import Customer
 from hotline.db import db
@@ -235,7 +235,7 @@ def test_the_board_stream_is_refused_to_a_consultant_who_is_not_a_supervisor(app
 
 
 def test_past_its_share_of_threads_a_process_refuses_more_streams_and_pages_poll(app, live, people):
-    live.threads = REQUEST_THREADS + 1
+    live.threads = 3  # two kept for requests, one for a stream
     anna, _token = signed_in(app, "anna")
     for _ in range(3):  # answers never read give their place back
         assert anna.head("/desk/api/events").status_code == 200
@@ -248,6 +248,12 @@ def test_past_its_share_of_threads_a_process_refuses_more_streams_and_pages_poll
     again = Stream(anna, "/desk/api/events")
     assert again.until(lambda m: m.event == "desk")
     again.close()
+
+
+def test_a_fifth_of_a_process_threads_and_at_least_two_are_kept_for_requests():
+    assert threads_for_streams(160) == 128
+    assert threads_for_streams(8) == 6
+    assert threads_for_streams(3) == 1
 
 
 def test_a_message_is_one_event_in_the_wire_format():

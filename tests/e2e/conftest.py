@@ -212,7 +212,7 @@ def running_centre(
         "emulator": [*hotline, "emulator", "--port", str(emulator_port)],
         "web": [
             sys.executable, "-m", "gunicorn", "--config", "python:centre.gunicorn_conf",
-            "--threads", "4", "--workers", "2", "--bind", f"127.0.0.1:{web_port}",
+            "--workers", "2", "--bind", f"127.0.0.1:{web_port}",
             "centre.wsgi:app",
         ],
         "worker": [*hotline, "worker"],
