@@ -28,7 +28,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
-from agent_desk import softphone, uploads
+from agent_desk import softphone, streams, uploads
 from agent_desk import state as states
 from agent_desk import wrap_up as wrap_ups
 from agent_desk.errors import DeskError, SoftphoneNotSetUp
@@ -262,6 +262,7 @@ def logout() -> Any:
     go_offline(consultant)
     states.at_desk(consultant, signed_in=False)
     consultants.end_sessions(consultant)
+    routing_services().engine.publish(streams.SIGNED_OUT, consultant_id=consultant.id)
     logout_user()
     session.clear()
     return redirect(url_for("desk.login"))
@@ -346,6 +347,42 @@ def board_figures() -> Response:
     return jsonify(queue_board.board(engine, utcnow(), settings.timezone))
 
 
+@bp.get("/api/board/events")
+@requires(Permission.QUEUE_BOARD)
+def board_events() -> Response:
+    """Stream the board's figures as the queue changes (server-sent events)."""
+    settings = current_app.extensions["hotline.settings"]
+    figures = streams.board_figures(routing_services().engine, utcnow, settings.timezone)
+    return event_stream(lambda live: live.board(figures))
+
+
+@bp.get("/api/events")
+@requires(Permission.TAKE_CALLS)
+def desk_events() -> Response:
+    """Stream the consultant's desk as it changes (server-sent events), from the event after
+    the Last-Event-ID the browser sends when it reconnects."""
+    consultant = g.consultant._get_current_object()  # the stream outlives the request's proxy
+    since = request.headers.get("Last-Event-ID", "")
+    return event_stream(lambda live: live.desk(consultant, since))
+
+
+def event_stream(open_stream: Callable[[streams.LiveStreams], Any]) -> Response:
+    """Answer with a stream of server-sent events, or 503 while this process holds enough."""
+    live: streams.LiveStreams = current_app.extensions[streams.NAME]
+    if not live.admit():
+        response = jsonify(error="the centre is busy; the page polls until a stream is free")
+        response.status_code = 503
+        response.headers["Retry-After"] = "30"
+        return response
+
+    response = Response(open_stream(live), mimetype="text/event-stream")
+    # Called however the answer ends: read to its end, left by the browser, or never read.
+    response.call_on_close(live.release)
+    # A proxy must pass each event on as it comes (nginx buffers unless told).
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
+
+
 @bp.get("/api/token")
 @requires(Permission.TAKE_CALLS)
 def softphone_token() -> Any:
@@ -363,11 +400,9 @@ def softphone_token() -> Any:
 @bp.get("/api/state")
 @requires(Permission.TAKE_CALLS)
 def state() -> Response:
-    """Return the consultant's live state and caller, polled by the desk page."""
-    current = states.desk_state(g.consultant)
-    pending = wrap_ups.pending_wrap_up(g.consultant)
-    current["wrap_up_contact_id"] = pending.id if pending else None
-    return jsonify(current)
+    """Return the consultant's live state and caller (the desk page's stream carries the same,
+    and the page asks here only when its stream cannot be opened)."""
+    return jsonify(streams.desk_view(g.consultant))
 
 
 @bp.post("/api/state")

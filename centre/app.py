@@ -13,6 +13,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
+from agent_desk.streams import NAME as LIVE_STREAMS
+from agent_desk.streams import LiveStreams, gunicorn_threads
 from agent_desk.views import bp as desk_bp
 from agent_desk.wrap_up import on_call_recorded, on_consultant_picked_up
 from centre.logs import quiet_personal_data_loggers
@@ -27,6 +29,7 @@ from ivr.views import bp as ivr_bp
 from messaging.views import bp as messaging_bp
 from privacy.views import bp as privacy_bp
 from recordings.views import bp as recordings_bp
+from routing.events import EventHub
 from routing.service import build_routing
 from routing.signals import call_recorded, consultant_picked_up
 from routing.views import bp as routing_bp
@@ -74,7 +77,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     redis_conn.init_app(app)
     app.config["RATELIMIT_STORAGE_URI"] = redis_conn.url
     telephony.configure(settings)
-    app.extensions["hotline.routing"] = build_routing(settings, redis_conn.raw)
+    app.extensions["hotline.routing"] = routing = build_routing(settings, redis_conn.raw)
+    app.extensions[LIVE_STREAMS] = LiveStreams(
+        EventHub(redis_conn.raw), routing.engine, app.app_context, threads=gunicorn_threads()
+    )
 
     for blueprint in (ivr_bp, messaging_bp, routing_bp, desk_bp, recordings_bp, privacy_bp):
         app.register_blueprint(blueprint)

@@ -1,8 +1,8 @@
-// The queue board: polls the figures every few seconds and fills the tiles.
+// The queue board: follows the figures as the queue changes (live.js) and fills the tiles.
 (function () {
   "use strict";
 
-  const POLL_MS = 3000;
+  const POLL_MS = 10000;
   const STATE_NAMES = {
     available: "available", ringing: "ringing", "on-call": "on a call", "wrap-up": "wrapping up",
     break: "on a break", "not-ready": "not ready", offline: "offline",
@@ -56,6 +56,7 @@
     show("updated", "Updated " + new Date(data.at).toLocaleTimeString());
   }
 
+  // Only where the event stream cannot be opened.
   async function poll() {
     try {
       const response = await fetch("api/board", { headers: { Accept: "application/json" } });
@@ -63,9 +64,9 @@
       else show("updated", "Could not update the board (HTTP " + response.status + ").");
     } catch (error) {
       show("updated", "Could not reach the centre: " + error.message);
+      throw error;
     }
-    window.setTimeout(poll, POLL_MS);
   }
 
-  poll();
+  HotlineLive.follow("api/board/events", { board: render }, { poll, pollMs: POLL_MS });
 })();

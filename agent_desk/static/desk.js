@@ -1,4 +1,4 @@
-// The desk page: polls the consultant's state and pops the caller's record. The phone itself
+// The desk page: follows the consultant's state (live.js) and pops the caller's record. The phone itself
 // (ringing, answering, hanging up) is the softphone every desk page carries (softphone.js).
 (function () {
   const desk = document.getElementById("desk");
@@ -58,14 +58,11 @@
     lastState = state.state;
   }
 
+  // Only where the event stream cannot be opened; live.js shows the banner when this fails.
   async function pollDesk() {
-    try {
-      const response = await fetch("/desk/api/state", { headers: { Accept: "application/json" } });
-      if (response.status === 401) { location.href = "/desk/login"; return; }
-      render(await response.json());
-    } catch (error) {
-      showError("Connection to the centre lost; retrying…");
-    }
+    const response = await fetch("/desk/api/state", { headers: { Accept: "application/json" } });
+    if (response.status === 401) { location.href = "/desk/login"; return; }
+    render(await response.json());
   }
 
   // The buttons come disabled, so that a click before this script has run is not lost.
@@ -81,6 +78,5 @@
     button.disabled = false;
   });
 
-  pollDesk();
-  setInterval(pollDesk, 1000);
+  HotlineLive.follow("/desk/api/events", { desk: (message) => render(message.desk) }, { poll: pollDesk, pollMs: 5000 });
 })();

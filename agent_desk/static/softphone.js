@@ -5,12 +5,17 @@
   const panel = document.getElementById("softphone");
   if (!panel || !window.HotlinePhone) return;
   const $ = (id) => document.getElementById(id);
-  const phone = HotlinePhone.makePhone({
+  const makePhone = () => HotlinePhone.makePhone({
     emulator: panel.dataset.emulator,
     emulatorToken: panel.dataset.emulatorToken,
     identity: panel.dataset.identity,
     tokenUrl: panel.dataset.tokenUrl,
   });
+  // One of the consultant's tabs rings; the others show the call (live.js).
+  const phone = window.HotlineLive
+    ? HotlineLive.sharedPhone(makePhone, "hotline-phone:" + panel.dataset.identity)
+    : makePhone();
+  const ringsHere = () => phone.ringsHere !== false;
   const onDeskPage = !!document.getElementById("desk");
   const ALERTS_ASKED = "hotline.call-alerts-asked";
 
@@ -150,7 +155,8 @@
     $("phone-mute").setAttribute("aria-pressed", String(phone.muted));
     $("phone-keypad").hidden = state !== "connected";
     $("phone-wrap-up").hidden = live || onDeskPage;
-    $("phone-sound").hidden = !(state === "ringing" && !sound.audible());
+    $("phone-sound").hidden = !(state === "ringing" && ringsHere() && !sound.audible());
+    $("phone-elsewhere").hidden = !(state === "ringing" && !ringsHere());
   }
 
   async function learnCaller() {
@@ -186,11 +192,11 @@
     endedNotice = false;
     render();
     await learnCaller();
-    if (phone.state === "ringing") alerts.show(describeCaller());
+    if (phone.state === "ringing" && ringsHere()) alerts.show(describeCaller());
   });
 
   phone.on("state", (state) => {
-    if (state === "ringing") sound.startRinging();
+    if (state === "ringing" && ringsHere()) sound.startRinging();
     else sound.stopRinging();
     if (state !== "ringing") alerts.close();
     if (state === "connected") {

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -41,6 +41,28 @@ class Centre:
     emulator: str
     env: dict[str, str]
     logs: Path
+    # The running processes by name, and the commands that started them.
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)  # type: ignore[type-arg]
+    commands: dict[str, list[str]] = field(default_factory=dict)
+
+    def stop(self, name: str) -> None:
+        """Stop one of the centre's processes (the web, say), as a crash or a deploy would."""
+        process = self.processes[name]
+        process.terminate()
+        try:
+            process.wait(timeout=PATIENCE_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def start(self, name: str) -> None:
+        """Start a stopped process again, on the same address, and wait until the web answers."""
+        log = (self.logs / f"{name}.log").open("ab")
+        self.processes[name] = subprocess.Popen(
+            self.commands[name], env=self.env, stdout=log, stderr=log
+        )
+        if name == "web":
+            _wait_http(f"{self.web}/ivr/health", self.processes[name], name, self.logs / "web.log")
 
     def place_call(self, caller: str, script: list[dict[str, object]]) -> str:
         """Place a scripted call through the emulator and return its sid."""
@@ -190,7 +212,7 @@ def running_centre(
         "emulator": [*hotline, "emulator", "--port", str(emulator_port)],
         "web": [
             sys.executable, "-m", "gunicorn", "--config", "python:centre.gunicorn_conf",
-            "--threads", "4", "--workers", "2", "--bind", f"127.0.0.1:{web_port}",
+            "--workers", "2", "--bind", f"127.0.0.1:{web_port}",
             "centre.wsgi:app",
         ],
         "worker": [*hotline, "worker"],
@@ -208,7 +230,7 @@ def running_centre(
             folder / "emulator.log",
         )
         _wait_http(f"{env['PUBLIC_URL']}/ivr/health", processes["web"], "web", folder / "web.log")
-        yield Centre(env["PUBLIC_URL"], env["TWILIO_API_URL"], env, folder)
+        yield Centre(env["PUBLIC_URL"], env["TWILIO_API_URL"], env, folder, processes, commands)
     finally:
         for process in processes.values():
             process.terminate()
