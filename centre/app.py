@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
+from agent_desk import i18n
 from agent_desk.views import bp as desk_bp
 from agent_desk.wrap_up import on_call_recorded, on_consultant_picked_up
 from centre.logs import quiet_personal_data_loggers
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     quiet_personal_data_loggers()
     db.init_app(app)
+    i18n.init_app(app, settings.timezone)
     redis_conn.init_app(app)
     app.config["RATELIMIT_STORAGE_URI"] = redis_conn.url
     telephony.configure(settings)

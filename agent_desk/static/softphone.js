@@ -5,6 +5,7 @@
   const panel = document.getElementById("softphone");
   if (!panel || !window.HotlinePhone) return;
   const $ = (id) => document.getElementById(id);
+  const { _ } = window.HotlineText;
   const phone = HotlinePhone.makePhone({
     emulator: panel.dataset.emulator,
     emulatorToken: panel.dataset.emulatorToken,
@@ -91,7 +92,7 @@
       if (!this.supported || Notification.permission !== "granted") return;
       if (document.visibilityState === "visible" && document.hasFocus()) return;
       this.close();
-      this.note = new Notification("Incoming call", { body: text, tag: "hotline-ringing", requireInteraction: true });
+      this.note = new Notification(_("Incoming call"), { body: text, tag: "hotline-ringing", requireInteraction: true });
       this.note.onclick = () => {
         window.focus();
         this.close();
@@ -108,10 +109,10 @@
   let endedNotice = false;
 
   function callTitle() {
-    if (caller && caller.asked_for_you) return "Callback: your customer asked for you";
-    if (caller && caller.callback) return phone.state === "ringing" ? "Callback to make" : "Callback";
-    if (phone.state === "connected") return "On a call";
-    return "Incoming call";
+    if (caller && caller.asked_for_you) return _("Callback: your customer asked for you");
+    if (caller && caller.callback) return phone.state === "ringing" ? _("Callback to make") : _("Callback");
+    if (phone.state === "connected") return _("On a call");
+    return _("Incoming call");
   }
 
   function showError(message) {
@@ -122,31 +123,31 @@
   function render() {
     const state = phone.state;
     const live = state === "ringing" || state === "connected";
-    $("phone-status").textContent = { offline: "Phone off", idle: "Phone ready", ringing: "Ringing", connected: "On a call" }[state];
+    $("phone-status").textContent = { offline: _("Phone off"), idle: _("Phone ready"), ringing: _("Ringing"), connected: _("On a call") }[state];
     $("phone-status").className = "phone-status " + state;
     panel.hidden = !live && !endedNotice;
     panel.className = "card softphone " + (live ? state : "ended");
-    $("softphone-title").textContent = live ? callTitle() : "Call ended";
+    $("softphone-title").textContent = live ? callTitle() : _("Call ended");
     const customer = caller && caller.customer;
-    $("softphone-number").textContent = (caller && caller.caller_number) || callerNumber || "unknown number";
+    $("softphone-number").textContent = (caller && caller.caller_number) || callerNumber || _("unknown number");
     $("softphone-customer").hidden = !customer;
     if (customer) {
       $("softphone-customer").textContent = customer.name;
       $("softphone-customer").href = customer.url;
     }
     // Written here, not in the template, so that a page without a call carries no such words.
-    $("softphone-own").textContent = "your customer";
+    $("softphone-own").textContent = _("your customer");
     $("softphone-own").hidden = !(caller && caller.own_customer);
-    $("softphone-vulnerable").textContent = "vulnerable";
+    $("softphone-vulnerable").textContent = _("vulnerable");
     $("softphone-vulnerable").hidden = !(customer && customer.vulnerable);
-    $("softphone-topic").textContent = caller && caller.topic ? "· " + caller.topic : "";
+    $("softphone-topic").textContent = caller && caller.topic ? "· " + caller.topic_label : "";
     // The Desk page shows the caller's record in full below.
     panel.querySelector(".caller").hidden = onDeskPage;
     $("phone-answer").hidden = state !== "ringing";
     $("phone-decline").hidden = state !== "ringing";
     $("phone-hangup").hidden = state !== "connected";
     $("phone-mute").hidden = state !== "connected";
-    $("phone-mute").textContent = phone.muted ? "Unmute" : "Mute";
+    $("phone-mute").textContent = phone.muted ? _("Unmute") : _("Mute");
     $("phone-mute").setAttribute("aria-pressed", String(phone.muted));
     $("phone-keypad").hidden = state !== "connected";
     $("phone-wrap-up").hidden = live || onDeskPage;
@@ -177,7 +178,7 @@
     // The network's From is the hotline's own number (the centre rings the desk itself); the
     // desk's record of the call knows who is calling.
     const number = (caller && caller.caller_number) || callerNumber;
-    return customer ? `${customer.name} (${number})` : number || "unknown number";
+    return customer ? `${customer.name} (${number})` : number || _("unknown number");
   }
 
   phone.onIncoming(async ({ from }) => {
@@ -214,7 +215,7 @@
     try {
       await action();
     } catch (error) {
-      showError("The phone did not respond; try again.");
+      showError(_("The phone did not respond; try again."));
     }
   };
   $("phone-answer").addEventListener("click", act(() => phone.accept()));

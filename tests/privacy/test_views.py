@@ -40,7 +40,9 @@ def test_signed_out_visitors_are_sent_to_sign_in(desk):
 def test_a_supervisor_holds_exports_and_releases_from_the_desk(desk):
     _response, token = sign_in(desk, "anna")
     customer_id = jan().id
-    assert "Privacy: holds" in desk.get(f"/desk/customers/{customer_id}").get_data(as_text=True)
+    assert "Ochrona danych: blokady" in desk.get(f"/desk/customers/{customer_id}").get_data(
+        as_text=True
+    )
 
     desk.post(
         f"/desk/privacy/customers/{customer_id}/holds",
