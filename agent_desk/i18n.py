@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_javascript
+from babel.messages.extract import DEFAULT_KEYWORDS, extract
 from flask import Flask
 from flask_babel import Babel, format_datetime, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
@@ -70,13 +70,13 @@ def script_messages() -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     plurals: dict[tuple[str, str], None] = {}
     for script in sorted(STATIC.glob("*.js")):
         with script.open("rb") as source:
-            for _line, _function, message, _comments in extract_javascript(
-                source, DEFAULT_KEYWORDS, [], {}
+            for _line, message, _comments, _context in extract(
+                "javascript", source, keywords=DEFAULT_KEYWORDS
             ):
-                if isinstance(message, tuple) and len(message) >= 2 and message[1]:
-                    plurals[(str(message[0]), str(message[1]))] = None
-                elif isinstance(message, str):
+                if isinstance(message, str):
                     singles[message] = None
+                else:
+                    plurals[(str(message[0]), str(message[1]))] = None
     return tuple(singles), tuple(plurals)
 
 

@@ -16,6 +16,7 @@ from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 
 from hotline.access import Role
+from knowledge.service import office_card
 
 TOPICS: Mapping[str, LazyString] = {
     "general": _l("General question"),
@@ -142,11 +143,15 @@ def as_words(code: str) -> str:
 
 
 def label(family: str, code: str | None) -> str:
-    """Return the reader's words for a code of a family ("topic", "outcome", ...)."""
+    """Return the reader's words for a code of a family ("topic", "outcome", ...; "language"
+    and "office" are named from the locale's data and the offices' list)."""
     if not code:
         return ""
     if family == "language":
         return language_label(code)
+    if family == "office":
+        office = office_card(code)
+        return office.name if office is not None else code
     known = FAMILIES[family].get(code)
     return str(known) if known is not None else as_words(code)
 

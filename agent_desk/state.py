@@ -94,7 +94,7 @@ def desk_state(consultant: Consultant) -> dict[str, object]:
                 "name": customer.full_name,
                 "pesel": mask_pesel(customer.pesel),
                 "address": customer.address or "",
-                "office": customer.office_code or "",
+                "office": label("office", customer.office_code),
                 "vulnerable": customer.vulnerable,
                 "url": f"/desk/customers/{customer.id}",
             },

@@ -13,17 +13,22 @@
     return true;
   }
 
-  function toWrapUp() {
+  function focusWrapUp() {
     const form = $("wrap-up");
-    if (form) {
-      const first = form.querySelector("input:not([type=hidden]), textarea, select");
-      form.scrollIntoView({ block: "start" });
-      if (first) first.focus();
-      return true;
-    }
-    location.href = "/desk/#wrap-up";
+    if (!form) return false;
+    const first = form.querySelector("input:not([type=hidden]), textarea, select");
+    form.scrollIntoView({ block: "start" });
+    if (first) first.focus();
     return true;
   }
+
+  function toWrapUp() {
+    // Away from the form, the Desk page opens with it in focus.
+    if (!focusWrapUp()) location.href = "/desk/#wrap-up";
+    return true;
+  }
+
+  if (location.hash === "#wrap-up") focusWrapUp();
 
   function setStatus(state) {
     const button = document.querySelector('[data-state="' + state + '"]');

@@ -123,6 +123,12 @@ def test_the_scripts_get_their_words_and_every_polish_plural_form(client, demo):
     sign_in(client)
     texts = texts_of(client.get("/desk/board").get_data(as_text=True))
     assert texts["texts"]["Incoming call"] == "Połączenie przychodzące"
+    # A text given values ({seconds: ...}) is found in the scripts too.
+    with_values = texts["texts"]["answered within %(seconds)s s (target %(share)s)"]
+    assert with_values == "odebrane w ciągu %(seconds)s s (cel %(share)s)"
+    with PO.open("rb") as po:
+        polish = {m.id: m.string for m in read_po(po) if isinstance(m.id, str)}
+    assert {text: polish[text] for text in texts["texts"]} == texts["texts"]
     calls = texts["plurals"]["%(num)d call"]
     assert calls == {
         "one": "%(num)d połączenie",

@@ -71,9 +71,9 @@ def test_every_desk_page_runs_under_the_csp_with_nothing_blocked(centre: Centre,
     expect(page.get_by_role("heading", name="Wrap-up", exact=True)).to_be_visible(
         timeout=PATIENCE_MS
     )
-    page.get_by_label("resolved").check()
+    page.get_by_label("Resolved").check()
     page.get_by_role("button", name="Save contact").click()
-    expect(page.locator("#contacts")).to_contain_text("resolved")
+    expect(page.locator("#contacts")).to_contain_text("Resolved")
     page.goto(f"{centre.web}/desk/")
     page.get_by_role("button", name="Offline").click()
     expect(page.locator("#state")).to_have_text("Offline")

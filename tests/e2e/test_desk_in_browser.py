@@ -93,12 +93,12 @@ def test_consultant_answers_wraps_up_and_sees_the_contact_on_the_record(centre: 
     expect(page.get_by_role("heading", name="Wrap-up", exact=True)).to_be_visible(
         timeout=PATIENCE_MS
     )
-    page.get_by_label("follow-up").check()
+    page.get_by_label("Follow-up needed").check()
     page.get_by_label("Notes").fill("Will send the training list.")
     page.get_by_role("button", name="Save contact").click()
     expect(page).to_have_url(re.compile(r"/desk/customers/\d+$"))
     expect(page.locator("#contacts")).to_contain_text("Will send the training list.")
-    expect(page.locator("#contacts")).to_contain_text("follow-up")
+    expect(page.locator("#contacts")).to_contain_text("Follow-up needed")
     page.screenshot(path=str(centre.logs / "desk-record.png"), full_page=True)
 
 
