@@ -147,6 +147,32 @@ def refused(error: HTTPException) -> Any:
     return render_template("desk/refused.html", reason=error.description), 403
 
 
+@bp.app_errorhandler(404)
+def not_found(error: HTTPException) -> Any:
+    """Tell a person the page does not exist, in their language (JSON to the desk's scripts)."""
+    if "/api/" in request.path or request.is_json:
+        return jsonify(error=error.description), 404
+    g.consultant = current_user if current_user.is_authenticated else None
+    return render_template(
+        "desk/error.html",
+        title=_("Page not found"),
+        explanation=_("There is no such page, or the record it showed is gone."),
+    ), 404
+
+
+@bp.app_errorhandler(500)
+def broken(error: HTTPException) -> Any:
+    """Tell a person that the centre failed them, without a page that could fail again."""
+    if "/api/" in request.path or request.is_json:
+        return jsonify(error=error.description), 500
+    g.consultant = None
+    return render_template(
+        "desk/error.html",
+        title=_("Something went wrong"),
+        explanation=_("The centre could not finish this. Try again in a moment."),
+    ), 500
+
+
 @bp.before_request
 def load_consultant() -> None:
     """Make the signed-in person g.consultant for the pages (None for a visitor), and note

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, jsonify, redirect, request
+from flask_babel import gettext
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -116,7 +117,7 @@ def exempt_webhooks(app: Flask) -> None:
 
 def refuse_csrf(error: CSRFError) -> tuple[Response | str, int]:
     """Say why a change was refused: the page's CSRF token was missing, wrong or stale."""
-    reason = f"{error.description} Reload the page and try again."
+    reason = gettext("%(reason)s Reload the page and try again.", reason=error.description)
     if "/api/" in request.path or request.is_json:
         return jsonify(error=reason), 400
     return reason, 400
@@ -124,7 +125,9 @@ def refuse_csrf(error: CSRFError) -> tuple[Response | str, int]:
 
 def slow_down(error: HTTPException) -> tuple[str, int]:
     """Tell someone who failed to sign in too often to wait, without saying which limit hit."""
-    return "Too many failed attempts to sign in. Wait a few minutes and try again.\n", 429
+    return gettext(
+        "Too many failed attempts to sign in. Wait a few minutes and try again."
+    ) + "\n", 429
 
 
 def explain_to_scripts(error: HTTPException) -> Response | HTTPException:

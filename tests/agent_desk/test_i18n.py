@@ -68,8 +68,9 @@ def test_every_text_the_desk_marks_is_translated_into_polish():
     ]
     marked = {
         message if isinstance(message, str) else message[0]
+        for package in (CATALOGUE.parent, CATALOGUE.parents[1] / "centre")
         for _file, _line, message, _comments, _context in extract_from_dir(
-            str(CATALOGUE.parent), methods, keywords
+            str(package), methods, keywords
         )
     }
     with PO.open("rb") as po:
@@ -110,6 +111,15 @@ def test_a_consultant_who_chooses_english_reads_english_pages(client, jan):
     assert anna.desk_language == "en"
     choose_language(client, "pl")
     assert '<html lang="pl">' in client.get("/desk/").get_data(as_text=True)
+
+
+def test_a_missing_page_says_so_in_the_readers_language(client, demo):
+    sign_in(client)
+    missing = client.get("/desk/customers/999999")
+    assert missing.status_code == 404 and "Nie ma takiej strony" in missing.get_data(as_text=True)
+    choose_language(client, "en")
+    assert "Page not found" in client.get("/desk/no-such-page").get_data(as_text=True)
+    assert client.get("/desk/api/no-such-thing").json["error"], "the scripts still get JSON"
 
 
 def test_a_language_not_offered_is_refused_and_nothing_changes(client, demo):
