@@ -122,6 +122,23 @@ FIELDS: Mapping[str, LazyString] = {
 # Keys an audit entry keeps for the machine (record ids, Twilio sids), never shown.
 HIDDEN_FIELDS = frozenset({"contact_id", "hold_id", "recording", "call_sid", "recording_sid"})
 
+# The kinds of personal data the retention table names, and who started a purge.
+DATA_KINDS: Mapping[str, LazyString] = {
+    "call_recordings": _l("Call recordings"),
+    "voicemail": _l("Voicemail"),
+    "contacts": _l("Contacts"),
+    "call_records": _l("Call records"),
+    "sms": _l("Text messages"),
+    "job_alerts": _l("Job alerts"),
+    "import_files": _l("Imported files"),
+    "audit_entries": _l("Audit entries"),
+}
+
+TRIGGERS: Mapping[str, LazyString] = {
+    "schedule": _l("the nightly schedule"),
+    "cli": _l("the hotline command"),
+}
+
 FAMILIES: Mapping[str, Mapping[str, LazyString]] = {
     "topic": TOPICS,
     "outcome": OUTCOMES,
@@ -133,6 +150,8 @@ FAMILIES: Mapping[str, Mapping[str, LazyString]] = {
     "import_target": IMPORT_TARGETS,
     "audit_action": AUDIT_ACTIONS,
     "field": FIELDS,
+    "data_kind": DATA_KINDS,
+    "trigger": TRIGGERS,
 }
 
 

@@ -68,7 +68,10 @@ def test_every_text_the_desk_marks_is_translated_into_polish():
     ]
     marked = {
         message if isinstance(message, str) else message[0]
-        for package in (CATALOGUE.parent, CATALOGUE.parents[1] / "centre")
+        for package in (
+            CATALOGUE.parent,
+            *(CATALOGUE.parents[1] / name for name in ("centre", "privacy")),
+        )
         for _file, _line, message, _comments, _context in extract_from_dir(
             str(package), methods, keywords
         )
