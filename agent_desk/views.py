@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import segno
 from flask import (
@@ -25,10 +24,12 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
-from agent_desk import softphone, streams, uploads
+from agent_desk import i18n, labels, softphone, streams, uploads
 from agent_desk import state as states
 from agent_desk import wrap_up as wrap_ups
 from agent_desk.errors import DeskError, SoftphoneNotSetUp
@@ -40,7 +41,6 @@ from customers.audit import audit_trail
 from customers.contacts import contacts_of
 from customers.models import Contact, Customer
 from hotline.access import (
-    ROLE_TITLES,
     Permission,
     can,
     limiter,
@@ -88,12 +88,34 @@ bp = Blueprint(
 
 
 @bp.app_template_filter("local")
-def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
-    """Show a stored UTC time in the centre's own time zone."""
-    if moment is None:
-        return ""
-    zone = ZoneInfo(current_app.extensions["hotline.settings"].timezone)
-    return moment.astimezone(zone).strftime(pattern)
+def local_time(moment: datetime | None, width: str = "short") -> str:
+    """Show a stored UTC time in the centre's time zone, the reader's way."""
+    return i18n.local_time(moment, width)
+
+
+@bp.app_template_filter("label")
+def label(code: str | None, family: str) -> str:
+    """Show a stored code (a topic, outcome, state...) as the reader's words."""
+    return labels.label(family, code)
+
+
+@bp.app_context_processor
+def inject_language() -> dict[str, Any]:
+    """Tell every page its language, the words its scripts show, and the centre's time zone."""
+    return {
+        "page_language": i18n.page_language(),
+        "script_texts": i18n.script_texts(),
+        "centre_timezone": current_app.extensions["hotline.settings"].timezone,
+        "audit_lines": labels.audit_lines,
+        "started_by_label": started_by_label,
+    }
+
+
+def started_by_label(started_by: str) -> str:
+    """Name who started an import ("desk:anna" as Anna Nowak)."""
+    login = started_by.partition(":")[2]
+    names = {login: person.name} if (person := consultants.by_login(login)) else {}
+    return labels.started_by_label(started_by, names)
 
 
 @bp.context_processor
@@ -123,6 +145,32 @@ def refused(error: HTTPException) -> Any:
         return jsonify(error=error.description), 403
     g.consultant = current_user if current_user.is_authenticated else None
     return render_template("desk/refused.html", reason=error.description), 403
+
+
+@bp.app_errorhandler(404)
+def not_found(error: HTTPException) -> Any:
+    """Tell a person the page does not exist, in their language (JSON to the desk's scripts)."""
+    if "/api/" in request.path or request.is_json:
+        return jsonify(error=error.description), 404
+    g.consultant = current_user if current_user.is_authenticated else None
+    return render_template(
+        "desk/error.html",
+        title=_("Page not found"),
+        explanation=_("There is no such page, or the record it showed is gone."),
+    ), 404
+
+
+@bp.app_errorhandler(500)
+def broken(error: HTTPException) -> Any:
+    """Tell a person that the centre failed them, without a page that could fail again."""
+    if "/api/" in request.path or request.is_json:
+        return jsonify(error=error.description), 500
+    g.consultant = None
+    return render_template(
+        "desk/error.html",
+        title=_("Something went wrong"),
+        explanation=_("The centre could not finish this. Try again in a moment."),
+    ), 500
 
 
 @bp.before_request
@@ -178,7 +226,7 @@ def login() -> Any:
         request.form.get("login", ""), request.form.get("password", "")
     )
     if consultant is None:
-        flash("Wrong login or password.", "error")
+        flash(_("Wrong login or password."), "error")
         return render_template("desk/login.html"), 401
     session.clear()
     session[PENDING_LOGIN] = {"id": consultant.get_id(), "at": int(time.time())}
@@ -223,14 +271,14 @@ def second_factor() -> Any:
     """Ask for the code of the person's authenticator app; enrol one first if they have none."""
     consultant = pending_sign_in()
     if consultant is None:
-        flash("Sign in again: that took too long.", "error")
+        flash(_("Sign in again: that took too long."), "error")
         return redirect(url_for("desk.login"))
     if not consultant.totp_secret:
         return enrol_second_factor(consultant)
     if request.method == "POST":
         if second_factors.verify(consultant, request.form.get("code", "")):
             return finish_sign_in(consultant)
-        flash("That code is wrong or was already used; wait for the next one.", "error")
+        flash(_("That code is wrong or was already used; wait for the next one."), "error")
         return render_template("desk/second_factor.html"), 401
     return render_template("desk/second_factor.html")
 
@@ -242,9 +290,9 @@ def enrol_second_factor(consultant: Consultant) -> Any:
     if request.method == "POST":
         if second_factors.enrol(consultant, secret, request.form.get("code", "")):
             session.pop(PENDING_SECRET, None)
-            flash("Your authenticator app is set up; it is asked for at every sign-in.", "ok")
+            flash(_("Your authenticator app is set up; it is asked for at every sign-in."), "ok")
             return finish_sign_in(consultant)
-        flash("That code does not match; check the app's clock and try the next one.", "error")
+        flash(_("That code does not match; check the app's clock and try the next one."), "error")
         status = 401
     else:
         status = 200
@@ -287,14 +335,30 @@ def account() -> Any:
                 request.form.get("new_password", ""),
             )
         except consultants.AccountError as exc:
-            flash(str(exc), "error")
-            return render_template("desk/account.html", titles=ROLE_TITLES), 400
+            flash(i18n.refusal_text(exc), "error")
+            return render_template("desk/account.html", languages=i18n.LANGUAGE_NAMES), 400
         go_offline(g.consultant)
         logout_user()
         session.clear()
-        flash("Password changed; every session of yours has ended. Sign in again.", "ok")
+        flash(_("Password changed; every session of yours has ended. Sign in again."), "ok")
         return redirect(url_for("desk.login"))
-    return render_template("desk/account.html", titles=ROLE_TITLES)
+    return render_template("desk/account.html", languages=i18n.LANGUAGE_NAMES)
+
+
+@bp.post("/account/language")
+@requires(Permission.OWN_ACCOUNT)
+def account_language() -> Any:
+    """Show the person's desk pages in the language they choose."""
+    try:
+        consultants.set_desk_language(
+            g.consultant, request.form.get("language", ""), i18n.DESK_LANGUAGES
+        )
+    except consultants.AccountError as exc:
+        flash(i18n.refusal_text(exc), "error")
+        return redirect(url_for("desk.account"))
+    refresh()
+    flash(_("The desk now speaks your language."), "ok")
+    return redirect(url_for("desk.account"))
 
 
 @bp.route("/account/second-factor", methods=["GET", "POST"])
@@ -307,9 +371,9 @@ def account_second_factor() -> Any:
     if request.method == "POST":
         if second_factors.enrol(g.consultant, secret, request.form.get("code", "")):
             session.pop(PENDING_SECRET, None)
-            flash("Your authenticator app is set up; it is asked for at every sign-in.", "ok")
+            flash(_("Your authenticator app is set up; it is asked for at every sign-in."), "ok")
             return redirect(url_for("desk.account"))
-        flash("That code does not match; check the app's clock and try the next one.", "error")
+        flash(_("That code does not match; check the app's clock and try the next one."), "error")
         status = 400
     uri = second_factors.provisioning_uri(secret, g.consultant.login)
     return render_template(
@@ -326,6 +390,8 @@ def desk() -> str:
         "desk/desk.html",
         consultant=g.consultant,
         outcomes=wrap_ups.WRAP_UP_OUTCOMES,
+        break_reasons=settings_now().break_reasons,
+        not_ready_reasons=settings_now().not_ready_reasons,
         pending=pending,
         unfinished=wrap_ups.unfinished_wrap_ups(g.consultant, but=pending),
     )
@@ -344,7 +410,8 @@ def board_figures() -> Response:
     """Return the board's figures, polled by the board page."""
     settings = current_app.extensions["hotline.settings"]
     engine = routing_services().engine
-    return jsonify(queue_board.board(engine, utcnow(), settings.timezone))
+    figures = queue_board.board(engine, utcnow(), settings.timezone)
+    return jsonify(labels.with_state_labels(figures))
 
 
 @bp.get("/api/board/events")
@@ -414,9 +481,9 @@ def change_state() -> Any:
     if not isinstance(wanted, str) or not isinstance(reason, str):
         return jsonify(error="'state' and 'reason' must be text"), 400
     try:
-        states.change_state(g.consultant, wanted, reason)
+        states.change_state(g.consultant, wanted, reason, settings_now())
     except REFUSALS as exc:
-        return jsonify(error=str(exc)), 409
+        return jsonify(error=i18n.refusal_text(exc)), 409
     return jsonify(states.desk_state(g.consultant))
 
 
@@ -438,7 +505,7 @@ def save_outcome(
             g.consultant, ident, request.form.get("outcome", ""), request.form.get("notes", "")
         )
     except REFUSALS as exc:
-        flash(str(exc), "error")
+        flash(i18n.refusal_text(exc), "error")
         return redirect(url_for(back))
     flash(saved, "ok")
     if contact.customer_id:
@@ -460,7 +527,7 @@ def wrap_up_page(contact_id: int) -> Any:
 @requires(Permission.TAKE_CALLS)
 def wrap_up(contact_id: int) -> Any:
     """Save the wrap-up form."""
-    return save_outcome(wrap_ups.wrap_up, contact_id, "Contact saved.", "desk.desk")
+    return save_outcome(wrap_ups.wrap_up, contact_id, _("Contact saved."), "desk.desk")
 
 
 @bp.get("/voicemail")
@@ -494,7 +561,10 @@ def voicemail_audio(recording_id: int) -> Response:
 def handle_voicemail(recording_id: int) -> Any:
     """Mark a voicemail handled, with what was done, on the caller's record."""
     return save_outcome(
-        voicemails.handle_voicemail, recording_id, "Voicemail handled and logged.", "desk.voicemail"
+        voicemails.handle_voicemail,
+        recording_id,
+        _("Voicemail handled and logged."),
+        "desk.voicemail",
     )
 
 
@@ -534,9 +604,9 @@ def update_customer(customer_id: int) -> Any:
             phone=request.form.get("phone", ""),
             action_plan_notes=request.form.get("action_plan_notes", ""),
         )
-        flash("Record updated.", "ok")
+        flash(_("Record updated."), "ok")
     except REFUSALS as exc:
-        flash(str(exc), "error")
+        flash(i18n.refusal_text(exc), "error")
     return redirect(url_for("desk.customer", customer_id=customer_id))
 
 
@@ -555,7 +625,7 @@ def start_import() -> Any:
 
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash("Choose a file to import.", "error")
+        flash(_("Choose a file to import."), "error")
         return redirect(url_for("desk.imports"))
     try:
         saved = uploads.save_upload(upload.filename, upload.stream)
@@ -567,7 +637,7 @@ def start_import() -> Any:
             target=request.form.get("target", "vacancies"),
         )
     except (ImportRequestError, DeskError) as exc:
-        flash(str(exc), "error")
+        flash(i18n.refusal_text(exc), "error")
         return redirect(url_for("desk.imports"))
     return redirect(url_for("desk.import_run", run_id=run.id))
 
@@ -588,8 +658,10 @@ def import_run_state(run_id: int) -> Any:
 
     progress = import_status(run_id)
     if progress is None:
-        return jsonify(error="no such import"), 404
-    return jsonify(progress.as_dict())
+        return jsonify(error=_("no such import")), 404
+    return jsonify(
+        progress.as_dict() | {"status_label": labels.label("import_status", progress.status)}
+    )
 
 
 # The softphone's call controls live in their own module, on this blueprint.

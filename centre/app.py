@@ -7,12 +7,14 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, jsonify, redirect, request
+from flask_babel import gettext
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
+from agent_desk import i18n
 from agent_desk.streams import NAME as LIVE_STREAMS
 from agent_desk.streams import LiveStreams, gunicorn_threads
 from agent_desk.views import bp as desk_bp
@@ -74,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     quiet_personal_data_loggers()
     db.init_app(app)
+    i18n.init_app(app, settings.timezone)
     redis_conn.init_app(app)
     app.config["RATELIMIT_STORAGE_URI"] = redis_conn.url
     telephony.configure(settings)
@@ -120,7 +123,7 @@ def exempt_webhooks(app: Flask) -> None:
 
 def refuse_csrf(error: CSRFError) -> tuple[Response | str, int]:
     """Say why a change was refused: the page's CSRF token was missing, wrong or stale."""
-    reason = f"{error.description} Reload the page and try again."
+    reason = gettext("%(reason)s Reload the page and try again.", reason=error.description)
     if "/api/" in request.path or request.is_json:
         return jsonify(error=reason), 400
     return reason, 400
@@ -128,7 +131,9 @@ def refuse_csrf(error: CSRFError) -> tuple[Response | str, int]:
 
 def slow_down(error: HTTPException) -> tuple[str, int]:
     """Tell someone who failed to sign in too often to wait, without saying which limit hit."""
-    return "Too many failed attempts to sign in. Wait a few minutes and try again.\n", 429
+    return gettext(
+        "Too many failed attempts to sign in. Wait a few minutes and try again."
+    ) + "\n", 429
 
 
 def explain_to_scripts(error: HTTPException) -> Response | HTTPException:

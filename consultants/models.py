@@ -36,6 +36,8 @@ class Consultant(Base):
     # so that a code seen over a shoulder cannot be used twice.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # The language of their desk pages ("pl" or "en"), which they choose on their account page.
+    desk_language: Mapped[str] = mapped_column(String(8), default="pl", server_default="pl")
 
     @property
     def client_identity(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 
 from sqlalchemy import select, update
@@ -101,3 +102,11 @@ def set_active(consultant: Consultant, active: bool) -> None:
         consultant.active = active
     if not active:
         end_sessions(consultant)
+
+
+def set_desk_language(consultant: Consultant, language: str, offered: Iterable[str]) -> None:
+    """Show a person's desk pages in one of the offered languages from their next page on."""
+    if language not in offered:
+        raise AccountError("Choose one of the languages offered.")
+    with db.transaction():
+        consultant.desk_language = language

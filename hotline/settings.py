@@ -175,6 +175,17 @@ def routing_texts(env: Mapping[str, str]) -> dict[str, object]:
     return values
 
 
+def reason_list(key: str, given: str) -> tuple[str, ...]:
+    """Read a comma-separated list of reasons, refusing an empty or overlong one."""
+    reasons = tuple(dict.fromkeys(part.strip() for part in given.split(",") if part.strip()))
+    if not reasons:
+        raise SettingsError(f"{key} must name at least one reason, e.g. lunch,training")
+    too_long = [reason for reason in reasons if len(reason) > 60]
+    if too_long:
+        raise SettingsError(f"{key}: a reason may be at most 60 characters ({too_long[0]!r})")
+    return reasons
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the centre reads from its environment."""
@@ -231,6 +242,11 @@ class Settings:
     emulator_control_token: str = ""
     # Days each kind of personal data is kept (RETENTION_DEFAULTS, HOTLINE_RETENTION).
     retention_days: Mapping[str, int] = field(default_factory=lambda: dict(RETENTION_DEFAULTS))
+    # The reasons a consultant gives for a break and for not being ready, as the office sets
+    # them (HOTLINE_BREAK_REASONS, HOTLINE_NOT_READY_REASONS): codes the desk names in the
+    # reader's language (agent_desk.labels.REASONS), or the office's own words.
+    break_reasons: tuple[str, ...] = ("lunch", "rest", "training", "back-office")
+    not_ready_reasons: tuple[str, ...] = ("paperwork", "meeting", "coaching", "technical-problem")
     testing: bool = False
 
     @property
@@ -326,6 +342,12 @@ class Settings:
                 f"{MAX_TOKEN_TTL_SECONDS} (24 hours, the longest Twilio accepts)"
             )
         values.update(routing_texts(env))
+        for name, key in (
+            ("break_reasons", "HOTLINE_BREAK_REASONS"),
+            ("not_ready_reasons", "HOTLINE_NOT_READY_REASONS"),
+        ):
+            if env.get(key, "").strip():
+                values[name] = reason_list(key, env[key])
         values["retention_days"] = retention_days(env)
         return cls(**values)  # type: ignore[arg-type]
 

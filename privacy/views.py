@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from customers.models import Customer
@@ -88,7 +89,7 @@ def place_hold(customer_id: int) -> Any:
     """Place a legal hold on a customer's data."""
     try:
         holds.place_hold(g.consultant, customer_id, request.form.get("reason", ""))
-        flash("Legal hold placed: the purge keeps this customer's data.", "ok")
+        flash(_("Legal hold placed: the purge keeps this customer's data."), "ok")
     except holds.HoldError as exc:
         flash(str(exc), "error")
     return redirect(url_for("privacy.customer_page", customer_id=customer_id))
@@ -102,7 +103,7 @@ def release_hold(hold_id: int) -> Any:
         hold = holds.release_hold(g.consultant, hold_id)
     except holds.HoldError as exc:
         abort(404, str(exc))
-    flash("Legal hold released.", "ok")
+    flash(_("Legal hold released."), "ok")
     return redirect(url_for("privacy.customer_page", customer_id=hold.customer_id))
 
 
@@ -112,11 +113,11 @@ def erase(customer_id: int) -> Any:
     """Erase a customer's personal data, once the supervisor has confirmed it."""
     the_customer(customer_id)
     if request.form.get("confirm") != "erase":
-        flash("Type erase to confirm.", "error")
+        flash(_("Type %(word)s to confirm.", word="erase"), "error")
     else:
         try:
             subject_rights.erase_customer(g.consultant, customer_id, telephony.current())
-            flash("The customer's personal data was erased.", "ok")
+            flash(_("The customer's personal data was erased."), "ok")
         except subject_rights.ErasureRefused as exc:
             flash(str(exc), "error")
     return redirect(url_for("privacy.customer_page", customer_id=customer_id))

@@ -5,6 +5,7 @@
   if (!desk) return;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const $ = (id) => document.getElementById(id);
+  const { _ } = window.HotlineText;
   let lastState = null;
 
   async function post(url, body) {
@@ -24,22 +25,22 @@
   }
 
   function callTitle(state, call) {
-    if (call.asked_for_you) return "Callback: your customer asked for you";
-    if (call.callback) return state === "ringing" ? "Callback to make" : "Callback";
-    return state === "ringing" ? "Incoming call" : "Call";
+    if (call.asked_for_you) return _("Callback: your customer asked for you");
+    if (call.callback) return state === "ringing" ? _("Callback to make") : _("Callback");
+    return state === "ringing" ? _("Incoming call") : _("Call");
   }
 
   function render(state) {
-    $("state").textContent = state.state;
+    $("state").textContent = state.state_label;
     $("state").className = "state " + state.state;
-    $("state-reason").textContent = state.reason || "";
+    $("state-reason").textContent = state.reason_label || "";
     const call = state.call;
     $("call-panel").hidden = !call;
     if (call) {
       $("call-title").textContent = callTitle(state.state, call);
-      $("call-number").textContent = call.caller_number || "unknown";
-      $("call-topic").textContent = call.topic;
-      $("call-language").textContent = call.language;
+      $("call-number").textContent = call.caller_number || _("unknown number");
+      $("call-topic").textContent = call.topic_label;
+      $("call-language").textContent = call.language_label;
       const customer = call.customer;
       $("customer-card").hidden = !customer;
       $("unknown-caller").hidden = !!customer;
@@ -70,7 +71,9 @@
     button.addEventListener("click", async () => {
       try {
         showError("");
-        render(await post("/desk/api/state", { state: button.dataset.state }));
+        const reasonBox = button.dataset.reasonFrom ? $(button.dataset.reasonFrom) : null;
+        const reason = reasonBox ? reasonBox.value : "";
+        render(await post("/desk/api/state", { state: button.dataset.state, reason }));
       } catch (error) {
         showError(error.message);
       }

@@ -5,7 +5,7 @@
   setInterval(async () => {
     const state = await (await fetch(`/desk/api/imports/${box.dataset.run}`)).json();
     document.getElementById("import-progress").value = state.percent;
-    document.getElementById("import-status").textContent = state.status;
+    document.getElementById("import-status").textContent = state.status_label || state.status;
     if (state.finished) location.reload();
   }, 1000);
 })();

@@ -5,6 +5,7 @@
   const panel = document.getElementById("softphone");
   if (!panel || !window.HotlinePhone) return;
   const $ = (id) => document.getElementById(id);
+  const { _ } = window.HotlineText;
   const makePhone = () => HotlinePhone.makePhone({
     emulator: panel.dataset.emulator,
     emulatorToken: panel.dataset.emulatorToken,
@@ -96,7 +97,7 @@
       if (!this.supported || Notification.permission !== "granted") return;
       if (document.visibilityState === "visible" && document.hasFocus()) return;
       this.close();
-      this.note = new Notification("Incoming call", { body: text, tag: "hotline-ringing", requireInteraction: true });
+      this.note = new Notification(_("Incoming call"), { body: text, tag: "hotline-ringing", requireInteraction: true });
       this.note.onclick = () => {
         window.focus();
         this.close();
@@ -113,10 +114,10 @@
   let endedNotice = false;
 
   function callTitle() {
-    if (caller && caller.asked_for_you) return "Callback: your customer asked for you";
-    if (caller && caller.callback) return phone.state === "ringing" ? "Callback to make" : "Callback";
-    if (phone.state === "connected") return "On a call";
-    return "Incoming call";
+    if (caller && caller.asked_for_you) return _("Callback: your customer asked for you");
+    if (caller && caller.callback) return phone.state === "ringing" ? _("Callback to make") : _("Callback");
+    if (phone.state === "connected") return _("On a call");
+    return _("Incoming call");
   }
 
   function showError(message) {
@@ -127,31 +128,31 @@
   function render() {
     const state = phone.state;
     const live = state === "ringing" || state === "connected";
-    $("phone-status").textContent = { offline: "Phone off", idle: "Phone ready", ringing: "Ringing", connected: "On a call" }[state];
+    $("phone-status").textContent = { offline: _("Phone off"), idle: _("Phone ready"), ringing: _("Ringing"), connected: _("On a call") }[state];
     $("phone-status").className = "phone-status " + state;
     panel.hidden = !live && !endedNotice;
     panel.className = "card softphone " + (live ? state : "ended");
-    $("softphone-title").textContent = live ? callTitle() : "Call ended";
+    $("softphone-title").textContent = live ? callTitle() : _("Call ended");
     const customer = caller && caller.customer;
-    $("softphone-number").textContent = (caller && caller.caller_number) || callerNumber || "unknown number";
+    $("softphone-number").textContent = (caller && caller.caller_number) || callerNumber || _("unknown number");
     $("softphone-customer").hidden = !customer;
     if (customer) {
       $("softphone-customer").textContent = customer.name;
       $("softphone-customer").href = customer.url;
     }
     // Written here, not in the template, so that a page without a call carries no such words.
-    $("softphone-own").textContent = "your customer";
+    $("softphone-own").textContent = _("your customer");
     $("softphone-own").hidden = !(caller && caller.own_customer);
-    $("softphone-vulnerable").textContent = "vulnerable";
+    $("softphone-vulnerable").textContent = _("vulnerable");
     $("softphone-vulnerable").hidden = !(customer && customer.vulnerable);
-    $("softphone-topic").textContent = caller && caller.topic ? "· " + caller.topic : "";
+    $("softphone-topic").textContent = caller && caller.topic ? "· " + caller.topic_label : "";
     // The Desk page shows the caller's record in full below.
     panel.querySelector(".caller").hidden = onDeskPage;
     $("phone-answer").hidden = state !== "ringing";
     $("phone-decline").hidden = state !== "ringing";
     $("phone-hangup").hidden = state !== "connected";
     $("phone-mute").hidden = state !== "connected";
-    $("phone-mute").textContent = phone.muted ? "Unmute" : "Mute";
+    $("phone-mute").textContent = phone.muted ? _("Unmute") : _("Mute");
     $("phone-mute").setAttribute("aria-pressed", String(phone.muted));
     $("phone-keypad").hidden = state !== "connected";
     $("phone-wrap-up").hidden = live || onDeskPage;
@@ -183,7 +184,7 @@
     // The network's From is the hotline's own number (the centre rings the desk itself); the
     // desk's record of the call knows who is calling.
     const number = (caller && caller.caller_number) || callerNumber;
-    return customer ? `${customer.name} (${number})` : number || "unknown number";
+    return customer ? `${customer.name} (${number})` : number || _("unknown number");
   }
 
   phone.onIncoming(async ({ from }) => {
@@ -234,7 +235,7 @@
     show() {
       const shown = $("softphone-timer");
       shown.hidden = this.started === null;
-      if (this.started !== null) shown.textContent = `Talking for ${clock((Date.now() - this.started) / 1000)}`;
+      if (this.started !== null) shown.textContent = _("Talking for %(time)s", { time: clock((Date.now() - this.started) / 1000) });
     },
   };
 
@@ -263,7 +264,7 @@
       if (!shown) return;
       const left = this.until === null ? null : Math.max(0, (this.until - Date.now()) / 1000);
       shown.hidden = left === null || left === 0;
-      if (left !== null) shown.textContent = `Wrap-up: ${clock(left)} left`;
+      if (left !== null) shown.textContent = _("Wrap-up: %(time)s left", { time: clock(left) });
       if (left === 0) this.set(null);
     },
   };
@@ -299,7 +300,7 @@
       const keep = select.options[0];
       select.replaceChildren(keep);
       devices.forEach((device, index) => {
-        const option = new Option(device.label || `Device ${index + 1}`, device.id);
+        const option = new Option(device.label || _("Device %(number)s", { number: index + 1 }), device.id);
         option.selected = device.id === current;
         select.add(option);
       });
@@ -327,7 +328,7 @@
     try {
       await action();
     } catch (error) {
-      showError("The phone did not respond; try again.");
+      showError(_("The phone did not respond; try again."));
     }
   };
   $("phone-answer").addEventListener("click", act(() => phone.accept()));

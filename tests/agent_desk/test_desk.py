@@ -41,7 +41,7 @@ def test_wrong_password_is_refused(client, demo):
         "/desk/login", data={"login": "anna", "password": "nope", "csrf_token": form_token(client)}
     )
     assert response.status_code == 401
-    assert b"Wrong login or password" in response.data
+    assert "Błędny login lub hasło" in response.get_data(as_text=True)
     assert client.get("/desk/").status_code == 302
 
 
@@ -84,14 +84,15 @@ def test_call_pops_the_record_then_wrap_up_logs_the_contact(client, twilio, jan,
 
     contact = db.session.scalars(select(Contact).where(Contact.call_sid == SID)).one()
     page = client.get("/desk/")
-    assert b"Wrap-up" in page.data
+    assert "Opis rozmowy" in page.get_data(as_text=True)
     response = client.post(
         f"/desk/wrap-up/{contact.id}",
         data={"csrf_token": token, "outcome": "resolved", "notes": "Explained documents."},
     )
     assert response.headers["Location"].endswith(f"/desk/customers/{jan.id}")
     record = client.get(f"/desk/customers/{jan.id}").data.decode()
-    assert "Explained documents." in record and "resolved" in record
+    assert "Explained documents." in record and "Załatwione" in record
+    assert ">resolved<" not in record and "contact.wrap-up" not in record, "people read words"
     assert client.get("/desk/api/state").json["state"] == "available"
     actions = db.session.scalars(select(AuditEntry.action)).all()
     assert "contact.wrap-up" in actions
@@ -153,10 +154,10 @@ def test_import_from_the_desk_reports_bad_rows_and_keeps_good_ones(
     assert state["status"] == "done"
     assert (state["imported"], state["failed_rows"]) == (1, 2)
     page = client.get(run_page).data.decode()
-    assert "Rows that were not imported" in page
+    assert "Wiersze, których nie zaimportowano" in page
     rows = {error["row_number"] for error in state["errors"]}
     assert rows == {3, 4}
-    assert "desk:anna" in page
+    assert "Anna Nowak" in page and "desk:anna" not in page
 
 
 def test_import_refuses_other_file_types(client, demo, tmp_path, monkeypatch):
@@ -169,7 +170,7 @@ def test_import_refuses_other_file_types(client, demo, tmp_path, monkeypatch):
         data={"csrf_token": token, "file": (io.BytesIO(b"MZ"), "virus.exe")},
         content_type="multipart/form-data",
     )
-    assert "upload a .csv, .json or .xml file" in client.get("/desk/imports").data.decode()
+    assert "wyślij plik .csv, .json lub .xml" in client.get("/desk/imports").data.decode()
 
 
 def test_a_wrap_up_whose_time_ran_out_can_be_finished_later(client, jan):
@@ -190,7 +191,7 @@ def test_a_wrap_up_whose_time_ran_out_can_be_finished_later(client, jan):
 
     _, token = sign_in(client)
     desk = client.get("/desk/").data.decode()
-    assert "Calls still to wrap up" in desk
+    assert "Połączenia do opisania" in desk
     assert f"/desk/wrap-up/{late_id}" in desk and f"/desk/wrap-up/{done_id}" not in desk
     form = client.get(f"/desk/wrap-up/{late_id}").data.decode()
     assert "Jan Wiśniewski" in form and 'name="outcome"' in form
@@ -200,13 +201,13 @@ def test_a_wrap_up_whose_time_ran_out_can_be_finished_later(client, jan):
     )
     saved = db.session.get(Contact, late_id)
     assert (saved.outcome, saved.notes) == ("follow-up", "Called back about offers.")
-    assert "Calls still to wrap up" not in client.get("/desk/").data.decode()
+    assert "Połączenia do opisania" not in client.get("/desk/").data.decode()
 
 
 def test_a_callback_jan_asked_of_anna_pops_as_asked_for_her(client, twilio, jan, redis_client):
     _, token = sign_in(client)
     api(client, token, "/desk/api/state", {"state": "available"})
-    api(client, token, "/desk/api/state", {"state": "break"})
+    api(client, token, "/desk/api/state", {"state": "break", "reason": "lunch"})
     twilio.post("/ivr/incoming", CALL)
     twilio.post("/ivr/menu/input", {**CALL, "Digits": "0"})
     wait = parse(twilio.post("/routing/wait", {**CALL, "QueueSid": "QU" + "1" * 32}).data)
@@ -260,7 +261,7 @@ def test_a_callback_that_did_not_reach_the_customer_leaves_nothing_to_wrap_up(
     _, token = sign_in(client)
     jan_is_called_back_in_vain(client, twilio, redis_client, token)
     assert client.get("/desk/api/state").json["state"] == "available"
-    assert "Calls still to wrap up" not in client.get("/desk/").data.decode()
+    assert "Połączenia do opisania" not in client.get("/desk/").data.decode()
     assert db.session.scalars(select(Contact)).all() == []
     request = db.session.scalars(select(CallbackRequest)).one()
     assert request.status == "pending"
@@ -278,7 +279,7 @@ class TestACallbackGivenUp:
         _, token = sign_in(client)
         jan_is_called_back_in_vain(client, twilio, redis_client, token, status="busy")
         assert client.get("/desk/api/state").json["state"] == "available"
-        assert "Calls still to wrap up" not in client.get("/desk/").data.decode()
+        assert "Połączenia do opisania" not in client.get("/desk/").data.decode()
         assert db.session.scalars(select(Contact)).all() == []
         request = db.session.scalars(select(CallbackRequest)).one()
         assert request.status == "failed"

@@ -148,7 +148,7 @@ def test_an_offer_reaches_the_consultant_it_is_for_and_nobody_else(app, live, pe
     assert offered.id == offered.data["events"][-1]["id"]
 
     # Piotr's own change comes through; nothing about Anna's call came before it.
-    api(piotr, piotr_token, "/desk/api/state", {"state": "break"})
+    api(piotr, piotr_token, "/desk/api/state", {"state": "break", "reason": "lunch"})
     own = piotrs.until(lambda m: m.event == "desk")
     assert [(e["kind"], e["consultant_id"]) for e in own.data["events"]] == [
         ("consultant.state", people["piotr"].id)
@@ -187,7 +187,7 @@ def test_a_last_event_id_the_stream_no_longer_holds_says_events_may_be_missing(
 ):
     anna, token = signed_in(app, "anna")
     api(anna, token, "/desk/api/state", {"state": "available"})
-    api(anna, token, "/desk/api/state", {"state": "break"})
+    api(anna, token, "/desk/api/state", {"state": "break", "reason": "lunch"})
     oldest = redis_client.xrange(keys.EVENTS, count=1)[0][0].decode()
     redis_client.xdel(keys.EVENTS, oldest)  # as trimming at the maximum length does
     stream = Stream(anna, "/desk/api/events", last_event_id=oldest)

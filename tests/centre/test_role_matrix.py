@@ -35,6 +35,7 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "ivr.health": PUBLIC,
     "desk.logout": SIGNED_IN,
     "desk.account": SIGNED_IN,
+    "desk.account_language": SIGNED_IN,
     "desk.account_second_factor": SIGNED_IN,
     "desk.desk": frozenset({C}),
     "desk.softphone_token": frozenset({C}),

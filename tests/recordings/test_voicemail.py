@@ -109,9 +109,9 @@ def test_the_desk_lists_plays_and_handles_voicemail(client, jan, phone_network):
     assert client.get("/desk/voicemail").status_code == 302, "sign in first"
     _response, token = sign_in(client)
     page = client.get("/desk/voicemail").data.decode()
-    assert "Jan Wiśniewski" in page and "Unknown caller" in page
-    assert page.count("your customer") == 1, "Jan is Anna's customer"
-    assert 'aria-label="2 waiting"' in client.get("/desk/").data.decode()
+    assert "Jan Wiśniewski" in page and "Nieznany dzwoniący" in page
+    assert page.count("Twój klient") == 1, "Jan is Anna's customer"
+    assert 'aria-label="2 czekają"' in client.get("/desk/").data.decode()
 
     sound = client.get(f"/desk/voicemail/{message.id}/audio")
     assert sound.status_code == 200 and sound.mimetype == "audio/wav"
@@ -131,7 +131,7 @@ def test_the_desk_lists_plays_and_handles_voicemail(client, jan, phone_network):
     )
     assert again.status_code == 302
     after = client.get("/desk/voicemail").data.decode()
-    assert "already been handled" in after and 'aria-label="1 waiting"' in after
+    assert "została już załatwiona" in after and 'aria-label="1 czeka"' in after
 
 
 def consultant(login: str) -> Consultant:
@@ -169,4 +169,4 @@ def test_the_desk_inbox_puts_the_consultants_own_messages_first(client, app, jan
 
     page = client.get("/desk/voicemail").get_data(as_text=True)
 
-    assert page.index(f'id="voicemail-{mine.id}"') < page.index("Unknown caller")
+    assert page.index(f'id="voicemail-{mine.id}"') < page.index("Nieznany dzwoniący")
