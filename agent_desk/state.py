@@ -54,6 +54,7 @@ def desk_state(consultant: Consultant) -> dict[str, object]:
             "topic": card.topic,
             "language": card.language,
             "own_customer": card.own_customer,
+            "identified_by": card.identified_by,
             "callback": card.callback,
             "asked_for_you": card.asked_for_you,
             "customer": None

@@ -23,6 +23,12 @@
     $("desk-error").hidden = !message;
   }
 
+  const IDENTIFIED = {
+    number: "by their phone number",
+    pesel: "by a PESEL they keyed in (the number is not theirs on record)",
+    none: "not identified",
+  };
+
   function callTitle(state, call) {
     if (call.asked_for_you) return "Callback: your customer asked for you";
     if (call.callback) return state === "ringing" ? "Callback to make" : "Callback";
@@ -39,6 +45,7 @@
       $("call-title").textContent = callTitle(state.state, call);
       $("call-number").textContent = call.caller_number || "unknown";
       $("call-topic").textContent = call.topic;
+      $("call-identified").textContent = IDENTIFIED[call.identified_by] || IDENTIFIED.none;
       $("call-language").textContent = call.language;
       const customer = call.customer;
       $("customer-card").hidden = !customer;
