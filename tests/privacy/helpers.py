@@ -65,9 +65,7 @@ def leave_traces(
             ),
         ]
     )  # fmt: skip
-    audit(
-        None, person.id, "customer.updated", {"address": [person.address, "ul. Nowa 1"]}, at=when
-    )
+    audit(None, person.id, "customer.updated", {"address": [person.address, "ul. Nowa 1"]}, at=when)
     request = CallbackRequest(
         call_sid="CB" + ("ab" + tag).rjust(32, "0"), number=person.phone, customer_id=person.id,
         queued_at=when, requested_at=when, status="completed",
