@@ -92,6 +92,8 @@ AUDIT_ACTIONS = {
     "login": "sign-in",
     "logout": "sign-out",
 }
+# The record whose PESEL its next showing reveals (the id, never the PESEL).
+REVEALED_PESEL = "revealed_pesel"
 # The most entries one CSV export holds.
 AUDIT_EXPORT_LIMIT = 100_000
 # A person who gave their password has this long to give their second factor.
@@ -542,7 +544,8 @@ def customer(customer_id: int) -> Any:
         records.open_record(g.consultant, record)
     except records.RecordRefused:
         return refuse_record(customer_id)
-    return record_page(record)
+    revealed = session.pop(REVEALED_PESEL, None) == customer_id
+    return record_page(record, pesel=record.pesel if revealed else None)
 
 
 @bp.post("/customers/<int:customer_id>/open")
@@ -560,13 +563,15 @@ def open_customer(customer_id: int) -> Any:
 @bp.post("/customers/<int:customer_id>/pesel")
 @requires(Permission.CUSTOMER_RECORDS)
 def reveal_pesel(customer_id: int) -> Any:
-    """Show the record once with its PESEL in full; the reveal is audited."""
+    """Reveal the PESEL on the record's next showing only (a reload masks it again); the
+    reveal is audited."""
     record = records.customer_or_none(customer_id) or abort(404)
     try:
-        pesel = records.reveal_pesel(g.consultant, record)
+        records.reveal_pesel(g.consultant, record)
     except records.RecordRefused:
         return refuse_record(customer_id)
-    return record_page(record, pesel=pesel)
+    session[REVEALED_PESEL] = customer_id
+    return redirect(url_for("desk.customer", customer_id=customer_id))
 
 
 @bp.post("/customers/<int:customer_id>")

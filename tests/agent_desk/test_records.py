@@ -195,7 +195,9 @@ def test_the_pesel_is_masked_and_revealed_once_by_an_audited_post(client, jan):
     assert JAN_PESEL not in record and JAN_PESEL[:6] + "*****" in record
     assert client.get(f"/desk/customers/{jan.id}/pesel").status_code == 405
 
-    revealed = client.post(f"/desk/customers/{jan.id}/pesel", data={"csrf_token": token})
+    revealed = client.post(
+        f"/desk/customers/{jan.id}/pesel", data={"csrf_token": token}, follow_redirects=True
+    )
     assert revealed.status_code == 200 and JAN_PESEL in page_of(revealed)
     assert revealed.headers["Cache-Control"] == "no-store"
     (reveal,) = entries("pesel.reveal")
