@@ -33,10 +33,15 @@ def five_entries() -> list[int]:
 
 
 def tamper(statement: str, **values: object) -> None:
-    """Change the table behind the application's back (SQLite: no trigger stops it)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        pytest.skip("PostgreSQL's trigger refuses the change itself (tested there)")
+    """Change the table behind the application's back, as its owner could (on PostgreSQL,
+    by switching the trigger off first: only a role that does not own the table is held by
+    it for good)."""
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        db.session.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER USER"))
     db.session.execute(text(statement), values)
+    if postgresql:
+        db.session.execute(text("ALTER TABLE audit_entries ENABLE TRIGGER USER"))
     db.session.commit()
     db.session.expire_all()
 
