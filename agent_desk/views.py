@@ -203,6 +203,9 @@ def login() -> Any:
         request.form.get("login", ""), request.form.get("password", "")
     )
     if consultant is None:
+        # Whose account was tried, if any; never the login typed (it may be a password).
+        tried = consultants.by_login(request.form.get("login", "").strip())
+        audit(tried.id if tried else None, None, "login.refused", {"known": tried is not None})
         flash("Wrong login or password.", "error")
         return render_template("desk/login.html"), 401
     session.clear()

@@ -19,6 +19,7 @@ from customers.models import AuditEntry, BreakGlass, Contact, Customer
 from hotline.db import db, utcnow
 from routing.engine import RoutingEngine
 from tests.agent_desk.test_desk import api, sign_in
+from tests.conftest import form_token
 from tests.twiml import parse
 
 SID = "CA" + "7" * 32
@@ -257,12 +258,26 @@ def test_an_edit_is_audited_by_the_fields_it_changed_and_the_chain_holds(client,
     assert verify_chain().intact
 
 
-def test_signing_in_and_out_is_audited(client, jan):
+def test_signing_in_and_out_and_failing_to_are_audited(client, jan):
+    for login, password in (("anna", "not her password"), ("s3cret-typed-as-a-login", "x")):
+        refused = client.post(
+            "/desk/login",
+            data={"login": login, "password": password, "csrf_token": form_token(client)},
+        )
+        assert refused.status_code == 401
     _, token = sign_in(client, "anna")
     client.post("/desk/logout", data={"csrf_token": token})
     anna = person("anna").id
+    assert [e.consultant_id for e in entries("login.refused")] == [anna, None]
+    assert "s3cret" not in str([e.changes for e in entries("login.refused")])
     assert [e.consultant_id for e in entries("login")] == [anna]
     assert [e.consultant_id for e in entries("logout")] == [anna]
+
+
+def test_a_supervisor_opening_the_privacy_page_is_audited(client, jan):
+    sign_in(client, "anna")
+    assert client.get(f"/desk/privacy/customers/{jan.id}").status_code == 200
+    assert entries("record.view")[-1].changes == {"grounds": "supervision"}
 
 
 def test_supervisors_filter_the_trail_and_export_it_as_csv_which_is_audited(client, jan):
