@@ -83,13 +83,12 @@ AUDIT_ACTIONS = {
     "customer.update": "record changed",
     "contact.": "contact logged",
     "voicemail.": "voicemail played or handled",
-    "recording.": "recording played",
     "customer.erased": "erasure",
     "customer.exported": "access export",
     "legal_hold.": "legal hold",
     "audit.export": "audit trail exported",
     "consultant.": "people and roles",
-    "login": "sign-in",
+    "login": "sign-in (and refused sign-ins)",
     "logout": "sign-out",
 }
 # The record whose PESEL its next showing reveals (the id, never the PESEL).
