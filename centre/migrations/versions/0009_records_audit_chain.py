@@ -160,6 +160,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_audit_entries_consultant_id"))
         for name in ("entry_hash", "prev_hash", "values_hash", "values_salt", "address", "reason"):
             batch_op.drop_column(name)
-    with op.batch_alter_table("customers") as batch_op:
-        batch_op.drop_index(batch_op.f("ix_customers_search_name"))
-        batch_op.drop_column("search_name")
+    op.drop_index(op.f("ix_customers_search_name"), table_name="customers")
+    # Not a batch (which rebuilds the table): other tables' foreign keys point at customers.
+    op.execute("ALTER TABLE customers DROP COLUMN search_name")
