@@ -2,9 +2,9 @@
 
 Each entry's hash covers the previous entry's hash and everything the entry says, so changing,
 removing or reordering an entry breaks the chain at that point, which ``verify_chain`` finds.
-The values (``changes``) enter the chain only through a salted hash of them: an erasure
-request blanks the values and drops the salt, which leaves the chain whole (the entry still
-says who did what, when and why) while nothing can be learnt from the hash any more.
+The values (``changes``) and the reason given enter the chain only through a salted hash of
+them: an erasure request blanks them and drops the salt, which leaves the chain whole (the
+entry still says who did what to whom, and when) while nothing can be learnt from the hash.
 On PostgreSQL a trigger (migration 0009) refuses any other UPDATE, and any DELETE but the
 retention purge's, which adds an entry naming the links it cut.
 """
@@ -44,9 +44,10 @@ def canonical(value: object) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def values_hash(salt: str, changes: Mapping[str, object]) -> str:
-    """Return the salted hash of an entry's values."""
-    return hashlib.sha256((salt + canonical(dict(changes))).encode()).hexdigest()
+def values_hash(salt: str, changes: Mapping[str, object], reason: str | None = None) -> str:
+    """Return the salted hash of an entry's values and reason (what an erasure may blank)."""
+    values = canonical([dict(changes), reason])
+    return hashlib.sha256((salt + values).encode()).hexdigest()
 
 
 def link_hash(entry: AuditEntry) -> str:
@@ -57,7 +58,6 @@ def link_hash(entry: AuditEntry) -> str:
         entry.consultant_id,
         entry.customer_id,
         entry.action,
-        entry.reason,
         entry.address,
         entry.values_hash,
     ]
@@ -96,7 +96,7 @@ def audit(
             reason=reason,
             address=origin.get(),
             values_salt=salt,
-            values_hash=values_hash(salt, changes),
+            values_hash=values_hash(salt, changes, reason),
         )
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
@@ -116,8 +116,11 @@ def audit(
 
 
 def erase_values(entry: AuditEntry) -> None:
-    """Blank an entry's values and forget its salt, leaving its link in the chain intact."""
+    """Blank an entry's values and reason and forget its salt, leaving its link in the chain
+    intact."""
     entry.changes = {key: ERASED for key in entry.changes}
+    if entry.reason is not None:
+        entry.reason = ERASED
     entry.values_salt = None
 
 
@@ -192,9 +195,9 @@ def _broken(entry: AuditEntry, previous: str | None, gaps: set[str]) -> str:
     if link_hash(entry) != entry.entry_hash:
         return "its contents do not match its hash (the entry was changed)"
     if entry.values_salt is None:
-        if any(value != ERASED for value in entry.changes.values()):
+        if entry.reason not in (None, ERASED) or set(entry.changes.values()) - {ERASED}:
             return "its values were changed after they were erased"
-    elif values_hash(entry.values_salt, entry.changes) != entry.values_hash:
+    elif values_hash(entry.values_salt, entry.changes, entry.reason) != entry.values_hash:
         return "its values do not match their hash (the values were changed)"
     return ""
 

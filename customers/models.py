@@ -76,7 +76,7 @@ class Contact(Base):
 class AuditEntry(Base):
     """Who read or changed what, when, why and from where: one link of the audit chain.
 
-    ``entry_hash`` covers everything but the values, which it covers through
+    ``entry_hash`` covers everything but the values and the reason, which it covers through
     ``values_hash`` (salted with ``values_salt``), so an erasure can blank the values and drop
     the salt while the chain still verifies.
     """

@@ -169,7 +169,9 @@ def erase_customer(by: Consultant | None, customer_id: int, network: Telephony) 
         entries = [
             entry
             for entry in session.scalars(select(AuditEntry).where(conditions["audit_entries"]))
-            if entry.values_salt is not None or set(entry.changes.values()) - {ERASED}
+            if entry.values_salt is not None
+            or set(entry.changes.values()) - {ERASED}
+            or entry.reason not in (None, ERASED)
         ]
         for entry in entries:
             erase_values(entry)

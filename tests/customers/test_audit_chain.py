@@ -62,7 +62,8 @@ def test_an_untouched_chain_verifies_and_each_entry_follows_the_one_before(app):
         ("UPDATE audit_entries SET action = 'record.edit' WHERE id = :id", "contents"),
         ("UPDATE audit_entries SET changes = '{\"grounds\": \"call\", \"n\": 2}' WHERE id = :id",
          "values"),
-        ("UPDATE audit_entries SET consultant_id = NULL, reason = 'x' WHERE id = :id", "contents"),
+        ("UPDATE audit_entries SET address = '10.0.0.1' WHERE id = :id", "contents"),
+        ("UPDATE audit_entries SET reason = 'x' WHERE id = :id", "values"),
         ("DELETE FROM audit_entries WHERE id = :id", "does not follow"),
     ],
 )  # fmt: skip
@@ -96,10 +97,14 @@ def test_hotline_audit_verify_reports_the_break_and_fails(app, environment):
 
 def test_erasing_the_values_keeps_the_chain_whole_but_forging_them_does_not(app):
     ids = five_entries()
+    with db.transaction():
+        why = audit(None, None, "record.break_glass", {"n": 5}, reason="Jan Kowal rang us")
     with db.transaction() as session:
         erase_values(session.get(AuditEntry, ids[1]))
+        erase_values(session.get(AuditEntry, why.id))
     erased = db.session.get(AuditEntry, ids[1])
     assert erased.changes == {"grounds": ERASED, "n": ERASED} and erased.values_salt is None
+    assert db.session.get(AuditEntry, why.id).reason == ERASED
     assert verify_chain().intact
     tamper('UPDATE audit_entries SET changes = \'{"grounds": "forged"}\' WHERE id = :id', id=ids[1])
     report = verify_chain()

@@ -21,8 +21,8 @@ down_revision = "0008_retention"
 branch_labels = None
 depends_on = None
 
-# PostgreSQL refuses any change to the trail but an erasure's (values blanked, salt dropped,
-# nothing else touched), and any deletion but the retention purge's (SET LOCAL
+# PostgreSQL refuses any change to the trail but an erasure's (values and reason blanked, salt
+# dropped, nothing else touched), and any deletion but the retention purge's (SET LOCAL
 # hotline.audit_purge = 'on'). TRUNCATE is refused outright.
 GUARD = """
 CREATE OR REPLACE FUNCTION audit_entries_append_only() RETURNS trigger AS $$
@@ -34,10 +34,10 @@ BEGIN
     RAISE EXCEPTION 'the audit trail is append-only: DELETE refused';
   END IF;
   IF TG_OP = 'UPDATE' AND OLD.values_salt IS NOT NULL AND NEW.values_salt IS NULL
-     AND (NEW.id, NEW.at, NEW.consultant_id, NEW.customer_id, NEW.action, NEW.reason,
+     AND (NEW.id, NEW.at, NEW.consultant_id, NEW.customer_id, NEW.action,
           NEW.address, NEW.values_hash, NEW.prev_hash, NEW.entry_hash)
          IS NOT DISTINCT FROM
-         (OLD.id, OLD.at, OLD.consultant_id, OLD.customer_id, OLD.action, OLD.reason,
+         (OLD.id, OLD.at, OLD.consultant_id, OLD.customer_id, OLD.action,
           OLD.address, OLD.values_hash, OLD.prev_hash, OLD.entry_hash) THEN
     RETURN NEW;
   END IF;
@@ -132,7 +132,7 @@ def fill_in() -> None:
         salt = secrets.token_hex(16)
         entry = SimpleNamespace(**row._asdict())
         entry.values_salt = salt
-        entry.values_hash = values_hash(salt, row.changes or {})
+        entry.values_hash = values_hash(salt, row.changes or {}, row.reason)
         entry.prev_hash = previous
         entry.entry_hash = link_hash(entry)  # type: ignore[arg-type]
         connection.execute(
