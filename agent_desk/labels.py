@@ -99,6 +99,25 @@ AUDIT_ACTIONS: Mapping[str, LazyString] = {
     "customer.erased": _l("erased the customer's data"),
     "legal_hold.placed": _l("placed a legal hold"),
     "legal_hold.released": _l("released a legal hold"),
+    "record.view": _l("opened the record"),
+    "record.break_glass": _l("opened the record, giving a reason"),
+    "pesel.reveal": _l("revealed the PESEL"),
+    "customer.search": _l("searched the customers"),
+    "voicemail.play": _l("played a voicemail"),
+    "login": _l("signed in"),
+    "login.refused": _l("was refused at sign-in"),
+    "logout": _l("signed out"),
+    "consultant.password": _l("changed their password"),
+    "consultant.signed_out": _l("was signed out everywhere"),
+    "audit.export": _l("exported the audit trail"),
+    "audit.purged": _l("the purge removed old entries"),
+    "call.hold": _l("put the caller on hold"),
+    "call.resume": _l("took the caller off hold"),
+    "call.transfer": _l("transferred the call"),
+    "call.consult": _l("consulted a colleague or an outside party"),
+    "call.consult-join": _l("brought everyone into the call"),
+    "call.consult-end": _l("ended the consultation"),
+    "call.three-way": _l("started a three-way call"),
 }
 
 # The fields an audit entry names, as people call them.
@@ -117,10 +136,25 @@ FIELDS: Mapping[str, LazyString] = {
     "calls": _l("Calls"),
     "callbacks": _l("Callbacks"),
     "audit_entries": _l("Audit entries"),
+    "fields": _l("Fields"),
+    "grounds": _l("Grounds"),
+    "known": _l("Known account"),
+    "entries": _l("Entries"),
+    "second_factor": _l("Second factor"),
+}
+
+# Why a record was opened (agent_desk.records), as people say it.
+GROUNDS: Mapping[str, LazyString] = {
+    "own": _l("their own customer"),
+    "call": _l("a call with the customer"),
+    "break_glass": _l("a stated reason"),
+    "supervisor": _l("supervision"),
 }
 
 # Keys an audit entry keeps for the machine (record ids, Twilio sids), never shown.
-HIDDEN_FIELDS = frozenset({"contact_id", "hold_id", "recording", "call_sid", "recording_sid"})
+HIDDEN_FIELDS = frozenset(
+    {"contact_id", "hold_id", "recording", "call_sid", "recording_sid", "consultant_id"}
+)
 
 # The kinds of personal data the retention table names, and who started a purge.
 DATA_KINDS: Mapping[str, LazyString] = {
@@ -212,6 +246,11 @@ def audit_value(field: str, value: object) -> str:
     if field in ("topic", "topics"):
         items = value if isinstance(value, list) else [value]
         return ", ".join(label("topic", str(item)) for item in items)
+    if field == "fields":
+        items = value if isinstance(value, list) else [value]
+        return ", ".join(label("field", str(item)) for item in items)
+    if field == "grounds" and isinstance(value, str):
+        return str(GROUNDS.get(value, value))
     if isinstance(value, list):
         return ", ".join(audit_value(field, item) for item in value)
     if isinstance(value, dict):

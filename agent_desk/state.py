@@ -99,6 +99,7 @@ def desk_state(consultant: Consultant) -> dict[str, object]:
             "language": card.language,
             "language_label": label("language", card.language),
             "own_customer": card.own_customer,
+            "identified_by": card.identified_by,
             "callback": card.callback,
             "asked_for_you": card.asked_for_you,
             "transferred": call_control.handed_over(entry, consultant) if entry else None,

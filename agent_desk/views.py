@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
+import json
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import segno
 from flask import (
@@ -29,7 +33,7 @@ from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
-from agent_desk import i18n, labels, softphone, streams, uploads
+from agent_desk import i18n, labels, records, softphone, streams, uploads
 from agent_desk import state as states
 from agent_desk import wrap_up as wrap_ups
 from agent_desk.errors import DeskError, SoftphoneNotSetUp
@@ -37,9 +41,9 @@ from consultants import second_factor as second_factors
 from consultants import service as consultants
 from consultants.models import Consultant
 from customers import service as customers_service
-from customers.audit import audit_trail
+from customers.audit import TrailFilter, audit, audit_trail, trail, trail_count
 from customers.contacts import contacts_of
-from customers.models import Contact, Customer
+from customers.models import AuditEntry, Contact, Customer
 from hotline.access import (
     Permission,
     can,
@@ -71,6 +75,27 @@ HOME_PAGES = (
     (Permission.QUEUE_BOARD, "desk.board"),
     (Permission.IMPORT_OFFERS, "desk.imports"),
 )
+# The kinds of entry the audit page filters by (a prefix: "record." finds every opening).
+AUDIT_ACTIONS = {
+    "record.view": "record opened",
+    "record.break_glass": "record opened with a reason",
+    "pesel.reveal": "PESEL revealed",
+    "customer.search": "search",
+    "customer.update": "record changed",
+    "contact.": "contact logged",
+    "voicemail.": "voicemail played or handled",
+    "customer.erased": "erasure",
+    "customer.exported": "access export",
+    "legal_hold.": "legal hold",
+    "audit.export": "audit trail exported",
+    "consultant.": "people and roles",
+    "login": "sign-in (and refused sign-ins)",
+    "logout": "sign-out",
+}
+# The record whose PESEL its next showing reveals (the id, never the PESEL).
+REVEALED_PESEL = "revealed_pesel"
+# The most entries one CSV export holds.
+AUDIT_EXPORT_LIMIT = 100_000
 # A person who gave their password has this long to give their second factor.
 PENDING_SECONDS = 300
 PENDING_LOGIN = "pending_login"
@@ -226,6 +251,9 @@ def login() -> Any:
         request.form.get("login", ""), request.form.get("password", "")
     )
     if consultant is None:
+        # Whose account was tried, if any; never the login typed (it may be a password).
+        tried = consultants.by_login(request.form.get("login", "").strip())
+        audit(tried.id if tried else None, None, "login.refused", {"known": tried is not None})
         flash(_("Wrong login or password."), "error")
         return render_template("desk/login.html"), 401
     session.clear()
@@ -244,6 +272,7 @@ def finish_sign_in(consultant: Consultant) -> Any:
     session.clear()
     login_user(consultant)
     start_session()
+    audit(consultant.id, None, "login", {"second_factor": bool(consultant.totp_secret)})
     log.info("consultant %s signed in", consultant.id)
     return redirect(safe_next(target, consultant))
 
@@ -311,6 +340,7 @@ def logout() -> Any:
     states.at_desk(consultant, signed_in=False)
     consultants.end_sessions(consultant)
     routing_services().engine.publish(streams.SIGNED_OUT, consultant_id=consultant.id)
+    audit(consultant.id, None, "logout", {})
     logout_user()
     session.clear()
     return redirect(url_for("desk.login"))
@@ -337,6 +367,7 @@ def account() -> Any:
         except consultants.AccountError as exc:
             flash(i18n.refusal_text(exc), "error")
             return render_template("desk/account.html", languages=i18n.LANGUAGE_NAMES), 400
+        audit(g.consultant.id, None, "consultant.password", {"consultant_id": g.consultant.id})
         go_offline(g.consultant)
         logout_user()
         session.clear()
@@ -549,6 +580,10 @@ def voicemail_audio(recording_id: int) -> Response:
     if recording is None:
         abort(404)
     try:
+        records.play_voicemail(g.consultant, recording)
+    except records.RecordRefused as exc:
+        abort(403, str(exc))
+    try:
         sound = recordings.audio(recording)
     except TelephonyError:
         log.exception("call %s: could not fetch voicemail %s", recording.call_sid, recording_id)
@@ -568,34 +603,94 @@ def handle_voicemail(recording_id: int) -> Any:
     )
 
 
-@bp.get("/customers")
+@bp.route("/customers", methods=["GET", "POST"])
 @requires(Permission.CUSTOMER_RECORDS)
-def customers() -> str:
-    """Search customers."""
-    text = request.args.get("q", "")
-    return render_template(
-        "desk/customers.html", query=text, results=customers_service.search_customers(text)
+def customers() -> Any:
+    """Search customers; the term comes in a posted form, never in the address or a log."""
+    if request.method == "GET":
+        return render_template("desk/customers.html", query="", result=None)
+    text = request.form.get("q", "")
+    result = records.search(g.consultant, text)
+    return no_store(render_template("desk/customers.html", query=text, result=result))
+
+
+def no_store(page: str, status: int = 200) -> Response:
+    """Answer with a page of personal data that no browser or proxy may keep."""
+    return Response(page, status, headers={"Cache-Control": "no-store"})
+
+
+def record_page(record: Customer, pesel: str | None = None, status: int = 200) -> Response:
+    """Render a customer's record, the PESEL masked unless it was just revealed."""
+    return no_store(
+        render_template(
+            "desk/customer.html",
+            customer=record,
+            pesel=pesel,
+            masked_pesel=customers_service.mask_pesel(record.pesel),
+            contacts=contacts_of(record.id),
+            history=audit_trail(record.id),
+            advisor=db.session.get(Consultant, record.advisor_id) if record.advisor_id else None,
+        ),
+        status,
+    )
+
+
+def refuse_record(customer_id: int, reason: str = "", status: int = 403) -> Response:
+    """Tell a consultant without grounds that they need to say why, and ask them."""
+    return no_store(
+        render_template("desk/record_refused.html", customer_id=customer_id, reason=reason),
+        status,
     )
 
 
 @bp.get("/customers/<int:customer_id>")
 @requires(Permission.CUSTOMER_RECORDS)
-def customer(customer_id: int) -> str:
-    """Show a customer's record, contacts and audit trail."""
-    record = db.session.get(Customer, customer_id) or abort(404)
-    return render_template(
-        "desk/customer.html",
-        customer=record,
-        contacts=contacts_of(customer_id),
-        history=audit_trail(customer_id),
-        advisor=db.session.get(Consultant, record.advisor_id) if record.advisor_id else None,
-    )
+def customer(customer_id: int) -> Any:
+    """Show a customer's record, contacts and audit trail, if the consultant has grounds."""
+    record = records.customer_or_none(customer_id) or abort(404)
+    try:
+        records.open_record(g.consultant, record)
+    except records.RecordRefused:
+        return refuse_record(customer_id)
+    revealed = session.pop(REVEALED_PESEL, None) == customer_id
+    return record_page(record, pesel=record.pesel if revealed else None)
+
+
+@bp.post("/customers/<int:customer_id>/open")
+@requires(Permission.CUSTOMER_RECORDS)
+def open_customer(customer_id: int) -> Any:
+    """Open a record that is neither the consultant's own nor their call's, saying why."""
+    record = records.customer_or_none(customer_id) or abort(404)
+    try:
+        records.break_glass(g.consultant, record, request.form.get("reason", ""))
+    except records.ReasonRefused as exc:
+        return refuse_record(customer_id, str(exc), 400)
+    return redirect(url_for("desk.customer", customer_id=customer_id))
+
+
+@bp.post("/customers/<int:customer_id>/pesel")
+@requires(Permission.CUSTOMER_RECORDS)
+def reveal_pesel(customer_id: int) -> Any:
+    """Reveal the PESEL on the record's next showing only (a reload masks it again); the
+    reveal is audited."""
+    record = records.customer_or_none(customer_id) or abort(404)
+    try:
+        records.reveal_pesel(g.consultant, record)
+    except records.RecordRefused:
+        return refuse_record(customer_id)
+    session[REVEALED_PESEL] = customer_id
+    return redirect(url_for("desk.customer", customer_id=customer_id))
 
 
 @bp.post("/customers/<int:customer_id>")
 @requires(Permission.CUSTOMER_RECORDS)
 def update_customer(customer_id: int) -> Any:
     """Save changes to a customer's record."""
+    record = records.customer_or_none(customer_id) or abort(404)
+    try:
+        records.require_grounds(g.consultant, record)
+    except records.RecordRefused:
+        return refuse_record(customer_id)
     try:
         customers_service.update_customer(
             g.consultant.id,
@@ -608,6 +703,108 @@ def update_customer(customer_id: int) -> Any:
     except REFUSALS as exc:
         flash(i18n.refusal_text(exc), "error")
     return redirect(url_for("desk.customer", customer_id=customer_id))
+
+
+@bp.get("/break-glass")
+@requires(Permission.SUPERVISE)
+def break_glass_list() -> Any:
+    """List the records consultants opened with a stated reason, for supervisors."""
+    return no_store(render_template("desk/break_glass.html", openings=records.break_glass_list()))
+
+
+@bp.get("/audit")
+@requires(Permission.READ_AUDIT)
+def audit_page() -> Any:
+    """Show the audit trail, filtered by who, what, which customer and between which days."""
+    wanted, problem = trail_filter()
+    if problem:
+        flash(problem, "error")
+    return no_store(
+        render_template(
+            "desk/audit.html",
+            entries=trail(wanted),
+            found=trail_count(wanted),
+            wanted=wanted,
+            form=request.args,
+            people=consultants.everyone(),
+            actions=AUDIT_ACTIONS,
+        )
+    )
+
+
+@bp.get("/audit.csv")
+@requires(Permission.READ_AUDIT)
+def audit_export() -> Response:
+    """Hand over the filtered audit trail as CSV; the export is audited too."""
+    wanted, _problem = trail_filter()
+    rows = trail(wanted, limit=AUDIT_EXPORT_LIMIT)
+    audit(g.consultant.id, wanted.customer_id, "audit.export", {"entries": len(rows)})
+    return Response(
+        audit_csv(rows),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": 'attachment; filename="audit-trail.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def trail_filter() -> tuple[TrailFilter, str]:
+    """Read the audit page's filters from the address; return them and what was wrong."""
+    zone = ZoneInfo(settings_now().timezone)
+    problems = []
+
+    def number(name: str) -> int | None:
+        raw = request.args.get(name, "").strip()
+        if not raw:
+            return None
+        if not raw.isdigit() or len(raw) > 18:
+            problems.append(f"{name.replace('_', ' ')} must be a number")
+            return None
+        return int(raw)
+
+    def day(name: str, shift: int = 0) -> datetime | None:
+        raw = request.args.get(name, "").strip()
+        if not raw:
+            return None
+        try:
+            start = datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=zone)
+        except ValueError:
+            problems.append(f"{name} must be a date such as 2026-12-07")
+            return None
+        return start + timedelta(days=shift)
+
+    wanted = TrailFilter(
+        consultant_id=number("consultant_id"),
+        action=request.args.get("action", "").strip()[:40],
+        customer_id=number("customer_id"),
+        since=day("since"),
+        until=day("until", shift=1),
+    )
+    return wanted, "; ".join(problems)
+
+
+def audit_csv(rows: list[tuple[AuditEntry, str]]) -> str:
+    """Write audit entries as CSV, each with its link in the chain."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["id", "at", "who", "consultant_id", "action", "customer_id", "reason", "address",
+         "details", "entry_hash", "prev_hash"]
+    )  # fmt: skip
+    for entry, who in rows:
+        writer.writerow(
+            [entry.id, entry.at.isoformat(), who, entry.consultant_id or "", entry.action,
+             entry.customer_id or "", csv_safe(entry.reason or ""), entry.address or "",
+             csv_safe(json.dumps(entry.changes, ensure_ascii=False)), entry.entry_hash,
+             entry.prev_hash]
+        )  # fmt: skip
+    return out.getvalue()
+
+
+def csv_safe(value: str) -> str:
+    """Keep a spreadsheet from running text typed into the desk as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @bp.get("/imports")

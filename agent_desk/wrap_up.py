@@ -154,7 +154,7 @@ def wrap_up(consultant: Consultant, contact_id: int, outcome: str, notes: str) -
             consultant.id,
             contact.customer_id,
             "contact.wrap-up",
-            {"contact_id": contact.id, "outcome": outcome, "notes": contact.notes},
+            {"contact_id": contact.id, "outcome": outcome, "notes_length": len(contact.notes)},
         )
     engine = routing_services().engine
     live = engine.consultant(consultant.id)

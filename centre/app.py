@@ -22,6 +22,7 @@ from agent_desk.wrap_up import on_call_recorded, on_consultant_picked_up
 from centre.logs import quiet_personal_data_loggers
 from centre.security import install_security_headers
 from consultants.service import by_session_id
+from customers.audit import origin as audit_origin
 from hotline.access import TWILIO_SIGNED, SessionPolicy, guard, limiter, public
 from hotline.db import db
 from hotline.redis_client import redis_conn
@@ -90,6 +91,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     call_recorded.connect(on_call_recorded, weak=False)
     consultant_picked_up.connect(on_consultant_picked_up, weak=False)
 
+    app.before_request(note_audit_origin)
+
     @app.get("/")
     @public
     def index() -> Response:
@@ -110,6 +113,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_error_handler(429, slow_down)
     app.register_error_handler(HTTPException, explain_to_scripts)
     return app
+
+
+def note_audit_origin() -> None:
+    """Let the audit trail say where a request came from (the address the proxy passed on)."""
+    audit_origin.set(request.remote_addr)
 
 
 def exempt_webhooks(app: Flask) -> None:

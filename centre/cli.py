@@ -267,6 +267,28 @@ def retention_purge(dry_run: bool) -> None:
 
 
 @main.group()
+def audit() -> None:
+    """The audit trail of every read and change of a customer's record."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the audit trail's hash chain; name the first entry where it breaks."""
+    from centre.app import create_app
+    from customers.audit import verify_chain
+
+    with create_app(load_settings()).app_context():
+        report = verify_chain()
+    if not report.intact:
+        raise click.ClickException(
+            f"the audit trail is broken at entry {report.broken_at}: {report.problem} "
+            f"({report.checked} entries before it hold)"
+        )
+    start = f", from entry {report.first_id}" if report.first_id else ""
+    click.echo(f"the audit trail holds: {report.checked} entries checked{start}")
+
+
+@main.group()
 def privacy() -> None:
     """Data-subject rights and legal holds (the command line acts as an administrator)."""
 

@@ -30,6 +30,11 @@ def by_login(login: str) -> Consultant | None:
     return db.session.scalars(select(Consultant).where(Consultant.login == login)).first()
 
 
+def everyone() -> list[Consultant]:
+    """Return every person with a desk account, by name."""
+    return list(db.session.scalars(select(Consultant).order_by(Consultant.name)))
+
+
 def by_id(consultant_id: int | None) -> Consultant | None:
     """Return the consultant with this id, or None."""
     return db.session.get(Consultant, consultant_id) if consultant_id else None

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from customers.audit import audit
 from customers.models import Customer
+from customers.names import fold
 from hotline.db import db
 
 log = logging.getLogger(__name__)
@@ -94,22 +95,61 @@ def mask_pesel(pesel: str | None) -> str:
     return f"{pesel[:6]}*****" if pesel else ""
 
 
-def search_customers(text: str, limit: int = 20) -> list[Customer]:
-    """Find customers by name, PESEL or phone."""
-    text = text.strip()
+# A name search needs this many letters, so that one letter cannot list a whole office.
+SEARCH_MIN_LENGTH = 3
+# The most customers one search shows; more means the search should be narrower.
+SEARCH_LIMIT = 20
+# Longer than any name, PESEL or number: anything longer is not a search for a customer.
+SEARCH_MAX_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What a search found, how it searched (name, PESEL, phone; "" when it did not), and
+    whether it had more matches than it shows, or was refused, with why."""
+
+    customers: list[Customer]
+    searched: str = ""
+    more: bool = False
+    refused: str = ""
+
+
+def _contains(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_customers(text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
+    """Find customers by PESEL or phone (exactly) or by name (every word, in any order,
+    without regard to case or diacritics, wildcards taken literally)."""
+    text = " ".join(text.split())
     if not text:
-        return []
-    like = f"%{text}%"
-    phone = normalise_phone(text)
-    conditions = [
-        Customer.last_name.ilike(like),
-        Customer.first_name.ilike(like),
-        Customer.pesel == text,
-    ]
-    if phone:
-        conditions.append(Customer.phone == phone)
-    query = select(Customer).where(or_(*conditions)).order_by(Customer.last_name).limit(limit)
-    return list(db.session.scalars(query))
+        return SearchResult([])
+    if len(text) > SEARCH_MAX_LENGTH or "\x00" in text:
+        return SearchResult([], refused="that is too long for a name, PESEL or phone number")
+    digits = text.replace(" ", "")
+    if digits.isdigit() and len(digits) == 11:
+        by, condition = "pesel", Customer.pesel == digits
+    elif (phone := normalise_phone(text)) is not None and not any(c.isalpha() for c in text):
+        by, condition = "phone", Customer.phone == phone
+    else:
+        words = fold(text).split()
+        if len("".join(words)) < SEARCH_MIN_LENGTH:
+            return SearchResult(
+                [], refused=f"type at least {SEARCH_MIN_LENGTH} letters of the name"
+            )
+        by = "name"
+        condition = and_(
+            *(Customer.search_name.like(_contains(word), escape="\\") for word in words)
+        )
+    query = (
+        select(Customer)
+        .where(condition)
+        .order_by(Customer.last_name, Customer.first_name, Customer.id)
+        .limit(limit + 1)
+    )
+    found = list(db.session.scalars(query))
+    return SearchResult(found[:limit], searched=by, more=len(found) > limit)
 
 
 def update_customer(
@@ -138,7 +178,8 @@ def update_customer(
         with db.transaction():
             for field, change in changes.items():
                 setattr(customer, field, change["to"])
-            audit(consultant_id, customer.id, "customer.update", changes)
+            # Which fields changed, not what they hold: the record itself holds that.
+            audit(consultant_id, customer.id, "customer.update", {"fields": sorted(changes)})
     except IntegrityError as exc:
         raise CustomerError("another customer already has that phone number") from exc
     return customer

@@ -28,6 +28,8 @@ class Journey:
     home_region: str = ""
     vulnerable: bool = False
     identified: bool = False
+    # How: "phone" (the caller's number) or "pesel" (keyed in); "" while unknown.
+    identified_by: str = ""
     pesel_tries: int = 0
     topic: str = "general"
     purpose: str = "vacancies"

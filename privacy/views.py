@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from customers.audit import audit
 from customers.models import Customer
 from hotline.access import Permission, requires
 from hotline.db import db
@@ -60,11 +61,11 @@ def the_customer(customer_id: int) -> Customer:
 @bp.get("/customers/<int:customer_id>")
 @requires(Permission.SUPERVISE)
 def customer_page(customer_id: int) -> str:
-    """Show a customer's holds, and the access and erasure actions."""
+    """Show a customer's holds, and the access and erasure actions; the view is audited."""
+    customer = the_customer(customer_id)
+    audit(g.consultant.id, customer_id, "record.view", {"grounds": "supervision"})
     return render_template(
-        "privacy/customer.html",
-        customer=the_customer(customer_id),
-        holds=holds.holds_of(customer_id),
+        "privacy/customer.html", customer=customer, holds=holds.holds_of(customer_id)
     )
 
 

@@ -86,6 +86,7 @@ class LiveEntry:
     # Who is calling and why, as they joined.
     caller_number: str | None = None
     customer_id: int | None = None
+    identified_by: str = ""
     advisor_id: int | None = None
     office: str | None = None
     language: str | None = None

@@ -24,6 +24,12 @@
     $("desk-error").hidden = !message;
   }
 
+  const IDENTIFIED = {
+    number: "by their phone number",
+    pesel: "by a PESEL they keyed in (the number is not theirs on record)",
+    none: "not identified",
+  };
+
   function callTitle(state, call) {
     if (call.asked_for_you) return _("Callback: your customer asked for you");
     if (call.callback) return state === "ringing" ? _("Callback to make") : _("Callback");
@@ -40,6 +46,7 @@
       $("call-title").textContent = callTitle(state.state, call);
       $("call-number").textContent = call.caller_number || _("unknown number");
       $("call-topic").textContent = call.topic_label;
+      $("call-identified").textContent = IDENTIFIED[call.identified_by] || IDENTIFIED.none;
       $("call-language").textContent = call.language_label;
       const customer = call.customer;
       $("customer-card").hidden = !customer;

@@ -109,9 +109,12 @@ def test_record_update_is_audited_and_bad_phone_refused(client, jan):
     client.post(f"/desk/customers/{jan.id}", data=form)
     db.session.expire_all()
     assert db.session.get(Customer, jan.id).address == "ul. Nowa 1, 00-001 Warszawa"
-    audit = db.session.scalars(select(AuditEntry)).one()
-    assert audit.changes["address"]["to"] == "ul. Nowa 1, 00-001 Warszawa"
-    assert "phone" not in audit.changes, "the same number written differently is no change"
+    audit = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "customer.update")
+    ).one()
+    # Which fields changed, not what they hold; the same number written differently is no
+    # change.
+    assert audit.changes == {"fields": ["action_plan_notes", "address"]}
 
     client.post(f"/desk/customers/{jan.id}", data={**form, "phone": "12"})
     page = client.get(f"/desk/customers/{jan.id}").data.decode()
@@ -121,9 +124,10 @@ def test_record_update_is_audited_and_bad_phone_refused(client, jan):
 
 
 def test_search_finds_by_phone_and_name(client, jan):
-    sign_in(client)
-    assert "Wiśniewski" in client.get("/desk/customers?q=601000001").data.decode()
-    assert "Wiśniewski" in client.get("/desk/customers?q=Wiśn").data.decode()
+    _, token = sign_in(client)
+    for term in ("601000001", "Wiśn"):
+        found = client.post("/desk/customers", data={"q": term, "csrf_token": token})
+        assert "Wiśniewski" in found.data.decode()
 
 
 BROKEN_CSV = """external_id;title;occupation;occupation_code;employer;city;county;region;wage_min;wage_max;contract_type;working_time;posted_on;expires_on;description

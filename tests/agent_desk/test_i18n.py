@@ -162,9 +162,10 @@ def test_the_audit_trail_reads_as_words_without_json_or_escapes(client, jan):
 
     page = client.get(f"/desk/customers/{jan.id}").get_data(as_text=True)
 
-    trail = page[page.index("Dziennik zmian") :]
-    assert "zmienił(a) kartotekę" in trail and "Adres:" in trail
-    assert "ul. Księżycowa 5, Łódź" in trail
+    trail = page[page.rindex("Dziennik zmian") :]
+    # The trail names the fields changed, not their values (no personal data beyond need).
+    assert "zmienił(a) kartotekę" in trail and "Adres" in trail
+    assert "ul. Księżycowa 5, Łódź" not in trail
     assert "\\u" not in trail and "{&#34;" not in trail and "customer.update" not in trail
 
 

@@ -116,6 +116,9 @@ def test_an_available_consultant_on_a_customer_record_hears_the_ring_and_answers
     page.get_by_label("Name, PESEL or phone").fill("Wiśniewski")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Jan Wiśniewski").click()
+    # Jan is Anna's customer, not on Olena's call: she says why she needs his record.
+    page.get_by_label("Reason").fill("Jan asked our office to check his registration.")
+    page.get_by_role("button", name="Open the record").click()
     expect(page).to_have_url(re.compile(r"/desk/customers/\d+$"))
     record = page.url
     page.get_by_label("Individual action plan notes").click()
