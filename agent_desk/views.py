@@ -53,7 +53,7 @@ from hotline.access import (
 )
 from hotline.db import db, utcnow
 from hotline.telephony import TelephonyError
-from knowledge.imports import ImportRequestError, import_status, recent_imports
+from knowledge.imports import OFFER_TARGETS, ImportRequestError, import_status, recent_imports
 from knowledge.imports import start_import as begin_import
 from recordings import service as recordings
 from recordings import voicemail as voicemails
@@ -495,9 +495,9 @@ def update_customer(customer_id: int) -> Any:
         customers_service.update_customer(
             g.consultant.id,
             customer_id,
-            address=request.form.get("address", ""),
-            phone=request.form.get("phone", ""),
-            action_plan_notes=request.form.get("action_plan_notes", ""),
+            address=request.form.get("address"),
+            phone=request.form.get("phone"),
+            action_plan_notes=request.form.get("action_plan_notes"),
         )
         flash("Record updated.", "ok")
     except REFUSALS as exc:
@@ -543,7 +543,10 @@ def import_run(run_id: int) -> str:
     """Show one import: its progress, counts and the rows it skipped."""
 
     progress = import_status(run_id) or abort(404)
-    return render_template("desk/import_run.html", progress=progress)
+    if progress.target not in OFFER_TARGETS:
+        abort(404)
+    poll = url_for("desk.import_run_state", run_id=run_id)
+    return render_template("desk/import_run.html", progress=progress, poll_url=poll)
 
 
 @bp.get("/api/imports/<int:run_id>")
@@ -552,6 +555,6 @@ def import_run_state(run_id: int) -> Any:
     """Return an import's progress as JSON, polled by its page."""
 
     progress = import_status(run_id)
-    if progress is None:
+    if progress is None or progress.target not in OFFER_TARGETS:
         return jsonify(error="no such import"), 404
     return jsonify(progress.as_dict())

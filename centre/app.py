@@ -20,6 +20,7 @@ from centre.security import install_security_headers
 from consultants.service import by_session_id
 from hotline.access import TWILIO_SIGNED, SessionPolicy, guard, limiter, public
 from hotline.db import db
+from hotline.outbound import outbound
 from hotline.redis_client import redis_conn
 from hotline.settings import Settings
 from hotline.telephony import telephony
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     redis_conn.init_app(app)
     app.config["RATELIMIT_STORAGE_URI"] = redis_conn.url
     telephony.configure(settings)
+    outbound.configure(settings.allowed_link_domains, settings.sms_countries)
     app.extensions["hotline.routing"] = build_routing(settings, redis_conn.raw)
 
     for blueprint in (ivr_bp, messaging_bp, routing_bp, desk_bp, recordings_bp, privacy_bp):
