@@ -1,5 +1,5 @@
-"""Administration: customers' registration and safeguarding, FAQ drafts and review, offices'
-hours in each language, and a notice on import runs
+"""Administration: one-time passwords, customers' registration and safeguarding,
+FAQ drafts and review, offices' hours in each language, and a notice on import runs
 
 Revision ID: 0009_administration
 Revises: 0002_knowledge
@@ -18,6 +18,12 @@ depends_on = None
 
 def upgrade() -> None:
     """Apply this revision."""
+    with op.batch_alter_table("consultants") as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()
+            )
+        )
     with op.batch_alter_table("customers") as batch_op:
         batch_op.add_column(
             sa.Column("safeguarding", sa.Boolean(), nullable=False, server_default=sa.false())
@@ -61,3 +67,5 @@ def downgrade() -> None:
         batch_op.drop_column("registered_on")
         batch_op.drop_column("registration_status")
         batch_op.drop_column("safeguarding")
+    with op.batch_alter_table("consultants") as batch_op:
+        batch_op.drop_column("must_change_password")
