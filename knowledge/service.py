@@ -30,13 +30,19 @@ from knowledge.matching import (
     occupation_score,
     plain,
 )
-from knowledge.models import FaqEntry, Office, Place, Region, TrainingOffer, Vacancy
+from knowledge.models import FaqEntry, FaqStatus, Office, Place, Region, TrainingOffer, Vacancy
 
 
 def faq_answer(topic: str, language: str) -> FaqEntry | None:
-    """Return the answer on a topic in a language, falling back to Polish."""
+    """Return the published answer on a topic in a language, falling back to Polish.
+
+    A text still in draft (never published) is not there for callers."""
     languages = [language, DEFAULT_LANGUAGE]
-    query = select(FaqEntry).where(FaqEntry.topic == topic, FaqEntry.language.in_(languages))
+    query = select(FaqEntry).where(
+        FaqEntry.topic == topic,
+        FaqEntry.language.in_(languages),
+        FaqEntry.status == FaqStatus.PUBLISHED,
+    )
     entries = {entry.language: entry for entry in db.session.scalars(query)}
     return entries.get(language) or entries.get(DEFAULT_LANGUAGE)
 
