@@ -70,6 +70,7 @@ HOME_PAGES = (
     (Permission.TAKE_CALLS, "desk.desk"),
     (Permission.QUEUE_BOARD, "desk.board"),
     (Permission.IMPORT_OFFERS, "desk.imports"),
+    (Permission.ADMINISTER, "admin.index"),
 )
 # A person who gave their password has this long to give their second factor.
 PENDING_SECONDS = 300

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
+from administration.views import bp as admin_bp
 from agent_desk.views import bp as desk_bp
 from agent_desk.wrap_up import on_call_recorded, on_consultant_picked_up
 from centre.logs import quiet_personal_data_loggers
@@ -78,7 +79,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     outbound.configure(settings.allowed_link_domains, settings.sms_countries)
     app.extensions["hotline.routing"] = build_routing(settings, redis_conn.raw)
 
-    for blueprint in (ivr_bp, messaging_bp, routing_bp, desk_bp, recordings_bp, privacy_bp):
+    for blueprint in (
+        ivr_bp, messaging_bp, routing_bp, desk_bp, recordings_bp, privacy_bp, admin_bp
+    ):  # fmt: skip
         app.register_blueprint(blueprint)
     call_recorded.connect(on_call_recorded, weak=False)
     consultant_picked_up.connect(on_consultant_picked_up, weak=False)
@@ -94,7 +97,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         idle_seconds=settings.session_idle_minutes * 60,
         absolute_seconds=settings.session_max_hours * 3600,
     )
-    guard.init_app(app, policy, login_endpoint="desk.login")
+    guard.init_app(app, policy, login_endpoint="desk.login", account_endpoint="desk.account")
     csrf.init_app(app)
     exempt_webhooks(app)
     limiter.init_app(app)

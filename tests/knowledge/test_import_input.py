@@ -4,18 +4,15 @@ and content that may not reach callers. The jobs run on a real RQ worker over th
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from flask import Flask
-from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from sqlalchemy import select
 
 from hotline.db import db
-from hotline.jobs import QUEUES, jobs
 from hotline.outbound import OutboundPolicy, outbound
 from hotline.redis_client import redis_conn
 from knowledge.imports import import_status, start_import
@@ -32,19 +29,6 @@ HEADER = "external_id,title,occupation,employer,city,region,posted_on,expires_on
 def row(external_id: str, description: str = "Opis", title: str = "Spawacz") -> str:
     """Return one vacancy row, valid unless told otherwise."""
     return f'{external_id},{title},Spawacz,Stal A,Białystok,20,{SOON},{LATER},"{description}"'
-
-
-@pytest.fixture
-def worker(app: Flask) -> Iterator[Callable[[], None]]:
-    """Queue jobs in Redis and return a function that runs them on a real RQ worker."""
-    jobs.synchronous = False
-
-    def work() -> None:
-        with app.app_context():
-            SimpleWorker(list(QUEUES), connection=redis_conn.raw).work(burst=True)
-
-    yield work
-    jobs.synchronous = True
 
 
 def job_of(run_id: int) -> Job:
