@@ -162,20 +162,31 @@ def customer(customer_id: int) -> Any:
     return redirect(url_for("admin.customer", customer_id=customer_id))
 
 
-@bp.post("/customers/<int:customer_id>/advisor")
+@bp.route("/customers/<int:customer_id>/advisor", methods=["GET", "POST"])
 @requires(Permission.SUPERVISE)
 def reassign_advisor(customer_id: int) -> Any:
     """Give a customer another advisor, with the reason, audited (supervisors)."""
     found = db.session.get(Customer, customer_id) or abort(404)
-    raw = request.form.get("advisor_id", "")
-    try:
-        advisor_id = int(raw) if raw.strip() else None
-        register.reassign_advisor(found, advisor_id, actor(), request.form.get("reason", ""))
-    except ValueError as exc:
-        flash(str(exc) if isinstance(exc, FieldErrors) else "choose a consultant", "error")
+    problems: list[str] = []
+    if request.method == "POST":
+        raw = request.form.get("advisor_id", "").strip()
+        try:
+            advisor_id = int(raw) if raw else None
+            register.reassign_advisor(found, advisor_id, actor(), request.form.get("reason", ""))
+        except FieldErrors as exc:
+            problems = exc.reasons
+        except ValueError:
+            problems = ["choose a consultant from the list"]
+        else:
+            flash("Advisor reassigned.", "ok")
+            return redirect(url_for("admin.reassign_advisor", customer_id=customer_id))
     else:
-        flash("Advisor reassigned.", "ok")
-    return redirect(url_for("desk.customer", customer_id=customer_id))
+        with db.transaction():
+            audit(actor(), found.id, "customer.view", {"where": "advisor reassignment"})
+    return render_template(
+        "admin/advisor.html", customer=found, advisors=register.advisors(), problems=problems,
+        current=db.session.get(Consultant, found.advisor_id) if found.advisor_id else None,
+    ), (400 if problems else 200)  # fmt: skip
 
 
 # Offices ---------------------------------------------------------------------------------
