@@ -97,17 +97,19 @@ def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     return moment.astimezone(zone).strftime(pattern)
 
 
-@bp.context_processor
+@bp.app_context_processor
 def inject_voicemail_count() -> dict[str, Any]:
-    """Tell every desk page how many voicemails wait, for the menu."""
-    if g.consultant is None or not can(Permission.VOICEMAIL):
+    """Tell every desk page (the administration's and privacy's too) how many voicemails
+    wait, for the menu."""
+    if getattr(g, "consultant", None) is None or not can(Permission.VOICEMAIL):
         return {}
     return {"voicemail_waiting": voicemails.voicemail_waiting()}
 
 
-@bp.context_processor
+@bp.app_context_processor
 def inject_softphone() -> dict[str, Any]:
-    """Tell every desk page's softphone whether it rings in the emulator or through Twilio."""
+    """Tell every page with the desk's frame (the administration's and privacy's too) whether
+    its softphone rings in the emulator or through Twilio."""
     settings = current_app.extensions["hotline.settings"]
     if not settings.uses_emulator:
         return {"softphone_emulator": None, "softphone_emulator_token": ""}
