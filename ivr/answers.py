@@ -35,7 +35,7 @@ def answer_prompt(settings: Settings, journey: Journey, lead: str | None) -> Voi
                     "your_office",
                     name=own_office.name,
                     address=own_office.address,
-                    hours=own_office.opening_hours,
+                    hours=own_office.hours_in(journey.language),
                 )
             )
     can_text = entry is not None and bool(entry.sms_body) and sms.can_text(journey.caller_number)

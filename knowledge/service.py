@@ -79,6 +79,12 @@ class OfficeCard:
     address: str
     opening_hours: str
     region_code: str | None
+    # The opening hours as said in the other caller languages (Polish is opening_hours).
+    hours_by_language: tuple[tuple[str, str], ...] = ()
+
+    def hours_in(self, language: str) -> str:
+        """Return the opening hours in a caller's language, falling back to Polish."""
+        return dict(self.hours_by_language).get(language) or self.opening_hours
 
 
 def _cached(key: tuple[str, ...], load: Callable[[], object]) -> object:
@@ -118,8 +124,9 @@ def office_card(code: str | None) -> OfficeCard | None:
         if found is None:
             return None
         return OfficeCard(
-            found.code, found.name, found.address, found.opening_hours, found.region_code
-        )
+            found.code, found.name, found.address, found.opening_hours, found.region_code,
+            tuple(sorted((found.opening_hours_by_language or {}).items())),
+        )  # fmt: skip
 
     return cast("OfficeCard | None", _cached(("office", code), load))
 

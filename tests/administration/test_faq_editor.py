@@ -10,6 +10,7 @@ from hotline.db import db
 from knowledge import service as knowledge
 from knowledge.models import FaqEntry
 from tests.administration.helpers import signed_in
+from tests.twiml import parse, spoken
 
 
 def second_editor() -> None:
@@ -111,3 +112,19 @@ def test_an_administrator_edits_an_office_with_its_hours_in_each_language(app, d
     page = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "opening hours is missing" in page
     assert "address links outside the allowed domains (urzad-pracy.com)" in page
+
+
+def test_a_caller_hears_their_office_hours_in_their_own_language(app, demo, twilio):
+    admin, token = signed_in(app, "mihai")
+    office = knowledge.office("WAW")
+    assert office is not None
+    admin.post("/desk/admin/offices/WAW", data={
+        "csrf_token": token, "name": office.name, "address": office.address,
+        "opening_hours": office.opening_hours, "hours_en": "Monday to Friday, 8 am to 4 pm",
+    })  # fmt: skip
+    knowledge.forget_cached()
+    emma = {"CallSid": "CA" + "7" * 32, "From": "+447911123456", "To": "+48221952400"}
+    twilio.post("/ivr/incoming", emma)
+    twilio.post("/ivr/start", emma)
+    heard = spoken(parse(twilio.post("/ivr/menu/input", {**emma, "Digits": "1"}).data))
+    assert "Monday to Friday, 8 am to 4 pm" in heard
