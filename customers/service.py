@@ -113,7 +113,7 @@ def search_customers(text: str, limit: int = 20) -> list[Customer]:
 
 
 # The longest value each field a consultant edits may hold, the same on every database.
-FIELD_LIMITS = {"address": 255, "phone": 40, "action_plan_notes": 20_000}
+FIELD_LIMITS = {"address": 255, "phone": 40, "action_plan_notes": 20_000, "notes": 20_000}
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 

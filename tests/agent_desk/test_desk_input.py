@@ -89,3 +89,22 @@ def test_a_cp1250_file_from_polish_excel_is_converted_and_the_page_says_so(
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Windows-1250" in page and "converted" in page
     assert db.session.scalars(select(Vacancy)).one().city == "Kraków"
+
+
+def test_wrap_up_notes_with_nul_are_refused_and_the_contact_stays_open(client, jan):
+    from datetime import UTC, datetime
+
+    from consultants.models import Consultant
+    from customers.models import Contact
+
+    anna = db.session.scalars(select(Consultant).where(Consultant.login == "anna")).one()
+    late = Contact(call_sid="CA" + "8" * 32, customer_id=jan.id, consultant_id=anna.id,
+                   caller_number=jan.phone, started_at=datetime.now(UTC))  # fmt: skip
+    db.session.add(late)
+    db.session.commit()
+    _, token = sign_in(client)
+    client.post(f"/desk/wrap-up/{late.id}",
+                data={"csrf_token": token, "outcome": "resolved", "notes": "ok\x00"})  # fmt: skip
+    assert "notes holds control characters" in client.get("/desk/").get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Contact, late.id).outcome is None
