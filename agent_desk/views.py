@@ -57,7 +57,7 @@ from hotline.access import (
 )
 from hotline.db import db, utcnow
 from hotline.telephony import TelephonyError
-from knowledge.imports import ImportRequestError, import_status, recent_imports
+from knowledge.imports import OFFER_TARGETS, ImportRequestError, import_status, recent_imports
 from knowledge.imports import start_import as begin_import
 from recordings import service as recordings
 from recordings import voicemail as voicemails
@@ -74,6 +74,7 @@ HOME_PAGES = (
     (Permission.TAKE_CALLS, "desk.desk"),
     (Permission.QUEUE_BOARD, "desk.board"),
     (Permission.IMPORT_OFFERS, "desk.imports"),
+    (Permission.ADMINISTER, "admin.index"),
 )
 # The kinds of entry the audit page filters by (a prefix: "record." finds every opening).
 AUDIT_ACTIONS = {
@@ -143,17 +144,19 @@ def started_by_label(started_by: str) -> str:
     return labels.started_by_label(started_by, names)
 
 
-@bp.context_processor
+@bp.app_context_processor
 def inject_voicemail_count() -> dict[str, Any]:
-    """Tell every desk page how many voicemails wait, for the menu."""
-    if g.consultant is None or not can(Permission.VOICEMAIL):
+    """Tell every desk page (the administration's and privacy's too) how many voicemails
+    wait, for the menu."""
+    if getattr(g, "consultant", None) is None or not can(Permission.VOICEMAIL):
         return {}
     return {"voicemail_waiting": voicemails.voicemail_waiting()}
 
 
-@bp.context_processor
+@bp.app_context_processor
 def inject_softphone() -> dict[str, Any]:
-    """Tell every desk page's softphone whether it rings in the emulator or through Twilio."""
+    """Tell every page with the desk's frame (the administration's and privacy's too) whether
+    its softphone rings in the emulator or through Twilio."""
     settings = current_app.extensions["hotline.settings"]
     if not settings.uses_emulator:
         return {"softphone_emulator": None, "softphone_emulator_token": ""}
@@ -695,9 +698,9 @@ def update_customer(customer_id: int) -> Any:
         customers_service.update_customer(
             g.consultant.id,
             customer_id,
-            address=request.form.get("address", ""),
-            phone=request.form.get("phone", ""),
-            action_plan_notes=request.form.get("action_plan_notes", ""),
+            address=request.form.get("address"),
+            phone=request.form.get("phone"),
+            action_plan_notes=request.form.get("action_plan_notes"),
         )
         flash(_("Record updated."), "ok")
     except REFUSALS as exc:
@@ -845,7 +848,10 @@ def import_run(run_id: int) -> str:
     """Show one import: its progress, counts and the rows it skipped."""
 
     progress = import_status(run_id) or abort(404)
-    return render_template("desk/import_run.html", progress=progress)
+    if progress.target not in OFFER_TARGETS:
+        abort(404)
+    poll = url_for("desk.import_run_state", run_id=run_id)
+    return render_template("desk/import_run.html", progress=progress, poll_url=poll)
 
 
 @bp.get("/api/imports/<int:run_id>")
@@ -854,7 +860,7 @@ def import_run_state(run_id: int) -> Any:
     """Return an import's progress as JSON, polled by its page."""
 
     progress = import_status(run_id)
-    if progress is None:
+    if progress is None or progress.target not in OFFER_TARGETS:
         return jsonify(error=_("no such import")), 404
     return jsonify(
         progress.as_dict() | {"status_label": labels.label("import_status", progress.status)}

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
+from administration.views import bp as admin_bp
 from agent_desk import i18n
 from agent_desk.streams import NAME as LIVE_STREAMS
 from agent_desk.streams import LiveStreams, gunicorn_threads
@@ -25,6 +26,7 @@ from consultants.service import by_session_id
 from customers.audit import origin as audit_origin
 from hotline.access import TWILIO_SIGNED, SessionPolicy, guard, limiter, public
 from hotline.db import db
+from hotline.outbound import outbound
 from hotline.redis_client import redis_conn
 from hotline.settings import Settings
 from hotline.telephony import telephony
@@ -81,12 +83,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     redis_conn.init_app(app)
     app.config["RATELIMIT_STORAGE_URI"] = redis_conn.url
     telephony.configure(settings)
+    outbound.configure(settings.allowed_link_domains, settings.sms_countries)
     app.extensions["hotline.routing"] = routing = build_routing(settings, redis_conn.raw)
     app.extensions[LIVE_STREAMS] = LiveStreams(
         EventHub(redis_conn.raw), routing.engine, app.app_context, threads=gunicorn_threads()
     )
 
-    for blueprint in (ivr_bp, messaging_bp, routing_bp, desk_bp, recordings_bp, privacy_bp):
+    for blueprint in (
+        ivr_bp, messaging_bp, routing_bp, desk_bp, recordings_bp, privacy_bp, admin_bp
+    ):  # fmt: skip
         app.register_blueprint(blueprint)
     call_recorded.connect(on_call_recorded, weak=False)
     consultant_picked_up.connect(on_consultant_picked_up, weak=False)
@@ -104,7 +109,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         idle_seconds=settings.session_idle_minutes * 60,
         absolute_seconds=settings.session_max_hours * 3600,
     )
-    guard.init_app(app, policy, login_endpoint="desk.login")
+    guard.init_app(app, policy, login_endpoint="desk.login", account_endpoint="desk.account")
     csrf.init_app(app)
     exempt_webhooks(app)
     limiter.init_app(app)

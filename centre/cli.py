@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import click
 import requests
 
+from centre.admin_cli import admin
 from hotline.embedded_redis import EMBEDDED_PORT
 from hotline.hours import OpeningHours
 from hotline.settings import Settings, SettingsError, instance_dir
@@ -700,6 +701,7 @@ def attach_emulator_commands() -> None:
 
 
 attach_emulator_commands()
+main.add_command(admin)
 
 if __name__ == "__main__":
     main()

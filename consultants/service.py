@@ -86,11 +86,14 @@ def change_password(consultant: Consultant, current: str, new: str) -> None:
     """Change a person's own password, which ends every session they have."""
     if not check_password_hash(consultant.password_hash, current):
         raise AccountError("The current password is wrong.")
+    if new == current:
+        raise AccountError("Choose a password other than the current one.")
     set_password(consultant, new)
 
 
-def set_password(consultant: Consultant, new: str) -> None:
-    """Give a person a new password, ending every session they have."""
+def set_password(consultant: Consultant, new: str, *, one_time: bool = False) -> None:
+    """Give a person a new password, ending every session they have; a one-time password
+    (an administrator's) must be changed at the next sign-in."""
     if len(new) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
     if new.strip() != new or not new.isprintable():
@@ -98,6 +101,7 @@ def set_password(consultant: Consultant, new: str) -> None:
     with db.transaction():
         consultant.password_hash = generate_password_hash(new)
         consultant.password_changed_at = utcnow()
+        consultant.must_change_password = one_time
     end_sessions(consultant)
 
 

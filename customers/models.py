@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultants.models import Consultant
@@ -14,6 +14,8 @@ from hotline.speech import DEFAULT_LANGUAGE
 
 # What came of a contact, as a consultant records it after a call or a voicemail.
 CONTACT_OUTCOMES = ("resolved", "follow-up", "referred", "no-action")
+# Where a jobseeker stands with the labour office.
+REGISTRATION_STATUSES = ("registered", "deregistered", "applicant")
 
 
 class Customer(Base):
@@ -31,6 +33,12 @@ class Customer(Base):
     office_code: Mapped[str | None] = mapped_column(String(32))
     address: Mapped[str | None] = mapped_column(String(255))
     vulnerable: Mapped[bool] = mapped_column(default=False)
+    # A safeguarding concern (risk of harm): consultants handle the caller with care.
+    safeguarding: Mapped[bool] = mapped_column(default=False)
+    # registered, deregistered or not yet registered, with the dates of each step.
+    registration_status: Mapped[str] = mapped_column(String(16), default="registered")
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    deregistered_on: Mapped[date | None] = mapped_column(Date)
     action_plan_notes: Mapped[str] = mapped_column(Text, default="")
     # First and last name folded for search (lower case, no diacritics); kept up to date by
     # customers.search on every insert and update.

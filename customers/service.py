@@ -152,21 +152,50 @@ def search_customers(text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
     return SearchResult(found[:limit], searched=by, more=len(found) > limit)
 
 
+# The longest value each field a consultant edits may hold, the same on every database.
+FIELD_LIMITS = {"address": 255, "phone": 40, "action_plan_notes": 20_000, "notes": 20_000}
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def checked_text(field: str, value: str) -> str:
+    """Return a stripped field value, or refuse one too long or holding control characters
+    (PostgreSQL refuses NUL and over-long values; SQLite would keep them)."""
+    value = value.strip()
+    if len(value) > FIELD_LIMITS[field]:
+        raise CustomerError(
+            f"{field.replace('_', ' ')} may be at most {FIELD_LIMITS[field]} characters"
+        )
+    if CONTROL_CHARACTERS.search(value.replace("\r\n", "\n").replace("\t", " ")):
+        raise CustomerError(f"{field.replace('_', ' ')} holds control characters")
+    return value
+
+
 def update_customer(
-    consultant_id: int, customer_id: int, *, address: str, phone: str, action_plan_notes: str
+    consultant_id: int,
+    customer_id: int,
+    *,
+    address: str | None = None,
+    phone: str | None = None,
+    action_plan_notes: str | None = None,
 ) -> Customer:
-    """Change a customer's address, phone or action-plan notes, auditing each change."""
+    """Change a customer's address, phone or action-plan notes, auditing each change.
+
+    A field that is None was not sent and stays as it is: missing is not empty.
+    """
     customer = db.session.get(Customer, customer_id)
     if customer is None:
         raise CustomerError("no such customer")
-    new_phone = normalise_phone(phone) if phone.strip() else None
-    if phone.strip() and new_phone is None:
-        raise CustomerError(f"{phone!r} is not a valid phone number")
-    wanted = {
-        "address": address.strip() or None,
-        "phone": new_phone,
-        "action_plan_notes": action_plan_notes.strip(),
-    }
+    wanted: dict[str, str | None] = {}
+    if address is not None:
+        wanted["address"] = checked_text("address", address) or None
+    if phone is not None:
+        given = checked_text("phone", phone)
+        new_phone = normalise_phone(given) if given else None
+        if given and new_phone is None:
+            raise CustomerError(f"{given!r} is not a valid phone number")
+        wanted["phone"] = new_phone
+    if action_plan_notes is not None:
+        wanted["action_plan_notes"] = checked_text("action_plan_notes", action_plan_notes)
     changes = {
         field: {"from": getattr(customer, field), "to": value}
         for field, value in wanted.items()

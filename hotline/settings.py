@@ -11,7 +11,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 from limits import parse_many
+
+from hotline.outbound import DEFAULT_LINK_DOMAINS, DEFAULT_SMS_COUNTRIES, parse_list
 
 DEV_ACCOUNT_SID = "AC" + "0" * 31 + "1"
 DEV_AUTH_TOKEN = "dev-auth-token-not-secret"
@@ -132,6 +135,24 @@ def retention_days(env: Mapping[str, str]) -> dict[str, int]:
     return periods
 
 
+def outbound_lists(env: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """Read the allowed link domains and SMS countries, checking their shape."""
+    values: dict[str, tuple[str, ...]] = {}
+    domains = parse_list(env.get("HOTLINE_ALLOWED_LINK_DOMAINS", ""))
+    if domains:
+        bad = [d for d in domains if not re.fullmatch(r"([a-z0-9-]+\.)+[a-z]{2,}", d)]
+        if bad:
+            raise SettingsError(f"HOTLINE_ALLOWED_LINK_DOMAINS: not a domain: {', '.join(bad)}")
+        values["allowed_link_domains"] = domains
+    countries = tuple(code.upper() for code in parse_list(env.get("HOTLINE_SMS_COUNTRIES", "")))
+    if countries:
+        bad = [c for c in countries if c not in phonenumbers.SUPPORTED_REGIONS]
+        if bad:
+            raise SettingsError(f"HOTLINE_SMS_COUNTRIES: unknown country code: {', '.join(bad)}")
+        values["sms_countries"] = countries
+    return values
+
+
 def routing_texts(env: Mapping[str, str]) -> dict[str, object]:
     """Read and check the routing settings that are not plain numbers."""
     values: dict[str, object] = {}
@@ -238,6 +259,9 @@ class Settings:
     require_second_factor: bool = False
     # The largest request body accepted, uploads included.
     max_upload_mb: int = 20
+    # Domains that offers and FAQ texts may link to, and countries texts may be sent to.
+    allowed_link_domains: tuple[str, ...] = DEFAULT_LINK_DOMAINS
+    sms_countries: tuple[str, ...] = DEFAULT_SMS_COUNTRIES
     # The token the emulator's control API asks for, handed to the desk's softphone there.
     emulator_control_token: str = ""
     # Days each kind of personal data is kept (RETENTION_DEFAULTS, HOTLINE_RETENTION).
@@ -348,6 +372,7 @@ class Settings:
         ):
             if env.get(key, "").strip():
                 values[name] = reason_list(key, env[key])
+        values.update(outbound_lists(env))
         values["retention_days"] = retention_days(env)
         return cls(**values)  # type: ignore[arg-type]
 

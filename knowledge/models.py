@@ -88,6 +88,19 @@ class Office(Base):
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
     county: Mapped[str | None] = mapped_column(String(80))
     city: Mapped[str | None] = mapped_column(String(80))
+    # The opening hours as said in each caller language other than Polish (opening_hours).
+    opening_hours_by_language: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+    def hours_in(self, language: str) -> str:
+        """Return the opening hours in a caller's language, falling back to Polish."""
+        return (self.opening_hours_by_language or {}).get(language) or self.opening_hours
+
+
+class FaqStatus(StrEnum):
+    """Where an FAQ text stands: callers hear only published texts."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
 
 
 class DirectoryEntry(Base):
@@ -106,7 +119,12 @@ class DirectoryEntry(Base):
 
 
 class FaqEntry(Base):
-    """One answer on one topic in one language."""
+    """One answer on one topic in one language.
+
+    title, body, sms_body and source are what callers hear, once published. An editor's
+    change waits in draft (the same fields, with who wrote it) until a reviewer publishes it,
+    so the published text stays in use meanwhile.
+    """
 
     __tablename__ = "faq_entries"
     __table_args__ = (UniqueConstraint("topic", "language"),)
@@ -119,6 +137,9 @@ class FaqEntry(Base):
     sms_body: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text, default="")
     last_reviewed: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default=FaqStatus.PUBLISHED)
+    reviewed_by: Mapped[str | None] = mapped_column(String(120))
+    draft: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
 
 class Vacancy(Base):
@@ -250,6 +271,9 @@ class ImportTarget(StrEnum):
 
     VACANCIES = "vacancies"
     TRAININGS = "trainings"
+    # People and customers, imported by administrators (administration.tasks).
+    CONSULTANTS = "consultants"
+    CUSTOMERS = "customers"
 
 
 class ImportStatus(StrEnum):
@@ -279,6 +303,8 @@ class ImportRun(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     failed_rows: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # What the person who started it should know though nothing failed (a converted file).
+    notice: Mapped[str | None] = mapped_column(Text)
     started_by: Mapped[str] = mapped_column(String(80), default="")
     job_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)

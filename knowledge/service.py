@@ -45,16 +45,22 @@ from knowledge.matching import (
     occupation_score,
     plain,
 )
-from knowledge.models import FaqEntry, Office, Place, Region, TrainingOffer, Vacancy
+from knowledge.models import FaqEntry, FaqStatus, Office, Place, Region, TrainingOffer, Vacancy
 from knowledge.occupations import OccupationChoice
 from knowledge.office_hours import OpeningSpan, read_opening_hours
 from knowledge.transliteration import PlaceSounds
 
 
 def faq_answer(topic: str, language: str) -> FaqEntry | None:
-    """Return the answer on a topic in a language, falling back to Polish."""
+    """Return the published answer on a topic in a language, falling back to Polish.
+
+    A text still in draft (never published) is not there for callers."""
     languages = [language, DEFAULT_LANGUAGE]
-    query = select(FaqEntry).where(FaqEntry.topic == topic, FaqEntry.language.in_(languages))
+    query = select(FaqEntry).where(
+        FaqEntry.topic == topic,
+        FaqEntry.language.in_(languages),
+        FaqEntry.status == FaqStatus.PUBLISHED,
+    )
     entries = {entry.language: entry for entry in db.session.scalars(query)}
     return entries.get(language) or entries.get(DEFAULT_LANGUAGE)
 
@@ -94,6 +100,12 @@ class OfficeCard:
     # The hours read into days and times, so each language can say them; None if unclear.
     weekly_hours: tuple[OpeningSpan, ...] | None = None
     phone: str | None = None
+    # The opening hours as said in the other caller languages (Polish is opening_hours).
+    hours_by_language: tuple[tuple[str, str], ...] = ()
+
+    def hours_in(self, language: str) -> str:
+        """Return the opening hours in a caller's language, falling back to Polish."""
+        return dict(self.hours_by_language).get(language) or self.opening_hours
 
 
 # The gazetteer changes only when its data is loaded again, and building its match tables
@@ -147,6 +159,7 @@ def office_card(code: str | None) -> OfficeCard | None:
             found.region_code,
             read_opening_hours(found.opening_hours),
             found.phone,
+            tuple(sorted((found.opening_hours_by_language or {}).items())),
         )
 
     return cast("OfficeCard | None", _cached(("office", code), load))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -130,6 +130,24 @@ def app(settings: Settings, redis_client: redis.Redis) -> Iterator[Flask]:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
     redis_conn.configure(settings.redis_url)
+
+
+@pytest.fixture
+def worker(app: Flask) -> Iterator[Callable[[], None]]:
+    """Queue jobs in Redis, and return a function that runs what is queued on a real RQ
+    worker (SimpleWorker, in this process, as `hotline worker` does) until none is left."""
+    from rq import SimpleWorker
+
+    from hotline.jobs import QUEUES
+
+    jobs.synchronous = False
+
+    def work() -> None:
+        with app.app_context():
+            SimpleWorker(list(QUEUES), connection=redis_conn.raw).work(burst=True)
+
+    yield work
+    jobs.synchronous = True
 
 
 @pytest.fixture

@@ -61,8 +61,13 @@
         $("vulnerable-badge").hidden = !customer.vulnerable;
       }
     }
-    // A finished call brings the wrap-up form, which the server renders.
-    if (lastState && lastState !== "wrap-up" && state.state === "wrap-up") location.reload();
+    // A finished call brings the wrap-up form, which the server renders: reload when the
+    // state turns to wrap-up, or when this page was rendered a moment before it did (the
+    // call ended while the page loaded) and so lacks the form.
+    const formMissing = state.wrap_up_contact_id && !document.getElementById("wrap-up");
+    if (state.state === "wrap-up" && (formMissing || (lastState && lastState !== "wrap-up"))) {
+      location.reload();
+    }
     lastState = state.state;
   }
 
