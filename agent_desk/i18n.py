@@ -34,6 +34,12 @@ def desk_locale() -> str:
     return DESK_LANGUAGES.get(chosen, DESK_LANGUAGES[DEFAULT_LANGUAGE])
 
 
+def locale_of(person: object) -> str:
+    """Return the desk locale a person chose, for work done outside their request (a stream)."""
+    chosen = getattr(person, "desk_language", None) or DEFAULT_LANGUAGE
+    return DESK_LANGUAGES.get(chosen, DESK_LANGUAGES[DEFAULT_LANGUAGE])
+
+
 def init_app(app: Flask, timezone: str) -> None:
     """Attach Flask-Babel to the app: the catalogues, the chooser, and the centre's time zone."""
     babel.init_app(

@@ -30,6 +30,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import force_locale
+
+from agent_desk import i18n
 from agent_desk import state as states
 from agent_desk import wrap_up as wrap_ups
 from consultants.models import Consultant
@@ -189,7 +192,7 @@ class LiveStreams:
         self, consultant: Consultant, events: list[RoutingEvent], gap: bool = False
     ) -> dict[str, Any]:
         try:
-            with self.context():
+            with self.context(), force_locale(i18n.locale_of(consultant)):
                 view = desk_view(consultant)
         finally:
             db.session.remove()  # a stream lives for minutes; its transaction must not

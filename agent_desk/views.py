@@ -28,8 +28,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale, refresh
 from flask_babel import gettext as _
-from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
@@ -453,7 +453,13 @@ def board_figures() -> Response:
 def board_events() -> Response:
     """Stream the board's figures as the queue changes (server-sent events)."""
     settings = current_app.extensions["hotline.settings"]
-    figures = streams.board_figures(routing_services().engine, utcnow, settings.timezone)
+    base = streams.board_figures(routing_services().engine, utcnow, settings.timezone)
+    locale = i18n.desk_locale()  # the stream outlives the request that knows the reader
+
+    def figures() -> Any:
+        with force_locale(locale):
+            return labels.with_state_labels(base())
+
     return event_stream(lambda live: live.board(figures))
 
 

@@ -37,7 +37,7 @@ def test_the_banner_shows_while_the_centre_is_away_and_clears_when_it_is_back(
     centre: Centre, page: Page
 ):
     sign_in(page, centre.web, "mihai")
-    expect(page.locator("#state")).to_have_text("offline")
+    expect(page.locator("#state")).to_have_text("Offline")
     banner = page.locator("#connection-lost")
     expect(banner).to_be_hidden()
 
@@ -53,9 +53,9 @@ def test_the_banner_shows_while_the_centre_is_away_and_clears_when_it_is_back(
     finally:
         centre.start("web")
     expect(banner).to_be_hidden(timeout=PATIENCE_MS)
-    expect(page.locator("#state")).to_have_text("break")
+    expect(page.locator("#state")).to_have_text("On a break")
     page.get_by_role("button", name="Offline").click()
-    expect(page.locator("#state")).to_have_text("offline")
+    expect(page.locator("#state")).to_have_text("Offline")
 
 
 def test_of_a_consultants_two_tabs_one_rings_and_the_other_shows_the_call_and_can_answer_it(
@@ -72,7 +72,7 @@ def test_of_a_consultants_two_tabs_one_rings_and_the_other_shows_the_call_and_ca
     for tab in (first, second):
         tab.locator("h1").click()  # a touch lets a tab make sound
     first.get_by_role("button", name="Available").click()
-    expect(second.locator("#state")).to_have_text("available")
+    expect(second.locator("#state")).to_have_text("Available")
 
     sid = centre.place_call(JAN, ask_for_a_consultant(centre))
     for tab in (first, second):
@@ -107,4 +107,4 @@ def test_of_a_consultants_two_tabs_one_rings_and_the_other_shows_the_call_and_ca
     second.goto(f"{centre.web}/desk/")
     expect(second.locator("#phone-status")).to_have_text("Phone ready")
     second.get_by_role("button", name="Offline").click()
-    expect(second.locator("#state")).to_have_text("offline")
+    expect(second.locator("#state")).to_have_text("Offline")
