@@ -7,7 +7,6 @@ name no person: "system"), as `hotline privacy` does.
 from __future__ import annotations
 
 import getpass
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -207,7 +206,8 @@ def customer_add(**options: object) -> None:
 def admin_import(target: str, path: Path, wait: bool) -> None:
     """Import people or customers from a CSV file, as a background job, and follow it."""
     from administration.imports import start_admin_import
-    from knowledge.imports import ImportRequestError, import_status
+    from centre.import_progress import follow_import
+    from knowledge.imports import ImportRequestError
 
     with centre():
         try:
@@ -217,25 +217,4 @@ def admin_import(target: str, path: Path, wait: bool) -> None:
         click.echo(f"import {run.id} of {target} queued; the worker runs it")
         if not wait:
             return
-        progress = import_status(run.id)
-        with click.progressbar(length=100, label=f"import {run.id}") as bar:
-            shown = 0
-            while progress is not None and not progress.finished:
-                time.sleep(0.3)
-                progress = import_status(run.id)
-                if progress is not None and progress.percent > shown:
-                    bar.update(progress.percent - shown)
-                    shown = progress.percent
-            bar.update(100 - shown)
-        if progress is None:
-            raise click.ClickException("the import run disappeared")
-        click.echo(
-            f"{progress.status}: {progress.imported} new, {progress.updated} updated, "
-            f"{progress.unchanged} unchanged, {progress.failed_rows} rows skipped"
-        )
-        if progress.notice:
-            click.echo(progress.notice)
-        for error in progress.errors:
-            click.echo(f"  row {error.row_number}: {error.reason}")
-        if progress.status != "done":
-            raise click.ClickException(progress.error or "the import failed")
+        follow_import(run.id, show_notice=True)

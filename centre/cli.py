@@ -206,7 +206,8 @@ def import_offers(path: str, kind: str | None, target: str, source: str | None, 
     import getpass
 
     from centre.app import create_app
-    from knowledge.imports import ImportRequestError, import_status, start_import
+    from centre.import_progress import follow_import
+    from knowledge.imports import ImportRequestError, start_import
 
     create_app(load_settings())
     kind = kind or Path(path).suffix.lstrip(".").lower()
@@ -217,26 +218,7 @@ def import_offers(path: str, kind: str | None, target: str, source: str | None, 
     click.echo(f"import {run.id} queued ({kind}, {target}); the worker runs it")
     if not wait:
         return
-    progress = import_status(run.id)
-    with click.progressbar(length=100, label=f"import {run.id}") as bar:
-        shown = 0
-        while progress is not None and not progress.finished:
-            time.sleep(0.3)
-            progress = import_status(run.id)
-            if progress is not None and progress.percent > shown:
-                bar.update(progress.percent - shown)
-                shown = progress.percent
-        bar.update(100 - shown)
-    if progress is None:
-        raise click.ClickException("the import run disappeared")
-    click.echo(
-        f"{progress.status}: {progress.imported} new, {progress.updated} updated, "
-        f"{progress.unchanged} unchanged, {progress.failed_rows} rows skipped"
-    )
-    for error in progress.errors:
-        click.echo(f"  row {error.row_number}: {error.reason}")
-    if progress.status != "done":
-        raise click.ClickException(progress.error or "the import failed")
+    follow_import(run.id)
 
 
 @main.group()

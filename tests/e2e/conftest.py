@@ -116,6 +116,15 @@ class Centre:
             f"{self.emulator}/emulator/endpoints", headers=CONTROL, timeout=10
         ).json()
 
+    def answers_at_once(self, address: str) -> None:
+        """Make a phone on the network pick up as soon as it rings (a helpline, an interpreter)."""
+        requests.post(
+            f"{self.emulator}/emulator/endpoints/{address}",
+            json={"auto_answer": True},
+            headers=CONTROL,
+            timeout=10,
+        ).raise_for_status()
+
     def endpoint_action(self, address: str, action: str) -> requests.Response:
         """Answer, reject or hang up an endpoint."""
         return requests.post(

@@ -293,12 +293,7 @@ def test_a_caller_sent_back_to_the_queue_keeps_their_place_ahead_of_later_caller
 def test_a_caller_put_through_to_an_outside_number_from_the_directory(centre, desks):
     anna = desks["anna"]
     helpline = "+48116111"
-    requests.post(
-        f"{centre.emulator}/emulator/endpoints/{helpline}",
-        json={"auto_answer": True},
-        headers=CONTROL,
-        timeout=10,
-    )
+    centre.answers_at_once(helpline)
     sid = talking(centre, anna)
     entries = anna.room()["directory"]
     child_line = next(entry for entry in entries if entry["number"] == helpline)
@@ -391,12 +386,7 @@ def test_a_consultation_then_all_three_then_a_warm_hand_over(centre, desks):
 def test_a_three_way_call_with_an_interpreter(centre, desks):
     anna = desks["anna"]
     interpreter = "+48601234567"
-    requests.post(
-        f"{centre.emulator}/emulator/endpoints/{interpreter}",
-        json={"auto_answer": True},
-        headers=CONTROL,
-        timeout=10,
-    )
+    centre.answers_at_once(interpreter)
     sid = talking(centre, anna)
     anna.act(
         "/desk/api/call/consult",
@@ -467,12 +457,7 @@ def test_a_consultation_with_an_outside_number_handed_over_leaves_the_caller_wit
 ):
     anna = desks["anna"]
     ohp = "+48225784700"
-    requests.post(
-        f"{centre.emulator}/emulator/endpoints/{ohp}",
-        json={"auto_answer": True},
-        headers=CONTROL,
-        timeout=10,
-    )
+    centre.answers_at_once(ohp)
     sid = talking(centre, anna)
     entry = next(e for e in anna.room()["directory"] if e["number"] == ohp)
     anna.act("/desk/api/call/consult", {"directory_id": entry["id"]})
