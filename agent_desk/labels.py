@@ -120,6 +120,25 @@ AUDIT_ACTIONS: Mapping[str, LazyString] = {
     "call.three-way": _l("started a three-way call"),
 }
 
+# The kinds of entry the audit page filters by (a prefix: "record." finds every opening).
+AUDIT_FILTERS: Mapping[str, LazyString] = {
+    "record.view": _l("record opened"),
+    "record.break_glass": _l("record opened with a reason"),
+    "pesel.reveal": _l("PESEL revealed"),
+    "customer.search": _l("search"),
+    "customer.update": _l("record changed"),
+    "contact.": _l("contact logged"),
+    "voicemail.": _l("voicemail played or handled"),
+    "call.": _l("call control (hold, transfer, consultation)"),
+    "customer.erased": _l("erasure"),
+    "customer.exported": _l("access export"),
+    "legal_hold.": _l("legal hold"),
+    "audit.": _l("audit trail exported or purged"),
+    "consultant.": _l("people and roles"),
+    "login": _l("sign-in (and refused sign-ins)"),
+    "logout": _l("sign-out"),
+}
+
 # The fields an audit entry names, as people call them.
 FIELDS: Mapping[str, LazyString] = {
     "address": _l("Address"),

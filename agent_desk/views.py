@@ -8,7 +8,7 @@ import io
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,8 +28,9 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, refresh
+from flask_babel import LazyString, force_locale, refresh
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
@@ -76,23 +77,6 @@ HOME_PAGES = (
     (Permission.IMPORT_OFFERS, "desk.imports"),
     (Permission.ADMINISTER, "admin.index"),
 )
-# The kinds of entry the audit page filters by (a prefix: "record." finds every opening).
-AUDIT_ACTIONS = {
-    "record.view": "record opened",
-    "record.break_glass": "record opened with a reason",
-    "pesel.reveal": "PESEL revealed",
-    "customer.search": "search",
-    "customer.update": "record changed",
-    "contact.": "contact logged",
-    "voicemail.": "voicemail played or handled",
-    "customer.erased": "erasure",
-    "customer.exported": "access export",
-    "legal_hold.": "legal hold",
-    "audit.export": "audit trail exported",
-    "consultant.": "people and roles",
-    "login": "sign-in (and refused sign-ins)",
-    "logout": "sign-out",
-}
 # The record whose PESEL its next showing reveals (the id, never the PESEL).
 REVEALED_PESEL = "revealed_pesel"
 # The most entries one CSV export holds.
@@ -736,7 +720,7 @@ def audit_page() -> Any:
             wanted=wanted,
             form=request.args,
             people=consultants.everyone(),
-            actions=AUDIT_ACTIONS,
+            actions=labels.AUDIT_FILTERS,
         )
     )
 
@@ -758,6 +742,15 @@ def audit_export() -> Response:
     )
 
 
+# The audit page's filters, named as the page names them.
+FILTER_FIELDS: Mapping[str, LazyString] = {
+    "consultant_id": _l("Who"),
+    "customer_id": _l("Customer number"),
+    "since": _l("From"),
+    "until": _l("To"),
+}
+
+
 def trail_filter() -> tuple[TrailFilter, str]:
     """Read the audit page's filters from the address; return them and what was wrong."""
     zone = ZoneInfo(settings_now().timezone)
@@ -768,7 +761,7 @@ def trail_filter() -> tuple[TrailFilter, str]:
         if not raw:
             return None
         if not raw.isdigit() or len(raw) > 18:
-            problems.append(f"{name.replace('_', ' ')} must be a number")
+            problems.append(_("%(field)s must be a number.", field=FILTER_FIELDS[name]))
             return None
         return int(raw)
 
@@ -779,7 +772,9 @@ def trail_filter() -> tuple[TrailFilter, str]:
         try:
             start = datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=zone)
         except ValueError:
-            problems.append(f"{name} must be a date such as 2026-12-07")
+            problems.append(
+                _("%(field)s must be a date such as 2026-12-07.", field=FILTER_FIELDS[name])
+            )
             return None
         return start + timedelta(days=shift)
 

@@ -540,7 +540,7 @@ def up(
     A second centre on other ports (say --port 5100) is separate from the first: its own
     emulator, Redis and instance folder.
     """
-    from centre.demo import CONSULTANTS, DEMO_PASSWORD
+    from centre.demo import CONSULTANTS, DEMO_PASSWORD, DEMO_SMS_COUNTRIES
     from hotline.embedded_redis import EmbeddedRedis
 
     local = LocalCentre.plan(port, emulator_port, redis_port)
@@ -561,6 +561,8 @@ def up(
     env.setdefault("EMULATOR_CONTROL_TOKEN", stored_secret(folder / "emulator_token"))
     if around_the_clock:
         env.update(AROUND_THE_CLOCK)
+    if with_demo:
+        env.setdefault("HOTLINE_SMS_COUNTRIES", DEMO_SMS_COUNTRIES)
     hotline_cmd = [sys.executable, "-m", "centre.cli"]
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
 

@@ -123,7 +123,7 @@ def test_a_caller_hears_their_office_hours_in_their_own_language(app, demo, twil
         "opening_hours": office.opening_hours, "hours_en": "Monday to Friday, 8 am to 4 pm",
     })  # fmt: skip
     knowledge.forget_cached()
-    emma = {"CallSid": "CA" + "7" * 32, "From": "+447911123456", "To": "+48221952400"}
+    emma = {"CallSid": "CA" + "7" * 32, "From": "+447400123456", "To": "+48221952400"}
     twilio.post("/ivr/incoming", emma)
     twilio.post("/ivr/start", emma)
     heard = spoken(parse(twilio.post("/ivr/menu/input", {**emma, "Digits": "1"}).data))

@@ -18,6 +18,7 @@ import requests
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
+from centre.demo import DEMO_SMS_COUNTRIES
 from customers.audit import PURGE_SETTING
 from hotline.db import Base
 from hotline.embedded_redis import free_port
@@ -215,6 +216,7 @@ def running_centre(
         "EMULATOR_TIME_SCALE": "0.02",
         "HOTLINE_CONSULTANT_HOURS": "mon-sun 00:00-24:00",
         "HOTLINE_HOLIDAY_COUNTRY": "",
+        "HOTLINE_SMS_COUNTRIES": DEMO_SMS_COUNTRIES,
         **settings,
     }
     hotline = [sys.executable, "-m", "centre.cli"]

@@ -13,7 +13,7 @@ from tests.e2e.test_desk_in_browser import ask_for_a_consultant, sign_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.browser]
 
-EMMA = "+447911123456"  # one of Anna's own customers
+EMMA = "+447400123456"  # one of Anna's own customers
 # Every CSP violation the page reports to itself, whatever the browser prints.
 WATCH_VIOLATIONS = """
 window.__violations = [];

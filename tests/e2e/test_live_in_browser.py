@@ -88,7 +88,7 @@ def test_of_a_consultants_two_tabs_one_rings_and_the_other_shows_the_call_and_ca
     # Answered from the second tab, the call is taken by the phone of the first.
     second.get_by_role("button", name="Answer").click()
     for tab in (first, second):
-        expect(tab.locator("#state")).to_have_text("on-call", timeout=PATIENCE_MS)
+        expect(tab.locator("#state")).to_have_text("On a call", timeout=PATIENCE_MS)
         expect(tab.locator("#phone-status")).to_have_text("On a call")
     wait_for(
         lambda: any(e["kind"] == "talk" for e in centre.call(sid)["events"]),

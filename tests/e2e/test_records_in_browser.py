@@ -53,7 +53,7 @@ def test_a_record_opened_with_a_reason_and_a_revealed_pesel_reach_the_audit_trai
     expect(openings).to_contain_text("Piotr Kowalski")
     expect(openings).to_contain_text(REASON)
     page.get_by_role("link", name="Audit trail").click()
-    page.get_by_label("Who").select_option(label="Piotr Kowalski")
+    page.get_by_label("Who", exact=True).select_option(label="Piotr Kowalski")
     page.get_by_role("button", name="Show").click()
     trail = page.locator("#audit")
     expect(trail.locator("tr", has_text="record.break_glass")).to_contain_text(REASON)

@@ -17,7 +17,7 @@ phone = calls.phone
 
 CALLERS = {
     "pl": ("+48601000001", "mieszkam w Siedlcach", "Siedlce, województwo mazowieckie."),
-    "en": ("+447911123456", "Zheshuv", "Rzeszów, Subcarpathian region."),
+    "en": ("+447400123456", "Zheshuv", "Rzeszów, Subcarpathian region."),
     "uk": ("+48601000003", "я живу у Кракові", "Kraków, Малопольське воєводство."),
     "ro": ("+48601000004", "Vrotslav", "Wrocław, regiunea Silezia Inferioară."),
 }

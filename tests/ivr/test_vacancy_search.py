@@ -22,7 +22,7 @@ CALLERS = {
         "others": "Dalej oferty dla innych zawodów, razem", "end": "To już wszystkie oferty.",
         "next": "Następne oferty: 1",
     }),
-    "en": ("+447911123456", "welder", {
+    "en": ("+447400123456", "welder", {
         "intro": r"Offers for welder: (\d+)\.", "offer": r"Offer (\d+): ([^.]+)\.",
         "others": "Next, offers for other jobs", "end": "Those are all the offers.",
         "next": "Next offers: 1",

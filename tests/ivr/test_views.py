@@ -199,7 +199,7 @@ def test_unknown_step_gets_an_apology_and_a_consultant_not_an_error_page(twilio,
 
 CALLERS = {
     "pl": ("+48601000001", "pl-PL", "konsultant"),
-    "en": ("+447911123456", "en-GB", "a person please"),
+    "en": ("+447400123456", "en-GB", "a person please"),
     "uk": ("+48601000003", "uk-UA", "з людиною"),
     "ro": ("+48601000004", "ro-RO", "vreau un operator"),
 }
