@@ -7,20 +7,21 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.utils import secure_filename
 
 from administration import people, register
-from administration.fields import FieldErrors
+from administration.fields import FieldErrors, field_name
 from administration.imports import ADMIN_TARGETS, start_admin_import
-from administration.people import PERSON_FIELDS
+from administration.people import PERSON_FIELDS, ROLE_NAMES
 from administration.register import CUSTOMER_FIELDS
 from consultants.models import Consultant
 from customers.audit import audit
 from customers.models import REGISTRATION_STATUSES, Customer
 from customers.service import mask_pesel
-from hotline.access import ROLE_TITLES, Permission, requires
+from hotline.access import Permission, requires
 from hotline.db import db
 from hotline.settings import instance_dir
 from hotline.speech import LANGUAGES
@@ -47,6 +48,14 @@ def given(form: MultiDict[str, str], names: tuple[str, ...]) -> dict[str, str]:
         if name in names and f"{name}_sent" in form:
             fields[name] = ",".join(form.getlist(name))
     return fields
+
+
+def saved_message(changed: list[str]) -> str:
+    """Return what a save changed, field by field, in the reader's words."""
+    if not changed:
+        return str(_("Nothing changed."))
+    names = list(dict.fromkeys(field_name(name) for name in changed))
+    return str(_("Saved: %(fields)s.", fields=", ".join(names)))
 
 
 def actor() -> int:
@@ -85,7 +94,7 @@ def person_form(person: Consultant | None, problems: list[str] | None = None) ->
     """Render the form for a person, new or existing."""
     return render_template(
         "admin/person.html", person=person, problems=problems or [], languages=LANGUAGES,
-        titles=ROLE_TITLES, offices=editor.offices(), form=request.form,
+        roles=ROLE_NAMES, offices=editor.offices(), form=request.form,
     )  # fmt: skip
 
 
@@ -101,7 +110,7 @@ def person(person_id: int) -> Any:
         changed = people.update_person(found, values, actor(), routing_services().engine)
     except FieldErrors as exc:
         return person_form(found, exc.reasons), 400
-    flash(f"Saved: {', '.join(changed)}." if changed else "Nothing changed.", "ok")
+    flash(saved_message(changed), "ok")
     return redirect(url_for("admin.person", person_id=person_id))
 
 
@@ -137,7 +146,7 @@ def new_customer() -> Any:
         customer = register.create_customer(values, actor())
     except FieldErrors as exc:
         return customer_form(None, exc.reasons), 400
-    flash(f"{customer.full_name} is registered.", "ok")
+    flash(_("%(name)s is registered.", name=customer.full_name), "ok")
     return redirect(url_for("admin.customer", customer_id=customer.id))
 
 
@@ -158,7 +167,7 @@ def customer(customer_id: int) -> Any:
         changed = register.update_customer(found, values, actor())
     except FieldErrors as exc:
         return customer_form(found, exc.reasons), 400
-    flash(f"Saved: {', '.join(changed)}." if changed else "Nothing changed.", "ok")
+    flash(saved_message(changed), "ok")
     return redirect(url_for("admin.customer", customer_id=customer_id))
 
 
@@ -176,9 +185,9 @@ def reassign_advisor(customer_id: int) -> Any:
         except FieldErrors as exc:
             problems = exc.reasons
         except ValueError:
-            problems = ["choose a consultant from the list"]
+            problems = [_("Choose a consultant from the list.")]
         else:
-            flash("Advisor reassigned.", "ok")
+            flash(_("Advisor reassigned."), "ok")
             return redirect(url_for("admin.reassign_advisor", customer_id=customer_id))
     else:
         with db.transaction():
@@ -222,7 +231,7 @@ def office(code: str) -> Any:
         except editor.EditError as exc:
             return render_template("admin/office.html", office=found, code=code,
                                    problems=exc.reasons, languages=LANGUAGES), 400  # fmt: skip
-        flash("Office saved; callers hear it within a minute.", "ok")
+        flash(_("Office saved; callers hear it within a minute."), "ok")
         return redirect(url_for("admin.office", code=code))
     return render_template(
         "admin/office.html", office=found, code=code, problems=[], languages=LANGUAGES
@@ -240,7 +249,7 @@ def imports() -> Any:
         upload = request.files.get("file")
         target = request.form.get("target", "")
         if upload is None or not upload.filename:
-            flash("Choose a file to import.", "error")
+            flash(_("Choose a file to import."), "error")
             return redirect(url_for("admin.imports"))
         folder = instance_dir() / "imports" / uuid.uuid4().hex[:12]
         folder.mkdir(parents=True, exist_ok=True)
@@ -253,7 +262,11 @@ def imports() -> Any:
             flash(str(exc), "error")
             return redirect(url_for("admin.imports"))
         return redirect(url_for("admin.import_run", run_id=run.id))
-    return render_template("admin/imports.html", runs=recent_imports(targets=ADMIN_TARGETS))
+    return render_template(
+        "admin/imports.html", runs=recent_imports(targets=ADMIN_TARGETS),
+        person_columns=[name for name in PERSON_FIELDS if name != "login"],
+        customer_columns=[name for name in CUSTOMER_FIELDS if name != "pesel"],
+    )  # fmt: skip
 
 
 @bp.get("/admin/imports/<int:run_id>")
@@ -306,7 +319,7 @@ def faq_entry(topic: str, language: str) -> Any:
         except editor.EditError as exc:
             problems = exc.reasons
         else:
-            flash("Draft saved. Another editor reviews and publishes it.", "ok")
+            flash(_("Draft saved. Another editor reviews and publishes it."), "ok")
             return redirect(url_for("admin.faq_entry", topic=topic, language=language))
     status = 400 if problems else 200
     return render_template(
@@ -323,5 +336,5 @@ def publish_faq(topic: str, language: str) -> Any:
     except editor.EditError as exc:
         flash(str(exc), "error")
     else:
-        flash("Published: callers hear the new text now.", "ok")
+        flash(_("Published: callers hear the new text now."), "ok")
     return redirect(url_for("admin.faq_entry", topic=topic, language=language))

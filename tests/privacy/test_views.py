@@ -56,6 +56,7 @@ def test_a_supervisor_holds_exports_and_releases_from_the_desk(desk):
     assert exported.json["customer"]["phone"] == JAN
     printable = desk.get(f"/desk/privacy/customers/{customer_id}/export.html")
     assert "Wiśniewski" in printable.get_data(as_text=True)
+    assert "Połączenia z infolinią" in printable.get_data(as_text=True), "Polish by default"
     refused = desk.post(
         f"/desk/privacy/customers/{customer_id}/erase",
         data={"csrf_token": token, "confirm": "erase"},
