@@ -4,9 +4,11 @@ editor (content editors), and a supervisor's reassignment of a customer's adviso
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -56,6 +58,23 @@ def saved_message(changed: list[str]) -> str:
         return str(_("Nothing changed."))
     names = list(dict.fromkeys(field_name(name) for name in changed))
     return str(_("Saved: %(fields)s.", fields=", ".join(names)))
+
+
+def problem_texts(problems: Iterable[editor.Problem]) -> list[str]:
+    """Return the editor's problems in the reader's words, languages named."""
+    return [problem_text(problem) for problem in problems]
+
+
+def problem_text(problem: editor.Problem) -> str:
+    """Return one of the editor's problems in the reader's words."""
+    values: dict[str, object] = {}
+    for name, value in problem.values.items():
+        if isinstance(value, editor.Problem):
+            value = problem_text(value)
+        elif name == "language" and isinstance(value, str):
+            value = get_locale().languages.get(value, value) if get_locale() else value
+        values[name] = value
+    return str(_(problem.message, **values))
 
 
 def actor() -> int:
@@ -230,7 +249,8 @@ def office(code: str) -> Any:
             editor.save_office(details)
         except editor.EditError as exc:
             return render_template("admin/office.html", office=found, code=code,
-                                   problems=exc.reasons, languages=LANGUAGES), 400  # fmt: skip
+                                   problems=problem_texts(exc.reasons),
+                                   languages=LANGUAGES), 400  # fmt: skip
         flash(_("Office saved; callers hear it within a minute."), "ok")
         return redirect(url_for("admin.office", code=code))
     return render_template(
@@ -298,7 +318,9 @@ def import_run_state(run_id: int) -> Any:
 def faq() -> str:
     """List the FAQ texts with their drafts, and what the FAQ still lacks for callers."""
     return render_template(
-        "admin/faq.html", entries=editor.faq_entries(), problems=editor.completeness()
+        "admin/faq.html",
+        entries=editor.faq_entries(),
+        problems=problem_texts(editor.completeness()),
     )
 
 
@@ -317,7 +339,7 @@ def faq_entry(topic: str, language: str) -> Any:
         try:
             editor.save_draft(topic, language, text, g.consultant.name)
         except editor.EditError as exc:
-            problems = exc.reasons
+            problems = problem_texts(exc.reasons)
         else:
             flash(_("Draft saved. Another editor reviews and publishes it."), "ok")
             return redirect(url_for("admin.faq_entry", topic=topic, language=language))
@@ -334,7 +356,7 @@ def publish_faq(topic: str, language: str) -> Any:
     try:
         editor.publish(topic, language, g.consultant.name)
     except editor.EditError as exc:
-        flash(str(exc), "error")
+        flash("; ".join(problem_texts(exc.reasons)), "error")
     else:
         flash(_("Published: callers hear the new text now."), "ok")
     return redirect(url_for("admin.faq_entry", topic=topic, language=language))

@@ -106,3 +106,23 @@ def test_the_faq_list_names_topics_and_languages_and_dates_the_polish_way(app, d
 
     assert "Dokumenty do zasiłku dla bezrobotnych" in page and "ukraiński" in page
     assert "23 lis 2026" in page and "Opublikowany" in page
+
+
+def test_the_faq_editor_says_what_callers_would_miss_in_polish(app, demo):
+    editor, token = signed_in_polish(app, "anna")
+    form = {"csrf_token": token, "title": "Bony", "body": "", "sms_body": "", "source": ""}
+
+    refused = editor.post("/desk/faq/vouchers/pl", data=form)
+    editor.post(
+        "/desk/faq/vouchers/pl", data={**form, "body": "Bon szkoleniowy.", "source": "ustawa"}
+    )
+
+    assert "brak treści" in refused.get_data(as_text=True)
+    assert "brak źródła" in refused.get_data(as_text=True)
+    page = editor.get("/desk/faq").get_data(as_text=True)
+    assert "vouchers: tekst (polski) nie jest jeszcze opublikowany" in page
+    assert "vouchers: brak tekstu (ukraiński)" in page
+    own = editor.post("/desk/faq/vouchers/pl/publish", data={"csrf_token": token})
+    assert "Twój szkic musi sprawdzić i opublikować inny redaktor" in editor.get(
+        own.headers["Location"]
+    ).get_data(as_text=True)

@@ -61,7 +61,7 @@ def test_the_committed_mo_is_the_compiled_po():
 
 
 def test_every_text_the_desk_marks_is_translated_into_polish():
-    keywords = {**DEFAULT_KEYWORDS, "_l": None}
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "N_": None}
     methods = [
         ("**.py", "python"),
         ("**/templates/**.html", "jinja2"),
@@ -71,7 +71,7 @@ def test_every_text_the_desk_marks_is_translated_into_polish():
         message if isinstance(message, str) else message[0]
         for package in (
             CATALOGUE.parent,
-            *(ROOT / name for name in ("administration", "centre", "privacy")),
+            *(ROOT / name for name in ("administration", "centre", "knowledge", "privacy")),
         )
         for _file, _line, message, _comments, _context in extract_from_dir(
             str(package), methods, keywords
