@@ -27,6 +27,8 @@ TOPICS: Mapping[str, LazyString] = {
     "eures": _l("Working abroad (EURES)"),
     "eures_benefit_abroad": _l("Benefit while looking for work abroad"),
     "training_info": _l("Training"),
+    "training": _l("Training"),
+    "returning_from_abroad": _l("Returning from abroad"),
     "trainings": _l("Training offers"),
     "vacancies": _l("Vacancies"),
     "eligibility": _l("Benefit pre-check"),

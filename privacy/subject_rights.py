@@ -3,6 +3,8 @@ erased where the law allows (Art. 17), the counts the board shows kept right."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 from datetime import date, datetime
 from typing import Any
@@ -59,6 +61,23 @@ RECORD_LABELS: dict[str, LazyString] = {
     "search_name": _l("Name as searched"),
 }
 ERASED = "(erased)"
+# The printable export's own style, inline so that the file stands alone (it is handed over,
+# or written by the command line); the desk serves it under a CSP that allows this one style.
+EXPORT_STYLE = """
+body { font: 11pt/1.4 system-ui, sans-serif; margin: 2em; color: #111; }
+h1 { font-size: 16pt; } h2 { font-size: 13pt; margin-top: 1.6em; border-bottom: 1px solid #999; }
+table { border-collapse: collapse; width: 100%; font-size: 9pt; }
+th, td { border: 1px solid #bbb; padding: 2px 4px; text-align: left; vertical-align: top;
+         overflow-wrap: anywhere; }
+dl { display: grid; grid-template-columns: max-content auto; gap: 2px 1em; }
+dt { font-weight: 600; } .none { color: #555; font-style: italic; }
+@media print { body { margin: 0; } h2 { break-after: avoid; } }
+"""
+EXPORT_POLICY = (
+    "default-src 'none'; style-src "
+    f"'sha256-{base64.b64encode(hashlib.sha256(EXPORT_STYLE.encode()).digest()).decode()}'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 
 
 class ErasureRefused(ValueError):
@@ -133,6 +152,7 @@ def export_html(export: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> str
         # may be no request, nor anyone signed in).
         return current_app.jinja_env.get_template("privacy/export.html").render(
             export=export,
+            style=EXPORT_STYLE,
             page_language=locale.replace("_", "-"),
             name=f"{customer.get('first_name') or ''} {customer.get('last_name') or ''}".strip(),
             made=format_datetime(datetime.fromisoformat(export["exported_at"]), "long"),

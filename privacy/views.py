@@ -78,7 +78,11 @@ def export(customer_id: int, form: str) -> Response:
     exported = subject_rights.export_customer(g.consultant, customer_id)
     if form == "html":
         language = request.args.get("language", DEFAULT_LANGUAGE)
-        return Response(subject_rights.export_html(exported, language), mimetype="text/html")
+        return Response(
+            subject_rights.export_html(exported, language),
+            mimetype="text/html",
+            headers={"Content-Security-Policy": subject_rights.EXPORT_POLICY},
+        )
     return Response(
         json.dumps(exported, ensure_ascii=False, indent=2),
         mimetype="application/json",
