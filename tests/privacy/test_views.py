@@ -56,6 +56,9 @@ def test_a_supervisor_holds_exports_and_releases_from_the_desk(desk):
     )
     page = desk.get(f"/desk/privacy/customers/{customer_id}").get_data(as_text=True)
     assert "complaint 7/2027" in page and "obowiązuje" in page
+    english = desk.get(f"/desk/privacy/customers/{customer_id}/export.html?language=en")
+    assert "Podsumowanie do druku po angielsku" in page and "export.html?language=en" in page
+    assert "Calls to the hotline" in english.get_data(as_text=True)
     exported = desk.get(f"/desk/privacy/customers/{customer_id}/export.json")
     assert exported.json["customer"]["phone"] == JAN
     printable = desk.get(f"/desk/privacy/customers/{customer_id}/export.html")
