@@ -11,11 +11,47 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from hotline.outbound import CONTROL
 
 TRUE_WORDS = {"1", "true", "yes", "tak", "y", "t", "on"}
 FALSE_WORDS = {"0", "false", "no", "nie", "n", "f", "off", ""}
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
+# The fields of the forms and the columns of the CSV files (and the attributes they set), as
+# the reasons and the "Saved" message name them.
+FIELD_NAMES: dict[str, LazyString] = {
+    "login": _l("login"),
+    "name": _l("name"),
+    "office": _l("office"),
+    "office_code": _l("office"),
+    "languages": _l("languages"),
+    "topics": _l("topics"),
+    "phone": _l("phone"),
+    "roles": _l("roles"),
+    "active": _l("active"),
+    "pesel": _l("PESEL"),
+    "first_name": _l("first name"),
+    "last_name": _l("last name"),
+    "language": _l("language"),
+    "preferred_language": _l("language"),
+    "registration_status": _l("registration status"),
+    "registered_on": _l("registered on"),
+    "deregistered_on": _l("deregistered on"),
+    "advisor": _l("advisor"),
+    "advisor_id": _l("advisor"),
+    "address": _l("address"),
+    "vulnerable": _l("vulnerable"),
+    "safeguarding": _l("safeguarding concern"),
+}
+
+
+def field_name(name: str) -> str:
+    """Return a field's name as the reader calls it (an unknown one as words)."""
+    known = FIELD_NAMES.get(name)
+    return str(known) if known is not None else name.replace("_", " ")
 
 
 class FieldErrors(ValueError):
@@ -41,11 +77,17 @@ class Fields:
         """Return a field's stripped text, noting it missing, too long or with control keys."""
         value = str(self.given.get(name) or "").strip()
         if required and not value:
-            self.reasons.append(f"{name.replace('_', ' ')} is missing")
+            self.reasons.append(_("%(field)s is missing", field=field_name(name)))
         if len(value) > limit:
-            self.reasons.append(f"{name.replace('_', ' ')} is longer than {limit} characters")
+            self.reasons.append(
+                _(
+                    "%(field)s is longer than %(limit)s characters",
+                    field=field_name(name),
+                    limit=limit,
+                )
+            )
         if CONTROL.search(value):
-            self.reasons.append(f"{name.replace('_', ' ')} holds control characters")
+            self.reasons.append(_("%(field)s holds control characters", field=field_name(name)))
         return value
 
     def words(self, name: str, allowed: tuple[str, ...] | None = None) -> list[str]:
@@ -56,8 +98,12 @@ class Fields:
             unknown = [item for item in items if item not in allowed]
             if unknown:
                 self.reasons.append(
-                    f"{name.replace('_', ' ')}: unknown {', '.join(unknown)} "
-                    f"(known: {', '.join(allowed)})"
+                    _(
+                        "%(field)s: unknown %(unknown)s (known: %(known)s)",
+                        field=field_name(name),
+                        unknown=", ".join(unknown),
+                        known=", ".join(allowed),
+                    )  # fmt: skip
                 )
                 items = [item for item in items if item in allowed]
         return list(dict.fromkeys(items))
@@ -68,7 +114,9 @@ class Fields:
         if raw in TRUE_WORDS:
             return True
         if raw not in FALSE_WORDS:
-            self.reasons.append(f"{name.replace('_', ' ')} must be yes or no, not {raw!r}")
+            self.reasons.append(
+                _("%(field)s must be yes or no, not '%(value)s'", field=field_name(name), value=raw)
+            )
         return False
 
     def day(self, name: str) -> date | None:
@@ -81,7 +129,13 @@ class Fields:
                 return datetime.strptime(raw, pattern).date()
             except ValueError:
                 continue
-        self.reasons.append(f"{name.replace('_', ' ')} is not a date: {raw!r} (use YYYY-MM-DD)")
+        self.reasons.append(
+            _(
+                "%(field)s is not a date: '%(value)s' (use YYYY-MM-DD)",
+                field=field_name(name),
+                value=raw,
+            )
+        )
         return None
 
     def check(self) -> None:

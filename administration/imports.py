@@ -15,6 +15,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from administration.people import PERSON_FIELDS
 from administration.register import CUSTOMER_FIELDS
 from hotline.db import db
@@ -56,7 +58,7 @@ def read_rows(target: str, data: bytes) -> AdminFile:
     decoded = decode(data)
     text = decoded.text
     if not text.strip():
-        raise FeedError("the file is empty")
+        raise FeedError(_("the file is empty"))
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -64,11 +66,17 @@ def read_rows(target: str, data: bytes) -> AdminFile:
         header = [cell.strip().lower().replace(" ", "_") for cell in next(reader)]
         key = KEY_COLUMN[target]
         if key not in header:
-            raise FeedError(f"the header row lacks the column {key}")
+            raise FeedError(_("the header row lacks the column %(column)s", column=key))
         unknown = [name for name in header if name not in COLUMNS[target]]
         if unknown:
             known = ", ".join(COLUMNS[target])
-            raise FeedError(f"unknown column(s): {', '.join(unknown)} (known: {known})")
+            raise FeedError(
+                _(
+                    "unknown columns: %(columns)s (known: %(known)s)",
+                    columns=", ".join(unknown),
+                    known=known,
+                )
+            )
         rows = []
         line = reader.line_num
         for cells in reader:
@@ -77,10 +85,20 @@ def read_rows(target: str, data: bytes) -> AdminFile:
                 continue
             values = dict(zip(header, cells, strict=False))
             if len(cells) != len(header):
-                values["_cells"] = f"{len(cells)} cells under {len(header)} columns"
+                values["_cells"] = _(
+                    "%(cells)s cells under %(columns)s columns",
+                    cells=len(cells),
+                    columns=len(header),
+                )
             rows.append(AdminRow(number, values, excerpt(delimiter.join(redacted(header, cells)))))
     except csv.Error as exc:
-        raise FeedError(f"the CSV cannot be read at line {reader.line_num}: {exc}") from exc
+        raise FeedError(
+            _(
+                "the CSV cannot be read at line %(line)s: %(reason)s",
+                line=reader.line_num,
+                reason=exc,
+            )
+        ) from exc
     return AdminFile(rows, decoded.converted_from)
 
 
@@ -98,12 +116,14 @@ def start_admin_import(
 ) -> ImportRun:
     """Record an import of people or customers and enqueue its job; return the run."""
     if target not in ADMIN_TARGETS:
-        raise ImportRequestError(f"unknown import target {target!r} (consultants or customers)")
+        raise ImportRequestError(
+            _("unknown import target '%(target)s' (consultants or customers)", target=target)
+        )
     file = Path(path).resolve()
     if not file.is_file():
-        raise ImportRequestError(f"no such file: {file}")
+        raise ImportRequestError(_("no such file: %(file)s", file=file))
     if file.suffix.lower() != ".csv":
-        raise ImportRequestError("people and customers come as a .csv file")
+        raise ImportRequestError(_("people and customers come as a .csv file"))
     with db.transaction() as session:
         run = ImportRun(
             kind=ImportKind.CSV.value, target=target, source=file.stem[:40], path=str(file),

@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
@@ -53,14 +54,14 @@ def read_person(given: Mapping[str, str], existing: Consultant | None) -> dict[s
     if existing is None or fields.has("login"):
         login = fields.text("login", 64, required=True).lower()
         if login and not LOGIN.fullmatch(login):
-            fields.reasons.append("a login is 2 to 64 small letters, digits, '.', '_' or '-'")
+            fields.reasons.append(_("a login is 2 to 64 small letters, digits, '.', '_' or '-'"))
         values["login"] = login
     if existing is None or fields.has("name"):
         values["name"] = fields.text("name", 120, required=True)
     if fields.has("office"):
         office = fields.text("office", 32).upper() or None
         if office and office not in office_codes():
-            fields.reasons.append(f"no office has the code {office!r}")
+            fields.reasons.append(_("no office has the code '%(code)s'", code=office))
         values["office_code"] = office
     if fields.has("languages") or existing is None:
         values["languages"] = fields.words("languages", LANGUAGES) or ["pl"]
@@ -68,13 +69,15 @@ def read_person(given: Mapping[str, str], existing: Consultant | None) -> dict[s
         topics = fields.words("topics")
         bad = [topic for topic in topics if not TOPIC.fullmatch(topic)]
         if bad:
-            fields.reasons.append(f"topics are short names of small letters: {', '.join(bad)}")
+            fields.reasons.append(
+                _("topics are short names of small letters: %(topics)s", topics=", ".join(bad))
+            )
         values["topics"] = topics
     if fields.has("phone"):
         raw = fields.text("phone", 40)
         phone = normalise_phone(raw) if raw else None
         if raw and phone is None:
-            fields.reasons.append(f"{raw!r} is not a valid desk phone number")
+            fields.reasons.append(_("'%(number)s' is not a valid desk phone number", number=raw))
         values["phone"] = phone
     if fields.has("roles") or existing is None:
         values["roles"] = fields.words("roles", ROLE_NAMES) or (
@@ -105,7 +108,7 @@ def create_person(values: Mapping[str, Any], actor_id: int | None) -> tuple[Cons
                 "consultant": person.id, "login": person.login, "roles": person.roles,
             })  # fmt: skip
     except IntegrityError as exc:
-        raise FieldErrors([f"the login {values['login']!r} is taken"]) from exc
+        raise FieldErrors([_("the login '%(login)s' is taken", login=values["login"])]) from exc
     log.info("consultant %s created by %s", person.id, actor_id)
     return person, password
 
@@ -131,7 +134,9 @@ def update_person(
                 audit(actor_id, None, action, {"consultant": person.id, **changes})
         except IntegrityError as exc:
             db.session.rollback()
-            raise FieldErrors([f"the login {values.get('login')!r} is taken"]) from exc
+            raise FieldErrors(
+                [_("the login '%(login)s' is taken", login=values.get("login"))]
+            ) from exc
         if engine.consultant(person.id).name is not None:
             engine.register_consultant(routing.consultant_profile(person))
     changed = list(changes)

@@ -8,9 +8,18 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from stdnum.exceptions import ValidationError
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+    ValidationError,
+)
 from stdnum.pl import pesel as pesel_number
 
 from administration.fields import FieldErrors, Fields
@@ -30,6 +39,14 @@ CUSTOMER_FIELDS = (
     "safeguarding",
 )  # fmt: skip
 
+# Why python-stdnum finds a PESEL wrong, in the reader's words.
+PESEL_FAULTS: tuple[tuple[type[ValidationError], LazyString], ...] = (
+    (InvalidLength, _l("the number has an invalid length")),
+    (InvalidFormat, _l("the number has an invalid format")),
+    (InvalidChecksum, _l("the check digit does not match")),
+    (InvalidComponent, _l("the birth date in the number does not exist")),
+)
+
 
 def checked_pesel(fields: Fields) -> str | None:
     """Return the PESEL given, checked by its check digit and birth date, or None if empty."""
@@ -39,8 +56,9 @@ def checked_pesel(fields: Fields) -> str | None:
     try:
         return str(pesel_number.validate(raw))
     except ValidationError as exc:
-        reason = str(getattr(exc, "message", "") or exc).lower().rstrip(".")
-        fields.reasons.append(f"the PESEL is not valid: {reason}")
+        fault = next((str(text) for kind, text in PESEL_FAULTS if isinstance(exc, kind)), None)
+        reason = fault or str(getattr(exc, "message", "") or exc).lower().rstrip(".")
+        fields.reasons.append(_("the PESEL is not valid: %(reason)s", reason=reason))
         return None
 
 
@@ -58,18 +76,23 @@ def read_customer(given: Mapping[str, str], existing: Customer | None) -> dict[s
         raw = fields.text("phone", 40)
         phone = normalise_phone(raw) if raw else None
         if raw and phone is None:
-            fields.reasons.append(f"{raw!r} is not a valid phone number")
+            fields.reasons.append(_("'%(number)s' is not a valid phone number", number=raw))
         values["phone"] = phone
     if fields.has("language"):
         language = fields.text("language", 2).lower() or "pl"
         if language not in LANGUAGES:
-            fields.reasons.append(f"the language must be one of {', '.join(LANGUAGES)}")
+            fields.reasons.append(
+                _("the language must be one of %(languages)s", languages=", ".join(LANGUAGES))
+            )
         values["preferred_language"] = language
     if fields.has("registration_status"):
         given_status = fields.text("registration_status", 16).lower() or "registered"
         if given_status not in REGISTRATION_STATUSES:
             fields.reasons.append(
-                f"the registration status must be one of {', '.join(REGISTRATION_STATUSES)}"
+                _(
+                    "the registration status must be one of %(statuses)s",
+                    statuses=", ".join(REGISTRATION_STATUSES),
+                )
             )
         values["registration_status"] = given_status
     for name in ("registered_on", "deregistered_on"):
@@ -82,7 +105,9 @@ def read_customer(given: Mapping[str, str], existing: Customer | None) -> dict[s
             query = select(Consultant).where(Consultant.login == login)
             advisor = db.session.scalars(query).first()
             if advisor is None or not advisor.active:
-                fields.reasons.append(f"no active consultant has the login {login!r}")
+                fields.reasons.append(
+                    _("no active consultant has the login '%(login)s'", login=login)
+                )
         values["advisor_id"] = advisor.id if advisor else None
     if fields.has("office"):
         office = fields.text("office", 32).upper() or None
@@ -90,7 +115,7 @@ def read_customer(given: Mapping[str, str], existing: Customer | None) -> dict[s
             office
             and db.session.scalars(select(Office).where(Office.code == office)).first() is None
         ):
-            fields.reasons.append(f"no office has the code {office!r}")
+            fields.reasons.append(_("no office has the code '%(code)s'", code=office))
         values["office_code"] = office
     if fields.has("address"):
         values["address"] = fields.text("address", 255) or None
@@ -103,11 +128,11 @@ def read_customer(given: Mapping[str, str], existing: Customer | None) -> dict[s
     registered = values.get("registered_on", existing.registered_on if existing else None)
     deregistered = values.get("deregistered_on", existing.deregistered_on if existing else None)
     if status == "deregistered" and deregistered is None:
-        fields.reasons.append("a deregistered customer needs the date of deregistration")
+        fields.reasons.append(_("a deregistered customer needs the date of deregistration"))
     if registered and deregistered and deregistered < registered:
-        fields.reasons.append("deregistered on a day before registration")
+        fields.reasons.append(_("deregistered on a day before registration"))
     if registered and registered > date.today():
-        fields.reasons.append("registered on a day still to come")
+        fields.reasons.append(_("registered on a day still to come"))
     fields.check()
     return values
 
@@ -147,7 +172,7 @@ def create_customer(values: Mapping[str, Any], actor_id: int | None) -> Customer
             audit(actor_id, customer.id, "customer.create", {"fields": sorted(values)})
     except IntegrityError as exc:
         db.session.rollback()
-        raise FieldErrors(["another customer already has that PESEL or phone number"]) from exc
+        raise FieldErrors([_("another customer already has that PESEL or phone number")]) from exc
     log.info("customer %s registered by %s", customer.id, actor_id)
     return customer
 
@@ -166,7 +191,7 @@ def update_customer(
             audit(actor_id, customer.id, "customer.update", changes)
     except IntegrityError as exc:
         db.session.rollback()
-        raise FieldErrors(["another customer already has that PESEL or phone number"]) from exc
+        raise FieldErrors([_("another customer already has that PESEL or phone number")]) from exc
     return list(changes)
 
 
@@ -176,11 +201,11 @@ def reassign_advisor(
     """Make another consultant the customer's advisor (or none), audited with the reason."""
     reason = " ".join(reason.split())[:500]
     if not reason:
-        raise FieldErrors(["say why the advisor changes"])
+        raise FieldErrors([_("say why the advisor changes")])
     if advisor_id is not None:
         advisor = db.session.get(Consultant, advisor_id)
         if advisor is None or not advisor.active:
-            raise FieldErrors(["choose an active consultant"])
+            raise FieldErrors([_("choose an active consultant")])
     if advisor_id == customer.advisor_id:
         return
     with db.transaction():

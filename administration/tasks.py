@@ -6,11 +6,14 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import delete
 
 from administration import people, register
 from administration.fields import FieldErrors, Fields
 from administration.imports import AdminRow, read_rows
+from consultants.models import Consultant
 from hotline.db import db, utcnow
 from knowledge.feeds import FeedError
 from knowledge.models import ImportRowError, ImportRun, ImportStatus, ImportTarget
@@ -20,12 +23,29 @@ from routing.extension import services as routing_services
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+# Who reads the reasons of an import the command line started: its own language is English.
+COMMAND_LINE_LANGUAGE = "en"
+
+
+def reader_language(actor_id: int | None) -> str:
+    """Return the language the import's starter reads the desk in (Polish unless they chose
+    otherwise; English for the command line)."""
+    if actor_id is None:
+        return COMMAND_LINE_LANGUAGE
+    person = db.session.get(Consultant, actor_id)
+    return (person.desk_language if person else None) or "pl"
 
 
 def run_admin_import(run_id: int, actor_id: int | None) -> dict[str, int]:
-    """Import a people or customer file; safe to run twice (rows match by login or PESEL,
-    so a second run changes nothing), and a finished run is left alone. A file that cannot be
-    read fails at once with the reason; anything unexpected is re-raised for RQ to retry."""
+    """Import a people or customer file, its reasons written in the language of whoever
+    started it; safe to run twice (rows match by login or PESEL, so a second run changes
+    nothing), and a finished run is left alone. A file that cannot be read fails at once with
+    the reason; anything unexpected is re-raised for RQ to retry."""
+    with force_locale(reader_language(actor_id)):
+        return _run(run_id, actor_id)
+
+
+def _run(run_id: int, actor_id: int | None) -> dict[str, int]:
     with db.transaction() as session:
         run = session.get(ImportRun, run_id)
         if run is None:
@@ -46,7 +66,9 @@ def run_admin_import(run_id: int, actor_id: int | None) -> dict[str, int]:
         return _import(run_id, target, table.rows, table.converted_from, actor_id)
     except Exception as exc:
         db.session.rollback()
-        finish(run_id, ImportStatus.FAILED, f"unexpected error: {type(exc).__name__}")
+        finish(
+            run_id, ImportStatus.FAILED, _("unexpected error: %(kind)s", kind=type(exc).__name__)
+        )
         raise
 
 
@@ -59,7 +81,9 @@ def _import(
         assert run is not None
         run.total_rows = len(rows)
         if converted:
-            run.notice = f"The file was in {converted}, not UTF-8; it was converted."
+            run.notice = _(
+                "The file was in %(encoding)s, not UTF-8; it was converted.", encoding=converted
+            )
     seen: dict[str, int] = {}
     for start in range(0, len(rows), BATCH_SIZE):
         for row in rows[start : start + BATCH_SIZE]:
@@ -87,9 +111,12 @@ def _import(
         with db.transaction() as session:
             run = session.get(ImportRun, run_id)
             assert run is not None
-            note = (
-                f"{new_accounts} new account(s) have no password yet: give each person a "
-                "one-time password from their page under People."
+            note = ngettext(
+                "%(num)d new account has no password yet: give the person a one-time password "
+                "from their page under People.",
+                "%(num)d new accounts have no password yet: give each person a one-time password "
+                "from their page under People.",
+                new_accounts,
             )
             run.notice = f"{run.notice} {note}" if run.notice else note
     return finish(run_id, ImportStatus.DONE)
@@ -114,7 +141,7 @@ def import_row(target: str, row: AdminRow, seen: dict[str, int], actor_id: int |
     key = register.checked_pesel(pesel_field) or ""
     pesel_field.check()
     if not key:
-        raise FieldErrors(["the PESEL is missing"])
+        raise FieldErrors([_("the PESEL is missing")])
     remember(seen, key, row.number)
     customer = register.by_pesel(key)
     values = register.read_customer(cells, customer)
@@ -127,5 +154,5 @@ def import_row(target: str, row: AdminRow, seen: dict[str, int], actor_id: int |
 def remember(seen: dict[str, int], key: str, row_number: int) -> None:
     """Refuse a record the file already had in an earlier row."""
     if key and key in seen:
-        raise FieldErrors([f"the same record is already in row {seen[key]}"])
+        raise FieldErrors([_("the same record is already in row %(row)s", row=seen[key])])
     seen[key] = row_number

@@ -4,23 +4,26 @@ editor (content editors), and a supervisor's reassignment of a customer's adviso
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.utils import secure_filename
 
 from administration import people, register
-from administration.fields import FieldErrors
+from administration.fields import FieldErrors, field_name
 from administration.imports import ADMIN_TARGETS, start_admin_import
-from administration.people import PERSON_FIELDS
+from administration.people import PERSON_FIELDS, ROLE_NAMES
 from administration.register import CUSTOMER_FIELDS
 from consultants.models import Consultant
 from customers.audit import audit
 from customers.models import REGISTRATION_STATUSES, Customer
 from customers.service import mask_pesel
-from hotline.access import ROLE_TITLES, Permission, requires
+from hotline.access import Permission, requires
 from hotline.db import db
 from hotline.settings import instance_dir
 from hotline.speech import LANGUAGES
@@ -47,6 +50,31 @@ def given(form: MultiDict[str, str], names: tuple[str, ...]) -> dict[str, str]:
         if name in names and f"{name}_sent" in form:
             fields[name] = ",".join(form.getlist(name))
     return fields
+
+
+def saved_message(changed: list[str]) -> str:
+    """Return what a save changed, field by field, in the reader's words."""
+    if not changed:
+        return str(_("Nothing changed."))
+    names = list(dict.fromkeys(field_name(name) for name in changed))
+    return str(_("Saved: %(fields)s.", fields=", ".join(names)))
+
+
+def problem_texts(problems: Iterable[editor.Problem]) -> list[str]:
+    """Return the editor's problems in the reader's words, languages named."""
+    return [problem_text(problem) for problem in problems]
+
+
+def problem_text(problem: editor.Problem) -> str:
+    """Return one of the editor's problems in the reader's words."""
+    values: dict[str, object] = {}
+    for name, value in problem.values.items():
+        if isinstance(value, editor.Problem):
+            value = problem_text(value)
+        elif name == "language" and isinstance(value, str):
+            value = get_locale().languages.get(value, value) if get_locale() else value
+        values[name] = value
+    return str(_(problem.message, **values))
 
 
 def actor() -> int:
@@ -85,7 +113,7 @@ def person_form(person: Consultant | None, problems: list[str] | None = None) ->
     """Render the form for a person, new or existing."""
     return render_template(
         "admin/person.html", person=person, problems=problems or [], languages=LANGUAGES,
-        titles=ROLE_TITLES, offices=editor.offices(), form=request.form,
+        roles=ROLE_NAMES, offices=editor.offices(), form=request.form,
     )  # fmt: skip
 
 
@@ -101,7 +129,7 @@ def person(person_id: int) -> Any:
         changed = people.update_person(found, values, actor(), routing_services().engine)
     except FieldErrors as exc:
         return person_form(found, exc.reasons), 400
-    flash(f"Saved: {', '.join(changed)}." if changed else "Nothing changed.", "ok")
+    flash(saved_message(changed), "ok")
     return redirect(url_for("admin.person", person_id=person_id))
 
 
@@ -137,7 +165,7 @@ def new_customer() -> Any:
         customer = register.create_customer(values, actor())
     except FieldErrors as exc:
         return customer_form(None, exc.reasons), 400
-    flash(f"{customer.full_name} is registered.", "ok")
+    flash(_("%(name)s is registered.", name=customer.full_name), "ok")
     return redirect(url_for("admin.customer", customer_id=customer.id))
 
 
@@ -158,7 +186,7 @@ def customer(customer_id: int) -> Any:
         changed = register.update_customer(found, values, actor())
     except FieldErrors as exc:
         return customer_form(found, exc.reasons), 400
-    flash(f"Saved: {', '.join(changed)}." if changed else "Nothing changed.", "ok")
+    flash(saved_message(changed), "ok")
     return redirect(url_for("admin.customer", customer_id=customer_id))
 
 
@@ -176,9 +204,9 @@ def reassign_advisor(customer_id: int) -> Any:
         except FieldErrors as exc:
             problems = exc.reasons
         except ValueError:
-            problems = ["choose a consultant from the list"]
+            problems = [_("Choose a consultant from the list.")]
         else:
-            flash("Advisor reassigned.", "ok")
+            flash(_("Advisor reassigned."), "ok")
             return redirect(url_for("admin.reassign_advisor", customer_id=customer_id))
     else:
         with db.transaction():
@@ -221,8 +249,9 @@ def office(code: str) -> Any:
             editor.save_office(details)
         except editor.EditError as exc:
             return render_template("admin/office.html", office=found, code=code,
-                                   problems=exc.reasons, languages=LANGUAGES), 400  # fmt: skip
-        flash("Office saved; callers hear it within a minute.", "ok")
+                                   problems=problem_texts(exc.reasons),
+                                   languages=LANGUAGES), 400  # fmt: skip
+        flash(_("Office saved; callers hear it within a minute."), "ok")
         return redirect(url_for("admin.office", code=code))
     return render_template(
         "admin/office.html", office=found, code=code, problems=[], languages=LANGUAGES
@@ -240,7 +269,7 @@ def imports() -> Any:
         upload = request.files.get("file")
         target = request.form.get("target", "")
         if upload is None or not upload.filename:
-            flash("Choose a file to import.", "error")
+            flash(_("Choose a file to import."), "error")
             return redirect(url_for("admin.imports"))
         folder = instance_dir() / "imports" / uuid.uuid4().hex[:12]
         folder.mkdir(parents=True, exist_ok=True)
@@ -253,7 +282,11 @@ def imports() -> Any:
             flash(str(exc), "error")
             return redirect(url_for("admin.imports"))
         return redirect(url_for("admin.import_run", run_id=run.id))
-    return render_template("admin/imports.html", runs=recent_imports(targets=ADMIN_TARGETS))
+    return render_template(
+        "admin/imports.html", runs=recent_imports(targets=ADMIN_TARGETS),
+        person_columns=[name for name in PERSON_FIELDS if name != "login"],
+        customer_columns=[name for name in CUSTOMER_FIELDS if name != "pesel"],
+    )  # fmt: skip
 
 
 @bp.get("/admin/imports/<int:run_id>")
@@ -285,7 +318,9 @@ def import_run_state(run_id: int) -> Any:
 def faq() -> str:
     """List the FAQ texts with their drafts, and what the FAQ still lacks for callers."""
     return render_template(
-        "admin/faq.html", entries=editor.faq_entries(), problems=editor.completeness()
+        "admin/faq.html",
+        entries=editor.faq_entries(),
+        problems=problem_texts(editor.completeness()),
     )
 
 
@@ -304,9 +339,9 @@ def faq_entry(topic: str, language: str) -> Any:
         try:
             editor.save_draft(topic, language, text, g.consultant.name)
         except editor.EditError as exc:
-            problems = exc.reasons
+            problems = problem_texts(exc.reasons)
         else:
-            flash("Draft saved. Another editor reviews and publishes it.", "ok")
+            flash(_("Draft saved. Another editor reviews and publishes it."), "ok")
             return redirect(url_for("admin.faq_entry", topic=topic, language=language))
     status = 400 if problems else 200
     return render_template(
@@ -321,7 +356,7 @@ def publish_faq(topic: str, language: str) -> Any:
     try:
         editor.publish(topic, language, g.consultant.name)
     except editor.EditError as exc:
-        flash(str(exc), "error")
+        flash("; ".join(problem_texts(exc.reasons)), "error")
     else:
-        flash("Published: callers hear the new text now.", "ok")
+        flash(_("Published: callers hear the new text now."), "ok")
     return redirect(url_for("admin.faq_entry", topic=topic, language=language))

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from agent_desk import labels
 from agent_desk.errors import DeskError
 from consultants.models import Consultant
 from customers.audit import audit
@@ -252,8 +253,9 @@ def call_view(consultant: Consultant) -> dict[str, object]:
         select(Consultant).where(Consultant.id != consultant.id).order_by(Consultant.name)
     )
     view["colleagues"] = [
-        {"id": c.id, "name": c.name, "state": str(engine.consultant(c.id).state)}
+        {"id": c.id, "name": c.name, "state": state, "state_label": labels.label("state", state)}
         for c in colleagues
+        for state in [str(engine.consultant(c.id).state)]
     ]
     view["directory"] = [
         {"id": e.id, "name": e.name, "number": e.number, "description": e.description}
@@ -261,6 +263,7 @@ def call_view(consultant: Consultant) -> dict[str, object]:
     ]
     view["languages"] = list(LANGUAGES)
     view["topics"] = list(TOPICS)
+    view["topic_labels"] = {topic: labels.label("topic", topic) for topic in TOPICS}
     return view
 
 

@@ -1,5 +1,6 @@
 """The words people read for the codes the centre stores: topics, languages, outcomes, states,
-break and not-ready reasons, channels, roles, import statuses and audit entries.
+break and not-ready reasons, channels, roles, import statuses, registration and FAQ statuses
+and audit entries.
 
 Every page and report takes its labels from here, in the reader's language, so that no one
 reads `benefit_documents`, `uk` or `desk:anna`. A code nobody has named yet is shown as words
@@ -26,6 +27,8 @@ TOPICS: Mapping[str, LazyString] = {
     "eures": _l("Working abroad (EURES)"),
     "eures_benefit_abroad": _l("Benefit while looking for work abroad"),
     "training_info": _l("Training"),
+    "training": _l("Training"),
+    "returning_from_abroad": _l("Returning from abroad"),
     "trainings": _l("Training offers"),
     "vacancies": _l("Vacancies"),
     "eligibility": _l("Benefit pre-check"),
@@ -89,6 +92,20 @@ IMPORT_STATUSES: Mapping[str, LazyString] = {
 IMPORT_TARGETS: Mapping[str, LazyString] = {
     "vacancies": _l("Vacancies"),
     "trainings": _l("Training offers"),
+    "consultants": _l("People"),
+    "customers": _l("Customers"),
+}
+
+# Where a customer stands in the office's register.
+REGISTRATION: Mapping[str, LazyString] = {
+    "registered": _l("Registered"),
+    "deregistered": _l("Deregistered"),
+    "applicant": _l("Applying to register"),
+}
+
+FAQ_STATUSES: Mapping[str, LazyString] = {
+    "draft": _l("Draft"),
+    "published": _l("Published"),
 }
 
 AUDIT_ACTIONS: Mapping[str, LazyString] = {
@@ -201,6 +218,8 @@ FAMILIES: Mapping[str, Mapping[str, LazyString]] = {
     "role": ROLES,
     "import_status": IMPORT_STATUSES,
     "import_target": IMPORT_TARGETS,
+    "registration": REGISTRATION,
+    "faq_status": FAQ_STATUSES,
     "audit_action": AUDIT_ACTIONS,
     "field": FIELDS,
     "data_kind": DATA_KINDS,

@@ -16,11 +16,14 @@ import click
 
 @contextmanager
 def centre() -> Iterator[None]:
-    """Build the app from the environment's settings and work inside it."""
+    """Build the app from the environment's settings and work inside it, in English (the
+    command line's language; the desk's reasons would otherwise come in Polish)."""
+    from flask_babel import force_locale
+
     from centre.app import create_app
     from centre.cli import load_settings
 
-    with create_app(load_settings()).app_context():
+    with create_app(load_settings()).app_context(), force_locale("en"):
         yield
 
 

@@ -285,7 +285,14 @@ def privacy() -> None:
     show_default=True,
     help="Folder for customer-<id>.json and customer-<id>.html.",
 )
-def privacy_export(customer_id: int, out: Path) -> None:
+@click.option(
+    "--language",
+    type=click.Choice(["pl", "en"]),
+    default="pl",
+    show_default=True,
+    help="Language of the printable HTML (an official document: Polish unless asked).",
+)
+def privacy_export(customer_id: int, out: Path, language: str) -> None:
     """Export everything held about a customer (GDPR Art. 15) as JSON and printable HTML, with
     the audio of their recordings."""
     import json
@@ -308,10 +315,11 @@ def privacy_export(customer_id: int, out: Path) -> None:
                 click.echo(f"recording {sid}: no audio from the phone network ({exc})", err=True)
                 continue
             (out / f"recording-{sid}.wav").write_bytes(audio)
-    (out / f"customer-{customer_id}.json").write_text(
-        json.dumps(export, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
-    (out / f"customer-{customer_id}.html").write_text(export_html(export), encoding="utf-8")
+        (out / f"customer-{customer_id}.json").write_text(
+            json.dumps(export, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        printable = export_html(export, language)
+        (out / f"customer-{customer_id}.html").write_text(printable, encoding="utf-8")
     click.echo(f"written {out / f'customer-{customer_id}.json'} and .html")
 
 

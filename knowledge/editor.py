@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 import phonenumbers
@@ -39,11 +40,45 @@ SPOKEN_SENTENCE_LIMIT = 320
 TOPIC_PATTERN = r"[a-z][a-z0-9_]{1,39}"
 
 
+def N_(message: str) -> str:
+    """Mark a message for the desk's catalogue (pybabel finds N_); the desk translates it
+    where it shows it, so that this module needs no Flask."""
+    return message
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a text or an office may not reach callers: an English message with its values
+    (%(name)s), which the desk shows in the reader's language."""
+
+    message: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.message % dict(self.values) if self.values else self.message
+
+
+def as_problems(messages: Iterable[str]) -> list[Problem]:
+    """Return plain messages (hotline.outbound's, English) as problems."""
+    return [Problem(message) for message in messages]
+
+
+# A field left empty, named as the editor's form names it.
+MISSING = {
+    "title": N_("title is missing"),
+    "body": N_("body is missing"),
+    "source": N_("source is missing"),
+    "name": N_("name is missing"),
+    "address": N_("address is missing"),
+    "opening hours": N_("opening hours is missing"),
+}
+
+
 class EditError(ValueError):
     """A text or an office that cannot be saved, with every reason."""
 
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__("; ".join(reasons))
+    def __init__(self, reasons: list[Problem]) -> None:
+        super().__init__("; ".join(str(reason) for reason in reasons))
         self.reasons = reasons
 
 
@@ -66,7 +101,7 @@ class FaqText:
         }
 
 
-def text_problems(text: FaqText) -> list[str]:
+def text_problems(text: FaqText) -> list[Problem]:
     """Return why a text may not reach callers (empty: it may)."""
     policy = outbound.current()
     problems = []
@@ -77,16 +112,17 @@ def text_problems(text: FaqText) -> list[str]:
         ("source", text.source, SOURCE_LIMIT, True),
     ):
         if required and not value.strip():
-            problems.append(f"{name} is missing")
+            problems.append(Problem(MISSING[name]))
         if name == "source":
             # The source names where the answer rests (a statute, an office's page): any link.
-            problems.extend(p for p in content_problems(policy, name, value, limit)
-                            if "links outside" not in p)  # fmt: skip
+            problems += as_problems(p for p in content_problems(policy, name, value, limit)
+                                    if "links outside" not in p)  # fmt: skip
         else:
-            problems.extend(content_problems(policy, name, value, limit))
+            problems += as_problems(content_problems(policy, name, value, limit))
     longest = max((len(sentence) for sentence in text.body.split(". ")), default=0)
     if longest > SPOKEN_SENTENCE_LIMIT:
-        problems.append(f"a sentence of the body is longer than {SPOKEN_SENTENCE_LIMIT} characters")
+        problems.append(Problem(N_("a sentence of the body is longer than %(limit)s characters"),
+                                {"limit": SPOKEN_SENTENCE_LIMIT}))  # fmt: skip
     return problems
 
 
@@ -107,9 +143,10 @@ def save_draft(topic: str, language: str, text: FaqText, editor: str) -> FaqEntr
     published text (a new topic or language is heard by nobody until published)."""
     reasons = []
     if not re.fullmatch(TOPIC_PATTERN, topic):
-        reasons.append("a topic is a short name of small letters, digits and _")
+        reasons.append(Problem(N_("a topic is a short name of small letters, digits and _")))
     if language not in LANGUAGES:
-        reasons.append(f"the language must be one of {', '.join(LANGUAGES)}")
+        reasons.append(Problem(N_("the language must be one of %(languages)s"),
+                               {"languages": ", ".join(LANGUAGES)}))  # fmt: skip
     reasons.extend(text_problems(text))
     if reasons:
         raise EditError(reasons)
@@ -136,10 +173,10 @@ def publish(topic: str, language: str, reviewer: str) -> FaqEntry:
     The reviewer may not be the draft's own author: a second pair of eyes is the point."""
     entry = faq_entry(topic, language)
     if entry is None or not entry.draft:
-        raise EditError(["there is no draft to publish"])
+        raise EditError([Problem(N_("there is no draft to publish"))])
     draft = entry.draft
     if draft.get("edited_by") == reviewer:
-        raise EditError(["another editor must review and publish your own draft"])
+        raise EditError([Problem(N_("another editor must review and publish your own draft"))])
     text = FaqText(draft["title"], draft["body"], draft.get("sms_body", ""), draft["source"])
     problems = text_problems(text)
     if problems:
@@ -154,7 +191,7 @@ def publish(topic: str, language: str, reviewer: str) -> FaqEntry:
     return entry
 
 
-def completeness() -> list[str]:
+def completeness() -> list[Problem]:
     """Return what the FAQ lacks for callers: a topic missing or unpublished in a language, or
     a published text that would not pass the checks (empty: complete)."""
     entries = faq_entries()
@@ -164,15 +201,23 @@ def completeness() -> list[str]:
     for topic in topics:
         for language in LANGUAGES:
             entry = found.get((topic, language))
+            where = {"topic": topic, "language": language}
             if entry is None:
-                problems.append(f"{topic}: no text in {language}")
+                problems.append(Problem(N_("%(topic)s: no text in %(language)s"), where))
             elif entry.status != FaqStatus.PUBLISHED:
-                problems.append(f"{topic}: the {language} text is not published yet")
+                problems.append(
+                    Problem(N_("%(topic)s: the %(language)s text is not published yet"), where)
+                )
             else:
                 published = FaqText(entry.title, entry.body, entry.sms_body or "", entry.source)
-                problems.extend(f"{topic}/{language}: {p}" for p in text_problems(published))
+                problems += [
+                    Problem(N_("%(topic)s/%(language)s: %(problem)s"), {**where, "problem": p})
+                    for p in text_problems(published)
+                ]
                 if not entry.sms_body:
-                    problems.append(f"{topic}/{language}: no text message to send")
+                    problems.append(
+                        Problem(N_("%(topic)s/%(language)s: no text message to send"), where)
+                    )
     return problems
 
 
@@ -193,26 +238,28 @@ class OfficeDetails:
     city: str | None
 
 
-def office_problems(details: OfficeDetails) -> list[str]:
+def office_problems(details: OfficeDetails) -> list[Problem]:
     """Return why an office's details cannot be saved (empty: they can)."""
     policy = outbound.current()
     problems = []
     if not re.fullmatch(r"[A-Z0-9_-]{2,32}", details.code):
-        problems.append("the code is 2 to 32 capital letters, digits, - or _")
+        problems.append(Problem(N_("the code is 2 to 32 capital letters, digits, - or _")))
     for name, value, limit in (
         ("name", details.name, 160),
         ("address", details.address, 255),
         ("opening hours", details.opening_hours, 160),
     ):
         if not value.strip():
-            problems.append(f"{name} is missing")
-        problems.extend(content_problems(policy, name, value, limit))
+            problems.append(Problem(MISSING[name]))
+        problems += as_problems(content_problems(policy, name, value, limit))
     for language, hours in details.hours_by_language.items():
         if language not in LANGUAGES:
-            problems.append(f"opening hours in an unknown language {language!r}")
-        problems.extend(content_problems(policy, f"opening hours ({language})", hours, 160))
+            problems.append(Problem(N_("opening hours in an unknown language '%(language)s'"),
+                                    {"language": language}))  # fmt: skip
+        problems += as_problems(content_problems(policy, f"opening hours ({language})", hours, 160))
     if details.phone and office_phone(details.phone) is None:
-        problems.append(f"{details.phone!r} is not a valid phone number")
+        problems.append(Problem(N_("'%(number)s' is not a valid phone number"),
+                                {"number": details.phone}))  # fmt: skip
     return problems
 
 

@@ -3,13 +3,18 @@ erased where the law allows (Art. 17), the counts the board shows kept right."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 from datetime import date, datetime
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from flask import current_app
+from flask_babel import LazyString, force_locale, format_datetime
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
+from agent_desk.i18n import DEFAULT_LANGUAGE, DESK_LANGUAGES
 from consultants.models import Consultant
 from customers.audit import audit, erase_values
 from customers.models import AuditEntry, BreakGlass, Contact, Customer
@@ -25,21 +30,53 @@ from routing.models import CallbackAttempt, CallbackRequest, CallRecord
 log = logging.getLogger(__name__)
 
 # Each section of an export: its title and the table it reads.
-SECTIONS: dict[str, tuple[str, type[Base]]] = {
-    "contacts": ("Conversations with consultants", Contact),
-    "call_records": ("Calls to the hotline", CallRecord),
-    "callback_requests": ("Callbacks asked for", CallbackRequest),
-    "callback_attempts": ("Attempts to call back", CallbackAttempt),
-    "recordings": ("Recordings (voicemail)", Recording),
-    "sms": ("Text messages sent", OutboundSms),
-    "job_alerts": ("Job alert subscriptions", JobAlert),
-    "audit_entries": ("Changes and reads of the record", AuditEntry),
-    "legal_holds": ("Legal holds", LegalHold),
+SECTIONS: dict[str, tuple[LazyString, type[Base]]] = {
+    "contacts": (_l("Conversations with consultants"), Contact),
+    "call_records": (_l("Calls to the hotline"), CallRecord),
+    "callback_requests": (_l("Callbacks asked for"), CallbackRequest),
+    "callback_attempts": (_l("Attempts to call back"), CallbackAttempt),
+    "recordings": (_l("Recordings (voicemail)"), Recording),
+    "sms": (_l("Text messages sent"), OutboundSms),
+    "job_alerts": (_l("Job alert subscriptions"), JobAlert),
+    "audit_entries": (_l("Changes and reads of the record"), AuditEntry),
+    "legal_holds": (_l("Legal holds"), LegalHold),
+}
+# The customer's record as the printed export names its fields.
+RECORD_LABELS: dict[str, LazyString] = {
+    "id": _l("Number in the register"),
+    "pesel": _l("PESEL"),
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "phone": _l("Phone"),
+    "preferred_language": _l("Language"),
+    "advisor_id": _l("Advisor (number)"),
+    "office_code": _l("Office"),
+    "address": _l("Address"),
+    "vulnerable": _l("Vulnerable"),
+    "safeguarding": _l("Safeguarding concern"),
+    "registration_status": _l("Registration"),
+    "registered_on": _l("Registered on"),
+    "deregistered_on": _l("Deregistered on"),
+    "action_plan_notes": _l("Individual action plan notes"),
+    "search_name": _l("Name as searched"),
 }
 ERASED = "(erased)"
-
-templates = Environment(
-    loader=PackageLoader("privacy", "templates"), autoescape=select_autoescape(["html"])
+# The printable export's own style, inline so that the file stands alone (it is handed over,
+# or written by the command line); the desk serves it under a CSP that allows this one style.
+EXPORT_STYLE = """
+body { font: 11pt/1.4 system-ui, sans-serif; margin: 2em; color: #111; }
+h1 { font-size: 16pt; } h2 { font-size: 13pt; margin-top: 1.6em; border-bottom: 1px solid #999; }
+table { border-collapse: collapse; width: 100%; font-size: 9pt; }
+th, td { border: 1px solid #bbb; padding: 2px 4px; text-align: left; vertical-align: top;
+         overflow-wrap: anywhere; }
+dl { display: grid; grid-template-columns: max-content auto; gap: 2px 1em; }
+dt { font-weight: 600; } .none { color: #555; font-style: italic; }
+@media print { body { margin: 0; } h2 { break-after: avoid; } }
+"""
+EXPORT_POLICY = (
+    "default-src 'none'; style-src "
+    f"'sha256-{base64.b64encode(hashlib.sha256(EXPORT_STYLE.encode()).digest()).decode()}'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 
 
@@ -90,7 +127,7 @@ def export_customer(by: Consultant | None, customer_id: int) -> dict[str, Any]:
         "exported_at": utcnow().isoformat(),
         "customer": row_as_dict(customer),
         "sections": sections,
-        "titles": {name: title for name, (title, _model) in SECTIONS.items()},
+        "titles": {name: str(title) for name, (title, _model) in SECTIONS.items()},
     }
     with db.transaction():
         audit(
@@ -103,9 +140,25 @@ def export_customer(by: Consultant | None, customer_id: int) -> dict[str, Any]:
     return export
 
 
-def export_html(export: dict[str, Any]) -> str:
-    """Render an export as a printable HTML summary."""
-    return templates.get_template("privacy/export.html").render(export=export)
+def export_html(export: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> str:
+    """Render an export as a printable HTML summary: an official document of a Polish office,
+    so in Polish unless another of the desk's languages is asked for, whoever prints it.
+    Needs the app's context (a request, or the command line's app_context): without one,
+    Flask-Babel could not switch the language and the page would come out in English."""
+    locale = DESK_LANGUAGES.get(language, DESK_LANGUAGES[DEFAULT_LANGUAGE])
+    customer = export["customer"]
+    with force_locale(locale):
+        # The app's templates and Flask-Babel's words, without the desk's page context (there
+        # may be no request, nor anyone signed in).
+        return current_app.jinja_env.get_template("privacy/export.html").render(
+            export=export,
+            style=EXPORT_STYLE,
+            page_language=locale.replace("_", "-"),
+            name=f"{customer.get('first_name') or ''} {customer.get('last_name') or ''}".strip(),
+            made=format_datetime(datetime.fromisoformat(export["exported_at"]), "long"),
+            titles={name: str(title) for name, (title, _model) in SECTIONS.items()},
+            record_labels={key: str(label) for key, label in RECORD_LABELS.items()},
+        )
 
 
 def erase_customer(by: Consultant | None, customer_id: int, network: Telephony) -> dict[str, int]:

@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from agent_desk.i18n import DEFAULT_LANGUAGE
 from customers.audit import audit
 from customers.models import Customer
 from hotline.access import Permission, requires
@@ -76,7 +77,12 @@ def export(customer_id: int, form: str) -> Response:
     the_customer(customer_id)
     exported = subject_rights.export_customer(g.consultant, customer_id)
     if form == "html":
-        return Response(subject_rights.export_html(exported), mimetype="text/html")
+        language = request.args.get("language", DEFAULT_LANGUAGE)
+        return Response(
+            subject_rights.export_html(exported, language),
+            mimetype="text/html",
+            headers={"Content-Security-Policy": subject_rights.EXPORT_POLICY},
+        )
     return Response(
         json.dumps(exported, ensure_ascii=False, indent=2),
         mimetype="application/json",

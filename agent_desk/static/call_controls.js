@@ -10,21 +10,24 @@
   if (!panel || !box) return;
   const $ = (id) => document.getElementById(id);
   const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+  const { _, language } = window.HotlineText;
   const TRANSFER_TO = [
-    ["colleague", "A colleague"],
-    ["advisor", "The caller's own advisor"],
-    ["office", "The caller's office team"],
-    ["language", "Someone who speaks a language"],
-    ["queue", "Back to the queue, with a topic"],
-    ["directory", "An outside number from the directory"],
-    ["number", "Another outside number"],
+    ["colleague", _("A colleague")],
+    ["advisor", _("The caller's own advisor")],
+    ["office", _("The caller's office team")],
+    ["language", _("Someone who speaks a language")],
+    ["queue", _("Back to the queue, with a topic")],
+    ["directory", _("An outside number from the directory")],
+    ["number", _("Another outside number")],
   ];
   const CONSULT_TO = [
-    ["colleague", "A colleague"],
-    ["directory", "An outside number from the directory"],
-    ["number", "Another outside number"],
+    ["colleague", _("A colleague")],
+    ["directory", _("An outside number from the directory")],
+    ["number", _("Another outside number")],
   ];
-  const LANGUAGE_NAMES = { pl: "Polish", en: "English", uk: "Ukrainian", ro: "Romanian" };
+  // Languages named in the reader's language ("ukraiński" in Polish), by the browser's data.
+  const languageNames = window.Intl && Intl.DisplayNames ? new Intl.DisplayNames([language], { type: "language" }) : null;
+  const languageName = (code) => (languageNames && languageNames.of(code)) || code.toUpperCase();
   let view = null;
   let mode = null; // "transfer" or "consult" while the form is open
   let timer = null;
@@ -43,12 +46,12 @@
       });
       const answer = await response.json();
       if (!response.ok) {
-        showError(answer.error ? "Not done: " + answer.error + "." : "The desk refused that; try again.");
+        showError(answer.error ? _("Not done: %(reason)s.", { reason: answer.error }) : _("The desk refused that; try again."));
         return null;
       }
       return answer;
     } catch (error) {
-      showError("The desk did not answer; check your network and try again.");
+      showError(_("The desk did not answer; check your network and try again."));
       return null;
     }
   }
@@ -82,15 +85,15 @@
     const form = $("xfer-form");
     form.hidden = !mode;
     if (!mode || !view) return;
-    $("xfer-form-title").textContent = mode === "transfer" ? "Transfer the call" : "Consult or bring someone in";
-    $("xfer-go").textContent = mode === "transfer" ? "Transfer" : "Ring them in";
+    $("xfer-form-title").textContent = mode === "transfer" ? _("Transfer the call") : _("Consult or bring someone in");
+    $("xfer-go").textContent = mode === "transfer" ? _("Transfer") : _("Ring them in");
     fill($("xfer-to"), mode === "transfer" ? TRANSFER_TO : CONSULT_TO);
     fill(
       $("xfer-colleague"),
-      (view.colleagues || []).map((c) => [String(c.id), `${c.name} (${c.state})`])
+      (view.colleagues || []).map((c) => [String(c.id), `${c.name} (${c.state_label || c.state})`])
     );
-    fill($("xfer-language"), (view.languages || []).map((l) => [l, LANGUAGE_NAMES[l] || l]));
-    fill($("xfer-topic"), (view.topics || []).map((t) => [t, t.replace(/_/g, " ")]));
+    fill($("xfer-language"), (view.languages || []).map((l) => [l, languageName(l)]));
+    fill($("xfer-topic"), (view.topics || []).map((t) => [t, (view.topic_labels && view.topic_labels[t]) || t.replace(/_/g, " ")]));
     fill($("xfer-directory"), (view.directory || []).map((d) => [String(d.id), `${d.name} (${d.number})`]));
     const to = $("xfer-to").value;
     const shown = {
@@ -117,7 +120,7 @@
     const mine = view.mine;
     const party = view.party;
     const busy = party && (party.state === "ringing" || party.state === "in-room");
-    $("phone-hold").textContent = view.held ? "Resume" : "Hold";
+    $("phone-hold").textContent = view.held ? _("Resume") : _("Hold");
     $("phone-hold").setAttribute("aria-pressed", String(!!view.held));
     $("phone-hold").hidden = !mine;
     $("phone-transfer").hidden = !mine || busy;
@@ -126,23 +129,26 @@
     $("call-party").hidden = !party || !mine;
     if (party) {
       const states = {
-        ringing: "ringing…",
-        "in-room": party.joined ? "in the call with the caller" : "talking with you; the caller is on hold",
-        ended: "has left the call",
-        missed: "did not answer",
+        ringing: _("%(name)s ringing…"),
+        "in-room": party.joined ? _("%(name)s in the call with the caller") : _("%(name)s talking with you; the caller is on hold"),
+        ended: _("%(name)s has left the call"),
+        missed: _("%(name)s did not answer"),
       };
-      $("call-party-text").textContent = `${party.name} ${states[party.state] || party.state}`;
+      // Each text holds the name, where the reader's language puts it.
+      $("call-party-text").textContent = states[party.state]
+        ? states[party.state].replace("%(name)s", party.name)
+        : `${party.name} ${party.state}`;
       $("party-join").hidden = !(party.state === "in-room" && !party.joined);
       $("party-hand-over").hidden = party.state !== "in-room";
       $("party-end").hidden = !busy;
-      $("party-end").textContent = party.kind === "three-way" ? "End three-way call" : "End consultation";
+      $("party-end").textContent = party.kind === "three-way" ? _("End three-way call") : _("End consultation");
     }
     const sent = view.transferred;
     $("call-transferred").hidden = !sent;
     if (sent) {
       const chain = sent.chain || [];
-      $("call-transferred-by").textContent = `Transferred by ${sent.by}` + (chain.length > 2 ? ` (${chain.join(" → ")})` : "");
-      $("call-transferred-note").textContent = sent.note ? `Note: ${sent.note}` : "";
+      $("call-transferred-by").textContent = _("Transferred by %(name)s", { name: sent.by }) + (chain.length > 2 ? ` (${chain.join(" → ")})` : "");
+      $("call-transferred-note").textContent = sent.note ? _("Note: %(note)s", { note: sent.note }) : "";
       $("call-transferred-earlier").replaceChildren(
         ...(sent.earlier || []).map((item) => {
           const li = document.createElement("li");

@@ -212,7 +212,7 @@
         if (input) await audio.setInputDevice(input);
         if (output && audio.isOutputSelectionSupported) await audio.speakerDevices.set(output);
       } catch (error) {
-        this._fail("The desk could not switch to that device. Check that it is plugged in, then choose it again.");
+        this._fail(_("The desk could not switch to that device. Check that it is plugged in, then choose it again."));
       }
     }
 
@@ -258,7 +258,7 @@
         throw new Error(_("Your desk session ended. Sign in again."));
       }
       const body = await response.json().catch(() => ({}));
-      if (!response.ok) throw new Error(`The phone cannot sign in: ${body.error || response.statusText}.`);
+      if (!response.ok) throw new Error(_("The phone cannot sign in: %(reason)s.", { reason: body.error || response.statusText }));
       return body;
     }
 

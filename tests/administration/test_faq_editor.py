@@ -80,13 +80,13 @@ def test_a_new_topic_is_heard_by_nobody_until_published_and_the_check_says_what_
     draft(anna, token, topic="vouchers", language="pl", title="Bony", body="Bon stażowy.")
     assert knowledge.spoken_answer("vouchers", "pl") is None
     page = anna.get("/desk/faq").get_data(as_text=True)
-    assert "vouchers: the pl text is not published yet" in page
-    assert "vouchers: no text in uk" in page
+    assert "vouchers: the Polish text is not published yet" in page
+    assert "vouchers: no text in Ukrainian" in page
     piotr, piotr_token = signed_in(app, "piotr")
     piotr.post("/desk/faq/vouchers/pl/publish", data={"csrf_token": piotr_token})
     knowledge.forget_cached()
     assert knowledge.spoken_answer("vouchers", "pl") is not None
-    assert "vouchers: the pl text is not published yet" not in anna.get("/desk/faq").get_data(
+    assert "vouchers: the Polish text is not published yet" not in anna.get("/desk/faq").get_data(
         as_text=True
     )
 

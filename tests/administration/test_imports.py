@@ -102,7 +102,7 @@ def test_importing_the_same_people_twice_changes_nothing_the_second_time(
     assert [(s["imported"], s["updated"], s["unchanged"], s["failed_rows"]) for s in states] == [
         (2, 0, 1, 2), (0, 0, 3, 2),
     ]  # fmt: skip
-    assert "2 new account(s) have no password yet" in states[0]["notice"]
+    assert "2 new accounts have no password yet" in states[0]["notice"]
     reasons = {e["row_number"]: e["reason"] for e in states[0]["errors"]}
     assert reasons[4].startswith("a login is 2 to 64 small letters")
     assert reasons[6].startswith("roles: unknown wizard")

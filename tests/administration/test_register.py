@@ -60,7 +60,7 @@ def test_an_administrator_registers_a_customer_with_a_checked_pesel_and_normalis
     [
         (
             {"pesel": KASIA_PESEL[:-1] + str((int(KASIA_PESEL[-1]) + 1) % 10)},
-            "the PESEL is not valid: the number&#39;s checksum",
+            "the PESEL is not valid: the check digit does not match",
         ),
         ({"pesel": "1234"}, "the PESEL is not valid: the number has an invalid length"),
         ({"phone": "12"}, "&#39;12&#39; is not a valid phone number"),

@@ -21,7 +21,8 @@ from tests.agent_desk.test_desk import api, sign_in
 from tests.conftest import form_token
 from tests.recordings.test_voicemail import voicemail
 
-CATALOGUE = Path(__file__).resolve().parents[2] / "agent_desk" / "translations"
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = ROOT / "agent_desk" / "translations"
 PO = CATALOGUE / "pl" / "LC_MESSAGES" / "messages.po"
 MO = CATALOGUE / "pl" / "LC_MESSAGES" / "messages.mo"
 
@@ -60,7 +61,7 @@ def test_the_committed_mo_is_the_compiled_po():
 
 
 def test_every_text_the_desk_marks_is_translated_into_polish():
-    keywords = {**DEFAULT_KEYWORDS, "_l": None}
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "N_": None}
     methods = [
         ("**.py", "python"),
         ("**/templates/**.html", "jinja2"),
@@ -70,7 +71,7 @@ def test_every_text_the_desk_marks_is_translated_into_polish():
         message if isinstance(message, str) else message[0]
         for package in (
             CATALOGUE.parent,
-            *(CATALOGUE.parents[1] / name for name in ("centre", "privacy")),
+            *(ROOT / name for name in ("administration", "centre", "knowledge", "privacy")),
         )
         for _file, _line, message, _comments, _context in extract_from_dir(
             str(package), methods, keywords
@@ -196,3 +197,66 @@ def test_an_office_sets_its_own_reasons(app, demo):
     assert settings.break_reasons == ("lunch", "Szkolenie BHP")
     with pytest.raises(SettingsError, match="HOTLINE_NOT_READY_REASONS"):
         Settings.from_env({"HOTLINE_NOT_READY_REASONS": " , "})
+
+
+# Words that read the same in every language the desk speaks, and may stand unmarked.
+SAME_IN_EVERY_LANGUAGE = re.compile(
+    r"\bPESEL\b|\bCSV\b|\bhotline\b|\be-mail\b|\(?Alt\+Shift\+\w\)?"
+)
+# Inside {{ }}: a quoted text that is shown, as `{{ 'Save' if new else 'Register' }}`,
+# `{{ name or 'none' }}` or `{{ 'a' ~ b }}` would show it.
+SHOWN_LITERAL = re.compile(r"""(?:^\s*|\belse\s+|\bor\s+|~\s*|default\(\s*)(['"])([^'"]*)\1""")
+VISIBLE_ATTRIBUTE = r"\b(?:title|placeholder|aria-label|alt)"
+
+
+def unmarked_texts(template: str) -> list[str]:
+    """Return the texts a template shows without marking them for translation: text between
+    tags, visible attributes (title, placeholder, aria-label, alt, a button's value) and
+    quoted texts an expression prints."""
+    source = re.sub(r"{#.*?#}|<!--.*?-->", "", template, flags=re.S)
+    source = re.sub(r"<(script|style)\b.*?</\1>", " ", source, flags=re.S)
+    source = re.sub(r"{%.*?%}", " ", source, flags=re.S)
+    found = []
+    for expression in re.finditer(r"{{(.*?)}}", source, flags=re.S):
+        before = source[: expression.start()]
+        inside_a_tag = before.rfind("<") > before.rfind(">")
+        if inside_a_tag and not re.search(VISIBLE_ATTRIBUTE + r'="[^"]*$', before):
+            continue
+        found += [match.group(2) for match in SHOWN_LITERAL.finditer(expression.group(1))]
+    source = re.sub(r"{{.*?}}", " ", source, flags=re.S)
+    found += re.findall(r">([^<]*)<", source)
+    found += re.findall(VISIBLE_ATTRIBUTE + r'="([^"]*)"', source)
+    found += re.findall(
+        r'<input\b[^>]*\btype="(?:submit|button|reset)"[^>]*\bvalue="([^"]*)"', source
+    )
+    return [
+        " ".join(text.split())
+        for text in found
+        if re.search(r"[^\W\d_]{2,}", SAME_IN_EVERY_LANGUAGE.sub("", text))
+    ]
+
+
+def test_the_template_scanner_finds_each_kind_of_unmarked_text():
+    template = """{% extends "x.html" %}{# a comment #}<h1>New person</h1>
+      <p>{{ _('Marked') }} PESEL (Alt+Shift+1)</p><input title="Find a customer" value="{{ v }}">
+      <button>{{ 'Save' if person else _('Create') }}</button><td>{{ office or 'none' }}</td>
+      <option {{ 'selected' if chosen }}>{{ _('Chosen') }}</option><script>alert("x y")</script>"""
+
+    assert unmarked_texts(template) == ["Save", "none", "New person", "Find a customer"]
+
+
+def test_every_template_marks_what_it_shows_for_translation():
+    """The emulator's phone page is a developer's tool, in English; every other page is read
+    by the office's people (or, for the access export, by the customer)."""
+    templates = sorted(
+        path
+        for path in ROOT.glob("*/templates/**/*.html")
+        if path.relative_to(ROOT).parts[0] != "emulator"
+    )
+    assert len(templates) > 20, "the scan found the templates"
+    unmarked = {
+        str(path.relative_to(ROOT)): texts
+        for path in templates
+        if (texts := unmarked_texts(path.read_text(encoding="utf-8")))
+    }
+    assert unmarked == {}, "mark these with _() and translate them in messages.pot/messages.po"

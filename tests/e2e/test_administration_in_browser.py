@@ -30,7 +30,7 @@ def test_an_administrator_creates_a_consultant_and_a_customer_and_the_consultant
     page.get_by_label("Login").fill("zofia")
     page.get_by_label("Name", exact=True).fill("Zofia Kamińska")
     page.get_by_label("Office").select_option("WAW")
-    page.get_by_label("uk", exact=True).check()
+    page.get_by_label("Ukrainian", exact=True).check()
     page.get_by_label("Topics (comma-separated)").fill("benefits")
     page.get_by_role("button", name="Create, with a one-time password").click()
     expect(page.locator("#new-login")).to_have_text("zofia")

@@ -54,7 +54,9 @@ def test_an_export_from_the_command_line_writes_json_html_and_the_audio(
     assert result.exit_code == 0, result.output
     export = json.loads((tmp_path / f"customer-{jan.id}.json").read_text(encoding="utf-8"))
     assert export["customer"]["last_name"] == "Wiśniewski"
-    assert "Wiśniewski" in (tmp_path / f"customer-{jan.id}.html").read_text(encoding="utf-8")
+    printable = (tmp_path / f"customer-{jan.id}.html").read_text(encoding="utf-8")
+    assert "Wiśniewski" in printable
+    assert "art. 15 RODO" in printable, "an official document, in Polish outside any request"
     assert (tmp_path / f"recording-{traces.voicemail_sid}.wav").read_bytes()[:4] == b"RIFF"
 
 

@@ -46,7 +46,7 @@ def jan_and_maria(app, demo, phone_network):
     return jan, maria, jan_traces
 
 
-def test_an_export_holds_every_kind_of_data_about_the_customer_and_nobody_elses(jan_and_maria):
+def test_an_export_holds_every_kind_of_data_about_the_customer_and_nobody_elses(app, jan_and_maria):
     jan, maria, traces = jan_and_maria
 
     export = export_customer(None, jan.id)
@@ -67,8 +67,10 @@ def test_an_export_holds_every_kind_of_data_about_the_customer_and_nobody_elses(
     assert sections["recordings"][0]["recording_sid"] == traces.voicemail_sid
     text = json.dumps(export, ensure_ascii=False)
     assert MARIA not in text and maria.pesel not in text
-    page = export_html(export)
-    assert "Wiśniewski" in page and "Calls to the hotline (1)" in page and JAN in page
+    with app.app_context():
+        page = export_html(export)
+    assert "Wiśniewski" in page and JAN in page
+    assert '<html lang="pl">' in page and "Połączenia z infolinią (1)" in page, "Polish"
     audited = db.session.scalars(
         select(AuditEntry).where(AuditEntry.action == "customer.exported")
     ).one()
@@ -142,3 +144,17 @@ def test_an_erasure_the_phone_network_refuses_changes_nothing(jan_and_maria, set
     with pytest.raises(ErasureRefused, match="did not delete 1 recording"):
         erase_customer(None, jan.id, refusing)
     assert customer(JAN).first_name == "Jan"
+
+
+def test_the_printable_export_is_polish_whoever_prints_it_and_english_when_asked(
+    app, client, jan_and_maria
+):
+    jan = jan_and_maria[0]
+    export = export_customer(None, jan.id)
+    with app.test_request_context("/desk/privacy/"):
+        polish = export_html(export)
+        english = export_html(export, "en")
+    assert "Dane osobowe przechowywane o osobie: Jan Wiśniewski" in polish
+    assert "art. 15 RODO" in polish and "Imię" in polish and "Brak." in polish
+    assert '<html lang="en-GB">' in english and "Calls to the hotline (1)" in english
+    assert "Personal data held about Jan Wiśniewski" in english and "GDPR Art. 15" in english

@@ -3,6 +3,10 @@ forms, each audited."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -52,10 +56,21 @@ def test_a_supervisor_holds_exports_and_releases_from_the_desk(desk):
     )
     page = desk.get(f"/desk/privacy/customers/{customer_id}").get_data(as_text=True)
     assert "complaint 7/2027" in page and "obowiązuje" in page
+    english = desk.get(f"/desk/privacy/customers/{customer_id}/export.html?language=en")
+    assert "Podsumowanie do druku po angielsku" in page and "export.html?language=en" in page
+    assert "Calls to the hotline" in english.get_data(as_text=True)
     exported = desk.get(f"/desk/privacy/customers/{customer_id}/export.json")
     assert exported.json["customer"]["phone"] == JAN
     printable = desk.get(f"/desk/privacy/customers/{customer_id}/export.html")
     assert "Wiśniewski" in printable.get_data(as_text=True)
+    assert "Połączenia z infolinią" in printable.get_data(as_text=True), "Polish by default"
+    style = re.search(r"<style>(.*?)</style>", printable.get_data(as_text=True), re.S)
+    assert style, "the printable page carries its own style"
+    digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+    policy = printable.headers["Content-Security-Policy"]
+    assert f"style-src 'sha256-{digest}'" in policy and "default-src 'none'" in policy, (
+        "the browser applies that one style, and runs nothing"
+    )
     refused = desk.post(
         f"/desk/privacy/customers/{customer_id}/erase",
         data={"csrf_token": token, "confirm": "erase"},
