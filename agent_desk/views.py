@@ -26,7 +26,7 @@ from flask import (
     url_for,
 )
 
-from agent_desk import softphone, uploads
+from agent_desk import softphone, supervision, uploads
 from agent_desk import state as states
 from agent_desk import wrap_up as wrap_ups
 from agent_desk.errors import DeskError, SoftphoneNotSetUp
@@ -379,3 +379,63 @@ def import_run_state(run_id: int) -> Any:
     if progress is None:
         return jsonify(error="no such import"), 404
     return jsonify(progress.as_dict())
+
+
+# Supervision: live calls on the board, listening in, coaching and barging, and raised hands.
+
+
+@bp.context_processor
+def inject_supervision() -> dict[str, Any]:
+    """Tell every desk page whether its viewer may supervise (the board shows live calls)."""
+    return {"may_supervise": supervision.viewer_may_supervise(getattr(g, "consultant", None))}
+
+
+def supervision_refusal(exc: Exception) -> tuple[Response, int]:
+    """Answer a refused supervisory act with its reason: 403 without the right, else 409."""
+    status = 403 if isinstance(exc, supervision.NotASupervisor) else 409
+    return jsonify(error=str(exc)), status
+
+
+@bp.get("/api/live-calls")
+@signed_in
+def live_calls() -> Any:
+    """Return the calls in progress, raised hands and who supervises what, for supervisors."""
+    try:
+        return jsonify(supervision.live_calls(g.consultant))
+    except supervision.REFUSALS as exc:
+        return supervision_refusal(exc)
+
+
+@bp.post("/api/live-calls/<call_sid>/supervise")
+@signed_in
+def supervise_call(call_sid: str) -> Any:
+    """Listen in on, coach or barge into a live call, or change how one is in it."""
+    body = request.get_json(silent=True) or request.form
+    try:
+        return jsonify(supervision.supervise(g.consultant, call_sid, str(body.get("mode", ""))))
+    except supervision.REFUSALS as exc:
+        return supervision_refusal(exc)
+
+
+@bp.post("/api/live-calls/<call_sid>/leave")
+@signed_in
+def leave_call(call_sid: str) -> Any:
+    """Leave a call one supervises; the call goes on."""
+    try:
+        return jsonify(left=supervision.leave(g.consultant, call_sid))
+    except supervision.REFUSALS as exc:
+        return supervision_refusal(exc)
+
+
+@bp.route("/api/hand", methods=["GET", "POST"])
+@signed_in
+def hand() -> Any:
+    """Show, raise or lower the consultant's hand for a supervisor's help on their call."""
+    if request.method == "GET":
+        return jsonify(supervision.hand(g.consultant))
+    body = request.get_json(silent=True) or request.form
+    raised = body.get("raised", True) not in (False, "false", "0", "")
+    try:
+        return jsonify(supervision.raise_hand(g.consultant, raised))
+    except supervision.REFUSALS as exc:
+        return supervision_refusal(exc)

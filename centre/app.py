@@ -7,6 +7,7 @@ import logging
 from flask import Flask, redirect
 from werkzeug.wrappers import Response
 
+from agent_desk.supervision import on_supervision_event
 from agent_desk.views import bp as desk_bp
 from agent_desk.wrap_up import on_call_recorded, on_consultant_picked_up
 from hotline.db import db
@@ -17,7 +18,7 @@ from ivr.views import bp as ivr_bp
 from messaging.views import bp as messaging_bp
 from recordings.views import bp as recordings_bp
 from routing.service import build_routing
-from routing.signals import call_recorded, consultant_picked_up
+from routing.signals import call_recorded, consultant_picked_up, supervision_event
 from routing.views import bp as routing_bp
 
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.register_blueprint(blueprint)
     call_recorded.connect(on_call_recorded, weak=False)
     consultant_picked_up.connect(on_consultant_picked_up, weak=False)
+    supervision_event.connect(on_supervision_event, weak=False)
 
     @app.get("/")
     def index() -> Response:

@@ -23,10 +23,11 @@ class DemoConsultant:
     name: str
     office: str
     languages: tuple[str, ...]
+    supervisor: bool = False
 
 
 CONSULTANTS = [
-    DemoConsultant("anna", "Anna Nowak", "WAW", ("pl", "en")),
+    DemoConsultant("anna", "Anna Nowak", "WAW", ("pl", "en"), supervisor=True),
     DemoConsultant("piotr", "Piotr Kowalski", "KRK", ("pl",)),
     DemoConsultant("olena", "Olena Shevchenko", "WAW", ("pl", "uk")),
     DemoConsultant("mihai", "Mihai Ionescu", "BIA", ("pl", "ro", "en")),
@@ -80,6 +81,7 @@ def load_demo(session: Session, content: bool = True) -> dict[str, int]:
         found.office_code = person.office
         found.languages = list(person.languages)
         found.topics = []
+        found.supervisor = person.supervisor
         consultants[person.login] = found
     session.flush()
     for row in CUSTOMERS:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.db import Base
@@ -21,6 +21,9 @@ class Consultant(Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
     phone: Mapped[str | None] = mapped_column(String(32))
+    # May listen in on, coach and barge into colleagues' calls (see consultants.access); a
+    # stand-in until consultants get roles.
+    supervisor: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def client_identity(self) -> str:

@@ -81,6 +81,10 @@ class Telephony(Protocol):
         """Return a call's status ("in-progress", "completed"...), or None if there is no such
         call."""
 
+    def set_supervisor_mode(self, room: str, label: str, *, muted: bool, coach: str | None) -> None:
+        """Mute or unmute a supervisor in a live room, and make them coach the call coach (heard
+        by that participant alone) or nobody."""
+
 
 # The twilio library ships no type information, so its classes are Any to mypy.
 class EmulatorHttpClient(TwilioHttpClient):  # type: ignore[misc]
@@ -178,6 +182,32 @@ class TwilioTelephony:
                 return str(self.client.calls(call_sid).fetch().status)
         except NotOnTheNetwork:
             return None
+
+    # Supervision: the supervisor's participant in a call's room, addressed by its label.
+
+    def set_supervisor_mode(self, room: str, label: str, *, muted: bool, coach: str | None) -> None:
+        """Mute or unmute a supervisor in a live room, and make them coach the call coach (heard
+        by that participant alone) or nobody.
+
+        One update of the participant changes all three (Muted, Coaching, CallSidToCoach), so
+        the room never hears a half-changed supervisor.
+        """
+        changes: dict[str, Any] = {"muted": muted, "coaching": coach is not None}
+        if coach is not None:
+            changes["call_sid_to_coach"] = coach
+        conference_sid = self._supervised_room_sid(room)
+        log.info("room %s: %s now muted=%s coaching=%s", room, label, muted, coach)
+        with network_errors(f"changing {label} in room {room}"):
+            self.client.conferences(conference_sid).participants(label).update(**changes)
+
+    def _supervised_room_sid(self, room: str) -> str:
+        """Return the sid of the room of this name that is in progress (a participant is
+        updated through its room's sid, not its name)."""
+        with network_errors(f"finding room {room}"):
+            rooms = self.client.conferences.list(friendly_name=room, status="in-progress", limit=1)
+        if not rooms:
+            raise NotOnTheNetwork(f"room {room} is not in progress", 404)
+        return str(rooms[0].sid)
 
     def fetch_recording(self, recording_sid: str) -> bytes:
         """Return the audio of a recording as WAV bytes."""
