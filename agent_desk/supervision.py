@@ -162,6 +162,8 @@ def _supervision_json(
         "mode": supervision.mode.value,
         "joined": supervision.joined,
         "yours": supervision.supervisor_id == viewer,
+        # The supervisor's own phone call, so that their softphone can pick it up.
+        "leg": supervision.leg if supervision.supervisor_id == viewer else None,
     }
 
 

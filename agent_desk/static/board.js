@@ -70,3 +70,162 @@
 
   poll();
 })();
+
+// Calls in progress, for supervisors: raised hands, who supervises what, and joining a call to
+// listen in, coach or barge, on the supervisor's own phone. Polled often, so a raised hand
+// shows at once; rows are kept and updated in place so a button is never pulled from under a
+// click.
+(function () {
+  "use strict";
+
+  const section = document.getElementById("live-calls");
+  if (!section) return;
+  const POLL_MS = 1000;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const $ = (id) => document.getElementById(id);
+  const rows = new Map();
+  const MODES = [
+    ["monitor", "Listen in"],
+    ["coach", "Coach"],
+    ["barge", "Barge in"],
+  ];
+  const DOING = { monitor: "listening in", coach: "coaching", barge: "barging in" };
+  let busy = false;
+
+  function duration(seconds) {
+    if (seconds === null || seconds === undefined) return "–";
+    const whole = Math.round(seconds);
+    return whole < 60 ? whole + " s" : Math.floor(whole / 60) + " min " + (whole % 60) + " s";
+  }
+
+  function showError(message) {
+    $("live-error").textContent = message || "";
+    $("live-error").hidden = !message;
+  }
+
+  async function post(url, body) {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(body || {}),
+    });
+    const payload = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(payload.error || "The centre refused (HTTP " + response.status + ").");
+    return payload;
+  }
+
+  async function act(callSid, action, body) {
+    busy = true;
+    showError("");
+    try {
+      const path = "api/live-calls/" + encodeURIComponent(callSid) + "/" + action;
+      const done = await post(path, body);
+      // Pick up the supervisor's own softphone at once when it rings for this call.
+      if (done.leg) document.dispatchEvent(new CustomEvent("hotline:join-call", { detail: { callSid: done.leg } }));
+    } catch (error) {
+      showError(error.message);
+    } finally {
+      busy = false;
+      poll(false);
+    }
+  }
+
+  function makeRow(call) {
+    const row = document.createElement("tr");
+    row.dataset.call = call.call_sid;
+    row.innerHTML = "<th scope='row' class='who'></th><td class='since'></td><td class='topic'></td>" +
+      "<td class='hand'></td><td class='supervisor'></td><td><div class='buttons'></div></td>";
+    const buttons = row.querySelector(".buttons");
+    for (const [mode, label] of MODES) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = label;
+      button.dataset.mode = mode;
+      button.setAttribute("aria-pressed", "false");
+      button.addEventListener("click", () => act(call.call_sid, "supervise", { mode }));
+      buttons.appendChild(button);
+    }
+    const leave = document.createElement("button");
+    leave.type = "button";
+    leave.className = "danger";
+    leave.textContent = "Leave";
+    leave.dataset.leave = "1";
+    leave.addEventListener("click", () => act(call.call_sid, "leave"));
+    buttons.appendChild(leave);
+    return row;
+  }
+
+  function updateRow(row, call) {
+    const name = call.consultant.name || "consultant " + call.consultant.id;
+    row.querySelector(".who").textContent = name;
+    row.querySelector(".since").textContent = duration(call.talking_seconds);
+    row.querySelector(".topic").textContent = [call.topic, call.language].filter(Boolean).join(" · ");
+    row.querySelector(".hand").textContent = call.hand ? "Hand raised " + duration(call.hand.raised_seconds) + " ago" : "";
+    row.classList.toggle("hand-up", !!call.hand);
+    const supervision = call.supervision;
+    const yours = supervision && supervision.yours;
+    let who = "";
+    if (supervision) {
+      who = (yours ? "You" : supervision.supervisor.name) + (supervision.joined ? " · " : " (phone ringing) · ") + DOING[supervision.mode];
+    } else if (!call.in_room) {
+      who = "a callback: no room to join";
+    }
+    row.querySelector(".supervisor").textContent = who;
+    const open = call.in_room && (!supervision || yours);
+    row.querySelectorAll("button[data-mode]").forEach((button) => {
+      const mode = button.dataset.mode;
+      button.hidden = !open;
+      button.setAttribute("aria-pressed", String(!!yours && supervision.mode === mode));
+      button.setAttribute("aria-label", button.textContent + " on " + name + "'s call");
+    });
+    const leave = row.querySelector("button[data-leave]");
+    leave.hidden = !yours;
+    leave.setAttribute("aria-label", "Leave " + name + "'s call");
+  }
+
+  function render(data) {
+    const body = $("live-rows");
+    const seen = new Set();
+    for (const call of data.calls) {
+      seen.add(call.call_sid);
+      let row = rows.get(call.call_sid);
+      if (!row) {
+        row = makeRow(call);
+        rows.set(call.call_sid, row);
+      }
+      updateRow(row, call);
+      body.appendChild(row); // keeps the order the centre gives (longest call first)
+    }
+    for (const [sid, row] of rows) {
+      if (!seen.has(sid)) {
+        row.remove();
+        rows.delete(sid);
+      }
+    }
+    $("no-calls").hidden = data.calls.length > 0;
+    const raised = data.calls.filter((call) => call.hand);
+    $("hands").hidden = !raised.length;
+    $("hands").textContent = raised.length
+      ? "Hand raised: " + raised.map((call) => call.consultant.name).join(", ") + (raised.length === 1 ? " asks" : " ask") + " for help."
+      : "";
+    const you = data.you;
+    $("you").textContent = !you ? "" : you.joined
+      ? "You are " + DOING[you.mode] + " on a call. Choose another mode or Leave at any time."
+      : "Your phone is ringing: answer it to join the call (" + DOING[you.mode] + ").";
+  }
+
+  async function poll(again) {
+    if (!busy) {
+      try {
+        const response = await fetch("api/live-calls", { headers: { Accept: "application/json" } });
+        if (response.ok) render(await response.json());
+        else showError("Could not update the calls in progress (HTTP " + response.status + ").");
+      } catch (error) {
+        showError("Could not reach the centre: " + error.message);
+      }
+    }
+    if (again !== false) window.setTimeout(poll, POLL_MS);
+  }
+
+  poll();
+})();
