@@ -398,9 +398,9 @@ class Supervisor:
         ended, state, mode, _leg = _end_result(self._end(args=[call_sid, str(supervisor_id), leg]))
         if ended and state == "joined":
             entry = self.engine.entry(call_sid)
-            self._announce(
-                call_sid, supervisor_id, "leave", entry, mode=mode, leg=leg, why="phone hung up"
-            )
+            live = entry is not None and entry.state == EntryState.CONNECTED
+            why = "phone hung up" if live else "the call ended"
+            self._announce(call_sid, supervisor_id, "leave", entry, mode=mode, leg=leg, why=why)
 
     # Inside
 
