@@ -37,10 +37,16 @@ from routing.signals import supervision_event
 
 log = logging.getLogger(__name__)
 
-# A supervisor free to join a call is not offered callers meanwhile, and holds no call.
-BUSY_STATES = frozenset(
-    {ConsultantState.AVAILABLE, ConsultantState.RINGING, ConsultantState.ON_CALL}
-)
+# Why a supervisor may not join a call in these states: they could be offered a caller (a
+# wrap-up ends in availability by itself) while their phone is in a colleague's call.
+BUSY_STATES = {
+    ConsultantState.AVAILABLE: "Take a break first, so that no caller rings you while you are "
+    "in a colleague's call.",
+    ConsultantState.RINGING: "Finish your own call first.",
+    ConsultantState.ON_CALL: "Finish your own call first.",
+    ConsultantState.WRAP_UP: "Save your wrap-up and take a break first, so that no caller rings "
+    "you while you are in a colleague's call.",
+}
 # How often, and how long apart, a mode change is tried again while the supervisor's phone is
 # on its way into the room (answered, its document returned, not yet a participant).
 MODE_ATTEMPTS = 6
@@ -153,6 +159,16 @@ return redis.call('HGET', skey, 'mode')
 """
 )
 
+# ARGV: call_sid, supervisor_id, leg. Notes the supervisor's phone call, unless their
+# supervision has ended already (or its answer noted it first).
+NOTE_LEG = scripts.script(
+    r"""
+local skey = KEY.SUPERVISION .. ARGV[1]
+if redis.call('HGET', skey, 'supervisor_id') ~= ARGV[2] then return 0 end
+return redis.call('HSETNX', skey, 'leg', ARGV[3])
+"""
+)
+
 # ARGV: call_sid, supervisor_id, mode. Returns {0} if they do not supervise the call, else
 # {1, state, leg}: a supervisor who has not joined yet joins in the new mode.
 SET_MODE = scripts.script(
@@ -194,6 +210,7 @@ class Supervisor:
         self._joining = register(JOINING)
         self._set_mode = register(SET_MODE)
         self._end = register(END)
+        self._note_leg = register(NOTE_LEG)
 
     # Reading
 
@@ -212,20 +229,24 @@ class Supervisor:
 
     def hand(self, call_sid: str) -> Hand | None:
         """Return the hand raised on a call, if it is up."""
-        values = _strings(self.redis.hgetall(keys.hand(call_sid)))
-        if not values.get("consultant_id"):
-            return None
-        return Hand(call_sid, int(values["consultant_id"]), float(values.get("raised_at") or 0))
+        return _hand(call_sid, _strings(self.redis.hgetall(keys.hand(call_sid))))
 
     def live_calls(self) -> list[LiveCall]:
         """Return the calls consultants are on now, longest first, with any raised hand and
         supervisor; hands left on calls that have ended are lowered here."""
+        held = self.engine.calls_held_since(math.inf)
+        pipe = self.redis.pipeline(transaction=False)
+        for _consultant_id, call_sid in held:
+            pipe.hgetall(keys.entry(call_sid))
+            pipe.hgetall(keys.hand(call_sid))
+            pipe.hgetall(keys.supervision(call_sid))
+        read = pipe.execute()
         calls = []
-        for consultant_id, call_sid in self.engine.calls_held_since(math.inf):
-            entry = self.engine.entry(call_sid)
-            if not _talking(entry, consultant_id):
+        for index, (consultant_id, call_sid) in enumerate(held):
+            entry_hash, hand_hash, supervision_hash = read[3 * index : 3 * index + 3]
+            entry = LiveEntry.from_hash(call_sid, _strings(entry_hash)) if entry_hash else None
+            if entry is None or not _talking(entry, consultant_id):
                 continue
-            assert entry is not None
             calls.append(
                 LiveCall(
                     call_sid=call_sid,
@@ -234,8 +255,8 @@ class Supervisor:
                     topic=entry.topic,
                     language=entry.language,
                     in_room=_in_room(entry),
-                    hand=self.hand(call_sid),
-                    supervision=self.supervision(call_sid),
+                    hand=_hand(call_sid, _strings(hand_hash)),
+                    supervision=Supervision.from_hash(call_sid, _strings(supervision_hash)),
                 )
             )
         self._lower_stale_hands({call.call_sid for call in calls})
@@ -258,12 +279,9 @@ class Supervisor:
         current = self.supervision(call_sid)
         if current is not None and current.supervisor_id == supervisor_id:
             return self.change_mode(call_sid, supervisor_id, mode)
-        state = self.engine.consultant(supervisor_id).state
-        if state in BUSY_STATES:
-            raise SupervisionRefused(
-                "Take a break first (or finish your call), so that no caller rings you while "
-                "you are in a colleague's call."
-            )
+        busy = BUSY_STATES.get(self.engine.consultant(supervisor_id).state)
+        if busy:
+            raise SupervisionRefused(busy)
         self._take(call_sid, supervisor_id, address, mode)
         settings = self.routing.settings
         try:
@@ -281,7 +299,7 @@ class Supervisor:
                 "The phone network did not ring your phone; try again."
             ) from exc
         # The leg is known once the network has it; its answer may come first, and notes it too.
-        self.redis.hsetnx(keys.supervision(call_sid), "leg", leg)
+        self._note_leg(args=[call_sid, str(supervisor_id), leg])
         log.info("call %s: supervisor %s rung to %s (%s)", call_sid, supervisor_id, mode, leg)
         found = self.supervision(call_sid)
         if found is None:  # the phone has been and gone already
@@ -529,6 +547,12 @@ class Supervisor:
             {name: value for name, value in details.items() if value not in (None, "")},
         )
         supervision_event.send(event)
+
+
+def _hand(call_sid: str, values: Mapping[str, str]) -> Hand | None:
+    if not values.get("consultant_id"):
+        return None
+    return Hand(call_sid, int(values["consultant_id"]), float(values.get("raised_at") or 0))
 
 
 def _talking(entry: LiveEntry | None, consultant_id: int) -> bool:

@@ -137,6 +137,9 @@ def test_what_is_refused_and_why(app: Flask, talking: Consultant) -> None:
     set_consultant_state(engine, anna, ConsultantState.AVAILABLE)
     with pytest.raises(SupervisionRefused, match="Take a break first"):
         service.supervise(SID, anna.id, f"client:{anna.client_identity}", Mode.MONITOR)
+    set_consultant_state(engine, anna, ConsultantState.WRAP_UP)
+    with pytest.raises(SupervisionRefused, match="Save your wrap-up"):
+        service.supervise(SID, anna.id, f"client:{anna.client_identity}", Mode.MONITOR)
     set_consultant_state(engine, anna, ConsultantState.BREAK)
     service.supervise(SID, anna.id, f"client:{anna.client_identity}", Mode.MONITOR)
     with pytest.raises(SupervisionRefused, match="Another supervisor"):
