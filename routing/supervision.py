@@ -149,13 +149,15 @@ return {'claimed'}
 )
 
 # ARGV: call_sid, supervisor_id, leg. The supervisor's phone is going into the room: returns
-# the mode to join in, or false if they no longer supervise the call.
+# {the mode to join in, 1 if this is the first word of it}, or false if they no longer
+# supervise the call.
 JOINING = scripts.script(
     r"""
 local skey = KEY.SUPERVISION .. ARGV[1]
 if redis.call('HGET', skey, 'supervisor_id') ~= ARGV[2] then return false end
+local first = redis.call('HGET', skey, 'state') ~= 'joined' and 1 or 0
 redis.call('HSET', skey, 'state', 'joined', 'leg', ARGV[3])
-return redis.call('HGET', skey, 'mode')
+return {redis.call('HGET', skey, 'mode'), first}
 """
 )
 
@@ -401,9 +403,10 @@ class Supervisor:
         raw = self._joining(args=[call_sid, str(supervisor_id), leg])
         if raw is None:
             return twiml.supervision_over()
-        mode = Mode(_text(raw))
-        self._announce(call_sid, supervisor_id, mode.value, entry, leg=leg)
-        self._answer_hand(call_sid, supervisor_id, entry)
+        mode, first = Mode(_text(raw[0])), int(raw[1]) == 1
+        if first:  # Twilio may ask twice; the act is kept once
+            self._announce(call_sid, supervisor_id, mode.value, entry, leg=leg)
+            self._answer_hand(call_sid, supervisor_id, entry)
         coach = entry.consultant_leg if mode == Mode.COACH else None
         return twiml.supervisor_room(
             call_sid, supervisor_id, muted=mode == Mode.MONITOR, coach=coach

@@ -83,7 +83,9 @@ def test_listening_in_rings_the_supervisors_own_phone_and_joins_them_muted(
     assert rung["state"] == "ringing" and rung["call_sid"] == started.leg
 
     room = answered(twilio, anna, started.leg or "").find("Dial/Conference")
+    again = answered(twilio, anna, started.leg or "").find("Dial/Conference")
     assert room is not None and room.text == f"call-{SID}"
+    assert again is not None and again.attrib == room.attrib, "asked twice, joined alike"
     assert room.get("muted") == "true" and room.get("coach") is None
     assert room.get("participantLabel") == f"supervisor-{anna.id}"
     assert room.get("startConferenceOnEnter") == "false"
