@@ -36,6 +36,11 @@ def change_state(consultant: Consultant, state_name: str, reason: str = "") -> N
     routing.set_consultant_state(engine, consultant, state, reason=reason)
 
 
+def at_desk(consultant: Consultant, signed_in: bool = True) -> None:
+    """Note that the consultant is using the desk (or has just signed out of it)."""
+    routing.consultant_at_desk(routing_services().engine, consultant, signed_in)
+
+
 def desk_state(consultant: Consultant) -> dict[str, object]:
     """Return the consultant's live state and, during a call, who is calling."""
     live = routing_services().engine.consultant(consultant.id)

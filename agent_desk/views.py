@@ -103,6 +103,8 @@ def load_consultant() -> Response | None:
     """Load the signed-in consultant and check the CSRF token on every change."""
     consultant_id = session.get("consultant_id")
     g.consultant = consultants.by_id(consultant_id)
+    if g.consultant is not None:
+        states.at_desk(g.consultant)
     if request.method == "POST" and request.endpoint != "desk.login":
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
         if not sent or sent != session.get("csrf"):
@@ -147,6 +149,7 @@ def logout() -> Any:
     if g.consultant is not None:
         with contextlib.suppress(DeskError):
             states.change_state(g.consultant, "offline")
+        states.at_desk(g.consultant, signed_in=False)
     session.clear()
     return redirect(url_for("desk.login"))
 

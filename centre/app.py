@@ -37,6 +37,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # The twilio library logs every REST request with its headers (a dozen lines each, the
+    # router's status checks included); hotline.telephony logs what each request is for.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     db.init_app(app)
     redis_conn.init_app(app)
     telephony.configure(settings)

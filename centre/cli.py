@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import shlex
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -20,6 +22,7 @@ from pathlib import Path
 import click
 import requests
 
+from hotline.embedded_redis import EMBEDDED_PORT
 from hotline.hours import OpeningHours
 from hotline.settings import Settings, SettingsError, instance_dir
 
@@ -179,6 +182,27 @@ def router() -> None:
         Router(routing.engine, telephony, settings, schedule_record, recover, leg_lost).run()
 
 
+@main.command("fallback-twiml")
+@click.option(
+    "--backup-number",
+    default="",
+    help="A line answered apart from the centre (E.164), to put callers through to.",
+)
+def fallback_twiml_command(backup_number: str) -> None:
+    """Print the TwiML to host as the number's fallback URL (for example in a TwiML Bin)."""
+    from centre.fallback import fallback_twiml
+    from customers.service import normalise_phone
+
+    number = ""
+    if backup_number:
+        number = normalise_phone(backup_number) or ""
+        if not number:
+            raise click.BadParameter(
+                f"{backup_number!r} is not a phone number", param_hint="--backup-number"
+            )
+    click.echo(fallback_twiml(number))
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
@@ -188,13 +212,15 @@ def web(host: str, port: int, workers: int) -> None:
     os.execvp(sys.executable, gunicorn_args(host, port, workers))
 
 
-def gunicorn_args(host: str, port: int, workers: int) -> list[str]:
-    """Return the command line that serves the web app."""
+def gunicorn_args(host: str, port: int, workers: int, quiet: bool = False) -> list[str]:
+    """Return the command line that serves the web app; quiet leaves routine polls out of
+    the access log (centre.quiet_log)."""
+    logger = ["--logger-class", "centre.quiet_log.QuietAccessLogger"] if quiet else []
     return [
         sys.executable, "-m", "gunicorn",
         "--worker-class", "gthread", "--threads", "8", "--workers", str(workers),
         "--bind", f"{host}:{port}", "--timeout", "60", "--graceful-timeout", "5",
-        "--access-logfile", "-", "centre.wsgi:app",
+        "--access-logfile", "-", *logger, "centre.wsgi:app",
     ]  # fmt: skip
 
 
@@ -221,38 +247,128 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], name: str, timeout
     raise click.ClickException(f"{name} did not answer at {url} within {timeout:.0f} s")
 
 
+DEFAULT_WEB_PORT = 5000
+
+
+def stop_requested(_signum: int, _frame: object) -> None:
+    """Stop `hotline up` on SIGTERM as on Ctrl-C: in order, and cleanly."""
+    raise KeyboardInterrupt
+
+
+@dataclass(frozen=True)
+class LocalCentre:
+    """Where one `hotline up` keeps everything, so that a second one on other ports shares
+    nothing with the first: its web, emulator and Redis ports, and its instance folder
+    (SQLite file, Redis data, secret key)."""
+
+    web_port: int
+    emulator_port: int
+    redis_port: int
+    folder: Path
+
+    @classmethod
+    def plan(
+        cls,
+        web_port: int,
+        emulator_port: int | None = None,
+        redis_port: int | None = None,
+        environ: dict[str, str] | None = None,
+    ) -> LocalCentre:
+        """Derive what is not given from the web port: the emulator listens on the next port,
+        Redis on 6399 moved as far as the web port is from 5000, and a centre on another web
+        port than 5000 keeps its state in a folder of its own (instance/port-N) unless
+        HOTLINE_INSTANCE_DIR names one."""
+        env = os.environ if environ is None else environ
+        offset = web_port - DEFAULT_WEB_PORT
+        emulator = emulator_port if emulator_port is not None else web_port + 1
+        redis_at = redis_port if redis_port is not None else EMBEDDED_PORT + offset
+        if not 1024 <= redis_at <= 65535:
+            raise click.UsageError(
+                f"no Redis port follows from web port {web_port}; give one with --redis-port"
+            )
+        folder = instance_dir(env)
+        if web_port != DEFAULT_WEB_PORT and not env.get("HOTLINE_INSTANCE_DIR"):
+            folder = folder / f"port-{web_port}"
+        ports = {"web": web_port, "emulator": emulator, "Redis": redis_at}
+        if len(set(ports.values())) < len(ports):
+            raise click.UsageError(f"the ports must differ: {ports}")
+        return cls(web_port, emulator, redis_at, folder)
+
+
+def hotline_command() -> str:
+    """Return how to run the `hotline` command of this installation from any directory."""
+    installed = Path(sys.executable).parent / "hotline"
+    if installed.exists():
+        return shlex.quote(str(installed))
+    return f"{shlex.quote(sys.executable)} -m centre.cli"
+
+
+def scripted_call_line(emulator_url: str) -> str:
+    """Return a scripted call to paste into another terminal, aimed at this centre's emulator."""
+    return (
+        f"{hotline_command()} call --emulator {emulator_url} "
+        "--from +48601000001 --silence --press 1 --press 0"
+    )
+
+
 @main.command()
-@click.option("--port", default=5000, show_default=True, help="Web port.")
-@click.option("--emulator-port", default=5001, show_default=True)
+@click.option("--port", default=DEFAULT_WEB_PORT, show_default=True, help="Web port.")
+@click.option(
+    "--emulator-port", type=int, default=None, help="Emulator port (default: the web port + 1)."
+)
+@click.option(
+    "--redis-port",
+    type=int,
+    default=None,
+    help="Port of the embedded Redis (default: 6399, moved as far as --port is from 5000).",
+)
 @click.option("--demo/--no-demo", "with_demo", default=True, show_default=True)
 @click.option(
     "--around-the-clock",
     is_flag=True,
     help="Keep consultants at work every hour of every day, holidays too (for a demo).",
 )
-def up(port: int, emulator_port: int, with_demo: bool, around_the_clock: bool) -> None:
-    """Bring the whole centre up on this machine: Redis, web, worker, router and emulator."""
+def up(
+    port: int,
+    emulator_port: int | None,
+    redis_port: int | None,
+    with_demo: bool,
+    around_the_clock: bool,
+) -> None:
+    """Bring the whole centre up on this machine: Redis, web, worker, router and emulator.
+
+    A second centre on other ports (say --port 5100) is separate from the first: its own
+    emulator, Redis and instance folder.
+    """
     from centre.demo import CONSULTANTS, DEMO_PASSWORD
     from hotline.embedded_redis import EmbeddedRedis
 
-    folder = instance_dir()
+    local = LocalCentre.plan(port, emulator_port, redis_port)
+    folder = local.folder
     folder.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
+    env["HOTLINE_INSTANCE_DIR"] = str(folder)
     embedded: EmbeddedRedis | None = None
     if not env.get("REDIS_URL"):
-        embedded = EmbeddedRedis(folder / "redis")
+        embedded = EmbeddedRedis(folder / "redis", port=local.redis_port)
         env["REDIS_URL"] = embedded.start()
     env.setdefault("PUBLIC_URL", f"http://127.0.0.1:{port}")
     if not env.get("TWILIO_AUTH_TOKEN"):
-        env.setdefault("TWILIO_API_URL", f"http://127.0.0.1:{emulator_port}")
+        env.setdefault("TWILIO_API_URL", f"http://127.0.0.1:{local.emulator_port}")
     env.setdefault("SECRET_KEY", stored_secret(folder / "secret_key"))
-    env.setdefault("HOTLINE_INSTANCE_DIR", str(folder))
     if around_the_clock:
         env.update(AROUND_THE_CLOCK)
     hotline_cmd = [sys.executable, "-m", "centre.cli"]
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
 
-    def stop_all(*_args: object) -> None:
+    def start(name: str, command: list[str]) -> subprocess.Popen[bytes]:
+        # A session of its own: Ctrl-C reaches only this command, which stops them in order.
+        child = subprocess.Popen(command, env=env, start_new_session=True)
+        children.append((name, child))
+        return child
+
+    def stop_all() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         for _name, child in reversed(children):
             if child.poll() is None:
                 child.terminate()
@@ -264,30 +380,27 @@ def up(port: int, emulator_port: int, with_demo: bool, around_the_clock: bool) -
         if embedded:
             embedded.stop()
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGTERM, stop_requested)
     try:
         subprocess.run([*hotline_cmd, "db", "upgrade"], env=env, check=True)
         if with_demo:
             subprocess.run([*hotline_cmd, "demo", "load"], env=env, check=True)
-        children.append(("web", subprocess.Popen(gunicorn_args("127.0.0.1", port, 2), env=env)))
-        children.append(("worker", subprocess.Popen([*hotline_cmd, "worker"], env=env)))
-        children.append(("router", subprocess.Popen([*hotline_cmd, "router"], env=env)))
+        web = start("web", gunicorn_args("127.0.0.1", port, 2, quiet=True))
+        start("worker", [*hotline_cmd, "worker"])
+        start("router", [*hotline_cmd, "router"])
         if env.get("TWILIO_API_URL"):
-            emulator_cmd = [*hotline_cmd, "emulator", "--port", str(emulator_port)]
-            children.append(("emulator", subprocess.Popen(emulator_cmd, env=env)))
-            wait_until_up(
-                f"{env['TWILIO_API_URL']}/emulator/health", children[-1][1], "emulator", 30
+            emulator = start(
+                "emulator", [*hotline_cmd, "emulator", "--port", str(local.emulator_port)]
             )
-        wait_until_up(f"http://127.0.0.1:{port}/ivr/health", children[0][1], "web", 30)
+            wait_until_up(f"{env['TWILIO_API_URL']}/emulator/health", emulator, "emulator", 30)
+        wait_until_up(f"http://127.0.0.1:{port}/ivr/health", web, "web", 30)
         public = env["PUBLIC_URL"]
         click.echo("")
         click.secho("hotline is up", bold=True)
         click.echo(f"  agent desk     {public}/desk/")
         if env.get("TWILIO_API_URL"):
             click.echo(f"  phone (caller) {env['TWILIO_API_URL']}/phone")
-            click.echo(
-                "  scripted call  hotline call --from +48601000001 --silence --press 1 --press 0"
-            )
+            click.echo(f"  scripted call  {scripted_call_line(env['TWILIO_API_URL'])}")
         settings = load_settings_from(env)
         click.echo(f"  consultants    {consultants_now(settings)}")
         click.echo(f"  Redis          {env['REDIS_URL']}")
@@ -299,12 +412,17 @@ def up(port: int, emulator_port: int, with_demo: bool, around_the_clock: bool) -
         click.echo("Press Ctrl-C to stop everything.")
         while all(child.poll() is None for _name, child in children):
             time.sleep(0.5)
-        failed = [name for name, child in children if child.poll() is not None]
-        raise click.ClickException(f"{', '.join(failed)} stopped; shutting down")
+        failed = [
+            f"{name} (exit code {child.returncode})"
+            for name, child in children
+            if child.poll() is not None
+        ]
+        raise click.ClickException(f"{', '.join(failed)} stopped; shutting the rest down")
     except KeyboardInterrupt:
-        click.echo("stopping…")
+        click.echo("\nstopping…")
     finally:
         stop_all()
+    click.echo("hotline stopped.")
 
 
 # Consultant hours for a demo at any hour: every day, all day, no holidays.

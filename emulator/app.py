@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import threading
 from types import TracebackType
 from urllib.parse import urlparse
@@ -17,6 +18,9 @@ from emulator.network import PhoneNetwork
 from emulator.spec import load_spec
 
 log = logging.getLogger(__name__)
+
+# How werkzeug colours a request line on a terminal.
+ANSI_STYLE = re.compile(r"\x1b\[[0-9;]*m")
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -50,6 +54,24 @@ def network_of(app: Flask) -> PhoneNetwork:
     """Return the phone network an emulator app runs."""
     network: PhoneNetwork = app.extensions["emulator_network"]
     return network
+
+
+class QuietReads(logging.Filter):
+    """Leave successful reads out of the request log: the phone page, the desk's softphone and
+    the centre's router poll the emulator all the time. Changes (a call placed, a key pressed,
+    a REST update) and every failure are still logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep a request line unless it is a GET, HEAD or OPTIONS that succeeded."""
+        args = record.args if isinstance(record.args, tuple) else ()
+        if len(args) < 2 or not isinstance(args[0], str):
+            return True
+        method = ANSI_STYLE.sub("", args[0]).split(" ", 1)[0]
+        try:
+            status = int(str(getattr(args[1], "value", args[1])))
+        except ValueError:
+            return True
+        return not (method in ("GET", "HEAD", "OPTIONS") and status < 400)
 
 
 def _not_ready(environ: object, start_response: object) -> list[bytes]:
@@ -127,6 +149,7 @@ def serve(
     host = host or address.hostname or "127.0.0.1"
     port = port if port is not None else address.port or 5001
     server = make_server(host, port, create_emulator_app(config), threaded=True)
+    logging.getLogger("werkzeug").addFilter(QuietReads())
     log.info("phone emulator for %s on http://%s:%s", config.hotline_number, host, port)
     print(f"Phone emulator on http://{host}:{port}  (phone page: http://{host}:{port}/phone)")
     print(f"Hotline {config.hotline_number} -> {config.voice_url}")

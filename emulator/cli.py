@@ -16,7 +16,7 @@ import click
 import requests
 
 from emulator.app import serve
-from emulator.config import DEFAULT_EMULATOR_URL, EmulatorConfig
+from emulator.config import DEFAULT_EMULATOR_URL, MAX_CALL_SECONDS, EmulatorConfig
 from emulator.exceptions import ConfigError
 
 POLL_SECONDS = 0.2
@@ -170,9 +170,11 @@ def _follow(base: str, sid: str, timeout: float, verbose: bool) -> tuple[str, bo
 @click.option(
     "--timeout",
     type=float,
-    default=300.0,
+    # A caller may wait (and then leave a message) as long as the centre keeps them, so by
+    # default the command follows the call as long as the network lets any call last.
+    default=MAX_CALL_SECONDS + 60.0,
     show_default=True,
-    help="Hang up and fail after this many seconds.",
+    help="Hang up and fail after this many seconds (default: longer than any call lasts).",
 )
 @click.option("--verbose", "-v", is_flag=True, help="Also show every webhook request.")
 @click.pass_context

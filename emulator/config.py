@@ -15,6 +15,10 @@ DEFAULT_CENTRE_URL = "http://127.0.0.1:5000"
 DEFAULT_EMULATOR_URL = "http://127.0.0.1:5001"
 DEFAULT_HOTLINE_NUMBER = "+48221952400"
 
+# The longest a call lasts before the network ends it (Twilio's TimeLimit defaults to four hours;
+# an hour is plenty for a call to the hotline on a laptop).
+MAX_CALL_SECONDS = 3600.0
+
 ACCOUNT_SID_PATTERN = re.compile(r"^AC[0-9a-fA-F]{32}$")
 
 
@@ -27,11 +31,13 @@ class EmulatorConfig:
     voice_url: str = DEFAULT_CENTRE_URL + "/ivr/incoming"
     voice_method: str = "POST"
     status_callback_url: str | None = DEFAULT_CENTRE_URL + "/ivr/status"
+    # The number's fallback URL ("Primary handler fails" in Twilio's console).
+    voice_fallback_url: str | None = None
     hotline_number: str = DEFAULT_HOTLINE_NUMBER
     public_url: str = DEFAULT_EMULATOR_URL
     time_scale: float = 1.0
     spec_path: str | None = None
-    max_call_duration: float = 3600.0
+    max_call_duration: float = MAX_CALL_SECONDS
     min_document_interval: float = 0.05
 
     def __post_init__(self) -> None:
@@ -60,6 +66,7 @@ class EmulatorConfig:
             auth_token=env.get("TWILIO_AUTH_TOKEN") or DEFAULT_AUTH_TOKEN,
             voice_url=centre_url + "/ivr/incoming",
             status_callback_url=centre_url + "/ivr/status",
+            voice_fallback_url=env.get("EMULATOR_VOICE_FALLBACK_URL") or None,
             hotline_number=env.get("HOTLINE_NUMBER") or DEFAULT_HOTLINE_NUMBER,
             public_url=env.get("TWILIO_API_URL") or DEFAULT_EMULATOR_URL,
             time_scale=time_scale,

@@ -53,6 +53,19 @@ log = logging.getLogger(__name__)
 APPLICATION_ERROR_MESSAGE = "We are sorry, an application error has occurred. Goodbye."
 
 
+def error_code(error: ApplicationError) -> int:
+    """Return the Twilio error code a failed document is reported with (its error pages:
+    11200 HTTP retrieval failure, 11205 HTTP connection failure, 12300 Invalid Content-Type,
+    12100 Document parse failure)."""
+    if "Content-Type" in error.reason:
+        return 12300
+    if error.status is not None:
+        return 11200
+    if error.reason.startswith("could not reach"):
+        return 11205
+    return 12100
+
+
 @cache
 def place_of(number: str) -> dict[str, str]:
     """Return Twilio's geographic fields for a phone number (empty for clients)."""
@@ -350,8 +363,29 @@ class CallRunner:
                 self.end(end.status)
                 return
             except ApplicationError as error:
-                self.application_error(error)
-                return
+                fallback = self.fallback(error)
+                if fallback is None:
+                    self.application_error(error)
+                    return
+                next_step = fallback
+
+    def fallback(self, error: ApplicationError) -> Fetch | None:
+        """Go on at the number's fallback URL after a document failed, as Twilio does.
+
+        *Availability and Reliability* (Twilio docs): "If Twilio is unable to retrieve or
+        execute TwiML from your web server, a request is immediately made to the number's
+        Fallback URL", with ErrorCode and ErrorUrl. A failing fallback is an application error.
+        """
+        url = self.call.fallback_url
+        if not url or error.url == url:
+            return None
+        log.warning("call %s: %s failed (%s); trying the fallback", self.call.sid, error.url, error)
+        self.call.record(
+            "error", f"application error: {error.reason}", url=error.url, status=error.status
+        )
+        self.call.record("fallback", f"fetching the number's fallback URL {url}", url=url)
+        params = {"ErrorCode": str(error_code(error)), "ErrorUrl": error.url or ""}
+        return Fetch(url, "POST", params)
 
     def application_error(self, error: ApplicationError) -> None:
         """Play Twilio's application-error message and end the call."""

@@ -87,6 +87,8 @@ class Call:
     status_callback: StatusCallback | None = None
     url: str | None = None
     method: str = "POST"
+    # The number's "primary handler fails" URL (inbound calls to the hotline number only).
+    fallback_url: str | None = None
     twiml: str | None = None
     ring_timeout: float = 60.0
     ring_outcome: str | None = None

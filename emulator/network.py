@@ -144,6 +144,7 @@ class PhoneNetwork:
             status="ringing",
             url=self.config.voice_url,
             method=self.config.voice_method,
+            fallback_url=self.config.voice_fallback_url or None,
         )
         if self.config.status_callback_url:
             call.status_callback = StatusCallback(self.config.status_callback_url)

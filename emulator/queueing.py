@@ -104,13 +104,14 @@ def _wait_in_queue(
             runner.call.record("play", "♪ hold music", url=None)
             runner.pause(runner.config.scaled(HOLD_MUSIC_SECONDS))
             continue
-        next_step: Fetch | None = Fetch(wait_url, wait_method, {})
+        # Twilio sends the Queue* parameters when it requests the waitUrl itself (first, and
+        # each time a wait document ends), but not on a <Redirect> or a <Gather> action inside
+        # a wait document: those carry the ordinary call parameters only (BEHAVIOUR.md).
+        next_step: Fetch | None = Fetch(wait_url, wait_method, _queue_params(runner, queue_sid))
         while next_step is not None:
             try:
                 verbs, document_url = runner.fetch_document(
-                    next_step.url,
-                    next_step.method,
-                    _queue_params(runner, queue_sid) | next_step.params,
+                    next_step.url, next_step.method, next_step.params
                 )
                 outcome = runner.run_verbs(verbs, document_url, WAIT_DOCUMENT_VERBS)
             except ApplicationError as error:

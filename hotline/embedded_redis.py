@@ -78,7 +78,11 @@ class EmbeddedRedis:
             "--protected-mode", "yes",
         ]  # fmt: skip
         log_file = open(self.data_dir / "redis.log", "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(args, stdout=log_file, stderr=subprocess.STDOUT)
+        # A session of its own, so that Ctrl-C in the terminal leaves it to whoever started
+        # it, to be stopped after the processes that use it.
+        self.process = subprocess.Popen(
+            args, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

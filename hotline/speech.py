@@ -50,6 +50,13 @@ def menu_hints(language: str) -> str:
 
 
 @cache
+def consultant_hints() -> str:
+    """Return the phrases for a consultant in every language, as one hint list: a caller may
+    ask for a person in their own language before the IVR knows it."""
+    return ", ".join(phrase for language in LANGUAGES for phrase in keywords(language).get("0", ()))
+
+
+@cache
 def voice(language: str) -> Voice:
     """Return the voice for a language; HOTLINE_VOICE_<LANG> overrides the catalogue's."""
     meta = _document(language)["_language"]

@@ -19,8 +19,9 @@ from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# A call in one of these statuses is over (call_enum_status).
-ENDED_STATUSES = frozenset({"completed", "canceled", "failed", "busy", "no-answer"})
+# The statuses a call ends with (the Call resource's call_enum_status); queued, ringing and
+# in-progress are reports of a call that is still going.
+FINAL_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
 
 class TelephonyError(RuntimeError):

@@ -99,7 +99,8 @@ def _shared_page(
 
 @lru_cache(maxsize=1024)
 def greeting(language: str, first_name: str | None, first_step: str) -> VoiceResponse:
-    """Greet the caller and offer the other languages, then carry on to their first page.
+    """Greet the caller and offer the other languages, then carry on to their first page;
+    0 (or asking for a person, in any of the languages) goes to a consultant at once.
 
     Nothing about the caller changes between the greeting and their first page, unless they
     press a language key, and that leads elsewhere. So the Redirect names the first page and
@@ -110,7 +111,17 @@ def greeting(language: str, first_name: str | None, first_step: str) -> VoiceRes
 
 def _build_greeting(language: str, first_name: str | None, first_step: str) -> VoiceResponse:
     response = VoiceResponse()
-    gather = Gather(input="dtmf", num_digits=1, action=urls.LANGUAGE, method="POST", timeout=2)
+    # 0, or asking for a person in words, reaches a consultant here too, as everywhere.
+    gather = Gather(
+        input="dtmf speech",
+        num_digits=1,
+        action=urls.LANGUAGE,
+        method="POST",
+        timeout=2,
+        speech_timeout="auto",
+        language=speech.voice(language).speech_language,
+        hints=speech.consultant_hints(),
+    )
     if first_name:
         text = speech.prompt(language, "greeting_known", first_name=first_name)
     else:

@@ -21,6 +21,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from customers.service import CallerCard, caller_by_pesel, caller_by_phone
 from hotline import speech
 from hotline.settings import Settings
+from hotline.telephony import FINAL_CALL_STATUSES
 from ivr import answers, consultant, eligibility, flow, job_alerts, offers, regions, understanding
 from ivr.journey import Journey
 from ivr.steps import CallInput, GoTo, Shown, Step, failed, journeys, p
@@ -60,10 +61,15 @@ def identify(journey: Journey, customer: CallerCard) -> None:
     journey.home_region = (own_office.region_code or "") if own_office else ""
 
 
-def choose_language(settings: Settings, call_sid: str, digits: str) -> VoiceResponse:
-    """Switch language if the caller pressed a language key, then carry on."""
+def choose_language(
+    settings: Settings, call_sid: str, digits: str, said: str = ""
+) -> VoiceResponse:
+    """Switch language if the caller pressed a language key, then carry on; 0, or asking for
+    a person, goes to a consultant."""
     store = journeys()
     journey = store.load(call_sid)
+    if digits == "0" or (not digits and understanding.asks_for_consultant(said)):
+        return follow(settings, journey, consultant.to_consultant(settings, journey))
     if digits in flow.LANGUAGE_KEYS:
         journey.language = flow.LANGUAGE_KEYS[digits]
         store.save(journey)
@@ -259,6 +265,13 @@ def apology_then_consultant(settings: Settings, call_sid: str | None) -> VoiceRe
 
 
 def call_ended(call_sid: str, caller_number: str, status: str) -> None:
-    """Close the call's queue state and persist its record."""
+    """Close the call's queue state and persist its record, once the call has ended.
+
+    A report of a call still going (ringing, in-progress) changes nothing: a waiting caller
+    keeps their place.
+    """
+    if status not in FINAL_CALL_STATUSES:
+        log.info("call %s reported %s; still going", call_sid, status or "no status")
+        return
     log.info("call %s ended with status %s", call_sid, status)
     routing.call_ended(routing_services(), call_sid, caller_number, status)

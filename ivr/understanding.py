@@ -44,6 +44,11 @@ def menu_option(language: str, said: str) -> str | None:
     return best_key if best_score >= MIN_SCORE else None
 
 
+def asks_for_consultant(said: str) -> bool:
+    """Tell whether a caller asked for a person, in any of the IVR's languages."""
+    return any(menu_option(language, said) == "0" for language in speech.LANGUAGES)
+
+
 def yes_or_no(language: str, said: str) -> bool | None:
     """Return True for a spoken yes, False for a no, None otherwise."""
     words = plain(said).split()

@@ -44,9 +44,10 @@ def incoming() -> VoiceResponse:
 @bp.post(urls.LANGUAGE)
 @twilio_webhook(fallback=to_a_person)
 def language() -> VoiceResponse:
-    """Switch to the language the caller keyed."""
+    """Switch to the language the caller keyed, or put them through to a consultant."""
+    form = request.form
     return service.choose_language(
-        settings(), request.form["CallSid"], request.form.get("Digits", "")
+        settings(), form["CallSid"], form.get("Digits", ""), form.get("SpeechResult", "")
     )
 
 

@@ -24,6 +24,7 @@ from routing import keys, scripts
 from routing.live import (
     DEFAULT_HANDLE_SECONDS,
     DEFAULT_WRAP_SECONDS,
+    SIGNED_IN_SECONDS,
     Answer,
     ConsultantState,
     EntryState,
@@ -131,6 +132,16 @@ class Arrival:
 
 
 @dataclass(frozen=True)
+class SignedIn:
+    """A consultant at work or at the desk, by name, and the state they are in."""
+
+    consultant_id: int
+    name: str
+    state: str
+    at_desk: bool = True  # used the desk lately; False: signed out (or gone) but not offline
+
+
+@dataclass(frozen=True)
 class LiveQueue:
     """The queue at one moment: who waits, for how long, and where the consultants are."""
 
@@ -138,6 +149,8 @@ class LiveQueue:
     callbacks: int
     longest_wait: float
     consultants: dict[str, int]
+    # Who is signed in (or, signed out, still not offline), in their states, by name.
+    signed_in: tuple[SignedIn, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -245,7 +258,11 @@ class RoutingEngine:
         return LiveEntry.from_hash(call_sid, values) if values else None
 
     def mark_waiting(self, call_sid: str, queue_sid: str) -> bool:
-        """Make a joined caller routable once their queue sid is known; idempotent."""
+        """Make a joined caller routable once their queue sid is known; idempotent.
+
+        Without a queue sid (a wait URL reached by a Redirect) the one already known is kept;
+        a caller whose queue is not known yet is noted as heard from, and waits for it.
+        """
         args = [call_sid, queue_sid, repr(self.clock())]
         result = int(self._mark_waiting(args=args))
         if result == -1:
@@ -254,12 +271,24 @@ class RoutingEngine:
         return result >= 1
 
     def position(self, call_sid: str) -> tuple[int, int]:
-        """Return the caller's 1-based place among all waiting calls, and how many wait."""
+        """Return the caller's 1-based place among the callers waiting on the line, and how
+        many wait there.
+
+        A callback keeps its place in the queue (ahead of callers, and over the night when it
+        is scheduled for the morning), but nobody is on the line for it, so it takes no
+        caller's place in what they are told.
+        """
         pipe = self.redis.pipeline(transaction=False)
         pipe.zrank(keys.WAITING, call_sid)
         pipe.zcard(keys.WAITING)
-        rank, size = pipe.execute()
-        return (int(rank) + 1 if rank is not None else 1), max(int(size), 1)
+        pipe.smembers(keys.CALLBACKS)
+        rank, size, callbacks = pipe.execute()
+        pipe = self.redis.pipeline(transaction=False)
+        for callback in callbacks:
+            pipe.zrank(keys.WAITING, callback)
+        ranks = [int(found) for found in pipe.execute() if found is not None]
+        ahead = int(rank) - sum(other < int(rank) for other in ranks) if rank is not None else 0
+        return ahead + 1, max(int(size) - len(ranks), 1)
 
     def estimated_wait(self, position: int) -> float:
         """Estimate seconds until answered from the smoothed handling time and staffing.
@@ -497,6 +526,14 @@ class RoutingEngine:
         current = self.consultant(profile.consultant_id)
         self.set_state(profile.consultant_id, current.state, reason=current.reason, profile=profile)
 
+    def at_desk(self, consultant_id: int, signed_in: bool = True) -> None:
+        """Note that a consultant uses the desk now (or has signed out of it)."""
+        key = keys.consultant(consultant_id)
+        if signed_in:
+            self.redis.hset(key, "desk_seen_at", repr(self.clock()))
+        else:
+            self.redis.hdel(key, "desk_seen_at")
+
     def _consultant_ids(self) -> list[int]:
         return sorted(int(_text(raw)) for raw in self.redis.smembers(keys.CONSULTANTS))
 
@@ -534,18 +571,25 @@ class RoutingEngine:
             for _sid, callback, (queued,) in waiting
             if not callback and queued is not None
         ]
+        ids = self._consultant_ids()
         pipe = self.redis.pipeline(transaction=False)
-        for consultant_id in self._consultant_ids():
-            pipe.hget(keys.consultant(consultant_id), "state")
+        for consultant_id in ids:
+            pipe.hmget(keys.consultant(consultant_id), ["state", "name", "desk_seen_at"])
         states: dict[str, int] = {}
-        for state in pipe.execute():
-            name = _text(state) if state is not None else ConsultantState.OFFLINE
-            states[name] = states.get(name, 0) + 1
+        signed_in = []
+        for consultant_id, (raw, name, seen) in zip(ids, pipe.execute(), strict=True):
+            state = _text(raw) if raw else ConsultantState.OFFLINE
+            states[state] = states.get(state, 0) + 1
+            at_desk = bool(seen) and now - float(_text(seen)) <= SIGNED_IN_SECONDS
+            if at_desk or state != ConsultantState.OFFLINE:
+                who = _text(name) if name else f"consultant {consultant_id}"
+                signed_in.append(SignedIn(consultant_id, who, state, at_desk))
         return LiveQueue(
             on_the_line=len(waits),
             callbacks=sum(callback for _sid, callback, _values in waiting),
             longest_wait=max(waits, default=0.0),
             consultants=states,
+            signed_in=tuple(sorted(signed_in, key=lambda person: person.name)),
         )
 
     def silent_waiting(self, before: float) -> list[str]:

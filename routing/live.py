@@ -13,6 +13,10 @@ from dataclasses import dataclass, fields
 from enum import IntEnum, StrEnum
 from typing import Any, Self, TypeVar, cast, get_type_hints
 
+# A consultant who used the desk this recently counts as signed in, in whatever state they are
+# (the desk page polls every second; any page of the desk counts).
+SIGNED_IN_SECONDS = 600.0
+
 # Until calls are measured: the handling time the wait estimate assumes, and a wrap-up of half
 # the timed maximum (the scripts use the same, from here).
 DEFAULT_HANDLE_SECONDS = 240.0
@@ -42,7 +46,8 @@ STAFFED_STATES = frozenset(
 )
 
 
-# At work but not free: a caller whose advisor is in one of these may ask for a callback.
+# At work but not free: a caller whose advisor is in one of these may ask for a callback,
+# unless the advisor is ringing with, or talking to, that caller's own call.
 ADVISOR_BUSY_STATES = frozenset(
     {
         ConsultantState.RINGING,
@@ -52,6 +57,10 @@ ADVISOR_BUSY_STATES = frozenset(
         ConsultantState.NOT_READY,
     }
 )
+
+
+# Holding one call: the consultant's call_sid names it.
+WITH_THE_CALLER_STATES = frozenset({ConsultantState.RINGING, ConsultantState.ON_CALL})
 
 
 class EntryState(StrEnum):
@@ -150,6 +159,8 @@ class LiveConsultant:
     languages: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     address: str | None = None
+    # When they last used the desk while signed in (none once they sign out).
+    desk_seen_at: float | None = None
 
     @classmethod
     def from_hash(cls, consultant_id: int, values: Mapping[str, str]) -> Self:

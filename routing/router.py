@@ -18,7 +18,7 @@ from types import FrameType
 import redis
 
 from hotline.settings import Settings
-from hotline.telephony import ENDED_STATUSES, Telephony, TelephonyError
+from hotline.telephony import FINAL_CALL_STATUSES, Telephony, TelephonyError
 from routing import urls
 from routing.engine import Assignment, RoutingEngine
 from routing.live import ConsultantState, EntryState, LiveEntry
@@ -211,7 +211,7 @@ class Router:
         except Exception:
             log.exception("could not ask the network about call %s", call_sid)
             return False
-        return status is None or status in ENDED_STATUSES
+        return status is None or status in FINAL_CALL_STATUSES
 
     def run_timers(self) -> None:
         """Take back offers that rang too long, and redeliver offers a dead router left."""

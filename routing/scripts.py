@@ -529,6 +529,14 @@ end
 local function mark_waiting(sid, queue_sid, now)
   if redis.call('EXISTS', ekey(sid)) == 0 then return -1 end
   local e = load_entry(sid)
+  -- Twilio names the queue only when it asks for the wait URL itself, not on a Redirect there
+  if queue_sid == '' then queue_sid = e.queue_sid end
+  if queue_sid == '' then
+    -- the caller is waiting, but routing needs the queue to take them out of it
+    if e.state ~= 'joining' and e.state ~= 'waiting' then return 0 end
+    redis.call('HSET', ekey(sid), 'seen_at', num(now))
+    return 1
+  end
   if e.state == 'joining' or (e.state == 'waiting' and e.requeue == '1') then
     redis.call('HSET', ekey(sid), 'state', 'waiting', 'queue_sid', queue_sid, 'seen_at', num(now))
     e.state = 'waiting'
@@ -565,7 +573,7 @@ return join_entry(ARGV[1], tonumber(ARGV[2]), ARGV, 3)
 """,
 )
 
-# ARGV: call_sid, queue_sid, now.
+# ARGV: call_sid, queue_sid (empty: the one already known), now.
 MARK_WAITING = script(
     ENTERING,
     r"""

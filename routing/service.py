@@ -19,11 +19,18 @@ from hotline.hours import OpeningHours
 from hotline.jobs import jobs
 from hotline.settings import Settings
 from hotline.speech import DEFAULT_LANGUAGE
-from hotline.telephony import ENDED_STATUSES, TelephonyError, telephony
+from hotline.telephony import FINAL_CALL_STATUSES, TelephonyError, telephony
 from routing import callbacks, twiml, urls
 from routing.callbacks import CallbackRules
 from routing.engine import ConsultantProfile, LegEnd, QueueEntry, RoutingEngine
-from routing.live import ADVISOR_BUSY_STATES, Answer, ConsultantState, EntryState, LiveEntry
+from routing.live import (
+    ADVISOR_BUSY_STATES,
+    WITH_THE_CALLER_STATES,
+    Answer,
+    ConsultantState,
+    EntryState,
+    LiveEntry,
+)
 from routing.models import CallbackStatus
 from routing.policy import RoutingPolicy, parse_policies
 from routing.signals import consultant_picked_up
@@ -36,8 +43,8 @@ ADVISOR_OFFER = "advisor_callback_offer"
 USUAL_CALLBACK_MINUTES = (2, 19)
 # The keys a waiting caller may press, and the offers that let them.
 KEY_OFFERS = {
-    "1": ("callback_offer", "max_wait_offer"),
-    "2": ("max_wait_offer", "voicemail_offer"),
+    "1": ("callback_offer", "max_wait_offer", "unstaffed_offer"),
+    "2": ("max_wait_offer", "voicemail_offer", "unstaffed_offer", "unstaffed_voicemail_offer"),
     "3": ("advisor_callback_offer",),
 }
 
@@ -92,7 +99,9 @@ def join_queue(routing: Routing, entry: QueueEntry) -> VoiceResponse:
         entry = replace(entry, queue=queue_name)
     kept = routing.engine.join(entry)
     log.info("call %s joins the queue (topic %s)", entry.call_sid, entry.topic)
-    return twiml.enqueue(kept.language, queue_name)
+    # With nobody at work, the wait's first words say so instead of "putting you through".
+    announce = "queue_joining" if routing.engine.staffed_count() else None
+    return twiml.enqueue(kept.language, queue_name, announce=announce)
 
 
 def waiting(routing: Routing, update: WaitUpdate) -> VoiceResponse:
@@ -129,16 +138,23 @@ def caller_language(routing: Routing, call_sid: str) -> str:
 
 def wait_offers(routing: Routing, entry: LiveEntry | None) -> tuple[str, ...]:
     """Choose what a waiting caller may press: 1 a callback, 2 (past the maximum wait)
-    voicemail, 3 a callback from their own advisor while the advisor is at work but busy."""
+    voicemail, 3 a callback from their own advisor while the advisor is at work but busy.
+
+    With nobody at work (logged out, on a break or not ready) no wait can be promised, so the
+    caller is told so at once and may ask for a callback (1) or leave a message (2) without
+    waiting out the maximum.
+    """
     if entry is None:
         return ()
     now = routing.engine.clock()
     waited = now - (entry.queued_at or now)
     has_number = bool(entry.caller_number)
     offers: tuple[str, ...] = ()
-    if has_number and advisor_busy(routing.engine, entry.advisor_id, entry.queue):
+    if has_number and advisor_busy(routing.engine, entry.advisor_id, entry.queue, entry.call_sid):
         offers = (ADVISOR_OFFER,)
-    if waited >= routing.settings.max_wait_seconds:
+    if routing.engine.staffed_count() == 0:
+        offers += ("unstaffed_offer",) if has_number else ("unstaffed_voicemail_offer",)
+    elif waited >= routing.settings.max_wait_seconds:
         offers += ("max_wait_offer",) if has_number else ("voicemail_offer",)
     elif has_number:
         offers += ("callback_offer",)
@@ -156,13 +172,22 @@ def usual_callback_minutes(engine: RoutingEngine) -> int | None:
     return minutes if minutes <= high else None
 
 
-def advisor_busy(engine: RoutingEngine, advisor_id: int | None, queue: str) -> bool:
-    """Tell whether the caller has an advisor at work who cannot take them now (on a call, in
-    wrap-up, on a break or not ready), and the queue lets callers ask that advisor for a
-    callback."""
+def advisor_busy(
+    engine: RoutingEngine, advisor_id: int | None, queue: str, call_sid: str = ""
+) -> bool:
+    """Tell whether the caller has an advisor at work who cannot take them now (on someone
+    else's call, in wrap-up, on a break or not ready), and the queue lets callers ask that
+    advisor for a callback.
+
+    An advisor whose phone rings with this very call (call_sid), or who has just answered it,
+    is busy with nobody else: the caller is being put through to them, not kept waiting.
+    """
     if advisor_id is None or engine.policy_for(queue).advisor_callback_seconds <= 0:
         return False
-    return engine.consultant(advisor_id).state in ADVISOR_BUSY_STATES
+    advisor = engine.consultant(advisor_id)
+    if call_sid and advisor.call_sid == call_sid and advisor.state in WITH_THE_CALLER_STATES:
+        return False
+    return advisor.state in ADVISOR_BUSY_STATES
 
 
 def wait_key(routing: Routing, call_sid: str, digits: str) -> VoiceResponse:
@@ -308,7 +333,7 @@ def leg_progress(
         if not is_desk_phone(engine.consultant(consultant_id).address):
             consultant_answered(routing, call_sid, consultant_id)
         return
-    if status not in ENDED_STATUSES:
+    if status not in FINAL_CALL_STATUSES:
         return
     entry = engine.entry(call_sid)
     if entry is None or entry.consultant_id != consultant_id:
@@ -388,6 +413,14 @@ def set_consultant_state(
 ) -> None:
     """Change a consultant's state from the desk, mirroring what routing needs into Redis."""
     engine.set_state(consultant.id, state, reason=reason, profile=consultant_profile(consultant))
+
+
+def consultant_at_desk(engine: RoutingEngine, consultant: Consultant, signed_in: bool) -> None:
+    """Note that a consultant uses the desk (or has signed out), so that the board can say who
+    is signed in, Offline ones too; one never seen before is made known to routing first."""
+    if signed_in and engine.consultant(consultant.id).name is None:
+        engine.register_consultant(consultant_profile(consultant))
+    engine.at_desk(consultant.id, signed_in)
 
 
 def consultant_profile(consultant: Consultant) -> ConsultantProfile:

@@ -15,6 +15,8 @@ CONSULTANT_LANGUAGE = speech.DEFAULT_LANGUAGE
 # Said before the caller's place and wait: news about their own advisor matters most to them,
 # and they may choose before anyone else can take the call (bench/day: heard at 7.5 s).
 LEADING_OFFERS = frozenset({"advisor_callback_offer"})
+# Said in place of the expected wait when nobody is at work to give one.
+UNSTAFFED_OFFERS = frozenset({"unstaffed_offer", "unstaffed_voicemail_offer"})
 
 
 def enqueue(
@@ -48,8 +50,9 @@ def wait_message(
 
     With offers (prompt keys such as "callback_offer" or "max_wait_offer"; with callback_minutes
     a leading offer also says how soon advisors usually call back) everything plays
-    inside a Gather, so a key pressed at any moment of the wait reaches the wait-key URL;
-    silence falls through to a Redirect that fetches this document again.
+    inside a Gather, so a key pressed at any moment of the wait reaches the wait-key URL.
+    On silence the document simply ends, and Twilio asks for the wait URL again itself, with
+    the Queue* parameters (a Redirect there would come without them).
     """
     response = VoiceResponse()
     target: VoiceResponse | Gather = response
@@ -63,14 +66,17 @@ def wait_message(
         else:
             text = prompts.text(language, f"{offer}_usual", minutes=callback_minutes)
         speech.say(target, language, text)
+    unstaffed = [offer for offer in offers if offer in UNSTAFFED_OFFERS]
+    for offer in unstaffed:
+        speech.say(target, language, prompts.text(language, offer))
     speech.say(target, language, speech.prompt(language, "queue_position", position=position))
     if minutes is not None:
         key = "queue_estimate_one" if minutes == 1 else "queue_estimate"
         speech.say(target, language, speech.prompt(language, key, minutes=minutes))
-    else:
+    elif not unstaffed:
         speech.say(target, language, speech.prompt(language, "queue_hold"))
     for offer in offers:
-        if offer not in LEADING_OFFERS:
+        if offer not in LEADING_OFFERS and offer not in UNSTAFFED_OFFERS:
             speech.say(target, language, prompts.text(language, offer))
     if hold_music_url:
         target.play(hold_music_url)
@@ -78,7 +84,6 @@ def wait_message(
         target.pause(length=pause_seconds)
     if offers:
         response.append(target)
-        response.redirect(urls.WAIT, method="POST")
     return response
 
 

@@ -27,13 +27,25 @@ def back_to_queue(_call_sid: str | None) -> VoiceResponse:
 @bp.post(urls.WAIT)
 @twilio_webhook(fallback=keep_waiting)
 def wait() -> VoiceResponse:
-    """Tell a waiting caller their place; make them routable."""
+    """Tell a waiting caller their place; make them routable.
+
+    Twilio sends the Queue* parameters when it requests the wait URL itself, not on a Redirect
+    or a Gather action inside the wait document, so none of them is required.
+    """
     update = service.WaitUpdate(
         call_sid=request.form["CallSid"],
-        queue_sid=request.form["QueueSid"],
-        queue_time=int(request.form.get("QueueTime") or 0),
+        queue_sid=request.form.get("QueueSid", ""),
+        queue_time=whole_seconds(request.form.get("QueueTime")),
     )
     return service.waiting(routing(), update)
+
+
+def whole_seconds(given: str | None) -> int:
+    """Read a count of seconds Twilio sent, 0 if it sent none (or nonsense)."""
+    try:
+        return max(0, int(given or 0))
+    except ValueError:
+        return 0
 
 
 @bp.post(urls.QUEUE_RESULT)

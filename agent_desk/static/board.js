@@ -23,10 +23,9 @@
     show("longest-wait", live.on_the_line ? duration(live.longest_wait) : "–");
     show("callbacks", live.callbacks);
     show("working", staffing.working);
-    const states = Object.entries(live.consultants)
-      .filter(([state]) => state !== "offline")
-      .map(([state, count]) => count + " " + (STATE_NAMES[state] || state));
-    show("consultant-states", states.length ? "Consultants: " + states.join(", ") + "." : "Nobody is logged in.");
+    const people = live.signed_in.map((person) => person.name + " (" + (STATE_NAMES[person.state] || person.state) +
+      (person.at_desk ? "" : ", not at the desk") + ")");
+    show("consultant-states", people.length ? "Signed in: " + people.join(", ") + "." : "Nobody is signed in.");
 
     const target = data.target;
     show("service-level", percent(today.service_level));

@@ -215,6 +215,27 @@ def test_an_interactive_caller_answers_a_gather_in_the_wait_document(centre, pho
 
     choice_request = centre.requests_to("/wait-choice")[0].form
     assert choice_request["Digits"] == "1"
-    assert choice_request["QueueSid"].startswith("QU")
+    assert choice_request["CallSid"] == sid
+    assert "QueueSid" not in choice_request, "a Gather's action is not the waitUrl request"
     assert centre.requests_to("/after-queue")[0].form["QueueResult"] == "leave"
     assert phone.said(call)[-2:] == ["Zamówiono oddzwonienie.", "Do usłyszenia."]
+
+
+def test_only_twilios_own_requests_for_the_wait_url_carry_the_queue_parameters(centre, phone):
+    centre.twiml("/incoming", enqueue())
+    wait = hold("Proszę czekać.")
+    wait.redirect("/wait?again=1")
+    centre.twiml("/wait", wait)
+    centre.twiml("/after-queue", said_after("Koniec."))
+
+    sid = phone.call(script=[])
+    waits = centre.wait_for("/wait", count=4)
+    phone.post(f"/emulator/calls/{sid}/hangup")
+    phone.wait_end(sid)
+
+    own = [seen.form for seen in waits if "again" not in seen.url]
+    redirected = [seen.form for seen in waits if "again" in seen.url]
+    assert own and redirected
+    assert all(form["QueueSid"].startswith("QU") and "QueuePosition" in form for form in own)
+    assert not [form for form in redirected if "QueueSid" in form or "QueueTime" in form]
+    assert all(form["CallSid"] == sid for form in redirected)

@@ -190,3 +190,44 @@ def test_unknown_step_gets_an_apology_and_a_consultant_not_an_error_page(twilio,
     root = parse(response.data)
     assert "problem techniczny" in spoken(root)
     assert root.find("Enqueue") is not None
+
+
+CALLERS = {
+    "pl": ("+48601000001", "pl-PL", "konsultant"),
+    "en": ("+447911123456", "en-GB", "a person please"),
+    "uk": ("+48601000003", "uk-UA", "з людиною"),
+    "ro": ("+48601000004", "ro-RO", "vreau un operator"),
+}
+
+
+@pytest.mark.parametrize("language", list(CALLERS))
+def test_0_during_the_greeting_reaches_a_consultant(twilio, demo, redis_client, language):
+    number, _say_language, _words = CALLERS[language]
+    caller = {**KNOWN, "From": number}
+    greeting = parse(twilio.post("/ivr/incoming", caller).data)
+    assert "speech" in gather(greeting).get("input").split()
+    root = parse(twilio.post("/ivr/language", {**caller, "Digits": "0"}).data)
+    assert root.find("Enqueue") is not None, verbs(root)
+    assert RoutingEngine(redis_client).entry(SID) is not None
+
+
+@pytest.mark.parametrize("language", list(CALLERS))
+def test_asking_for_a_person_during_the_greeting_reaches_a_consultant(
+    twilio, demo, redis_client, language
+):
+    number, say_language, words = CALLERS[language]
+    caller = {**KNOWN, "From": number}
+    greeting = parse(twilio.post("/ivr/incoming", caller).data)
+    assert gather(greeting).get("language") == say_language
+    params = {**caller, "SpeechResult": words, "Confidence": "0.6"}
+    root = parse(twilio.post("/ivr/language", params).data)
+    assert root.find("Enqueue") is not None, verbs(root)
+    assert RoutingEngine(redis_client).entry(SID).language == language
+
+
+def test_other_words_during_the_greeting_lead_on_to_the_first_page(twilio, demo):
+    twilio.post("/ivr/incoming", KNOWN)
+    params = {**KNOWN, "SpeechResult": "dzień dobry", "Confidence": "0.6"}
+    root = parse(twilio.post("/ivr/language", params).data)
+    assert root.find("Enqueue") is None
+    assert gather(root).get("action") == "/ivr/menu/input"

@@ -92,3 +92,39 @@ def test_the_board_page_and_its_figures_need_a_signed_in_consultant(client, demo
     assert figures["staffing"]["calls_last_hour"] == 1
     assert figures["staffing"]["needed"] >= 1
     assert figures["target"] == {"seconds": 20.0, "share": 0.8}
+
+
+def test_the_board_says_who_is_signed_in_and_in_what_state_offline_included(
+    client, demo, redis_client
+):
+    sign_in(client, "piotr")
+    other = client.application.test_client()
+    token = sign_in(other, "anna")[1]
+    other.post("/desk/api/state", json={"state": "available"}, headers={"X-CSRF-Token": token})
+
+    people = client.get("/desk/api/board").get_json()["live"]["signed_in"]
+    assert [(person["name"], person["state"]) for person in people] == [
+        ("Anna Nowak", "available"),
+        ("Piotr Kowalski", "offline"),
+    ]
+
+    other.post("/desk/logout", data={"csrf_token": token})
+    people = client.get("/desk/api/board").get_json()["live"]["signed_in"]
+    assert [(person["name"], person["state"]) for person in people] == [
+        ("Piotr Kowalski", "offline")
+    ]
+
+
+def test_a_consultant_not_seen_at_the_desk_for_long_is_no_longer_counted_signed_in(redis_client):
+    clock = Clock()
+    engine = make_engine(redis_client, clock)
+    consultant(engine, 1, ConsultantState.OFFLINE)
+    consultant(engine, 2, ConsultantState.BREAK)
+    engine.at_desk(1)
+    assert [(p.name, p.state) for p in engine.snapshot().signed_in] == [
+        ("consultant 1", "offline"),
+        ("consultant 2", "break"),
+    ]
+    assert [p.at_desk for p in engine.snapshot().signed_in] == [True, False]
+    clock.advance(3600)
+    assert [p.name for p in engine.snapshot().signed_in] == ["consultant 2"], "still on a break"

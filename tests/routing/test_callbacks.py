@@ -35,8 +35,16 @@ def anna() -> Consultant:
     return db.session.scalars(select(Consultant).where(Consultant.login == "anna")).one()
 
 
-def jan_waits(redis_client, twilio, number: str = JAN):
+def someone_at_work(redis_client) -> None:
+    """Put Piotr on a call, so that the queue is staffed and a wait can be promised."""
+    piotr = db.session.scalars(select(Consultant).where(Consultant.login == "piotr")).one()
+    RoutingEngine(redis_client).set_state(piotr.id, ConsultantState.ON_CALL)
+
+
+def jan_waits(redis_client, twilio, number: str = JAN, staffed: bool = True):
     anna_id = anna().id
+    if staffed:
+        someone_at_work(redis_client)
     RoutingEngine(redis_client).join(
         QueueEntry(call_sid=SID, caller_number=number, advisor_id=anna_id, office="WAW")
     )
@@ -77,12 +85,11 @@ def test_the_wait_document_offers_a_callback_and_keeps_waiting_on_silence(
     twilio, demo, redis_client
 ):
     root = jan_waits(redis_client, twilio)
-    assert verbs(root) == ["Gather", "Redirect"]
+    assert verbs(root) == ["Gather"], "on silence the document ends and Twilio asks again"
     gather = root.find("Gather")
     assert gather.get("action") == "/routing/wait-key" and gather.get("numDigits") == "1"
     assert "naciśnij 1" in spoken(root)
     assert "naciśnij 2" not in spoken(root), "voicemail only past the maximum wait"
-    assert root.find("Redirect").text == "/routing/wait"
 
 
 def test_an_anonymous_caller_is_not_offered_a_callback(twilio, demo, redis_client):
@@ -102,7 +109,8 @@ def test_pressing_1_requests_a_callback_that_keeps_the_callers_place(twilio, dem
     assert verbs(root)[-1] == "Hangup"
     entry = engine.entry(SID)
     assert (entry.state, entry.callback, entry.callback_number) == ("waiting", True, JAN)
-    assert engine.position(SID) == (1, 2), "hanging up after pressing 1 does not abandon"
+    assert redis_client.zrank(keys.WAITING, SID) == 0, "hanging up after pressing 1 keeps it"
+    assert engine.position("CA-later") == (1, 1), "nobody is on the line for a callback"
     assert redis_client.ttl(keys.entry(SID)) == -1, "a callback does not expire"
     request = db.session.scalars(select(CallbackRequest)).one()
     assert (request.call_sid, request.number, request.status) == (SID, JAN, "pending")
@@ -452,6 +460,38 @@ def test_key_3_is_neither_offered_nor_heard_unless_the_advisor_is_busy(
     assert not RoutingEngine(redis_client).entry(SID).callback
 
 
+@pytest.mark.parametrize("answered", [False, True])
+def test_an_advisor_ringing_with_the_callers_own_call_is_not_busy_to_that_caller(
+    app, settings, twilio, demo, redis_client, answered
+):
+    anna_available(app)
+    jan_waits(redis_client, twilio)
+    network = RecordingNetwork()
+    router(app, settings, network).step()
+    assert [sid for _queue, sid, _url in network.dequeued] == [SID], "Jan's call rings Anna"
+    if answered:
+        RoutingEngine(redis_client).connected(SID, anna().id)
+    # The wait URL may run again before Twilio takes Jan out of the queue.
+    wait = {**CALL, "QueueSid": QUEUE, "QueuePosition": "1"}
+    said = spoken(parse(twilio.post("/routing/wait", wait).data))
+    assert "zajęty" not in said and "naciśnij 3" not in said
+    assert verbs(press(twilio, "3")) == []
+    assert not RoutingEngine(redis_client).entry(SID).callback
+
+
+def test_an_advisor_ringing_with_someone_elses_call_is_busy(
+    app, settings, twilio, demo, redis_client
+):
+    engine = RoutingEngine(redis_client)
+    engine.join(QueueEntry(call_sid="CA-first", advisor_id=anna().id, office="WAW"))
+    engine.mark_waiting("CA-first", QUEUE)
+    anna_available(app)
+    network = RecordingNetwork()
+    router(app, settings, network).step()
+    assert engine.consultant(anna().id).call_sid == "CA-first"
+    assert "naciśnij 3" in spoken(jan_waits(redis_client, twilio))
+
+
 def test_a_callback_asked_of_the_advisor_is_restored_with_its_hold(
     app, settings, twilio, demo, redis_client
 ):
@@ -500,7 +540,7 @@ class TestPastTheMaximumWait:
     def test_the_caller_is_offered_a_callback_or_voicemail(self, twilio, demo, redis_client):
         root = jan_waits(redis_client, twilio)
         assert "naciśnij 1" in spoken(root) and "naciśnij 2" in spoken(root)
-        assert verbs(root) == ["Gather", "Redirect"]
+        assert verbs(root) == ["Gather"]
 
     def test_pressing_2_leaves_the_queue_to_record_a_voicemail(self, twilio, demo, redis_client):
         jan_waits(redis_client, twilio)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from consultants.models import Consultant
 from customers.models import Contact
 from hotline.db import db
-from routing.engine import RoutingEngine
+from routing.engine import QueueEntry, RoutingEngine
 from routing.live import ConsultantState
 from routing.models import CallRecord
 from tests.twiml import parse, spoken
@@ -32,7 +33,7 @@ def test_wait_url_announces_position_and_estimate(twilio, demo, redis_client):
     assert "Twoje miejsce w kolejce: 1." in spoken(root)
     assert "około 4 min" in spoken(root), "one place, 240 s handling, one consultant staffed"
     assert root.find("Gather/Pause") is not None, "the hold plays while the key is heard"
-    assert root.find("Redirect").text == "/routing/wait", "silence keeps the caller waiting"
+    assert root.find("Redirect") is None, "silence ends it: Twilio asks for the wait URL again"
 
 
 def test_connect_brings_the_caller_into_their_room_to_wait_for_the_consultant(
@@ -102,8 +103,92 @@ def test_a_self_service_call_is_recorded_too(twilio, demo):
     assert record.caller_number == "+48601000001"
 
 
-def test_with_nobody_staffed_no_wait_is_promised(twilio, demo):
+@pytest.mark.parametrize("state", [None, "offline", "break", "not-ready"])
+def test_with_nobody_at_work_the_caller_is_told_at_once_and_offered_a_callback_or_a_message(
+    twilio, demo, redis_client, state
+):
+    if state:
+        RoutingEngine(redis_client).set_state(anna().id, ConsultantState(state))
+    twilio.post("/ivr/incoming", CALL)
+    joined = parse(twilio.post("/ivr/menu/input", {**CALL, "Digits": "0"}).data)
+    assert "Łączymy" not in spoken(joined), "nobody is there to put the caller through to"
+    root = parse(twilio.post("/routing/wait", {**CALL, "QueueSid": QUEUE}).data)
+    said = spoken(root)
+    told = said.find("W tej chwili żaden konsultant nie może odebrać połączenia.")
+    assert 0 <= told < said.index("Twoje miejsce w kolejce"), "told first, before the place"
+    assert "naciśnij 1" in said and "naciśnij 2" in said
+    assert "około" not in said and "Dziękujemy za cierpliwość" not in said
+    leave = parse(twilio.post("/routing/wait-key", {**CALL, "Digits": "2"}).data)
+    assert [verb.tag for verb in leave] == ["Leave"], "a message at once, not after 10 minutes"
+
+
+def test_with_nobody_at_work_a_caller_without_a_number_may_leave_a_message(
+    twilio, demo, redis_client
+):
+    anonymous = {**CALL, "From": ""}
+    twilio.post("/ivr/incoming", anonymous)
+    twilio.post("/ivr/menu/input", {**anonymous, "Digits": "0"})
+    root = parse(twilio.post("/routing/wait", {**anonymous, "QueueSid": QUEUE}).data)
+    assert "naciśnij 2" in spoken(root) and "naciśnij 1" not in spoken(root)
+
+
+def test_with_someone_at_work_the_caller_hears_the_usual_wait(twilio, demo, redis_client):
+    RoutingEngine(redis_client).set_state(anna().id, ConsultantState.WRAP_UP)
+    root = queue_caller(twilio)
+    assert "żaden konsultant" not in spoken(root)
+    assert "około 4 min" in spoken(root)
+
+
+@pytest.mark.parametrize("due_in", [None, 3600.0])
+def test_a_callback_takes_no_callers_place(twilio, demo, redis_client, due_in):
+    engine = RoutingEngine(redis_client)
+    engine.set_state(anna().id, ConsultantState.ON_CALL)
+    engine.join(QueueEntry(call_sid="CA-callback", queued_at=engine.clock() - 60))
+    due = None if due_in is None else engine.clock() + due_in
+    assert engine.request_callback("CA-callback", "+48601000002", not_before=due)
     root = queue_caller(twilio)
     assert "Twoje miejsce w kolejce: 1." in spoken(root)
-    assert "około" not in spoken(root)
-    assert "Dziękujemy za cierpliwość" in spoken(root)
+    assert engine.position(SID) == (1, 1)
+
+
+def test_a_wait_url_reached_without_the_queue_parameters_still_tells_the_caller_their_place(
+    twilio, demo, redis_client
+):
+    RoutingEngine(redis_client).set_state(anna().id, ConsultantState.ON_CALL)
+    queue_caller(twilio)
+    engine = RoutingEngine(redis_client)
+    # A Redirect (or a Gather's action) inside the wait document carries no Queue* parameters.
+    root = parse(twilio.post("/routing/wait", CALL).data)
+    assert "Twoje miejsce w kolejce: 1." in spoken(root) and "około 4 min" in spoken(root)
+    entry = engine.entry(SID)
+    assert (entry.state, entry.queue_sid, entry.routable) == ("waiting", QUEUE, True)
+
+
+def test_a_caller_heard_from_before_their_queue_is_known_waits_for_it(twilio, demo, redis_client):
+    twilio.post("/ivr/incoming", CALL)
+    twilio.post("/ivr/menu/input", {**CALL, "Digits": "0"})
+    root = parse(twilio.post("/routing/wait", {**CALL, "QueueTime": "x"}).data)
+    assert "Twoje miejsce w kolejce: 1." in spoken(root)
+    engine = RoutingEngine(redis_client)
+    assert (engine.entry(SID).state, engine.entry(SID).routable) == ("joining", False)
+    twilio.post("/routing/wait", {**CALL, "QueueSid": QUEUE, "QueueTime": "3"})
+    assert (engine.entry(SID).state, engine.entry(SID).routable) == ("waiting", True)
+
+
+@pytest.mark.parametrize("status", ["queued", "ringing", "in-progress", ""])
+def test_a_status_report_of_a_call_still_going_leaves_the_waiting_caller_in_the_queue(
+    twilio, demo, redis_client, status
+):
+    queue_caller(twilio)
+    twilio.post("/ivr/status", {**CALL, "CallStatus": status})
+    engine = RoutingEngine(redis_client)
+    assert engine.entry(SID).state == "waiting"
+    assert engine.position(SID) == (1, 1)
+    assert db.session.scalars(select(CallRecord)).all() == []
+
+
+@pytest.mark.parametrize("status", ["completed", "busy", "failed", "no-answer", "canceled"])
+def test_a_final_status_ends_the_waiting_callers_wait(twilio, demo, redis_client, status):
+    queue_caller(twilio)
+    twilio.post("/ivr/status", {**CALL, "CallStatus": status})
+    assert RoutingEngine(redis_client).entry(SID).outcome == "abandoned"
