@@ -29,7 +29,7 @@ from typing import Any
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline.telephony import ENDED_STATUSES, NotOnTheNetwork, TelephonyError, telephony
+from hotline.telephony import FINAL_CALL_STATUSES, NotOnTheNetwork, TelephonyError, telephony
 from routing import keys, scripts, twiml, urls
 from routing.live import ConsultantState, EntryState, LiveEntry
 from routing.service import Routing, is_desk_phone
@@ -414,7 +414,7 @@ class Supervisor:
 
     def phone_ended(self, call_sid: str, supervisor_id: int, leg: str, status: str) -> None:
         """The supervisor's phone call is over (hung up, the call ended, or never answered)."""
-        if status not in ENDED_STATUSES:
+        if status not in FINAL_CALL_STATUSES:
             return
         ended, state, mode, _leg = _end_result(self._end(args=[call_sid, str(supervisor_id), leg]))
         if ended and state == "joined":
@@ -463,7 +463,7 @@ class Supervisor:
             status = telephony.current().call_status(other.leg)
         except TelephonyError:
             return False
-        return status is None or status in ENDED_STATUSES
+        return status is None or status in FINAL_CALL_STATUSES
 
     def _apply(self, call_sid: str, supervisor_id: int, mode: Mode, entry: LiveEntry) -> None:
         """Change the supervisor's participant; they may be a moment from joining the room."""
