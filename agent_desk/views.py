@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import secrets
+import time
 from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import segno
 from flask import (
     Blueprint,
     Response,
@@ -25,17 +25,32 @@ from flask import (
     session,
     url_for,
 )
+from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException
 
 from agent_desk import softphone, supervision, uploads
 from agent_desk import state as states
 from agent_desk import wrap_up as wrap_ups
 from agent_desk.errors import DeskError, SoftphoneNotSetUp
+from consultants import second_factor as second_factors
 from consultants import service as consultants
 from consultants.models import Consultant
 from customers import service as customers_service
 from customers.audit import audit_trail
 from customers.contacts import contacts_of
 from customers.models import Contact, Customer
+from hotline.access import (
+    ROLE_TITLES,
+    Permission,
+    can,
+    limiter,
+    login_account_key,
+    may,
+    needs_second_factor,
+    public,
+    requires,
+    start_session,
+)
 from hotline.db import db, utcnow
 from hotline.telephony import TelephonyError
 from knowledge.imports import ImportRequestError, import_status, recent_imports
@@ -50,6 +65,17 @@ log = logging.getLogger(__name__)
 
 # What a consultant may be refused, with a message to show them.
 REFUSALS = (DeskError, customers_service.CustomerError, VoicemailError)
+# Where a person lands after signing in: the first of these pages their roles open.
+HOME_PAGES = (
+    (Permission.TAKE_CALLS, "desk.desk"),
+    (Permission.QUEUE_BOARD, "desk.board"),
+    (Permission.IMPORT_OFFERS, "desk.imports"),
+)
+# A person who gave their password has this long to give their second factor.
+PENDING_SECONDS = 300
+PENDING_LOGIN = "pending_login"
+PENDING_NEXT = "pending_next"
+PENDING_SECRET = "pending_totp_secret"
 
 bp = Blueprint(
     "desk",
@@ -61,13 +87,6 @@ bp = Blueprint(
 )
 
 
-def csrf_token() -> str:
-    """Return this browser session's CSRF token, creating it once."""
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(24)
-    return str(session["csrf"])
-
-
 @bp.app_template_filter("local")
 def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     """Show a stored UTC time in the centre's own time zone."""
@@ -77,16 +96,10 @@ def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     return moment.astimezone(zone).strftime(pattern)
 
 
-@bp.app_context_processor
-def inject_csrf() -> dict[str, Any]:
-    """Make the CSRF token available to every template."""
-    return {"csrf_token": csrf_token}
-
-
 @bp.context_processor
 def inject_voicemail_count() -> dict[str, Any]:
     """Tell every desk page how many voicemails wait, for the menu."""
-    if getattr(g, "consultant", None) is None:
+    if g.consultant is None or not can(Permission.VOICEMAIL):
         return {}
     return {"voicemail_waiting": voicemails.voicemail_waiting()}
 
@@ -95,67 +108,216 @@ def inject_voicemail_count() -> dict[str, Any]:
 def inject_softphone() -> dict[str, Any]:
     """Tell every desk page's softphone whether it rings in the emulator or through Twilio."""
     settings = current_app.extensions["hotline.settings"]
-    return {"softphone_emulator": settings.twilio_api_url if settings.uses_emulator else None}
+    if not settings.uses_emulator:
+        return {"softphone_emulator": None, "softphone_emulator_token": ""}
+    return {
+        "softphone_emulator": settings.twilio_api_url,
+        "softphone_emulator_token": settings.emulator_control_token,
+    }
+
+
+@bp.app_errorhandler(403)
+def refused(error: HTTPException) -> Any:
+    """Tell a person what they may not open, on a desk page (or in JSON to the desk's scripts)."""
+    if "/api/" in request.path or request.is_json:
+        return jsonify(error=error.description), 403
+    g.consultant = current_user if current_user.is_authenticated else None
+    return render_template("desk/refused.html", reason=error.description), 403
 
 
 @bp.before_request
-def load_consultant() -> Response | None:
-    """Load the signed-in consultant and check the CSRF token on every change."""
-    consultant_id = session.get("consultant_id")
-    g.consultant = consultants.by_id(consultant_id)
+def load_consultant() -> None:
+    """Make the signed-in person g.consultant for the pages (None for a visitor), and note
+    that they are at the desk (the board tells the signed-in from those who have gone)."""
+    g.consultant = current_user if current_user.is_authenticated else None
     if g.consultant is not None:
         states.at_desk(g.consultant)
-    if request.method == "POST" and request.endpoint != "desk.login":
-        sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
-        if not sent or sent != session.get("csrf"):
-            abort(400, "missing or wrong CSRF token; reload the page")
-    return None
 
 
-def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Send anonymous visitors to the sign-in page (or answer 401 to the API)."""
+def settings_now() -> Any:
+    """Return the centre's settings."""
+    return current_app.extensions["hotline.settings"]
 
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if g.consultant is None:
-            if request.path.startswith("/desk/api/"):
-                return jsonify(error="sign in first"), 401
-            return redirect(url_for("desk.login", next=request.path))
-        return view(*args, **kwargs)
 
-    return wrapper
+def home_of(consultant: Consultant) -> str:
+    """Return the address a person starts on: the first desk page their roles open."""
+    for permission, page in HOME_PAGES:
+        if may(consultant.roles, permission):
+            return url_for(page)
+    return url_for("desk.account")
+
+
+def safe_next(target: str | None, consultant: Consultant) -> str:
+    """Return where to go after signing in: back where the person was, if on the desk."""
+    if target and target.startswith("/desk") and not target.startswith("//"):
+        return target
+    return home_of(consultant)
+
+
+def login_failed(response: Response) -> bool:
+    """Count a refused sign-in towards the throttling (a successful one costs nothing)."""
+    return response.status_code == 401
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: settings_now().login_limit_per_account,
+    key_func=login_account_key,
+    methods=["POST"],
+    deduct_when=login_failed,
+)
+@limiter.limit(
+    lambda: settings_now().login_limit_per_address, methods=["POST"], deduct_when=login_failed
+)
 def login() -> Any:
-    """Sign a consultant in."""
+    """Sign a person in with login and password, then a second factor where needed."""
+    if request.method == "GET":
+        return render_template("desk/login.html")
+    consultant = consultants.authenticate(
+        request.form.get("login", ""), request.form.get("password", "")
+    )
+    if consultant is None:
+        flash("Wrong login or password.", "error")
+        return render_template("desk/login.html"), 401
+    session.clear()
+    session[PENDING_LOGIN] = {"id": consultant.get_id(), "at": int(time.time())}
+    session[PENDING_NEXT] = request.args.get("next", "")
+    if consultant.totp_secret or (
+        settings_now().require_second_factor and needs_second_factor(consultant.roles)
+    ):
+        return redirect(url_for("desk.second_factor"))
+    return finish_sign_in(consultant)
+
+
+def finish_sign_in(consultant: Consultant) -> Any:
+    """Start the person's session, now that they have proved who they are."""
+    target = session.get(PENDING_NEXT)
+    session.clear()
+    login_user(consultant)
+    start_session()
+    log.info("consultant %s signed in", consultant.id)
+    return redirect(safe_next(target, consultant))
+
+
+def pending_sign_in() -> Consultant | None:
+    """Return the person half-way through signing in (password given), or None."""
+    pending = session.get(PENDING_LOGIN)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    return consultants.by_session_id(str(pending.get("id", "")))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: settings_now().login_limit_per_account,
+    key_func=lambda: "code-account:" + str(session.get(PENDING_LOGIN, {}).get("id", "")),
+    methods=["POST"],
+    deduct_when=login_failed,
+)
+@limiter.limit(
+    lambda: settings_now().login_limit_per_address, methods=["POST"], deduct_when=login_failed
+)
+def second_factor() -> Any:
+    """Ask for the code of the person's authenticator app; enrol one first if they have none."""
+    consultant = pending_sign_in()
+    if consultant is None:
+        flash("Sign in again: that took too long.", "error")
+        return redirect(url_for("desk.login"))
+    if not consultant.totp_secret:
+        return enrol_second_factor(consultant)
     if request.method == "POST":
-        consultant = consultants.authenticate(
-            request.form.get("login", ""), request.form.get("password", "")
-        )
-        if consultant is None:
-            flash("Wrong login or password.", "error")
-            return render_template("desk/login.html"), 401
-        session.clear()
-        session["consultant_id"] = consultant.id
-        target = request.args.get("next", "")
-        return redirect(target if target.startswith("/desk") else url_for("desk.desk"))
-    return render_template("desk/login.html")
+        if second_factors.verify(consultant, request.form.get("code", "")):
+            return finish_sign_in(consultant)
+        flash("That code is wrong or was already used; wait for the next one.", "error")
+        return render_template("desk/second_factor.html"), 401
+    return render_template("desk/second_factor.html")
+
+
+def enrol_second_factor(consultant: Consultant) -> Any:
+    """Show a new secret as a QR code and enrol it once a code from it comes back."""
+    secret = session.get(PENDING_SECRET) or second_factors.new_secret()
+    session[PENDING_SECRET] = secret
+    if request.method == "POST":
+        if second_factors.enrol(consultant, secret, request.form.get("code", "")):
+            session.pop(PENDING_SECRET, None)
+            flash("Your authenticator app is set up; it is asked for at every sign-in.", "ok")
+            return finish_sign_in(consultant)
+        flash("That code does not match; check the app's clock and try the next one.", "error")
+        status = 401
+    else:
+        status = 200
+    uri = second_factors.provisioning_uri(secret, consultant.login)
+    return render_template(
+        "desk/enrol.html", secret=secret, qr=segno.make(uri).svg_data_uri(scale=4)
+    ), status
 
 
 @bp.post("/logout")
+@requires(Permission.OWN_ACCOUNT)
 def logout() -> Any:
-    """Sign out, going offline first."""
-    if g.consultant is not None:
-        with contextlib.suppress(DeskError):
-            states.change_state(g.consultant, "offline")
-        states.at_desk(g.consultant, signed_in=False)
+    """Sign out everywhere, going offline first."""
+    consultant = g.consultant
+    go_offline(consultant)
+    states.at_desk(consultant, signed_in=False)
+    consultants.end_sessions(consultant)
+    logout_user()
     session.clear()
     return redirect(url_for("desk.login"))
 
 
+def go_offline(consultant: Consultant) -> None:
+    """Take a person who answers calls off the queue, as their sessions end."""
+    if may(consultant.roles, Permission.TAKE_CALLS):
+        with contextlib.suppress(DeskError):
+            states.change_state(consultant, "offline")
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@requires(Permission.OWN_ACCOUNT)
+def account() -> Any:
+    """Show the person's roles and let them change their password (which signs them out)."""
+    if request.method == "POST":
+        try:
+            consultants.change_password(
+                g.consultant,
+                request.form.get("current_password", ""),
+                request.form.get("new_password", ""),
+            )
+        except consultants.AccountError as exc:
+            flash(str(exc), "error")
+            return render_template("desk/account.html", titles=ROLE_TITLES), 400
+        go_offline(g.consultant)
+        logout_user()
+        session.clear()
+        flash("Password changed; every session of yours has ended. Sign in again.", "ok")
+        return redirect(url_for("desk.login"))
+    return render_template("desk/account.html", titles=ROLE_TITLES)
+
+
+@bp.route("/account/second-factor", methods=["GET", "POST"])
+@requires(Permission.OWN_ACCOUNT)
+def account_second_factor() -> Any:
+    """Let a person enrol an authenticator app of their own accord (required or not)."""
+    secret = session.get(PENDING_SECRET) or second_factors.new_secret()
+    session[PENDING_SECRET] = secret
+    status = 200
+    if request.method == "POST":
+        if second_factors.enrol(g.consultant, secret, request.form.get("code", "")):
+            session.pop(PENDING_SECRET, None)
+            flash("Your authenticator app is set up; it is asked for at every sign-in.", "ok")
+            return redirect(url_for("desk.account"))
+        flash("That code does not match; check the app's clock and try the next one.", "error")
+        status = 400
+    uri = second_factors.provisioning_uri(secret, g.consultant.login)
+    return render_template(
+        "desk/enrol.html", secret=secret, qr=segno.make(uri).svg_data_uri(scale=4)
+    ), status
+
+
 @bp.get("/")
-@signed_in
+@requires(Permission.TAKE_CALLS)
 def desk() -> str:
     """Show the desk: state buttons, the incoming call, the wrap-up form."""
     pending = wrap_ups.pending_wrap_up(g.consultant)
@@ -169,14 +331,14 @@ def desk() -> str:
 
 
 @bp.get("/board")
-@signed_in
+@requires(Permission.QUEUE_BOARD)
 def board() -> str:
     """Show the queue board: the queue now, the day so far, and staffing advice."""
     return render_template("desk/board.html")
 
 
 @bp.get("/api/board")
-@signed_in
+@requires(Permission.QUEUE_BOARD)
 def board_figures() -> Response:
     """Return the board's figures, polled by the board page."""
     settings = current_app.extensions["hotline.settings"]
@@ -185,7 +347,7 @@ def board_figures() -> Response:
 
 
 @bp.get("/api/token")
-@signed_in
+@requires(Permission.TAKE_CALLS)
 def softphone_token() -> Any:
     """Give the consultant's browser softphone a fresh access token for their own identity."""
     settings = current_app.extensions["hotline.settings"]
@@ -199,7 +361,7 @@ def softphone_token() -> Any:
 
 
 @bp.get("/api/state")
-@signed_in
+@requires(Permission.TAKE_CALLS)
 def state() -> Response:
     """Return the consultant's live state and caller, polled by the desk page."""
     current = states.desk_state(g.consultant)
@@ -209,15 +371,26 @@ def state() -> Response:
 
 
 @bp.post("/api/state")
-@signed_in
+@requires(Permission.TAKE_CALLS)
 def change_state() -> Any:
     """Go available, on a break or offline."""
-    body = request.get_json(silent=True) or request.form
+    body = json_object() if request.is_json else request.form
+    wanted, reason = body.get("state", ""), body.get("reason", "")
+    if not isinstance(wanted, str) or not isinstance(reason, str):
+        return jsonify(error="'state' and 'reason' must be text"), 400
     try:
-        states.change_state(g.consultant, body.get("state", ""), body.get("reason", ""))
+        states.change_state(g.consultant, wanted, reason)
     except REFUSALS as exc:
         return jsonify(error=str(exc)), 409
     return jsonify(states.desk_state(g.consultant))
+
+
+def json_object() -> dict[str, Any]:
+    """Return the request's JSON object, or answer 400 with the reason it is not one."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, 'send a JSON object, such as {"state": "available"}')
+    return body
 
 
 def save_outcome(
@@ -239,7 +412,7 @@ def save_outcome(
 
 
 @bp.get("/wrap-up/<int:contact_id>")
-@signed_in
+@requires(Permission.TAKE_CALLS)
 def wrap_up_page(contact_id: int) -> Any:
     """Show the wrap-up form of one of the consultant's contacts, to finish it late."""
     contact = wrap_ups.own_contact(g.consultant, contact_id)
@@ -249,14 +422,14 @@ def wrap_up_page(contact_id: int) -> Any:
 
 
 @bp.post("/wrap-up/<int:contact_id>")
-@signed_in
+@requires(Permission.TAKE_CALLS)
 def wrap_up(contact_id: int) -> Any:
     """Save the wrap-up form."""
     return save_outcome(wrap_ups.wrap_up, contact_id, "Contact saved.", "desk.desk")
 
 
 @bp.get("/voicemail")
-@signed_in
+@requires(Permission.VOICEMAIL)
 def voicemail() -> str:
     """List the voicemails nobody has handled yet."""
     return render_template(
@@ -267,7 +440,7 @@ def voicemail() -> str:
 
 
 @bp.get("/voicemail/<int:recording_id>/audio")
-@signed_in
+@requires(Permission.VOICEMAIL)
 def voicemail_audio(recording_id: int) -> Response:
     """Play a voicemail, fetched from the phone network that holds it."""
     recording = voicemails.voicemail_recording(recording_id)
@@ -282,7 +455,7 @@ def voicemail_audio(recording_id: int) -> Response:
 
 
 @bp.post("/voicemail/<int:recording_id>")
-@signed_in
+@requires(Permission.VOICEMAIL)
 def handle_voicemail(recording_id: int) -> Any:
     """Mark a voicemail handled, with what was done, on the caller's record."""
     return save_outcome(
@@ -291,7 +464,7 @@ def handle_voicemail(recording_id: int) -> Any:
 
 
 @bp.get("/customers")
-@signed_in
+@requires(Permission.CUSTOMER_RECORDS)
 def customers() -> str:
     """Search customers."""
     text = request.args.get("q", "")
@@ -301,7 +474,7 @@ def customers() -> str:
 
 
 @bp.get("/customers/<int:customer_id>")
-@signed_in
+@requires(Permission.CUSTOMER_RECORDS)
 def customer(customer_id: int) -> str:
     """Show a customer's record, contacts and audit trail."""
     record = db.session.get(Customer, customer_id) or abort(404)
@@ -315,7 +488,7 @@ def customer(customer_id: int) -> str:
 
 
 @bp.post("/customers/<int:customer_id>")
-@signed_in
+@requires(Permission.CUSTOMER_RECORDS)
 def update_customer(customer_id: int) -> Any:
     """Save changes to a customer's record."""
     try:
@@ -333,7 +506,7 @@ def update_customer(customer_id: int) -> Any:
 
 
 @bp.get("/imports")
-@signed_in
+@requires(Permission.IMPORT_OFFERS)
 def imports() -> str:
     """List recent imports and offer a form to start one."""
 
@@ -341,7 +514,7 @@ def imports() -> str:
 
 
 @bp.post("/imports")
-@signed_in
+@requires(Permission.IMPORT_OFFERS)
 def start_import() -> Any:
     """Save an uploaded feed and start importing it in the background."""
 
@@ -365,7 +538,7 @@ def start_import() -> Any:
 
 
 @bp.get("/imports/<int:run_id>")
-@signed_in
+@requires(Permission.IMPORT_OFFERS)
 def import_run(run_id: int) -> str:
     """Show one import: its progress, counts and the rows it skipped."""
 
@@ -374,7 +547,7 @@ def import_run(run_id: int) -> str:
 
 
 @bp.get("/api/imports/<int:run_id>")
-@signed_in
+@requires(Permission.IMPORT_OFFERS)
 def import_run_state(run_id: int) -> Any:
     """Return an import's progress as JSON, polled by its page."""
 
@@ -400,7 +573,7 @@ def supervision_refusal(exc: Exception) -> tuple[Response, int]:
 
 
 @bp.get("/api/live-calls")
-@signed_in
+@requires(Permission.SUPERVISE)
 def live_calls() -> Any:
     """Return the calls in progress, raised hands and who supervises what, for supervisors."""
     try:
@@ -410,7 +583,7 @@ def live_calls() -> Any:
 
 
 @bp.post("/api/live-calls/<call_sid>/supervise")
-@signed_in
+@requires(Permission.SUPERVISE)
 def supervise_call(call_sid: str) -> Any:
     """Listen in on, coach or barge into a live call, or change how one is in it."""
     body = request.get_json(silent=True) or request.form
@@ -421,7 +594,7 @@ def supervise_call(call_sid: str) -> Any:
 
 
 @bp.post("/api/live-calls/<call_sid>/leave")
-@signed_in
+@requires(Permission.SUPERVISE)
 def leave_call(call_sid: str) -> Any:
     """Leave a call one supervises; the call goes on."""
     try:
@@ -431,7 +604,7 @@ def leave_call(call_sid: str) -> Any:
 
 
 @bp.route("/api/hand", methods=["GET", "POST"])
-@signed_in
+@requires(Permission.TAKE_CALLS)
 def hand() -> Any:
     """Show, raise or lower the consultant's hand for a supervisor's help on their call."""
     if request.method == "GET":

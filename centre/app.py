@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+from typing import Any
 
-from flask import Flask, redirect
+from flask import Flask, jsonify, redirect, request
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from agent_desk.supervision import on_supervision_event
 from agent_desk.views import bp as desk_bp
 from agent_desk.wrap_up import on_call_recorded, on_consultant_picked_up
+from centre.logs import quiet_personal_data_loggers
+from centre.security import install_security_headers
+from consultants.service import by_session_id
+from hotline.access import TWILIO_SIGNED, SessionPolicy, guard, limiter, public
 from hotline.db import db
 from hotline.redis_client import redis_conn
 from hotline.settings import Settings
@@ -22,10 +32,25 @@ from routing.signals import call_recorded, consultant_picked_up, supervision_eve
 from routing.views import bp as routing_bp
 
 
+class RecordIdConverter(IntegerConverter):
+    """A record id in a path: a whole number that fits the database's 64-bit ids; a longer
+    one matches no route (404) instead of failing in the database."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.user_loader(by_session_id)
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the web app: settings, database, Redis, blueprints and signal receivers."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
+    app.url_map.converters["int"] = RecordIdConverter
     app.extensions["hotline.settings"] = settings
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -33,15 +58,21 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
+        MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,
+        # A desk page stays open all day: its token lives as long as the session does.
+        WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_STORAGE_URI=None,
+        RATELIMIT_KEY_PREFIX="hotline-limits",
+        RATELIMIT_HEADERS_ENABLED=True,
     )
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # The twilio library logs every REST request with its headers (a dozen lines each, the
-    # router's status checks included); hotline.telephony logs what each request is for.
-    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+    quiet_personal_data_loggers()
     db.init_app(app)
     redis_conn.init_app(app)
+    app.config["RATELIMIT_STORAGE_URI"] = redis_conn.url
     telephony.configure(settings)
     app.extensions["hotline.routing"] = build_routing(settings, redis_conn.raw)
 
@@ -52,7 +83,46 @@ def create_app(settings: Settings | None = None) -> Flask:
     supervision_event.connect(on_supervision_event, weak=False)
 
     @app.get("/")
+    @public
     def index() -> Response:
         return redirect("/desk/")
 
+    login_manager.init_app(app)
+    # The guard runs first, before CSRF parses a form: an anonymous upload is refused unread.
+    policy = SessionPolicy(
+        idle_seconds=settings.session_idle_minutes * 60,
+        absolute_seconds=settings.session_max_hours * 3600,
+    )
+    guard.init_app(app, policy, login_endpoint="desk.login")
+    csrf.init_app(app)
+    for view in app.view_functions.values():
+        if getattr(view, "hotline_access", None) == TWILIO_SIGNED:
+            csrf.exempt(view)
+    limiter.init_app(app)
+    install_security_headers(app, settings)
+    app.register_error_handler(CSRFError, refuse_csrf)
+    app.register_error_handler(429, slow_down)
+    app.register_error_handler(HTTPException, explain_to_scripts)
     return app
+
+
+def refuse_csrf(error: CSRFError) -> tuple[Response | str, int]:
+    """Say why a change was refused: the page's CSRF token was missing, wrong or stale."""
+    reason = f"{error.description} Reload the page and try again."
+    if "/api/" in request.path or request.is_json:
+        return jsonify(error=reason), 400
+    return reason, 400
+
+
+def slow_down(error: HTTPException) -> tuple[str, int]:
+    """Tell someone who failed to sign in too often to wait, without saying which limit hit."""
+    return "Too many failed attempts to sign in. Wait a few minutes and try again.\n", 429
+
+
+def explain_to_scripts(error: HTTPException) -> Response | HTTPException:
+    """Answer the desk's scripts in JSON, with the reason, instead of an HTML error page."""
+    if "/api/" not in request.path:
+        return error
+    response = jsonify(error=error.description)
+    response.status_code = error.code or 500
+    return response

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import requests
@@ -25,6 +26,9 @@ import requests
 from hotline.embedded_redis import EMBEDDED_PORT
 from hotline.hours import OpeningHours
 from hotline.settings import Settings, SettingsError, instance_dir
+
+if TYPE_CHECKING:
+    from centre.demo import DemoConsultant
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +83,12 @@ def demo_load() -> None:
     from centre.demo import load_demo
     from hotline.db import db as database
 
-    create_app(load_settings())
+    settings = load_settings()
+    if settings.production:
+        raise click.ClickException(
+            "demo data has a published password; it is never loaded in production"
+        )
+    create_app(settings)
     with database.transaction() as session:
         counts = load_demo(session)
     click.echo("demo data: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
@@ -100,7 +109,9 @@ def worker() -> None:
     # SimpleWorker runs jobs in this process: no fork, so database connections stay valid;
     # in the app's context, jobs find the routing services create_app built.
     with app.app_context():
-        SimpleWorker(list(QUEUES), connection=redis_conn.raw).work(with_scheduler=True)
+        # RQ would log every job's arguments: numbers and texts of SMS among them.
+        worker = SimpleWorker(list(QUEUES), connection=redis_conn.raw, log_job_description=False)
+        worker.work(with_scheduler=True)
 
 
 @main.command("import")
@@ -217,10 +228,8 @@ def gunicorn_args(host: str, port: int, workers: int, quiet: bool = False) -> li
     the access log (centre.quiet_log)."""
     logger = ["--logger-class", "centre.quiet_log.QuietAccessLogger"] if quiet else []
     return [
-        sys.executable, "-m", "gunicorn",
-        "--worker-class", "gthread", "--threads", "8", "--workers", str(workers),
-        "--bind", f"{host}:{port}", "--timeout", "60", "--graceful-timeout", "5",
-        "--access-logfile", "-", *logger, "centre.wsgi:app",
+        sys.executable, "-m", "gunicorn", "--config", "python:centre.gunicorn_conf",
+        "--workers", str(workers), "--bind", f"{host}:{port}", *logger, "centre.wsgi:app",
     ]  # fmt: skip
 
 
@@ -303,10 +312,12 @@ def hotline_command() -> str:
     return f"{shlex.quote(sys.executable)} -m centre.cli"
 
 
-def scripted_call_line(emulator_url: str) -> str:
-    """Return a scripted call to paste into another terminal, aimed at this centre's emulator."""
+def scripted_call_line(emulator_url: str, folder: Path | None = None) -> str:
+    """Return a scripted call to paste into another terminal, aimed at this centre's emulator
+    (with the instance folder whose control token it needs, when it is not the default)."""
+    prefix = f"HOTLINE_INSTANCE_DIR={shlex.quote(str(folder))} " if folder else ""
     return (
-        f"{hotline_command()} call --emulator {emulator_url} "
+        f"{prefix}{hotline_command()} call --emulator {emulator_url} "
         "--from +48601000001 --silence --press 1 --press 0"
     )
 
@@ -356,6 +367,9 @@ def up(
     if not env.get("TWILIO_AUTH_TOKEN"):
         env.setdefault("TWILIO_API_URL", f"http://127.0.0.1:{local.emulator_port}")
     env.setdefault("SECRET_KEY", stored_secret(folder / "secret_key"))
+    # The emulator's control API token, shared by the emulator, the desk's softphone there and
+    # `hotline call` (which reads it from the same file).
+    env.setdefault("EMULATOR_CONTROL_TOKEN", stored_secret(folder / "emulator_token"))
     if around_the_clock:
         env.update(AROUND_THE_CLOCK)
     hotline_cmd = [sys.executable, "-m", "centre.cli"]
@@ -400,13 +414,14 @@ def up(
         click.echo(f"  agent desk     {public}/desk/")
         if env.get("TWILIO_API_URL"):
             click.echo(f"  phone (caller) {env['TWILIO_API_URL']}/phone")
-            click.echo(f"  scripted call  {scripted_call_line(env['TWILIO_API_URL'])}")
+            own = folder if port != DEFAULT_WEB_PORT else None
+            click.echo(f"  scripted call  {scripted_call_line(env['TWILIO_API_URL'], own)}")
         settings = load_settings_from(env)
         click.echo(f"  consultants    {consultants_now(settings)}")
         click.echo(f"  Redis          {env['REDIS_URL']}")
         click.echo(f"  database       {safe_url(settings.database_url)}")
         if with_demo:
-            logins = ", ".join(person.login for person in CONSULTANTS)
+            logins = ", ".join(demo_login(person) for person in CONSULTANTS)
             click.echo(f"  demo logins    {logins} (password: {DEMO_PASSWORD})")
             click.echo("  demo callers   +48601000001 (Jan, pl) ... +48601000004 (Ion, ro)")
         click.echo("Press Ctrl-C to stop everything.")
@@ -445,6 +460,12 @@ def consultants_now(settings: Settings, now: datetime | None = None) -> str:
         f"away until {when} ({settings.consultant_hours}; callers get a callback or voicemail); "
         "./dev up --around-the-clock keeps them at work for a demo"
     )
+
+
+def demo_login(person: DemoConsultant) -> str:
+    """Name a demo login with the roles it holds beyond answering calls."""
+    extra = [role.value.replace("_", " ") for role in person.roles if role != "consultant"]
+    return f"{person.login} ({', '.join(extra)})" if extra else person.login
 
 
 def load_settings_from(env: dict[str, str]) -> Settings:

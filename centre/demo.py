@@ -9,6 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from consultants.models import Consultant
 from customers.models import Customer
+from hotline.access import Role
 from hotline.db import get_or_create
 from knowledge.imports import import_faq, load_demo_content, load_offices, load_regions
 
@@ -23,15 +24,23 @@ class DemoConsultant:
     name: str
     office: str
     languages: tuple[str, ...]
-    supervisor: bool = False
+    roles: tuple[Role, ...]
 
 
+# Anna leads the Warsaw team: she answers calls, supervises and keeps the offers up to date.
+# Mihai answers calls and administers the centre's people, customers and offices.
 CONSULTANTS = [
-    DemoConsultant("anna", "Anna Nowak", "WAW", ("pl", "en"), supervisor=True),
-    DemoConsultant("piotr", "Piotr Kowalski", "KRK", ("pl",)),
-    DemoConsultant("olena", "Olena Shevchenko", "WAW", ("pl", "uk")),
-    DemoConsultant("mihai", "Mihai Ionescu", "BIA", ("pl", "ro", "en")),
-]
+    DemoConsultant(
+        "anna", "Anna Nowak", "WAW", ("pl", "en"),
+        (Role.CONSULTANT, Role.SUPERVISOR, Role.CONTENT_EDITOR),
+    ),
+    DemoConsultant("piotr", "Piotr Kowalski", "KRK", ("pl",), (Role.CONSULTANT,)),
+    DemoConsultant("olena", "Olena Shevchenko", "WAW", ("pl", "uk"), (Role.CONSULTANT,)),
+    DemoConsultant(
+        "mihai", "Mihai Ionescu", "BIA", ("pl", "ro", "en"),
+        (Role.CONSULTANT, Role.ADMINISTRATOR),
+    ),
+]  # fmt: skip
 
 # (first, last, birth-date part of PESEL, serial, phone, language, advisor login, office,
 #  vulnerable, address)
@@ -81,7 +90,8 @@ def load_demo(session: Session, content: bool = True) -> dict[str, int]:
         found.office_code = person.office
         found.languages = list(person.languages)
         found.topics = []
-        found.supervisor = person.supervisor
+        found.roles = [role.value for role in person.roles]
+        found.active = True
         consultants[person.login] = found
     session.flush()
     for row in CUSTOMERS:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, String, false
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hotline.db import Base
+from hotline.db import Base, UtcDateTime
 
 
 class Consultant(Base):
-    """A person who answers calls; also the Customer Advisor of some jobseekers."""
+    """A person who signs in to the desk: answers calls, supervises, edits content, administers.
+
+    Most are also the Customer Advisor of some jobseekers. What they may do follows from their
+    roles (hotline.access.MATRIX).
+    """
 
     __tablename__ = "consultants"
 
@@ -21,11 +27,37 @@ class Consultant(Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
     phone: Mapped[str | None] = mapped_column(String(32))
-    # May listen in on, coach and barge into colleagues' calls (see consultants.access); a
-    # stand-in until consultants get roles.
-    supervisor: Mapped[bool] = mapped_column(default=False, server_default=false())
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every session's id: raising it ends every session the person has, at once.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The TOTP second factor: the shared secret once enrolled, and the last time step used,
+    # so that a code seen over a shoulder cannot be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     @property
     def client_identity(self) -> str:
         """Return the Twilio Client identity that rings this consultant's desk."""
         return f"consultant-{self.id}"
+
+    # What Flask-Login asks of a signed-in person.
+    @property
+    def is_authenticated(self) -> bool:
+        """Tell Flask-Login this is a signed-in person."""
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        """Tell Flask-Login whether the account may sign in."""
+        return bool(self.active)
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Tell Flask-Login this is not the anonymous visitor."""
+        return False
+
+    def get_id(self) -> str:
+        """Return the session id: the person and their session generation."""
+        return f"{self.id}.{self.session_generation or 0}"

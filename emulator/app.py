@@ -23,9 +23,9 @@ log = logging.getLogger(__name__)
 ANSI_STYLE = re.compile(r"\x1b\[[0-9;]*m")
 
 CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-    "Access-Control-Allow-Headers": "Content-Type",
+    "Access-Control-Allow-Headers": "Authorization, Content-Type",
+    "Vary": "Origin",
 }
 
 
@@ -42,9 +42,12 @@ def create_emulator_app(config: EmulatorConfig | None = None) -> Flask:
     app.register_blueprint(phone.bp)
 
     @app.after_request
-    def allow_other_origins(response: Response) -> Response:
+    def allow_the_centres_desk(response: Response) -> Response:
+        # Only the centre's desk pages (their softphone) may call the control API from a
+        # browser; any other page is left to the browser's same-origin rule.
         if request.path.startswith("/emulator/"):
             response.headers.update(CORS_HEADERS)
+            response.headers["Access-Control-Allow-Origin"] = config.centre_origin
         return response
 
     return app

@@ -16,7 +16,13 @@ import click
 import requests
 
 from emulator.app import serve
-from emulator.config import DEFAULT_EMULATOR_URL, MAX_CALL_SECONDS, EmulatorConfig
+from emulator.config import (
+    DEFAULT_EMULATOR_URL,
+    MAX_CALL_SECONDS,
+    EmulatorConfig,
+    keep_control_token,
+    stored_control_token,
+)
 from emulator.exceptions import ConfigError
 
 POLL_SECONDS = 0.2
@@ -117,8 +123,10 @@ class EmulatorUnreachable(click.ClickException):
 
 
 def _request(method: str, url: str, **kwargs: Any) -> requests.Response:
+    token = stored_control_token(os.environ)
+    headers = {"Authorization": f"Bearer {token}"}
     try:
-        return requests.request(method, url, timeout=10, **kwargs)
+        return requests.request(method, url, timeout=10, headers=headers, **kwargs)
     except requests.ConnectionError as exc:
         base = url.split("/emulator/", 1)[0]
         raise EmulatorUnreachable(
@@ -223,4 +231,5 @@ def serve_command(host: str | None, port: int | None) -> None:
         config = EmulatorConfig.from_env()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
+    keep_control_token(config.control_token, os.environ)
     serve(config, host, port)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 from typing import Any
 
@@ -17,6 +18,18 @@ bp = Blueprint("emulator_control", __name__, url_prefix="/emulator")
 ENDPOINT_SETTINGS = frozenset(
     {"auto_answer", "hangup_after", "script", "screen_digits", "voicemail_after"}
 )
+
+
+@bp.before_request
+def require_token() -> tuple[Response, int] | None:
+    """Refuse a control request without the emulator's token (health and preflight aside)."""
+    if request.method == "OPTIONS" or request.endpoint == "emulator_control.health":
+        return None
+    expected = f"Bearer {_network().config.control_token}"
+    given = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return jsonify({"error": "send the emulator's control token (Authorization: Bearer)"}), 401
+    return None
 
 
 @bp.errorhandler(ControlError)

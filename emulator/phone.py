@@ -24,4 +24,6 @@ def home() -> Response:
 def phone_page() -> str:
     """Show a keypad phone that calls the hotline through the control API."""
     config = current_app.config["EMULATOR"]
-    return render_template("phone.html", hotline_number=config.hotline_number)
+    return render_template(
+        "phone.html", hotline_number=config.hotline_number, control_token=config.control_token
+    )

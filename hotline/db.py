@@ -71,17 +71,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine, preparing SQLite for several processes."""
+    """Create an engine, preparing SQLite for several processes.
+
+    Its errors leave out the statement's parameters: they hold PESELs, numbers and notes, and
+    an error's text ends up in a log.
+    """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # Keep a connection for every gunicorn thread: a new SQLite connection reads the
         # schema and sets its pragmas, so one opened and closed per burst of calls is slow.
-        engine = create_engine(url, connect_args={"timeout": 10}, pool_size=16, max_overflow=16)
+        engine = create_engine(
+            url, connect_args={"timeout": 10}, pool_size=16, max_overflow=16, hide_parameters=True
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+    )
 
 
 M = TypeVar("M", bound=Base)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from limits import parse_many
+
 DEV_ACCOUNT_SID = "AC" + "0" * 31 + "1"
 DEV_AUTH_TOKEN = "dev-auth-token-not-secret"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
@@ -38,6 +40,13 @@ PRODUCTION_SECRETS = (
 # What a Twilio sid starts with, so that an account sid given for an API key fails at start-up
 # rather than as a softphone that never registers.
 SID_PREFIXES = {"TWILIO_API_KEY_SID": "SK", "TWILIO_TWIML_APP_SID": "AP"}
+MODES = ("development", "production")
+MIN_SECRET_KEY_BYTES = 32
+ACCOUNT_SID_PATTERN = re.compile(r"AC[0-9a-fA-F]{32}")
+# Throttling of sign-in failures (Flask-Limiter's notation): per login name tried, and per
+# address; an office behind one address has many people signing in at eight o'clock.
+LOGIN_LIMIT_PER_ACCOUNT = "5 per minute;20 per hour"
+LOGIN_LIMIT_PER_ADDRESS = "30 per minute;300 per hour"
 
 
 class SettingsError(RuntimeError):
@@ -48,6 +57,42 @@ def instance_dir(environ: Mapping[str, str] | None = None) -> Path:
     """Return the folder for local state (SQLite file, Redis data, logs)."""
     root = (os.environ if environ is None else environ).get("HOTLINE_INSTANCE_DIR")
     return Path(root) if root else Path.cwd() / "instance"
+
+
+def production_problems(env: Mapping[str, str]) -> list[str]:
+    """Return what makes this environment unsafe to run against real callers (empty: nothing)."""
+    problems = []
+    missing = [name for name in PRODUCTION_SECRETS if not env.get(name)]
+    if missing:
+        problems.append("production mode needs these environment variables: " + ", ".join(missing))
+    if env.get("SECRET_KEY") and len(env["SECRET_KEY"].encode()) < MIN_SECRET_KEY_BYTES:
+        problems.append(f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes long")
+    if env.get("PUBLIC_URL") and not env["PUBLIC_URL"].startswith("https://"):
+        problems.append("PUBLIC_URL must be an https:// address")
+    sid = env.get("TWILIO_ACCOUNT_SID", "")
+    if sid == DEV_ACCOUNT_SID:
+        problems.append("TWILIO_ACCOUNT_SID is the development sid")
+    elif sid and not ACCOUNT_SID_PATTERN.fullmatch(sid):
+        problems.append("TWILIO_ACCOUNT_SID must be AC followed by 32 hexadecimal digits")
+    if env.get("DATABASE_URL") and not env["DATABASE_URL"].startswith("postgresql"):
+        problems.append("DATABASE_URL must be a PostgreSQL database (postgresql+psycopg://...)")
+    if env.get("TWILIO_API_URL"):
+        problems.append("TWILIO_API_URL must be unset: it sends calls to the phone emulator")
+    if env.get("TWILIO_AUTH_TOKEN") == DEV_AUTH_TOKEN:
+        problems.append("TWILIO_AUTH_TOKEN is the development token")
+    if env.get("TWILIO_API_KEY_SECRET") == DEV_API_KEY_SECRET:
+        problems.append("TWILIO_API_KEY_SECRET is the development secret")
+    return problems
+
+
+def emulator_control_token(env: Mapping[str, str]) -> str:
+    """Return the token of the phone emulator's control API, for the desk's softphone there:
+    EMULATOR_CONTROL_TOKEN, or the one the emulator keeps in the instance folder."""
+    given = env.get("EMULATOR_CONTROL_TOKEN", "").strip()
+    if given:
+        return given
+    kept = instance_dir(env) / "emulator_token"
+    return kept.read_text().strip() if kept.exists() else ""
 
 
 def routing_texts(env: Mapping[str, str]) -> dict[str, str]:
@@ -128,6 +173,17 @@ class Settings:
     consultant_hours: str = "mon-fri 08:00-18:00"
     holiday_country: str = "PL"
     closed_days: str = ""
+    # Desk sessions: signed out after this long without a request, and this long after sign-in.
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    login_limit_per_account: str = LOGIN_LIMIT_PER_ACCOUNT
+    login_limit_per_address: str = LOGIN_LIMIT_PER_ADDRESS
+    # Supervisors and administrators sign in with a TOTP code too (always so in production).
+    require_second_factor: bool = False
+    # The largest request body accepted, uploads included.
+    max_upload_mb: int = 20
+    # The token the emulator's control API asks for, handed to the desk's softphone there.
+    emulator_control_token: str = ""
     testing: bool = False
 
     @property
@@ -145,16 +201,14 @@ class Settings:
         """Build settings from environment variables, refusing an unsafe production setup."""
         env = os.environ if environ is None else environ
         mode = env.get("HOTLINE_ENV", "development").strip().lower()
+        if mode not in MODES:
+            raise SettingsError(
+                f"HOTLINE_ENV is {env.get('HOTLINE_ENV')!r}; it must be development or production"
+            )
         if mode == "production":
-            missing = [name for name in PRODUCTION_SECRETS if not env.get(name)]
-            if missing:
-                raise SettingsError(
-                    "production mode needs these environment variables: " + ", ".join(missing)
-                )
-            if env.get("TWILIO_AUTH_TOKEN") == DEV_AUTH_TOKEN:
-                raise SettingsError("TWILIO_AUTH_TOKEN is the development token")
-            if env.get("TWILIO_API_KEY_SECRET") == DEV_API_KEY_SECRET:
-                raise SettingsError("TWILIO_API_KEY_SECRET is the development secret")
+            problems = production_problems(env)
+            if problems:
+                raise SettingsError("; ".join(problems))
         for key, prefix in SID_PREFIXES.items():
             if env.get(key) and not env[key].startswith(prefix):
                 raise SettingsError(f"{key} must be a sid that starts with {prefix}")
@@ -173,7 +227,19 @@ class Settings:
             "consultant_hours": env.get("HOTLINE_CONSULTANT_HOURS") or "mon-fri 08:00-18:00",
             "holiday_country": env.get("HOTLINE_HOLIDAY_COUNTRY", "PL"),
             "closed_days": env.get("HOTLINE_CLOSED_DAYS", ""),
+            "require_second_factor": mode == "production",
+            "emulator_control_token": emulator_control_token(env) if api_url else "",
         }
+        for name, key in (
+            ("login_limit_per_account", "HOTLINE_LOGIN_LIMIT_PER_ACCOUNT"),
+            ("login_limit_per_address", "HOTLINE_LOGIN_LIMIT_PER_ADDRESS"),
+        ):
+            if env.get(key):
+                try:
+                    parse_many(env[key])
+                except ValueError as exc:
+                    raise SettingsError(f"{key} must look like '5 per minute;20 per hour'") from exc
+                values[name] = env[key]
         if env.get("SECRET_KEY"):
             values["secret_key"] = env["SECRET_KEY"]
         for name, key, stand_in in (
@@ -195,12 +261,17 @@ class Settings:
             ("callback_retry_minutes", "HOTLINE_CALLBACK_RETRY_MINUTES"),
             ("voicemail_max_seconds", "HOTLINE_VOICEMAIL_MAX_SECONDS"),
             ("token_ttl_seconds", "HOTLINE_TOKEN_TTL_SECONDS"),
+            ("session_idle_minutes", "HOTLINE_SESSION_IDLE_MINUTES"),
+            ("session_max_hours", "HOTLINE_SESSION_MAX_HOURS"),
+            ("max_upload_mb", "HOTLINE_MAX_UPLOAD_MB"),
         ):
             if env.get(key):
                 try:
                     values[name] = int(env[key])
                 except ValueError as exc:
-                    raise SettingsError(f"{key} must be a whole number of seconds") from exc
+                    raise SettingsError(f"{key} must be a whole number") from exc
+                if values[name] <= 0:  # type: ignore[operator]
+                    raise SettingsError(f"{key} must be above 0")
         ttl = values.get("token_ttl_seconds", 3600)
         if not (isinstance(ttl, int) and MIN_TOKEN_TTL_SECONDS <= ttl <= MAX_TOKEN_TTL_SECONDS):
             raise SettingsError(

@@ -11,6 +11,7 @@ from flask import Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline import speech
+from hotline.access import signed_by_twilio
 from hotline.db import db
 from hotline.settings import Settings
 from hotline.telephony import signature_is_valid
@@ -73,6 +74,6 @@ def twilio_webhook(fallback: Fallback = polite_goodbye) -> Callable[..., Callabl
                     log.exception("fallback for %s failed too (call %s)", request.path, call_sid)
                     return twiml(polite_goodbye(call_sid))
 
-        return guarded
+        return signed_by_twilio(guarded)
 
     return decorator

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
+from hotline.access import public
 from hotline.settings import Settings
 from hotline.webhooks import polite_goodbye, twilio_webhook
 from ivr import consultant, service, urls
@@ -101,6 +102,7 @@ def status() -> VoiceResponse:
 
 
 @bp.get(urls.HEALTH)
+@public
 def health() -> Response:
     """Tell a load balancer the web process is up."""
     return Response("ok\n", mimetype="text/plain")

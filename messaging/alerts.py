@@ -85,7 +85,7 @@ def handle_reply(number: str, body: str) -> str | None:
     alert = active_for(number)
     language = alert.language if alert else speech.DEFAULT_LANGUAGE
     unsubscribe(number, by="sms")
-    log.info("job alerts stopped by text from %s", number)
+    log.info("job alerts stopped by a STOP text")
     return speech.prompt(language, "sms_stopped")
 
 

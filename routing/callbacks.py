@@ -139,7 +139,7 @@ def record_request(entry: LiveEntry, number: str, first_attempt: float | None = 
                 next_attempt_at=moment(first_attempt) if first_attempt else None,
             )
         )
-    log.info("call %s: callback requested to %s", call_sid, number)
+    log.info("call %s: callback requested", call_sid)
 
 
 def _request(call_sid: str) -> CallbackRequest | None:

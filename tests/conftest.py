@@ -81,6 +81,7 @@ def settings(database_url: str, redis_url: str, phone_network: EmulatorServer) -
         twilio_api_url=phone_network.url,
         public_url=PUBLIC_URL,
         secret_key="test-secret",
+        emulator_control_token=phone_network.config.control_token,
         consultant_hours="mon-sun 00:00-24:00",
         holiday_country="",
         testing=True,
@@ -91,7 +92,14 @@ def sent_messages(server: EmulatorServer) -> list[dict]:  # type: ignore[type-ar
     """Return the text messages the emulator has accepted through its REST API."""
     import requests
 
-    return requests.get(f"{server.url}/emulator/messages", timeout=5).json()
+    return requests.get(
+        f"{server.url}/emulator/messages", headers=control_headers(server), timeout=5
+    ).json()
+
+
+def control_headers(server: EmulatorServer) -> dict[str, str]:
+    """Return the header that opens the emulator's control API."""
+    return {"Authorization": f"Bearer {server.config.control_token}"}
 
 
 @pytest.fixture
@@ -143,6 +151,16 @@ def content(app: Flask) -> dict[str, int]:
 
     with db.transaction() as session:
         return load_demo(session, content=True)
+
+
+def form_token(client: FlaskClient, path: str = "/desk/login") -> str:
+    """Return the CSRF token of the form on a page, as a browser would send it back."""
+    import re
+
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, f"{path} has no form with a CSRF token"
+    return found.group(1)
 
 
 class TwilioSigner:

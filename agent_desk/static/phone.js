@@ -245,9 +245,11 @@
   }
 
   class EmulatorPhone extends PhoneBase {
-    constructor({ emulator, identity, interval = 1000 } = {}) {
+    constructor({ emulator, identity, token = "", interval = 1000 } = {}) {
       super();
       this.emulator = emulator.replace(/\/$/, "");
+      // The emulator's control API answers only to the token it was started with.
+      this.authorization = token ? { Authorization: `Bearer ${token}` } : {};
       this.address = "client:" + identity;
       this.interval = interval;
       this.timer = null;
@@ -303,7 +305,7 @@
     _post(action, body) {
       return fetch(this._url(action), {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", ...this.authorization },
         body: JSON.stringify(body || {}),
       });
     }
@@ -321,7 +323,9 @@
     async _poll() {
       let endpoint;
       try {
-        const response = await fetch(this._url(), { headers: { Accept: "application/json" } });
+        const response = await fetch(this._url(), {
+          headers: { Accept: "application/json", ...this.authorization },
+        });
         endpoint = await response.json();
       } catch (error) {
         if (!this.unreachable) this._fail("The phone network emulator does not answer; is it running?");
@@ -342,8 +346,10 @@
     }
   }
 
-  function makePhone({ emulator, identity, tokenUrl }) {
-    return emulator ? new EmulatorPhone({ emulator, identity }) : new TwilioVoicePhone({ tokenUrl });
+  function makePhone({ emulator, emulatorToken, identity, tokenUrl }) {
+    return emulator
+      ? new EmulatorPhone({ emulator, identity, token: emulatorToken })
+      : new TwilioVoicePhone({ tokenUrl });
   }
 
   window.HotlinePhone = { PHONE_METHODS, PhoneBase, TwilioVoicePhone, EmulatorPhone, makePhone, plainTwilioError };

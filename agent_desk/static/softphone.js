@@ -9,6 +9,7 @@
   const $ = (id) => document.getElementById(id);
   const phone = HotlinePhone.makePhone({
     emulator: panel.dataset.emulator,
+    emulatorToken: panel.dataset.emulatorToken,
     identity: panel.dataset.identity,
     tokenUrl: panel.dataset.tokenUrl,
   });

@@ -18,6 +18,8 @@ do, not all in the same millisecond.
 The callers send their requests as the phone network emulator does (requests.Session, like
 emulator/webhooks.py). --client lean sends them with http.client instead: far less client time
 per request, so the same server-side difference weighs more in the ratio.
+
+Putting a caller through to a consultant who comes free: python -m bench.webhooks.bridge.
 """
 
 from __future__ import annotations

@@ -56,10 +56,15 @@
     state.className = "state" + (kind ? " " + kind : "");
   }
 
+  // The control API answers only to the token this page was served with.
+  const authorization = {
+    Authorization: "Bearer " + document.querySelector('meta[name="emulator-token"]').content,
+  };
+
   async function api(method, path, body) {
     const response = await fetch(path, {
       method: method,
-      headers: body ? { "Content-Type": "application/json" } : {},
+      headers: body ? { "Content-Type": "application/json", ...authorization } : authorization,
       body: body ? JSON.stringify(body) : undefined,
     });
     const data = await response.json().catch(() => ({}));
@@ -141,7 +146,9 @@
 
   // Leaving or reloading the page puts the phone down at once.
   window.addEventListener("pagehide", () => {
-    if (callSid) navigator.sendBeacon("/emulator/calls/" + callSid + "/hangup");
+    if (callSid) {
+      fetch("/emulator/calls/" + callSid + "/hangup", { method: "POST", headers: authorization, keepalive: true });
+    }
   });
 
   async function press(key) {

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from customers.models import AuditEntry, Contact, Customer
 from hotline.db import db
 from routing.engine import RoutingEngine
+from tests.conftest import form_token
 from tests.twiml import parse
 
 SID = "CA" + "4" * 32
@@ -17,7 +18,10 @@ LEG = "CA" + "5" * 32
 
 
 def sign_in(client, login="anna", password="demo1234"):
-    response = client.post("/desk/login", data={"login": login, "password": password})
+    response = client.post(
+        "/desk/login",
+        data={"login": login, "password": password, "csrf_token": form_token(client)},
+    )
     page = client.get("/desk/")
     token = re.search(rb'name="csrf-token" content="([^"]+)"', page.data).group(1).decode()
     return response, token
@@ -33,7 +37,9 @@ def jan(demo) -> Customer:
 
 
 def test_wrong_password_is_refused(client, demo):
-    response = client.post("/desk/login", data={"login": "anna", "password": "nope"})
+    response = client.post(
+        "/desk/login", data={"login": "anna", "password": "nope", "csrf_token": form_token(client)}
+    )
     assert response.status_code == 401
     assert b"Wrong login or password" in response.data
     assert client.get("/desk/").status_code == 302

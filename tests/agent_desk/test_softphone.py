@@ -148,6 +148,7 @@ def desk_pages(app: Flask, ids: dict[str, int]) -> list[str]:
             continue
         if rule.rule.startswith(("/desk/api/", "/desk/static/")) or rule.endpoint in {
             "desk.login",
+            "desk.second_factor",
             "desk.voicemail_audio",
         }:
             continue

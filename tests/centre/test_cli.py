@@ -92,6 +92,9 @@ def test_the_banners_scripted_call_runs_as_pasted_and_reaches_this_centres_emula
     assert Path(words[0]).is_absolute() and Path(words[0]).exists(), "runs from any directory"
     assert words[0] in (str(Path(sys.executable).parent / "hotline"), sys.executable)
     assert words[words.index("--emulator") + 1] == "http://127.0.0.1:5101"
+    # A second centre's emulator wants that centre's control token, kept in its own folder.
+    other = shlex.split(scripted_call_line("http://127.0.0.1:5101", Path("/tmp/port 5100")))
+    assert other[0] == "HOTLINE_INSTANCE_DIR=/tmp/port 5100"
 
 
 def test_routine_polls_that_succeed_stay_out_of_the_access_log() -> None:
@@ -105,3 +108,11 @@ def test_routine_polls_that_succeed_stay_out_of_the_access_log() -> None:
     assert not routine("POST", "/desk/api/state", 200), "a change of state is an event"
     assert not routine("POST", "/routing/wait", 200), "webhooks from the network are kept"
     assert not routine("GET", "/desk/customers/3", 200)
+
+
+def test_the_demo_logins_say_who_supervises_and_who_administers() -> None:
+    from centre.cli import demo_login
+    from centre.demo import CONSULTANTS
+
+    said = ", ".join(demo_login(person) for person in CONSULTANTS)
+    assert said == "anna (supervisor, content editor), piotr, olena, mihai (administrator)"

@@ -21,6 +21,8 @@ from hotline.db import Base
 from hotline.embedded_redis import free_port
 
 TOKEN = "e2e-auth-token"
+CONTROL_TOKEN = "e2e-emulator-control-token"
+CONTROL = {"Authorization": f"Bearer {CONTROL_TOKEN}"}
 # Waits end as soon as what they wait for happens; the bound only has to outlast a slow,
 # loaded machine, where four processes and the emulator share two cores.
 PATIENCE_SECONDS = 90.0
@@ -42,14 +44,19 @@ class Centre:
     def place_call(self, caller: str, script: list[dict[str, object]]) -> str:
         """Place a scripted call through the emulator and return its sid."""
         response = requests.post(
-            f"{self.emulator}/emulator/calls", json={"from": caller, "script": script}, timeout=10
+            f"{self.emulator}/emulator/calls",
+            json={"from": caller, "script": script},
+            headers=CONTROL,
+            timeout=10,
         )
         response.raise_for_status()
         return str(response.json()["sid"])
 
     def call(self, sid: str) -> dict:  # type: ignore[type-arg]
         """Return the emulator's view of a call, with its events."""
-        return requests.get(f"{self.emulator}/emulator/calls/{sid}", timeout=10).json()
+        return requests.get(
+            f"{self.emulator}/emulator/calls/{sid}", headers=CONTROL, timeout=10
+        ).json()
 
     def run_call(
         self, caller: str, script: list[dict[str, object]], timeout: float = PATIENCE_SECONDS
@@ -68,25 +75,39 @@ class Centre:
 
     def messages_to(self, number: str) -> list[dict]:  # type: ignore[type-arg]
         """Return the text messages the emulator accepted for a number."""
-        every = requests.get(f"{self.emulator}/emulator/messages", timeout=10).json()
+        every = requests.get(
+            f"{self.emulator}/emulator/messages", headers=CONTROL, timeout=10
+        ).json()
         return [message for message in every if message["to"] == number]
 
     def endpoint(self, address: str) -> dict:  # type: ignore[type-arg]
         """Return the state of a consultant's endpoint in the emulator."""
-        return requests.get(f"{self.emulator}/emulator/endpoints/{address}", timeout=10).json()
+        return requests.get(
+            f"{self.emulator}/emulator/endpoints/{address}", headers=CONTROL, timeout=10
+        ).json()
 
     def endpoints(self) -> list[dict]:  # type: ignore[type-arg]
         """Return every endpoint the emulator has seen."""
-        return requests.get(f"{self.emulator}/emulator/endpoints", timeout=10).json()
+        return requests.get(
+            f"{self.emulator}/emulator/endpoints", headers=CONTROL, timeout=10
+        ).json()
 
     def endpoint_action(self, address: str, action: str) -> requests.Response:
         """Answer, reject or hang up an endpoint."""
-        return requests.post(f"{self.emulator}/emulator/endpoints/{address}/{action}", timeout=10)
+        return requests.post(
+            f"{self.emulator}/emulator/endpoints/{address}/{action}", headers=CONTROL, timeout=10
+        )
 
     def desk_session(self, login: str, password: str = "demo1234") -> tuple[requests.Session, str]:
         """Sign a consultant in to the desk; return the session and its CSRF token."""
         session = requests.Session()
-        session.post(f"{self.web}/desk/login", data={"login": login, "password": password})
+        form = session.get(f"{self.web}/desk/login").text
+        login_token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert login_token, "the sign-in page has no CSRF token"
+        session.post(
+            f"{self.web}/desk/login",
+            data={"login": login, "password": password, "csrf_token": login_token.group(1)},
+        )
         page = session.get(f"{self.web}/desk/").text
         match = re.search(r'name="csrf-token" content="([^"]+)"', page)
         assert match, "desk page did not render after sign-in"
@@ -149,6 +170,7 @@ def centre(
         "TWILIO_API_URL": f"http://127.0.0.1:{emulator_port}",
         "TWILIO_AUTH_TOKEN": TOKEN,
         "SECRET_KEY": "e2e-secret",
+        "EMULATOR_CONTROL_TOKEN": CONTROL_TOKEN,
         "HOTLINE_INSTANCE_DIR": str(folder),
         "HOTLINE_WAIT_ANNOUNCE_SECONDS": "5",
         "HOTLINE_RING_TIMEOUT_SECONDS": "15",
@@ -162,8 +184,9 @@ def centre(
     commands = {
         "emulator": [*hotline, "emulator", "--port", str(emulator_port)],
         "web": [
-            sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--threads", "4",
-            "--workers", "2", "--bind", f"127.0.0.1:{web_port}", "centre.wsgi:app",
+            sys.executable, "-m", "gunicorn", "--config", "python:centre.gunicorn_conf",
+            "--threads", "4", "--workers", "2", "--bind", f"127.0.0.1:{web_port}",
+            "centre.wsgi:app",
         ],
         "worker": [*hotline, "worker"],
         "router": [*hotline, "router"],

@@ -94,7 +94,7 @@ def test_an_advisor_being_rung_with_the_callers_own_call_is_not_said_to_be_busy(
     )
     assert centre.endpoint_action(identity, "answer").ok
     wait_for(
-        lambda: any(e["kind"] == "connected" for e in centre.call(sid)["events"]),
+        lambda: any(e["kind"] == "talk" for e in centre.call(sid)["events"]),
         what="Oksana and Olena to be connected",
     )
     assert centre.endpoint_action(identity, "hangup").ok

@@ -124,9 +124,10 @@ class TwimlCentre:
 class Phone:
     """Drives the emulator's control API the way the CLI and the phone page do."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, token: str) -> None:
         self.base = base
         self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
 
     def call(
         self, from_: str = "+48601234567", script: list[Any] | None = None, **extra: Any
@@ -240,7 +241,7 @@ def emulator(emulator_config: EmulatorConfig) -> Iterator[EmulatorServer]:
 @pytest.fixture
 def phone(emulator: EmulatorServer) -> Phone:
     """Return a control-API client for the running emulator."""
-    return Phone(emulator.url)
+    return Phone(emulator.url, emulator.config.control_token)
 
 
 @pytest.fixture

@@ -8,6 +8,11 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from emulator.cli import call_command, format_event, script_from_args
 
 
+def control_env(emulator) -> dict[str, str]:
+    """Return the environment `hotline call` finds the emulator's control token in."""
+    return {"EMULATOR_CONTROL_TOKEN": emulator.config.control_token}
+
+
 def ask(text: str, action: str, input_kind: str = "dtmf") -> VoiceResponse:
     response = VoiceResponse()
     gather = Gather(action=action, input=input_kind, num_digits=1, language="pl-PL")
@@ -60,7 +65,7 @@ def test_call_command_prints_the_transcript_in_order(centre, emulator):
     done.hangup()
     centre.twiml("/done", done)
 
-    result = CliRunner().invoke(
+    result = CliRunner(env=control_env(emulator)).invoke(
         call_command,
         [
             "--from",
@@ -97,7 +102,7 @@ def test_call_command_prints_the_transcript_in_order(centre, emulator):
 
 
 def test_an_application_error_fails_the_command(centre, emulator):
-    result = CliRunner().invoke(
+    result = CliRunner(env=control_env(emulator)).invoke(
         call_command, ["--from", "+48601234567", "--emulator", emulator.url]
     )
 

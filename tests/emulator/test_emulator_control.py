@@ -2,21 +2,54 @@
 
 from __future__ import annotations
 
+import pytest
+import requests
 from twilio.twiml.voice_response import VoiceResponse
 
+from emulator.config import EmulatorConfig
+from emulator.exceptions import ConfigError
 
-def test_health_and_cors_for_the_agent_desk(phone):
+
+def test_health_and_cors_for_the_agent_desk_only(phone, centre):
     health = phone.get("/emulator/health")
     preflight = phone.session.options(
         f"{phone.base}/emulator/calls",
-        headers={"Origin": "http://127.0.0.1:5000", "Access-Control-Request-Method": "POST"},
+        headers={"Origin": centre.url, "Access-Control-Request-Method": "POST"},
     )
 
     assert health.json() == {"ok": True}
-    assert health.headers["Access-Control-Allow-Origin"] == "*"
+    assert health.headers["Access-Control-Allow-Origin"] == centre.url, "the centre's desk only"
     assert preflight.status_code == 200
-    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert preflight.headers["Access-Control-Allow-Origin"] == centre.url
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+
+
+def test_the_control_api_answers_only_to_its_token(phone):
+    for headers in ({}, {"Authorization": "Bearer guessed"}):
+        anonymous = requests.post(
+            f"{phone.base}/emulator/calls",
+            json={"from": "+48601234567"},
+            headers=headers,
+            timeout=5,
+        )
+        assert anonymous.status_code == 401
+        assert (
+            requests.get(f"{phone.base}/emulator/calls", headers=headers, timeout=5).status_code
+            == 401
+        )
+    assert phone.get("/emulator/calls").status_code == 200
+    page = phone.get("/phone").text
+    assert 'name="emulator-token"' in page, "the emulator's own phone page carries it"
+
+
+def test_the_emulator_refuses_a_real_looking_auth_token_and_production():
+    with pytest.raises(ConfigError, match="looks like a real Twilio token"):
+        EmulatorConfig(auth_token="0123456789abcdef" * 2)
+    with pytest.raises(ConfigError, match="HOTLINE_ENV=production"):
+        EmulatorConfig.from_env({"HOTLINE_ENV": "production", "EMULATOR_CONTROL_TOKEN": "t"})
+    kept = EmulatorConfig.from_env({"EMULATOR_CONTROL_TOKEN": "shared-token"})
+    assert kept.control_token == "shared-token"
 
 
 def test_the_emulators_address_leads_to_the_phone(phone):

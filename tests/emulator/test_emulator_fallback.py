@@ -50,7 +50,7 @@ def test_a_centre_that_is_down_sends_callers_to_the_backup_line(standby: TwimlCe
     down = f"http://127.0.0.1:{free_port()}/ivr/incoming"  # nothing listens there
     emulator = run_emulator(down, standby.url + "/fallback")
     try:
-        phone = Phone(emulator.url)
+        phone = Phone(emulator.url, emulator.config.control_token)
         phone.post(f"/emulator/endpoints/{BACKUP}", {"auto_answer": True, "hangup_after": 1})
         call = phone.wait_end(phone.call(script=[]), timeout=PATIENCE)
     finally:
@@ -75,7 +75,7 @@ def test_a_failure_mid_call_goes_to_the_fallback_too(
     centre.handlers["/menu"] = lambda _request: Response("boom", status=500)
     emulator = run_emulator(centre.url + "/incoming", standby.url + "/fallback")
     try:
-        phone = Phone(emulator.url)
+        phone = Phone(emulator.url, emulator.config.control_token)
         phone.post(f"/emulator/endpoints/{BACKUP}", {"auto_answer": True, "hangup_after": 0.5})
         call = phone.wait_end(phone.call(script=[]), timeout=PATIENCE)
     finally:
@@ -93,7 +93,7 @@ def test_without_a_fallback_the_caller_hears_twilios_application_error(
     down = f"http://127.0.0.1:{free_port()}/ivr/incoming"
     emulator = run_emulator(down, "")
     try:
-        phone = Phone(emulator.url)
+        phone = Phone(emulator.url, emulator.config.control_token)
         call = phone.wait_end(phone.call(script=[]), timeout=PATIENCE)
     finally:
         emulator.stop()

@@ -109,3 +109,48 @@ def test_development_defaults_to_sqlite_under_instance_and_embedded_redis(tmp_pa
 def test_bad_number_setting_is_a_clear_error():
     with pytest.raises(SettingsError, match="HOTLINE_RING_TIMEOUT_SECONDS"):
         Settings.from_env({"HOTLINE_RING_TIMEOUT_SECONDS": "soon"})
+
+
+@pytest.mark.parametrize("mode", ["prod", "staging", "Production-ish", ""])
+def test_an_unknown_mode_refuses_to_start_and_names_the_two_there_are(mode):
+    with pytest.raises(SettingsError, match="must be development or production"):
+        Settings.from_env({"HOTLINE_ENV": mode})
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"SECRET_KEY": "s" * 31}, "SECRET_KEY must be at least 32 bytes"),
+        ({"PUBLIC_URL": "http://hotline.example.org"}, "PUBLIC_URL must be an https:// address"),
+        ({"TWILIO_ACCOUNT_SID": "AC" + "0" * 31 + "1"}, "TWILIO_ACCOUNT_SID is the development"),
+        ({"TWILIO_ACCOUNT_SID": "ACnot-a-sid"}, "AC followed by 32 hexadecimal digits"),
+        ({"DATABASE_URL": "sqlite:////srv/hotline.sqlite3"}, "must be a PostgreSQL database"),
+        ({"TWILIO_API_URL": "http://127.0.0.1:5001"}, "TWILIO_API_URL must be unset"),
+        ({"TWILIO_AUTH_TOKEN": DEV_AUTH_TOKEN}, "TWILIO_AUTH_TOKEN is the development token"),
+    ],
+)
+def test_production_refuses_each_unsafe_setting_by_name(change, reason):
+    with pytest.raises(SettingsError, match=reason):
+        Settings.from_env(production_env(**change))
+
+
+def test_production_asks_for_a_second_factor_and_development_does_not():
+    assert Settings.from_env(production_env()).require_second_factor
+    assert not Settings.from_env({}).require_second_factor
+
+
+def test_session_timeouts_and_the_upload_limit_are_settings():
+    settings = Settings.from_env(
+        {
+            "HOTLINE_SESSION_IDLE_MINUTES": "15",
+            "HOTLINE_SESSION_MAX_HOURS": "9",
+            "HOTLINE_MAX_UPLOAD_MB": "5",
+            "HOTLINE_LOGIN_LIMIT_PER_ACCOUNT": "3 per minute",
+        }
+    )
+    assert (settings.session_idle_minutes, settings.session_max_hours) == (15, 9)
+    assert (settings.max_upload_mb, settings.login_limit_per_account) == (5, "3 per minute")
+    with pytest.raises(SettingsError, match="HOTLINE_SESSION_IDLE_MINUTES must be above 0"):
+        Settings.from_env({"HOTLINE_SESSION_IDLE_MINUTES": "0"})
+    with pytest.raises(SettingsError, match="HOTLINE_LOGIN_LIMIT_PER_ADDRESS must look like"):
+        Settings.from_env({"HOTLINE_LOGIN_LIMIT_PER_ADDRESS": "lots"})

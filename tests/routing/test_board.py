@@ -97,10 +97,11 @@ def test_the_board_page_and_its_figures_need_a_signed_in_consultant(client, demo
 def test_the_board_says_who_is_signed_in_and_in_what_state_offline_included(
     client, demo, redis_client
 ):
-    sign_in(client, "piotr")
+    # Anna, a supervisor, reads the board; Piotr is signed in but not taking calls.
+    token = sign_in(client, "anna")[1]
+    client.post("/desk/api/state", json={"state": "available"}, headers={"X-CSRF-Token": token})
     other = client.application.test_client()
-    token = sign_in(other, "anna")[1]
-    other.post("/desk/api/state", json={"state": "available"}, headers={"X-CSRF-Token": token})
+    piotr_token = sign_in(other, "piotr")[1]
 
     people = client.get("/desk/api/board").get_json()["live"]["signed_in"]
     assert [(person["name"], person["state"]) for person in people] == [
@@ -108,11 +109,9 @@ def test_the_board_says_who_is_signed_in_and_in_what_state_offline_included(
         ("Piotr Kowalski", "offline"),
     ]
 
-    other.post("/desk/logout", data={"csrf_token": token})
+    other.post("/desk/logout", data={"csrf_token": piotr_token})
     people = client.get("/desk/api/board").get_json()["live"]["signed_in"]
-    assert [(person["name"], person["state"]) for person in people] == [
-        ("Piotr Kowalski", "offline")
-    ]
+    assert [(person["name"], person["state"]) for person in people] == [("Anna Nowak", "available")]
 
 
 def test_a_consultant_not_seen_at_the_desk_for_long_is_no_longer_counted_signed_in(redis_client):

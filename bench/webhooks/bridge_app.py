@@ -1,0 +1,9 @@
+"""The centre's app plus the old dequeue path's webhooks: what bench/webhooks/bridge serves."""
+
+from __future__ import annotations
+
+from bench.webhooks.dequeue import bp
+from centre.app import create_app
+
+app = create_app()
+app.register_blueprint(bp)
