@@ -102,6 +102,19 @@ def wait_hearing(
         raise AssertionError(f"{exc}; the room heard {seen}") from None
 
 
+def end_calls_left_by_earlier_tests(centre: Centre) -> None:
+    """Hang up every call still live in the shared centre's emulator, so that Piotr, going
+    available, is offered Maria and not a caller an earlier test left waiting."""
+    calls = requests.get(f"{centre.emulator}/emulator/calls", headers=CONTROL, timeout=10).json()
+    live = [c["sid"] for c in calls if c["status"] in ("queued", "ringing", "in-progress")]
+    for sid in live:
+        requests.post(f"{centre.emulator}/emulator/calls/{sid}/hangup", headers=CONTROL, timeout=10)
+    wait_for(
+        lambda: all(centre.call(sid)["status"] not in ("ringing", "in-progress") for sid in live),
+        what="the earlier tests' calls to end",
+    )
+
+
 @dataclass
 class LiveCall:
     caller: str
@@ -117,6 +130,7 @@ def live_call(centre: Centre) -> Iterator[LiveCall]:
     piotr, anna, olena = (sign_in(centre, login) for login in ("piotr", "anna", "olena"))
     for desk in (anna, olena):
         desk.go("offline")
+    end_calls_left_by_earlier_tests(centre)
     piotr.go("available")
     scale = float(centre.env["EMULATOR_TIME_SCALE"])
     sid = centre.place_call(
