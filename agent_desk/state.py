@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from agent_desk import call_control
 from agent_desk.errors import DeskError
 from agent_desk.screen_pop import screen_pop
 from consultants.models import Consultant
 from customers.service import mask_pesel
 from routing import service as routing
+from routing.engine import RoutingEngine
 from routing.extension import services as routing_services
-from routing.live import ConsultantState
+from routing.live import ConsultantState, LiveConsultant
 from routing.supervision import Supervisor
 
 DESK_STATES = {
@@ -41,16 +43,28 @@ def at_desk(consultant: Consultant, signed_in: bool = True) -> None:
     routing.consultant_at_desk(routing_services().engine, consultant, signed_in)
 
 
+def wrap_up_left(engine: RoutingEngine, live: LiveConsultant) -> float | None:
+    """Return how long is left of a consultant's timed wrap-up (None when not wrapping up or
+    wrap-up is not timed)."""
+    if live.state != ConsultantState.WRAP_UP or live.since is None or engine.wrap_up_seconds <= 0:
+        return None
+    return max(0.0, live.since + engine.wrap_up_seconds - engine.clock())
+
+
 def desk_state(consultant: Consultant) -> dict[str, object]:
     """Return the consultant's live state and, during a call, who is calling."""
-    live = routing_services().engine.consultant(consultant.id)
+    engine = routing_services().engine
+    live = engine.consultant(consultant.id)
     state: dict[str, object] = {
         "state": live.state,
         "reason": live.reason,
         "since": live.since or 0.0,
         "call": None,
+        # Seconds left of a timed wrap-up, by the centre's clock (the routing timer ends it).
+        "wrap_up_left": wrap_up_left(engine, live),
     }
     card = screen_pop(live.call_sid or "", consultant)
+    entry = routing_services().engine.entry(card.call_sid) if card is not None else None
     if card is not None:
         customer = card.customer
         state["call"] = {
@@ -61,6 +75,7 @@ def desk_state(consultant: Consultant) -> dict[str, object]:
             "own_customer": card.own_customer,
             "callback": card.callback,
             "asked_for_you": card.asked_for_you,
+            "transferred": call_control.handed_over(entry, consultant) if entry else None,
             "customer": None
             if customer is None
             else {

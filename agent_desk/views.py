@@ -434,7 +434,7 @@ def voicemail() -> str:
     """List the voicemails nobody has handled yet."""
     return render_template(
         "desk/voicemail.html",
-        inbox=voicemails.voicemail_inbox(),
+        inbox=voicemails.voicemail_inbox(for_consultant=g.consultant),
         outcomes=wrap_ups.WRAP_UP_OUTCOMES,
     )
 
@@ -615,3 +615,7 @@ def hand() -> Any:
         return jsonify(supervision.raise_hand(g.consultant, raised))
     except supervision.REFUSALS as exc:
         return supervision_refusal(exc)
+
+
+# The softphone's call controls live in their own module, on this blueprint.
+from agent_desk import call_views  # noqa: E402, F401

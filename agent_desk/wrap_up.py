@@ -13,15 +13,23 @@ from customers.audit import audit
 from customers.contacts import ensure_contact
 from customers.models import CONTACT_OUTCOMES, Contact
 from hotline.db import db, utcnow
-from routing import callbacks
+from routing import callbacks, legs
 from routing import service as routing
 from routing.extension import services as routing_services
 from routing.live import ConsultantState, LiveEntry
-from routing.models import CallOutcome, CallRecord
+from routing.models import CallLeg, CallOutcome, CallRecord
 
 log = logging.getLogger(__name__)
 
 WRAP_UP_OUTCOMES = CONTACT_OUTCOMES
+# Less talk than this on a consultation leg: the colleague spoke only with the consultant.
+SPOKE_SECONDS = 0.5
+
+
+def legs_of_call(call_sid: str) -> list[CallLeg]:
+    """Return a call's recorded legs, in turn."""
+    query = select(CallLeg).where(CallLeg.call_sid == call_sid).order_by(CallLeg.position)
+    return list(db.session.scalars(query))
 
 
 def on_consultant_picked_up(entry: LiveEntry, consultant_id: int) -> None:
@@ -40,6 +48,7 @@ def on_consultant_picked_up(entry: LiveEntry, consultant_id: int) -> None:
         caller_number=entry.caller_number or "",
         topic=entry.topic,
         channel="callback" if entry.callback else "phone",
+        transferred_by_id=entry.transferred_by if entry.transfers else None,
     )
 
 
@@ -50,6 +59,23 @@ def on_call_recorded(record: CallRecord) -> None:
     if record.outcome != CallOutcome.ANSWERED and not called_back:
         return
     if called_back and not callbacks.reached_customer(record.call_sid):
+        return
+    spoke = [leg for leg in legs_of_call(record.call_sid) if leg.consultant_id is not None]
+    for leg in spoke:
+        # A colleague consulted while the caller was held never spoke with them.
+        if (leg.talk_seconds or 0.0) < SPOKE_SECONDS and leg.kind == "consult":
+            continue
+        ensure_contact(
+            record.call_sid,
+            consultant_id=leg.consultant_id,
+            customer_id=record.customer_id,
+            caller_number=record.caller_number or "",
+            topic=record.topic,
+            started_at=leg.started_at,
+            ended_at=leg.ended_at,
+            transferred_by_id=leg.transferred_by,
+        )
+    if spoke:
         return
     ensure_contact(
         record.call_sid,
@@ -70,15 +96,21 @@ def pending_wrap_up(consultant: Consultant) -> Contact | None:
     if live.state != ConsultantState.WRAP_UP or not live.call_sid:
         return None
     entry = engine.entry(live.call_sid) or LiveEntry(live.call_sid)
+    mine = [
+        leg
+        for leg in legs.legs_of(engine.redis, live.call_sid)
+        if leg.consultant_id == consultant.id
+    ]
     return ensure_contact(
         live.call_sid,
         consultant_id=consultant.id,
         customer_id=entry.customer_id,
         caller_number=entry.caller_number or "",
         topic=entry.topic,
-        started_at=_moment(entry.answered_at),
-        ended_at=_moment(entry.ended_at),
+        started_at=_moment(mine[-1].started_at if mine else entry.answered_at),
+        ended_at=_moment(mine[-1].ended_at if mine else None) or _moment(entry.ended_at),
         channel="callback" if entry.callback else "phone",
+        transferred_by_id=mine[-1].transferred_by if mine else None,
     )
 
 

@@ -94,6 +94,67 @@ def demo_load() -> None:
     click.echo("demo data: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
 
 
+@main.group()
+def directory() -> None:
+    """The outside numbers consultants may transfer callers to or bring into a call."""
+
+
+@directory.command("list")
+def directory_list() -> None:
+    """List the directory."""
+    from centre.app import create_app
+    from knowledge.directory import directory as entries
+
+    with create_app(load_settings()).app_context():
+        for entry in entries():
+            office = f" [office {entry.office_code}]" if entry.office_code else ""
+            click.echo(f"{entry.number:<16} {entry.name}{office}")
+            if entry.description:
+                click.echo(f"{'':<16} {entry.description}")
+
+
+@directory.command("add")
+@click.argument("name")
+@click.argument("number")
+@click.option("--description", default="", help="What the number is for, for consultants.")
+@click.option("--office", "office_code", default=None, help="The labour office it belongs to.")
+@click.option("--source", default="", help="Where the number is published.")
+def directory_add(
+    name: str, number: str, description: str, office_code: str | None, source: str
+) -> None:
+    """Add an entry (or change the one of that name); the number is checked first."""
+    from centre.app import create_app
+    from knowledge.directory import DirectoryError, save_entry
+
+    settings = load_settings()
+    with create_app(settings).app_context():
+        try:
+            entry = save_entry(
+                name,
+                number,
+                settings.outside_countries,
+                description=description,
+                office_code=office_code,
+                source=source,
+            )
+        except DirectoryError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"saved: {entry.name} {entry.number}")
+
+
+@directory.command("remove")
+@click.argument("name")
+def directory_remove(name: str) -> None:
+    """Take an entry out of the directory."""
+    from centre.app import create_app
+    from knowledge.directory import remove_entry
+
+    with create_app(load_settings()).app_context():
+        if not remove_entry(name):
+            raise click.ClickException(f"no entry named {name!r}")
+        click.echo(f"removed: {name}")
+
+
 @main.command()
 def worker() -> None:
     """Run an RQ worker with its scheduler for the centre's queues."""
@@ -103,9 +164,12 @@ def worker() -> None:
     from hotline.jobs import QUEUES
     from hotline.redis_client import redis_conn
     from messaging.alerts import schedule_next
+    from privacy.tasks import schedule_next_purge
 
-    app = create_app(load_settings())
+    settings = load_settings()
+    app = create_app(settings)
     schedule_next()
+    schedule_next_purge(settings)
     # SimpleWorker runs jobs in this process: no fork, so database connections stay valid;
     # in the app's context, jobs find the routing services create_app built.
     with app.app_context():
@@ -172,6 +236,126 @@ def import_offers(path: str, kind: str | None, target: str, source: str | None, 
         click.echo(f"  row {error.row_number}: {error.reason}")
     if progress.status != "done":
         raise click.ClickException(progress.error or "the import failed")
+
+
+@main.group()
+def retention() -> None:
+    """Keep personal data only as long as the retention table allows."""
+
+
+@retention.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only count what has expired; delete nothing.")
+def retention_purge(dry_run: bool) -> None:
+    """Delete every kind of personal data whose retention period is over, now."""
+    from centre.app import create_app
+    from hotline.telephony import telephony
+    from privacy.retention import purge
+
+    settings = load_settings()
+    with create_app(settings).app_context():
+        report = purge(
+            settings.retention_days, telephony.current(), dry_run=dry_run, triggered_by="cli"
+        )
+    verb = "would delete" if dry_run else "deleted"
+    for kind, count in report.counts.items():
+        kept = report.held.get(kind, 0)
+        click.echo(
+            f"{kind:<18} {verb} {count}" + (f" (kept on legal hold: {kept})" if kept else "")
+        )
+    if report.failures:
+        click.echo(f"{report.failures} request(s) the phone network refused: tried again next run")
+
+
+@main.group()
+def privacy() -> None:
+    """Data-subject rights and legal holds (the command line acts as an administrator)."""
+
+
+@privacy.command("export")
+@click.argument("customer_id", type=int)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder for customer-<id>.json and customer-<id>.html.",
+)
+def privacy_export(customer_id: int, out: Path) -> None:
+    """Export everything held about a customer (GDPR Art. 15) as JSON and printable HTML, with
+    the audio of their recordings."""
+    import json
+
+    from centre.app import create_app
+    from hotline.telephony import TelephonyError, telephony
+    from privacy.subject_rights import export_customer, export_html
+
+    with create_app(load_settings()).app_context():
+        try:
+            export = export_customer(None, customer_id)
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        out.mkdir(parents=True, exist_ok=True)
+        for recording in export["sections"]["recordings"]:
+            sid = recording["recording_sid"]
+            try:
+                audio = telephony.current().fetch_recording(sid)
+            except TelephonyError as exc:
+                click.echo(f"recording {sid}: no audio from the phone network ({exc})", err=True)
+                continue
+            (out / f"recording-{sid}.wav").write_bytes(audio)
+    (out / f"customer-{customer_id}.json").write_text(
+        json.dumps(export, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    (out / f"customer-{customer_id}.html").write_text(export_html(export), encoding="utf-8")
+    click.echo(f"written {out / f'customer-{customer_id}.json'} and .html")
+
+
+@privacy.command("erase")
+@click.argument("customer_id", type=int)
+@click.confirmation_option(prompt="Erase this customer's personal data? It cannot be undone.")
+def privacy_erase(customer_id: int) -> None:
+    """Erase a customer's personal data where the law allows (GDPR Art. 17)."""
+    from centre.app import create_app
+    from hotline.telephony import telephony
+    from privacy.subject_rights import ErasureRefused, erase_customer
+
+    with create_app(load_settings()).app_context():
+        try:
+            counts = erase_customer(None, customer_id, telephony.current())
+        except (LookupError, ErasureRefused) as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo("erased: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
+
+
+@privacy.command("hold")
+@click.argument("customer_id", type=int)
+@click.option("--reason", required=True, help="Why the data is held (a complaint, a case...).")
+def privacy_hold(customer_id: int, reason: str) -> None:
+    """Hold a customer's data from the purge."""
+    from centre.app import create_app
+    from privacy.holds import HoldError, place_hold
+
+    with create_app(load_settings()).app_context():
+        try:
+            hold = place_hold(None, customer_id, reason)
+        except HoldError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"hold {hold.id} placed on customer {customer_id}")
+
+
+@privacy.command("release")
+@click.argument("hold_id", type=int)
+def privacy_release(hold_id: int) -> None:
+    """Release a legal hold."""
+    from centre.app import create_app
+    from privacy.holds import HoldError, release_hold
+
+    with create_app(load_settings()).app_context():
+        try:
+            hold = release_hold(None, hold_id)
+        except HoldError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"hold {hold.id} on customer {hold.customer_id} released")
 
 
 @main.command()

@@ -11,6 +11,7 @@ from consultants.models import Consultant
 from customers.models import Customer
 from hotline.access import Role
 from hotline.db import get_or_create
+from knowledge.directory import load_directory
 from knowledge.imports import import_faq, load_demo_content, load_offices, load_regions
 
 DEMO_PASSWORD = "demo1234"
@@ -78,6 +79,7 @@ def load_demo(session: Session, content: bool = True) -> dict[str, int]:
         counts = load_regions(session)
         counts["offices"] = load_offices(session)
         counts["faq"] = import_faq(session)
+    counts["directory"] = load_directory(session)
     consultants: dict[str, Consultant] = {}
     for person in CONSULTANTS:
         found, _created = get_or_create(

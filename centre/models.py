@@ -4,6 +4,7 @@ from consultants.models import Consultant
 from customers.models import AuditEntry, Contact, Customer
 from knowledge.models import (
     County,
+    DirectoryEntry,
     FaqEntry,
     ImportRowError,
     ImportRun,
@@ -14,20 +15,24 @@ from knowledge.models import (
     Vacancy,
 )
 from messaging.models import JobAlert, OutboundSms
+from privacy.models import LegalHold, RetentionReport
 from recordings.models import Recording
-from routing.models import CallbackAttempt, CallbackRequest, CallRecord
+from routing.models import CallbackAttempt, CallbackRequest, CallLeg, CallRecord
 
 __all__ = [
     "AuditEntry",
     "CallbackAttempt",
     "CallbackRequest",
+    "CallLeg",
     "CallRecord",
     "Consultant",
     "Contact",
     "County",
+    "DirectoryEntry",
     "Customer",
     "FaqEntry",
     "JobAlert",
+    "LegalHold",
     "OutboundSms",
     "ImportRowError",
     "ImportRun",
@@ -35,6 +40,7 @@ __all__ = [
     "Place",
     "Recording",
     "Region",
+    "RetentionReport",
     "TrainingOffer",
     "Vacancy",
 ]

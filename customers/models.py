@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from consultants.models import Consultant
 from hotline.db import Base, UtcDateTime, utcnow
 from hotline.speech import DEFAULT_LANGUAGE
 
@@ -42,12 +43,14 @@ class Customer(Base):
 
 
 class Contact(Base):
-    """One conversation between a consultant and a caller."""
+    """One conversation between a consultant and a caller: a transferred call has one per
+    consultant who spoke with the caller."""
 
     __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("call_sid", "consultant_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    call_sid: Mapped[str | None] = mapped_column(String(34), unique=True)
+    call_sid: Mapped[str | None] = mapped_column(String(34), index=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     consultant_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id"))
     caller_number: Mapped[str | None] = mapped_column(String(32))
@@ -58,8 +61,12 @@ class Contact(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     notes: Mapped[str] = mapped_column(Text, default="")
     wrapped_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The consultant who transferred the call to this one, if it came by a transfer.
+    transferred_by_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id"))
 
     customer: Mapped[Customer | None] = relationship(back_populates="contacts")
+    consultant: Mapped[Consultant | None] = relationship(foreign_keys=[consultant_id])
+    transferred_by: Mapped[Consultant | None] = relationship(foreign_keys=[transferred_by_id])
 
 
 class AuditEntry(Base):

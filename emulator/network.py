@@ -1076,9 +1076,22 @@ class PhoneNetwork:
             recording.updated_at = utcnow()
         if not callback:
             return
-        webhooks = Webhooks(self.config.auth_token, recording.call_sid)
+        with self.lock:
+            call = self.calls.get(recording.call_sid)
+
+        def observe(method: str, url: str, status: int | None) -> None:
+            if call is not None:
+                answer = "no answer" if status is None else f"HTTP {status}"
+                call.record(
+                    "recording-callback",
+                    f"recording {recording.sid} reported to {url}: {answer}",
+                    recording_sid=recording.sid,
+                    status=status,
+                )
+
+        webhooks = Webhooks(self.config.auth_token, recording.call_sid, observer=observe)
         try:
-            webhooks.notify(
+            status = webhooks.deliver(
                 callback,
                 method,
                 {
@@ -1097,6 +1110,14 @@ class PhoneNetwork:
             )
         finally:
             webhooks.close()
+        delivered = status is not None and 200 <= status < 400
+        if call is not None:
+            call.record(
+                "recording-callback-done",
+                f"recording {recording.sid}: " + ("reported" if delivered else "report given up"),
+                recording_sid=recording.sid,
+                delivered=delivered,
+            )
 
     def recording(self, sid: str) -> Recording | None:
         """Return a recording by sid."""

@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -18,6 +19,7 @@ from emulator.models import (
     Conference,
     Participant,
     Queue,
+    Recording,
     StatusCallback,
 )
 from emulator.network import PhoneNetwork
@@ -31,7 +33,7 @@ from emulator.resources import (
     queue_resource,
     recording_resource,
 )
-from emulator.spec import ApiSpec, Operation, not_found
+from emulator.spec import BAD_REQUEST_CODE, ApiSpec, Operation, not_found
 from emulator.twiml import conference_document
 
 log = logging.getLogger(__name__)
@@ -606,11 +608,41 @@ def _recording_json(rest: RestRequest, sid: str, call_sid: str | None = None) ->
     return recording_resource(recording, rest.network.recording_url(recording))
 
 
+def _created_filter(name: str, raw: str) -> tuple[date | None, datetime | None]:
+    """Read a DateCreated filter: a GMT date (YYYY-MM-DD), or a moment as the twilio library
+    sends one (YYYY-MM-DDTHH:MM:SSZ)."""
+    try:
+        if len(raw) == 10:
+            return date.fromisoformat(raw), None
+        return None, datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        raise ApiError(
+            400, BAD_REQUEST_CODE, f"{name} must be a date (YYYY-MM-DD), got {raw!r}"
+        ) from None
+
+
+def _created_matches(recording: Recording, query: dict[str, Any]) -> bool:
+    """Apply DateCreated, DateCreated< (on or before) and DateCreated> (on or after)."""
+    created = recording.created_at
+    for name, sign in (("DateCreated", 0), ("DateCreated<", -1), ("DateCreated>", 1)):
+        if name not in query:
+            continue
+        day, moment = _created_filter(name, query[name])
+        if day is not None:
+            difference = (created.date() > day) - (created.date() < day)
+        else:
+            difference = (created > moment) - (created < moment)  # type: ignore[operator]
+        if difference != 0 and difference != sign:
+            return False
+    return True
+
+
 def _recordings(rest: RestRequest, call_sid: str | None) -> list[dict[str, Any]]:
     with rest.network.lock:
         found = sorted(rest.network.recordings.values(), key=lambda r: r.created_at, reverse=True)
     if call_sid is not None:
         found = [recording for recording in found if recording.call_sid == call_sid]
+    found = [recording for recording in found if _created_matches(recording, rest.query)]
     return [recording_resource(r, rest.network.recording_url(r)) for r in found]
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlencode, urljoin
+from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin
 
 import requests
 from requests.utils import requote_uri
@@ -33,6 +34,42 @@ class Answer:
     status: int
     content_type: str
     body: bytes
+
+
+@dataclass(frozen=True)
+class ConnectionOverrides:
+    """A webhook URL's connection overrides (Twilio's "#rc=..&rp=..&tt=.." fragment).
+
+    Twilio's defaults: one retry (rc=1, at most 5), only when the connection could not be
+    made (rp=ct), and 15 s in all for every attempt together (tt=15000 ms, the most allowed).
+    """
+
+    retry_count: int = 1
+    retry_policy: frozenset[str] = frozenset({"ct"})
+    total_seconds: float = 15.0
+
+    def retries(self, status: int | None, timed_out: bool) -> bool:
+        """Tell whether an attempt that ended so is retried under this policy."""
+        policy = self.retry_policy
+        if "all" in policy:
+            return status is None or status >= 400
+        if status is None:
+            return ("rt" if timed_out else "ct") in policy
+        return (400 <= status < 500 and "4xx" in policy) or (status >= 500 and "5xx" in policy)
+
+
+def connection_overrides(url: str) -> tuple[str, ConnectionOverrides]:
+    """Split a webhook URL into the URL Twilio requests (no fragment) and its overrides."""
+    bare, fragment = urldefrag(url)
+    values = dict(parse_qsl(fragment))
+    overrides = ConnectionOverrides()
+    try:
+        count = min(5, max(0, int(values.get("rc", overrides.retry_count))))
+        total = min(15000, max(100, int(values.get("tt", 15000)))) / 1000
+    except ValueError:
+        return bare, overrides
+    policy = frozenset(filter(None, values.get("rp", "ct").split(","))) or overrides.retry_policy
+    return bare, ConnectionOverrides(count, policy, total)
 
 
 def url_with_query(url: str, params: Mapping[str, str]) -> str:
@@ -135,3 +172,29 @@ class Webhooks:
             return None
         self._observe(method.upper(), url, response.status_code)
         return response.status_code
+
+    def deliver(self, url: str, method: str, params: Mapping[str, str]) -> int | None:
+        """Send a status callback, retrying as its connection overrides (or Twilio's defaults)
+        allow; return the last status, None if no attempt got an answer."""
+        target, overrides = connection_overrides(url)
+        deadline = time.monotonic() + overrides.total_seconds
+        status: int | None = None
+        for attempt in range(overrides.retry_count + 1):
+            timed_out = False
+            try:
+                response = self._send_once(target, method.upper(), params)
+                status = response.status_code
+            except requests.Timeout as exc:
+                status, timed_out = None, True
+                log.warning("%s: callback %s timed out: %s", self.sid, target, exc)
+            except requests.RequestException as exc:
+                status = None
+                log.warning("%s: callback %s failed: %s", self.sid, target, exc)
+            self._observe(method.upper(), target, status)
+            if status is not None and 200 <= status < 400:
+                return status
+            last = attempt == overrides.retry_count
+            if last or time.monotonic() >= deadline or not overrides.retries(status, timed_out):
+                return status
+            log.info("%s: retrying callback %s (attempt %s)", self.sid, target, attempt + 2)
+        return status

@@ -49,6 +49,20 @@ LOGIN_LIMIT_PER_ACCOUNT = "5 per minute;20 per hour"
 LOGIN_LIMIT_PER_ADDRESS = "30 per minute;300 per hour"
 
 
+# How long each kind of personal data is kept, in days, and from when (README, "Retention",
+# says what each default rests on). HOTLINE_RETENTION overrides any of them as JSON.
+RETENTION_DEFAULTS: dict[str, int] = {
+    "call_recordings": 90,  # from the recording
+    "voicemail": 30,  # after a consultant handled it
+    "contacts": 5 * 365,  # from the contact
+    "call_records": 5 * 365,  # from the call (callback requests with them)
+    "sms": 90,  # from sending
+    "job_alerts": 90,  # after the caller unsubscribed
+    "import_files": 30,  # after the import finished
+    "audit_entries": 10 * 365,  # from the entry
+}
+
+
 class SettingsError(RuntimeError):
     """Raised when the environment does not describe a runnable centre."""
 
@@ -95,9 +109,32 @@ def emulator_control_token(env: Mapping[str, str]) -> str:
     return kept.read_text().strip() if kept.exists() else ""
 
 
-def routing_texts(env: Mapping[str, str]) -> dict[str, str]:
+def retention_days(env: Mapping[str, str]) -> dict[str, int]:
+    """Return the retention period of each kind of personal data, with HOTLINE_RETENTION's
+    overrides checked."""
+    periods = dict(RETENTION_DEFAULTS)
+    given = env.get("HOTLINE_RETENTION", "").strip()
+    if not given:
+        return periods
+    try:
+        parsed = json.loads(given)
+    except json.JSONDecodeError as exc:
+        raise SettingsError(f"HOTLINE_RETENTION is not valid JSON: {exc}") from exc
+    if not isinstance(parsed, dict):
+        raise SettingsError("HOTLINE_RETENTION must map kinds of data to days")
+    for kind, days in parsed.items():
+        if kind not in RETENTION_DEFAULTS:
+            known = ", ".join(RETENTION_DEFAULTS)
+            raise SettingsError(f"HOTLINE_RETENTION: unknown kind {kind!r} (known: {known})")
+        if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+            raise SettingsError(f"HOTLINE_RETENTION: {kind} must be a whole number of days >= 1")
+        periods[kind] = days
+    return periods
+
+
+def routing_texts(env: Mapping[str, str]) -> dict[str, object]:
     """Read and check the routing settings that are not plain numbers."""
-    values: dict[str, str] = {}
+    values: dict[str, object] = {}
     policies = env.get("HOTLINE_QUEUE_POLICIES", "").strip()
     if policies:
         try:
@@ -124,9 +161,15 @@ def routing_texts(env: Mapping[str, str]) -> dict[str, str]:
     ):
         if env.get(key):
             values[name] = env[key].strip()
+    countries = env.get("HOTLINE_OUTSIDE_COUNTRIES", "").strip()
+    if countries:
+        codes = tuple(code.strip().upper() for code in countries.split(",") if code.strip())
+        if not codes or not all(re.fullmatch(r"[A-Z]{2}", code) for code in codes):
+            raise SettingsError("HOTLINE_OUTSIDE_COUNTRIES must list country codes, e.g. PL,RO")
+        values["outside_countries"] = codes
     if "timezone" in values:
         try:
-            ZoneInfo(values["timezone"])
+            ZoneInfo(str(values["timezone"]))
         except (ValueError, ZoneInfoNotFoundError) as exc:
             raise SettingsError(f"HOTLINE_TIMEZONE {values['timezone']!r} is unknown") from exc
     return values
@@ -169,6 +212,8 @@ class Settings:
     callback_hours: str = ""
     timezone: str = "Europe/Warsaw"
     hold_music_url: str = ""
+    # The countries whose numbers consultants may bring into a call or transfer a caller to.
+    outside_countries: tuple[str, ...] = ("PL",)
     voicemail_max_seconds: int = 120
     consultant_hours: str = "mon-fri 08:00-18:00"
     holiday_country: str = "PL"
@@ -184,6 +229,8 @@ class Settings:
     max_upload_mb: int = 20
     # The token the emulator's control API asks for, handed to the desk's softphone there.
     emulator_control_token: str = ""
+    # Days each kind of personal data is kept (RETENTION_DEFAULTS, HOTLINE_RETENTION).
+    retention_days: Mapping[str, int] = field(default_factory=lambda: dict(RETENTION_DEFAULTS))
     testing: bool = False
 
     @property
@@ -279,6 +326,7 @@ class Settings:
                 f"{MAX_TOKEN_TTL_SECONDS} (24 hours, the longest Twilio accepts)"
             )
         values.update(routing_texts(env))
+        values["retention_days"] = retention_days(env)
         return cls(**values)  # type: ignore[arg-type]
 
     def with_overrides(self, **changes: object) -> Settings:

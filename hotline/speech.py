@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -43,10 +44,16 @@ def keywords(language: str) -> dict[str, list[str]]:
     return dict(_document(language).get("_keywords", {}))
 
 
+def topic_keywords(language: str) -> dict[str, list[str]]:
+    """Return the phrases a caller may say at the main menu for an answer without a key."""
+    return dict(_document(language).get("_topics", {}))
+
+
 @cache
 def menu_hints(language: str) -> str:
     """Return the main menu's phrases as one hint list for the speech recogniser."""
-    return ", ".join(phrase for phrases in keywords(language).values() for phrase in phrases)
+    every = [*keywords(language).values(), *topic_keywords(language).values()]
+    return ", ".join(phrase for phrases in every for phrase in phrases)
 
 
 @cache
@@ -77,6 +84,25 @@ def prompt(language: str, key: str, /, **values: object) -> str:
     """Return one prompt, filled in; Polish stands in for a prompt a language lacks."""
     text = catalogue(language).get(key) or catalogue(DEFAULT_LANGUAGE)[key]
     return text.format(**values) if values else text
+
+
+def when_open(language: str, opening: datetime, now: datetime) -> str:
+    """Say when something next opens, as a caller would: "jutro od 8:00", "on Monday from 8:00".
+
+    opening is a local time (its zone is the centre's); a day more than six days away is
+    named with its date too, so a long holiday is not mistaken for next week.
+    """
+    days = (opening.date() - now.astimezone(opening.tzinfo).date()).days
+    clock = f"{opening.hour}:{opening.minute:02d}"
+    if days <= 0:
+        return prompt(language, "opening_today", time=clock)
+    if days == 1:
+        return prompt(language, "opening_tomorrow", time=clock)
+    day = prompt(language, f"on_weekday_{opening.weekday()}")
+    if days < 7:
+        return prompt(language, "opening_weekday", day=day, time=clock)
+    date = prompt(language, f"month_{opening.month}", day=opening.day)
+    return prompt(language, "opening_date", day=day, date=date, time=clock)
 
 
 def say(target: VoiceResponse | Gather, language: str, text: str) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,6 +24,15 @@ log = logging.getLogger(__name__)
 # The statuses a call ends with (the Call resource's call_enum_status); queued, ringing and
 # in-progress are reports of a call that is still going.
 FINAL_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+
+
+@dataclass(frozen=True)
+class NetworkRecording:
+    """A recording the phone network holds, as its list describes it."""
+
+    sid: str
+    call_sid: str
+    created: datetime | None
 
 
 class TelephonyError(RuntimeError):
@@ -85,6 +96,12 @@ class Telephony(Protocol):
     def set_supervisor_mode(self, room: str, label: str, *, muted: bool, coach: str | None) -> None:
         """Mute or unmute a supervisor in a live room, and make them coach the call coach (heard
         by that participant alone) or nobody."""
+
+    def delete_recording(self, recording_sid: str) -> bool:
+        """Delete a recording and its audio; return False if it was gone already."""
+
+    def recordings_created_before(self, day: date) -> list[NetworkRecording]:
+        """Return the recordings the network holds that were created on or before a day."""
 
 
 # The twilio library ships no type information, so its classes are Any to mypy.
@@ -196,19 +213,89 @@ class TwilioTelephony:
         changes: dict[str, Any] = {"muted": muted, "coaching": coach is not None}
         if coach is not None:
             changes["call_sid_to_coach"] = coach
-        conference_sid = self._supervised_room_sid(room)
+        conference_sid = self.room_sid(room)
+        if conference_sid is None:
+            raise NotOnTheNetwork(f"room {room} is not live", 404)
         log.info("room %s: %s now muted=%s coaching=%s", room, label, muted, coach)
         with network_errors(f"changing {label} in room {room}"):
             self.client.conferences(conference_sid).participants(label).update(**changes)
 
-    def _supervised_room_sid(self, room: str) -> str:
-        """Return the sid of the room of this name that is in progress (a participant is
-        updated through its room's sid, not its name)."""
-        with network_errors(f"finding room {room}"):
-            rooms = self.client.conferences.list(friendly_name=room, status="in-progress", limit=1)
-        if not rooms:
-            raise NotOnTheNetwork(f"room {room} is not in progress", 404)
-        return str(rooms[0].sid)
+    # Call control: the caller's conference room (hold, transfer, consult, three-way calls).
+
+    def room_sid(self, room: str) -> str | None:
+        """Return the sid of the live conference named room, or None if none is live.
+
+        Participants are addressed through the conference's sid (ConferenceSid has a CF
+        pattern in the Participant operations); the room's status callbacks tell it too, and
+        this asks when they have not come yet.
+        """
+        with network_errors(f"looking up room {room}"):
+            for status in ("in-progress", "init"):
+                found = self.client.conferences.list(friendly_name=room, status=status, limit=1)
+                if found:
+                    return str(found[0].sid)
+        return None
+
+    def hold_participant(
+        self, conference_sid: str, who: str, hold: bool, hold_url: str | None = None
+    ) -> None:
+        """Put a participant (by CallSid or label) on hold with hold_url's music, or back.
+
+        Without hold_url Twilio plays its own hold music (Participant resource, HoldUrl).
+        """
+        kwargs: dict[str, Any] = {"hold": hold}
+        if hold and hold_url:
+            kwargs |= {"hold_url": hold_url, "hold_method": "POST"}
+        log.info("room %s: %s %s", conference_sid, "holding" if hold else "resuming", who)
+        with network_errors(f"holding {who} in {conference_sid}"):
+            self.client.conferences(conference_sid).participants(who).update(**kwargs)
+
+    def participant_ends_room(self, conference_sid: str, who: str, ends: bool) -> None:
+        """Say whether the room ends when this participant leaves it."""
+        with network_errors(f"changing how {who} leaves {conference_sid}"):
+            self.client.conferences(conference_sid).participants(who).update(
+                end_conference_on_exit=ends
+            )
+
+    def remove_participant(self, conference_sid: str, who: str) -> None:
+        """Take a participant out of the room; a participant already gone is left alone."""
+        log.info("room %s: removing %s", conference_sid, who)
+        try:
+            with network_errors(f"removing {who} from {conference_sid}"):
+                self.client.conferences(conference_sid).participants(who).delete()
+        except NotOnTheNetwork:
+            return
+
+    def dial_into_room(
+        self,
+        room: str,
+        to: str,
+        *,
+        label: str,
+        status_callback: str,
+        timeout: int,
+        ends_room: bool = False,
+    ) -> str:
+        """Ring to into the room (by conference sid or name) as label; return their call sid.
+
+        They join when they answer, starting the room, without a beep; their call's progress
+        (answered, completed) goes to status_callback.
+        """
+        log.info("room %s: ringing %s in as %s", room, to, label)
+        with network_errors(f"ringing {label} into {room}"):
+            participant = self.client.conferences(room).participants.create(
+                from_=self.from_number,
+                to=to,
+                label=label,
+                beep="false",
+                start_conference_on_enter=True,
+                end_conference_on_exit=ends_room,
+                timeout=timeout,
+                status_callback=status_callback,
+                status_callback_method="POST",
+                status_callback_event=["answered", "completed"],
+            )
+        return str(participant.call_sid)
 
     def fetch_recording(self, recording_sid: str) -> bytes:
         """Return the audio of a recording as WAV bytes."""
@@ -225,6 +312,64 @@ class TwilioTelephony:
                 raise NotOnTheNetwork(f"recording {recording_sid} has no audio", 404)
             response.raise_for_status()
         return response.content
+
+    def delete_recording(self, recording_sid: str) -> bool:
+        """Delete a recording and its audio at the network; return False if it was gone already.
+
+        Twilio answers 204 to a deletion and 404 to a recording it no longer holds, so a
+        deletion repeated after a crash is harmless.
+        """
+        try:
+            with network_errors(f"deleting recording {recording_sid}"):
+                deleted = self.client.recordings(recording_sid).delete()
+        except NotOnTheNetwork:
+            return False
+        log.info("recording %s deleted at the phone network", recording_sid)
+        return bool(deleted)
+
+    def recordings_created_before(self, day: date) -> list[NetworkRecording]:
+        """Return the recordings the network holds that were created on or before a day (GMT).
+
+        Twilio's list filter DateCreated< reads "on or before"; the library pages through.
+        """
+        moment = datetime.combine(day, time(23, 59, 59), UTC)
+        with network_errors("listing recordings"):
+            listed = self.client.recordings.list(date_created_before=moment)
+        return [
+            NetworkRecording(str(item.sid), str(item.call_sid or ""), item.date_created)
+            for item in listed
+        ]
+
+
+class CallControl(Protocol):
+    """What the centre asks of a call's conference room: hold the caller, bring someone in,
+    let someone leave without ending the room (hold and transfer; kept apart from the rest)."""
+
+    def room_sid(self, room: str) -> str | None:
+        """Return the sid of the live conference named room, or None if none is live."""
+
+    def hold_participant(
+        self, conference_sid: str, who: str, hold: bool, hold_url: str | None = None
+    ) -> None:
+        """Put a participant (by CallSid or label) on hold with hold_url's music, or back."""
+
+    def participant_ends_room(self, conference_sid: str, who: str, ends: bool) -> None:
+        """Say whether the room ends when this participant leaves it."""
+
+    def remove_participant(self, conference_sid: str, who: str) -> None:
+        """Take a participant out of the room; a participant already gone is left alone."""
+
+    def dial_into_room(
+        self,
+        room: str,
+        to: str,
+        *,
+        label: str,
+        status_callback: str,
+        timeout: int,
+        ends_room: bool = False,
+    ) -> str:
+        """Ring to into the room (by conference sid or name) as label; return their call sid."""
 
 
 def make_telephony(settings: Settings) -> TwilioTelephony:
@@ -277,6 +422,13 @@ class TelephonyProvider:
                 raise RuntimeError("telephony is not configured; create the app first")
             self._telephony = make_telephony(self._settings)
         return self._telephony
+
+    def call_control(self) -> CallControl:
+        """Return the configured boundary's control of conference rooms."""
+        current = self.current()
+        if not isinstance(current, TwilioTelephony):
+            raise TelephonyError("this phone network cannot control conference rooms")
+        return current
 
 
 telephony = TelephonyProvider()

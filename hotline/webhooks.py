@@ -22,6 +22,14 @@ P = ParamSpec("P")
 Fallback = Callable[[str | None], VoiceResponse]
 
 
+class RetryLater(RuntimeError):
+    """A status callback that could not be kept: answered 503, so that Twilio may send it again.
+
+    Only for callbacks whose answer Twilio does not play to a caller (a recording's status):
+    a 2xx there tells Twilio the report was received, and it is never sent again.
+    """
+
+
 def polite_goodbye(call_sid: str | None) -> VoiceResponse:
     """Apologise and end the call: the fallback of last resort."""
     response = VoiceResponse()
@@ -65,6 +73,12 @@ def twilio_webhook(fallback: Fallback = polite_goodbye) -> Callable[..., Callabl
                 return Response("Forbidden: invalid Twilio signature\n", 403, mimetype="text/plain")
             try:
                 return twiml(view(*args, **kwargs))
+            except RetryLater as exc:
+                log.warning(
+                    "%s not kept for call %s, asking for a retry: %s", request.path, call_sid, exc
+                )
+                db.session.rollback()
+                return Response("Not stored; please retry\n", 503, mimetype="text/plain")
             except Exception:
                 log.exception("webhook %s failed for call %s", request.path, call_sid)
                 db.session.rollback()

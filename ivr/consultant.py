@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from twilio.twiml.voice_response import VoiceResponse
 
 from customers.service import normalise_phone
+from hotline import speech
 from hotline.settings import Settings
 from ivr import flow
 from ivr.journey import Journey
@@ -15,6 +16,9 @@ from routing import service as routing
 from routing import twiml as routing_twiml
 from routing.engine import QueueEntry
 from routing.extension import services as routing_services
+
+# A silent caller out of hours hears the options twice, then may leave a message.
+CLOSED_SILENCES = 2
 
 
 def queue_entry(journey: Journey, number: str) -> QueueEntry:
@@ -52,23 +56,58 @@ def offer_handle(settings: Settings, journey: Journey, given: CallInput) -> Show
 
 
 def closed_prompt(settings: Settings, journey: Journey, lead: str | None) -> VoiceResponse:
-    """Tell the caller consultants are away and offer a callback or a message."""
+    """Say consultants are away and when they are back; offer a callback or a message."""
     return flow.page(
-        journey.language, "closed", [lead or "", p(journey, "closed"), p(journey, "closed_options")]
+        journey.language,
+        "closed",
+        [lead or "", closed_words(journey), p(journey, "closed_options")],
     )
+
+
+def closed_words(journey: Journey) -> str:
+    """Say that consultants are away, and when they next answer (holidays skipped)."""
+    now = datetime.now(UTC)
+    opening = routing_services().opening_hours.next_opening(now)
+    if opening is None:
+        return p(journey, "closed")
+    return p(journey, "closed_until", when=speech.when_open(journey.language, opening, now))
 
 
 def closed_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown:
     """Take a callback request on 1, a voicemail on 2."""
     if given.digits == "1":
-        number = normalise_phone(journey.caller_number, settings.default_region)
+        number = caller_number(settings, journey)
         if number is None:
             return GoTo("closed", lead=p(journey, "callback_no_number"))
         request_callback(journey, number)
         return routing_twiml.goodbye(journey.language, [p(journey, "callback_requested")])
     if given.digits == "2":
-        return flow.record_voicemail(journey.language)
-    return failed(journey, "closed", "not_understood")
+        return voicemail(settings, journey)
+    shown = failed(journey, "closed", "not_understood")
+    return voicemail(settings, journey, shown.lead) if shown.step == "offer" else shown
+
+
+def closed_silence(settings: Settings, journey: Journey) -> Shown:
+    """Re-prompt a silent caller once; then offer a message, after which the call ends.
+
+    Consultants are away, so offering one again would loop a silent caller for ever.
+    """
+    shown = failed(journey, "closed", "silence")
+    if journey.failures < CLOSED_SILENCES and shown.step == "closed":
+        return shown
+    return voicemail(settings, journey, p(journey, "closed_voicemail"))
+
+
+def caller_number(settings: Settings, journey: Journey) -> str | None:
+    """Return the caller's number in E.164 if the network gave one we can call back."""
+    return normalise_phone(journey.caller_number, settings.default_region)
+
+
+def voicemail(settings: Settings, journey: Journey, lead: str | None = None) -> VoiceResponse:
+    """Record a message, asking for a number to call back only if the caller's is unknown."""
+    journeys().save(journey)
+    known = caller_number(settings, journey) is not None
+    return flow.record_voicemail(journey.language, lead=lead, number_known=known)
 
 
 def request_callback(journey: Journey, number: str) -> None:

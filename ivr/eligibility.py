@@ -20,8 +20,8 @@ def eligibility_prompt(settings: Settings, journey: Journey, lead: str | None) -
         texts += [question.text, p(journey, "yes_no")]
         return flow.page(journey.language, "eligibility", texts, speech_input=True)
     outcome = rules.decide(journey.answers)
-    texts += [p(journey, "eligibility_result"), outcome.text if outcome else "", rules.disclaimer]
-    texts.append(p(journey, "eligibility_after"))
+    # The outcome says it is indicative; the disclaimer was read before the first question.
+    texts += [outcome.text if outcome else "", p(journey, "eligibility_after")]
     return flow.page(journey.language, "eligibility", texts)
 
 
@@ -50,4 +50,10 @@ def question_open(journey: Journey) -> bool:
 def restart(journey: Journey) -> GoTo:
     """Start the pre-check again (star after an outcome)."""
     journey.answers = {}
-    return GoTo("eligibility", lead=p(journey, "eligibility_intro"))
+    return GoTo("eligibility", lead=introduction(journey))
+
+
+def introduction(journey: Journey) -> str:
+    """Say what the pre-check is, that only the office decides, and how to answer."""
+    disclaimer = knowledge.eligibility_rules(journey.language).disclaimer
+    return f"{p(journey, 'eligibility_intro')} {disclaimer}"

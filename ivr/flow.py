@@ -146,17 +146,25 @@ def language_menu(language: str) -> VoiceResponse:
     return response
 
 
-def record_voicemail(language: str, max_seconds: int = 120) -> VoiceResponse:
-    """Ask for a message and record it, reporting the file to the recordings package."""
+def record_voicemail(
+    language: str, max_seconds: int = 120, *, lead: str | None = None, number_known: bool = False
+) -> VoiceResponse:
+    """Ask for a message and record it, reporting the file to the recordings package.
+
+    A caller whose number came with the call is not asked to say it: the message keeps it.
+    """
     response = VoiceResponse()
-    speech.say(response, language, speech.prompt(language, "voicemail_prompt"))
+    if lead:
+        speech.say(response, language, lead)
+    ask = "voicemail_prompt_known" if number_known else "voicemail_prompt"
+    speech.say(response, language, speech.prompt(language, ask))
     response.record(
         action=urls.VOICEMAIL_DONE,
         method="POST",
         max_length=max_seconds,
         timeout=5,
         play_beep=True,
-        recording_status_callback=recording_urls.STATUS,
+        recording_status_callback=recording_urls.status_url(language),
         recording_status_callback_method="POST",
     )
     response.redirect(urls.VOICEMAIL_DONE, method="POST")

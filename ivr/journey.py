@@ -32,10 +32,14 @@ class Journey:
     topic: str = "general"
     purpose: str = "vacancies"
     failures: int = 0
+    # The menu the failures were counted on: another menu starts a fresh count.
+    failure_step: str = ""
     region_code: str = ""
     place: str = ""
     occupation: str = ""
     offset: int = 0
+    # Which part of a long FAQ answer is being read.
+    part: int = 0
     list_page: int = 0
     shown_ids: list[int] = field(default_factory=list)
     answers: dict[str, bool] = field(default_factory=dict)

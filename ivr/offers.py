@@ -5,7 +5,7 @@ from __future__ import annotations
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.settings import Settings
-from ivr import flow
+from ivr import applying, flow
 from ivr.journey import Journey
 from ivr.steps import CallInput, GoTo, Shown, failed, journeys, p
 from knowledge import service as knowledge
@@ -80,6 +80,8 @@ def vacancies_prompt(settings: Settings, journey: Journey, lead: str | None) -> 
                 wage=wage_text(journey, vacancy.wage_min, vacancy.wage_max),
             )
         )
+        texts.append(applying.offer_reference(journey, vacancy))
+    texts += applying.offices_to_apply(journey, list(enumerate(found, start=journey.offset + 1)))
     journey.shown_ids = [vacancy.id for vacancy in found]
     texts.append(p(journey, "vacancies_options"))
     journeys().save(journey)
@@ -115,18 +117,22 @@ def vacancies_handle(settings: Settings, journey: Journey, given: CallInput) -> 
 def go_options(journey: Journey, step: str, lead: str) -> VoiceResponse:
     """Confirm something and offer the step's options again without rereading the list."""
     journeys().save(journey)
-    options = "vacancies_options" if step == "vacancies" else "trainings_options"
+    if step == "vacancies":
+        options = "vacancies_options"
+    else:
+        more = journey.offset + PAGE_SIZE < knowledge.count_trainings(journey.region_code)
+        options = "trainings_options" if more else "trainings_options_last"
     return flow.page(journey.language, step, [lead, p(journey, options)])
 
 
 def trainings_prompt(settings: Settings, journey: Journey, lead: str | None) -> VoiceResponse:
     """Read three training offers open for sign-up in the caller's region."""
     found = knowledge.trainings(journey.region_code, journey.offset, PAGE_SIZE)
+    count = knowledge.count_trainings(journey.region_code)
     texts = [lead or ""]
     if not found:
-        texts.append(p(journey, "trainings_none" if journey.offset == 0 else "list_end"))
+        texts.append(p(journey, "trainings_none" if journey.offset == 0 else "trainings_list_end"))
     elif journey.offset == 0:
-        count = knowledge.count_trainings(journey.region_code)
         texts.append(p(journey, "trainings_intro", count=count))
     for number, course in enumerate(found, start=journey.offset + 1):
         texts.append(
@@ -142,16 +148,17 @@ def trainings_prompt(settings: Settings, journey: Journey, lead: str | None) -> 
             )
         )
     journey.shown_ids = [course.id for course in found]
-    texts.append(p(journey, "trainings_options"))
+    more = journey.offset + PAGE_SIZE < count
+    texts.append(p(journey, "trainings_options" if more else "trainings_options_last"))
     journeys().save(journey)
     return flow.page(journey.language, "trainings", texts)
 
 
 def trainings_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown:
-    """Next page on 1, by text on 2, another region on 3."""
+    """Next page on 1, by text on 2, another region on 3, how courses are funded on 4."""
     if given.digits == "1":
         if journey.offset + PAGE_SIZE >= knowledge.count_trainings(journey.region_code):
-            return GoTo("trainings", lead=p(journey, "list_end"))
+            return go_options(journey, "trainings", p(journey, "trainings_list_end"))
         journey.offset += PAGE_SIZE
         return GoTo("trainings")
     if given.digits == "2":
@@ -167,4 +174,7 @@ def trainings_handle(settings: Settings, journey: Journey, given: CallInput) -> 
     if given.digits == "3":
         journey.purpose = "trainings"
         return GoTo("region")
+    if given.digits == "4":
+        journey.topic, journey.part = "training_info", 0
+        return GoTo("answer")
     return failed(journey, "trainings", "not_understood")

@@ -3,7 +3,7 @@
 Each page of the menu is a *step* with three entry points: ``prompt`` reads it, ``handle``
 acts on a key or phrase, and silence re-prompts. Keys that mean the same everywhere are
 handled once, before a step sees the input: ``*`` repeats, ``9`` returns to the main menu and
-``0`` asks for a consultant. Three failures in a call bring an offer of a consultant.
+``0`` asks for a consultant. Three failures on one menu bring an offer of a consultant.
 
 A step gives back TwiML to play, or a ``GoTo`` naming the step to read next; ``go`` reads it.
 The branches of the main menu live in their own modules: ``answers`` (FAQ), ``regions`` and
@@ -32,6 +32,7 @@ from routing.extension import services as routing_services
 log = logging.getLogger(__name__)
 
 MENU_TOPICS = {"1": "benefit_documents", "4": "eures"}
+MAX_PESEL_TRIES = 3
 
 
 # Arriving ----------------------------------------------------------------------------------
@@ -95,7 +96,9 @@ def start(settings: Settings, call_sid: str) -> VoiceResponse:
 
 
 def go(settings: Settings, journey: Journey, step: str, lead: str | None = None) -> VoiceResponse:
-    """Move the caller to a step and read it."""
+    """Move the caller to a step and read it; a menu the caller moves on to counts afresh."""
+    if step != journey.failure_step:
+        journey.failure_step, journey.failures = step, 0
     journeys().save(journey)
     return follow(settings, journey, STEPS[step].prompt(settings, journey, lead))
 
@@ -128,6 +131,8 @@ def receive(settings: Settings, call_sid: str, step: str, given: CallInput) -> V
         if digits == "*":
             if step == "eligibility" and not eligibility.question_open(journey):
                 return follow(settings, journey, eligibility.restart(journey))
+            if step == "answer":
+                return follow(settings, journey, answers.answer_repeat(journey))
             return go(settings, journey, step)
         if digits == "9":
             journey.failures = 0
@@ -143,8 +148,12 @@ def silence(settings: Settings, call_sid: str, step: str) -> VoiceResponse:
     journey = journeys().load(call_sid)
     if step == "identify":
         return go(settings, journey, "menu", lead=p(journey, "identify_gave_up"))
-    if step == "offer":
+    if step in ("offer", "identify_help"):
         return follow(settings, journey, consultant.to_consultant(settings, journey))
+    if step == "closed":
+        return follow(settings, journey, consultant.closed_silence(settings, journey))
+    if step == "answer":
+        return follow(settings, journey, answers.answer_silence(journey))
     return follow(settings, journey, failed(journey, step, "silence"))
 
 
@@ -169,13 +178,18 @@ def identify_page(language: str, lead: str | None) -> VoiceResponse:
 
 
 def identify_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown:
-    """Check the PESEL's checksum and look the caller up; three tries, then go on anonymously."""
+    """Check the PESEL's checksum and look the caller up; after three tries offer a consultant."""
     if not given.digits:
         return GoTo("menu")
     journey.pesel_tries += 1
     if not pesel_number.is_valid(given.digits):
-        if journey.pesel_tries >= 3:
-            return GoTo("menu", lead=p(journey, "identify_gave_up"))
+        if journey.pesel_tries >= MAX_PESEL_TRIES:
+            log.info(
+                "call %s: %s invalid PESELs, offering a consultant",
+                journey.call_sid,
+                journey.pesel_tries,
+            )
+            return GoTo("identify_help", lead=p(journey, "identify_invalid_final"))
         return GoTo("identify", lead=p(journey, "identify_invalid"))
     customer = caller_by_pesel(given.digits)
     if customer is None:
@@ -183,6 +197,16 @@ def identify_handle(settings: Settings, journey: Journey, given: CallInput) -> S
     identify(journey, customer)
     log.info("call %s identified by PESEL as customer %s", journey.call_sid, customer.id)
     return GoTo("menu", lead=p(journey, "identify_ok", first_name=journey.first_name))
+
+
+def identify_help_prompt(settings: Settings, journey: Journey, lead: str | None) -> VoiceResponse:
+    """Offer a consultant to a caller whose PESEL failed three times, or to go on without."""
+    return flow.page(journey.language, "identify_help", [lead or "", p(journey, "identify_help")])
+
+
+def identify_help_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown:
+    """Go on without identification (0 and 9 are handled everywhere; silence puts through)."""
+    return GoTo("menu", lead=p(journey, "identify_gave_up"))
 
 
 # Main menu ---------------------------------------------------------------------------------
@@ -205,13 +229,19 @@ def menu_page(language: str, lead: str | None) -> VoiceResponse:
 
 
 def menu_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown:
-    """Act on the caller's main-menu choice."""
+    """Act on the caller's main-menu choice; a town said there means vacancies in it."""
     choice = given.digits or understanding.menu_option(journey.language, given.said) or ""
+    topic = understanding.topic_asked(journey.language, given.said) if given.said else None
+    if topic is not None and not given.digits:
+        return answers.choose(journey, topic)
+    if given.said and not given.digits and choice in ("", "2"):
+        there = offers_there(journey, given.said)
+        if there is not None:
+            return there
     if choice == "0":
         return consultant.to_consultant(settings, journey)
     if choice in MENU_TOPICS:
-        journey.topic = MENU_TOPICS[choice]
-        return GoTo("answer")
+        return answers.choose(journey, MENU_TOPICS[choice])
     if choice in ("2", "3"):
         journey.purpose = "vacancies" if choice == "2" else "trainings"
         journey.topic = journey.purpose
@@ -219,7 +249,7 @@ def menu_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown
     if choice == "5":
         journey.topic = "eligibility"
         journey.answers = {}
-        return GoTo("eligibility", lead=p(journey, "eligibility_intro"))
+        return GoTo("eligibility", lead=eligibility.introduction(journey))
     if choice == "6":
         journey.topic = "job_alerts"
         journey.purpose = "alerts"
@@ -230,8 +260,25 @@ def menu_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown
     return failed(journey, "menu", "not_understood")
 
 
+def offers_there(journey: Journey, said: str) -> GoTo | None:
+    """Take a town or region said at the main menu as a wish to hear the vacancies there."""
+    place = knowledge.find_place(said)
+    region = None if place is not None else knowledge.find_region(said)
+    if place is None and region is None:
+        return None
+    journey.purpose = journey.topic = "vacancies"
+    if place is not None:
+        chosen = regions.region_chosen(journey, place.region_code, place.name)
+    else:
+        assert region is not None
+        chosen = regions.region_chosen(journey, region.code, "")
+    log.info("call %s: a place said at the main menu, reading vacancies", journey.call_sid)
+    return GoTo(chosen.step, lead=f"{p(journey, 'vacancies_there')} {chosen.lead}")
+
+
 STEPS: dict[str, Step] = {
     "identify": Step(identify_prompt, identify_handle, navigation=False),
+    "identify_help": Step(identify_help_prompt, identify_help_handle),
     "menu": Step(menu_prompt, menu_handle),
     "offer": Step(consultant.offer_prompt, consultant.offer_handle),
     "answer": Step(answers.answer_prompt, answers.answer_handle),

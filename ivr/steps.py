@@ -60,7 +60,13 @@ def p(journey: Journey, key: str, /, **values: object) -> str:
 
 
 def failed(journey: Journey, step: str, why: str) -> GoTo:
-    """Count a failure and re-prompt, switching to keypad lists or offering a consultant."""
+    """Count a failure on this menu and re-prompt, then a keypad list or a consultant.
+
+    Failures count per menu: a caller who misses once on each of three menus has not failed
+    three times on any of them.
+    """
+    if journey.failure_step != step:
+        journey.failure_step, journey.failures = step, 0
     journey.failures += 1
     if journey.failures >= MAX_FAILURES:
         log.info("call %s: %s failures, offering a consultant", journey.call_sid, journey.failures)

@@ -9,6 +9,7 @@ from rapidfuzz import fuzz
 from hotline import speech
 
 MIN_SCORE = 80.0
+WORD_SCORE = 80.0
 YES_WORDS = {
     "pl": ("tak", "zgadza się", "owszem"),
     "en": ("yes", "yeah", "correct"),
@@ -47,6 +48,25 @@ def menu_option(language: str, said: str) -> str | None:
 def asks_for_consultant(said: str) -> bool:
     """Tell whether a caller asked for a person, in any of the IVR's languages."""
     return any(menu_option(language, said) == "0" for language in speech.LANGUAGES)
+
+
+def topic_asked(language: str, said: str) -> str | None:
+    """Return the FAQ topic a phrase said at the main menu asks for, if every word of it was said.
+
+    Topics are narrower than the menu's keys ("where do I register" rather than
+    "documents"), so a topic is taken only when each word of one of its phrases was heard
+    (in any inflection close enough, "zasiłku" for "zasiłek"); otherwise the menu decides.
+    """
+    heard = plain(said).split()
+    best_topic, best_length = None, 0
+    for topic, phrases in speech.topic_keywords(language).items():
+        for phrase in phrases:
+            words = plain(phrase).split()
+            if len(" ".join(words)) > best_length and all(
+                any(fuzz.ratio(word, other) >= WORD_SCORE for other in heard) for word in words
+            ):
+                best_topic, best_length = topic, len(" ".join(words))
+    return best_topic
 
 
 def yes_or_no(language: str, said: str) -> bool | None:

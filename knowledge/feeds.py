@@ -16,7 +16,7 @@ The XML feed carries vacancies only. Its shape (sample: data/samples/oferty.xml)
         <wynagrodzenie od="6500" do="8000" waluta="PLN" okres="miesiac"/>
         <umowa>umowa o pracę</umowa>  <wymiar>pełny etat</wymiar>
         <opublikowano>2026-11-02</opublikowano>  <wazna_do>2026-12-31</wazna_do>
-        <opis>...</opis>  <sms>...</sms>
+        <opis>...</opis>  <sms>...</sms>  <kontakt>tel. 85 000 00 00</kontakt>
       </oferta>
     </oferty>
 """
@@ -43,7 +43,7 @@ SMS_LIMIT = 300
 VACANCY_FIELDS = (
     "external_id", "title", "occupation", "occupation_code", "employer", "city", "county",
     "region", "office_code", "wage_min", "wage_max", "contract_type", "working_time",
-    "posted_on", "expires_on", "description", "summary", "source",
+    "posted_on", "expires_on", "description", "summary", "source", "contact",
 )  # fmt: skip
 TRAINING_FIELDS = (
     "external_id", "title", "provider", "region", "city", "starts_on", "ends_on",
@@ -66,6 +66,7 @@ COLUMN_ALIASES = {
     "data_zakonczenia": "ends_on", "zapisy_do": "registration_deadline",
     "liczba_godzin": "hours", "godziny": "hours", "koszt": "cost_pln",
     "finansowane": "funded", "jezyki": "languages", "zrodlo": "source",
+    "kontakt": "contact", "dane_kontaktowe": "contact",
 }  # fmt: skip
 
 TRUE_WORDS = {"1", "true", "yes", "tak", "t", "y"}
@@ -163,6 +164,7 @@ class VacancyRecord:
     expires_on: date
     description: str
     sms_summary: str
+    contact: str | None = None
 
 
 @dataclass(frozen=True)
@@ -312,6 +314,7 @@ def xml_fields(offer: ET.Element) -> dict[str, Any]:
         "expires_on": text("wazna_do"),
         "description": text("opis"),
         "summary": text("sms"),
+        "contact": text("kontakt"),
     }
     if wage is not None:
         fields["wage_min"] = wage.get("od", "")
@@ -465,6 +468,7 @@ def check_vacancy(row: FeedRow, gazetteer: Gazetteer, source: str) -> VacancyRec
     summary = reader.text("summary", SMS_LIMIT)
     description = reader.long_text("description")
     office_code = reader.text("office_code", 32) or None
+    contact = reader.text("contact", 200) or None
     row_source = reader.text("source", 40) or source
     if reader.reasons:
         raise RowProblem(reader.reasons)
@@ -475,7 +479,7 @@ def check_vacancy(row: FeedRow, gazetteer: Gazetteer, source: str) -> VacancyRec
         region_code=region_code, office_code=office_code, wage_min=wage_min,
         wage_max=wage_max, contract_type=contract_type, working_time=working_time,
         posted_on=posted_on, expires_on=expires_on, description=description,
-        sms_summary=summary,
+        sms_summary=summary, contact=contact,
     )  # fmt: skip
     if not summary:
         record = replace(record, sms_summary=vacancy_sms(record))

@@ -88,6 +88,21 @@ class Office(Base):
     city: Mapped[str | None] = mapped_column(String(80))
 
 
+class DirectoryEntry(Base):
+    """An outside number consultants may put a caller through to, or bring into a call: a
+    labour office, a partner institution, an interpreter, a helpline."""
+
+    __tablename__ = "directory_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    number: Mapped[str] = mapped_column(String(32))  # E.164, checked when saved
+    description: Mapped[str] = mapped_column(Text, default="")
+    # A labour office's own line: offered first for that office's customers.
+    office_code: Mapped[str | None] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(255), default="")  # where the number is published
+
+
 class FaqEntry(Base):
     """One answer on one topic in one language."""
 
@@ -125,6 +140,8 @@ class Vacancy(Base):
     county: Mapped[str | None] = mapped_column(String(80))
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
     office_code: Mapped[str | None] = mapped_column(String(32))
+    # How to apply, as the feed gives it (a phone, an e-mail, "CV do..."); else the office's.
+    contact: Mapped[str | None] = mapped_column(String(200))
     wage_min: Mapped[int | None] = mapped_column(Integer)
     wage_max: Mapped[int | None] = mapped_column(Integer)
     contract_type: Mapped[str | None] = mapped_column(String(40))

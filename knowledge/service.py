@@ -31,6 +31,7 @@ from knowledge.matching import (
     plain,
 )
 from knowledge.models import FaqEntry, Office, Place, Region, TrainingOffer, Vacancy
+from knowledge.office_hours import OpeningSpan, read_opening_hours
 
 
 def faq_answer(topic: str, language: str) -> FaqEntry | None:
@@ -73,6 +74,9 @@ class OfficeCard:
     address: str
     opening_hours: str
     region_code: str | None
+    # The hours read into days and times, so each language can say them; None if unclear.
+    weekly_hours: tuple[OpeningSpan, ...] | None = None
+    phone: str | None = None
 
 
 def _cached(key: tuple[str, ...], load: Callable[[], object]) -> object:
@@ -112,13 +116,31 @@ def office_card(code: str | None) -> OfficeCard | None:
         if found is None:
             return None
         return OfficeCard(
-            found.code, found.name, found.address, found.opening_hours, found.region_code
+            found.code,
+            found.name,
+            found.address,
+            found.opening_hours,
+            found.region_code,
+            read_opening_hours(found.opening_hours),
+            found.phone,
         )
 
     return cast("OfficeCard | None", _cached(("office", code), load))
 
 
 # Regions and places ---------------------------------------------------------------------
+
+
+def region_office_card(region_code: str | None) -> OfficeCard | None:
+    """Return the office that stands for a region (its first), from the short-lived copy."""
+    if not region_code:
+        return None
+
+    def load() -> str:
+        found = offices_in_region(region_code)
+        return found[0].code if found else ""
+
+    return office_card(cast("str", _cached(("region_office", region_code), load)))
 
 
 def regions() -> list[Region]:

@@ -91,7 +91,29 @@ def vacancy_line(vacancy_id: int) -> str:
         return ""
     pay = "-".join(str(w) for w in (vacancy.wage_min, vacancy.wage_max) if w)
     pay = f", {pay} zł" if pay else ""
-    return f"- {vacancy.title}, {vacancy.city}{pay} (nr {vacancy.external_id})"
+    contact = f"; {vacancy.contact}" if vacancy.contact else ""
+    return f"- {vacancy.title}, {vacancy.city}{pay} (nr {vacancy.external_id}){contact}"
+
+
+def apply_through(language: str, vacancy_ids: list[int]) -> str:
+    """Name the offices to apply through for the texted offers that give no contact."""
+    lines = []
+    for vacancy_id in vacancy_ids:
+        vacancy = knowledge.vacancy(vacancy_id)
+        if vacancy is None or vacancy.contact:
+            continue
+        office = knowledge.office_card(vacancy.office_code) or knowledge.region_office_card(
+            vacancy.region_code
+        )
+        if office is None:
+            continue
+        line = speech.prompt(
+            language, "sms_apply_office", office=office.name, address=office.address
+        )
+        line += f", tel. {office.phone}" if office.phone else ""
+        if line not in lines:
+            lines.append(line)
+    return "\n".join(lines)
 
 
 def fit(header: str, items: list[str], footer: str = "", limit: int = MAX_BODY) -> str:
@@ -109,7 +131,8 @@ def fit(header: str, items: list[str], footer: str = "", limit: int = MAX_BODY) 
 def send_vacancies(to: str, language: str, *, call_sid: str, vacancy_ids: list[int]) -> OutboundSms:
     """Text the caller the offers just read out, recording which they were."""
     header = speech.prompt(language, "sms_vacancies_header")
-    body = fit(header, [line for line in map(vacancy_line, vacancy_ids) if line])
+    footer = apply_through(language, vacancy_ids)
+    body = fit(header, [line for line in map(vacancy_line, vacancy_ids) if line], footer)
     key = f"vacancies:{call_sid}:{','.join(map(str, vacancy_ids))}"
     return queue_sms(
         to,

@@ -22,6 +22,8 @@ class Recording(Base):
     url: Mapped[str] = mapped_column(String(512))
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="in-progress")
+    # The language the caller used, as the call's TwiML told the callback (None: not known).
+    language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # A voicemail is handled once a consultant has listened and acted on it.
     handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

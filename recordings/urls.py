@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 PREFIX = "/recordings"
 # Twilio reports here, in the background, when a recording is ready (recordingStatusCallback).
 STATUS = PREFIX + "/status"
+
+
+def status_url(language: str | None = None) -> str:
+    """Return the status callback's path, telling it the caller's language when known.
+
+    Twilio signs the whole URL it requests, query included, so the language arrives as
+    trustworthy as the form itself.
+    """
+    return f"{STATUS}?{urlencode({'language': language})}" if language else STATUS

@@ -14,14 +14,17 @@ bp = Blueprint("recordings", __name__)
 @bp.post(urls.STATUS)
 @twilio_webhook()
 def status() -> VoiceResponse:
-    """Record that a recording is ready (or failed)."""
+    """Keep what Twilio says of a recording (ready, absent or failed) before acknowledging it."""
     form = request.form
-    duration = form.get("RecordingDuration")
-    service.recording_status(
-        form["RecordingSid"],
-        form.get("CallSid", ""),
-        form.get("RecordingUrl", ""),
-        form.get("RecordingStatus", ""),
-        int(duration) if duration and duration.isdigit() else None,
+    duration = form.get("RecordingDuration", "")
+    service.report_recording(
+        service.RecordingReport(
+            recording_sid=form["RecordingSid"],
+            call_sid=form.get("CallSid", ""),
+            url=form.get("RecordingUrl", ""),
+            status=form.get("RecordingStatus", ""),
+            duration=int(duration) if duration.isdigit() else None,
+            language=request.args.get("language") or None,
+        )
     )
     return VoiceResponse()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import and_, func, or_, select, update
 
@@ -22,6 +23,14 @@ class VoicemailError(ValueError):
     """A voicemail action that cannot be carried out, with a message to show."""
 
 
+class Desk(StrEnum):
+    """Whose desk a voicemail goes to, as seen by one consultant."""
+
+    YOURS = "yours"  # the caller's own advisor
+    TEAM = "team"  # no advisor: the office's team (or everyone) who speaks the caller's language
+    OTHER = "other"  # another advisor's customer, or a team or language not the consultant's
+
+
 @dataclass(frozen=True)
 class Voicemail:
     """A message a caller left, with who they are when the centre knows."""
@@ -30,6 +39,26 @@ class Voicemail:
     caller_number: str
     customer: Customer | None
     topic: str | None
+    # The language the caller used: the call's own, else the customer's preferred one.
+    language: str | None = None
+
+    @property
+    def advisor_id(self) -> int | None:
+        """Return the caller's own advisor, who takes the message when there is one."""
+        return self.customer.advisor_id if self.customer else None
+
+    @property
+    def office_code(self) -> str | None:
+        """Return the office whose team takes a message from a customer without an advisor."""
+        return self.customer.office_code if self.customer else None
+
+    def desk_for(self, consultant: Consultant) -> Desk:
+        """Tell whether the message is for this consultant, their team, or someone else."""
+        if self.advisor_id is not None:
+            return Desk.YOURS if self.advisor_id == consultant.id else Desk.OTHER
+        same_office = self.office_code is None or self.office_code == consultant.office_code
+        speaks = self.language is None or self.language in (consultant.languages or [])
+        return Desk.TEAM if same_office and speaks else Desk.OTHER
 
 
 # A voicemail a caller finished leaving that no consultant has handled yet.
@@ -45,8 +74,14 @@ def voicemail_waiting() -> int:
     return int(db.session.scalar(select(func.count(Recording.id)).where(UNHANDLED_VOICEMAIL)) or 0)
 
 
-def voicemail_inbox(limit: int = 50, recording_id: int | None = None) -> list[Voicemail]:
-    """Return the voicemails nobody has handled yet, oldest first (or just the one asked)."""
+def voicemail_inbox(
+    limit: int = 50, recording_id: int | None = None, for_consultant: Consultant | None = None
+) -> list[Voicemail]:
+    """Return the voicemails nobody has handled yet, oldest first (or just the one asked).
+
+    For a consultant, their own customers' messages come first, then their team's (callers
+    without an advisor who speak a language they speak), then the rest, each oldest first.
+    """
     query = (
         select(Recording, CallRecord)
         .outerjoin(CallRecord, CallRecord.call_sid == Recording.call_sid)
@@ -70,19 +105,31 @@ def voicemail_inbox(limit: int = 50, recording_id: int | None = None) -> list[Vo
     ).all()
     by_id = {customer.id: customer for customer in found}
     by_phone = {customer.phone: customer for customer in found if customer.phone}
-    return [
-        Voicemail(
-            recording=recording,
-            caller_number=(record.caller_number or "") if record else "",
-            customer=(
-                by_id.get(record.customer_id)
-                if record and record.customer_id
-                else by_phone.get(phones.get(recording.id) or "")
-            ),
-            topic=record.topic if record else None,
+    inbox = []
+    for recording, record in rows:
+        customer = (
+            by_id.get(record.customer_id)
+            if record and record.customer_id
+            else by_phone.get(phones.get(recording.id) or "")
         )
-        for recording, record in rows
-    ]
+        language = (
+            recording.language
+            or (record.language if record else None)
+            or (customer.preferred_language if customer else None)
+        )
+        inbox.append(
+            Voicemail(
+                recording=recording,
+                caller_number=(record.caller_number or "") if record else "",
+                customer=customer,
+                topic=record.topic if record else None,
+                language=language,
+            )
+        )
+    if for_consultant is not None:
+        order = list(Desk)
+        inbox.sort(key=lambda item: order.index(item.desk_for(for_consultant)))
+    return inbox
 
 
 def voicemail_recording(recording_id: int) -> Recording | None:

@@ -220,6 +220,9 @@ class RoutingEngine:
         self._callback_unreached = register(scripts.CALLBACK_UNREACHED)
         self._callback_leg_ended = register(scripts.CALLBACK_LEG_ENDED)
         self._claim_undelivered = register(scripts.CLAIM_UNDELIVERED)
+        self._transfer = register(scripts.TRANSFER)
+        self._party = register(scripts.PARTY)
+        self._hand_over = register(scripts.HAND_OVER)
 
     def policy_for(self, queue: str) -> RoutingPolicy:
         """Return the tiers of a queue (the default policy unless configured)."""
@@ -395,6 +398,51 @@ class RoutingEngine:
             else:
                 self.redis.zrem(keys.OFFERS, call_sid)
         return result
+
+    # Transfers and consultations
+
+    def transfer(
+        self,
+        call_sid: str,
+        consultant_id: int,
+        kind: str,
+        target: str = "",
+        *,
+        topic: str = "",
+        hold_seconds: float = 60.0,
+    ) -> int:
+        """Send a connected call back to waiting, for the tier kind names ('consultant',
+        'advisor', 'office', 'language', 'queue'), keeping its place and priority; the
+        consultant goes to wrap-up. Returns 1 if done, 0 if not theirs, -1 if no such target."""
+        args = [
+            call_sid,
+            str(consultant_id),
+            repr(self.clock()),
+            kind,
+            target,
+            topic,
+            repr(float(hold_seconds)),
+            repr(self.wrap_up_seconds),
+        ]
+        return int(self._transfer(args=args))
+
+    def consult_colleague(self, consultant_id: int, call_sid: str, mode: str) -> bool:
+        """Change a colleague rung into a call's room: 'reserve' (only if free), 'answered',
+        'release' or 'wrap'; tell whether it changed them."""
+        args = [str(consultant_id), call_sid, repr(self.clock()), mode, repr(self.wrap_up_seconds)]
+        return bool(self._party(args=args))
+
+    def hand_over(self, call_sid: str, consultant_id: int, to: int | None) -> bool:
+        """Make the colleague (None: an outside party) in the room the call's consultant; the
+        consultant goes to wrap-up."""
+        args = [
+            call_sid,
+            str(consultant_id),
+            "" if to is None else str(to),
+            repr(self.clock()),
+            repr(self.wrap_up_seconds),
+        ]
+        return bool(self._hand_over(args=args))
 
     # Callbacks and voicemail
 

@@ -60,6 +60,12 @@ HAND = PREFIX + "hand:"
 HANDS = PREFIX + "hands"
 # How long supervision and a raised hand outlive their last change, if the end is never heard.
 SUPERVISION_TTL_SECONDS = 4 * 3600
+# A connected call's room (a hash: its conference sid, the caller held or not, a colleague or
+# outside party rung in), the consultants' segments of it (a hash of JSON, one per leg) and what
+# the room reported about holds (a hash keyed by conference sid and sequence number).
+ROOM = PREFIX + "room:"
+LEGS = PREFIX + "legs:"
+HOLDS = PREFIX + "holds:"
 
 # Smoothed statistics (a hash), the event stream (also PUBLISHed on the same name), and the
 # list the router blocks on until there may be work.
@@ -72,6 +78,21 @@ WAKE = PREFIX + "wake"
 def entry(call_sid: str) -> str:
     """Return the key of a call's entry."""
     return ENTRY + call_sid
+
+
+def room(call_sid: str) -> str:
+    """Return the key of a call's room state."""
+    return ROOM + call_sid
+
+
+def legs(call_sid: str) -> str:
+    """Return the key of a call's consultant segments."""
+    return LEGS + call_sid
+
+
+def holds(call_sid: str) -> str:
+    """Return the key of the hold events a call's room reported."""
+    return HOLDS + call_sid
 
 
 def consultant(consultant_id: int | str) -> str:

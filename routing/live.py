@@ -135,6 +135,11 @@ class LiveEntry:
     callback_leg_ended: str | None = None
     callback_status: str | None = None
     pinned: bool = False
+    # Transfers: how many, who made the last, and the customer's own advisor (advisor_id
+    # then names the colleague the call was transferred to).
+    transfers: int = 0
+    transferred_by: int | None = None
+    customer_advisor_id: int | None = None
 
     @classmethod
     def from_hash(cls, call_sid: str, values: Mapping[str, str]) -> Self:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Float, ForeignKey, Integer, String, false
+from sqlalchemy import Float, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.db import Base, UtcDateTime, utcnow
@@ -43,6 +43,32 @@ class CallRecord(Base):
     tier: Mapped[str | None] = mapped_column(String(16))
     own_advisor: Mapped[bool] = mapped_column(default=False)
     outcome: Mapped[str] = mapped_column(String(16), default=CallOutcome.ABANDONED)
+    # How long the caller was on hold, and how often the call changed hands (its legs say
+    # who had it, in turn).
+    hold_seconds: Mapped[float | None] = mapped_column(Float)
+    transfers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class CallLeg(Base):
+    """One person's segment of a call: a consultant's, or an outside party's, in turn."""
+
+    __tablename__ = "call_legs"
+    __table_args__ = (UniqueConstraint("call_sid", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(34), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    # "queue", "transfer", "consult", "three-way" or "outside-transfer"
+    kind: Mapped[str] = mapped_column(String(20))
+    consultant_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    party_number: Mapped[str | None] = mapped_column(String(32))
+    party_name: Mapped[str | None] = mapped_column(String(120))
+    transferred_by: Mapped[int | None] = mapped_column(Integer)
+    handed_to: Mapped[str | None] = mapped_column(String(120))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    talk_seconds: Mapped[float | None] = mapped_column(Float)
+    hold_seconds: Mapped[float | None] = mapped_column(Float)
 
 
 class CallbackStatus(StrEnum):

@@ -114,7 +114,8 @@ end
 
 local ENTRY_FIELDS = {'state', 'advisor_id', 'office', 'language', 'tier', 'tier_until',
   'score', 'own_first', 'predict', 't1', 't2', 't3', 'routable', 'requeue', 'callback', 'queued_at',
-  'joined_at', 'consultant_id', 'queue_sid', 'caller_number', 'answered_at', 'pinned'}
+  'joined_at', 'consultant_id', 'queue_sid', 'caller_number', 'answered_at', 'pinned',
+  'transfers'}
 
 local function load_entry(sid)
   local values = redis.call('HMGET', ekey(sid), unpack(ENTRY_FIELDS))
@@ -607,7 +608,8 @@ redis.call('HSETNX', ekey(sid), 'answered_at', num(now))
 redis.call('ZREM', KEY.OFFERS, sid)
 change_state(consultant_id, 'on-call', now, '', sid, 0)
 if e.callback ~= '1' then
-  smooth('wait_ewma', now - (tonumber(e.joined_at) or now), 0.1)
+  -- a transferred caller's second wait is not a wait for a first answer
+  if e.transfers == '' then smooth('wait_ewma', now - (tonumber(e.joined_at) or now), 0.1) end
 elseif e.pinned == '1' and e.advisor_id == consultant_id then
   -- how soon advisors get round to the callbacks asked of them, for the offer to tell callers
   local asked = tonumber(redis.call('HGET', ekey(sid), 'callback_requested_at') or '') or now
@@ -936,5 +938,109 @@ for _, sid in ipairs(redis.call('ZRANGE', KEY.OFFERS, 0, -1)) do
   end
 end
 return claimed
+"""
+)
+
+# ARGV: call_sid, consultant_id (who transfers it), now, kind ('consultant', 'advisor',
+# 'office', 'language' or 'queue'), target (the colleague, office or language; '' for the
+# advisor, the caller's own office, or the queue), topic ('' keeps it), how long the target
+# tier holds the call (seconds), wrap_seconds.
+# A cold transfer: the call waits again with its place (queued_at) and priority, for the tier
+# the target names, then widens as any call does (a language transfer leaves the caller's
+# office out: its team may not speak the language). The caller is on their way back into the
+# Twilio queue, so it becomes routable when their wait URL runs. The consultant goes to
+# wrap-up. Returns 1 if transferred, 0 if the call was not theirs to transfer, -1 if the
+# target is unknown (no advisor, no office).
+TRANSFER = script(
+    r"""
+local sid, from_id, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local kind, target, topic = ARGV[4], ARGV[5], ARGV[6]
+local hold, wrap_seconds = tonumber(ARGV[7]) or 60, ARGV[8]
+local e = load_entry(sid)
+if e.state ~= 'connected' or e.consultant_id ~= from_id or e.callback == '1' then return 0 end
+local own_advisor = redis.call('HGET', ekey(sid), 'customer_advisor_id')
+if not own_advisor then own_advisor = e.advisor_id end
+local from_tier = 4
+if kind == 'consultant' then
+  if target == '' then return -1 end
+  e.advisor_id, e.t1, from_tier = target, num(hold), 1
+elseif kind == 'advisor' then
+  if own_advisor == '' then return -1 end
+  e.advisor_id, e.t1, from_tier = own_advisor, num(hold), 1
+elseif kind == 'office' then
+  if target ~= '' then e.office = target end
+  if e.office == '' then return -1 end
+  e.t2, from_tier = num(hold), 2
+elseif kind == 'language' then
+  -- only the language counts now: the office's team may not speak it
+  if target == '' then return -1 end
+  e.language, e.t3, e.office, from_tier = target, num(hold), '', 3
+end
+redis.call('HSET', ekey(sid), 'state', 'waiting', 'consultant_id', '', 'offered_at', '',
+  'customer_advisor_id', own_advisor, 'advisor_id', e.advisor_id, 'office', e.office,
+  'language', e.language, 't1', e.t1, 't2', e.t2, 't3', e.t3, 'own_first', '0',
+  'predict', '0', 'pinned', '0', 'transferred_by', from_id, 'routable', '0', 'requeue', '1',
+  'consultant_leg', '', 'delivered_at', '', 'lease', '')
+if topic ~= '' then redis.call('HSET', ekey(sid), 'topic', topic) end
+redis.call('HINCRBY', ekey(sid), 'transfers', 1)
+e.state, e.own_first, e.predict, e.pinned = 'waiting', '0', '0', '0'
+settle_tier(sid, e, from_tier, now)
+redis.call('ZADD', KEY.WAITING, e.score, sid)
+redis.call('ZREM', KEY.OFFERS, sid)
+local _, _, state, holding = profile(from_id)
+if holding == sid then change_state(from_id, 'wrap-up', now, '', sid, wrap_seconds) end
+emit(now, 'call.transferred', {call_sid = sid, consultant_id = tonumber(from_id), kind = kind,
+  target = target, tier = tonumber(e.tier)})
+return 1
+"""
+)
+
+# ARGV: consultant_id, call_sid, now, mode, wrap_seconds. A colleague rung into a call's room
+# to consult: 'reserve' takes them if free (ringing), 'answered' puts them on the call,
+# 'release' frees them (they never spoke with the caller), 'wrap' sends them to wrap-up (they
+# did). Each changes only a colleague still held for this call. Returns 1 if it changed them.
+PARTY = script(
+    r"""
+local consultant_id, sid, now, mode = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local _, _, state, holding = profile(consultant_id)
+if mode == 'reserve' then
+  if state ~= 'available' then return 0 end
+  change_state(consultant_id, 'ringing', now, 'consult', sid, 0)
+  return 1
+end
+if holding ~= sid then return 0 end
+if mode == 'answered' and state == 'ringing' then
+  change_state(consultant_id, 'on-call', now, 'consult', sid, 0)
+  return 1
+end
+if mode == 'release' and (state == 'ringing' or state == 'on-call') then
+  change_state(consultant_id, 'available', now, '', '', 0)
+  return 1
+end
+if mode == 'wrap' and (state == 'ringing' or state == 'on-call') then
+  change_state(consultant_id, 'wrap-up', now, '', sid, ARGV[5])
+  return 1
+end
+return 0
+"""
+)
+
+# ARGV: call_sid, consultant_id (who hands over), to ('' for an outside party), now,
+# wrap_seconds. A warm transfer: the colleague (or outside party) already in the room takes
+# the call; the consultant goes to wrap-up. Returns 1 if handed over, 0 if not theirs.
+HAND_OVER = script(
+    r"""
+local sid, from_id, to_id, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local e = load_entry(sid)
+if e.state ~= 'connected' or e.consultant_id ~= from_id then return 0 end
+redis.call('HSET', ekey(sid), 'consultant_id', to_id, 'transferred_by', from_id,
+  'consultant_leg', '')
+redis.call('HINCRBY', ekey(sid), 'transfers', 1)
+local _, _, state, holding = profile(from_id)
+if holding == sid then change_state(from_id, 'wrap-up', now, '', sid, ARGV[5]) end
+if to_id ~= '' then change_state(to_id, 'on-call', now, '', sid, 0) end
+emit(now, 'call.handed-over', {call_sid = sid, consultant_id = tonumber(from_id),
+  to = tonumber(to_id)})
+return 1
 """
 )

@@ -20,9 +20,10 @@ from hotline.jobs import jobs
 from hotline.settings import Settings
 from hotline.speech import DEFAULT_LANGUAGE
 from hotline.telephony import FINAL_CALL_STATUSES, TelephonyError, telephony
-from routing import callbacks, twiml, urls
+from routing import callbacks, legs, twiml, urls
 from routing.callbacks import CallbackRules
 from routing.engine import ConsultantProfile, LegEnd, QueueEntry, RoutingEngine
+from routing.legs import Leg
 from routing.live import (
     ADVISOR_BUSY_STATES,
     WITH_THE_CALLER_STATES,
@@ -150,7 +151,9 @@ def wait_offers(routing: Routing, entry: LiveEntry | None) -> tuple[str, ...]:
     waited = now - (entry.queued_at or now)
     has_number = bool(entry.caller_number)
     offers: tuple[str, ...] = ()
-    if has_number and advisor_busy(routing.engine, entry.advisor_id, entry.queue, entry.call_sid):
+    # A transferred call's advisor_id names the colleague it waits for, not the caller's own.
+    own_advisor = entry.advisor_id if not entry.transfers else None
+    if has_number and advisor_busy(routing.engine, own_advisor, entry.queue, entry.call_sid):
         offers = (ADVISOR_OFFER,)
     if routing.engine.staffed_count() == 0:
         offers += ("unstaffed_offer",) if has_number else ("unstaffed_voicemail_offer",)
@@ -240,15 +243,25 @@ def queue_left(routing: Routing, call_sid: str, result: str) -> VoiceResponse:
         return twiml.empty()
     if result == "leave" and entry is not None and entry.voicemail:
         engine.close(call_sid, "voicemail")
-        return twiml.voicemail(language, routing.settings.voicemail_max_seconds)
+        return twiml.voicemail(
+            language,
+            routing.settings.voicemail_max_seconds,
+            number_known=bool(entry.caller_number),
+        )
     if result == "hangup":
-        engine.close(call_sid, "abandoned")
+        engine.close(call_sid, unserved_outcome(entry))
         return twiml.empty()
     if result in ("bridged", "bridging-in-process", "redirected"):
         return twiml.empty()
     log.warning("call %s left the queue with %s", call_sid, result)
-    engine.close(call_sid, "abandoned")
+    engine.close(call_sid, unserved_outcome(entry))
     return twiml.goodbye(language)
+
+
+def unserved_outcome(entry: LiveEntry | None) -> str:
+    """Return how a call that ends while not connected ended: abandoned, unless a consultant
+    had already spoken with the caller (who hung up while being transferred, say)."""
+    return "answered" if entry is not None and entry.answered_at else "abandoned"
 
 
 def connect_consultant(routing: Routing, call_sid: str, consultant_id: int) -> VoiceResponse:
@@ -307,6 +320,10 @@ def consultant_answered(routing: Routing, call_sid: str, consultant_id: int) -> 
     entry = engine.entry(call_sid) if answer == Answer.NOW else None
     if entry is not None:
         log.info("call %s: consultant %s answered", call_sid, consultant_id)
+        if not entry.callback:
+            kind = "transfer" if entry.transfers else "queue"
+            leg = Leg(0, kind, engine.clock(), consultant_id, transferred_by=entry.transferred_by)
+            legs.start_leg(engine.redis, call_sid, leg)
         consultant_picked_up.send(entry, consultant_id=consultant_id)
     return True
 
@@ -387,8 +404,8 @@ def call_ended(routing: Routing, call_sid: str, caller_number: str, status: str)
     """Handle the status callback: close whatever is open for this call and persist it."""
     entry = routing.engine.entry(call_sid)
     if entry is not None and entry.state != EntryState.ENDED and not entry.callback:
-        outcome = "answered" if entry.state == EntryState.CONNECTED else "abandoned"
-        routing.engine.close(call_sid, outcome)
+        connected = entry.state == EntryState.CONNECTED
+        routing.engine.close(call_sid, "answered" if connected else unserved_outcome(entry))
         if entry.state == EntryState.OFFERED and entry.consultant_leg:
             stop_ringing(entry.consultant_leg)
     schedule_record(call_sid, caller_number=caller_number, status=status)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+import redis
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from hotline.db import db
+from routing import legs
 from routing.extension import services
 from routing.live import LiveEntry
-from routing.models import CallOutcome, CallRecord
+from routing.models import CallLeg, CallOutcome, CallRecord
 from routing.policy import TIER_NAMES
 from routing.signals import call_recorded
 
@@ -58,6 +61,47 @@ def fill_record(record: CallRecord, entry: LiveEntry) -> None:
         record.talk_seconds = max(0.0, (ended - answered).total_seconds())
 
 
+def record_legs(
+    session: Session, client: redis.Redis, record: CallRecord, entry: LiveEntry
+) -> None:
+    """Copy the call's legs (each consultant's segment, with talk and hold time, and whoever
+    was rung in or put through to) into the database, and the caller's hold into the record.
+
+    A leg still open when the call ended lasts until the end; running again updates the rows.
+    """
+    found = legs.legs_of(client, record.call_sid)
+    end = entry.ended_at or (found[-1].started_at if found else 0.0)
+    intervals = legs.hold_intervals(legs.hold_events(client, record.call_sid), end)
+    record.hold_seconds = round(sum(b - a for a, b in intervals), 3) if found else None
+    record.transfers = entry.transfers
+    if not found:
+        return
+    existing = {
+        row.position: row
+        for row in session.scalars(select(CallLeg).where(CallLeg.call_sid == record.call_sid))
+    }
+    for leg in found:
+        row = existing.get(leg.n) or CallLeg(call_sid=record.call_sid, position=leg.n)
+        times = legs.leg_times(leg, intervals, end)
+        row.kind = leg.kind
+        row.consultant_id = leg.consultant_id
+        row.party_number = leg.party_number or None
+        row.party_name = leg.party_name or None
+        row.transferred_by = leg.transferred_by
+        row.handed_to = leg.handed_to or None
+        row.started_at = _moment(leg.started_at) or datetime.now(UTC)
+        row.ended_at = _moment(leg.ended_at if leg.ended_at is not None else end)
+        row.talk_seconds = round(times.talk_seconds, 3)
+        row.hold_seconds = round(times.hold_seconds, 3)
+        session.add(row)
+    served = [leg for leg in found if leg.consultant_id is not None]
+    if served and record.consultant_id is None:
+        # Transferred, then gone before anyone else answered: the last to speak with them.
+        record.consultant_id = served[-1].consultant_id
+        record.answered_at = _moment(served[0].started_at)
+        record.talk_seconds = max(0.0, end - served[0].started_at) if end else None
+
+
 def record_call(call_sid: str, caller_number: str = "", status: str = "") -> int:
     """Store (or update) the record of one call from its queue state; safe to run twice."""
     entry = services().engine.entry(call_sid)
@@ -73,6 +117,7 @@ def record_call(call_sid: str, caller_number: str = "", status: str = "") -> int
             record.ended_at = record.ended_at or datetime.now(UTC)
         else:
             fill_record(record, entry)
+            record_legs(session, services().engine.redis, record, entry)
         session.flush()
         record_id = record.id
     log.info("call %s recorded as %s (status %s)", call_sid, record.outcome, status or "-")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
@@ -102,16 +103,20 @@ def leave_queue() -> VoiceResponse:
     return response
 
 
-def voicemail(language: str, max_seconds: int) -> VoiceResponse:
-    """Record a message for the centre; the recordings package stores it when it is ready."""
+def voicemail(language: str, max_seconds: int, number_known: bool = False) -> VoiceResponse:
+    """Record a message for the centre; the recordings package stores it when it is ready.
+
+    A caller whose number came with the call is not asked to say it.
+    """
     response = VoiceResponse()
-    speech.say(response, language, prompts.text(language, "voicemail_prompt"))
+    ask = "voicemail_prompt_known" if number_known else "voicemail_prompt"
+    speech.say(response, language, prompts.text(language, ask))
     response.record(
         action=urls.VOICEMAIL_DONE,
         method="POST",
         max_length=max_seconds,
         play_beep=True,
-        recording_status_callback=RECORDING_STATUS_URL,
+        recording_status_callback=f"{RECORDING_STATUS_URL}?{urlencode({'language': language})}",
         recording_status_callback_method="POST",
     )
     speech.say(response, language, prompts.text(language, "voicemail_thanks"))
@@ -183,6 +188,11 @@ def caller_room(language: str, call_sid: str, *, music: bool = False) -> VoiceRe
         end_conference_on_exit=True,
         beep=False,
         participant_label="caller",
+        # The room reports its start and end (its sid) and holds, for hold time: the first
+        # participant's statusCallback is the room's, and the caller is always the first.
+        status_callback=urls.room_status(call_sid),
+        status_callback_method="POST",
+        status_callback_event="start end hold",
         **({"wait_url": urls.MUSIC, "wait_method": "POST"} if music else {}),
     )
     response.append(dial)
@@ -205,6 +215,23 @@ def consultant_room(call_sid: str, consultant_id: int) -> VoiceResponse:
         participant_label=consultant_label(consultant_id),
     )
     response.append(dial)
+    return response
+
+
+def put_through(
+    language: str, number: str, name: str, *, caller_id: str, timeout: int = 40
+) -> VoiceResponse:
+    """Tell a caller whom they are put through to, then dial that outside number.
+
+    If nobody answers there, the caller hears so before the call ends.
+    """
+    response = VoiceResponse()
+    speech.say(response, language, prompts.text(language, "transfer_outside", name=name))
+    dial = Dial(timeout=timeout, caller_id=caller_id)
+    dial.number(number)
+    response.append(dial)
+    speech.say(response, language, prompts.text(language, "transfer_failed"))
+    response.hangup()
     return response
 
 

@@ -21,6 +21,13 @@ MUSIC = PREFIX + "/music"
 JOIN = PREFIX + "/join"
 SCREEN_KEY = PREFIX + "/screen-key"
 LEG_STATUS = PREFIX + "/leg-status"
+# Call control: what the caller's room reports (joins, leaves, holds), the progress of a
+# colleague or outside party rung into it, a transferred caller's way back into the queue, and
+# a caller put through to an outside number.
+ROOM_STATUS = PREFIX + "/room-status"
+PARTY_STATUS = PREFIX + "/party-status"
+TRANSFERRED = PREFIX + "/transferred"
+TRANSFER_OUT = PREFIX + "/transfer-out"
 # A callback: the consultant's desk is rung first, then the customer dialled.
 CALLBACK_CONNECT = PREFIX + "/callback/connect"
 CALLBACK_STATUS = PREFIX + "/callback/status"
@@ -47,6 +54,21 @@ def join(call_sid: str, consultant_id: int) -> str:
 def room_left(call_sid: str) -> str:
     """Return where the caller's call goes on when they leave the room."""
     return f"{ROOM_LEFT}?call={call_sid}"
+
+
+def room_status(call_sid: str) -> str:
+    """Return where the caller's room reports its events."""
+    return f"{ROOM_STATUS}?call={call_sid}"
+
+
+def party_status(call_sid: str, label: str) -> str:
+    """Return where the call of someone rung into the caller's room reports its progress."""
+    return f"{PARTY_STATUS}?call={call_sid}&label={label}"
+
+
+def transfer_out(call_sid: str) -> str:
+    """Return where a caller put through to an outside number continues."""
+    return f"{TRANSFER_OUT}?call={call_sid}"
 
 
 def screen_key(call_sid: str, consultant_id: int) -> str:

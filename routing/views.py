@@ -7,7 +7,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from hotline import speech
 from hotline.webhooks import twilio_webhook
-from routing import service, twiml, urls
+from routing import control, service, twiml, urls
 from routing.extension import services as routing
 from routing.supervision import Supervisor
 
@@ -177,6 +177,42 @@ def callback_status() -> VoiceResponse:
         request.form.get("CallSid", ""),
     )
     return twiml.empty()
+
+
+@bp.post(urls.ROOM_STATUS)
+@twilio_webhook(fallback=lambda _sid: twiml.empty())
+def room_status() -> VoiceResponse:
+    """Hear what the caller's room reports: its sid, and the caller's holds."""
+    control.room_event(routing(), request.args["call"], request.form.to_dict())
+    return twiml.empty()
+
+
+@bp.post(urls.PARTY_STATUS)
+@twilio_webhook(fallback=lambda _sid: twiml.empty())
+def party_status() -> VoiceResponse:
+    """Hear the progress of a colleague's or outside party's call into the caller's room."""
+    control.party_progress(
+        routing(),
+        request.args["call"],
+        request.args["label"],
+        request.form.get("CallSid", ""),
+        request.form.get("CallStatus", ""),
+    )
+    return twiml.empty()
+
+
+@bp.post(urls.TRANSFERRED)
+@twilio_webhook(fallback=back_to_queue)
+def transferred() -> VoiceResponse:
+    """Bring a transferred caller back to their place in the queue."""
+    return control.transferred(routing(), request.form["CallSid"])
+
+
+@bp.post(urls.TRANSFER_OUT)
+@twilio_webhook(fallback=lambda _sid: twiml.goodbye(speech.DEFAULT_LANGUAGE))
+def transfer_out() -> VoiceResponse:
+    """Put a caller through to the outside number they were transferred to."""
+    return control.put_through(routing(), request.args["call"])
 
 
 # A supervisor's phone, rung into a live call's room from the board.

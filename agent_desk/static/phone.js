@@ -4,12 +4,14 @@
 // not the desk, tells the centre who answered.
 //
 // Interface: register(), unregister(), accept(), reject(), hangUp(), mute(on), sendDigits(keys),
+// devices() (the microphones and speakers to choose from), useDevices({input, output}),
 // onIncoming(handler), on(event, handler) and the read-only state ("offline", "idle",
 // "ringing", "connected") and muted. Events: "state" (the new state), "incoming" ({from,
-// callSid}), "ended" ({answered}), "mute" (on), "error" ({message, code}), with the message in
-// plain words for the consultant.
+// callSid}), "ended" ({answered}), "mute" (on), "network" ("reconnecting" or "ok": the
+// connection to the network dropped, or is back), "error" ({message, code}), with the message
+// in plain words for the consultant.
 (function () {
-  const PHONE_METHODS = ["register", "unregister", "accept", "reject", "hangUp", "mute", "sendDigits"];
+  const PHONE_METHODS = ["register", "unregister", "accept", "reject", "hangUp", "mute", "sendDigits", "devices", "useDevices"];
 
   class PhoneBase {
     constructor() {
@@ -56,6 +58,24 @@
 
     _fail(message, code) {
       this._emit("error", { message, code: code || null });
+    }
+
+    _network(state) {
+      if (state === this.network) return;
+      this.network = state;
+      this._emit("network", state);
+    }
+
+    // The browser's own list of audio devices (their names once the microphone is allowed).
+    async _mediaDevices() {
+      const found = { inputs: [], outputs: [] };
+      if (!navigator.mediaDevices || !navigator.mediaDevices.enumerateDevices) return found;
+      for (const device of await navigator.mediaDevices.enumerateDevices()) {
+        const entry = { id: device.deviceId, label: device.label || "" };
+        if (device.kind === "audioinput") found.inputs.push(entry);
+        if (device.kind === "audiooutput") found.outputs.push(entry);
+      }
+      return found;
     }
   }
 
@@ -139,8 +159,14 @@
         tokenRefreshMs: Math.min(60000, (grant.ttl_seconds * 1000) / 4),
         logLevel: "warn",
       });
-      this.device.on("registered", () => this._setState(this.call ? this.state : "idle"));
-      this.device.on("unregistered", () => this._setState("offline"));
+      this.device.on("registered", () => {
+        this._network("ok");
+        this._setState(this.call ? this.state : "idle");
+      });
+      this.device.on("unregistered", () => {
+        this._setState(this.call ? this.state : "offline");
+        this._reregister();
+      });
       this.device.on("error", (error) => this._fail(plainTwilioError(error), error && error.code));
       this.device.on("incoming", (call) => this._incoming(call));
       this.device.on("tokenWillExpire", () => this._refreshToken());
@@ -152,8 +178,45 @@
       }
     }
 
+    // The SDK signs the phone in again by itself after most drops; if it stays signed out,
+    // ask again, more slowly each time, until it is back or the page unregisters it.
+    _reregister(delay = 2000) {
+      if (!this.device || this.rejoining) return;
+      this._network("reconnecting");
+      this.rejoining = setTimeout(async () => {
+        this.rejoining = null;
+        if (!this.device || this.device.state === "registered") return;
+        try {
+          await this.device.register();
+        } catch (error) {
+          this._reregister(Math.min(delay * 2, 30000));
+        }
+      }, delay);
+    }
+
+    async devices() {
+      const audio = this.device && this.device.audio;
+      if (!audio) return this._mediaDevices();
+      const list = (devices) =>
+        Array.from(devices.values()).map((device) => ({ id: device.deviceId, label: device.label || "" }));
+      return { inputs: list(audio.availableInputDevices), outputs: list(audio.availableOutputDevices) };
+    }
+
+    async useDevices({ input, output } = {}) {
+      const audio = this.device && this.device.audio;
+      if (!audio) return;
+      try {
+        if (input) await audio.setInputDevice(input);
+        if (output && audio.isOutputSelectionSupported) await audio.speakerDevices.set(output);
+      } catch (error) {
+        this._fail("The desk could not switch to that device. Check that it is plugged in, then choose it again.");
+      }
+    }
+
     async unregister() {
       if (!this.device) return;
+      clearTimeout(this.rejoining);
+      this.rejoining = null;
       this.device.destroy();
       this.device = null;
       this.call = null;
@@ -238,6 +301,9 @@
       call.on("cancel", finished);
       call.on("reject", finished);
       call.on("mute", (on) => this._setMuted(!!on));
+      // The call's media dropped: the SDK tries to bring it back for a while by itself.
+      call.on("reconnecting", () => this._network("reconnecting"));
+      call.on("reconnected", () => this._network("ok"));
       call.on("error", (error) => this._fail(plainTwilioError(error), error && error.code));
       this._setState("ringing");
       this._emit("incoming", { from: call.parameters.From || "", callSid: call.parameters.CallSid || "" });
@@ -297,6 +363,15 @@
       await this._act("press", "The keys did not reach the call.", { digits: String(keys) });
     }
 
+    // The emulator carries no sound: the choice is kept, as the real phone would use it.
+    async devices() {
+      return this._mediaDevices();
+    }
+
+    async useDevices({ input, output } = {}) {
+      this.chosen = { input: input || null, output: output || null };
+    }
+
     _url(action) {
       const base = `${this.emulator}/emulator/endpoints/${encodeURIComponent(this.address)}`;
       return action ? `${base}/${action}` : base;
@@ -330,10 +405,13 @@
       } catch (error) {
         if (!this.unreachable) this._fail("The phone network emulator does not answer; is it running?");
         this.unreachable = true;
-        this._setState("offline");
+        this._network("reconnecting");
+        // A call goes on in the network while the desk cannot see it: keep showing it.
+        if (this.state !== "connected") this._setState("offline");
         return;
       }
       this.unreachable = false;
+      this._network("ok");
       const state = endpoint.state === "ringing" || endpoint.state === "connected" ? endpoint.state : "idle";
       if (state === "ringing" && endpoint.call_sid !== this.callSid) {
         this.callSid = endpoint.call_sid;

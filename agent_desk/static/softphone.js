@@ -280,6 +280,113 @@
   });
 
   phone.on("mute", render);
+
+  // How long the consultant has been talking, on the panel.
+  const talk = {
+    started: null,
+    tick: null,
+    start() {
+      this.started = Date.now();
+      clearInterval(this.tick);
+      this.tick = setInterval(() => this.show(), 1000);
+      this.show();
+    },
+    stop() {
+      clearInterval(this.tick);
+      this.tick = null;
+      this.started = null;
+      this.show();
+    },
+    show() {
+      const shown = $("softphone-timer");
+      shown.hidden = this.started === null;
+      if (this.started !== null) shown.textContent = `Talking for ${clock((Date.now() - this.started) / 1000)}`;
+    },
+  };
+
+  // How long is left of a timed wrap-up, in the header of every page; the centre says how
+  // much is left (its clock, not the browser's), and the page counts it down.
+  const wrapUp = {
+    until: null,
+    tick: null,
+    async learn() {
+      try {
+        const response = await fetch("/desk/api/state", { headers: { Accept: "application/json" } });
+        const desk = await response.json();
+        this.set(desk.state === "wrap-up" ? desk.wrap_up_left : null);
+      } catch (error) {
+        // The countdown is a courtesy; the centre ends the wrap-up on time either way.
+      }
+    },
+    set(seconds) {
+      clearInterval(this.tick);
+      this.until = typeof seconds === "number" ? Date.now() + seconds * 1000 : null;
+      if (this.until !== null) this.tick = setInterval(() => this.show(), 1000);
+      this.show();
+    },
+    show() {
+      const shown = $("wrap-countdown");
+      if (!shown) return;
+      const left = this.until === null ? null : Math.max(0, (this.until - Date.now()) / 1000);
+      shown.hidden = left === null || left === 0;
+      if (left !== null) shown.textContent = `Wrap-up: ${clock(left)} left`;
+      if (left === 0) this.set(null);
+    },
+  };
+
+  function clock(seconds) {
+    const whole = Math.floor(seconds);
+    return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
+  }
+
+  phone.on("state", (state) => {
+    if (state === "connected") talk.start();
+    else talk.stop();
+  });
+  phone.on("ended", ({ answered }) => {
+    if (answered) wrapUp.learn();
+  });
+  phone.on("network", (state) => {
+    $("phone-network").hidden = state !== "reconnecting";
+  });
+  wrapUp.learn();
+
+  // The microphone and speaker, kept for the next visit.
+  const AUDIO_CHOICE = "hotline-audio-devices";
+  async function offerDevices() {
+    let found;
+    try {
+      found = await phone.devices();
+    } catch (error) {
+      return;
+    }
+    const chosen = JSON.parse(localStorage.getItem(AUDIO_CHOICE) || "{}");
+    const fill = (select, devices, current) => {
+      const keep = select.options[0];
+      select.replaceChildren(keep);
+      devices.forEach((device, index) => {
+        const option = new Option(device.label || `Device ${index + 1}`, device.id);
+        option.selected = device.id === current;
+        select.add(option);
+      });
+    };
+    fill($("phone-input"), found.inputs, chosen.input);
+    fill($("phone-output"), found.outputs, chosen.output);
+    if (chosen.input || chosen.output) phone.useDevices(chosen);
+  }
+  const chooseDevices = () => {
+    const chosen = { input: $("phone-input").value || null, output: $("phone-output").value || null };
+    localStorage.setItem(AUDIO_CHOICE, JSON.stringify(chosen));
+    phone.useDevices(chosen);
+  };
+  $("phone-input").addEventListener("change", chooseDevices);
+  $("phone-output").addEventListener("change", chooseDevices);
+  $("phone-audio").addEventListener("toggle", () => {
+    if ($("phone-audio").open) offerDevices();
+  });
+  if (navigator.mediaDevices && navigator.mediaDevices.addEventListener) {
+    navigator.mediaDevices.addEventListener("devicechange", offerDevices);
+  }
   phone.on("error", ({ message }) => showError(message));
 
   const act = (action) => async () => {

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bench.webhooks.dequeue import bp
-from centre.app import create_app
+from centre.app import create_app, exempt_webhooks
 
 app = create_app()
 app.register_blueprint(bp)
+exempt_webhooks(app)

@@ -113,6 +113,7 @@ def test_both_phones_offer_the_same_interface(page: Page):
     assert methods["twilio"] == methods["emulator"] == methods["required"]
     assert methods["required"] == sorted(
         ["register", "unregister", "accept", "reject", "hangUp", "mute", "sendDigits"]
+        + ["devices", "useDevices"]
     )
     assert methods["shared"] == [["function", "function", "offline"]] * 2
 
@@ -175,6 +176,60 @@ def test_the_twilio_phone_registers_refreshes_its_token_and_takes_a_call(page: P
         "error The browser did not let the desk use your microphone. Allow the microphone for "
         "this site (the icon in the address bar), then answer again.",
     ]
+
+
+# The SDK's Device.audio (an AudioHelper): the devices it offers, and what the phone chose.
+FAKE_AUDIO = """
+class FakeAudio {
+  constructor() {
+    const device = (id, label) => [id, { deviceId: id, label }];
+    this.availableInputDevices = new Map([device("default", "Default"), device("mic-2", "USB headset")]);
+    this.availableOutputDevices = new Map([device("default", "Default"), device("spk-2", "USB headset")]);
+    this.isOutputSelectionSupported = true;
+    this.chosen = [];
+    this.speakerDevices = { set: async (id) => this.chosen.push("speaker " + id) };
+  }
+  async setInputDevice(id) { this.chosen.push("microphone " + id); }
+}
+window.FakeAudio = FakeAudio;
+"""
+
+
+def test_the_twilio_phone_offers_audio_devices_and_says_when_the_network_drops(page: Page):
+    serve_desk(page, [])
+    page.add_script_tag(content=FAKE_DEVICE)
+    page.add_script_tag(content=FAKE_AUDIO)
+    page.add_script_tag(url=f"{ORIGIN}/desk/static/phone.js")
+    seen = page.evaluate(
+        """async () => {
+        const phone = new HotlinePhone.TwilioVoicePhone({ Device: FakeDevice });
+        const network = [];
+        phone.on("network", (state) => network.push(state));
+        await phone.register();
+        const device = FakeDevice.last;
+        device.audio = new FakeAudio();
+        const offered = await phone.devices();
+        await phone.useDevices({ input: "mic-2", output: "spk-2" });
+
+        const call = new FakeCall({ From: "+48221952400", CallSid: "CA1" });
+        device.emit("incoming", call);
+        await phone.accept();
+        call.emit("reconnecting", { code: 53405 });
+        const during = phone.state;
+        call.emit("reconnected");
+        // The signalling drops: the phone signs in again by itself.
+        device.state = "unregistered";
+        device.emit("unregistered");
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        return { offered, chosen: device.audio.chosen, network, during, after: device.state };
+    }"""
+    )
+    assert [d["label"] for d in seen["offered"]["inputs"]] == ["Default", "USB headset"]
+    assert [d["id"] for d in seen["offered"]["outputs"]] == ["default", "spk-2"]
+    assert seen["chosen"] == ["microphone mic-2", "speaker spk-2"]
+    assert seen["during"] == "connected", "a call whose sound drops is still the call"
+    assert seen["network"] == ["ok", "reconnecting", "ok", "reconnecting", "ok"]
+    assert seen["after"] == "registered"
 
 
 def test_the_real_voice_sdk_loads_nothing_from_twilios_cdn(page: Page):

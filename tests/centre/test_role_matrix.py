@@ -48,12 +48,25 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "desk.customers": frozenset({C}),
     "desk.customer": frozenset({C}),
     "desk.update_customer": frozenset({C}),
+    "desk.call_controls": frozenset({C}),
+    "desk.call_hold": frozenset({C}),
+    "desk.call_transfer": frozenset({C}),
+    "desk.call_consult": frozenset({C}),
+    "desk.call_join": frozenset({C}),
+    "desk.call_hand_over": frozenset({C}),
+    "desk.call_end_party": frozenset({C}),
     "desk.board": frozenset({S}),
     "desk.board_figures": frozenset({S}),
     "desk.live_calls": frozenset({S}),
     "desk.supervise_call": frozenset({S}),
     "desk.leave_call": frozenset({S}),
     "desk.hand": frozenset({C}),
+    "privacy.customer_page": frozenset({S}),
+    "privacy.export": frozenset({S}),
+    "privacy.place_hold": frozenset({S}),
+    "privacy.release_hold": frozenset({S}),
+    "privacy.erase": frozenset({S}),
+    "privacy.reports": frozenset({S}),
     "desk.imports": frozenset({E}),
     "desk.start_import": frozenset({E}),
     "desk.import_run": frozenset({E}),
@@ -79,6 +92,10 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "routing.requeue": TWILIO,
     "routing.room_left": TWILIO,
     "routing.music": TWILIO,
+    "routing.room_status": TWILIO,
+    "routing.party_status": TWILIO,
+    "routing.transferred": TWILIO,
+    "routing.transfer_out": TWILIO,
     "routing.callback_connect": TWILIO,
     "routing.callback_result": TWILIO,
     "routing.callback_status": TWILIO,
@@ -97,9 +114,11 @@ def path_of(rule: Rule) -> str:
 
     def value(match: re.Match[str]) -> str:
         converter = match.group(1) or "default"
+        if converter == "any":  # one of the words it lists
+            return match.group(2).split(",")[0].strip().strip("'\"")
         return PATH_VALUES.get(converter, PATH_VALUES["default"])
 
-    return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>", value, rule.rule)
+    return re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?\w+>", value, rule.rule)
 
 
 def method_of(rule: Rule) -> str:

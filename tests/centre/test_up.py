@@ -69,7 +69,15 @@ def test_a_centre_on_its_own_ports_logs_no_routine_polls_and_stops_cleanly_on_ct
 
         desk = requests.Session()
         base = f"http://127.0.0.1:{web}"
-        desk.post(f"{base}/desk/login", data={"login": "piotr", "password": "demo1234"})
+        login_page = desk.get(f"{base}/desk/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login_page)
+        assert token, "the sign-in form carries its CSRF token"
+        # Anna answers calls and supervises: she may poll both the desk and the board.
+        signed_in = desk.post(
+            f"{base}/desk/login",
+            data={"login": "anna", "password": "demo1234", "csrf_token": token.group(1)},
+        )
+        assert signed_in.ok
         for _ in range(5):
             assert desk.get(f"{base}/desk/api/state").ok
             assert desk.get(f"{base}/desk/api/board").ok

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,14 +151,17 @@ def _empty_database(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def centre(
-    tmp_path_factory: pytest.TempPathFactory, redis_url: str, database_url: str
+@contextmanager
+def running_centre(
+    folder: Path, redis_url: str, database_url: str, **settings: str
 ) -> Iterator[Centre]:
-    """Start web, worker, router and emulator as separate processes with demo data."""
-    folder = tmp_path_factory.mktemp("centre")
+    """Start web, worker, router and emulator as separate processes with demo data.
+
+    settings are extra environment variables (HOTLINE_CONSULTANT_HOURS and the like); the
+    centre gets a SQLite file of its own in folder, or the given PostgreSQL database.
+    """
     web_port, emulator_port = free_port(), free_port()
-    centre_redis = redis_url.rsplit("/", 1)[0] + "/14"
+    centre_redis = redis_url
     redis.Redis.from_url(centre_redis).flushdb()
     db_url = database_url
     if db_url.startswith("sqlite"):
@@ -177,6 +181,7 @@ def centre(
         "EMULATOR_TIME_SCALE": "0.02",
         "HOTLINE_CONSULTANT_HOURS": "mon-sun 00:00-24:00",
         "HOTLINE_HOLIDAY_COUNTRY": "",
+        **settings,
     }
     hotline = [sys.executable, "-m", "centre.cli"]
     subprocess.run([*hotline, "db", "upgrade"], env=env, check=True, capture_output=True)
@@ -213,3 +218,13 @@ def centre(
             except subprocess.TimeoutExpired:
                 process.kill()
         _empty_database(db_url)
+
+
+@pytest.fixture(scope="session")
+def centre(
+    tmp_path_factory: pytest.TempPathFactory, redis_url: str, database_url: str
+) -> Iterator[Centre]:
+    """A centre whose consultants work around the clock."""
+    folder = tmp_path_factory.mktemp("centre")
+    with running_centre(folder, redis_url.rsplit("/", 1)[0] + "/14", database_url) as running:
+        yield running

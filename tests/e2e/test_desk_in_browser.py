@@ -154,6 +154,7 @@ def test_an_available_consultant_on_a_customer_record_hears_the_ring_and_answers
         lambda: any(e["kind"] == "talk" for e in centre.call(sid)["events"]),
         what="the caller to be connected",
     )
+    expect(page.locator("#softphone-timer")).to_contain_text("Talking for 0:")
     page.get_by_role("button", name="Mute").click()
     expect(page.get_by_role("button", name="Unmute")).to_have_attribute("aria-pressed", "true")
     page.get_by_role("button", name="Key 5").click()
@@ -165,6 +166,9 @@ def test_an_available_consultant_on_a_customer_record_hears_the_ring_and_answers
     page.get_by_role("button", name="Hang up").click()
     expect(page.locator("#softphone-title")).to_have_text("Call ended", timeout=PATIENCE_MS)
     expect(page.locator("#phone-wrap-up")).to_contain_text("Fill in the wrap-up on the Desk")
+    # The timed wrap-up counts down in the header, on this page as on every other.
+    expect(page.locator("#wrap-countdown")).to_contain_text(re.compile(r"Wrap-up: \d+:\d\d left"))
+    expect(page.locator("#softphone-timer")).to_be_hidden()
     wait_for(
         lambda: page.request.get(f"{centre.web}/desk/api/state").json()["state"] == "wrap-up",
         what="the wrap-up after the call",

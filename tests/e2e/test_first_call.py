@@ -23,7 +23,9 @@ def test_known_caller_hears_documents_then_reaches_a_consultant_and_is_logged(ce
     desk, token = centre.desk_session("anna")
     headers = {"X-CSRF-Token": token}
 
-    sid = centre.place_call(JAN, [{"silence": True}, {"press": "1"}, {"press": "0"}])
+    # The documents come in three parts, each followed by the next when the caller waits.
+    documents = [{"press": "1"}, {"silence": True}, {"silence": True}]
+    sid = centre.place_call(JAN, [{"silence": True}, *documents, {"press": "0"}])
     wait_for(
         lambda: any(e["kind"] == "enqueue" for e in centre.call(sid)["events"]),
         what="the caller to be queued",

@@ -274,3 +274,32 @@ def test_responses_have_exactly_the_properties_of_the_description(centre, emulat
         problems = spec.conformance_problems(operation.response_schema, response.json())
         assert problems == [], (path, problems)
     phone.post(f"/emulator/calls/{sid}/hangup")
+
+
+def test_recordings_are_listed_by_the_day_they_were_created(emulator, twilio_client):
+    from datetime import UTC, datetime
+
+    from emulator.models import Recording
+
+    network = emulator.network
+    made = {
+        "RE" + "d1".rjust(32, "0"): datetime(2026, 1, 10, 23, 0, tzinfo=UTC),
+        "RE" + "d2".rjust(32, "0"): datetime(2026, 1, 11, 0, 30, tzinfo=UTC),
+    }
+    with network.lock:
+        for sid, created in made.items():
+            network.recordings[sid] = Recording(
+                sid=sid, account_sid=network.config.account_sid, call_sid="CA" + "d" * 32,
+                duration=2, transcript="", created_at=created,
+            )  # fmt: skip
+
+    def listed(**filters) -> set[str]:
+        return {item.sid for item in twilio_client.recordings.list(**filters)} & set(made)
+
+    assert listed(date_created_before=datetime(2026, 1, 10, 23, 59, 59, tzinfo=UTC)) == {
+        "RE" + "d1".rjust(32, "0")
+    }
+    assert listed(date_created_after=datetime(2026, 1, 11, tzinfo=UTC)) == {
+        "RE" + "d2".rjust(32, "0")
+    }
+    assert listed() == set(made)

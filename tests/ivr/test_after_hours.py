@@ -33,7 +33,7 @@ def test_voicemail_is_recorded_and_reported_to_recordings(closed_twilio):
     record = press(closed_twilio, "closed", "2")
     verb = record.find("Record")
     assert verb.get("action") == "/ivr/voicemail/done"
-    assert verb.get("recordingStatusCallback") == "/recordings/status"
+    assert verb.get("recordingStatusCallback") == "/recordings/status?language=pl"
     done = closed_twilio.post(
         "/ivr/voicemail/done",
         {**KNOWN, "RecordingUrl": "https://api.twilio.com/rec/RE1", "RecordingDuration": "7"},
@@ -43,11 +43,12 @@ def test_voicemail_is_recorded_and_reported_to_recordings(closed_twilio):
         **KNOWN, "RecordingSid": "RE" + "1" * 32, "RecordingUrl": "https://api.twilio.com/rec/RE1",
         "RecordingStatus": "completed", "RecordingDuration": "7",
     }  # fmt: skip
-    closed_twilio.post("/recordings/status", status)
-    closed_twilio.post("/recordings/status", status)
+    callback = verb.get("recordingStatusCallback")
+    assert closed_twilio.post(callback, status).status_code == 200
+    assert closed_twilio.post(callback, status).status_code == 200
     stored = db.session.scalars(select(Recording)).all()
-    assert [(r.kind, r.status, r.duration_seconds) for r in stored] == [
-        ("voicemail", "completed", 7)
+    assert [(r.kind, r.status, r.duration_seconds, r.language) for r in stored] == [
+        ("voicemail", "completed", 7, "pl")
     ]
 
 

@@ -13,7 +13,7 @@ def test_the_stored_fields_are_the_ones_calls_in_progress_hold():
     assert FIELD_NAMES == (
         "caller_number", "language", "customer_id", "first_name", "advisor_id", "office_code",
         "home_region", "vulnerable", "identified", "pesel_tries", "topic", "purpose", "failures",
-        "region_code", "place", "occupation", "offset", "list_page", "shown_ids", "answers",
+        "failure_step", "region_code", "place", "occupation", "offset", "part", "list_page", "shown_ids", "answers",
     )  # fmt: skip
 
 

@@ -82,10 +82,10 @@ def test_eligibility_pre_check_gives_a_labelled_indicative_answer(twilio, conten
     root = press(twilio, "menu", "5")
     assert "Tak: 1. Nie: 2." in spoken(root)
     for _ in range(12):
-        if "Wynik orientacyjny" in spoken(root):
+        if "Wstępna ocena" in spoken(root):
             break
         root = press(twilio, "eligibility", "1")
-    assert "Wynik orientacyjny" in spoken(root)
+    assert "Wstępna ocena" in spoken(root)
     again = press(twilio, "eligibility", "*")
     assert "Tak: 1. Nie: 2." in spoken(again)
 

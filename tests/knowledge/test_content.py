@@ -17,7 +17,7 @@ from knowledge.models import County, FaqEntry, Office, Place, Region, TrainingOf
 
 FAQ_TOPICS = {
     "benefit_documents", "benefit_claim", "where_to_register", "eures",
-    "eures_benefit_abroad", "training_info",
+    "eures_benefit_abroad", "returning_from_abroad", "training_info",
 }  # fmt: skip
 
 

@@ -320,3 +320,34 @@ def test_the_shipped_sample_feeds_import_cleanly() -> None:
         run = start_import(kind, samples / name, target=target)
         assert (run.status, run.failed_rows) == ("done", 0), (name, import_status(run.id))
         assert run.imported == run.total_rows > 0
+
+
+def test_a_contact_for_applying_is_imported_from_every_format_and_is_optional(
+    feed: Feed,
+) -> None:
+    csv_text = (
+        "nr_oferty;stanowisko;zawód;pracodawca;miejscowość;województwo;data_publikacji;"
+        "ważna_do;kontakt\n"
+        f"C1;Kucharz;Kucharz;Bar (demo);Suwałki;20;{SOON};{LATER};tel. 87 000 00 00\n"
+        f"C2;Kelner;Kelner;Bar (demo);Suwałki;20;{SOON};{LATER};\n"
+    )
+    document = {"vacancies": [{"external_id": "J1", "title": "Kucharz", "occupation": "Kucharz",
+                "employer": "Bar (demo)", "city": "Białystok", "region": "20",
+                "posted_on": SOON, "expires_on": LATER, "contact": "praca@bar.example"}]}  # fmt: skip
+    xml = (
+        '<oferty zrodlo="pup-bia"><oferta id="X1"><stanowisko>Spawacz</stanowisko>'
+        "<zawod>Spawacz</zawod><pracodawca>Stal (demo)</pracodawca>"
+        '<miejsce wojewodztwo="20">Białystok</miejsce><opublikowano>'
+        f"{SOON}</opublikowano><wazna_do>{LATER}</wazna_do>"
+        "<kontakt>CV: kadry@stal.example</kontakt></oferta></oferty>"
+    )
+    start_import("csv", feed("c.csv", csv_text))
+    start_import("json", feed("c.json", json.dumps(document)))
+    start_import("xml", feed("c.xml", xml))
+    contacts = {v.external_id: v.contact for v in vacancies()}
+    assert contacts == {
+        "C1": "tel. 87 000 00 00",
+        "C2": None,
+        "J1": "praca@bar.example",
+        "X1": "CV: kadry@stal.example",
+    }

@@ -132,3 +132,41 @@ def test_the_desk_lists_plays_and_handles_voicemail(client, jan, phone_network):
     assert again.status_code == 302
     after = client.get("/desk/voicemail").data.decode()
     assert "already been handled" in after and 'aria-label="1 waiting"' in after
+
+
+def consultant(login: str) -> Consultant:
+    return db.session.scalars(select(Consultant).where(Consultant.login == login)).one()
+
+
+def test_each_message_goes_to_the_advisor_or_else_the_team_in_the_callers_language(app, jan):
+    oksana = db.session.scalars(select(Customer).where(Customer.phone == "+48601000003")).one()
+    oksana.advisor_id = None  # no advisor: her office's team takes her message
+    db.session.commit()
+    for_anna = voicemail("21", number="+48601000001", customer_id=jan.id)
+    for_team = voicemail("22", number="+48601000003", customer_id=oksana.id, minutes=1)
+    stranger = voicemail("23", number="+48500111222", minutes=2)
+    stranger.language = "ro"
+    db.session.commit()
+
+    def desks(login: str) -> list[tuple[int, str]]:
+        someone = consultant(login)
+        inbox = voicemails.voicemail_inbox(for_consultant=someone)
+        return [(item.recording.id, item.desk_for(someone)) for item in inbox]
+
+    # Anna (Warsaw, pl/en): Jan is hers; Oksana speaks Ukrainian, which Anna does not.
+    assert desks("anna") == [(for_anna.id, "yours"), (for_team.id, "other"), (stranger.id, "other")]
+    # Olena (Warsaw, pl/uk) is on Oksana's team and speaks her language.
+    assert desks("olena")[0] == (for_team.id, "team")
+    # Mihai speaks Romanian: the unknown Romanian caller's message is his team's.
+    assert desks("mihai")[0] == (stranger.id, "team")
+    assert dict(desks("piotr"))[for_anna.id] == "other"
+
+
+def test_the_desk_inbox_puts_the_consultants_own_messages_first(client, app, jan):
+    voicemail("31", number="+48500111222")
+    mine = voicemail("32", number="+48601000001", customer_id=jan.id, minutes=3)
+    sign_in(client, "anna")
+
+    page = client.get("/desk/voicemail").get_data(as_text=True)
+
+    assert page.index(f'id="voicemail-{mine.id}"') < page.index("Unknown caller")

@@ -549,7 +549,7 @@ class TestPastTheMaximumWait:
         root = parse(twilio.post("/routing/queue-result", left).data)
         record = root.find("Record")
         assert record.get("action") == "/routing/voicemail-done"
-        assert record.get("recordingStatusCallback") == "/recordings/status"
+        assert record.get("recordingStatusCallback") == "/recordings/status?language=pl"
         assert RoutingEngine(redis_client).entry(SID).outcome == "voicemail"
         done = parse(twilio.post("/routing/voicemail-done", {**CALL, "RecordingSid": "RE1"}).data)
         assert verbs(done)[-1] == "Hangup"
@@ -560,9 +560,10 @@ class TestPastTheMaximumWait:
             "RecordingStatus": "completed",
             "RecordingDuration": "14",
         }
-        twilio.post("/recordings/status", status)
+        twilio.post(record.get("recordingStatusCallback"), status)
         twilio.post("/ivr/status", {**CALL, "CallStatus": "completed"})
         assert db.session.scalars(select(Recording.call_sid)).all() == [SID]
+        assert db.session.scalars(select(Recording.language)).all() == ["pl"]
         record_row = db.session.scalars(select(CallRecord)).one()
         assert record_row.outcome == "voicemail"
 

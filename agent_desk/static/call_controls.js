@@ -1,0 +1,225 @@
+// The softphone's call controls: hold and resume, transfer (cold, to a colleague, the caller's
+// advisor or office team, a language, the queue, or an outside number), consult a colleague
+// or an outside number while the caller holds, then join all three or hand over, and three-way
+// calls. The centre does each in the caller's conference room; this page only asks, and shows
+// the room as the centre reports it. A call that came by a transfer shows who sent it and the
+// notes so far.
+(function () {
+  const panel = document.getElementById("softphone");
+  const box = document.getElementById("call-controls");
+  if (!panel || !box) return;
+  const $ = (id) => document.getElementById(id);
+  const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+  const TRANSFER_TO = [
+    ["colleague", "A colleague"],
+    ["advisor", "The caller's own advisor"],
+    ["office", "The caller's office team"],
+    ["language", "Someone who speaks a language"],
+    ["queue", "Back to the queue, with a topic"],
+    ["directory", "An outside number from the directory"],
+    ["number", "Another outside number"],
+  ];
+  const CONSULT_TO = [
+    ["colleague", "A colleague"],
+    ["directory", "An outside number from the directory"],
+    ["number", "Another outside number"],
+  ];
+  const LANGUAGE_NAMES = { pl: "Polish", en: "English", uk: "Ukrainian", ro: "Romanian" };
+  let view = null;
+  let mode = null; // "transfer" or "consult" while the form is open
+  let timer = null;
+
+  function showError(message) {
+    $("phone-error-text").textContent = message || "";
+    $("phone-error").hidden = !message;
+  }
+
+  async function ask(path, body) {
+    try {
+      const response = await fetch(path, {
+        method: body === undefined ? "GET" : "POST",
+        headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const answer = await response.json();
+      if (!response.ok) {
+        showError(answer.error ? "Not done: " + answer.error + "." : "The desk refused that; try again.");
+        return null;
+      }
+      return answer;
+    } catch (error) {
+      showError("The desk did not answer; check your network and try again.");
+      return null;
+    }
+  }
+
+  async function refresh() {
+    const answer = await ask("/desk/api/call");
+    if (answer) {
+      view = answer;
+      render();
+    }
+  }
+
+  function fill(select, options) {
+    // Left alone when nothing changed, so that a list the consultant has open stays open.
+    const signature = JSON.stringify(options);
+    if (select.dataset.options === signature) return;
+    select.dataset.options = signature;
+    const kept = select.value;
+    select.replaceChildren(
+      ...options.map(([value, text]) => {
+        const option = document.createElement("option");
+        option.value = value;
+        option.textContent = text;
+        return option;
+      })
+    );
+    if (options.some(([value]) => value === kept)) select.value = kept;
+  }
+
+  function renderForm() {
+    const form = $("xfer-form");
+    form.hidden = !mode;
+    if (!mode || !view) return;
+    $("xfer-form-title").textContent = mode === "transfer" ? "Transfer the call" : "Consult or bring someone in";
+    $("xfer-go").textContent = mode === "transfer" ? "Transfer" : "Ring them in";
+    fill($("xfer-to"), mode === "transfer" ? TRANSFER_TO : CONSULT_TO);
+    fill(
+      $("xfer-colleague"),
+      (view.colleagues || []).map((c) => [String(c.id), `${c.name} (${c.state})`])
+    );
+    fill($("xfer-language"), (view.languages || []).map((l) => [l, LANGUAGE_NAMES[l] || l]));
+    fill($("xfer-topic"), (view.topics || []).map((t) => [t, t.replace(/_/g, " ")]));
+    fill($("xfer-directory"), (view.directory || []).map((d) => [String(d.id), `${d.name} (${d.number})`]));
+    const to = $("xfer-to").value;
+    const shown = {
+      colleague: to === "colleague",
+      language: to === "language",
+      queue: to === "queue",
+      directory: to === "directory",
+      number: to === "number",
+      "three-way": mode === "consult" && to !== "colleague",
+      note: mode === "transfer" || to === "colleague",
+    };
+    form.querySelectorAll("label[data-for]").forEach((label) => {
+      label.hidden = !shown[label.dataset.for];
+    });
+  }
+
+  function render() {
+    const live = panel.classList.contains("connected") && view && view.call_sid;
+    box.hidden = !live;
+    if (!live) {
+      mode = null;
+      return;
+    }
+    const mine = view.mine;
+    const party = view.party;
+    const busy = party && (party.state === "ringing" || party.state === "in-room");
+    $("phone-hold").textContent = view.held ? "Resume" : "Hold";
+    $("phone-hold").setAttribute("aria-pressed", String(!!view.held));
+    $("phone-hold").hidden = !mine;
+    $("phone-transfer").hidden = !mine || busy;
+    $("phone-consult").hidden = !mine || busy;
+    $("call-held").hidden = !view.held;
+    $("call-party").hidden = !party || !mine;
+    if (party) {
+      const states = {
+        ringing: "ringing…",
+        "in-room": party.joined ? "in the call with the caller" : "talking with you; the caller is on hold",
+        ended: "has left the call",
+        missed: "did not answer",
+      };
+      $("call-party-text").textContent = `${party.name} ${states[party.state] || party.state}`;
+      $("party-join").hidden = !(party.state === "in-room" && !party.joined);
+      $("party-hand-over").hidden = party.state !== "in-room";
+      $("party-end").hidden = !busy;
+      $("party-end").textContent = party.kind === "three-way" ? "End three-way call" : "End consultation";
+    }
+    const sent = view.transferred;
+    $("call-transferred").hidden = !sent;
+    if (sent) {
+      const chain = sent.chain || [];
+      $("call-transferred-by").textContent = `Transferred by ${sent.by}` + (chain.length > 2 ? ` (${chain.join(" → ")})` : "");
+      $("call-transferred-note").textContent = sent.note ? `Note: ${sent.note}` : "";
+      $("call-transferred-earlier").replaceChildren(
+        ...(sent.earlier || []).map((item) => {
+          const li = document.createElement("li");
+          li.textContent = `${item.consultant}: ${item.notes}`;
+          return li;
+        })
+      );
+    }
+    if (busy || !mine) mode = null;
+    renderForm();
+  }
+
+  function watch() {
+    const live = panel.classList.contains("connected");
+    if (live && !timer) {
+      refresh();
+      timer = setInterval(refresh, 1500);
+    } else if (!live && timer) {
+      clearInterval(timer);
+      timer = null;
+      view = null;
+      render();
+    }
+  }
+  new MutationObserver(watch).observe(panel, { attributes: true, attributeFilter: ["class", "hidden"] });
+
+  async function act(path, body) {
+    showError("");
+    const answer = await ask(path, body || {});
+    if (answer) {
+      view = answer;
+      render();
+    }
+    return answer;
+  }
+
+  $("phone-hold").addEventListener("click", () => act("/desk/api/call/hold", { on: !(view && view.held) }));
+  $("phone-transfer").addEventListener("click", () => {
+    mode = mode === "transfer" ? null : "transfer";
+    renderForm();
+  });
+  $("phone-consult").addEventListener("click", () => {
+    mode = mode === "consult" ? null : "consult";
+    renderForm();
+  });
+  $("xfer-to").addEventListener("change", renderForm);
+  $("xfer-cancel").addEventListener("click", () => {
+    mode = null;
+    renderForm();
+  });
+  $("party-join").addEventListener("click", () => act("/desk/api/call/join"));
+  $("party-hand-over").addEventListener("click", () => act("/desk/api/call/hand-over", { note: $("xfer-note").value }));
+  $("party-end").addEventListener("click", () => act("/desk/api/call/end-party"));
+  $("xfer-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const to = $("xfer-to").value;
+    const body = {};
+    if (to === "directory") body.directory_id = $("xfer-directory").value;
+    if (to === "number") body.number = $("xfer-number").value;
+    let path;
+    if (mode === "transfer") {
+      path = "/desk/api/call/transfer";
+      body.note = $("xfer-note").value;
+      if (to === "directory" || to === "number") body.kind = "outside";
+      else body.kind = to === "colleague" ? "consultant" : to;
+      if (to === "colleague") body.target = $("xfer-colleague").value;
+      if (to === "language") body.target = $("xfer-language").value;
+      if (to === "queue") body.topic = $("xfer-topic").value;
+    } else {
+      path = "/desk/api/call/consult";
+      if (to === "colleague") body.colleague_id = $("xfer-colleague").value;
+      body.three_way = to !== "colleague" && $("xfer-three-way").checked;
+    }
+    const answer = await act(path, body);
+    if (answer) {
+      mode = null;
+      renderForm();
+    }
+  });
+})();

@@ -1,0 +1,188 @@
+"""Data-subject rights: everything held about a customer handed over (GDPR Art. 15), or
+erased where the law allows (Art. 17), the counts the board shows kept right."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy import delete, select, update
+
+from consultants.models import Consultant
+from customers.audit import audit
+from customers.models import AuditEntry, Contact, Customer
+from hotline.db import Base, db, utcnow
+from hotline.telephony import Telephony, TelephonyError
+from messaging.models import JobAlert, OutboundSms
+from privacy.footprint import Footprint, footprint_of
+from privacy.holds import is_held
+from privacy.models import LegalHold
+from recordings.models import Recording
+from routing.models import CallbackAttempt, CallbackRequest, CallRecord
+
+log = logging.getLogger(__name__)
+
+# Each section of an export: its title and the table it reads.
+SECTIONS: dict[str, tuple[str, type[Base]]] = {
+    "contacts": ("Conversations with consultants", Contact),
+    "call_records": ("Calls to the hotline", CallRecord),
+    "callback_requests": ("Callbacks asked for", CallbackRequest),
+    "callback_attempts": ("Attempts to call back", CallbackAttempt),
+    "recordings": ("Recordings (voicemail)", Recording),
+    "sms": ("Text messages sent", OutboundSms),
+    "job_alerts": ("Job alert subscriptions", JobAlert),
+    "audit_entries": ("Changes and reads of the record", AuditEntry),
+    "legal_holds": ("Legal holds", LegalHold),
+}
+ERASED = "(erased)"
+
+templates = Environment(
+    loader=PackageLoader("privacy", "templates"), autoescape=select_autoescape(["html"])
+)
+
+
+class ErasureRefused(ValueError):
+    """An erasure the law or a hold does not allow now, with the reason to show."""
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def row_as_dict(row: Base) -> dict[str, Any]:
+    """Return every column of a row as plain JSON values."""
+    return {column.key: _plain(getattr(row, column.key)) for column in row.__table__.columns}
+
+
+def _conditions(footprint: Footprint) -> dict[str, Any]:
+    return {
+        "contacts": footprint.contacts(),
+        "call_records": footprint.call_records(),
+        "callback_requests": footprint.callback_requests(),
+        "callback_attempts": footprint.callback_attempts(),
+        "recordings": footprint.recordings(),
+        "sms": footprint.sms(),
+        "job_alerts": footprint.job_alerts(),
+        "audit_entries": footprint.audit_entries(),
+        "legal_holds": footprint.legal_holds(),
+    }
+
+
+def export_customer(by: Consultant | None, customer_id: int) -> dict[str, Any]:
+    """Gather everything held about a customer, section by section; the export is audited."""
+    customer = db.session.get(Customer, customer_id)
+    if customer is None:
+        raise LookupError("there is no such customer")
+    footprint = footprint_of([customer_id])
+    conditions = _conditions(footprint)
+    sections = {
+        name: [
+            row_as_dict(row)
+            for row in db.session.scalars(select(model).where(conditions[name])).all()
+        ]
+        for name, (_title, model) in SECTIONS.items()
+    }
+    export = {
+        "exported_at": utcnow().isoformat(),
+        "customer": row_as_dict(customer),
+        "sections": sections,
+        "titles": {name: title for name, (title, _model) in SECTIONS.items()},
+    }
+    with db.transaction():
+        audit(
+            by.id if by else None,
+            customer_id,
+            "customer.exported",
+            {name: len(rows) for name, rows in sections.items()},
+        )
+    log.info("customer %s: data exported", customer_id)
+    return export
+
+
+def export_html(export: dict[str, Any]) -> str:
+    """Render an export as a printable HTML summary."""
+    return templates.get_template("privacy/export.html").render(export=export)
+
+
+def erase_customer(by: Consultant | None, customer_id: int, network: Telephony) -> dict[str, int]:
+    """Erase a customer's personal data where the law allows it, keeping the board's counts.
+
+    Recordings are deleted here and at the phone network, texts and job alerts deleted; the
+    records of calls, contacts and callbacks stay for the office's figures but lose every
+    name, number and note; audit entries keep what was done but not the values; the
+    customer's record is left as a nameless tombstone so that what links to it stays whole.
+    A customer on legal hold is refused. Run again, it finds nothing more to erase.
+    """
+    customer = db.session.get(Customer, customer_id)
+    if customer is None:
+        raise LookupError("there is no such customer")
+    if is_held(customer_id):
+        raise ErasureRefused("the customer's data is on legal hold; release the hold first")
+    footprint = footprint_of([customer_id])
+    conditions = _conditions(footprint)
+    recordings = db.session.scalars(select(Recording).where(conditions["recordings"])).all()
+    refused = 0
+    for recording in recordings:
+        try:
+            network.delete_recording(recording.recording_sid)
+        except TelephonyError as exc:
+            refused += 1
+            log.warning("call %s: recording not deleted: %s", recording.call_sid, exc)
+    if refused:
+        raise ErasureRefused(
+            f"the phone network did not delete {refused} recording(s); nothing else was "
+            "changed, try again"
+        )
+    counts: dict[str, int] = {}
+    with db.transaction() as session:
+
+        def change(name: str, statement: Any) -> None:
+            counts[name] = int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+
+        change("recordings", delete(Recording).where(conditions["recordings"]))
+        change("sms", delete(OutboundSms).where(conditions["sms"]))
+        change("job_alerts", delete(JobAlert).where(conditions["job_alerts"]))
+        change(
+            "callback_attempts",
+            update(CallbackAttempt).where(conditions["callback_attempts"]).values(leg_sid=None),
+        )
+        change(
+            "callback_requests",
+            update(CallbackRequest)
+            .where(conditions["callback_requests"])
+            .values(number="", customer_id=None),
+        )
+        change(
+            "call_records",
+            update(CallRecord)
+            .where(conditions["call_records"])
+            .values(caller_number=None, customer_id=None),
+        )
+        change(
+            "contacts",
+            update(Contact).where(conditions["contacts"]).values(caller_number=None, notes=""),
+        )
+        entries = session.scalars(select(AuditEntry).where(conditions["audit_entries"])).all()
+        for entry in entries:
+            entry.changes = {key: ERASED for key in entry.changes}
+        counts["audit_entries"] = len(entries)
+        change(
+            "legal_holds",
+            update(LegalHold).where(conditions["legal_holds"]).values(reason=ERASED),
+        )
+        customer.pesel = None
+        customer.first_name = ERASED
+        customer.last_name = ""
+        customer.phone = None
+        customer.address = None
+        customer.action_plan_notes = ""
+        customer.vulnerable = False
+        customer.advisor_id = None
+        counts["customers"] = 1
+        audit(by.id if by else None, customer_id, "customer.erased", dict(counts))
+    log.info("customer %s: personal data erased", customer_id)
+    return counts
