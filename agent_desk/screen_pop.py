@@ -21,9 +21,25 @@ class ScreenPop:
     language: str
     customer: Customer | None
     own_customer: bool
+    # How the caller was identified: by their number, by a PESEL keyed in, or not at all.
+    identified_by: str = "none"
     callback: bool = False
     # A callback the customer asked of this consultant, their own advisor (key 3).
     asked_for_you: bool = False
+
+
+IDENTIFIED_BY = {"phone": "number", "pesel": "pesel"}
+
+
+def identification(identified_by: str, known: bool, callback: bool) -> str:
+    """Say how the caller was identified: "number", "pesel" or "none".
+
+    A call whose entry does not say (a callback, which the centre places to the customer's
+    own number, or a call queued before entries said) counts as known by the number.
+    """
+    if not known:
+        return "none"
+    return IDENTIFIED_BY.get(identified_by, "number")
 
 
 def screen_pop(call_sid: str, consultant: Consultant) -> ScreenPop | None:
@@ -41,6 +57,7 @@ def screen_pop(call_sid: str, consultant: Consultant) -> ScreenPop | None:
         language=entry.language or DEFAULT_LANGUAGE,
         customer=customer,
         own_customer=customer is not None and customer.advisor_id == consultant.id,
+        identified_by=identification(entry.identified_by, customer is not None, entry.callback),
         callback=entry.callback,
         asked_for_you=entry.pinned and entry.advisor_id == consultant.id,
     )

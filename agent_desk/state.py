@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from agent_desk import call_control
 from agent_desk.errors import DeskError
+from agent_desk.labels import label
 from agent_desk.screen_pop import screen_pop
 from consultants.models import Consultant
 from customers.service import mask_pesel
+from hotline.settings import Settings
 from routing import service as routing
 from routing.engine import RoutingEngine
 from routing.extension import services as routing_services
@@ -16,15 +18,40 @@ from routing.supervision import Supervisor
 DESK_STATES = {
     "available": ConsultantState.AVAILABLE,
     "break": ConsultantState.BREAK,
+    "not-ready": ConsultantState.NOT_READY,
     "offline": ConsultantState.OFFLINE,
 }
 
 
-def change_state(consultant: Consultant, state_name: str, reason: str = "") -> None:
-    """Set the consultant available, on a break or offline."""
+def reasons_for(settings: Settings, state: ConsultantState) -> tuple[str, ...]:
+    """Return the reasons the office offers for a break or for not being ready (none else)."""
+    if state == ConsultantState.BREAK:
+        return settings.break_reasons
+    if state == ConsultantState.NOT_READY:
+        return settings.not_ready_reasons
+    return ()
+
+
+def change_state(
+    consultant: Consultant, state_name: str, reason: str = "", settings: Settings | None = None
+) -> None:
+    """Set the consultant available, on a break, not ready or offline; a break and not ready
+    take a reason from the office's list (settings), which the board and the desk show."""
     state = DESK_STATES.get(state_name)
     if state is None:
         raise DeskError(f"unknown state {state_name!r}")
+    offered = reasons_for(settings, state) if settings is not None else ()
+    if offered:
+        if not reason:
+            raise DeskError(
+                "choose a reason for the break"
+                if state == ConsultantState.BREAK
+                else "choose a reason for not being ready"
+            )
+        if reason not in offered:
+            raise DeskError("that reason is not on the office's list")
+    elif settings is not None:
+        reason = ""
     engine = routing_services().engine
     current = engine.consultant(consultant.id).state
     if current in (ConsultantState.RINGING, ConsultantState.ON_CALL):
@@ -57,7 +84,9 @@ def desk_state(consultant: Consultant) -> dict[str, object]:
     live = engine.consultant(consultant.id)
     state: dict[str, object] = {
         "state": live.state,
+        "state_label": label("state", live.state),
         "reason": live.reason,
+        "reason_label": label("reason", live.reason),
         "since": live.since or 0.0,
         "call": None,
         # Seconds left of a timed wrap-up, by the centre's clock (the routing timer ends it).
@@ -71,8 +100,11 @@ def desk_state(consultant: Consultant) -> dict[str, object]:
             "call_sid": card.call_sid,
             "caller_number": card.caller_number,
             "topic": card.topic,
+            "topic_label": label("topic", card.topic),
             "language": card.language,
+            "language_label": label("language", card.language),
             "own_customer": card.own_customer,
+            "identified_by": card.identified_by,
             "callback": card.callback,
             "asked_for_you": card.asked_for_you,
             "transferred": call_control.handed_over(entry, consultant) if entry else None,
@@ -83,7 +115,7 @@ def desk_state(consultant: Consultant) -> dict[str, object]:
                 "name": customer.full_name,
                 "pesel": mask_pesel(customer.pesel),
                 "address": customer.address or "",
-                "office": customer.office_code or "",
+                "office": label("office", customer.office_code),
                 "vulnerable": customer.vulnerable,
                 "url": f"/desk/customers/{customer.id}",
             },

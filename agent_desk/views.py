@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
+import json
 import logging
 import time
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,10 +28,13 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import LazyString, force_locale, refresh
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
-from agent_desk import softphone, supervision, uploads
+from agent_desk import i18n, labels, records, softphone, streams, supervision, uploads
 from agent_desk import state as states
 from agent_desk import wrap_up as wrap_ups
 from agent_desk.errors import DeskError, SoftphoneNotSetUp
@@ -36,11 +42,10 @@ from consultants import second_factor as second_factors
 from consultants import service as consultants
 from consultants.models import Consultant
 from customers import service as customers_service
-from customers.audit import audit_trail
+from customers.audit import TrailFilter, audit, audit_trail, trail, trail_count
 from customers.contacts import contacts_of
-from customers.models import Contact, Customer
+from customers.models import AuditEntry, Contact, Customer
 from hotline.access import (
-    ROLE_TITLES,
     Permission,
     can,
     limiter,
@@ -53,7 +58,7 @@ from hotline.access import (
 )
 from hotline.db import db, utcnow
 from hotline.telephony import TelephonyError
-from knowledge.imports import ImportRequestError, import_status, recent_imports
+from knowledge.imports import OFFER_TARGETS, ImportRequestError, import_status, recent_imports
 from knowledge.imports import start_import as begin_import
 from recordings import service as recordings
 from recordings import voicemail as voicemails
@@ -70,7 +75,12 @@ HOME_PAGES = (
     (Permission.TAKE_CALLS, "desk.desk"),
     (Permission.QUEUE_BOARD, "desk.board"),
     (Permission.IMPORT_OFFERS, "desk.imports"),
+    (Permission.ADMINISTER, "admin.index"),
 )
+# The record whose PESEL its next showing reveals (the id, never the PESEL).
+REVEALED_PESEL = "revealed_pesel"
+# The most entries one CSV export holds.
+AUDIT_EXPORT_LIMIT = 100_000
 # A person who gave their password has this long to give their second factor.
 PENDING_SECONDS = 300
 PENDING_LOGIN = "pending_login"
@@ -88,25 +98,49 @@ bp = Blueprint(
 
 
 @bp.app_template_filter("local")
-def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
-    """Show a stored UTC time in the centre's own time zone."""
-    if moment is None:
-        return ""
-    zone = ZoneInfo(current_app.extensions["hotline.settings"].timezone)
-    return moment.astimezone(zone).strftime(pattern)
+def local_time(moment: datetime | None, width: str = "short") -> str:
+    """Show a stored UTC time in the centre's time zone, the reader's way."""
+    return i18n.local_time(moment, width)
 
 
-@bp.context_processor
+@bp.app_template_filter("label")
+def label(code: str | None, family: str) -> str:
+    """Show a stored code (a topic, outcome, state...) as the reader's words."""
+    return labels.label(family, code)
+
+
+@bp.app_context_processor
+def inject_language() -> dict[str, Any]:
+    """Tell every page its language, the words its scripts show, and the centre's time zone."""
+    return {
+        "page_language": i18n.page_language(),
+        "script_texts": i18n.script_texts(),
+        "centre_timezone": current_app.extensions["hotline.settings"].timezone,
+        "audit_lines": labels.audit_lines,
+        "started_by_label": started_by_label,
+    }
+
+
+def started_by_label(started_by: str) -> str:
+    """Name who started an import ("desk:anna" as Anna Nowak)."""
+    login = started_by.partition(":")[2]
+    names = {login: person.name} if (person := consultants.by_login(login)) else {}
+    return labels.started_by_label(started_by, names)
+
+
+@bp.app_context_processor
 def inject_voicemail_count() -> dict[str, Any]:
-    """Tell every desk page how many voicemails wait, for the menu."""
-    if g.consultant is None or not can(Permission.VOICEMAIL):
+    """Tell every desk page (the administration's and privacy's too) how many voicemails
+    wait, for the menu."""
+    if getattr(g, "consultant", None) is None or not can(Permission.VOICEMAIL):
         return {}
     return {"voicemail_waiting": voicemails.voicemail_waiting()}
 
 
-@bp.context_processor
+@bp.app_context_processor
 def inject_softphone() -> dict[str, Any]:
-    """Tell every desk page's softphone whether it rings in the emulator or through Twilio."""
+    """Tell every page with the desk's frame (the administration's and privacy's too) whether
+    its softphone rings in the emulator or through Twilio."""
     settings = current_app.extensions["hotline.settings"]
     if not settings.uses_emulator:
         return {"softphone_emulator": None, "softphone_emulator_token": ""}
@@ -123,6 +157,32 @@ def refused(error: HTTPException) -> Any:
         return jsonify(error=error.description), 403
     g.consultant = current_user if current_user.is_authenticated else None
     return render_template("desk/refused.html", reason=error.description), 403
+
+
+@bp.app_errorhandler(404)
+def not_found(error: HTTPException) -> Any:
+    """Tell a person the page does not exist, in their language (JSON to the desk's scripts)."""
+    if "/api/" in request.path or request.is_json:
+        return jsonify(error=error.description), 404
+    g.consultant = current_user if current_user.is_authenticated else None
+    return render_template(
+        "desk/error.html",
+        title=_("Page not found"),
+        explanation=_("There is no such page, or the record it showed is gone."),
+    ), 404
+
+
+@bp.app_errorhandler(500)
+def broken(error: HTTPException) -> Any:
+    """Tell a person that the centre failed them, without a page that could fail again."""
+    if "/api/" in request.path or request.is_json:
+        return jsonify(error=error.description), 500
+    g.consultant = None
+    return render_template(
+        "desk/error.html",
+        title=_("Something went wrong"),
+        explanation=_("The centre could not finish this. Try again in a moment."),
+    ), 500
 
 
 @bp.before_request
@@ -178,7 +238,10 @@ def login() -> Any:
         request.form.get("login", ""), request.form.get("password", "")
     )
     if consultant is None:
-        flash("Wrong login or password.", "error")
+        # Whose account was tried, if any; never the login typed (it may be a password).
+        tried = consultants.by_login(request.form.get("login", "").strip())
+        audit(tried.id if tried else None, None, "login.refused", {"known": tried is not None})
+        flash(_("Wrong login or password."), "error")
         return render_template("desk/login.html"), 401
     session.clear()
     session[PENDING_LOGIN] = {"id": consultant.get_id(), "at": int(time.time())}
@@ -196,6 +259,7 @@ def finish_sign_in(consultant: Consultant) -> Any:
     session.clear()
     login_user(consultant)
     start_session()
+    audit(consultant.id, None, "login", {"second_factor": bool(consultant.totp_secret)})
     log.info("consultant %s signed in", consultant.id)
     return redirect(safe_next(target, consultant))
 
@@ -223,14 +287,14 @@ def second_factor() -> Any:
     """Ask for the code of the person's authenticator app; enrol one first if they have none."""
     consultant = pending_sign_in()
     if consultant is None:
-        flash("Sign in again: that took too long.", "error")
+        flash(_("Sign in again: that took too long."), "error")
         return redirect(url_for("desk.login"))
     if not consultant.totp_secret:
         return enrol_second_factor(consultant)
     if request.method == "POST":
         if second_factors.verify(consultant, request.form.get("code", "")):
             return finish_sign_in(consultant)
-        flash("That code is wrong or was already used; wait for the next one.", "error")
+        flash(_("That code is wrong or was already used; wait for the next one."), "error")
         return render_template("desk/second_factor.html"), 401
     return render_template("desk/second_factor.html")
 
@@ -242,9 +306,9 @@ def enrol_second_factor(consultant: Consultant) -> Any:
     if request.method == "POST":
         if second_factors.enrol(consultant, secret, request.form.get("code", "")):
             session.pop(PENDING_SECRET, None)
-            flash("Your authenticator app is set up; it is asked for at every sign-in.", "ok")
+            flash(_("Your authenticator app is set up; it is asked for at every sign-in."), "ok")
             return finish_sign_in(consultant)
-        flash("That code does not match; check the app's clock and try the next one.", "error")
+        flash(_("That code does not match; check the app's clock and try the next one."), "error")
         status = 401
     else:
         status = 200
@@ -262,6 +326,8 @@ def logout() -> Any:
     go_offline(consultant)
     states.at_desk(consultant, signed_in=False)
     consultants.end_sessions(consultant)
+    routing_services().engine.publish(streams.SIGNED_OUT, consultant_id=consultant.id)
+    audit(consultant.id, None, "logout", {})
     logout_user()
     session.clear()
     return redirect(url_for("desk.login"))
@@ -286,14 +352,31 @@ def account() -> Any:
                 request.form.get("new_password", ""),
             )
         except consultants.AccountError as exc:
-            flash(str(exc), "error")
-            return render_template("desk/account.html", titles=ROLE_TITLES), 400
+            flash(i18n.refusal_text(exc), "error")
+            return render_template("desk/account.html", languages=i18n.LANGUAGE_NAMES), 400
+        audit(g.consultant.id, None, "consultant.password", {"consultant_id": g.consultant.id})
         go_offline(g.consultant)
         logout_user()
         session.clear()
-        flash("Password changed; every session of yours has ended. Sign in again.", "ok")
+        flash(_("Password changed; every session of yours has ended. Sign in again."), "ok")
         return redirect(url_for("desk.login"))
-    return render_template("desk/account.html", titles=ROLE_TITLES)
+    return render_template("desk/account.html", languages=i18n.LANGUAGE_NAMES)
+
+
+@bp.post("/account/language")
+@requires(Permission.OWN_ACCOUNT)
+def account_language() -> Any:
+    """Show the person's desk pages in the language they choose."""
+    try:
+        consultants.set_desk_language(
+            g.consultant, request.form.get("language", ""), i18n.DESK_LANGUAGES
+        )
+    except consultants.AccountError as exc:
+        flash(i18n.refusal_text(exc), "error")
+        return redirect(url_for("desk.account"))
+    refresh()
+    flash(_("The desk now speaks your language."), "ok")
+    return redirect(url_for("desk.account"))
 
 
 @bp.route("/account/second-factor", methods=["GET", "POST"])
@@ -306,9 +389,9 @@ def account_second_factor() -> Any:
     if request.method == "POST":
         if second_factors.enrol(g.consultant, secret, request.form.get("code", "")):
             session.pop(PENDING_SECRET, None)
-            flash("Your authenticator app is set up; it is asked for at every sign-in.", "ok")
+            flash(_("Your authenticator app is set up; it is asked for at every sign-in."), "ok")
             return redirect(url_for("desk.account"))
-        flash("That code does not match; check the app's clock and try the next one.", "error")
+        flash(_("That code does not match; check the app's clock and try the next one."), "error")
         status = 400
     uri = second_factors.provisioning_uri(secret, g.consultant.login)
     return render_template(
@@ -325,6 +408,8 @@ def desk() -> str:
         "desk/desk.html",
         consultant=g.consultant,
         outcomes=wrap_ups.WRAP_UP_OUTCOMES,
+        break_reasons=settings_now().break_reasons,
+        not_ready_reasons=settings_now().not_ready_reasons,
         pending=pending,
         unfinished=wrap_ups.unfinished_wrap_ups(g.consultant, but=pending),
     )
@@ -343,7 +428,50 @@ def board_figures() -> Response:
     """Return the board's figures, polled by the board page."""
     settings = current_app.extensions["hotline.settings"]
     engine = routing_services().engine
-    return jsonify(queue_board.board(engine, utcnow(), settings.timezone))
+    figures = queue_board.board(engine, utcnow(), settings.timezone)
+    return jsonify(labels.with_state_labels(figures))
+
+
+@bp.get("/api/board/events")
+@requires(Permission.QUEUE_BOARD)
+def board_events() -> Response:
+    """Stream the board's figures as the queue changes (server-sent events)."""
+    settings = current_app.extensions["hotline.settings"]
+    base = streams.board_figures(routing_services().engine, utcnow, settings.timezone)
+    locale = i18n.desk_locale()  # the stream outlives the request that knows the reader
+
+    def figures() -> Any:
+        with force_locale(locale):
+            return labels.with_state_labels(base())
+
+    return event_stream(lambda live: live.board(figures))
+
+
+@bp.get("/api/events")
+@requires(Permission.TAKE_CALLS)
+def desk_events() -> Response:
+    """Stream the consultant's desk as it changes (server-sent events), from the event after
+    the Last-Event-ID the browser sends when it reconnects."""
+    consultant = g.consultant._get_current_object()  # the stream outlives the request's proxy
+    since = request.headers.get("Last-Event-ID", "")
+    return event_stream(lambda live: live.desk(consultant, since))
+
+
+def event_stream(open_stream: Callable[[streams.LiveStreams], Any]) -> Response:
+    """Answer with a stream of server-sent events, or 503 while this process holds enough."""
+    live: streams.LiveStreams = current_app.extensions[streams.NAME]
+    if not live.admit():
+        response = jsonify(error="the centre is busy; the page polls until a stream is free")
+        response.status_code = 503
+        response.headers["Retry-After"] = "30"
+        return response
+
+    response = Response(open_stream(live), mimetype="text/event-stream")
+    # Called however the answer ends: read to its end, left by the browser, or never read.
+    response.call_on_close(live.release)
+    # A proxy must pass each event on as it comes (nginx buffers unless told).
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
 
 
 @bp.get("/api/token")
@@ -363,11 +491,9 @@ def softphone_token() -> Any:
 @bp.get("/api/state")
 @requires(Permission.TAKE_CALLS)
 def state() -> Response:
-    """Return the consultant's live state and caller, polled by the desk page."""
-    current = states.desk_state(g.consultant)
-    pending = wrap_ups.pending_wrap_up(g.consultant)
-    current["wrap_up_contact_id"] = pending.id if pending else None
-    return jsonify(current)
+    """Return the consultant's live state and caller (the desk page's stream carries the same,
+    and the page asks here only when its stream cannot be opened)."""
+    return jsonify(streams.desk_view(g.consultant))
 
 
 @bp.post("/api/state")
@@ -379,9 +505,9 @@ def change_state() -> Any:
     if not isinstance(wanted, str) or not isinstance(reason, str):
         return jsonify(error="'state' and 'reason' must be text"), 400
     try:
-        states.change_state(g.consultant, wanted, reason)
+        states.change_state(g.consultant, wanted, reason, settings_now())
     except REFUSALS as exc:
-        return jsonify(error=str(exc)), 409
+        return jsonify(error=i18n.refusal_text(exc)), 409
     return jsonify(states.desk_state(g.consultant))
 
 
@@ -403,7 +529,7 @@ def save_outcome(
             g.consultant, ident, request.form.get("outcome", ""), request.form.get("notes", "")
         )
     except REFUSALS as exc:
-        flash(str(exc), "error")
+        flash(i18n.refusal_text(exc), "error")
         return redirect(url_for(back))
     flash(saved, "ok")
     if contact.customer_id:
@@ -425,7 +551,7 @@ def wrap_up_page(contact_id: int) -> Any:
 @requires(Permission.TAKE_CALLS)
 def wrap_up(contact_id: int) -> Any:
     """Save the wrap-up form."""
-    return save_outcome(wrap_ups.wrap_up, contact_id, "Contact saved.", "desk.desk")
+    return save_outcome(wrap_ups.wrap_up, contact_id, _("Contact saved."), "desk.desk")
 
 
 @bp.get("/voicemail")
@@ -447,6 +573,10 @@ def voicemail_audio(recording_id: int) -> Response:
     if recording is None:
         abort(404)
     try:
+        records.play_voicemail(g.consultant, recording)
+    except records.RecordRefused as exc:
+        abort(403, str(exc))
+    try:
         sound = recordings.audio(recording)
     except TelephonyError:
         log.exception("call %s: could not fetch voicemail %s", recording.call_sid, recording_id)
@@ -459,50 +589,226 @@ def voicemail_audio(recording_id: int) -> Response:
 def handle_voicemail(recording_id: int) -> Any:
     """Mark a voicemail handled, with what was done, on the caller's record."""
     return save_outcome(
-        voicemails.handle_voicemail, recording_id, "Voicemail handled and logged.", "desk.voicemail"
+        voicemails.handle_voicemail,
+        recording_id,
+        _("Voicemail handled and logged."),
+        "desk.voicemail",
     )
 
 
-@bp.get("/customers")
+@bp.route("/customers", methods=["GET", "POST"])
 @requires(Permission.CUSTOMER_RECORDS)
-def customers() -> str:
-    """Search customers."""
-    text = request.args.get("q", "")
-    return render_template(
-        "desk/customers.html", query=text, results=customers_service.search_customers(text)
+def customers() -> Any:
+    """Search customers; the term comes in a posted form, never in the address or a log."""
+    if request.method == "GET":
+        return render_template("desk/customers.html", query="", result=None)
+    text = request.form.get("q", "")
+    result = records.search(g.consultant, text)
+    return no_store(render_template("desk/customers.html", query=text, result=result))
+
+
+def no_store(page: str, status: int = 200) -> Response:
+    """Answer with a page of personal data that no browser or proxy may keep."""
+    return Response(page, status, headers={"Cache-Control": "no-store"})
+
+
+def record_page(record: Customer, pesel: str | None = None, status: int = 200) -> Response:
+    """Render a customer's record, the PESEL masked unless it was just revealed."""
+    return no_store(
+        render_template(
+            "desk/customer.html",
+            customer=record,
+            pesel=pesel,
+            masked_pesel=customers_service.mask_pesel(record.pesel),
+            contacts=contacts_of(record.id),
+            history=audit_trail(record.id),
+            advisor=db.session.get(Consultant, record.advisor_id) if record.advisor_id else None,
+        ),
+        status,
+    )
+
+
+def refuse_record(customer_id: int, reason: str = "", status: int = 403) -> Response:
+    """Tell a consultant without grounds that they need to say why, and ask them."""
+    return no_store(
+        render_template("desk/record_refused.html", customer_id=customer_id, reason=reason),
+        status,
     )
 
 
 @bp.get("/customers/<int:customer_id>")
 @requires(Permission.CUSTOMER_RECORDS)
-def customer(customer_id: int) -> str:
-    """Show a customer's record, contacts and audit trail."""
-    record = db.session.get(Customer, customer_id) or abort(404)
-    return render_template(
-        "desk/customer.html",
-        customer=record,
-        contacts=contacts_of(customer_id),
-        history=audit_trail(customer_id),
-        advisor=db.session.get(Consultant, record.advisor_id) if record.advisor_id else None,
-    )
+def customer(customer_id: int) -> Any:
+    """Show a customer's record, contacts and audit trail, if the consultant has grounds."""
+    record = records.customer_or_none(customer_id) or abort(404)
+    try:
+        records.open_record(g.consultant, record)
+    except records.RecordRefused:
+        return refuse_record(customer_id)
+    revealed = session.pop(REVEALED_PESEL, None) == customer_id
+    return record_page(record, pesel=record.pesel if revealed else None)
+
+
+@bp.post("/customers/<int:customer_id>/open")
+@requires(Permission.CUSTOMER_RECORDS)
+def open_customer(customer_id: int) -> Any:
+    """Open a record that is neither the consultant's own nor their call's, saying why."""
+    record = records.customer_or_none(customer_id) or abort(404)
+    try:
+        records.break_glass(g.consultant, record, request.form.get("reason", ""))
+    except records.ReasonRefused as exc:
+        return refuse_record(customer_id, str(exc), 400)
+    return redirect(url_for("desk.customer", customer_id=customer_id))
+
+
+@bp.post("/customers/<int:customer_id>/pesel")
+@requires(Permission.CUSTOMER_RECORDS)
+def reveal_pesel(customer_id: int) -> Any:
+    """Reveal the PESEL on the record's next showing only (a reload masks it again); the
+    reveal is audited."""
+    record = records.customer_or_none(customer_id) or abort(404)
+    try:
+        records.reveal_pesel(g.consultant, record)
+    except records.RecordRefused:
+        return refuse_record(customer_id)
+    session[REVEALED_PESEL] = customer_id
+    return redirect(url_for("desk.customer", customer_id=customer_id))
 
 
 @bp.post("/customers/<int:customer_id>")
 @requires(Permission.CUSTOMER_RECORDS)
 def update_customer(customer_id: int) -> Any:
     """Save changes to a customer's record."""
+    record = records.customer_or_none(customer_id) or abort(404)
+    try:
+        records.require_grounds(g.consultant, record)
+    except records.RecordRefused:
+        return refuse_record(customer_id)
     try:
         customers_service.update_customer(
             g.consultant.id,
             customer_id,
-            address=request.form.get("address", ""),
-            phone=request.form.get("phone", ""),
-            action_plan_notes=request.form.get("action_plan_notes", ""),
+            address=request.form.get("address"),
+            phone=request.form.get("phone"),
+            action_plan_notes=request.form.get("action_plan_notes"),
         )
-        flash("Record updated.", "ok")
+        flash(_("Record updated."), "ok")
     except REFUSALS as exc:
-        flash(str(exc), "error")
+        flash(i18n.refusal_text(exc), "error")
     return redirect(url_for("desk.customer", customer_id=customer_id))
+
+
+@bp.get("/break-glass")
+@requires(Permission.SUPERVISE)
+def break_glass_list() -> Any:
+    """List the records consultants opened with a stated reason, for supervisors."""
+    return no_store(render_template("desk/break_glass.html", openings=records.break_glass_list()))
+
+
+@bp.get("/audit")
+@requires(Permission.READ_AUDIT)
+def audit_page() -> Any:
+    """Show the audit trail, filtered by who, what, which customer and between which days."""
+    wanted, problem = trail_filter()
+    if problem:
+        flash(problem, "error")
+    return no_store(
+        render_template(
+            "desk/audit.html",
+            entries=trail(wanted),
+            found=trail_count(wanted),
+            wanted=wanted,
+            form=request.args,
+            people=consultants.everyone(),
+            actions=labels.AUDIT_FILTERS,
+        )
+    )
+
+
+@bp.get("/audit.csv")
+@requires(Permission.READ_AUDIT)
+def audit_export() -> Response:
+    """Hand over the filtered audit trail as CSV; the export is audited too."""
+    wanted, _problem = trail_filter()
+    rows = trail(wanted, limit=AUDIT_EXPORT_LIMIT)
+    audit(g.consultant.id, wanted.customer_id, "audit.export", {"entries": len(rows)})
+    return Response(
+        audit_csv(rows),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": 'attachment; filename="audit-trail.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+# The audit page's filters, named as the page names them.
+FILTER_FIELDS: Mapping[str, LazyString] = {
+    "consultant_id": _l("Who"),
+    "customer_id": _l("Customer number"),
+    "since": _l("From"),
+    "until": _l("To"),
+}
+
+
+def trail_filter() -> tuple[TrailFilter, str]:
+    """Read the audit page's filters from the address; return them and what was wrong."""
+    zone = ZoneInfo(settings_now().timezone)
+    problems = []
+
+    def number(name: str) -> int | None:
+        raw = request.args.get(name, "").strip()
+        if not raw:
+            return None
+        if not raw.isdigit() or len(raw) > 18:
+            problems.append(_("%(field)s must be a number.", field=FILTER_FIELDS[name]))
+            return None
+        return int(raw)
+
+    def day(name: str, shift: int = 0) -> datetime | None:
+        raw = request.args.get(name, "").strip()
+        if not raw:
+            return None
+        try:
+            start = datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=zone)
+        except ValueError:
+            problems.append(
+                _("%(field)s must be a date such as 2026-12-07.", field=FILTER_FIELDS[name])
+            )
+            return None
+        return start + timedelta(days=shift)
+
+    wanted = TrailFilter(
+        consultant_id=number("consultant_id"),
+        action=request.args.get("action", "").strip()[:40],
+        customer_id=number("customer_id"),
+        since=day("since"),
+        until=day("until", shift=1),
+    )
+    return wanted, "; ".join(problems)
+
+
+def audit_csv(rows: list[tuple[AuditEntry, str]]) -> str:
+    """Write audit entries as CSV, each with its link in the chain."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["id", "at", "who", "consultant_id", "action", "customer_id", "reason", "address",
+         "details", "entry_hash", "prev_hash"]
+    )  # fmt: skip
+    for entry, who in rows:
+        writer.writerow(
+            [entry.id, entry.at.isoformat(), who, entry.consultant_id or "", entry.action,
+             entry.customer_id or "", csv_safe(entry.reason or ""), entry.address or "",
+             csv_safe(json.dumps(entry.changes, ensure_ascii=False)), entry.entry_hash,
+             entry.prev_hash]
+        )  # fmt: skip
+    return out.getvalue()
+
+
+def csv_safe(value: str) -> str:
+    """Keep a spreadsheet from running text typed into the desk as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @bp.get("/imports")
@@ -520,7 +826,7 @@ def start_import() -> Any:
 
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash("Choose a file to import.", "error")
+        flash(_("Choose a file to import."), "error")
         return redirect(url_for("desk.imports"))
     try:
         saved = uploads.save_upload(upload.filename, upload.stream)
@@ -532,7 +838,7 @@ def start_import() -> Any:
             target=request.form.get("target", "vacancies"),
         )
     except (ImportRequestError, DeskError) as exc:
-        flash(str(exc), "error")
+        flash(i18n.refusal_text(exc), "error")
         return redirect(url_for("desk.imports"))
     return redirect(url_for("desk.import_run", run_id=run.id))
 
@@ -543,7 +849,10 @@ def import_run(run_id: int) -> str:
     """Show one import: its progress, counts and the rows it skipped."""
 
     progress = import_status(run_id) or abort(404)
-    return render_template("desk/import_run.html", progress=progress)
+    if progress.target not in OFFER_TARGETS:
+        abort(404)
+    poll = url_for("desk.import_run_state", run_id=run_id)
+    return render_template("desk/import_run.html", progress=progress, poll_url=poll)
 
 
 @bp.get("/api/imports/<int:run_id>")
@@ -552,9 +861,11 @@ def import_run_state(run_id: int) -> Any:
     """Return an import's progress as JSON, polled by its page."""
 
     progress = import_status(run_id)
-    if progress is None:
-        return jsonify(error="no such import"), 404
-    return jsonify(progress.as_dict())
+    if progress is None or progress.target not in OFFER_TARGETS:
+        return jsonify(error=_("no such import")), 404
+    return jsonify(
+        progress.as_dict() | {"status_label": labels.label("import_status", progress.status)}
+    )
 
 
 # Supervision: live calls on the board, listening in, coaching and barging, and raised hands.

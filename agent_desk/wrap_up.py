@@ -12,6 +12,7 @@ from consultants.models import Consultant
 from customers.audit import audit
 from customers.contacts import ensure_contact
 from customers.models import CONTACT_OUTCOMES, Contact
+from customers.service import checked_text
 from hotline.db import db, utcnow
 from routing import callbacks, legs
 from routing import service as routing
@@ -143,6 +144,7 @@ def wrap_up(consultant: Consultant, contact_id: int, outcome: str, notes: str) -
     """Save the wrap-up of a contact and make the consultant available again."""
     if outcome not in WRAP_UP_OUTCOMES:
         raise DeskError("choose an outcome")
+    notes = checked_text("notes", notes)
     contact = own_contact(consultant, contact_id)
     if contact is None:
         raise DeskError("that contact is not yours to wrap up")
@@ -154,7 +156,7 @@ def wrap_up(consultant: Consultant, contact_id: int, outcome: str, notes: str) -
             consultant.id,
             contact.customer_id,
             "contact.wrap-up",
-            {"contact_id": contact.id, "outcome": outcome, "notes": contact.notes},
+            {"contact_id": contact.id, "outcome": outcome, "notes_length": len(contact.notes)},
         )
     engine = routing_services().engine
     live = engine.consultant(consultant.id)

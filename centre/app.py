@@ -7,20 +7,27 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, jsonify, redirect, request
+from flask_babel import gettext
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
+from administration.views import bp as admin_bp
+from agent_desk import i18n
+from agent_desk.streams import NAME as LIVE_STREAMS
+from agent_desk.streams import LiveStreams, gunicorn_threads
 from agent_desk.supervision import on_supervision_event
 from agent_desk.views import bp as desk_bp
 from agent_desk.wrap_up import on_call_recorded, on_consultant_picked_up
 from centre.logs import quiet_personal_data_loggers
 from centre.security import install_security_headers
 from consultants.service import by_session_id
+from customers.audit import origin as audit_origin
 from hotline.access import TWILIO_SIGNED, SessionPolicy, guard, limiter, public
 from hotline.db import db
+from hotline.outbound import outbound
 from hotline.redis_client import redis_conn
 from hotline.settings import Settings
 from hotline.telephony import telephony
@@ -28,6 +35,7 @@ from ivr.views import bp as ivr_bp
 from messaging.views import bp as messaging_bp
 from privacy.views import bp as privacy_bp
 from recordings.views import bp as recordings_bp
+from routing.events import EventHub
 from routing.service import build_routing
 from routing.signals import call_recorded, consultant_picked_up, supervision_event
 from routing.views import bp as routing_bp
@@ -72,16 +80,25 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     quiet_personal_data_loggers()
     db.init_app(app)
+    i18n.init_app(app, settings.timezone)
     redis_conn.init_app(app)
     app.config["RATELIMIT_STORAGE_URI"] = redis_conn.url
     telephony.configure(settings)
-    app.extensions["hotline.routing"] = build_routing(settings, redis_conn.raw)
+    outbound.configure(settings.allowed_link_domains, settings.sms_countries)
+    app.extensions["hotline.routing"] = routing = build_routing(settings, redis_conn.raw)
+    app.extensions[LIVE_STREAMS] = LiveStreams(
+        EventHub(redis_conn.raw), routing.engine, app.app_context, threads=gunicorn_threads()
+    )
 
-    for blueprint in (ivr_bp, messaging_bp, routing_bp, desk_bp, recordings_bp, privacy_bp):
+    for blueprint in (
+        ivr_bp, messaging_bp, routing_bp, desk_bp, recordings_bp, privacy_bp, admin_bp
+    ):  # fmt: skip
         app.register_blueprint(blueprint)
     call_recorded.connect(on_call_recorded, weak=False)
     consultant_picked_up.connect(on_consultant_picked_up, weak=False)
     supervision_event.connect(on_supervision_event, weak=False)
+
+    app.before_request(note_audit_origin)
 
     @app.get("/")
     @public
@@ -94,7 +111,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         idle_seconds=settings.session_idle_minutes * 60,
         absolute_seconds=settings.session_max_hours * 3600,
     )
-    guard.init_app(app, policy, login_endpoint="desk.login")
+    guard.init_app(app, policy, login_endpoint="desk.login", account_endpoint="desk.account")
     csrf.init_app(app)
     exempt_webhooks(app)
     limiter.init_app(app)
@@ -103,6 +120,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_error_handler(429, slow_down)
     app.register_error_handler(HTTPException, explain_to_scripts)
     return app
+
+
+def note_audit_origin() -> None:
+    """Let the audit trail say where a request came from (the address the proxy passed on)."""
+    audit_origin.set(request.remote_addr)
 
 
 def exempt_webhooks(app: Flask) -> None:
@@ -116,7 +138,7 @@ def exempt_webhooks(app: Flask) -> None:
 
 def refuse_csrf(error: CSRFError) -> tuple[Response | str, int]:
     """Say why a change was refused: the page's CSRF token was missing, wrong or stale."""
-    reason = f"{error.description} Reload the page and try again."
+    reason = gettext("%(reason)s Reload the page and try again.", reason=error.description)
     if "/api/" in request.path or request.is_json:
         return jsonify(error=reason), 400
     return reason, 400
@@ -124,7 +146,9 @@ def refuse_csrf(error: CSRFError) -> tuple[Response | str, int]:
 
 def slow_down(error: HTTPException) -> tuple[str, int]:
     """Tell someone who failed to sign in too often to wait, without saying which limit hit."""
-    return "Too many failed attempts to sign in. Wait a few minutes and try again.\n", 429
+    return gettext(
+        "Too many failed attempts to sign in. Wait a few minutes and try again."
+    ) + "\n", 429
 
 
 def explain_to_scripts(error: HTTPException) -> Response | HTTPException:

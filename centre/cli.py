@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import click
 import requests
 
+from centre.admin_cli import admin
 from hotline.embedded_redis import EMBEDDED_PORT
 from hotline.hours import OpeningHours
 from hotline.settings import Settings, SettingsError, instance_dir
@@ -205,7 +206,8 @@ def import_offers(path: str, kind: str | None, target: str, source: str | None, 
     import getpass
 
     from centre.app import create_app
-    from knowledge.imports import ImportRequestError, import_status, start_import
+    from centre.import_progress import follow_import
+    from knowledge.imports import ImportRequestError, start_import
 
     create_app(load_settings())
     kind = kind or Path(path).suffix.lstrip(".").lower()
@@ -216,26 +218,7 @@ def import_offers(path: str, kind: str | None, target: str, source: str | None, 
     click.echo(f"import {run.id} queued ({kind}, {target}); the worker runs it")
     if not wait:
         return
-    progress = import_status(run.id)
-    with click.progressbar(length=100, label=f"import {run.id}") as bar:
-        shown = 0
-        while progress is not None and not progress.finished:
-            time.sleep(0.3)
-            progress = import_status(run.id)
-            if progress is not None and progress.percent > shown:
-                bar.update(progress.percent - shown)
-                shown = progress.percent
-        bar.update(100 - shown)
-    if progress is None:
-        raise click.ClickException("the import run disappeared")
-    click.echo(
-        f"{progress.status}: {progress.imported} new, {progress.updated} updated, "
-        f"{progress.unchanged} unchanged, {progress.failed_rows} rows skipped"
-    )
-    for error in progress.errors:
-        click.echo(f"  row {error.row_number}: {error.reason}")
-    if progress.status != "done":
-        raise click.ClickException(progress.error or "the import failed")
+    follow_import(run.id)
 
 
 @main.group()
@@ -264,6 +247,28 @@ def retention_purge(dry_run: bool) -> None:
         )
     if report.failures:
         click.echo(f"{report.failures} request(s) the phone network refused: tried again next run")
+
+
+@main.group()
+def audit() -> None:
+    """The audit trail of every read and change of a customer's record."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the audit trail's hash chain; name the first entry where it breaks."""
+    from centre.app import create_app
+    from customers.audit import verify_chain
+
+    with create_app(load_settings()).app_context():
+        report = verify_chain()
+    if not report.intact:
+        raise click.ClickException(
+            f"the audit trail is broken at entry {report.broken_at}: {report.problem} "
+            f"({report.checked} entries before it hold)"
+        )
+    start = f", from entry {report.first_id}" if report.first_id else ""
+    click.echo(f"the audit trail holds: {report.checked} entries checked{start}")
 
 
 @main.group()
@@ -535,7 +540,7 @@ def up(
     A second centre on other ports (say --port 5100) is separate from the first: its own
     emulator, Redis and instance folder.
     """
-    from centre.demo import CONSULTANTS, DEMO_PASSWORD
+    from centre.demo import CONSULTANTS, DEMO_PASSWORD, DEMO_SMS_COUNTRIES
     from hotline.embedded_redis import EmbeddedRedis
 
     local = LocalCentre.plan(port, emulator_port, redis_port)
@@ -556,6 +561,8 @@ def up(
     env.setdefault("EMULATOR_CONTROL_TOKEN", stored_secret(folder / "emulator_token"))
     if around_the_clock:
         env.update(AROUND_THE_CLOCK)
+    if with_demo:
+        env.setdefault("HOTLINE_SMS_COUNTRIES", DEMO_SMS_COUNTRIES)
     hotline_cmd = [sys.executable, "-m", "centre.cli"]
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
 
@@ -678,6 +685,7 @@ def attach_emulator_commands() -> None:
 
 
 attach_emulator_commands()
+main.add_command(admin)
 
 if __name__ == "__main__":
     main()

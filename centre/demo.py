@@ -15,6 +15,9 @@ from knowledge.directory import load_directory
 from knowledge.imports import import_faq, load_demo_content, load_offices, load_regions
 
 DEMO_PASSWORD = "demo1234"
+# The demo's callers have Polish and British numbers; a demo centre may text both (a real
+# centre's default, HOTLINE_SMS_COUNTRIES, is Poland only).
+DEMO_SMS_COUNTRIES = "PL,GB"
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ CUSTOMERS = [
      "ul. Kondratowicza 20/8, 03-285 Warszawa"),
     ("Ion", "Popescu", "790923", "1357", "+48601000004", "ro", "mihai", "BIA", False,
      "ul. Lipowa 5/2, 15-424 Białystok"),
-    ("Emma", "Clarke", "900101", "9753", "+447911123456", "en", "anna", "WAW", False,
+    ("Emma", "Clarke", "900101", "9753", "+447400123456", "en", "anna", "WAW", False,
      "ul. Marszałkowska 100/1, 00-026 Warszawa"),
 ]  # fmt: skip
 

@@ -1,7 +1,9 @@
 """Logs for `hotline up` that a person can read: routine polling stays out of them.
 
-A desk page asks for its state every second and the board for its figures every few seconds;
-logged, they bury what matters (about 15,800 lines in half an hour of trying the centre).
+A desk page asked for its state every second and the board for its figures every few seconds;
+logged, they buried what matters (about 15,800 lines in half an hour of trying the centre).
+Pages now follow event streams, which a page opens again every few minutes, and poll only where
+a stream cannot be opened.
 Those requests are left out when they succeed; every failure, every webhook from the network
 and every other request is still logged.
 """
@@ -13,7 +15,15 @@ from typing import Any
 from gunicorn.glogging import Logger
 
 # What pages and tools poll while nothing happens.
-POLLED_PATHS = frozenset({"/desk/api/state", "/desk/api/board", "/ivr/health"})
+POLLED_PATHS = frozenset(
+    {
+        "/desk/api/state",
+        "/desk/api/board",
+        "/desk/api/events",
+        "/desk/api/board/events",
+        "/ivr/health",
+    }
+)
 POLLED_PREFIXES = ("/desk/static/",)
 
 

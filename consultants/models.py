@@ -32,10 +32,14 @@ class Consultant(Base):
     # Part of every session's id: raising it ends every session the person has, at once.
     session_generation: Mapped[int] = mapped_column(Integer, default=0)
     password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Set by an administrator's one-time password: the person chooses their own at sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     # The TOTP second factor: the shared secret once enrolled, and the last time step used,
     # so that a code seen over a shoulder cannot be used twice.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # The language of their desk pages ("pl" or "en"), which they choose on their account page.
+    desk_language: Mapped[str] = mapped_column(String(8), default="pl", server_default="pl")
 
     @property
     def client_identity(self) -> str:

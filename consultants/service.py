@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 
 from sqlalchemy import select, update
@@ -27,6 +28,11 @@ def unknown_login_hash() -> str:
 def by_login(login: str) -> Consultant | None:
     """Find a consultant by their login name."""
     return db.session.scalars(select(Consultant).where(Consultant.login == login)).first()
+
+
+def everyone() -> list[Consultant]:
+    """Return every person with a desk account, by name."""
+    return list(db.session.scalars(select(Consultant).order_by(Consultant.name)))
 
 
 def by_id(consultant_id: int | None) -> Consultant | None:
@@ -80,11 +86,14 @@ def change_password(consultant: Consultant, current: str, new: str) -> None:
     """Change a person's own password, which ends every session they have."""
     if not check_password_hash(consultant.password_hash, current):
         raise AccountError("The current password is wrong.")
+    if new == current:
+        raise AccountError("Choose a password other than the current one.")
     set_password(consultant, new)
 
 
-def set_password(consultant: Consultant, new: str) -> None:
-    """Give a person a new password, ending every session they have."""
+def set_password(consultant: Consultant, new: str, *, one_time: bool = False) -> None:
+    """Give a person a new password, ending every session they have; a one-time password
+    (an administrator's) must be changed at the next sign-in."""
     if len(new) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
     if new.strip() != new or not new.isprintable():
@@ -92,6 +101,7 @@ def set_password(consultant: Consultant, new: str) -> None:
     with db.transaction():
         consultant.password_hash = generate_password_hash(new)
         consultant.password_changed_at = utcnow()
+        consultant.must_change_password = one_time
     end_sessions(consultant)
 
 
@@ -101,3 +111,11 @@ def set_active(consultant: Consultant, active: bool) -> None:
         consultant.active = active
     if not active:
         end_sessions(consultant)
+
+
+def set_desk_language(consultant: Consultant, language: str, offered: Iterable[str]) -> None:
+    """Show a person's desk pages in one of the offered languages from their next page on."""
+    if language not in offered:
+        raise AccountError("Choose one of the languages offered.")
+    with db.transaction():
+        consultant.desk_language = language

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultants.models import Consultant
+from customers.names import search_name
 from hotline.db import Base, UtcDateTime, utcnow
 from hotline.speech import DEFAULT_LANGUAGE
 
 # What came of a contact, as a consultant records it after a call or a voicemail.
 CONTACT_OUTCOMES = ("resolved", "follow-up", "referred", "no-action")
+# Where a jobseeker stands with the labour office.
+REGISTRATION_STATUSES = ("registered", "deregistered", "applicant")
 
 
 class Customer(Base):
@@ -30,7 +33,16 @@ class Customer(Base):
     office_code: Mapped[str | None] = mapped_column(String(32))
     address: Mapped[str | None] = mapped_column(String(255))
     vulnerable: Mapped[bool] = mapped_column(default=False)
+    # A safeguarding concern (risk of harm): consultants handle the caller with care.
+    safeguarding: Mapped[bool] = mapped_column(default=False)
+    # registered, deregistered or not yet registered, with the dates of each step.
+    registration_status: Mapped[str] = mapped_column(String(16), default="registered")
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    deregistered_on: Mapped[date | None] = mapped_column(Date)
     action_plan_notes: Mapped[str] = mapped_column(Text, default="")
+    # First and last name folded for search (lower case, no diacritics); kept up to date by
+    # customers.search on every insert and update.
+    search_name: Mapped[str] = mapped_column(String(161), default="", index=True)
 
     contacts: Mapped[list[Contact]] = relationship(
         back_populates="customer", order_by="Contact.started_at.desc()"
@@ -40,6 +52,13 @@ class Customer(Base):
     def full_name(self) -> str:
         """Return first and last name."""
         return f"{self.first_name} {self.last_name}"
+
+
+@event.listens_for(Customer, "before_insert")
+@event.listens_for(Customer, "before_update")
+def _keep_search_name(_mapper: object, _connection: object, customer: Customer) -> None:
+    """Fold the customer's name for search whenever the record is written."""
+    customer.search_name = search_name(customer.first_name, customer.last_name)
 
 
 class Contact(Base):
@@ -70,13 +89,36 @@ class Contact(Base):
 
 
 class AuditEntry(Base):
-    """Who changed what on a customer record, and when."""
+    """Who read or changed what, when, why and from where: one link of the audit chain.
+
+    ``entry_hash`` covers everything but the values and the reason, which it covers through
+    ``values_hash`` (salted with ``values_salt``), so an erasure can blank the values and drop
+    the salt while the chain still verifies.
+    """
 
     __tablename__ = "audit_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
-    consultant_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id"))
+    consultant_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id"), index=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
-    action: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40), index=True)
     changes: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    reason: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(64))
+    values_salt: Mapped[str | None] = mapped_column(String(32))
+    values_hash: Mapped[str] = mapped_column(String(64), default="")
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    entry_hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class BreakGlass(Base):
+    """A consultant opening a record that is neither their own nor their call's, and why."""
+
+    __tablename__ = "break_glass"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultant_id: Mapped[int] = mapped_column(ForeignKey("consultants.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)

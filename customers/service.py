@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from customers.audit import audit
 from customers.models import Customer
+from customers.names import fold
 from hotline.db import db
 
 log = logging.getLogger(__name__)
@@ -94,39 +95,107 @@ def mask_pesel(pesel: str | None) -> str:
     return f"{pesel[:6]}*****" if pesel else ""
 
 
-def search_customers(text: str, limit: int = 20) -> list[Customer]:
-    """Find customers by name, PESEL or phone."""
-    text = text.strip()
+# A name search needs this many letters, so that one letter cannot list a whole office.
+SEARCH_MIN_LENGTH = 3
+# The most customers one search shows; more means the search should be narrower.
+SEARCH_LIMIT = 20
+# Longer than any name, PESEL or number: anything longer is not a search for a customer.
+SEARCH_MAX_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What a search found, how it searched (name, PESEL, phone; "" when it did not), and
+    whether it had more matches than it shows, or was refused, with why."""
+
+    customers: list[Customer]
+    searched: str = ""
+    more: bool = False
+    refused: str = ""
+
+
+def _contains(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_customers(text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
+    """Find customers by PESEL or phone (exactly) or by name (every word, in any order,
+    without regard to case or diacritics, wildcards taken literally)."""
+    text = " ".join(text.split())
     if not text:
-        return []
-    like = f"%{text}%"
-    phone = normalise_phone(text)
-    conditions = [
-        Customer.last_name.ilike(like),
-        Customer.first_name.ilike(like),
-        Customer.pesel == text,
-    ]
-    if phone:
-        conditions.append(Customer.phone == phone)
-    query = select(Customer).where(or_(*conditions)).order_by(Customer.last_name).limit(limit)
-    return list(db.session.scalars(query))
+        return SearchResult([])
+    if len(text) > SEARCH_MAX_LENGTH or "\x00" in text:
+        return SearchResult([], refused="that is too long for a name, PESEL or phone number")
+    digits = text.replace(" ", "")
+    if digits.isdigit() and len(digits) == 11:
+        by, condition = "pesel", Customer.pesel == digits
+    elif (phone := normalise_phone(text)) is not None and not any(c.isalpha() for c in text):
+        by, condition = "phone", Customer.phone == phone
+    else:
+        words = fold(text).split()
+        if len("".join(words)) < SEARCH_MIN_LENGTH:
+            return SearchResult(
+                [], refused=f"type at least {SEARCH_MIN_LENGTH} letters of the name"
+            )
+        by = "name"
+        condition = and_(
+            *(Customer.search_name.like(_contains(word), escape="\\") for word in words)
+        )
+    query = (
+        select(Customer)
+        .where(condition)
+        .order_by(Customer.last_name, Customer.first_name, Customer.id)
+        .limit(limit + 1)
+    )
+    found = list(db.session.scalars(query))
+    return SearchResult(found[:limit], searched=by, more=len(found) > limit)
+
+
+# The longest value each field a consultant edits may hold, the same on every database.
+FIELD_LIMITS = {"address": 255, "phone": 40, "action_plan_notes": 20_000, "notes": 20_000}
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def checked_text(field: str, value: str) -> str:
+    """Return a stripped field value, or refuse one too long or holding control characters
+    (PostgreSQL refuses NUL and over-long values; SQLite would keep them)."""
+    value = value.strip()
+    if len(value) > FIELD_LIMITS[field]:
+        raise CustomerError(
+            f"{field.replace('_', ' ')} may be at most {FIELD_LIMITS[field]} characters"
+        )
+    if CONTROL_CHARACTERS.search(value.replace("\r\n", "\n").replace("\t", " ")):
+        raise CustomerError(f"{field.replace('_', ' ')} holds control characters")
+    return value
 
 
 def update_customer(
-    consultant_id: int, customer_id: int, *, address: str, phone: str, action_plan_notes: str
+    consultant_id: int,
+    customer_id: int,
+    *,
+    address: str | None = None,
+    phone: str | None = None,
+    action_plan_notes: str | None = None,
 ) -> Customer:
-    """Change a customer's address, phone or action-plan notes, auditing each change."""
+    """Change a customer's address, phone or action-plan notes, auditing each change.
+
+    A field that is None was not sent and stays as it is: missing is not empty.
+    """
     customer = db.session.get(Customer, customer_id)
     if customer is None:
         raise CustomerError("no such customer")
-    new_phone = normalise_phone(phone) if phone.strip() else None
-    if phone.strip() and new_phone is None:
-        raise CustomerError(f"{phone!r} is not a valid phone number")
-    wanted = {
-        "address": address.strip() or None,
-        "phone": new_phone,
-        "action_plan_notes": action_plan_notes.strip(),
-    }
+    wanted: dict[str, str | None] = {}
+    if address is not None:
+        wanted["address"] = checked_text("address", address) or None
+    if phone is not None:
+        given = checked_text("phone", phone)
+        new_phone = normalise_phone(given) if given else None
+        if given and new_phone is None:
+            raise CustomerError(f"{given!r} is not a valid phone number")
+        wanted["phone"] = new_phone
+    if action_plan_notes is not None:
+        wanted["action_plan_notes"] = checked_text("action_plan_notes", action_plan_notes)
     changes = {
         field: {"from": getattr(customer, field), "to": value}
         for field, value in wanted.items()
@@ -138,7 +207,8 @@ def update_customer(
         with db.transaction():
             for field, change in changes.items():
                 setattr(customer, field, change["to"])
-            audit(consultant_id, customer.id, "customer.update", changes)
+            # Which fields changed, not what they hold: the record itself holds that.
+            audit(consultant_id, customer.id, "customer.update", {"fields": sorted(changes)})
     except IntegrityError as exc:
         raise CustomerError("another customer already has that phone number") from exc
     return customer

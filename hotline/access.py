@@ -233,11 +233,15 @@ class AccessGuard:
     def __init__(self) -> None:
         self.policy = SessionPolicy(idle_seconds=1800, absolute_seconds=12 * 3600)
         self.login_endpoint = "login"
+        self.account_endpoint = "account"
 
-    def init_app(self, app: Flask, policy: SessionPolicy, login_endpoint: str) -> None:
+    def init_app(
+        self, app: Flask, policy: SessionPolicy, login_endpoint: str, account_endpoint: str
+    ) -> None:
         """Attach the guard; it must come before anything that reads a request's body."""
         self.policy = policy
         self.login_endpoint = login_endpoint
+        self.account_endpoint = account_endpoint
         app.extensions["hotline.access"] = self
         app.before_request(self.check)
         app.context_processor(lambda: {"can": can})
@@ -250,6 +254,8 @@ class AccessGuard:
         if request.endpoint is None or declared in (PUBLIC, TWILIO_SIGNED):
             return None
         if isinstance(declared, Permission):
+            if declared != Permission.OWN_ACCOUNT and must_choose_password():
+                return ask_for_own_password()
             return refuse(declared)
         log.error("refused %s: the route declares no access (add it to the role matrix)",
                   request.endpoint)  # fmt: skip
@@ -267,6 +273,23 @@ class AccessGuard:
             return
         if now - session[SEEN_AT] >= SEEN_PRECISION_SECONDS:
             session[SEEN_AT] = int(now)
+
+
+def must_choose_password() -> bool:
+    """Tell whether the signed-in person still has a one-time password from an administrator."""
+    return bool(
+        current_user.is_authenticated and getattr(current_user, "must_change_password", False)
+    )
+
+
+def ask_for_own_password() -> Response:
+    """Send a person with a one-time password to choose their own before anything else."""
+    if wants_json():
+        response = jsonify(error="choose your own password first")
+        response.status_code = 403
+        return response
+    flash("Your password was given to you once: choose your own to go on.", "error")
+    return redirect(url_for(guard.account_endpoint))
 
 
 def can(permission: Permission | str) -> bool:

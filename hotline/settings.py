@@ -11,7 +11,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 from limits import parse_many
+
+from hotline.outbound import DEFAULT_LINK_DOMAINS, DEFAULT_SMS_COUNTRIES, parse_list
 
 DEV_ACCOUNT_SID = "AC" + "0" * 31 + "1"
 DEV_AUTH_TOKEN = "dev-auth-token-not-secret"
@@ -132,6 +135,24 @@ def retention_days(env: Mapping[str, str]) -> dict[str, int]:
     return periods
 
 
+def outbound_lists(env: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """Read the allowed link domains and SMS countries, checking their shape."""
+    values: dict[str, tuple[str, ...]] = {}
+    domains = parse_list(env.get("HOTLINE_ALLOWED_LINK_DOMAINS", ""))
+    if domains:
+        bad = [d for d in domains if not re.fullmatch(r"([a-z0-9-]+\.)+[a-z]{2,}", d)]
+        if bad:
+            raise SettingsError(f"HOTLINE_ALLOWED_LINK_DOMAINS: not a domain: {', '.join(bad)}")
+        values["allowed_link_domains"] = domains
+    countries = tuple(code.upper() for code in parse_list(env.get("HOTLINE_SMS_COUNTRIES", "")))
+    if countries:
+        bad = [c for c in countries if c not in phonenumbers.SUPPORTED_REGIONS]
+        if bad:
+            raise SettingsError(f"HOTLINE_SMS_COUNTRIES: unknown country code: {', '.join(bad)}")
+        values["sms_countries"] = countries
+    return values
+
+
 def routing_texts(env: Mapping[str, str]) -> dict[str, object]:
     """Read and check the routing settings that are not plain numbers."""
     values: dict[str, object] = {}
@@ -173,6 +194,17 @@ def routing_texts(env: Mapping[str, str]) -> dict[str, object]:
         except (ValueError, ZoneInfoNotFoundError) as exc:
             raise SettingsError(f"HOTLINE_TIMEZONE {values['timezone']!r} is unknown") from exc
     return values
+
+
+def reason_list(key: str, given: str) -> tuple[str, ...]:
+    """Read a comma-separated list of reasons, refusing an empty or overlong one."""
+    reasons = tuple(dict.fromkeys(part.strip() for part in given.split(",") if part.strip()))
+    if not reasons:
+        raise SettingsError(f"{key} must name at least one reason, e.g. lunch,training")
+    too_long = [reason for reason in reasons if len(reason) > 60]
+    if too_long:
+        raise SettingsError(f"{key}: a reason may be at most 60 characters ({too_long[0]!r})")
+    return reasons
 
 
 @dataclass(frozen=True)
@@ -227,10 +259,18 @@ class Settings:
     require_second_factor: bool = False
     # The largest request body accepted, uploads included.
     max_upload_mb: int = 20
+    # Domains that offers and FAQ texts may link to, and countries texts may be sent to.
+    allowed_link_domains: tuple[str, ...] = DEFAULT_LINK_DOMAINS
+    sms_countries: tuple[str, ...] = DEFAULT_SMS_COUNTRIES
     # The token the emulator's control API asks for, handed to the desk's softphone there.
     emulator_control_token: str = ""
     # Days each kind of personal data is kept (RETENTION_DEFAULTS, HOTLINE_RETENTION).
     retention_days: Mapping[str, int] = field(default_factory=lambda: dict(RETENTION_DEFAULTS))
+    # The reasons a consultant gives for a break and for not being ready, as the office sets
+    # them (HOTLINE_BREAK_REASONS, HOTLINE_NOT_READY_REASONS): codes the desk names in the
+    # reader's language (agent_desk.labels.REASONS), or the office's own words.
+    break_reasons: tuple[str, ...] = ("lunch", "rest", "training", "back-office")
+    not_ready_reasons: tuple[str, ...] = ("paperwork", "meeting", "coaching", "technical-problem")
     testing: bool = False
 
     @property
@@ -326,6 +366,13 @@ class Settings:
                 f"{MAX_TOKEN_TTL_SECONDS} (24 hours, the longest Twilio accepts)"
             )
         values.update(routing_texts(env))
+        for name, key in (
+            ("break_reasons", "HOTLINE_BREAK_REASONS"),
+            ("not_ready_reasons", "HOTLINE_NOT_READY_REASONS"),
+        ):
+            if env.get(key, "").strip():
+                values[name] = reason_list(key, env[key])
+        values.update(outbound_lists(env))
         values["retention_days"] = retention_days(env)
         return cls(**values)  # type: ignore[arg-type]
 

@@ -132,8 +132,12 @@ def answer_repeat(journey: Journey) -> GoTo:
 def office_hours(language: str, office: knowledge.OfficeCard) -> str:
     """Say an office's opening hours in the caller's language ("Monday to Friday, 8:00 to 16:00").
 
-    Hours the office wrote in a way that cannot be read are said as written.
+    Hours the office wrote itself in that language (the administration's offices page) come
+    first; hours the office wrote in a way that cannot be read are said as written.
     """
+    own = dict(office.hours_by_language).get(language)
+    if own:
+        return own
     if not office.weekly_hours:
         return office.opening_hours
     return "; ".join(

@@ -27,6 +27,7 @@ def queue_entry(journey: Journey, number: str) -> QueueEntry:
         call_sid=journey.call_sid,
         caller_number=number,
         customer_id=journey.customer_id,
+        identified_by=journey.identified_by if journey.customer_id else "",
         advisor_id=journey.advisor_id,
         office=journey.office_code or None,
         language=journey.language,

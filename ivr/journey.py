@@ -28,6 +28,8 @@ class Journey:
     home_region: str = ""
     vulnerable: bool = False
     identified: bool = False
+    # How: "phone" (the caller's number) or "pesel" (keyed in); "" while unknown.
+    identified_by: str = ""
     pesel_tries: int = 0
     topic: str = "general"
     purpose: str = "vacancies"
@@ -37,12 +39,23 @@ class Journey:
     region_code: str = ""
     place: str = ""
     occupation: str = ""
+    occupation_families: list[str] = field(default_factory=list)
+    # The occupation in the caller's own words, when they named it in another language.
+    occupation_said: str = ""
+    # Words to find in offers' titles when what was said names no occupation family.
+    occupation_terms: list[str] = field(default_factory=list)
     offset: int = 0
     # Which part of a long FAQ answer is being read.
     part: int = 0
     list_page: int = 0
     shown_ids: list[int] = field(default_factory=list)
     answers: dict[str, bool] = field(default_factory=dict)
+    # Where the page of offers being read starts and where the next one would (a cursor of
+    # knowledge.service.VacancyCursor, empty for the first page or for none), and how many
+    # offers the list holds: [for the occupation asked about, in all].
+    page_from: list[object] = field(default_factory=list)
+    page_next: list[object] = field(default_factory=list)
+    vacancy_counts: list[int] = field(default_factory=list)
     # How the journey looked in Redis when loaded, so an unchanged one is not written back.
     stored: str | None = field(default=None, repr=False, compare=False)
 

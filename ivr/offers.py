@@ -27,21 +27,25 @@ def occupation_prompt(settings: Settings, journey: Journey, lead: str | None) ->
 
 
 def occupation_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown:
-    """Match the occupation among current vacancies, or read them all."""
-    journey.offset = 0
+    """Choose the occupation families the caller's words name, or read every offer."""
+    journey.offset, journey.page_from, journey.vacancy_counts = 0, [], []
+    journey.occupation, journey.occupation_families, journey.occupation_terms = "", [], []
+    journey.occupation_said = ""
     if given.said:
         said = knowledge.polish_occupation(given.said, journey.language)
-        found = knowledge.find_occupation(said, journey.region_code)
-        if found is None:
-            journey.occupation = ""
-            return GoTo("vacancies", lead=p(journey, "occupation_not_found"))
-        journey.occupation = found.name
-        return GoTo(
-            "vacancies",
-            lead=p(journey, "occupation_chosen", occupation=found.name),
-        )
+        if said != given.said:
+            journey.occupation_said = knowledge.without_filler(given.said)
+        choice = knowledge.choose_occupation(said)
+        if choice is not None:
+            journey.occupation, journey.occupation_families = choice.name, list(choice.families)
+            return GoTo("vacancies")
+        terms = knowledge.title_terms(said)
+        if terms and knowledge.vacancy_counts(journey.region_code, terms=terms).matching:
+            journey.occupation = knowledge.without_filler(said)
+            journey.occupation_terms = list(terms)
+            return GoTo("vacancies")
+        return GoTo("vacancies", lead=p(journey, "occupation_not_found"))
     if given.digits == "#":
-        journey.occupation = ""
         return GoTo("vacancies")
     return failed(journey, "occupation", "not_understood")
 
@@ -55,20 +59,36 @@ def wage_text(journey: Journey, low: int | None, high: int | None) -> str:
     return p(journey, "wage_unknown")
 
 
+def vacancies_intro(journey: Journey, counts: knowledge.VacancyCounts) -> str:
+    """Say how many offers the list holds, for the occupation asked about when there is one."""
+    if not counts.total:
+        return p(journey, "vacancies_none")
+    if not journey.occupation:
+        return p(journey, "vacancies_intro", count=counts.total)
+    occupation = journey.occupation_said or journey.occupation
+    if not counts.matching:
+        return p(journey, "vacancies_none_for_occupation", occupation=occupation)
+    return p(journey, "vacancies_for_occupation", occupation=occupation, count=counts.matching)
+
+
 def vacancies_prompt(settings: Settings, journey: Journey, lead: str | None) -> VoiceResponse:
-    """Read three current offers from the caller's place in the list."""
-    occupation = journey.occupation or None
-    found = knowledge.current_vacancies(journey.region_code, occupation, journey.offset, PAGE_SIZE)
+    """Read the next three offers: the occupation asked about first, then, said so, the rest."""
+    families, terms = tuple(journey.occupation_families), tuple(journey.occupation_terms)
+    after = knowledge.VacancyCursor.from_list(journey.page_from)
+    page = knowledge.vacancy_page(journey.region_code, families, after, PAGE_SIZE, terms=terms)
     texts = [lead or ""]
-    if journey.offset == 0:
-        count = knowledge.count_current_vacancies(journey.region_code, occupation)
-        if not found:
-            texts.append(p(journey, "vacancies_none"))
-        else:
-            texts.append(p(journey, "vacancies_intro", count=count))
-    if not found and journey.offset:
-        texts.append(p(journey, "list_end"))
-    for number, vacancy in enumerate(found, start=journey.offset + 1):
+    if after is None or len(journey.vacancy_counts) != 2:
+        counts = knowledge.vacancy_counts(journey.region_code, families, terms=terms)
+        journey.vacancy_counts = [counts.matching, counts.total]
+    counts = knowledge.VacancyCounts(*journey.vacancy_counts)
+    if after is None:
+        texts.append(vacancies_intro(journey, counts))
+    previous_matched = after.matching if after is not None else True
+    for number, listed in enumerate(page.offers, start=journey.offset + 1):
+        if (families or terms) and previous_matched and not listed.matching:
+            texts.append(p(journey, "vacancies_other_jobs", count=counts.others))
+        previous_matched = listed.matching
+        vacancy = listed.vacancy
         texts.append(
             p(
                 journey,
@@ -81,20 +101,29 @@ def vacancies_prompt(settings: Settings, journey: Journey, lead: str | None) -> 
             )
         )
         texts.append(applying.offer_reference(journey, vacancy))
-    texts += applying.offices_to_apply(journey, list(enumerate(found, start=journey.offset + 1)))
-    journey.shown_ids = [vacancy.id for vacancy in found]
-    texts.append(p(journey, "vacancies_options"))
+    shown = [
+        (number, listed.vacancy) for number, listed in enumerate(page.offers, journey.offset + 1)
+    ]
+    texts += applying.offices_to_apply(journey, shown)
+    journey.shown_ids = [listed.vacancy.id for listed in page.offers]
+    journey.page_next = page.more.as_list() if page.more else []
+    texts.append(p(journey, vacancies_options(journey)))
     journeys().save(journey)
     return flow.page(journey.language, "vacancies", texts)
+
+
+def vacancies_options(journey: Journey) -> str:
+    """Return the options after a page of offers: "next offers" only while some are left."""
+    return "vacancies_options" if journey.page_next else "vacancies_options_last"
 
 
 def vacancies_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown:
     """Next page on 1, the shown offers by text on 2, another region on 3."""
     if given.digits == "1":
-        total = knowledge.count_current_vacancies(journey.region_code, journey.occupation or None)
-        if journey.offset + PAGE_SIZE >= total:
-            return GoTo("vacancies", lead=p(journey, "list_end"))
-        journey.offset += PAGE_SIZE
+        if not journey.page_next:
+            return go_options(journey, "vacancies", p(journey, "vacancies_end"))
+        journey.offset += len(journey.shown_ids)
+        journey.page_from = journey.page_next
         return GoTo("vacancies")
     if given.digits == "2":
         if journey.shown_ids and sms.can_text(journey.caller_number):
@@ -118,7 +147,7 @@ def go_options(journey: Journey, step: str, lead: str) -> VoiceResponse:
     """Confirm something and offer the step's options again without rereading the list."""
     journeys().save(journey)
     if step == "vacancies":
-        options = "vacancies_options"
+        options = vacancies_options(journey)
     else:
         more = journey.offset + PAGE_SIZE < knowledge.count_trainings(journey.region_code)
         options = "trainings_options" if more else "trainings_options_last"

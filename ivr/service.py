@@ -43,16 +43,21 @@ def start_call(settings: Settings, call_sid: str, caller_number: str) -> VoiceRe
     journey = Journey(call_sid=call_sid, caller_number=caller_number)
     customer = caller_by_phone(caller_number, settings.default_region)
     if customer is not None:
-        identify(journey, customer)
+        identify(journey, customer, by="phone")
     journeys().save(journey)
     log.info("call %s: customer %s", call_sid, journey.customer_id or "unknown")
     return flow.greeting(journey.language, journey.first_name or None, first_step(journey))
 
 
-def identify(journey: Journey, customer: CallerCard) -> None:
-    """Take the caller's language, advisor and office from their customer record."""
+def identify(journey: Journey, customer: CallerCard, by: str) -> None:
+    """Take the caller's language, advisor and office from their customer record.
+
+    Only a caller known by their number is greeted by name: a PESEL can be keyed in by
+    anyone who knows it, and hearing whose it is would tell them.
+    """
     journey.customer_id = customer.id
-    journey.first_name = customer.first_name
+    journey.identified_by = by
+    journey.first_name = customer.first_name if by == "phone" else ""
     journey.language = speech.normalise_language(customer.preferred_language)
     journey.advisor_id = customer.advisor_id
     journey.office_code = customer.office_code or ""
@@ -194,9 +199,9 @@ def identify_handle(settings: Settings, journey: Journey, given: CallInput) -> S
     customer = caller_by_pesel(given.digits)
     if customer is None:
         return GoTo("menu", lead=p(journey, "identify_not_found"))
-    identify(journey, customer)
+    identify(journey, customer, by="pesel")
     log.info("call %s identified by PESEL as customer %s", journey.call_sid, customer.id)
-    return GoTo("menu", lead=p(journey, "identify_ok", first_name=journey.first_name))
+    return GoTo("menu", lead=p(journey, "identify_ok_unnamed"))
 
 
 def identify_help_prompt(settings: Settings, journey: Journey, lead: str | None) -> VoiceResponse:

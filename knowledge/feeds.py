@@ -33,12 +33,18 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from hotline.outbound import CONTROL, link_host, outbound
 from hotline.speech import DEFAULT_LANGUAGE
 from knowledge.matching import plain
 from knowledge.models import ImportKind, ImportTarget
 
 MAX_EXCERPT = 300
 SMS_LIMIT = 300
+# The longest description an offer may have: read out it would run for minutes already.
+DESCRIPTION_LIMIT = 4000
 
 VACANCY_FIELDS = (
     "external_id", "title", "occupation", "occupation_code", "employer", "city", "county",
@@ -101,6 +107,8 @@ class Feed:
 
     source: str | None
     rows: list[FeedRow]
+    # The encoding the file was converted from, when it was not UTF-8 (the user is told).
+    converted_from: str | None = None
 
 
 @dataclass
@@ -206,12 +214,37 @@ def read_feed(kind: ImportKind, target: ImportTarget, path: Path) -> Feed:
     return read_xml(data)
 
 
-def decode(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), or fail with a clear message."""
+@dataclass(frozen=True)
+class Decoded:
+    """A file's text, and the encoding it was read in when that was not UTF-8."""
+
+    text: str
+    converted_from: str | None = None
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode UTF-8 (with or without BOM), UTF-16 with a BOM, or Windows-1250 as Polish Excel
+    saves a CSV; anything else fails with a clear message."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return Decoded(data.decode("utf-16"), "UTF-16")
+        except UnicodeDecodeError as exc:
+            raise FeedError("the file starts as UTF-16 but is not; save it as UTF-8") from exc
     try:
-        return data.decode("utf-8-sig")
+        return Decoded(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise FeedError(f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8") from exc
+        utf8_error = exc
+    try:
+        text = data.decode("cp1250")
+    except UnicodeDecodeError:
+        text = None
+    # cp1250 decodes almost any bytes; take it only when the text reads as text (no control
+    # characters besides line ends and tabs), as a spreadsheet's export does.
+    if text is not None and not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text):
+        return Decoded(text, "Windows-1250")
+    raise FeedError(
+        f"the file is neither UTF-8 nor Windows-1250 (byte {utf8_error.start}); save it as UTF-8"
+    ) from utf8_error
 
 
 def column_name(header: str) -> str:
@@ -222,12 +255,22 @@ def column_name(header: str) -> str:
 
 def read_csv(data: bytes, target: ImportTarget) -> Feed:
     """Read a CSV with a header row; commas or semicolons (as Polish Excel writes)."""
-    text = decode(data)
+    decoded = decode(data)
+    text = decoded.text
     if not text.strip():
         raise FeedError("the file is empty")
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _csv_rows(reader, delimiter, decoded.converted_from)
+    except csv.Error as exc:
+        # A cell past the csv module's field limit (an unclosed quote swallowing the rest of
+        # the file, say) breaks every attempt the same way: the file cannot be read.
+        raise FeedError(f"the CSV cannot be read at line {reader.line_num}: {exc}") from exc
+
+
+def _csv_rows(reader: Any, delimiter: str, converted_from: str | None) -> Feed:
     header = [column_name(cell) for cell in next(reader)]
     required = {"external_id", "title"}
     if not required <= set(header):
@@ -244,15 +287,18 @@ def read_csv(data: bytes, target: ImportTarget) -> Feed:
         if len(cells) > len(header):
             fields["_extra_cells"] = len(cells) - len(header)
         rows.append(FeedRow(number, fields, excerpt(delimiter.join(cells))))
-    return Feed(None, rows)
+    return Feed(None, rows, converted_from)
 
 
 def read_json(data: bytes, target: ImportTarget) -> Feed:
     """Read a JSON list of objects, or an object with "source" and a list under the target."""
+    decoded = decode(data)
     try:
-        document = json.loads(decode(data))
+        document = json.loads(decoded.text)
     except json.JSONDecodeError as exc:
         raise FeedError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from exc
+    except RecursionError as exc:
+        raise FeedError("the JSON is nested too deeply to be a feed") from exc
     source = None
     if isinstance(document, dict):
         source = document.get("source")
@@ -261,22 +307,26 @@ def read_json(data: bytes, target: ImportTarget) -> Feed:
         raise FeedError(f'expected a list of {target.value}, or an object with "{target.value}"')
     rows = []
     for number, item in enumerate(document, start=1):
-        raw = json.dumps(item, ensure_ascii=False)
+        try:
+            raw = json.dumps(item, ensure_ascii=False)
+        except RecursionError as exc:
+            raise FeedError(f"record {number} is nested too deeply to be an offer") from exc
         if not isinstance(item, dict):
             rows.append(FeedRow(number, {"_not_an_object": True}, excerpt(raw)))
             continue
         fields = {column_name(key): value for key, value in item.items()}
         rows.append(FeedRow(number, fields, excerpt(raw)))
-    return Feed(str(source) if source else None, rows)
+    return Feed(str(source)[:40] if source else None, rows, decoded.converted_from)
 
 
 def read_xml(data: bytes) -> Feed:
     """Read the <oferty> vacancy feed."""
     # Entities and DTDs are how XML bombs and file disclosure work; a feed needs neither.
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise FeedError("the XML declares a DTD or entities, which feeds must not")
+    # defusedxml refuses them whatever the file's encoding (a byte search misses UTF-16).
     try:
-        root = ET.fromstring(data)
+        root = SafeET.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise FeedError("the XML declares a DTD or entities, which feeds must not") from exc
     except ET.ParseError as exc:
         raise FeedError(f"not well-formed XML: {exc}") from exc
     if root.tag != "oferty":
@@ -348,11 +398,32 @@ class FieldReader:
             self.reasons.append(f"missing {name}")
         elif len(result) > limit:
             self.reasons.append(f"{name} is longer than {limit} characters")
+        self.refuse_control_characters(name, result)
         return result
 
-    def long_text(self, name: str) -> str:
+    def refuse_control_characters(self, name: str, text: str) -> None:
+        """Note a field holding NUL or other control characters, which no database keeps alike
+        (PostgreSQL refuses NUL in text, SQLite stores it)."""
+        if CONTROL.search(text):
+            self.reasons.append(f"{name} holds control characters")
+
+    def long_text(self, name: str, limit: int = DESCRIPTION_LIMIT) -> str:
         """Return a free-text field, keeping its line breaks."""
-        return self.stripped(name)
+        result = self.stripped(name)
+        if len(result) > limit:
+            self.reasons.append(f"{name} is longer than {limit} characters")
+        self.refuse_control_characters(name, result)
+        return result
+
+    def check_for_callers(self, texts: dict[str, str]) -> None:
+        """Note texts that callers would hear or read and that link outside the allowed
+        domains (a phishing text must not go out in the job alerts)."""
+        policy = outbound.current()
+        for name, text in texts.items():
+            foreign = policy.foreign_links(text)
+            if foreign:
+                hosts = ", ".join(sorted({link_host(link) or link for link in foreign}))
+                self.reasons.append(f"{name} links outside the allowed domains ({hosts})")
 
     def stripped(self, name: str, required: bool = False) -> str:
         """Return a field as stripped text, noting it when it is required but empty."""
@@ -470,6 +541,13 @@ def check_vacancy(row: FeedRow, gazetteer: Gazetteer, source: str) -> VacancyRec
     office_code = reader.text("office_code", 32) or None
     contact = reader.text("contact", 200) or None
     row_source = reader.text("source", 40) or source
+    reader.check_for_callers(
+        {
+            "title": title, "occupation": occupation, "employer": employer, "city": city,
+            "contract_type": contract_type or "", "working_time": working_time or "",
+            "description": description, "summary": summary,
+        }
+    )  # fmt: skip
     if reader.reasons:
         raise RowProblem(reader.reasons)
     assert posted_on is not None and expires_on is not None
@@ -513,6 +591,12 @@ def check_training(row: FeedRow, gazetteer: Gazetteer, source: str) -> TrainingR
     summary = reader.text("summary", SMS_LIMIT)
     description = reader.long_text("description")
     row_source = reader.text("source", 40) or source
+    reader.check_for_callers(
+        {
+            "title": title, "provider": provider, "city": city, "description": description,
+            "summary": summary,
+        }
+    )  # fmt: skip
     if reader.reasons:
         raise RowProblem(reader.reasons)
     assert starts_on is not None and ends_on is not None and hours is not None

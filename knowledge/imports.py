@@ -52,6 +52,8 @@ log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data"
 DEMO_SOURCE = "demo"
+# What the offer imports bring in (people and customers come through administration).
+OFFER_TARGETS = (ImportTarget.VACANCIES.value, ImportTarget.TRAININGS.value)
 
 
 class ImportRequestError(ValueError):
@@ -316,6 +318,8 @@ def start_import(
         import_kind, import_target = ImportKind(kind.lower()), ImportTarget(target)
     except ValueError as exc:
         raise ImportRequestError(f"unknown import format or target: {kind!r}, {target!r}") from exc
+    if import_target.value not in OFFER_TARGETS:
+        raise ImportRequestError(f"{target!r} is not an offer feed (vacancies or trainings)")
     if import_kind == ImportKind.XML and import_target != ImportTarget.VACANCIES:
         raise ImportRequestError("the XML feed carries vacancies only")
     file = Path(path).resolve()
@@ -364,6 +368,7 @@ class ImportProgress:
     unchanged: int
     failed_rows: int
     error: str | None
+    notice: str | None
     started_by: str
     created_at: datetime
     started_at: datetime | None
@@ -412,12 +417,16 @@ def import_status(run_id: int, max_errors: int = 100) -> ImportProgress | None:
         file_name=Path(run.path).name, status=run.status, total_rows=run.total_rows,
         processed_rows=run.processed_rows, imported=run.imported, updated=run.updated,
         unchanged=run.unchanged, failed_rows=run.failed_rows, error=run.error,
-        started_by=run.started_by, created_at=run.created_at, started_at=run.started_at,
-        finished_at=run.finished_at, errors=errors,
+        notice=run.notice, started_by=run.started_by, created_at=run.created_at,
+        started_at=run.started_at, finished_at=run.finished_at, errors=errors,
     )  # fmt: skip
 
 
-def recent_imports(limit: int = 20) -> list[ImportRun]:
-    """Return the latest import runs, newest first."""
-    query = select(ImportRun).order_by(ImportRun.created_at.desc(), ImportRun.id.desc())
+def recent_imports(limit: int = 20, targets: Iterable[str] = OFFER_TARGETS) -> list[ImportRun]:
+    """Return the latest import runs of these targets (offers by default), newest first."""
+    query = (
+        select(ImportRun)
+        .where(ImportRun.target.in_(list(targets)))
+        .order_by(ImportRun.created_at.desc(), ImportRun.id.desc())
+    )
     return list(db.session.scalars(query.limit(limit)))

@@ -128,8 +128,11 @@ def occupation_score(text: str, occupation: str) -> float:
     longer ones may be misspelt or carry another Polish ending. A name said almost exactly
     as written also fits.
     """
-    query = " ".join(meaningful_words(text))
-    target = plain(occupation)
+    return occupation_fit(" ".join(meaningful_words(text)), plain(occupation))
+
+
+def occupation_fit(query: str, target: str) -> float:
+    """Score a caller's words against an occupation's name, both already plain, 0 to 100."""
     if not query or not target:
         return 0.0
     if query == target:

@@ -13,14 +13,16 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from hotline.db import Base, UtcDateTime, utcnow
+from knowledge.occupations import family_of
 
 
 class Region(Base):
@@ -86,6 +88,19 @@ class Office(Base):
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
     county: Mapped[str | None] = mapped_column(String(80))
     city: Mapped[str | None] = mapped_column(String(80))
+    # The opening hours as said in each caller language other than Polish (opening_hours).
+    opening_hours_by_language: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+    def hours_in(self, language: str) -> str:
+        """Return the opening hours in a caller's language, falling back to Polish."""
+        return (self.opening_hours_by_language or {}).get(language) or self.opening_hours
+
+
+class FaqStatus(StrEnum):
+    """Where an FAQ text stands: callers hear only published texts."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
 
 
 class DirectoryEntry(Base):
@@ -104,7 +119,12 @@ class DirectoryEntry(Base):
 
 
 class FaqEntry(Base):
-    """One answer on one topic in one language."""
+    """One answer on one topic in one language.
+
+    title, body, sms_body and source are what callers hear, once published. An editor's
+    change waits in draft (the same fields, with who wrote it) until a reviewer publishes it,
+    so the published text stays in use meanwhile.
+    """
 
     __tablename__ = "faq_entries"
     __table_args__ = (UniqueConstraint("topic", "language"),)
@@ -117,17 +137,36 @@ class FaqEntry(Base):
     sms_body: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text, default="")
     last_reviewed: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default=FaqStatus.PUBLISHED)
+    reviewed_by: Mapped[str | None] = mapped_column(String(120))
+    draft: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
 
 class Vacancy(Base):
     """A job offer; current while expires_on is today or later.
 
     Wages are whole PLN, gross, per month. occupation_code holds a KZiS code (6 digits) or
-    the ISCO-08 unit group it belongs to (its first 4 digits).
+    the ISCO-08 unit group it belongs to (its first 4 digits). occupation_family and pay are
+    kept from those fields, so that the database can find and rank a region's offers on its
+    indexes: the IVR reads a page of three out of a national feed of 100,000.
     """
 
     __tablename__ = "vacancies"
-    __table_args__ = (UniqueConstraint("source", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        # Best first is newest, then best paid; expires_on rides along so that counting the
+        # current offers reads the index alone.
+        Index("ix_vacancies_region_rank", "region_code", "posted_on", "pay", "id", "expires_on"),
+        Index(
+            "ix_vacancies_region_family_rank",
+            "region_code",
+            "occupation_family",
+            "posted_on",
+            "pay",
+            "id",
+            "expires_on",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(40))
@@ -135,6 +174,7 @@ class Vacancy(Base):
     title: Mapped[str] = mapped_column(String(200))
     occupation: Mapped[str] = mapped_column(String(160), index=True)
     occupation_code: Mapped[str | None] = mapped_column(String(6))
+    occupation_family: Mapped[str | None] = mapped_column(String(4))
     employer: Mapped[str] = mapped_column(String(200))
     city: Mapped[str] = mapped_column(String(80))
     county: Mapped[str | None] = mapped_column(String(80))
@@ -144,6 +184,7 @@ class Vacancy(Base):
     contact: Mapped[str | None] = mapped_column(String(200))
     wage_min: Mapped[int | None] = mapped_column(Integer)
     wage_max: Mapped[int | None] = mapped_column(Integer)
+    pay: Mapped[int] = mapped_column(Integer, default=0)
     contract_type: Mapped[str | None] = mapped_column(String(40))
     working_time: Mapped[str | None] = mapped_column(String(40))
     posted_on: Mapped[date] = mapped_column(Date)
@@ -153,9 +194,38 @@ class Vacancy(Base):
     last_imported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     import_run_id: Mapped[int | None] = mapped_column(Integer)
 
+    @validates("occupation", "occupation_code")
+    def _keep_family(self, key: str, value: str | None) -> str | None:
+        occupation = value if key == "occupation" else self.occupation
+        code = value if key == "occupation_code" else self.occupation_code
+        self.occupation_family = family_of(occupation or "", code)
+        return value
+
+    @validates("wage_min", "wage_max")
+    def _keep_pay(self, key: str, value: int | None) -> int | None:
+        low = value if key == "wage_min" else self.wage_min
+        high = value if key == "wage_max" else self.wage_max
+        self.pay = ranking_pay(low, high)
+        return value
+
     def is_current(self, today: date) -> bool:
         """Return whether the offer can still be applied for on a day."""
         return self.expires_on >= today
+
+
+# The trigram title index of migration 0007: an FTS5 table and its shadow tables on SQLite,
+# a GIN index on PostgreSQL. No model describes them, so schema comparisons leave them out.
+TITLE_SEARCH_NAMES = ("vacancies_search", "ix_vacancies_title_trgm")
+
+
+def is_title_search(name: str | None) -> bool:
+    """Return whether a database object is part of the trigram title index."""
+    return bool(name) and str(name).startswith(TITLE_SEARCH_NAMES)
+
+
+def ranking_pay(low: int | None, high: int | None) -> int:
+    """Return the pay an offer is ranked by: the top of its range, else its bottom, else 0."""
+    return high or low or 0
 
 
 class TrainingOffer(Base):
@@ -201,6 +271,9 @@ class ImportTarget(StrEnum):
 
     VACANCIES = "vacancies"
     TRAININGS = "trainings"
+    # People and customers, imported by administrators (administration.tasks).
+    CONSULTANTS = "consultants"
+    CUSTOMERS = "customers"
 
 
 class ImportStatus(StrEnum):
@@ -230,6 +303,8 @@ class ImportRun(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     failed_rows: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # What the person who started it should know though nothing failed (a converted file).
+    notice: Mapped[str | None] = mapped_column(Text)
     started_by: Mapped[str] = mapped_column(String(80), default="")
     job_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)

@@ -16,13 +16,28 @@ from pathlib import Path
 from typing import cast
 
 from rapidfuzz import fuzz
-from sqlalchemy import Select, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    column,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy import text as sa_text
 
 from hotline.db import db
 from hotline.speech import DEFAULT_LANGUAGE
+from knowledge import occupations
 from knowledge.eligibility import EligibilityRules, load_rules
 from knowledge.matching import (
+    FILLER_WORDS,
     MIN_SCORE,
+    SHORT_NAME_SCORE,
     Candidate,
     Match,
     best_match,
@@ -30,14 +45,22 @@ from knowledge.matching import (
     occupation_score,
     plain,
 )
-from knowledge.models import FaqEntry, Office, Place, Region, TrainingOffer, Vacancy
+from knowledge.models import FaqEntry, FaqStatus, Office, Place, Region, TrainingOffer, Vacancy
+from knowledge.occupations import OccupationChoice
 from knowledge.office_hours import OpeningSpan, read_opening_hours
+from knowledge.transliteration import PlaceSounds
 
 
 def faq_answer(topic: str, language: str) -> FaqEntry | None:
-    """Return the answer on a topic in a language, falling back to Polish."""
+    """Return the published answer on a topic in a language, falling back to Polish.
+
+    A text still in draft (never published) is not there for callers."""
     languages = [language, DEFAULT_LANGUAGE]
-    query = select(FaqEntry).where(FaqEntry.topic == topic, FaqEntry.language.in_(languages))
+    query = select(FaqEntry).where(
+        FaqEntry.topic == topic,
+        FaqEntry.language.in_(languages),
+        FaqEntry.status == FaqStatus.PUBLISHED,
+    )
     entries = {entry.language: entry for entry in db.session.scalars(query)}
     return entries.get(language) or entries.get(DEFAULT_LANGUAGE)
 
@@ -77,15 +100,28 @@ class OfficeCard:
     # The hours read into days and times, so each language can say them; None if unclear.
     weekly_hours: tuple[OpeningSpan, ...] | None = None
     phone: str | None = None
+    # The opening hours as said in the other caller languages (Polish is opening_hours).
+    hours_by_language: tuple[tuple[str, str], ...] = ()
+
+    def hours_in(self, language: str) -> str:
+        """Return the opening hours in a caller's language, falling back to Polish."""
+        return dict(self.hours_by_language).get(language) or self.opening_hours
 
 
-def _cached(key: tuple[str, ...], load: Callable[[], object]) -> object:
+# The gazetteer changes only when its data is loaded again, and building its match tables
+# takes tens of milliseconds: a copy of them lives for an hour.
+GAZETTEER_CACHE_SECONDS = 3600.0
+
+
+def _cached(
+    key: tuple[str, ...], load: Callable[[], object], seconds: float = CACHE_SECONDS
+) -> object:
     now = time.monotonic()
     hit = _read_cache.get(key)
     if hit is not None and hit[0] > now:
         return hit[1]
     value = load()
-    _read_cache[key] = (now + CACHE_SECONDS, value)
+    _read_cache[key] = (now + seconds, value)
     return value
 
 
@@ -123,6 +159,7 @@ def office_card(code: str | None) -> OfficeCard | None:
             found.region_code,
             read_opening_hours(found.opening_hours),
             found.phone,
+            tuple(sorted((found.opening_hours_by_language or {}).items())),
         )
 
     return cast("OfficeCard | None", _cached(("office", code), load))
@@ -188,13 +225,51 @@ def find_place(text: str, region_code: str | None = None) -> Place | None:
 
 
 def _place_match(text: str, region_code: str | None) -> Match[Place] | None:
-    query = select(Place)
-    if region_code:
-        query = query.where(Place.region_code == region_code)
-    pool: list[Candidate[Place]] = []
-    for place in db.session.scalars(query):
-        pool.extend(candidates(place, [place.name, place.ascii_name, *place.aliases]))
-    return best_match(text, pool)
+    spelt = best_match(text, place_spellings(region_code))
+    heard = place_sounds(region_code).best(text, MIN_SCORE, SHORT_NAME_SCORE)
+    if heard is None and spelt is None:
+        return None
+    if heard is None or (spelt is not None and spelt.score >= heard[1]):
+        ident, score = cast("Match[int]", spelt).value, cast("Match[int]", spelt).score
+    else:
+        ident, score = heard
+    found = db.session.get(Place, ident)
+    return Match(found, found.name, score) if found is not None else None
+
+
+def place_spellings(region_code: str | None = None) -> list[Candidate[int]]:
+    """Return the places' (of a region's) names and aliases as plain spellings, by place id."""
+
+    def load() -> list[Candidate[int]]:
+        query = select(Place.id, Place.name, Place.ascii_name, Place.aliases)
+        if region_code:
+            query = query.where(Place.region_code == region_code)
+        pool: list[Candidate[int]] = []
+        for ident, name, ascii_name, aliases in db.session.execute(query):
+            pool.extend(candidates(ident, [name, ascii_name, *(aliases or [])]))
+        return pool
+
+    key = ("place_spellings", region_code or "")
+    return cast("list[Candidate[int]]", _cached(key, load, GAZETTEER_CACHE_SECONDS))
+
+
+def place_sounds(region_code: str | None = None) -> PlaceSounds:
+    """Return the sound keys of the places (of a region), from the short-lived copy.
+
+    They let a place be heard in another script or case ("у Кракові", "Vrotslav") when its
+    spelling does not match; see knowledge.transliteration.
+    """
+
+    def load() -> PlaceSounds:
+        query = select(Place.id, Place.name, Place.aliases)
+        if region_code:
+            query = query.where(Place.region_code == region_code)
+        return PlaceSounds(
+            (ident, [name, *(aliases or [])]) for ident, name, aliases in db.session.execute(query)
+        )
+
+    key = ("place_sounds", region_code or "")
+    return cast("PlaceSounds", _cached(key, load, GAZETTEER_CACHE_SECONDS))
 
 
 def offices_in_region(region_code: str) -> list[Office]:
@@ -213,60 +288,179 @@ def office_for_place(place: Place) -> Office | None:
 
 
 # Vacancies -----------------------------------------------------------------------------
+#
+# A national feed holds some 100,000 offers, and Twilio waits for a page at most 15 s. So the
+# database finds and ranks a region's offers on its indexes (knowledge.models.Vacancy), a page
+# continues from where the last one ended instead of counting past the offers already read,
+# and fuzzy matching runs only over the occupation names of knowledge.occupations.
+
+
+def choose_occupation(text: str) -> OccupationChoice | None:
+    """Return the occupation families a caller's words name ("spawacz": welders), or None."""
+    return occupations.choose(text)
 
 
 @dataclass(frozen=True)
-class OccupationMatch:
-    """The occupation a caller asked for, as vacancies name it, and its close relatives."""
+class VacancyCursor:
+    """Where a page of offers ended: the next page starts after this offer."""
 
-    name: str
-    code: str | None
-    score: float
-    related: tuple[str, ...]
+    matching: bool
+    posted_on: date
+    pay: int
+    id: int
+
+    def as_list(self) -> list[object]:
+        """Return the cursor as JSON can keep it (in a caller's journey)."""
+        return [self.matching, self.posted_on.isoformat(), self.pay, self.id]
+
+    @classmethod
+    def from_list(cls, values: list[object] | None) -> VacancyCursor | None:
+        """Return the cursor as_list wrote, or None for none."""
+        if not values:
+            return None
+        matching, posted_on, pay, ident = (str(value) for value in values)
+        return cls(matching == "True", date.fromisoformat(posted_on), int(pay), int(ident))
 
 
-def find_occupation(
-    text: str, region_code: str | None = None, today: date | None = None
-) -> OccupationMatch | None:
-    """Return the occupation among current vacancies that best fits what a caller said.
+@dataclass(frozen=True)
+class ListedVacancy:
+    """An offer on a page, and whether it is for an occupation the caller asked about."""
 
-    "spawacz" finds "Spawacz metodą MAG", and related lists the other welding
-    occupations; nonsense returns None.
+    vacancy: Vacancy
+    matching: bool
+
+
+@dataclass(frozen=True)
+class VacancyPage:
+    """A page of offers, best first, and where the next page starts (None: none is left)."""
+
+    offers: list[ListedVacancy]
+    more: VacancyCursor | None
+
+
+@dataclass(frozen=True)
+class VacancyCounts:
+    """How many current offers a region has, and how many of them are for the families."""
+
+    matching: int
+    total: int
+
+    @property
+    def others(self) -> int:
+        """Return how many current offers are for other occupations."""
+        return self.total - self.matching
+
+
+def _ranked(region_code: str, today: date, after: VacancyCursor | None) -> Select[Vacancy]:
+    query = select(Vacancy).where(Vacancy.region_code == region_code, Vacancy.expires_on >= today)
+    if after is not None:
+        query = query.where(
+            tuple_(Vacancy.posted_on, Vacancy.pay, Vacancy.id)
+            < tuple_(literal(after.posted_on), literal(after.pay), literal(after.id))
+        )
+    return query.order_by(Vacancy.posted_on.desc(), Vacancy.pay.desc(), Vacancy.id.desc())
+
+
+def without_filler(text: str) -> str:
+    """Return what a caller said without the words around a name ("szukam pracy jako ...")."""
+    return " ".join(word for word in text.split() if plain(word) not in FILLER_WORDS)
+
+
+def title_terms(text: str) -> tuple[str, ...]:
+    """Return the words of what a caller said to look for in offers' titles, cut to stems.
+
+    For words that name no occupation family ("weterynarz", "fotowoltaika"): each word of
+    four letters or more, without its last letters, so that "fotowoltaika" finds
+    "fotowoltaicznych"; at most three words.
     """
-    query = select(Vacancy.occupation, Vacancy.occupation_code).where(
-        Vacancy.expires_on >= (today or date.today())
-    )
-    if region_code:
-        query = query.where(Vacancy.region_code == region_code)
-    known: dict[str, str | None] = {}
-    for name, code in db.session.execute(query.distinct()):
-        known.setdefault(name, code)
-    scored = sorted(
-        ((occupation_score(text, name), name) for name in known),
-        key=lambda pair: (-pair[0], len(pair[1]), pair[1]),
-    )
-    if not scored or scored[0][0] < MIN_SCORE:
+    words = [word for word in plain(text).split() if len(word) >= 4 and word.isalpha()]
+    words = [word for word in words if word not in FILLER_WORDS][:3]
+    return tuple(word if len(word) <= 5 else word[: max(5, len(word) - 3)] for word in words)
+
+
+def _wanted(
+    families: tuple[str, ...], terms: tuple[str, ...]
+) -> tuple[ColumnElement[bool], ColumnElement[bool]] | None:
+    """Return the condition an offer asked about meets, and the one the others meet."""
+    if families:
+        family = Vacancy.occupation_family
+        return family.in_(families), or_(family.not_in(families), family.is_(None))
+    if not terms:
         return None
-    best_score, best_name = scored[0]
-    related = tuple(name for score, name in scored[1:] if score >= MIN_SCORE)
-    return OccupationMatch(best_name, known[best_name], best_score, related)
+    if db.session.get_bind().dialect.name == "sqlite":
+        # The trigram index of migration 0007 (FTS5), kept by triggers; it finds substrings.
+        query = " AND ".join('"' + term.replace('"', "") + '"' for term in terms)
+        found = sa_text(
+            "SELECT rowid FROM vacancies_search WHERE vacancies_search MATCH :query"
+        ).bindparams(query=query)
+        matching = Vacancy.id.in_(found.columns(column("rowid")))
+        return matching, ~matching
+    # On PostgreSQL the trigram GIN index (pg_trgm) serves ILIKE, where it is installed.
+    each = [
+        or_(Vacancy.title.ilike(f"%{term}%"), Vacancy.occupation.ilike(f"%{term}%"))
+        for term in terms
+    ]
+    return and_(*each), not_(and_(*each))
 
 
-def vacancy_matches(vacancy: Vacancy, occupation: str) -> bool:
-    """Return whether a vacancy is for the occupation a caller asked about."""
-    term = occupation.strip()
-    if term.isdigit() and vacancy.occupation_code:
-        return vacancy.occupation_code.startswith(term[:4])
-    return (
-        occupation_score(term, vacancy.occupation) >= MIN_SCORE
-        or occupation_score(term, vacancy.title) >= MIN_SCORE
+def vacancy_page(
+    region_code: str,
+    families: tuple[str, ...] = (),
+    after: VacancyCursor | None = None,
+    limit: int = 3,
+    today: date | None = None,
+    only_matching: bool = False,
+    terms: tuple[str, ...] = (),
+) -> VacancyPage:
+    """Return the page of a region's current offers that follows after, best first.
+
+    Best means: for the families asked about first (or, without families, with the title
+    terms in them), then the most recently posted, then the highest pay (top of the range,
+    or its bottom when there is no top). With only_matching, other offers are left out.
+    """
+    day = today or date.today()
+    wanted = _wanted(families, terms)
+    found: list[ListedVacancy] = []
+    if wanted is not None and (after is None or after.matching):
+        matching = _ranked(region_code, day, after).where(wanted[0])
+        found += [ListedVacancy(v, True) for v in db.session.scalars(matching.limit(limit + 1))]
+    if not (wanted is not None and only_matching) and len(found) <= limit:
+        others = _ranked(region_code, day, after if after and not after.matching else None)
+        if wanted is not None:
+            others = others.where(wanted[1])
+        rows = db.session.scalars(others.limit(limit + 1 - len(found)))
+        found += [ListedVacancy(v, False) for v in rows]
+    page = found[:limit]
+    if len(found) <= limit:
+        return VacancyPage(page, None)
+    last, offer = page[-1], page[-1].vacancy
+    return VacancyPage(page, VacancyCursor(last.matching, offer.posted_on, offer.pay, offer.id))
+
+
+def vacancy_counts(
+    region_code: str,
+    families: tuple[str, ...] = (),
+    today: date | None = None,
+    terms: tuple[str, ...] = (),
+) -> VacancyCounts:
+    """Return how many current offers a region has, and how many are the ones asked about."""
+    day = today or date.today()
+    current = select(func.count(Vacancy.id)).where(
+        Vacancy.region_code == region_code, Vacancy.expires_on >= day
     )
+    total = db.session.scalar(current) or 0
+    wanted = _wanted(families, terms)
+    if wanted is None:
+        return VacancyCounts(0, total)
+    matching = db.session.scalar(current.where(wanted[0])) or 0
+    return VacancyCounts(matching, total)
 
 
-def _current(region_code: str, today: date | None) -> Select[Vacancy]:
-    return select(Vacancy).where(
-        Vacancy.region_code == region_code, Vacancy.expires_on >= (today or date.today())
-    )
+def _families_for(occupation: str | None) -> tuple[str, ...]:
+    if not occupation:
+        return ()
+    choice = occupations.choose(occupation)
+    return choice.families if choice else ()
 
 
 def current_vacancies(
@@ -277,30 +471,17 @@ def current_vacancies(
     today: date | None = None,
     only_matching: bool = False,
 ) -> list[Vacancy]:
-    """Return a page of a region's current vacancies, best first.
+    """Return offset and limit of a region's current offers, ranked as vacancy_page ranks them.
 
-    Best means: for the occupation asked about first (when one is given), then the most
-    recently posted, then the highest pay (top of the range, or its bottom when there is
-    no top). With only_matching, other occupations are left out.
+    occupation is what a caller said or subscribed to ("spawacz", or a code "7212"); words
+    that name no family are looked for in the titles ("weterynarz").
     """
-    pay = func.coalesce(Vacancy.wage_max, Vacancy.wage_min, 0)
-    if not occupation:
-        query = _current(region_code, today).order_by(
-            Vacancy.posted_on.desc(), pay.desc(), Vacancy.id
-        )
-        return list(db.session.scalars(query.offset(offset).limit(limit)))
-    found = list(db.session.scalars(_current(region_code, today)))
-    ranked = sorted(
-        ((vacancy_matches(v, occupation), v) for v in found),
-        key=lambda pair: (
-            not pair[0],
-            -pair[1].posted_on.toordinal(),
-            -(pair[1].wage_max or pair[1].wage_min or 0),
-            pair[1].id,
-        ),
-    )
-    chosen = [v for matches, v in ranked if matches or not only_matching]
-    return chosen[offset : offset + limit]
+    families = _families_for(occupation)
+    terms = title_terms(occupation) if occupation and not families else ()
+    if occupation and only_matching and not (families or terms):
+        return []
+    page = vacancy_page(region_code, families, None, offset + limit, today, only_matching, terms)
+    return [listed.vacancy for listed in page.offers[offset:]]
 
 
 def count_current_vacancies(
@@ -310,10 +491,12 @@ def count_current_vacancies(
 ) -> int:
     """Return how many current vacancies a region has (for the occupation, if given)."""
     if not occupation:
-        counted = select(func.count()).select_from(_current(region_code, today).subquery())
-        return db.session.scalar(counted) or 0
-    found = db.session.scalars(_current(region_code, today))
-    return sum(1 for vacancy in found if vacancy_matches(vacancy, occupation))
+        return vacancy_counts(region_code, (), today).total
+    families = _families_for(occupation)
+    terms = title_terms(occupation) if not families else ()
+    if not (families or terms):
+        return 0
+    return vacancy_counts(region_code, families, today, terms).matching
 
 
 def vacancy(vacancy_id: int) -> Vacancy | None:

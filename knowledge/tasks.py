@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import logging
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import delete
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from hotline.db import db, utcnow
@@ -24,6 +26,9 @@ from knowledge.models import ImportKind, ImportRowError, ImportRun, ImportStatus
 
 log = logging.getLogger(__name__)
 
+# Errors that a retry meets again: the file and the code are the same the next time.
+CERTAIN_TO_REPEAT = (RecursionError, UnicodeError, csv.Error, DataError)
+
 # Rows saved per transaction; each commit also publishes the run's progress to pollers.
 BATCH_SIZE = 50
 
@@ -34,7 +39,8 @@ def run_import(run_id: int) -> dict[str, int]:
     A retried run starts over: its earlier row errors are dropped and rows already saved
     are matched again by (source, external_id), so nothing is duplicated. A file that
     cannot be read fails the run without a retry; anything unexpected fails it and
-    re-raises, so RQ retries it.
+    re-raises, so RQ retries it; an error certain to repeat (a value no database column
+    takes, nesting too deep to follow) fails it at once with the reason, without retries.
     """
     with db.transaction() as session:
         run = session.get(ImportRun, run_id)
@@ -45,7 +51,7 @@ def run_import(run_id: int) -> dict[str, int]:
             log.info("import %s already done; nothing to do", run_id)
             return counts(run)
         run.status = ImportStatus.RUNNING.value
-        run.started_at, run.finished_at, run.error = utcnow(), None, None
+        run.started_at, run.finished_at, run.error, run.notice = utcnow(), None, None, None
         run.total_rows = run.processed_rows = run.failed_rows = 0
         run.imported = run.updated = run.unchanged = 0
         session.execute(delete(ImportRowError).where(ImportRowError.import_run_id == run_id))
@@ -53,6 +59,10 @@ def run_import(run_id: int) -> dict[str, int]:
         chosen_source = run.source
     try:
         return _import_rows(run_id, kind, target, path, chosen_source)
+    except CERTAIN_TO_REPEAT as exc:
+        db.session.rollback()
+        log.warning("import %s failed for good: %s", run_id, type(exc).__name__)
+        return finish(run_id, ImportStatus.FAILED, f"the file cannot be imported: {exc}")
     except Exception as exc:
         db.session.rollback()
         finish(run_id, ImportStatus.FAILED, f"unexpected error: {exc}")
@@ -73,6 +83,11 @@ def _import_rows(
         run = session.get(ImportRun, run_id)
         assert run is not None
         run.source, run.total_rows = source, len(feed.rows)
+        if feed.converted_from:
+            run.notice = (
+                f"The file was in {feed.converted_from}, not UTF-8; it was converted. "
+                "Check that Polish letters came out right."
+            )
     seen: dict[tuple[str, str], int] = {}
     for start in range(0, len(feed.rows), BATCH_SIZE):
         batch = feed.rows[start : start + BATCH_SIZE]

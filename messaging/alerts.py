@@ -13,7 +13,7 @@ from hotline.db import db, utcnow
 from hotline.jobs import jobs
 from knowledge import service as knowledge
 from messaging.models import JobAlert
-from messaging.sms import fit, queue_sms, vacancy_line
+from messaging.sms import fit, may_text, queue_sms, vacancy_line
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +37,13 @@ def subscribe(
     occupation: str | None,
     customer_id: int | None,
     call_sid: str,
-) -> JobAlert:
-    """Subscribe a caller for a region and occupation, replacing an older subscription."""
+) -> JobAlert | None:
+    """Subscribe a caller for a region and occupation, replacing an older subscription;
+    refuse (None) a number outside the countries texts may go to."""
+    if not may_text(number):
+        log.warning("call %s: job alerts refused: the number is outside the allowed countries",
+                    call_sid)  # fmt: skip
+        return None
     unsubscribe(number, by="replaced", commit=False)
     alert = JobAlert(
         phone=number,
@@ -95,6 +100,10 @@ def send_due(today: date) -> int:
     query = select(JobAlert).where(JobAlert.active.is_(True))
     for alert in list(db.session.scalars(query)):
         if alert.last_sent_on == today:
+            continue
+        if not may_text(alert.phone):
+            log.warning("job alert %s skipped: the number is outside the allowed countries",
+                        alert.id)  # fmt: skip
             continue
         fresh = [
             vacancy

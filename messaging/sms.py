@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from hotline import speech
 from hotline.db import db
 from hotline.jobs import jobs
+from hotline.outbound import outbound
 from knowledge import service as knowledge
 from knowledge.models import TrainingOffer
 from messaging.models import OutboundSms
@@ -22,16 +23,27 @@ MAX_BODY = 640
 TEXTABLE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
-@lru_cache(maxsize=4096)
 def can_text(number: str | None, region: str = "PL") -> bool:
-    """Tell whether a number can receive text messages (a mobile)."""
-    if not number:
+    """Tell whether a number can receive our text messages: a mobile in an allowed country."""
+    if not number or not is_mobile(number, region):
         return False
+    return may_text(number, region)
+
+
+@lru_cache(maxsize=4096)
+def is_mobile(number: str, region: str = "PL") -> bool:
+    """Tell whether a number is a valid mobile number."""
     try:
         parsed = phonenumbers.parse(number, region)
     except phonenumbers.NumberParseException:
         return False
     return phonenumbers.is_valid_number(parsed) and phonenumbers.number_type(parsed) in TEXTABLE
+
+
+def may_text(number: str, region: str = "PL") -> bool:
+    """Tell whether texts may go to this number's country (HOTLINE_SMS_COUNTRIES), so that a
+    spoofed caller ID cannot have the centre text a victim abroad or run up its bill."""
+    return outbound.current().allows_sms_to(number, region)
 
 
 def queue_sms(
@@ -43,8 +55,13 @@ def queue_sms(
     call_sid: str | None = None,
     vacancy_ids: list[int] | None = None,
     training_ids: list[int] | None = None,
-) -> OutboundSms:
-    """Store a text message once under dedupe_key and send it in the background."""
+) -> OutboundSms | None:
+    """Store a text message once under dedupe_key and send it in the background; refuse
+    (None) a number outside the allowed countries, logging the refusal but not the number."""
+    if not may_text(to):
+        log.warning("call %s: %s text refused: the number is outside the allowed countries",
+                    call_sid, kind)  # fmt: skip
+        return None
     session = db.session
     message = session.scalars(
         select(OutboundSms).where(OutboundSms.dedupe_key == dedupe_key)
@@ -72,7 +89,7 @@ def queue_sms(
     return message
 
 
-def send_faq(to: str, language: str, *, call_sid: str, topic: str, body: str) -> OutboundSms:
+def send_faq(to: str, language: str, *, call_sid: str, topic: str, body: str) -> OutboundSms | None:
     """Text the caller the answer they just heard."""
     header = speech.prompt(language, "sms_faq_header")
     return queue_sms(
@@ -128,7 +145,9 @@ def fit(header: str, items: list[str], footer: str = "", limit: int = MAX_BODY) 
     return "\n".join(lines)
 
 
-def send_vacancies(to: str, language: str, *, call_sid: str, vacancy_ids: list[int]) -> OutboundSms:
+def send_vacancies(
+    to: str, language: str, *, call_sid: str, vacancy_ids: list[int]
+) -> OutboundSms | None:
     """Text the caller the offers just read out, recording which they were."""
     header = speech.prompt(language, "sms_vacancies_header")
     footer = apply_through(language, vacancy_ids)
@@ -146,7 +165,7 @@ def send_vacancies(to: str, language: str, *, call_sid: str, vacancy_ids: list[i
 
 def send_trainings(
     to: str, language: str, *, call_sid: str, training_ids: list[int]
-) -> OutboundSms:
+) -> OutboundSms | None:
     """Text the caller the training offers just read out."""
     query = select(TrainingOffer).where(TrainingOffer.id.in_(training_ids))
     courses = db.session.scalars(query.order_by(TrainingOffer.starts_on))

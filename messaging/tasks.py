@@ -9,6 +9,7 @@ from hotline.db import db, utcnow
 from hotline.telephony import telephony
 from messaging import alerts
 from messaging.models import OutboundSms, SmsStatus
+from messaging.sms import may_text
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,13 @@ def send_sms(message_id: int) -> str | None:
         return None
     if message.status == SmsStatus.SENT:
         return message.message_sid
+    if not may_text(message.to_number):
+        # Queued before the allowed countries changed: never sent, and not worth a retry.
+        message.status, message.error = SmsStatus.FAILED, "refused: outside the allowed countries"
+        db.session.commit()
+        log.warning("call %s: text %s refused: the number is outside the allowed countries",
+                    message.call_sid, message.id)  # fmt: skip
+        return None
     message.attempts += 1
     db.session.commit()
     try:

@@ -15,8 +15,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import ColumnElement, and_, delete, func, not_, select, update
+from sqlalchemy.orm import aliased
 
-from customers.models import AuditEntry, Contact
+from customers.audit import audit, purging
+from customers.models import AuditEntry, BreakGlass, Contact
 from hotline.db import db, utcnow
 from hotline.telephony import Telephony, TelephonyError
 from knowledge.models import ImportRowError, ImportRun
@@ -44,6 +46,7 @@ PERSONAL_TABLES: dict[str, str] = {
     "import_runs": "import_files",
     "import_row_errors": "import_files",
     "audit_entries": "audit_entries",
+    "break_glass": "audit_entries",
     "customers": "the office's register: access and erasure requests",
     "legal_holds": "kept with the customer: access and erasure requests",
     "consultants": "staff accounts, managed by the office",
@@ -104,6 +107,43 @@ def _delete(
     else:
         found = int(db.session.execute(delete(model).where(condition)).rowcount or 0)  # type: ignore[attr-defined]
     outcome.counts[kind] = outcome.counts.get(kind, 0) + found
+
+
+def _purge_audit(outcome: PurgeOutcome, before: datetime, held: Footprint, dry: bool) -> None:
+    """Delete expired audit entries, and note where the chain now skips over them.
+
+    An entry whose predecessor goes (every entry after a run of deleted ones, the first
+    remaining one among them) no longer follows from the entry before it; the purge adds
+    an entry naming those links ("audit.purged"), which ``verify_chain`` accepts as gaps
+    the purge made. A link removed any other way is still reported.
+    """
+    expired = AuditEntry.at < before
+    may_go = _split(outcome, "audit_entries", AuditEntry, expired, held.audit_entries())
+    if dry:
+        _delete(outcome, "audit_entries", AuditEntry, may_go, dry)
+    else:
+        before_it = aliased(AuditEntry)
+        predecessor = (
+            select(func.max(before_it.id)).where(before_it.id < AuditEntry.id).scalar_subquery()
+        )
+        going = aliased(AuditEntry)
+        gaps = db.session.scalars(
+            select(AuditEntry.prev_hash)
+            .join(going, going.id == predecessor)
+            .where(not_(may_go))
+            .where(going.at < before, not_(going.customer_id.in_(held.customer_ids)))
+        ).all()
+        with purging(db.session()):
+            _delete(outcome, "audit_entries", AuditEntry, may_go, dry)
+        if outcome.counts["audit_entries"]:
+            audit(
+                None,
+                None,
+                "audit.purged",
+                {"entries": outcome.counts["audit_entries"], "gaps": sorted(set(gaps))},
+            )
+    openings = and_(BreakGlass.at < before, BreakGlass.customer_id.not_in(held.customer_ids))
+    _delete(outcome, "audit_entries", BreakGlass, openings, dry)
 
 
 def _purge_recordings(
@@ -246,14 +286,7 @@ def purge(
         may_go = _split(outcome, "job_alerts", JobAlert, stopped, held.job_alerts())
         _delete(outcome, "job_alerts", JobAlert, may_go, dry_run)
         _purge_import_files(outcome, before("import_files"), dry_run)
-        may_go = _split(
-            outcome,
-            "audit_entries",
-            AuditEntry,
-            AuditEntry.at < before("audit_entries"),
-            held.audit_entries(),
-        )
-        _delete(outcome, "audit_entries", AuditEntry, may_go, dry_run)
+        _purge_audit(outcome, before("audit_entries"), held, dry_run)
         report = RetentionReport(
             started_at=now,
             as_of=now,

@@ -11,8 +11,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import delete, select, update
 
 from consultants.models import Consultant
-from customers.audit import audit
-from customers.models import AuditEntry, Contact, Customer
+from customers.audit import audit, erase_values
+from customers.models import AuditEntry, BreakGlass, Contact, Customer
 from hotline.db import Base, db, utcnow
 from hotline.telephony import Telephony, TelephonyError
 from messaging.models import JobAlert, OutboundSms
@@ -166,10 +166,20 @@ def erase_customer(by: Consultant | None, customer_id: int, network: Telephony) 
             "contacts",
             update(Contact).where(conditions["contacts"]).values(caller_number=None, notes=""),
         )
-        entries = session.scalars(select(AuditEntry).where(conditions["audit_entries"])).all()
+        entries = [
+            entry
+            for entry in session.scalars(select(AuditEntry).where(conditions["audit_entries"]))
+            if entry.values_salt is not None
+            or set(entry.changes.values()) - {ERASED}
+            or entry.reason not in (None, ERASED)
+        ]
         for entry in entries:
-            entry.changes = {key: ERASED for key in entry.changes}
+            erase_values(entry)
         counts["audit_entries"] = len(entries)
+        change(
+            "break_glass",
+            update(BreakGlass).where(BreakGlass.customer_id == customer_id).values(reason=ERASED),
+        )
         change(
             "legal_holds",
             update(LegalHold).where(conditions["legal_holds"]).values(reason=ERASED),

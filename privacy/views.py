@@ -17,8 +17,10 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from customers.audit import audit
 from customers.models import Customer
 from hotline.access import Permission, requires
 from hotline.db import db
@@ -59,11 +61,11 @@ def the_customer(customer_id: int) -> Customer:
 @bp.get("/customers/<int:customer_id>")
 @requires(Permission.SUPERVISE)
 def customer_page(customer_id: int) -> str:
-    """Show a customer's holds, and the access and erasure actions."""
+    """Show a customer's holds, and the access and erasure actions; the view is audited."""
+    customer = the_customer(customer_id)
+    audit(g.consultant.id, customer_id, "record.view", {"grounds": "supervision"})
     return render_template(
-        "privacy/customer.html",
-        customer=the_customer(customer_id),
-        holds=holds.holds_of(customer_id),
+        "privacy/customer.html", customer=customer, holds=holds.holds_of(customer_id)
     )
 
 
@@ -88,7 +90,7 @@ def place_hold(customer_id: int) -> Any:
     """Place a legal hold on a customer's data."""
     try:
         holds.place_hold(g.consultant, customer_id, request.form.get("reason", ""))
-        flash("Legal hold placed: the purge keeps this customer's data.", "ok")
+        flash(_("Legal hold placed: the purge keeps this customer's data."), "ok")
     except holds.HoldError as exc:
         flash(str(exc), "error")
     return redirect(url_for("privacy.customer_page", customer_id=customer_id))
@@ -102,7 +104,7 @@ def release_hold(hold_id: int) -> Any:
         hold = holds.release_hold(g.consultant, hold_id)
     except holds.HoldError as exc:
         abort(404, str(exc))
-    flash("Legal hold released.", "ok")
+    flash(_("Legal hold released."), "ok")
     return redirect(url_for("privacy.customer_page", customer_id=hold.customer_id))
 
 
@@ -112,11 +114,11 @@ def erase(customer_id: int) -> Any:
     """Erase a customer's personal data, once the supervisor has confirmed it."""
     the_customer(customer_id)
     if request.form.get("confirm") != "erase":
-        flash("Type erase to confirm.", "error")
+        flash(_("Type %(word)s to confirm.", word="erase"), "error")
     else:
         try:
             subject_rights.erase_customer(g.consultant, customer_id, telephony.current())
-            flash("The customer's personal data was erased.", "ok")
+            flash(_("The customer's personal data was erased."), "ok")
         except subject_rights.ErasureRefused as exc:
             flash(str(exc), "error")
     return redirect(url_for("privacy.customer_page", customer_id=customer_id))

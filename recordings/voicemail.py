@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_, select, update
 from consultants.models import Consultant
 from customers.audit import audit
 from customers.models import CONTACT_OUTCOMES, Contact, Customer
-from customers.service import normalise_phone
+from customers.service import checked_text, normalise_phone
 from hotline.db import db, utcnow
 from recordings.models import Recording
 from routing.models import CallRecord
@@ -154,6 +154,7 @@ def handle_voicemail(
     """
     if outcome not in CONTACT_OUTCOMES:
         raise VoicemailError("choose an outcome")
+    notes = checked_text("notes", notes)
     item = unhandled_voicemail(recording_id)
     if item is None:
         raise VoicemailError("that voicemail has already been handled")

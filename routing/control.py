@@ -36,7 +36,7 @@ from hotline.telephony import FINAL_CALL_STATUSES, CallControl, TelephonyError, 
 from routing import keys, legs, twiml, urls
 from routing.legs import Leg
 from routing.live import STAFFED_STATES, EntryState, LiveEntry
-from routing.service import Routing, language_of, schedule_record
+from routing.service import Routing, back_in_queue, bring_back, language_of, schedule_record
 
 log = logging.getLogger(__name__)
 
@@ -265,21 +265,12 @@ def transfer(
         handed_to=handed_to or f"{kind} {target}".strip(),
     )  # fmt: skip
     log.info("call %s: consultant %s transfers it (%s %s)", call_sid, consultant_id, kind, target)
-    try:
-        telephony.current().redirect_call(call_sid, routing.settings.public_url + urls.TRANSFERRED)
-    except TelephonyError as exc:
-        # Gone: their hang-up closes the call; the network down: the router's reconciliation
-        # finds the caller silent and asks the network about them.
-        log.warning("call %s: could not move the caller to the queue: %s", call_sid, exc)
+    bring_back(routing, call_sid, urls.TRANSFERRED)
 
 
 def transferred(routing: Routing, call_sid: str) -> VoiceResponse:
     """Put a transferred caller back in the queue, where they were."""
-    entry = routing.engine.entry(call_sid)
-    language = language_of(entry)
-    if entry is not None and entry.state == EntryState.ENDED:
-        return twiml.goodbye(language)
-    return twiml.enqueue(language, routing.settings.queue_name, announce="transfer_queue")
+    return back_in_queue(routing, call_sid, "transfer_queue")
 
 
 def transfer_out(

@@ -50,6 +50,8 @@ class QueueEntry:
     priority: int = 0
     queued_at: float = field(default_factory=time.time)
     queue: str = ""
+    # How the IVR knew the caller: "phone" (their number), "pesel" (keyed in) or "".
+    identified_by: str = ""
 
     def to_redis(self) -> dict[str, str]:
         """Return the entry as a Redis hash (absent values as empty strings)."""
@@ -77,6 +79,7 @@ class QueueEntry:
             priority=int(values.get("priority") or 0),
             queued_at=float(values.get("queued_at") or time.time()),
             queue=values.get("queue", ""),
+            identified_by=values.get("identified_by", ""),
         )
 
 

@@ -14,7 +14,7 @@ from enum import IntEnum, StrEnum
 from typing import Any, Self, TypeVar, cast, get_type_hints
 
 # A consultant who used the desk this recently counts as signed in, in whatever state they are
-# (the desk page polls every second; any page of the desk counts).
+# (a desk page's event stream notes it every minute; any page of the desk counts).
 SIGNED_IN_SECONDS = 600.0
 
 # Until calls are measured: the handling time the wait estimate assumes, and a wrap-up of half
@@ -86,6 +86,7 @@ class LiveEntry:
     # Who is calling and why, as they joined.
     caller_number: str | None = None
     customer_id: int | None = None
+    identified_by: str = ""
     advisor_id: int | None = None
     office: str | None = None
     language: str | None = None

@@ -365,10 +365,11 @@ def leg_progress(
         schedule_record(call_sid)
 
 
-def bring_back(routing: Routing, call_sid: str) -> None:
-    """Move a caller from their room back to their place in the queue."""
+def bring_back(routing: Routing, call_sid: str, path: str = urls.REQUEUE) -> None:
+    """Move a caller from their room back to their place in the queue, by the webhook at path
+    (it says why they are back)."""
     try:
-        telephony.current().redirect_call(call_sid, routing.settings.public_url + urls.REQUEUE)
+        telephony.current().redirect_call(call_sid, routing.settings.public_url + path)
     except TelephonyError as exc:
         # Gone (their hang-up closes the call) or the network is down (the router's
         # reconciliation finds them); either way they are not lost.
@@ -377,11 +378,17 @@ def bring_back(routing: Routing, call_sid: str) -> None:
 
 def requeued(routing: Routing, call_sid: str) -> VoiceResponse:
     """Put a caller whose consultant did not answer back in the queue, where they were."""
+    return back_in_queue(routing, call_sid, "consultant_missed")
+
+
+def back_in_queue(routing: Routing, call_sid: str, announce: str) -> VoiceResponse:
+    """Put a caller back in the queue, where they were, saying why (a caller who has hung up
+    meanwhile hears goodbye instead)."""
     entry = routing.engine.entry(call_sid)
     language = language_of(entry)
     if entry is not None and entry.state == EntryState.ENDED:
         return twiml.goodbye(language)
-    return twiml.enqueue(language, routing.settings.queue_name, announce="consultant_missed")
+    return twiml.enqueue(language, routing.settings.queue_name, announce=announce)
 
 
 def room_left(routing: Routing, call_sid: str) -> VoiceResponse:

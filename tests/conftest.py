@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from twilio.request_validator import RequestValidator
 
 from centre.app import create_app
 from centre.migrate import upgrade
+from customers.audit import PURGE_SETTING
 from emulator.app import EmulatorServer
 from hotline.db import Base, db
 from hotline.embedded_redis import EmbeddedRedis, free_port
@@ -124,9 +125,29 @@ def app(settings: Settings, redis_client: redis.Redis) -> Iterator[Flask]:
     db.session.remove()
     assert db.engine is not None
     with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # past the audit trail's trigger
+            connection.execute(text(f"SET LOCAL {PURGE_SETTING} = 'on'"))
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
     redis_conn.configure(settings.redis_url)
+
+
+@pytest.fixture
+def worker(app: Flask) -> Iterator[Callable[[], None]]:
+    """Queue jobs in Redis, and return a function that runs what is queued on a real RQ
+    worker (SimpleWorker, in this process, as `hotline worker` does) until none is left."""
+    from rq import SimpleWorker
+
+    from hotline.jobs import QUEUES
+
+    jobs.synchronous = False
+
+    def work() -> None:
+        with app.app_context():
+            SimpleWorker(list(QUEUES), connection=redis_conn.raw).work(burst=True)
+
+    yield work
+    jobs.synchronous = True
 
 
 @pytest.fixture

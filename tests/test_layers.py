@@ -35,6 +35,9 @@ ALLOWED: dict[str, set[str]] = {
         "routing",
         "agent_desk",
     },
+    # Administration edits people, customers and offices, and takes a disabled person off
+    # the queue.
+    "administration": {"hotline", "consultants", "customers", "knowledge", "routing"},
 }
 PACKAGES = {*ALLOWED, "centre"}
 

@@ -1,10 +1,11 @@
-// The desk page: polls the consultant's state and pops the caller's record. The phone itself
+// The desk page: follows the consultant's state (live.js) and pops the caller's record. The phone itself
 // (ringing, answering, hanging up) is the softphone every desk page carries (softphone.js).
 (function () {
   const desk = document.getElementById("desk");
   if (!desk) return;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const $ = (id) => document.getElementById(id);
+  const { _ } = window.HotlineText;
   let lastState = null;
 
   async function post(url, body) {
@@ -23,23 +24,30 @@
     $("desk-error").hidden = !message;
   }
 
+  const IDENTIFIED = {
+    number: "by their phone number",
+    pesel: "by a PESEL they keyed in (the number is not theirs on record)",
+    none: "not identified",
+  };
+
   function callTitle(state, call) {
-    if (call.asked_for_you) return "Callback: your customer asked for you";
-    if (call.callback) return state === "ringing" ? "Callback to make" : "Callback";
-    return state === "ringing" ? "Incoming call" : "Call";
+    if (call.asked_for_you) return _("Callback: your customer asked for you");
+    if (call.callback) return state === "ringing" ? _("Callback to make") : _("Callback");
+    return state === "ringing" ? _("Incoming call") : _("Call");
   }
 
   function render(state) {
-    $("state").textContent = state.state;
+    $("state").textContent = state.state_label;
     $("state").className = "state " + state.state;
-    $("state-reason").textContent = state.reason || "";
+    $("state-reason").textContent = state.reason_label || "";
     const call = state.call;
     $("call-panel").hidden = !call;
     if (call) {
       $("call-title").textContent = callTitle(state.state, call);
-      $("call-number").textContent = call.caller_number || "unknown";
-      $("call-topic").textContent = call.topic;
-      $("call-language").textContent = call.language;
+      $("call-number").textContent = call.caller_number || _("unknown number");
+      $("call-topic").textContent = call.topic_label;
+      $("call-identified").textContent = IDENTIFIED[call.identified_by] || IDENTIFIED.none;
+      $("call-language").textContent = call.language_label;
       const customer = call.customer;
       $("customer-card").hidden = !customer;
       $("unknown-caller").hidden = !!customer;
@@ -53,19 +61,21 @@
         $("vulnerable-badge").hidden = !customer.vulnerable;
       }
     }
-    // A finished call brings the wrap-up form, which the server renders.
-    if (lastState && lastState !== "wrap-up" && state.state === "wrap-up") location.reload();
+    // A finished call brings the wrap-up form, which the server renders: reload when the
+    // state turns to wrap-up, or when this page was rendered a moment before it did (the
+    // call ended while the page loaded) and so lacks the form.
+    const formMissing = state.wrap_up_contact_id && !document.getElementById("wrap-up");
+    if (state.state === "wrap-up" && (formMissing || (lastState && lastState !== "wrap-up"))) {
+      location.reload();
+    }
     lastState = state.state;
   }
 
+  // Only where the event stream cannot be opened; live.js shows the banner when this fails.
   async function pollDesk() {
-    try {
-      const response = await fetch("/desk/api/state", { headers: { Accept: "application/json" } });
-      if (response.status === 401) { location.href = "/desk/login"; return; }
-      render(await response.json());
-    } catch (error) {
-      showError("Connection to the centre lost; retrying…");
-    }
+    const response = await fetch("/desk/api/state", { headers: { Accept: "application/json" } });
+    if (response.status === 401) { location.href = "/desk/login"; return; }
+    render(await response.json());
   }
 
   // The buttons come disabled, so that a click before this script has run is not lost.
@@ -73,7 +83,9 @@
     button.addEventListener("click", async () => {
       try {
         showError("");
-        render(await post("/desk/api/state", { state: button.dataset.state }));
+        const reasonBox = button.dataset.reasonFrom ? $(button.dataset.reasonFrom) : null;
+        const reason = reasonBox ? reasonBox.value : "";
+        render(await post("/desk/api/state", { state: button.dataset.state, reason }));
       } catch (error) {
         showError(error.message);
       }
@@ -81,6 +93,5 @@
     button.disabled = false;
   });
 
-  pollDesk();
-  setInterval(pollDesk, 1000);
+  HotlineLive.follow("/desk/api/events", { desk: (message) => render(message.desk) }, { poll: pollDesk, pollMs: 5000 });
 })();

@@ -11,6 +11,9 @@
 // connection to the network dropped, or is back), "error" ({message, code}), with the message
 // in plain words for the consultant.
 (function () {
+  // The reader's words (texts.js), or the English ones where the page has none.
+  const _ = (window.HotlineText && window.HotlineText._) ||
+    ((text, values) => text.replace(/%\((\w+)\)s/g, (whole, name) => (values && name in values ? values[name] : whole)));
   const PHONE_METHODS = ["register", "unregister", "accept", "reject", "hangUp", "mute", "sendDigits", "devices", "useDevices"];
 
   class PhoneBase {
@@ -81,21 +84,21 @@
 
   // What the SDK's error codes mean to a consultant.
   const TWILIO_ERRORS = {
-    20101: "The phone could not sign in to Twilio (the access token was refused). Reload the page; if it happens again, tell your administrator.",
-    20104: "The phone's sign-in ran out. Reload the page.",
-    31005: "The connection to Twilio broke off. Check your network; the phone keeps trying.",
-    31009: "The phone lost its connection to Twilio. Check your network; the phone keeps trying.",
-    31204: "The phone could not sign in to Twilio (the access token was refused). Tell your administrator.",
-    31205: "The phone's sign-in ran out. Reload the page.",
-    31401: "The browser did not let the desk use your microphone. Allow the microphone for this site (the icon in the address bar), then answer again.",
-    31402: "The desk could not use a microphone. Check that your headset is plugged in and not taken by another program.",
-    53000: "The phone lost its connection to Twilio. Check your network; the phone keeps trying.",
-    53405: "The call's sound could not get through your network (a firewall may block it). Tell your administrator.",
+    20101: _("The phone could not sign in to Twilio (the access token was refused). Reload the page; if it happens again, tell your administrator."),
+    20104: _("The phone's sign-in ran out. Reload the page."),
+    31005: _("The connection to Twilio broke off. Check your network; the phone keeps trying."),
+    31009: _("The phone lost its connection to Twilio. Check your network; the phone keeps trying."),
+    31204: _("The phone could not sign in to Twilio (the access token was refused). Tell your administrator."),
+    31205: _("The phone's sign-in ran out. Reload the page."),
+    31401: _("The browser did not let the desk use your microphone. Allow the microphone for this site (the icon in the address bar), then answer again."),
+    31402: _("The desk could not use a microphone. Check that your headset is plugged in and not taken by another program."),
+    53000: _("The phone lost its connection to Twilio. Check your network; the phone keeps trying."),
+    53405: _("The call's sound could not get through your network (a firewall may block it). Tell your administrator."),
   };
 
   function plainTwilioError(error) {
     const code = error && error.code;
-    return TWILIO_ERRORS[code] || `The phone reported a problem: ${(error && error.message) || error} (code ${code || "unknown"}).`;
+    return TWILIO_ERRORS[code] || _("The phone reported a problem: %(message)s (code %(code)s).", { message: (error && error.message) || error, code: code || "?" });
   }
 
   // The SDK fetches its ringtones and key tones from Twilio's CDN unless it is given others.
@@ -136,12 +139,12 @@
     }
 
     async register() {
-      if (!this.Device) return this._fail("The softphone's code did not load. Reload the page.");
+      if (!this.Device) return this._fail(_("The softphone's code did not load. Reload the page."));
       if (!this.Device.isSupported) {
-        return this._fail("This browser cannot run the softphone. Use a current Chrome, Edge, Firefox or Safari.");
+        return this._fail(_("This browser cannot run the softphone. Use a current Chrome, Edge, Firefox or Safari."));
       }
       if (!window.isSecureContext) {
-        return this._fail("The softphone works only when the desk is opened over https.");
+        return this._fail(_("The softphone works only when the desk is opened over https."));
       }
       let grant;
       try {
@@ -152,7 +155,7 @@
       const silence = silentClip();
       const names = this.Device.SoundName ? Object.values(this.Device.SoundName) : SDK_SOUNDS;
       this.device = new this.Device(grant.token, {
-        closeProtection: "Leaving this page ends the call.",
+        closeProtection: _("Leaving this page ends the call."),
         codecPreferences: ["opus", "pcmu"],
         sounds: Object.fromEntries(names.map((name) => [name, silence])),
         // Ask for a new token a minute before this one runs out (sooner for short ones).
@@ -248,11 +251,11 @@
       try {
         response = await fetch(this.tokenUrl, { headers: { Accept: "application/json" } });
       } catch (error) {
-        throw new Error("The desk could not reach the centre for the phone's sign-in; it will try again.");
+        throw new Error(_("The desk could not reach the centre for the phone's sign-in; it will try again."));
       }
       if (response.status === 401) {
         location.href = "/desk/login";
-        throw new Error("Your desk session ended. Sign in again.");
+        throw new Error(_("Your desk session ended. Sign in again."));
       }
       const body = await response.json().catch(() => ({}));
       if (!response.ok) throw new Error(`The phone cannot sign in: ${body.error || response.statusText}.`);
@@ -275,7 +278,7 @@
         const permission = await navigator.permissions.query({ name: "microphone" });
         const warn = () => {
           if (permission.state === "denied") {
-            this._fail("Your browser blocks the microphone for this site, so callers would not hear you. Allow the microphone (the icon in the address bar), then reload the page.", 31401);
+            this._fail(_("Your browser blocks the microphone for this site, so callers would not hear you. Allow the microphone (the icon in the address bar), then reload the page."), 31401);
           }
         };
         warn();
@@ -336,15 +339,15 @@
     }
 
     async accept() {
-      await this._act("answer", "The call had stopped ringing before it was answered.");
+      await this._act("answer", _("The call had stopped ringing before it was answered."));
     }
 
     async reject() {
-      await this._act("reject", "The call had stopped ringing.");
+      await this._act("reject", _("The call had stopped ringing."));
     }
 
     async hangUp() {
-      await this._act("hangup", "The call had already ended.");
+      await this._act("hangup", _("The call had already ended."));
     }
 
     async mute(on) {
@@ -353,14 +356,14 @@
       // so there the mute is the phone's own.
       const response = await this._post("mute", { on: !!on }).catch(() => null);
       if (response && !response.ok && response.status !== 409) {
-        return this._fail("The phone did not mute; try again.");
+        return this._fail(_("The phone did not mute; try again."));
       }
       this._setMuted(!!on);
     }
 
     async sendDigits(keys) {
       if (this.state !== "connected") return;
-      await this._act("press", "The keys did not reach the call.", { digits: String(keys) });
+      await this._act("press", _("The keys did not reach the call."), { digits: String(keys) });
     }
 
     // The emulator carries no sound: the choice is kept, as the real phone would use it.
@@ -390,7 +393,7 @@
         const response = await this._post(action, body);
         if (!response.ok) this._fail(refused, response.status);
       } catch (error) {
-        this._fail("The phone network emulator does not answer; is it running?");
+        this._fail(_("The phone network emulator does not answer; is it running?"));
       }
       await this._poll();
     }
@@ -403,7 +406,7 @@
         });
         endpoint = await response.json();
       } catch (error) {
-        if (!this.unreachable) this._fail("The phone network emulator does not answer; is it running?");
+        if (!this.unreachable) this._fail(_("The phone network emulator does not answer; is it running?"));
         this.unreachable = true;
         this._network("reconnecting");
         // A call goes on in the network while the desk cannot see it: keep showing it.

@@ -7,12 +7,18 @@
   const panel = document.getElementById("softphone");
   if (!panel || !window.HotlinePhone) return;
   const $ = (id) => document.getElementById(id);
-  const phone = HotlinePhone.makePhone({
+  const { _ } = window.HotlineText;
+  const makePhone = () => HotlinePhone.makePhone({
     emulator: panel.dataset.emulator,
     emulatorToken: panel.dataset.emulatorToken,
     identity: panel.dataset.identity,
     tokenUrl: panel.dataset.tokenUrl,
   });
+  // One of the consultant's tabs rings; the others show the call (live.js).
+  const phone = window.HotlineLive
+    ? HotlineLive.sharedPhone(makePhone, "hotline-phone:" + panel.dataset.identity)
+    : makePhone();
+  const ringsHere = () => phone.ringsHere !== false;
   const onDeskPage = !!document.getElementById("desk");
   const ALERTS_ASKED = "hotline.call-alerts-asked";
 
@@ -93,7 +99,7 @@
       if (!this.supported || Notification.permission !== "granted") return;
       if (document.visibilityState === "visible" && document.hasFocus()) return;
       this.close();
-      this.note = new Notification("Incoming call", { body: text, tag: "hotline-ringing", requireInteraction: true });
+      this.note = new Notification(_("Incoming call"), { body: text, tag: "hotline-ringing", requireInteraction: true });
       this.note.onclick = () => {
         window.focus();
         this.close();
@@ -115,11 +121,11 @@
   const hand = { raised: false, timer: null, note: "" };
 
   function callTitle() {
-    if (supervising) return phone.state === "connected" ? "In a colleague's call" : "Joining a colleague's call";
-    if (caller && caller.asked_for_you) return "Callback: your customer asked for you";
-    if (caller && caller.callback) return phone.state === "ringing" ? "Callback to make" : "Callback";
-    if (phone.state === "connected") return "On a call";
-    return "Incoming call";
+    if (supervising) return phone.state === "connected" ? _("In a colleague's call") : _("Joining a colleague's call");
+    if (caller && caller.asked_for_you) return _("Callback: your customer asked for you");
+    if (caller && caller.callback) return phone.state === "ringing" ? _("Callback to make") : _("Callback");
+    if (phone.state === "connected") return _("On a call");
+    return _("Incoming call");
   }
 
   function showError(message) {
@@ -130,42 +136,43 @@
   function render() {
     const state = phone.state;
     const live = state === "ringing" || state === "connected";
-    $("phone-status").textContent = { offline: "Phone off", idle: "Phone ready", ringing: "Ringing", connected: "On a call" }[state];
+    $("phone-status").textContent = { offline: _("Phone off"), idle: _("Phone ready"), ringing: _("Ringing"), connected: _("On a call") }[state];
     $("phone-status").className = "phone-status " + state;
     panel.hidden = !live && !endedNotice;
     panel.className = "card softphone " + (live ? state : "ended");
-    $("softphone-title").textContent = live ? callTitle() : "Call ended";
+    $("softphone-title").textContent = live ? callTitle() : _("Call ended");
     const customer = caller && caller.customer;
     $("softphone-number").textContent = supervising
-      ? "Choose on the Queue board how you are in it: listen in, coach or barge in."
-      : (caller && caller.caller_number) || callerNumber || "unknown number";
+      ? _("Choose on the Queue board how you are in it: listen in, coach or barge in.")
+      : (caller && caller.caller_number) || callerNumber || _("unknown number");
     $("softphone-customer").hidden = !customer;
     if (customer) {
       $("softphone-customer").textContent = customer.name;
       $("softphone-customer").href = customer.url;
     }
     // Written here, not in the template, so that a page without a call carries no such words.
-    $("softphone-own").textContent = "your customer";
+    $("softphone-own").textContent = _("your customer");
     $("softphone-own").hidden = !(caller && caller.own_customer);
-    $("softphone-vulnerable").textContent = "vulnerable";
+    $("softphone-vulnerable").textContent = _("vulnerable");
     $("softphone-vulnerable").hidden = !(customer && customer.vulnerable);
-    $("softphone-topic").textContent = caller && caller.topic ? "· " + caller.topic : "";
+    $("softphone-topic").textContent = caller && caller.topic ? "· " + caller.topic_label : "";
     // The Desk page shows the caller's record in full below.
     panel.querySelector(".caller").hidden = onDeskPage;
     $("phone-answer").hidden = state !== "ringing";
     $("phone-decline").hidden = state !== "ringing";
     $("phone-hangup").hidden = state !== "connected";
     $("phone-mute").hidden = state !== "connected";
-    $("phone-mute").textContent = phone.muted ? "Unmute" : "Mute";
+    $("phone-mute").textContent = phone.muted ? _("Unmute") : _("Mute");
     $("phone-mute").setAttribute("aria-pressed", String(phone.muted));
     $("phone-keypad").hidden = state !== "connected" || supervising;
     $("phone-hand").hidden = state !== "connected" || supervising;
-    $("phone-hand").textContent = hand.raised ? "Lower hand" : "Raise hand";
+    $("phone-hand").textContent = hand.raised ? _("Lower hand") : _("Raise hand");
     $("phone-hand").setAttribute("aria-pressed", String(hand.raised));
     $("phone-hand-note").textContent = hand.note;
     $("phone-hand-note").hidden = state !== "connected" || supervising || !hand.note;
     $("phone-wrap-up").hidden = live || onDeskPage;
-    $("phone-sound").hidden = !(state === "ringing" && !sound.audible());
+    $("phone-sound").hidden = !(state === "ringing" && ringsHere() && !sound.audible());
+    $("phone-elsewhere").hidden = !(state === "ringing" && !ringsHere());
   }
 
   async function learnCaller() {
@@ -192,7 +199,7 @@
     // The network's From is the hotline's own number (the centre rings the desk itself); the
     // desk's record of the call knows who is calling.
     const number = (caller && caller.caller_number) || callerNumber;
-    return customer ? `${customer.name} (${number})` : number || "unknown number";
+    return customer ? `${customer.name} (${number})` : number || _("unknown number");
   }
 
   // The board rang this supervisor's phone into a colleague's call: answer it (now, or when it
@@ -220,17 +227,17 @@
         });
       const body = await response.json().catch(() => ({}));
       if (!response.ok) {
-        if (raised !== undefined) showError(body.error || "The hand could not be raised; try again.");
+        if (raised !== undefined) showError(body.error || _("The hand could not be raised; try again."));
         return;
       }
       const wasRaised = hand.raised;
       hand.raised = !!body.raised;
-      if (hand.raised) hand.note = "Hand raised: a supervisor sees it on the board.";
-      else if (wasRaised && raised === undefined) hand.note = "A supervisor has come to your call.";
+      if (hand.raised) hand.note = _("Hand raised: a supervisor sees it on the board.");
+      else if (wasRaised && raised === undefined) hand.note = _("A supervisor has come to your call.");
       else if (raised === false) hand.note = "";
       render();
     } catch (error) {
-      if (raised !== undefined) showError("The desk could not reach the centre; try again.");
+      if (raised !== undefined) showError(_("The desk could not reach the centre; try again."));
     }
   }
 
@@ -255,11 +262,11 @@
     if (ringingSid && ringingSid === joinSid) return joinColleague();
     render();
     await learnCaller();
-    if (phone.state === "ringing") alerts.show(describeCaller());
+    if (phone.state === "ringing" && ringsHere()) alerts.show(describeCaller());
   });
 
   phone.on("state", (state) => {
-    if (state === "ringing") sound.startRinging();
+    if (state === "ringing" && ringsHere()) sound.startRinging();
     else sound.stopRinging();
     if (state !== "ringing") alerts.close();
     if (state === "connected") {
@@ -300,7 +307,7 @@
     show() {
       const shown = $("softphone-timer");
       shown.hidden = this.started === null;
-      if (this.started !== null) shown.textContent = `Talking for ${clock((Date.now() - this.started) / 1000)}`;
+      if (this.started !== null) shown.textContent = _("Talking for %(time)s", { time: clock((Date.now() - this.started) / 1000) });
     },
   };
 
@@ -329,7 +336,7 @@
       if (!shown) return;
       const left = this.until === null ? null : Math.max(0, (this.until - Date.now()) / 1000);
       shown.hidden = left === null || left === 0;
-      if (left !== null) shown.textContent = `Wrap-up: ${clock(left)} left`;
+      if (left !== null) shown.textContent = _("Wrap-up: %(time)s left", { time: clock(left) });
       if (left === 0) this.set(null);
     },
   };
@@ -365,7 +372,7 @@
       const keep = select.options[0];
       select.replaceChildren(keep);
       devices.forEach((device, index) => {
-        const option = new Option(device.label || `Device ${index + 1}`, device.id);
+        const option = new Option(device.label || _("Device %(number)s", { number: index + 1 }), device.id);
         option.selected = device.id === current;
         select.add(option);
       });
@@ -393,7 +400,7 @@
     try {
       await action();
     } catch (error) {
-      showError("The phone did not respond; try again.");
+      showError(_("The phone did not respond; try again."));
     }
   };
   $("phone-answer").addEventListener("click", act(() => phone.accept()));

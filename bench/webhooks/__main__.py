@@ -1,6 +1,7 @@
 """Benchmark the IVR webhooks under 50 concurrent emulated callers, against fixed TwiML.
 
 Run: python -m bench.webhooks [--callers 50] [--calls 12]
+With --vacancies N it measures the vacancy steps instead: see bench/webhooks/vacancies.py.
 
 It starts a private Redis, a SQLite database with the demo data and gunicorn (gthread) in this
 run. Each emulated caller places calls along the real path: incoming, then the first page the
@@ -42,6 +43,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 from twilio.request_validator import RequestValidator
 
+from bench.webhooks import vacancies
 from hotline.embedded_redis import EmbeddedRedis, free_port
 
 TOKEN = "bench-auth-token"
@@ -151,7 +153,22 @@ def main() -> int:
         default="emulator",
         help="send requests as the emulator does (requests) or with bare http.client",
     )
+    parser.add_argument(
+        "--vacancies",
+        type=int,
+        default=0,
+        help="run the vacancy steps against this many offers instead (bench.webhooks.vacancies)",
+    )
+    parser.add_argument("--customers", type=int, default=1_000_000, help="with --vacancies")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("HOTLINE_BENCH_POSTGRES"),
+        help="with --vacancies, also on PostgreSQL: a URL whose database name N stands for the "
+        "two databases N_small and N_large, which it empties (env HOTLINE_BENCH_POSTGRES)",
+    )
     args = parser.parse_args()
+    if args.vacancies:
+        return vacancies.run(args)
 
     folder = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
     redis_server = EmbeddedRedis(folder / "redis", port=free_port(), persist=False)

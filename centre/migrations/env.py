@@ -6,9 +6,15 @@ from alembic import context
 
 import centre.models  # noqa: F401  (imports every model so the metadata is complete)
 from hotline.db import Base, make_engine
+from knowledge.models import is_title_search
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Leave out of autogenerate what migrations create without a model (the title index)."""
+    return not is_title_search(name)
 
 
 def run_offline() -> None:
@@ -28,7 +34,10 @@ def run_online() -> None:
     engine = make_engine(str(config.get_main_option("sqlalchemy.url")))
     with engine.connect() as connection:
         context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

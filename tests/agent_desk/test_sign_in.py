@@ -97,7 +97,7 @@ def test_changing_the_password_ends_every_session_and_the_new_one_works(
         "/desk/account",
         data={"csrf_token": token, "current_password": "demo1234", "new_password": "short"},
     )
-    assert "at least 12 characters" in short.get_data(as_text=True)
+    assert "co najmniej 12 znaków" in short.get_data(as_text=True)
     here.post(
         "/desk/account",
         data={
@@ -119,7 +119,7 @@ def test_disabling_an_account_ends_its_sessions_and_refuses_sign_in_alike(app: F
     assert not signed_in(client)
     refused = try_login(app.test_client(), "piotr", "demo1234")
     assert refused.status_code == 401
-    assert "Wrong login or password" in refused.get_data(as_text=True), "says no more than that"
+    assert "Błędny login lub hasło" in refused.get_data(as_text=True), "says no more than that"
 
 
 def test_an_old_cookie_is_refused_once_the_session_is_ended(app: Flask, demo):

@@ -150,6 +150,7 @@ def desk_pages(app: Flask, ids: dict[str, int]) -> list[str]:
             "desk.login",
             "desk.second_factor",
             "desk.voicemail_audio",
+            "desk.audit_export",  # a CSV file, not a page
         }:
             continue
         pages.append(re.sub(r"<int:(\w+)>", lambda m: str(ids[m.group(1)]), rule.rule))

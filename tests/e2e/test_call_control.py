@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from customers.models import AuditEntry, Contact
 from routing.models import CallLeg, CallRecord
-from tests.e2e.conftest import PATIENCE_SECONDS, Centre, wait_for
+from tests.e2e.conftest import CONTROL, PATIENCE_SECONDS, Centre, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -125,7 +125,9 @@ def talking(centre: Centre, desk: Desk, caller: str = JAN) -> str:
 
 def caller_room(centre: Centre, sid: str) -> dict | None:  # type: ignore[type-arg]
     """Return the caller's live room in the emulator (None between two rooms)."""
-    rooms = requests.get(f"{centre.emulator}/emulator/conferences", timeout=10).json()
+    rooms = requests.get(
+        f"{centre.emulator}/emulator/conferences", headers=CONTROL, timeout=10
+    ).json()
     live = (r for r in rooms if r["friendly_name"] == f"call-{sid}" and r["status"] != "completed")
     return next(live, None)
 
@@ -281,7 +283,9 @@ def test_a_caller_sent_back_to_the_queue_keeps_their_place_ahead_of_later_caller
     mihai.answer()
     mihai.hang_up()
     # The later caller would be next; let them go before anyone is free again.
-    assert requests.post(f"{centre.emulator}/emulator/calls/{later}/hangup", timeout=10).ok
+    assert requests.post(
+        f"{centre.emulator}/emulator/calls/{later}/hangup", headers=CONTROL, timeout=10
+    ).ok
     anna.wrap_up("Back to the queue for EURES.")
     mihai.wrap_up("EURES explained.")
 
@@ -289,9 +293,7 @@ def test_a_caller_sent_back_to_the_queue_keeps_their_place_ahead_of_later_caller
 def test_a_caller_put_through_to_an_outside_number_from_the_directory(centre, desks):
     anna = desks["anna"]
     helpline = "+48116111"
-    requests.post(
-        f"{centre.emulator}/emulator/endpoints/{helpline}", json={"auto_answer": True}, timeout=10
-    )
+    centre.answers_at_once(helpline)
     sid = talking(centre, anna)
     entries = anna.room()["directory"]
     child_line = next(entry for entry in entries if entry["number"] == helpline)
@@ -384,11 +386,7 @@ def test_a_consultation_then_all_three_then_a_warm_hand_over(centre, desks):
 def test_a_three_way_call_with_an_interpreter(centre, desks):
     anna = desks["anna"]
     interpreter = "+48601234567"
-    requests.post(
-        f"{centre.emulator}/emulator/endpoints/{interpreter}",
-        json={"auto_answer": True},
-        timeout=10,
-    )
+    centre.answers_at_once(interpreter)
     sid = talking(centre, anna)
     anna.act(
         "/desk/api/call/consult",
@@ -459,9 +457,7 @@ def test_a_consultation_with_an_outside_number_handed_over_leaves_the_caller_wit
 ):
     anna = desks["anna"]
     ohp = "+48225784700"
-    requests.post(
-        f"{centre.emulator}/emulator/endpoints/{ohp}", json={"auto_answer": True}, timeout=10
-    )
+    centre.answers_at_once(ohp)
     sid = talking(centre, anna)
     entry = next(e for e in anna.room()["directory"] if e["number"] == ohp)
     anna.act("/desk/api/call/consult", {"directory_id": entry["id"]})

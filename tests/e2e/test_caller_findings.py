@@ -13,7 +13,7 @@ OKSANA = "+48601000003"
 # A known caller in each language, and how they might ask for a person in their own words.
 CALLERS = {
     "pl": ("+48601000001", "pl-PL", "poproszę konsultanta"),
-    "en": ("+447911123456", "en-GB", "I want to talk to a person"),
+    "en": ("+447400123456", "en-GB", "I want to talk to a person"),
     "uk": ("+48601000003", "uk-UA", "хочу поговорити з людиною"),
     "ro": ("+48601000004", "ro-RO", "vreau să vorbesc cu un operator"),
 }

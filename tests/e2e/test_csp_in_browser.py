@@ -13,7 +13,7 @@ from tests.e2e.test_desk_in_browser import ask_for_a_consultant, sign_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.browser]
 
-EMMA = "+447911123456"  # one of Anna's own customers
+EMMA = "+447400123456"  # one of Anna's own customers
 # Every CSP violation the page reports to itself, whatever the browser prints.
 WATCH_VIOLATIONS = """
 window.__violations = [];
@@ -42,7 +42,7 @@ def test_every_desk_page_runs_under_the_csp_with_nothing_blocked(centre: Centre,
     sign_in(page, centre.web, "anna")
     expect(page.locator("#phone-status")).to_have_text("Phone ready", timeout=PATIENCE_MS)
     page.get_by_role("button", name="Available").click()
-    expect(page.locator("#state")).to_have_text("available")
+    expect(page.locator("#state")).to_have_text("Available")
     visited = []
     for name in ("Customers", "Voicemail", "Queue board", "Imports", "Anna Nowak", "Desk"):
         page.get_by_role("link", name=re.compile(f"^{name}")).first.click()
@@ -71,12 +71,12 @@ def test_every_desk_page_runs_under_the_csp_with_nothing_blocked(centre: Centre,
     expect(page.get_by_role("heading", name="Wrap-up", exact=True)).to_be_visible(
         timeout=PATIENCE_MS
     )
-    page.get_by_label("resolved").check()
+    page.get_by_label("Resolved").check()
     page.get_by_role("button", name="Save contact").click()
-    expect(page.locator("#contacts")).to_contain_text("resolved")
+    expect(page.locator("#contacts")).to_contain_text("Resolved")
     page.goto(f"{centre.web}/desk/")
     page.get_by_role("button", name="Offline").click()
-    expect(page.locator("#state")).to_have_text("offline")
+    expect(page.locator("#state")).to_have_text("Offline")
 
     assert page.evaluate("window.__violations") == []
     assert [line for line in console if "Content Security Policy" in line] == []

@@ -54,18 +54,26 @@ def ask_for_a_consultant(centre: Centre) -> list[dict[str, object]]:
     return [{"silence": True}, {"press": "0"}, {"wait": PATIENCE_SECONDS / scale}]
 
 
-def sign_in(page: Page, web: str, login: str) -> None:
+def sign_in(page: Page, web: str, login: str, language: str = "en") -> None:
+    """Sign in on the (Polish) sign-in page, then choose the desk's language on the account
+    page, as a consultant does; these tests read the English desk."""
     page.goto(f"{web}/desk/")
     page.get_by_label("Login").fill(login)
-    page.get_by_label("Password").fill("demo1234")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Hasło").fill("demo1234")
+    page.get_by_role("button", name="Zaloguj się").click()
+    expect(page.locator("a.who")).to_be_visible()
+    page.goto(f"{web}/desk/account")
+    page.locator(f"input[name=language][value={language}]").check()
+    page.locator("form[action$='/account/language'] button[type=submit]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "pl" if language == "pl" else "en-GB")
+    page.goto(f"{web}/desk/")
 
 
 def test_consultant_answers_wraps_up_and_sees_the_contact_on_the_record(centre: Centre, page: Page):
     sign_in(page, centre.web, "piotr")
-    expect(page.locator("#state")).to_have_text("offline")
+    expect(page.locator("#state")).to_have_text("Offline")
     page.get_by_role("button", name="Available").click()
-    expect(page.locator("#state")).to_have_text("available")
+    expect(page.locator("#state")).to_have_text("Available")
 
     sid = centre.place_call(MARIA, ask_for_a_consultant(centre))
     expect(page.locator("#call-panel")).to_be_visible(timeout=PATIENCE_MS)
@@ -75,7 +83,7 @@ def test_consultant_answers_wraps_up_and_sees_the_contact_on_the_record(centre: 
     page.screenshot(path=str(centre.logs / "desk-ringing.png"), full_page=True)
 
     page.get_by_role("button", name="Answer").click()
-    expect(page.locator("#state")).to_have_text("on-call", timeout=PATIENCE_MS)
+    expect(page.locator("#state")).to_have_text("On a call", timeout=PATIENCE_MS)
     wait_for(
         lambda: any(e["kind"] == "talk" for e in centre.call(sid)["events"]),
         what="the caller to be connected",
@@ -85,12 +93,12 @@ def test_consultant_answers_wraps_up_and_sees_the_contact_on_the_record(centre: 
     expect(page.get_by_role("heading", name="Wrap-up", exact=True)).to_be_visible(
         timeout=PATIENCE_MS
     )
-    page.get_by_label("follow-up").check()
+    page.get_by_label("Follow-up needed").check()
     page.get_by_label("Notes").fill("Will send the training list.")
     page.get_by_role("button", name="Save contact").click()
     expect(page).to_have_url(re.compile(r"/desk/customers/\d+$"))
     expect(page.locator("#contacts")).to_contain_text("Will send the training list.")
-    expect(page.locator("#contacts")).to_contain_text("follow-up")
+    expect(page.locator("#contacts")).to_contain_text("Follow-up needed")
     page.screenshot(path=str(centre.logs / "desk-record.png"), full_page=True)
 
 
@@ -101,13 +109,16 @@ def test_an_available_consultant_on_a_customer_record_hears_the_ring_and_answers
     page.add_init_script(WATCH_SOUND_AND_NOTIFICATIONS)
     sign_in(page, centre.web, "olena")
     page.get_by_role("button", name="Available").click()
-    expect(page.locator("#state")).to_have_text("available")
+    expect(page.locator("#state")).to_have_text("Available")
 
     # Olena goes to work on another customer's record, and is there when Oksana rings.
     page.get_by_role("link", name="Customers").click()
     page.get_by_label("Name, PESEL or phone").fill("Wiśniewski")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Jan Wiśniewski").click()
+    # Jan is Anna's customer, not on Olena's call: she says why she needs his record.
+    page.get_by_label("Reason").fill("Jan asked our office to check his registration.")
+    page.get_by_role("button", name="Open the record").click()
     expect(page).to_have_url(re.compile(r"/desk/customers/\d+$"))
     record = page.url
     page.get_by_label("Individual action plan notes").click()

@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 CALLERS = {
     "pl": ("+48601000001", "pl-PL"),
-    "en": ("+447911123456", "en-GB"),
+    "en": ("+447400123456", "en-GB"),
     "uk": ("+48601000003", "uk-UA"),
     "ro": ("+48601000004", "ro-RO"),
 }

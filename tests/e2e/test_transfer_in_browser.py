@@ -48,7 +48,7 @@ def test_a_held_caller_is_consulted_on_and_warm_transferred_and_both_contacts_sh
     sign_in(anna, centre.web, "anna")
     sign_in(olena, centre.web, "olena")
     anna.get_by_role("button", name="Available").click()
-    expect(anna.locator("#state")).to_have_text("available")
+    expect(anna.locator("#state")).to_have_text("Available")
 
     sid = centre.place_call(JAN, ask_for_a_consultant(centre))
     expect(anna.locator("#softphone-title")).to_have_text("Incoming call", timeout=PATIENCE_MS)
@@ -68,7 +68,7 @@ def test_a_held_caller_is_consulted_on_and_warm_transferred_and_both_contacts_sh
 
     # Olena comes to work; Anna consults her while Jan holds.
     olena.get_by_role("button", name="Available").click()
-    expect(olena.locator("#state")).to_have_text("available")
+    expect(olena.locator("#state")).to_have_text("Available")
     anna.get_by_role("button", name="Consult…").click()
     anna.locator("#xfer-to").select_option("colleague")
     colleague = anna.locator("#xfer-colleague option", has_text="Olena").get_attribute("value")

@@ -29,7 +29,7 @@ SKIP_GREETING: dict[str, object] = {"silence": True}
 # A caller per language whose number the demo data knows, so the IVR speaks their language.
 CALLERS = {
     "pl": "+48601000001",
-    "en": "+447911123456",
+    "en": "+447400123456",
     "uk": "+48601000003",
     "ro": "+48601000004",
 }
@@ -142,8 +142,10 @@ def serve_line(settings: Settings, **overrides: object) -> Iterator[Line]:
 
 @pytest.fixture
 def line(settings: Settings, app: Any, content: Any) -> Iterator[Line]:
-    """Return the hotline with demo content, consultants at work around the clock."""
-    yield from serve_line(settings)
+    """Return the hotline with demo content, consultants at work around the clock; its texts
+    may go to the British Isles too, where the demo's English-speaking caller's number is from
+    (the centre's default is Poland only)."""
+    yield from serve_line(settings, sms_countries=("PL", "GB"))
 
 
 @pytest.fixture

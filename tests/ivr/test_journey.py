@@ -12,8 +12,10 @@ SID = "CA" + "5" * 32
 def test_the_stored_fields_are_the_ones_calls_in_progress_hold():
     assert FIELD_NAMES == (
         "caller_number", "language", "customer_id", "first_name", "advisor_id", "office_code",
-        "home_region", "vulnerable", "identified", "pesel_tries", "topic", "purpose", "failures",
-        "failure_step", "region_code", "place", "occupation", "offset", "part", "list_page", "shown_ids", "answers",
+        "home_region", "vulnerable", "identified", "identified_by", "pesel_tries", "topic",
+        "purpose", "failures", "failure_step", "region_code", "place", "occupation",
+        "occupation_families", "occupation_said", "occupation_terms", "offset", "part",
+        "list_page", "shown_ids", "answers", "page_from", "page_next", "vacancy_counts",
     )  # fmt: skip
 
 

@@ -277,11 +277,23 @@ def test_an_unreadable_file_fails_the_run_with_a_reason(
     assert progress.finished and vacancies() == []
 
 
-def test_a_file_that_is_not_utf8_fails_the_run(tmp_path: Path) -> None:
+def test_a_cp1250_file_as_polish_excel_saves_it_is_converted_and_the_user_told(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "latin2.csv"
-    path.write_bytes(csv_rows(GOOD_1).encode("cp1250"))
+    path.write_bytes(csv_rows(GOOD_1).replace(",", ";").encode("cp1250"))
     run = start_import("csv", path)
-    assert run.status == "failed" and "not UTF-8" in (run.error or "")
+    progress = import_status(run.id)
+    assert progress is not None and progress.status == "done" and progress.imported == 1
+    assert progress.notice is not None and "Windows-1250" in progress.notice
+    assert vacancies()[0].title == "Spawacz MAG" and vacancies()[0].city == "Białystok"
+
+
+def test_a_file_in_no_encoding_we_read_fails_the_run(tmp_path: Path) -> None:
+    path = tmp_path / "binary.csv"
+    path.write_bytes(b"external_id,title\nV1,\x00\x81\xff\x02\n")
+    run = start_import("csv", path)
+    assert run.status == "failed" and "neither UTF-8 nor Windows-1250" in (run.error or "")
 
 
 def test_start_import_refuses_bad_requests(feed: Feed, tmp_path: Path) -> None:

@@ -94,18 +94,44 @@ def test_region_names_in_each_language() -> None:
     ]  # fmt: skip
 
 
-def test_find_occupation_matches_a_spoken_job_name() -> None:
-    found = service.find_occupation("spawacz")
-    assert found is not None
-    assert found.name == "Spawacz metodą MAG" and found.code == "7212"
-    assert "Spawacz metodą TIG" in found.related
-    assert service.find_occupation("spawacza", region_code="20") is not None
-    kierowca = service.find_occupation("kierowca C E")
-    assert kierowca is not None and kierowca.name == "Kierowca kat. C+E"
+def test_an_occupation_is_chosen_as_its_kzis_family() -> None:
+    welders = service.choose_occupation("spawacz")
+    assert welders is not None and welders.families == ("7212",) and welders.name == "spawacz"
+    assert service.choose_occupation("spawacza tig").families == ("7212",)  # type: ignore[union-attr]
+    drivers = service.choose_occupation("kierowca")
+    assert drivers is not None and {"8322", "8332"} <= set(drivers.families)
+    lorry = service.choose_occupation("kierowca C E")
+    assert lorry is not None and lorry.families == ("8332",)
+    assert service.choose_occupation("magazynierka").families == ("4321",)  # type: ignore[union-attr]
 
 
-def test_find_occupation_returns_none_for_unknown_jobs() -> None:
-    assert [service.find_occupation(said) for said in ("asdfgh", "astronauta", "")] == [None] * 3
+def test_words_that_name_no_occupation_choose_nothing() -> None:
+    said = ("asdfgh", "astronauta", "", "pracownik")
+    assert [service.choose_occupation(words) for words in said] == [None] * 4
+
+
+def test_a_family_reaches_every_title_in_it() -> None:
+    """ "spawacz" finds the TIG and the MAG welding offers of the same region."""
+    welding = service.current_vacancies("14", "spawacz", limit=50, only_matching=True)
+    assert {v.occupation for v in welding} >= {"Spawacz metodą MAG", "Spawacz metodą TIG"}
+    assert all(v.occupation_family == "7212" for v in welding)
+
+
+def test_a_page_continues_after_the_last_offer_read() -> None:
+    families = ("7212",)
+    counts = service.vacancy_counts("24", families)
+    assert 0 < counts.matching < counts.total
+    read: list[tuple[int, bool]] = []
+    after = None
+    while True:
+        page = service.vacancy_page("24", families, after, limit=3)
+        read += [(listed.vacancy.id, listed.matching) for listed in page.offers]
+        if page.more is None:
+            break
+        after = service.VacancyCursor.from_list(page.more.as_list())
+    assert len(read) == counts.total == len({ident for ident, _ in read})
+    flags = [matching for _, matching in read]
+    assert flags == [True] * counts.matching + [False] * counts.others
 
 
 def test_current_vacancies_leave_out_expired_offers() -> None:
@@ -198,3 +224,48 @@ def test_an_occupation_named_exactly_leaves_out_its_relatives() -> None:
         )
         assert found, region.name
         assert {v.occupation for v in found} == {"Kierowca kat. C+E"}
+
+
+def _veterinary_offer() -> Vacancy:
+    offer = Vacancy(
+        source="test", external_id="VET-1", title="Weterynarz – lecznica dla zwierząt",
+        occupation="Lekarz weterynarii", occupation_code="2250", employer="Lecznica Azor",
+        city="Warszawa", region_code="14", wage_min=9000, wage_max=None,
+        posted_on=date.today() - timedelta(days=30), expires_on=date.today() + timedelta(days=30),
+    )  # fmt: skip
+    db.session.add(offer)
+    db.session.commit()
+    return offer
+
+
+def test_words_that_name_no_family_are_looked_for_in_the_titles() -> None:
+    offer = _veterinary_offer()
+    assert service.choose_occupation("weterynarz") is None
+    terms = service.title_terms("szukam pracy jako weterynarz")
+    counts = service.vacancy_counts("14", terms=terms)
+    assert counts.matching == 1 and counts.total > 1
+    page = service.vacancy_page("14", terms=terms, limit=3)
+    assert page.offers[0].vacancy.id == offer.id and page.offers[0].matching
+    assert not any(listed.matching for listed in page.offers[1:])
+    alerted = service.current_vacancies("14", "weterynarz", only_matching=True, limit=10)
+    assert alerted == [offer], "a job alert for such words gets the same offers"
+    offer.title, offer.occupation = "Lekarz zwierząt", "Lekarz"
+    db.session.commit()
+    assert service.vacancy_counts("14", terms=terms).matching == 0, "the index follows edits"
+    db.session.delete(offer)
+    db.session.commit()
+    assert service.vacancy_counts("14", terms=service.title_terms("lekarz")).matching == 0
+
+
+def test_an_offer_without_a_code_joins_the_family_its_occupation_names() -> None:
+    offer = Vacancy(
+        source="test", external_id="WH-1", title="Pracownik magazynu – kompletacja zamówień",
+        occupation="Pracownik magazynu", occupation_code=None, employer="Magazyny Centralne",
+        city="Otwock", region_code="14", wage_min=5200, wage_max=5600,
+        posted_on=date.today(), expires_on=date.today() + timedelta(days=30),
+    )  # fmt: skip
+    db.session.add(offer)
+    db.session.commit()
+    assert offer.occupation_family == "4321" and offer.pay == 5600
+    warehouse = service.current_vacancies("14", "magazynier", limit=50, only_matching=True)
+    assert offer in warehouse and {v.occupation for v in warehouse} >= {"Magazynier"}

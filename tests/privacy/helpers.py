@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from customers.models import AuditEntry, Contact, Customer
+from customers.audit import audit
+from customers.models import Contact, Customer
 from emulator.app import EmulatorServer
 from emulator.models import Recording as HeldRecording
 from hotline.db import db
@@ -62,12 +63,9 @@ def leave_traces(
                 phone=person.phone, customer_id=person.id, region_code="14", active=False,
                 created_at=when, stopped_at=when, stopped_by="sms",
             ),
-            AuditEntry(
-                at=when, customer_id=person.id, action="customer.updated",
-                changes={"address": [person.address, "ul. Nowa 1"]},
-            ),
         ]
     )  # fmt: skip
+    audit(None, person.id, "customer.updated", {"address": [person.address, "ul. Nowa 1"]}, at=when)
     request = CallbackRequest(
         call_sid="CB" + ("ab" + tag).rjust(32, "0"), number=person.phone, customer_id=person.id,
         queued_at=when, requested_at=when, status="completed",

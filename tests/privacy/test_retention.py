@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from customers.audit import verify_chain
 from customers.models import AuditEntry, Contact
 from hotline.db import Base, db
 from hotline.settings import RETENTION_DEFAULTS
@@ -72,8 +73,11 @@ def test_the_purge_deletes_what_expired_here_and_at_twilio_and_keeps_the_rest(
     assert at_twilio(phone_network, fresh.voicemail_sid)
     assert db.session.scalars(select(Recording.recording_sid)).all() == [fresh.voicemail_sid]
     assert db.session.scalars(select(CallRecord.call_sid)).all() == [fresh.call_sid]
-    for model in (CallRecord, Contact, OutboundSms, AuditEntry):
+    for model in (CallRecord, Contact, OutboundSms):
         assert count(model) == before[model] - 1, model
+    # The old entry went, and the purge noted the link it cut, so the chain still verifies.
+    assert count(AuditEntry) == before[AuditEntry] - 1 + 1
+    assert verify_chain().intact
     assert count(CallbackRequest) == 1 and count(CallbackAttempt) == 1
     assert count(JobAlert) == 1
     db.session.expire_all()
@@ -130,7 +134,9 @@ def test_a_held_customer_is_skipped_and_counted_as_held_until_the_hold_is_releas
     assert report.held == KINDS_PER_CUSTOMER
     assert at_twilio(phone_network, kept.voicemail_sid)
     assert db.session.scalars(select(CallRecord.call_sid)).all() == [kept.call_sid]
-    assert count(AuditEntry) == placed_audit - 1  # Maria's old entry; Jan's all stay
+    # Maria's old entry went, Jan's all stay, and the purge noted the links it cut.
+    assert count(AuditEntry) == placed_audit - 1 + 1
+    assert verify_chain().intact
 
     holds.release_hold(None, hold.id)
     released = purge(PERIODS, telephony.current(), now=NOW)

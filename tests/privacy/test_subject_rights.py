@@ -11,6 +11,7 @@ from sqlalchemy import inspect, select
 from customers.models import AuditEntry, Contact, Customer
 from hotline.db import Base, db
 from hotline.telephony import make_telephony, telephony
+from knowledge.models import is_title_search
 from messaging.models import JobAlert, OutboundSms
 from privacy import holds
 from privacy.subject_rights import (
@@ -110,10 +111,10 @@ def test_an_erasure_leaves_nothing_that_names_the_customer_and_the_board_counts_
         select(AuditEntry).where(AuditEntry.action == "customer.erased")
     ).one()
     assert entry.changes == counts and counts["recordings"] == 1
-    # every table of the schema was looked at by the search above
-    assert set(inspect(db.engine).get_table_names()) - {"alembic_version"} == set(
-        Base.metadata.tables
-    )
+    # every table of the schema was looked at by the search above (the offers' title index,
+    # a copy of vacancies' titles kept by the database, names nobody)
+    tables = {name for name in inspect(db.engine).get_table_names() if not is_title_search(name)}
+    assert tables - {"alembic_version"} == set(Base.metadata.tables)
 
 
 def test_an_erasure_run_again_finds_nothing_more(jan_and_maria):

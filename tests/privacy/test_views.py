@@ -30,7 +30,9 @@ def test_a_consultant_who_does_not_supervise_is_refused(desk):
 
     assert desk.get(f"/desk/privacy/customers/{jan().id}").status_code == 403
     assert desk.get(f"/desk/privacy/customers/{jan().id}/export.json").status_code == 403
-    assert "Privacy: holds" not in desk.get(f"/desk/customers/{jan().id}").get_data(as_text=True)
+    assert "Ochrona danych: blokady" not in desk.get(f"/desk/customers/{jan().id}").get_data(
+        as_text=True
+    )
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(desk):
@@ -40,14 +42,16 @@ def test_signed_out_visitors_are_sent_to_sign_in(desk):
 def test_a_supervisor_holds_exports_and_releases_from_the_desk(desk):
     _response, token = sign_in(desk, "anna")
     customer_id = jan().id
-    assert "Privacy: holds" in desk.get(f"/desk/customers/{customer_id}").get_data(as_text=True)
+    assert "Ochrona danych: blokady" in desk.get(f"/desk/customers/{customer_id}").get_data(
+        as_text=True
+    )
 
     desk.post(
         f"/desk/privacy/customers/{customer_id}/holds",
         data={"csrf_token": token, "reason": "complaint 7/2027"},
     )
     page = desk.get(f"/desk/privacy/customers/{customer_id}").get_data(as_text=True)
-    assert "complaint 7/2027" in page and "standing" in page
+    assert "complaint 7/2027" in page and "obowiązuje" in page
     exported = desk.get(f"/desk/privacy/customers/{customer_id}/export.json")
     assert exported.json["customer"]["phone"] == JAN
     printable = desk.get(f"/desk/privacy/customers/{customer_id}/export.html")
@@ -91,4 +95,4 @@ def test_a_change_without_the_csrf_token_is_refused(desk):
 def test_the_retention_page_shows_the_periods(desk):
     sign_in(desk, "anna")
     page = desk.get("/desk/privacy/retention").get_data(as_text=True)
-    assert "call_recordings" in page and "90 days" in page
+    assert "Nagrania rozmów" in page and "90 dni" in page and "call_recordings" not in page

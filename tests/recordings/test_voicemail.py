@@ -109,9 +109,9 @@ def test_the_desk_lists_plays_and_handles_voicemail(client, jan, phone_network):
     assert client.get("/desk/voicemail").status_code == 302, "sign in first"
     _response, token = sign_in(client)
     page = client.get("/desk/voicemail").data.decode()
-    assert "Jan Wiśniewski" in page and "Unknown caller" in page
-    assert page.count("your customer") == 1, "Jan is Anna's customer"
-    assert 'aria-label="2 waiting"' in client.get("/desk/").data.decode()
+    assert "Jan Wiśniewski" in page and "Nieznany dzwoniący" in page
+    assert page.count("Twój klient") == 1, "Jan is Anna's customer"
+    assert 'aria-label="2 czekają"' in client.get("/desk/").data.decode()
 
     sound = client.get(f"/desk/voicemail/{message.id}/audio")
     assert sound.status_code == 200 and sound.mimetype == "audio/wav"
@@ -131,7 +131,7 @@ def test_the_desk_lists_plays_and_handles_voicemail(client, jan, phone_network):
     )
     assert again.status_code == 302
     after = client.get("/desk/voicemail").data.decode()
-    assert "already been handled" in after and 'aria-label="1 waiting"' in after
+    assert "została już załatwiona" in after and 'aria-label="1 czeka"' in after
 
 
 def consultant(login: str) -> Consultant:
@@ -169,4 +169,42 @@ def test_the_desk_inbox_puts_the_consultants_own_messages_first(client, app, jan
 
     page = client.get("/desk/voicemail").get_data(as_text=True)
 
-    assert page.index(f'id="voicemail-{mine.id}"') < page.index("Unknown caller")
+    assert page.index(f'id="voicemail-{mine.id}"') < page.index("Nieznany dzwoniący")
+
+
+def test_a_played_voicemail_is_audited_and_a_handled_one_asks_for_grounds(
+    client, jan, phone_network
+):
+    message = voicemail("9", number="+48601000001", customer_id=jan.id)
+    network = phone_network.network
+    held = HeldRecording(
+        sid=message.recording_sid, account_sid=phone_network.config.account_sid,
+        call_sid=message.call_sid, duration=3, transcript="Proszę o telefon",
+    )  # fmt: skip
+    with network.lock:
+        network.recordings[held.sid] = held
+    network.finish_recording(held, None, "POST")
+    _response, token = sign_in(client, "piotr")
+    # Waiting in the inbox, the message is anyone's to play and handle.
+    assert client.get(f"/desk/voicemail/{message.id}/audio").status_code == 200
+    played = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "voicemail.play")
+    ).one()
+    assert played.customer_id == jan.id and played.changes["waiting"] is True
+
+    db.session.execute(
+        Recording.__table__.update()
+        .where(Recording.id == message.id)
+        .values(handled_at=LEFT, handled_by=anna().id)
+    )
+    db.session.commit()
+    # Handled by Anna, Jan's advisor, it is part of Jan's record: Piotr needs a reason.
+    assert client.get(f"/desk/voicemail/{message.id}/audio").status_code == 403
+    client.post(
+        f"/desk/customers/{jan.id}/open",
+        data={"csrf_token": token, "reason": "Jan asked me about his earlier message."},
+    )
+    assert client.get(f"/desk/voicemail/{message.id}/audio").status_code == 200
+    db.session.expire_all()
+    plays = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "voicemail.play"))
+    assert [entry.changes["waiting"] for entry in plays] == [True, False]

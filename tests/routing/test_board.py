@@ -83,7 +83,7 @@ def test_the_board_page_and_its_figures_need_a_signed_in_consultant(client, demo
     assert client.get("/desk/board").status_code == 302
     assert client.get("/desk/api/board").status_code == 401
     sign_in(client)
-    assert b"The queue now" in client.get("/desk/board").data
+    assert "Kolejka teraz" in client.get("/desk/board").get_data(as_text=True)
     record("CA-recent", CallOutcome.ANSWERED, 3.0, queued=datetime.now(UTC))
     db.session.commit()
     figures = client.get("/desk/api/board").get_json()

@@ -1,0 +1,258 @@
+"""Editing what callers hear: FAQ texts in four languages, drafted then published by a reviewer,
+and the offices' details.
+
+A content editor's change to an FAQ text waits as a draft beside the published text, which
+callers go on hearing until a reviewer publishes the draft: the reviewer's name and the day
+become the text's reviewed_by and last_reviewed. A text is checked before it is saved as a
+draft and again before it is published: lengths, control characters, links only to allowed
+domains (hotline.outbound), and a source. The completeness check (every topic in every caller
+language, each with a title, a body, a source and a text message short enough) runs on the
+editor's page, as the catalogue's test runs on the shipped files.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import phonenumbers
+from sqlalchemy import select
+
+from hotline.db import db, utcnow
+from hotline.outbound import content_problems, outbound
+from hotline.speech import LANGUAGES
+from knowledge.models import FaqEntry, FaqStatus, Office
+from knowledge.service import forget_cached
+
+log = logging.getLogger(__name__)
+
+TITLE_LIMIT = 160
+BODY_LIMIT = 3000
+SMS_LIMIT = 300
+# Several public sources, each with its address, are usual for one answer (returning from
+# abroad cites five).
+SOURCE_LIMIT = 3000
+# A sentence longer than this is too long to follow when read out.
+SPOKEN_SENTENCE_LIMIT = 320
+TOPIC_PATTERN = r"[a-z][a-z0-9_]{1,39}"
+
+
+class EditError(ValueError):
+    """A text or an office that cannot be saved, with every reason."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+@dataclass(frozen=True)
+class FaqText:
+    """One FAQ text as an editor writes it."""
+
+    title: str
+    body: str
+    sms_body: str
+    source: str
+
+    def as_dict(self) -> dict[str, str]:
+        """Return the text as the draft column keeps it."""
+        return {
+            "title": self.title,
+            "body": self.body,
+            "sms_body": self.sms_body,
+            "source": self.source,
+        }
+
+
+def text_problems(text: FaqText) -> list[str]:
+    """Return why a text may not reach callers (empty: it may)."""
+    policy = outbound.current()
+    problems = []
+    for name, value, limit, required in (
+        ("title", text.title, TITLE_LIMIT, True),
+        ("body", text.body, BODY_LIMIT, True),
+        ("text message", text.sms_body, SMS_LIMIT, False),
+        ("source", text.source, SOURCE_LIMIT, True),
+    ):
+        if required and not value.strip():
+            problems.append(f"{name} is missing")
+        if name == "source":
+            # The source names where the answer rests (a statute, an office's page): any link.
+            problems.extend(p for p in content_problems(policy, name, value, limit)
+                            if "links outside" not in p)  # fmt: skip
+        else:
+            problems.extend(content_problems(policy, name, value, limit))
+    longest = max((len(sentence) for sentence in text.body.split(". ")), default=0)
+    if longest > SPOKEN_SENTENCE_LIMIT:
+        problems.append(f"a sentence of the body is longer than {SPOKEN_SENTENCE_LIMIT} characters")
+    return problems
+
+
+def faq_entries() -> list[FaqEntry]:
+    """Return every FAQ text by topic and language."""
+    query = select(FaqEntry).order_by(FaqEntry.topic, FaqEntry.language)
+    return list(db.session.scalars(query))
+
+
+def faq_entry(topic: str, language: str) -> FaqEntry | None:
+    """Return the FAQ text of a topic in a language."""
+    query = select(FaqEntry).where(FaqEntry.topic == topic, FaqEntry.language == language)
+    return db.session.scalars(query).first()
+
+
+def save_draft(topic: str, language: str, text: FaqText, editor: str) -> FaqEntry:
+    """Keep an editor's text as the draft of a topic in a language; callers still hear the
+    published text (a new topic or language is heard by nobody until published)."""
+    reasons = []
+    if not re.fullmatch(TOPIC_PATTERN, topic):
+        reasons.append("a topic is a short name of small letters, digits and _")
+    if language not in LANGUAGES:
+        reasons.append(f"the language must be one of {', '.join(LANGUAGES)}")
+    reasons.extend(text_problems(text))
+    if reasons:
+        raise EditError(reasons)
+    with db.transaction() as session:
+        entry = faq_entry(topic, language)
+        if entry is None:
+            entry = FaqEntry(
+                topic=topic, language=language, title="", body="", sms_body=None, source="",
+                last_reviewed=date.today(), status=FaqStatus.DRAFT.value,
+            )  # fmt: skip
+            session.add(entry)
+        entry.draft = {
+            **text.as_dict(),
+            "edited_by": editor[:120],
+            "edited_at": utcnow().isoformat(),
+        }
+    log.info("FAQ %s/%s: draft saved by %s", topic, language, editor)
+    return entry
+
+
+def publish(topic: str, language: str, reviewer: str) -> FaqEntry:
+    """Publish a topic's draft in a language, as checked by a reviewer; callers hear it now.
+
+    The reviewer may not be the draft's own author: a second pair of eyes is the point."""
+    entry = faq_entry(topic, language)
+    if entry is None or not entry.draft:
+        raise EditError(["there is no draft to publish"])
+    draft = entry.draft
+    if draft.get("edited_by") == reviewer:
+        raise EditError(["another editor must review and publish your own draft"])
+    text = FaqText(draft["title"], draft["body"], draft.get("sms_body", ""), draft["source"])
+    problems = text_problems(text)
+    if problems:
+        raise EditError(problems)
+    with db.transaction():
+        entry.title, entry.body = text.title, text.body
+        entry.sms_body, entry.source = text.sms_body or None, text.source
+        entry.status, entry.reviewed_by = FaqStatus.PUBLISHED.value, reviewer[:120]
+        entry.last_reviewed, entry.draft = date.today(), None
+    forget_cached()
+    log.info("FAQ %s/%s: published, reviewed by %s", topic, language, reviewer)
+    return entry
+
+
+def completeness() -> list[str]:
+    """Return what the FAQ lacks for callers: a topic missing or unpublished in a language, or
+    a published text that would not pass the checks (empty: complete)."""
+    entries = faq_entries()
+    topics = sorted({entry.topic for entry in entries})
+    found = {(entry.topic, entry.language): entry for entry in entries}
+    problems = []
+    for topic in topics:
+        for language in LANGUAGES:
+            entry = found.get((topic, language))
+            if entry is None:
+                problems.append(f"{topic}: no text in {language}")
+            elif entry.status != FaqStatus.PUBLISHED:
+                problems.append(f"{topic}: the {language} text is not published yet")
+            else:
+                published = FaqText(entry.title, entry.body, entry.sms_body or "", entry.source)
+                problems.extend(f"{topic}/{language}: {p}" for p in text_problems(published))
+                if not entry.sms_body:
+                    problems.append(f"{topic}/{language}: no text message to send")
+    return problems
+
+
+# Offices ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfficeDetails:
+    """An office as an administrator writes it."""
+
+    code: str
+    name: str
+    address: str
+    phone: str | None
+    opening_hours: str
+    hours_by_language: dict[str, str]
+    region_code: str | None
+    city: str | None
+
+
+def office_problems(details: OfficeDetails) -> list[str]:
+    """Return why an office's details cannot be saved (empty: they can)."""
+    policy = outbound.current()
+    problems = []
+    if not re.fullmatch(r"[A-Z0-9_-]{2,32}", details.code):
+        problems.append("the code is 2 to 32 capital letters, digits, - or _")
+    for name, value, limit in (
+        ("name", details.name, 160),
+        ("address", details.address, 255),
+        ("opening hours", details.opening_hours, 160),
+    ):
+        if not value.strip():
+            problems.append(f"{name} is missing")
+        problems.extend(content_problems(policy, name, value, limit))
+    for language, hours in details.hours_by_language.items():
+        if language not in LANGUAGES:
+            problems.append(f"opening hours in an unknown language {language!r}")
+        problems.extend(content_problems(policy, f"opening hours ({language})", hours, 160))
+    if details.phone and office_phone(details.phone) is None:
+        problems.append(f"{details.phone!r} is not a valid phone number")
+    return problems
+
+
+def office_phone(raw: str) -> str | None:
+    """Return an office's phone number in E.164 form, or None if it is not one."""
+    try:
+        parsed = phonenumbers.parse(raw, "PL")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def offices() -> list[Office]:
+    """Return every office by code."""
+    return list(db.session.scalars(select(Office).order_by(Office.code)))
+
+
+def save_office(details: OfficeDetails) -> Office:
+    """Create or update the office with this code; callers hear the change within a minute."""
+    problems = office_problems(details)
+    if problems:
+        raise EditError(problems)
+    with db.transaction() as session:
+        office = session.scalars(select(Office).where(Office.code == details.code)).first()
+        if office is None:
+            office = Office(code=details.code)
+            session.add(office)
+        office.name, office.address = details.name.strip(), details.address.strip()
+        office.phone = office_phone(details.phone) if details.phone else None
+        office.opening_hours = details.opening_hours.strip()
+        office.opening_hours_by_language = {
+            language: hours.strip()
+            for language, hours in details.hours_by_language.items()
+            if hours.strip()
+        }
+        if details.region_code is not None:
+            office.region_code = details.region_code or None
+        if details.city is not None:
+            office.city = details.city or None
+    forget_cached()
+    return office

@@ -1,0 +1,82 @@
+"""An administrator creates a consultant and a customer on the desk's administration pages in
+Chromium, and the new consultant signs in with the one-time password, chooses their own and
+reaches the desk."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from centre.demo import pesel
+from tests.e2e.conftest import Centre
+from tests.e2e.test_desk_in_browser import sign_in
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.browser]
+
+RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+NEW_PESEL = pesel("960814", "5151")
+
+
+def test_an_administrator_creates_a_consultant_and_a_customer_and_the_consultant_signs_in(
+    centre: Centre, page: Page, browser: Browser
+):
+    RESULTS.mkdir(exist_ok=True)
+    sign_in(page, centre.web, "mihai")
+    page.get_by_role("link", name="Administration").click()
+    page.get_by_role("link", name="New person").click()
+    page.get_by_label("Login").fill("zofia")
+    page.get_by_label("Name", exact=True).fill("Zofia Kamińska")
+    page.get_by_label("Office").select_option("WAW")
+    page.get_by_label("uk", exact=True).check()
+    page.get_by_label("Topics (comma-separated)").fill("benefits")
+    page.get_by_role("button", name="Create, with a one-time password").click()
+    expect(page.locator("#new-login")).to_have_text("zofia")
+    password = page.locator("#one-time-password").inner_text()
+    assert len(password) >= 12
+    page.screenshot(path=str(RESULTS / "admin-new-consultant.png"), full_page=True)
+
+    page.get_by_role("link", name="Administration").click()
+    page.get_by_role("link", name="New customer").click()
+    form = page.locator("#customer-form")
+    form.get_by_label("PESEL").fill(NEW_PESEL[:-1] + str((int(NEW_PESEL[-1]) + 1) % 10))
+    form.get_by_label("First name").fill("Bogdan")
+    form.get_by_label("Last name").fill("Kowalczyk")
+    form.get_by_label("Phone").fill("602 444 555")
+    form.get_by_label("Advisor").select_option(label="Zofia Kamińska")
+    form.get_by_label("Registered on", exact=True).fill("2026-11-02")
+    form.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("alert")).to_contain_text("the PESEL is not valid")
+    form.get_by_label("PESEL").fill(NEW_PESEL)
+    form.get_by_role("button", name="Register").click()
+    expect(page.locator("p.flash.ok")).to_contain_text("Bogdan Kowalczyk is registered.")
+    expect(page.locator("#customer-form").get_by_label("Phone")).to_have_value("+48602444555")
+    expect(page.get_by_text(NEW_PESEL[:6] + "*****")).to_be_visible()
+    page.screenshot(path=str(RESULTS / "admin-new-customer.png"), full_page=True)
+    page.get_by_role("button", name="Sign out").click()
+
+    # Zofia, in a browser of her own, signs in with the password Mihai handed her.
+    context = browser.new_context()
+    zofia = context.new_page()
+    try:
+        zofia.goto(f"{centre.web}/desk/")
+        # A new person's desk is in Polish, the default.
+        zofia.get_by_label("Login").fill("zofia")
+        zofia.get_by_label("Hasło").fill(password)
+        zofia.get_by_role("button", name="Zaloguj się").click()
+        expect(zofia).to_have_url(re.compile(r"/desk/account$"))
+        expect(zofia.get_by_text("Your password was given to you once")).to_be_visible()
+        zofia.get_by_label("Obecne hasło").fill(password)
+        zofia.get_by_label("Nowe hasło (co najmniej 12 znaków)").fill("zofia's own passphrase")
+        zofia.get_by_role("button", name="Zmień hasło").click()
+        zofia.get_by_label("Login").fill("zofia")
+        zofia.get_by_label("Hasło").fill("zofia's own passphrase")
+        zofia.get_by_role("button", name="Zaloguj się").click()
+        expect(zofia.locator("#state")).to_have_text("Niedostępny")
+        expect(zofia.get_by_role("link", name="Zofia Kamińska")).to_be_visible()
+        zofia.screenshot(path=str(RESULTS / "admin-new-consultant-signed-in.png"), full_page=True)
+        zofia.get_by_role("button", name="Wyloguj").click()
+    finally:
+        context.close()
