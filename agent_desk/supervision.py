@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from agent_desk.errors import DeskError
+from agent_desk.labels import label
 from consultants.access import may_supervise
 from consultants.models import Consultant
 from customers.audit import audit_call
@@ -70,6 +71,15 @@ def live_calls(consultant: Consultant) -> dict[str, object]:
         "you": _supervision_json(mine, names, consultant.id) if mine else None,
         "hands": sum(1 for call in calls if call.hand is not None),
     }
+
+
+def live_calls_for(consultant_id: int) -> dict[str, object] | None:
+    """Return the calls in progress for a board's stream, read afresh each time, or None once
+    its reader may no longer supervise (disabled, or the role taken away meanwhile)."""
+    consultant = db.session.get(Consultant, consultant_id)
+    if consultant is None or not may_supervise(consultant):
+        return None
+    return live_calls(consultant)
 
 
 def supervise(consultant: Consultant, call_sid: str, mode_name: str) -> dict[str, object]:
@@ -139,7 +149,9 @@ def _call_json(call: LiveCall, names: dict[int, str], viewer: int, now: float) -
         "consultant": {"id": call.consultant_id, "name": names.get(call.consultant_id, "")},
         "talking_seconds": max(0.0, now - call.answered_at) if call.answered_at else None,
         "topic": call.topic,
+        "topic_label": label("topic", call.topic),
         "language": call.language,
+        "language_label": label("language", call.language),
         "in_room": call.in_room,
         "hand": None
         if call.hand is None

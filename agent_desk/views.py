@@ -435,16 +435,23 @@ def board_figures() -> Response:
 @bp.get("/api/board/events")
 @requires(Permission.QUEUE_BOARD)
 def board_events() -> Response:
-    """Stream the board's figures as the queue changes (server-sent events)."""
+    """Stream the board's figures as the queue changes (server-sent events), and to a
+    supervisor the calls in progress with them."""
     settings = current_app.extensions["hotline.settings"]
     base = streams.board_figures(routing_services().engine, utcnow, settings.timezone)
     locale = i18n.desk_locale()  # the stream outlives the request that knows the reader
+
+    person = g.consultant.id
 
     def figures() -> Any:
         with force_locale(locale):
             return labels.with_state_labels(base())
 
-    return event_stream(lambda live: live.board(figures))
+    def calls() -> dict[str, object] | None:
+        with force_locale(locale):
+            return supervision.live_calls_for(person)
+
+    return event_stream(lambda live: live.board(figures, calls))
 
 
 @bp.get("/api/events")
@@ -880,7 +887,7 @@ def inject_supervision() -> dict[str, Any]:
 def supervision_refusal(exc: Exception) -> tuple[Response, int]:
     """Answer a refused supervisory act with its reason: 403 without the right, else 409."""
     status = 403 if isinstance(exc, supervision.NotASupervisor) else 409
-    return jsonify(error=str(exc)), status
+    return jsonify(error=i18n.refusal_text(exc)), status
 
 
 @bp.get("/api/live-calls")

@@ -14,7 +14,11 @@ and CallSidToCoach together), addressed by its label.
 The state lives in Redis (``keys.supervision``, ``keys.supervising``, ``keys.hand``), changed
 by small scripts, so any web process may serve any step, and a supervisor whose end was never
 heard is found out by asking the network about their phone. Every act is sent with the
-``supervision_event`` signal, which the roof connects to the audit trail.
+``supervision_event`` signal, which the roof connects to the audit trail, and every change a
+board shows (a phone ringing, a mode, a leave, a hand) is published on the routing event stream
+as ``supervision.changed``, so that the supervisors' boards follow it live. The event names the
+one who acted, never the consultant watched: a consultant's own desk hears nothing of a
+supervisor who listens in.
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ BUSY_STATES = {
 # on its way into the room (answered, its document returned, not yet a participant).
 MODE_ATTEMPTS = 6
 MODE_RETRY_SECONDS = 0.25
+# The routing event that wakes the boards' streams when a supervision or a hand changes.
+CHANGED = "supervision.changed"
 
 
 class Mode(StrEnum):
@@ -303,6 +309,7 @@ class Supervisor:
         # The leg is known once the network has it; its answer may come first, and notes it too.
         self._note_leg(args=[call_sid, str(supervisor_id), leg])
         log.info("call %s: supervisor %s rung to %s (%s)", call_sid, supervisor_id, mode, leg)
+        self._changed(call_sid, supervisor_id)
         found = self.supervision(call_sid)
         if found is None:  # the phone has been and gone already
             raise SupervisionRefused("Your phone did not join the call; try again.")
@@ -321,6 +328,8 @@ class Supervisor:
             self._apply(call_sid, supervisor_id, mode, entry)
             self._announce(call_sid, supervisor_id, mode.value, entry, leg=leg)
             self._answer_hand(call_sid, supervisor_id, entry)
+        else:
+            self._changed(call_sid, supervisor_id)
         found = self.supervision(call_sid)
         if found is None:
             raise SupervisionRefused("This call has ended.")
@@ -339,6 +348,8 @@ class Supervisor:
         if state == "joined":
             entry = self.engine.entry(call_sid)
             self._announce(call_sid, supervisor_id, "leave", entry, mode=mode, leg=leg, why="left")
+        else:
+            self._changed(call_sid, supervisor_id)
         return True
 
     # A consultant's hand
@@ -422,6 +433,8 @@ class Supervisor:
             live = entry is not None and entry.state == EntryState.CONNECTED
             why = "phone hung up" if live else "the call ended"
             self._announce(call_sid, supervisor_id, "leave", entry, mode=mode, leg=leg, why=why)
+        elif ended:
+            self._changed(call_sid, supervisor_id)
 
     # Inside
 
@@ -550,6 +563,11 @@ class Supervisor:
             {name: value for name, value in details.items() if value not in (None, "")},
         )
         supervision_event.send(event)
+        self._changed(call_sid, actor_id)
+
+    def _changed(self, call_sid: str, actor_id: int) -> None:
+        """Tell the boards that what they show of a call's supervision or hand has changed."""
+        self.engine.publish(CHANGED, call_sid=call_sid, consultant_id=actor_id)
 
 
 def _hand(call_sid: str, values: Mapping[str, str]) -> Hand | None:

@@ -118,7 +118,7 @@
   let joinSid = null; // the call the board asked the network to ring this supervisor on
   let supervising = false; // this call puts the supervisor into a colleague's call
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
-  const hand = { raised: false, timer: null, note: "" };
+  const hand = { raised: false, timer: null, note: "", watching: false };
 
   function callTitle() {
     if (supervising) return phone.state === "connected" ? _("In a colleague's call") : _("Joining a colleague's call");
@@ -235,22 +235,32 @@
       if (hand.raised) hand.note = _("Hand raised: a supervisor sees it on the board.");
       else if (wasRaised && raised === undefined) hand.note = _("A supervisor has come to your call.");
       else if (raised === false) hand.note = "";
+      followHand();
       render();
     } catch (error) {
       if (raised !== undefined) showError(_("The desk could not reach the centre; try again."));
     }
   }
 
+  // Only a raised hand can change without the consultant (a supervisor comes, or the call
+  // ends), so the centre is asked about it only while it is up.
+  function followHand() {
+    if (hand.raised && !hand.timer) hand.timer = setInterval(() => syncHand(), 3000);
+    if (!hand.raised && hand.timer) {
+      clearInterval(hand.timer);
+      hand.timer = null;
+    }
+  }
+
   function watchHand(on) {
-    clearInterval(hand.timer);
-    hand.timer = null;
     if (on) {
-      syncHand();
-      hand.timer = setInterval(() => syncHand(), 3000);
+      if (!hand.watching) syncHand(); // a page opened during a call learns of a hand raised before
     } else {
       hand.raised = false;
       hand.note = "";
+      followHand();
     }
+    hand.watching = on;
   }
 
   phone.onIncoming(async ({ from, callSid }) => {

@@ -14,15 +14,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from agent_desk.supervision import live_calls_for
 from consultants.access import may_supervise
 from consultants.models import Consultant
 from customers.audit import call_audit_trail
 from emulator.app import EmulatorServer
 from hotline.db import db
 from hotline.settings import Settings
+from routing.events import id_order
 from routing.live import ConsultantState
 from routing.service import set_consultant_state
 from routing.supervision import Mode, SupervisionRefused, Supervisor
+from tests.agent_desk.test_live import Stream
 from tests.conftest import TwilioSigner, form_token
 from tests.routing.test_answer import SID, leg, offered_to
 from tests.twiml import parse, spoken
@@ -210,7 +213,7 @@ def test_a_raised_hand_is_on_the_board_until_the_call_ends(
 
     no_call = nobody.post("/desk/api/hand", json={"raised": True}, headers=nobody_headers)
     assert no_call.status_code == 409
-    assert no_call.get_json()["error"] == "You can raise a hand during a call."
+    assert no_call.get_json()["error"] == "Rękę można podnieść podczas rozmowy.", "in Polish"
     raised = olena_desk.post("/desk/api/hand", json={"raised": True}, headers=olena_headers)
     assert raised.get_json() == {"raised": True, "call_sid": SID}
     board = anna_desk.get("/desk/api/live-calls").get_json()
@@ -242,8 +245,44 @@ def test_a_supervisor_on_a_call_may_not_go_available_until_they_leave(
     assert started.get_json()["leg"]
     refused = anna_desk.post("/desk/api/state", json={"state": "available"}, headers=headers)
     assert refused.status_code == 409
-    assert "leave" in refused.get_json()["error"]
+    assert refused.get_json()["error"] == "najpierw opuść rozmowę współpracownika, w której jesteś"
     left = anna_desk.post(f"/desk/api/live-calls/{SID}/leave", headers=headers)
     assert left.get_json() == {"left": True}
     back = anna_desk.post("/desk/api/state", json={"state": "available"}, headers=headers)
     assert back.status_code == 200
+
+
+def test_the_board_stream_carries_the_calls_in_progress_and_a_raised_hand_at_once(
+    app: Flask, talking: Consultant
+) -> None:
+    live = app.extensions["hotline.live"]
+    live.heartbeat = 0.2
+    live.board_refresh = 600.0  # so that only the hand's own event can bring the change
+    anna_desk, _ = desk(app.test_client(), "anna")
+    olena_desk, olena_headers = desk(app.test_client(), "olena")
+    stream = Stream(anna_desk, "/desk/api/board/events")
+    first = stream.until(lambda m: m.event == "calls")
+    (call,) = first.data["calls"]
+    assert call["consultant"]["name"] == "Olena Shevchenko" and call["hand"] is None
+    assert call["topic_label"] and call["topic_label"] != call["topic"], "the topic in words"
+
+    raised = olena_desk.post("/desk/api/hand", json={"raised": True}, headers=olena_headers)
+    assert raised.status_code == 200
+    changed = stream.until(lambda m: m.event == "calls" and m.data["hands"] == 1)
+    assert id_order(changed.id) > id_order(first.id)
+    stream.leaving.set()  # the stream's next message (the hand lowered) lets its reader go
+    olena_desk.post("/desk/api/hand", json={"raised": False}, headers=olena_headers)
+    stream.close()
+
+
+def test_a_board_stream_shows_the_calls_only_while_its_reader_may_supervise(
+    app: Flask, talking: Consultant
+) -> None:
+    anna, piotr = person("anna"), person("piotr")
+    with app.test_request_context():
+        shown = live_calls_for(anna.id)
+        assert shown is not None and len(shown["calls"]) == 1  # type: ignore[arg-type]
+        assert live_calls_for(piotr.id) is None, "no supervisor"
+        anna.active = False  # disabled while her board is open: the next message has no calls
+        db.session.commit()
+        assert live_calls_for(anna.id) is None
