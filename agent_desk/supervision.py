@@ -119,14 +119,19 @@ def raise_hand(consultant: Consultant, raised: bool) -> dict[str, object]:
 
 
 def on_supervision_event(event: SupervisionEvent) -> None:
-    """Keep a supervisory act on the audit trail, with its actor, time and call."""
+    """Keep a supervisory act on the audit trail, with its actor, time and call, and the name
+    of the consultant whose call it was (the audit page shows names, not ids)."""
+    details = dict(event.details)
+    colleague = details.get("consultant_id")
+    if isinstance(colleague, int):
+        details["consultant"] = _names({colleague}).get(colleague, "")
     with db.transaction():
         audit_call(
             event.actor_id,
             event.call_sid,
-            f"call.{event.action}",
+            f"supervision.{event.action}",
             customer_id=event.customer_id,
-            details=event.details,
+            details=details,
         )
 
 

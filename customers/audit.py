@@ -125,7 +125,7 @@ def audit_call(
 ) -> AuditEntry:
     """Add an audit entry for something done on a live call (the call is named in its changes),
     to the customer's own trail too when the caller is known."""
-    return audit(consultant_id, customer_id, action, {"call": call_sid, **(details or {})})
+    return audit(consultant_id, customer_id, action, {"call_sid": call_sid, **(details or {})})
 
 
 def call_audit_trail(call_sid: str) -> list[tuple[AuditEntry, str]]:
@@ -133,7 +133,7 @@ def call_audit_trail(call_sid: str) -> list[tuple[AuditEntry, str]]:
     query = (
         select(AuditEntry, Consultant.name)
         .outerjoin(Consultant, Consultant.id == AuditEntry.consultant_id)
-        .where(AuditEntry.changes["call"].as_string() == call_sid)
+        .where(AuditEntry.changes["call_sid"].as_string() == call_sid)
         .order_by(AuditEntry.at, AuditEntry.id)
     )
     return [(entry, name or "system") for entry, name in db.session.execute(query)]

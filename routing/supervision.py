@@ -543,7 +543,7 @@ class Supervisor:
         **details: object,
     ) -> None:
         if entry is not None and entry.consultant_id is not None:
-            details["consultant"] = entry.consultant_id
+            details["consultant_id"] = entry.consultant_id
         log.info("call %s: supervisor %s %s", call_sid, supervisor_id, action)
         self._send(call_sid, supervisor_id, action, entry, **details)
 

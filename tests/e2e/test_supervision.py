@@ -192,7 +192,7 @@ def live_call(centre: Centre) -> Iterator[LiveCall]:
 
 
 def audit_of(centre: Centre, call_sid: str) -> list[tuple[str, str, dict]]:  # type: ignore[type-arg]
-    """Return (who, action, changes) of the audit entries about a call, oldest first."""
+    """Return (who, action, changes) of the supervision entries about a call, oldest first."""
     engine = create_engine(centre.env["DATABASE_URL"])
     try:
         with Session(engine) as session:
@@ -204,7 +204,8 @@ def audit_of(centre: Centre, call_sid: str) -> list[tuple[str, str, dict]]:  # t
             return [
                 (name, entry.action, entry.changes)
                 for entry, name in rows
-                if entry.changes.get("call") == call_sid
+                if entry.changes.get("call_sid") == call_sid
+                and entry.action.startswith("supervision.")
             ]
     finally:
         engine.dispose()
@@ -276,13 +277,14 @@ def test_a_supervisor_listens_coaches_barges_and_leaves_and_the_caller_hears_onl
         what="the audit trail",
     )
     assert [(who, action) for who, action, _ in trail] == [
-        ("Anna Nowak", "call.monitor"),
-        ("Anna Nowak", "call.coach"),
-        ("Anna Nowak", "call.barge"),
-        ("Anna Nowak", "call.leave"),
+        ("Anna Nowak", "supervision.monitor"),
+        ("Anna Nowak", "supervision.coach"),
+        ("Anna Nowak", "supervision.barge"),
+        ("Anna Nowak", "supervision.leave"),
     ]
-    assert all(changes["call"] == sid for _, _, changes in trail)
-    assert all(changes["consultant"] == piotr.id for _, _, changes in trail)
+    assert all(changes["call_sid"] == sid for _, _, changes in trail)
+    assert all(changes["consultant_id"] == piotr.id for _, _, changes in trail)
+    assert all(changes["consultant"] == "Piotr Kowalski" for _, _, changes in trail)
 
 
 def test_a_raised_hand_shows_on_the_board_and_is_answered_when_a_supervisor_comes(
@@ -324,10 +326,10 @@ def test_a_raised_hand_shows_on_the_board_and_is_answered_when_a_supervisor_come
         what="the audit trail",
     )
     assert [(who, action) for who, action, _ in trail] == [
-        ("Piotr Kowalski", "call.hand-raised"),
-        ("Anna Nowak", "call.coach"),
-        ("Anna Nowak", "call.hand-answered"),
-        ("Anna Nowak", "call.leave"),
+        ("Piotr Kowalski", "supervision.hand-raised"),
+        ("Anna Nowak", "supervision.coach"),
+        ("Anna Nowak", "supervision.hand-answered"),
+        ("Anna Nowak", "supervision.leave"),
     ]
 
 

@@ -117,8 +117,13 @@ def test_listening_in_rings_the_supervisors_own_phone_and_joins_them_muted(
     assert room.get("beep") == "false"
     assert supervisor(app).supervision(SID).joined  # type: ignore[union-attr]
     trail = call_audit_trail(SID)
-    assert [(who, entry.action) for entry, who in trail] == [("Anna Nowak", "call.monitor")]
-    assert trail[0][0].changes == {"call": SID, "consultant": talking.id, "leg": started.leg}
+    assert [(who, entry.action) for entry, who in trail] == [("Anna Nowak", "supervision.monitor")]
+    assert trail[0][0].changes == {
+        "call_sid": SID,
+        "consultant_id": talking.id,
+        "consultant": "Olena Shevchenko",
+        "leg": started.leg,
+    }
     assert trail[0][0].customer_id is not None, "on Jan's own audit trail too"
 
 
@@ -231,7 +236,7 @@ def test_a_raised_hand_is_on_the_board_until_the_call_ends(
         "hands": 0,
     }
     assert olena_desk.get("/desk/api/hand").get_json()["raised"] is False
-    assert [entry.action for entry, _who in call_audit_trail(SID)] == ["call.hand-raised"]
+    assert [entry.action for entry, _who in call_audit_trail(SID)] == ["supervision.hand-raised"]
 
 
 def test_a_supervisor_on_a_call_may_not_go_available_until_they_leave(
@@ -286,3 +291,19 @@ def test_a_board_stream_shows_the_calls_only_while_its_reader_may_supervise(
         anna.active = False  # disabled while her board is open: the next message has no calls
         db.session.commit()
         assert live_calls_for(anna.id) is None
+
+
+def test_supervision_shows_on_the_audit_page_in_words(
+    app: Flask, twilio: TwilioSigner, talking: Consultant
+) -> None:
+    anna = person("anna")
+    started = supervisor(app).supervise(SID, anna.id, f"client:{anna.client_identity}", Mode.COACH)
+    answered(twilio, anna, started.leg or "")
+    assert supervisor(app).leave(SID, anna.id)
+    anna_desk, _ = desk(app.test_client(), "anna")
+    page = anna_desk.get("/desk/audit?action=supervision.").get_data(as_text=True)
+    assert "podpowiadał(a) konsultantowi w rozmowie" in page
+    assert "opuścił(a) nadzorowaną rozmowę" in page
+    assert "Olena Shevchenko" in page and "podpowiadanie" in page
+    assert SID not in page and (started.leg or "-") not in page, "no Twilio sids on the page"
+    assert "supervision.coach" not in page, "actions in words, not codes"
