@@ -31,7 +31,7 @@ def test_a_supervisor_on_the_board_coaches_a_live_call_then_barges_in(
     piotr = browser.new_context().new_page()
     sign_in(piotr, centre.web, "piotr")
     piotr.get_by_role("button", name="Available").click()
-    expect(piotr.locator("#state")).to_have_text("available")
+    expect(piotr.locator("#state")).to_have_text("Available")
     # Anna, a supervisor, watches the board, not taking calls herself.
     sign_in(page, centre.web, "anna")
     page.get_by_role("button", name="Offline").click()
@@ -76,7 +76,7 @@ def test_a_supervisor_on_the_board_coaches_a_live_call_then_barges_in(
     expect(page.locator("#softphone-title")).to_have_text(
         "In a colleague's call", timeout=PATIENCE_MS
     )
-    expect(page.locator("#you")).to_contain_text("You are coaching")
+    expect(page.locator("#you")).to_contain_text("You are in a call: coaching")
     expect(row.get_by_role("button", name="Coach")).to_have_attribute("aria-pressed", "true")
     wait_for(
         lambda: (
