@@ -5,6 +5,7 @@ tests/e2e/test_supervision.py.)"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -307,3 +308,4 @@ def test_supervision_shows_on_the_audit_page_in_words(
     assert "Olena Shevchenko" in page and "podpowiadanie" in page
     assert SID not in page and (started.leg or "-") not in page, "no Twilio sids on the page"
     assert "supervision.coach" not in page, "actions in words, not codes"
+    assert not re.search(r"<td>[^<]*%\d", page), "times as dates, not a strftime pattern misread"
