@@ -440,8 +440,7 @@ def board_events() -> Response:
     settings = current_app.extensions["hotline.settings"]
     base = streams.board_figures(routing_services().engine, utcnow, settings.timezone)
     locale = i18n.desk_locale()  # the stream outlives the request that knows the reader
-
-    person = g.consultant.id
+    person = g.consultant.id  # read afresh for each message: their roles may change meanwhile
 
     def figures() -> Any:
         with force_locale(locale):
@@ -884,6 +883,16 @@ def inject_supervision() -> dict[str, Any]:
     return {"may_supervise": supervision.viewer_may_supervise(getattr(g, "consultant", None))}
 
 
+def posted(example: str) -> Mapping[str, Any]:
+    """Return a posted JSON object or form; other JSON is refused (400) with an example."""
+    if not request.is_json:
+        return request.form
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, f"send a JSON object, such as {example}")
+    return body
+
+
 def supervision_refusal(exc: Exception) -> tuple[Response, int]:
     """Answer a refused supervisory act with its reason: 403 without the right, else 409."""
     status = 403 if isinstance(exc, supervision.NotASupervisor) else 409
@@ -904,7 +913,7 @@ def live_calls() -> Any:
 @requires(Permission.SUPERVISE)
 def supervise_call(call_sid: str) -> Any:
     """Listen in on, coach or barge into a live call, or change how one is in it."""
-    body = request.get_json(silent=True) or request.form
+    body = posted('{"mode": "monitor"}')
     try:
         return jsonify(supervision.supervise(g.consultant, call_sid, str(body.get("mode", ""))))
     except supervision.REFUSALS as exc:
@@ -927,7 +936,7 @@ def hand() -> Any:
     """Show, raise or lower the consultant's hand for a supervisor's help on their call."""
     if request.method == "GET":
         return jsonify(supervision.hand(g.consultant))
-    body = request.get_json(silent=True) or request.form
+    body = posted('{"raised": true}')
     raised = body.get("raised", True) not in (False, "false", "0", "")
     try:
         return jsonify(supervision.raise_hand(g.consultant, raised))

@@ -309,3 +309,18 @@ def test_supervision_shows_on_the_audit_page_in_words(
     assert SID not in page and (started.leg or "-") not in page, "no Twilio sids on the page"
     assert "supervision.coach" not in page, "actions in words, not codes"
     assert not re.search(r"<td>[^<]*%\d", page), "times as dates, not a strftime pattern misread"
+
+
+def test_a_body_that_is_not_a_json_object_is_refused_with_the_reason(
+    client: FlaskClient, talking: Consultant
+) -> None:
+    anna_desk, headers = desk(client, "anna")
+    for path in (f"/desk/api/live-calls/{SID}/supervise", "/desk/api/hand"):
+        refused = anna_desk.post(path, json=["monitor"], headers=headers)
+        assert refused.status_code == 400
+        assert "send a JSON object" in refused.get_json()["error"]
+    unknown = anna_desk.post(
+        f"/desk/api/live-calls/{SID}/supervise", json={"mode": "sideways"}, headers=headers
+    )
+    assert unknown.status_code == 409 and "unknown mode" in unknown.get_json()["error"]
+    assert call_audit_trail(SID) == [], "nothing refused reaches the trail"
