@@ -135,6 +135,28 @@ REFUSALS = (
     _l("choose a reason for not being ready"),
     _l("that reason is not on the office's list"),
     _l("Choose one of the languages offered."),
+    # Supervision (routing.supervision's refusals, agent_desk.supervision's and the state's).
+    _l("Only supervisors may see and join colleagues' calls."),
+    _l("leave the colleague's call you are in first"),
+    _l("This call has ended."),
+    _l("This is a callback, dialled straight to the customer: there is no room to join."),
+    _l("This is your own call."),
+    _l("Take a break first, so that no caller rings you while you are in a colleague's call."),
+    _l("Finish your own call first."),
+    _l(
+        "Save your wrap-up and take a break first, so that no caller rings you while you are "
+        "in a colleague's call."
+    ),
+    _l("The phone network did not ring your phone; try again."),
+    _l("Your phone did not join the call; try again."),
+    _l("You are not in this call."),
+    _l("Another supervisor is in this call already."),
+    _l("You are in another call already: leave it first."),
+    _l("Someone else has just joined this call."),
+    _l("Your phone is not in the call (yet); try again in a moment."),
+    _l("The phone network did not take the change; try again."),
+    _l("You can raise a hand during a call."),
+    _l("A supervisor cannot join a callback; raise a hand on a call from the queue."),
 )
 
 

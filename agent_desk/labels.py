@@ -135,6 +135,13 @@ AUDIT_ACTIONS: Mapping[str, LazyString] = {
     "call.consult-join": _l("brought everyone into the call"),
     "call.consult-end": _l("ended the consultation"),
     "call.three-way": _l("started a three-way call"),
+    "supervision.monitor": _l("listened in on a call"),
+    "supervision.coach": _l("coached a consultant on a call"),
+    "supervision.barge": _l("barged into a call"),
+    "supervision.leave": _l("left a call they supervised"),
+    "supervision.hand-raised": _l("raised a hand for a supervisor's help"),
+    "supervision.hand-lowered": _l("lowered their raised hand"),
+    "supervision.hand-answered": _l("came to a consultant's raised hand"),
 }
 
 # The kinds of entry the audit page filters by (a prefix: "record." finds every opening).
@@ -147,6 +154,7 @@ AUDIT_FILTERS: Mapping[str, LazyString] = {
     "contact.": _l("contact logged"),
     "voicemail.": _l("voicemail played or handled"),
     "call.": _l("call control (hold, transfer, consultation)"),
+    "supervision.": _l("supervision (listening in, coaching, barging in, raised hands)"),
     "customer.erased": _l("erasure"),
     "customer.exported": _l("access export"),
     "legal_hold.": _l("legal hold"),
@@ -177,6 +185,9 @@ FIELDS: Mapping[str, LazyString] = {
     "known": _l("Known account"),
     "entries": _l("Entries"),
     "second_factor": _l("Second factor"),
+    "consultant": _l("Consultant"),
+    "mode": _l("How"),
+    "why": _l("Why"),
 }
 
 # Why a record was opened (agent_desk.records), as people say it.
@@ -187,9 +198,21 @@ GROUNDS: Mapping[str, LazyString] = {
     "supervisor": _l("supervision"),
 }
 
+# How a supervisor was in a call, and why they left it (routing.supervision).
+SUPERVISION_MODES: Mapping[str, LazyString] = {
+    "monitor": _l("listening in"),
+    "coach": _l("coaching"),
+    "barge": _l("barging in"),
+}
+SUPERVISION_ENDS: Mapping[str, LazyString] = {
+    "left": _l("left the call"),
+    "phone hung up": _l("their phone hung up"),
+    "the call ended": _l("the call ended"),
+}
+
 # Keys an audit entry keeps for the machine (record ids, Twilio sids), never shown.
 HIDDEN_FIELDS = frozenset(
-    {"contact_id", "hold_id", "recording", "call_sid", "recording_sid", "consultant_id"}
+    {"contact_id", "hold_id", "recording", "call_sid", "recording_sid", "consultant_id", "leg"}
 )
 
 # The kinds of personal data the retention table names, and who started a purge.
@@ -289,6 +312,10 @@ def audit_value(field: str, value: object) -> str:
         return ", ".join(label("field", str(item)) for item in items)
     if field == "grounds" and isinstance(value, str):
         return str(GROUNDS.get(value, value))
+    if field == "mode" and isinstance(value, str):
+        return str(SUPERVISION_MODES.get(value, as_words(value)))
+    if field == "why" and isinstance(value, str):
+        return str(SUPERVISION_ENDS.get(value, value))
     if isinstance(value, list):
         return ", ".join(audit_value(field, item) for item in value)
     if isinstance(value, dict):

@@ -13,6 +13,7 @@ from routing import service as routing
 from routing.engine import RoutingEngine
 from routing.extension import services as routing_services
 from routing.live import ConsultantState, LiveConsultant
+from routing.supervision import Supervisor
 
 DESK_STATES = {
     "available": ConsultantState.AVAILABLE,
@@ -57,6 +58,10 @@ def change_state(
         raise DeskError("finish the current call first")
     if current == ConsultantState.WRAP_UP and state == ConsultantState.AVAILABLE:
         raise DeskError("fill in the wrap-up form first")
+    if state == ConsultantState.AVAILABLE and Supervisor(routing_services()).supervising(
+        consultant.id
+    ):
+        raise DeskError("leave the colleague's call you are in first")
     routing.set_consultant_state(engine, consultant, state, reason=reason)
 
 

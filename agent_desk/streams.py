@@ -5,7 +5,8 @@ alone: an offer to them, their state, the call they hold. Each message is the co
 desk state, as ``/desk/api/state`` answers it, with the routing events that changed it. A board
 page holds another (``/desk/api/board/events``) that carries the board's figures whenever the
 queue changes, at most a few times a second, and every few seconds while nothing happens (the
-longest wait grows on its own).
+longest wait grows on its own); for a supervisor, each is followed by the calls in progress
+(who is on which call, raised hands, who supervises what), which change with the same events.
 
 Every message carries the stream id of the last routing event it reflects. A browser that lost
 its stream reconnects with that id (``Last-Event-ID``) and gets, in its first message, every event
@@ -28,7 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import force_locale
 
@@ -42,6 +43,8 @@ from routing.engine import RoutingEngine
 from routing.events import EventHub, RoutingEvent, events_since, id_order, latest_id, valid_id
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Where the app keeps its LiveStreams.
 NAME = "hotline.live"
@@ -162,12 +165,17 @@ class LiveStreams:
                     return
                 yield message("desk", self._desk(consultant, fresh), position)
 
-    def board(self, figures: Callable[[], dict[str, object]]) -> Iterator[str]:
-        """Stream the board's figures: when the queue changes, and every few seconds."""
+    def board(
+        self,
+        figures: Callable[[], dict[str, object]],
+        calls: Callable[[], dict[str, object] | None] | None = None,
+    ) -> Iterator[str]:
+        """Stream the board's figures, and the calls in progress where calls gives them (None
+        for a reader who may not see them): when the queue changes, and every few seconds."""
         with self.hub.subscribe(lambda _event: True) as heard:
             yield f"retry: {RECONNECT_MS}\n\n"
             position = latest_id(self.engine.redis)
-            yield message("board", self._figures(figures), position)
+            yield from self._board_messages(figures, calls, position)
             deadline = time.monotonic() + self.lifetime
             while (left := deadline - time.monotonic()) > 0 and not heard.overrun:
                 first = heard.next(min(self.board_refresh, left))
@@ -178,7 +186,18 @@ class LiveStreams:
                         pass
                     heard.pending()
                     position = max(position, heard.hub.position, key=id_order)
-                yield message("board", self._figures(figures), position)
+                yield from self._board_messages(figures, calls, position)
+
+    def _board_messages(
+        self,
+        figures: Callable[[], dict[str, object]],
+        calls: Callable[[], dict[str, object] | None] | None,
+        position: str,
+    ) -> Iterator[str]:
+        yield message("board", self._figures(figures), position)
+        in_progress = self._figures(calls) if calls is not None else None
+        if in_progress is not None:
+            yield message("calls", in_progress, position)
 
     def _missed(
         self, last_event_id: str, until: str, wanted: Callable[[RoutingEvent], bool]
@@ -198,7 +217,7 @@ class LiveStreams:
             db.session.remove()  # a stream lives for minutes; its transaction must not
         return {"events": [event.as_dict() for event in events], "gap": gap, "desk": view}
 
-    def _figures(self, figures: Callable[[], dict[str, object]]) -> dict[str, object]:
+    def _figures(self, figures: Callable[[], T]) -> T:
         try:
             with self.context():
                 return figures()

@@ -34,7 +34,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
-from agent_desk import i18n, labels, records, softphone, streams, uploads
+from agent_desk import i18n, labels, records, softphone, streams, supervision, uploads
 from agent_desk import state as states
 from agent_desk import wrap_up as wrap_ups
 from agent_desk.errors import DeskError, SoftphoneNotSetUp
@@ -435,16 +435,22 @@ def board_figures() -> Response:
 @bp.get("/api/board/events")
 @requires(Permission.QUEUE_BOARD)
 def board_events() -> Response:
-    """Stream the board's figures as the queue changes (server-sent events)."""
+    """Stream the board's figures as the queue changes (server-sent events), and to a
+    supervisor the calls in progress with them."""
     settings = current_app.extensions["hotline.settings"]
     base = streams.board_figures(routing_services().engine, utcnow, settings.timezone)
     locale = i18n.desk_locale()  # the stream outlives the request that knows the reader
+    person = g.consultant.id  # read afresh for each message: their roles may change meanwhile
 
     def figures() -> Any:
         with force_locale(locale):
             return labels.with_state_labels(base())
 
-    return event_stream(lambda live: live.board(figures))
+    def calls() -> dict[str, object] | None:
+        with force_locale(locale):
+            return supervision.live_calls_for(person)
+
+    return event_stream(lambda live: live.board(figures, calls))
 
 
 @bp.get("/api/events")
@@ -866,6 +872,76 @@ def import_run_state(run_id: int) -> Any:
     return jsonify(
         progress.as_dict() | {"status_label": labels.label("import_status", progress.status)}
     )
+
+
+# Supervision: live calls on the board, listening in, coaching and barging, and raised hands.
+
+
+@bp.context_processor
+def inject_supervision() -> dict[str, Any]:
+    """Tell every desk page whether its viewer may supervise (the board shows live calls)."""
+    return {"may_supervise": supervision.viewer_may_supervise(getattr(g, "consultant", None))}
+
+
+def posted(example: str) -> Mapping[str, Any]:
+    """Return a posted JSON object or form; other JSON is refused (400) with an example."""
+    if not request.is_json:
+        return request.form
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, f"send a JSON object, such as {example}")
+    return body
+
+
+def supervision_refusal(exc: Exception) -> tuple[Response, int]:
+    """Answer a refused supervisory act with its reason: 403 without the right, else 409."""
+    status = 403 if isinstance(exc, supervision.NotASupervisor) else 409
+    return jsonify(error=i18n.refusal_text(exc)), status
+
+
+@bp.get("/api/live-calls")
+@requires(Permission.SUPERVISE)
+def live_calls() -> Any:
+    """Return the calls in progress, raised hands and who supervises what, for supervisors."""
+    try:
+        return jsonify(supervision.live_calls(g.consultant))
+    except supervision.REFUSALS as exc:
+        return supervision_refusal(exc)
+
+
+@bp.post("/api/live-calls/<call_sid>/supervise")
+@requires(Permission.SUPERVISE)
+def supervise_call(call_sid: str) -> Any:
+    """Listen in on, coach or barge into a live call, or change how one is in it."""
+    body = posted('{"mode": "monitor"}')
+    try:
+        return jsonify(supervision.supervise(g.consultant, call_sid, str(body.get("mode", ""))))
+    except supervision.REFUSALS as exc:
+        return supervision_refusal(exc)
+
+
+@bp.post("/api/live-calls/<call_sid>/leave")
+@requires(Permission.SUPERVISE)
+def leave_call(call_sid: str) -> Any:
+    """Leave a call one supervises; the call goes on."""
+    try:
+        return jsonify(left=supervision.leave(g.consultant, call_sid))
+    except supervision.REFUSALS as exc:
+        return supervision_refusal(exc)
+
+
+@bp.route("/api/hand", methods=["GET", "POST"])
+@requires(Permission.TAKE_CALLS)
+def hand() -> Any:
+    """Show, raise or lower the consultant's hand for a supervisor's help on their call."""
+    if request.method == "GET":
+        return jsonify(supervision.hand(g.consultant))
+    body = posted('{"raised": true}')
+    raised = body.get("raised", True) not in (False, "false", "0", "")
+    try:
+        return jsonify(supervision.raise_hand(g.consultant, raised))
+    except supervision.REFUSALS as exc:
+        return supervision_refusal(exc)
 
 
 # The softphone's call controls live in their own module, on this blueprint.

@@ -18,6 +18,7 @@ from administration.views import bp as admin_bp
 from agent_desk import i18n
 from agent_desk.streams import NAME as LIVE_STREAMS
 from agent_desk.streams import LiveStreams, gunicorn_threads
+from agent_desk.supervision import on_supervision_event
 from agent_desk.views import bp as desk_bp
 from agent_desk.wrap_up import on_call_recorded, on_consultant_picked_up
 from centre.logs import quiet_personal_data_loggers
@@ -36,7 +37,7 @@ from privacy.views import bp as privacy_bp
 from recordings.views import bp as recordings_bp
 from routing.events import EventHub
 from routing.service import build_routing
-from routing.signals import call_recorded, consultant_picked_up
+from routing.signals import call_recorded, consultant_picked_up, supervision_event
 from routing.views import bp as routing_bp
 
 
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.register_blueprint(blueprint)
     call_recorded.connect(on_call_recorded, weak=False)
     consultant_picked_up.connect(on_consultant_picked_up, weak=False)
+    supervision_event.connect(on_supervision_event, weak=False)
 
     app.before_request(note_audit_origin)
 

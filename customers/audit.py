@@ -1,4 +1,5 @@
-"""The audit trail: who read or changed what, when, why and from where, as a hash chain.
+"""The audit trail: who read or changed what (a record, or a live call), when, why and from
+where, as a hash chain.
 
 Each entry's hash covers the previous entry's hash and everything the entry says, so changing,
 removing or reordering an entry breaks the chain at that point, which ``verify_chain`` finds.
@@ -113,6 +114,29 @@ def audit(
             entry.entry_hash = link_hash(entry)
             session.flush()
     return entry
+
+
+def audit_call(
+    consultant_id: int | None,
+    call_sid: str,
+    action: str,
+    customer_id: int | None = None,
+    details: Mapping[str, object] | None = None,
+) -> AuditEntry:
+    """Add an audit entry for something done on a live call (the call is named in its changes),
+    to the customer's own trail too when the caller is known."""
+    return audit(consultant_id, customer_id, action, {"call_sid": call_sid, **(details or {})})
+
+
+def call_audit_trail(call_sid: str) -> list[tuple[AuditEntry, str]]:
+    """Return what was done on a call, oldest first, with who did each thing."""
+    query = (
+        select(AuditEntry, Consultant.name)
+        .outerjoin(Consultant, Consultant.id == AuditEntry.consultant_id)
+        .where(AuditEntry.changes["call_sid"].as_string() == call_sid)
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    return [(entry, name or "system") for entry, name in db.session.execute(query)]
 
 
 def erase_values(entry: AuditEntry) -> None:

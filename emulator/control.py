@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from emulator.caller import DIGITS_PATTERN, CallerStep, parse_script
 from emulator.exceptions import ControlError, EndpointStateError, ScriptError
-from emulator.models import ADDRESS_PATTERN, Call, Conference, Participant
+from emulator.models import ADDRESS_PATTERN, Call, Conference, Endpoint, Participant
 from emulator.network import PhoneNetwork
 
 bp = Blueprint("emulator_control", __name__, url_prefix="/emulator")
@@ -186,18 +186,60 @@ def _address(address: str) -> str:
     return address
 
 
+def _endpoint_json(network: PhoneNetwork, endpoint: Endpoint) -> dict[str, Any]:
+    """Show an endpoint, and what its person hears and says in a conference, if in one."""
+    return endpoint.to_json() | {"conference": _phone_in_conference(network, endpoint)}
+
+
+def _phone_in_conference(network: PhoneNetwork, endpoint: Endpoint) -> dict[str, Any] | None:
+    """Describe the conference the endpoint's call is in from the phone's side: whether the
+    room has it muted or on hold, who coaches it, whom it hears and who hears it (there is no
+    audio, so this stands in for what a trainee would hear)."""
+    with network.lock:
+        call = network.calls.get(endpoint.call_sid or "")
+        conference = network.conferences.get(call.conference_sid or "") if call else None
+        me = conference.participants.get(call.sid) if conference and call else None
+        if conference is None or me is None or not me.connected:
+            return None
+        others = [p for p in conference.connected() if p is not me]
+
+        def name(participant: Participant) -> str:
+            if participant.label:
+                return participant.label
+            other = network.calls.get(participant.call_sid)
+            return other.from_ if other else participant.call_sid
+
+        return {
+            "sid": conference.sid,
+            "friendly_name": conference.friendly_name,
+            "status": conference.status,
+            "label": me.label,
+            "muted": me.muted,
+            "hold": me.hold,
+            "mic_muted": me.mic_muted,
+            "phone_hold": me.phone_hold,
+            "coached_by": [
+                name(p) for p in others if p.coaching and p.call_sid_to_coach == me.call_sid
+            ],
+            "hears": [name(p) for p in others if conference.can_hear(me, p)],
+            "heard_by": [name(p) for p in others if conference.can_hear(p, me)],
+        }
+
+
 @bp.get("/endpoints")
 def list_endpoints() -> Response:
     """List every endpoint the network has seen."""
     network = _network()
     with network.lock:
-        return jsonify([endpoint.to_json() for endpoint in network.endpoints.values()])
+        endpoints = list(network.endpoints.values())
+    return jsonify([_endpoint_json(network, endpoint) for endpoint in endpoints])
 
 
 @bp.get("/endpoints/<address>")
 def show_endpoint(address: str) -> Response:
-    """Show an endpoint's state (an unknown one is idle)."""
-    return jsonify(_network().endpoint(_address(address)).to_json())
+    """Show an endpoint's state (an unknown one is idle), and its conference if it is in one."""
+    network = _network()
+    return jsonify(_endpoint_json(network, network.endpoint(_address(address))))
 
 
 @bp.post("/endpoints/<address>")

@@ -93,6 +93,10 @@ class Telephony(Protocol):
         """Return a call's status ("in-progress", "completed"...), or None if there is no such
         call."""
 
+    def set_supervisor_mode(self, room: str, label: str, *, muted: bool, coach: str | None) -> None:
+        """Mute or unmute a supervisor in a live room, and make them coach the call coach (heard
+        by that participant alone) or nobody."""
+
     def delete_recording(self, recording_sid: str) -> bool:
         """Delete a recording and its audio; return False if it was gone already."""
 
@@ -196,6 +200,25 @@ class TwilioTelephony:
                 return str(self.client.calls(call_sid).fetch().status)
         except NotOnTheNetwork:
             return None
+
+    # Supervision: the supervisor's participant in a call's room, addressed by its label.
+
+    def set_supervisor_mode(self, room: str, label: str, *, muted: bool, coach: str | None) -> None:
+        """Mute or unmute a supervisor in a live room, and make them coach the call coach (heard
+        by that participant alone) or nobody.
+
+        One update of the participant changes all three (Muted, Coaching, CallSidToCoach), so
+        the room never hears a half-changed supervisor.
+        """
+        changes: dict[str, Any] = {"muted": muted, "coaching": coach is not None}
+        if coach is not None:
+            changes["call_sid_to_coach"] = coach
+        conference_sid = self.room_sid(room)
+        if conference_sid is None:
+            raise NotOnTheNetwork(f"room {room} is not live", 404)
+        log.info("room %s: %s now muted=%s coaching=%s", room, label, muted, coach)
+        with network_errors(f"changing {label} in room {room}"):
+            self.client.conferences(conference_sid).participants(label).update(**changes)
 
     # Call control: the caller's conference room (hold, transfer, consult, three-way calls).
 

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from agent_desk.i18n import DEFAULT_LANGUAGE
+from consultants.access import may_supervise
 from customers.audit import audit
 from customers.models import Customer
 from hotline.access import Permission, requires
@@ -28,7 +29,6 @@ from hotline.db import db
 from hotline.settings import Settings
 from hotline.telephony import telephony
 from privacy import holds, retention, subject_rights
-from privacy.access import may_supervise
 
 bp = Blueprint("privacy", __name__, url_prefix="/desk/privacy", template_folder="templates")
 

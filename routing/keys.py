@@ -51,6 +51,15 @@ WRAPUP_DUE = PREFIX + "wrapup_due"
 CALLBACKS_DUE = PREFIX + "callbacks_due"
 OFFERS = PREFIX + "offers"
 
+# Supervision: who listens in on a call and how (a hash per call), the call a supervisor listens
+# in on (a string per supervisor), a consultant's raised hand (a hash per call), and the calls
+# with a hand up (a set).
+SUPERVISION = PREFIX + "supervision:"
+SUPERVISING = PREFIX + "supervising:"
+HAND = PREFIX + "hand:"
+HANDS = PREFIX + "hands"
+# How long supervision and a raised hand outlive their last change, if the end is never heard.
+SUPERVISION_TTL_SECONDS = 4 * 3600
 # A connected call's room (a hash: its conference sid, the caller held or not, a colleague or
 # outside party rung in), the consultants' segments of it (a hash of JSON, one per leg) and what
 # the room reported about holds (a hash keyed by conference sid and sequence number).
@@ -134,6 +143,21 @@ def available_in_office(office: str) -> str:
 def available_in_language(language: str) -> str:
     """Return the key of the free consultants who speak a language."""
     return AVAILABLE_IN_LANGUAGE + language
+
+
+def supervision(call_sid: str) -> str:
+    """Return the key of the supervision of a call."""
+    return SUPERVISION + call_sid
+
+
+def supervising(supervisor_id: int | str) -> str:
+    """Return the key of the call a supervisor listens in on."""
+    return f"{SUPERVISING}{supervisor_id}"
+
+
+def hand(call_sid: str) -> str:
+    """Return the key of the hand a consultant raised on a call."""
+    return HAND + call_sid
 
 
 def named() -> dict[str, str]:

@@ -277,3 +277,57 @@ def goodbye(language: str, texts: Sequence[str] = ()) -> VoiceResponse:
 def empty() -> VoiceResponse:
     """Return an empty document (Twilio ignores it after a hangup)."""
     return VoiceResponse()
+
+
+def supervisor_label(supervisor_id: int) -> str:
+    """Return the label a supervisor has among the room's participants."""
+    return f"supervisor-{supervisor_id}"
+
+
+def supervisor_room(
+    call_sid: str, supervisor_id: int, *, muted: bool, coach: str | None
+) -> VoiceResponse:
+    """Bring a supervisor into a live call's room: muted to listen in, coaching the consultant's
+    leg coach (heard by the consultant alone), or neither to barge in.
+
+    They join without a beep, neither start nor end the room, and leave it without ending the
+    call; when the room ends their call goes on at the Dial's action.
+    """
+    response = VoiceResponse()
+    dial = Dial(action=urls.supervise_left(call_sid, supervisor_id), method="POST")
+    dial.conference(
+        room(call_sid),
+        muted=muted,
+        coach=coach,
+        start_conference_on_enter=False,
+        end_conference_on_exit=False,
+        beep=False,
+        participant_label=supervisor_label(supervisor_id),
+    )
+    response.append(dial)
+    return response
+
+
+def supervisor_screen(call_sid: str, supervisor_id: int, timeout: int = 8) -> VoiceResponse:
+    """Ask whoever answered a supervisor's desk phone to press 1, so that a voicemail box never
+    sits in on a caller's conversation."""
+    response = VoiceResponse()
+    gather = Gather(
+        input="dtmf",
+        num_digits=1,
+        action=urls.supervise_screen_key(call_sid, supervisor_id),
+        method="POST",
+        timeout=timeout,
+    )
+    speech.say(gather, CONSULTANT_LANGUAGE, prompts.text(CONSULTANT_LANGUAGE, "supervise_screen"))
+    response.append(gather)
+    response.hangup()
+    return response
+
+
+def supervision_over() -> VoiceResponse:
+    """Tell the supervisor the call they wanted has ended, and hang up."""
+    response = VoiceResponse()
+    speech.say(response, CONSULTANT_LANGUAGE, prompts.text(CONSULTANT_LANGUAGE, "supervise_over"))
+    response.hangup()
+    return response

@@ -32,6 +32,13 @@ TRANSFER_OUT = PREFIX + "/transfer-out"
 CALLBACK_CONNECT = PREFIX + "/callback/connect"
 CALLBACK_STATUS = PREFIX + "/callback/status"
 CALLBACK_RESULT = PREFIX + "/callback/result"
+# A supervisor's phone, rung into a live call's room: what it fetches once answered (a desk
+# phone is screened first), the key pressed at the screening, its progress, and where it goes
+# when it leaves the room.
+SUPERVISE_JOIN = PREFIX + "/supervise/join"
+SUPERVISE_SCREEN_KEY = PREFIX + "/supervise/screen-key"
+SUPERVISE_STATUS = PREFIX + "/supervise/status"
+SUPERVISE_LEFT = PREFIX + "/supervise/left"
 
 
 def connect(consultant_id: int) -> str:
@@ -87,6 +94,30 @@ def callback_status(call_sid: str, consultant_id: int) -> str:
 def callback_result(call_sid: str, consultant_id: int, attempt: int) -> str:
     """Return where Twilio reports how dialling the customer of a callback ended."""
     return f"{CALLBACK_RESULT}?{_callback(call_sid, consultant_id)}&attempt={attempt}"
+
+
+def supervise_join(call_sid: str, supervisor_id: int) -> str:
+    """Return what a supervisor's phone fetches once answered: the way into the call's room."""
+    return f"{SUPERVISE_JOIN}?{_supervision(call_sid, supervisor_id)}"
+
+
+def supervise_screen_key(call_sid: str, supervisor_id: int) -> str:
+    """Return where the key a supervisor pressed on their desk phone's screening goes."""
+    return f"{SUPERVISE_SCREEN_KEY}?{_supervision(call_sid, supervisor_id)}"
+
+
+def supervise_status(call_sid: str, supervisor_id: int) -> str:
+    """Return where Twilio reports the progress of a supervisor's phone."""
+    return f"{SUPERVISE_STATUS}?{_supervision(call_sid, supervisor_id)}"
+
+
+def supervise_left(call_sid: str, supervisor_id: int) -> str:
+    """Return where a supervisor's call goes on when they leave the room."""
+    return f"{SUPERVISE_LEFT}?{_supervision(call_sid, supervisor_id)}"
+
+
+def _supervision(call_sid: str, supervisor_id: int) -> str:
+    return f"call={call_sid}&supervisor={supervisor_id}"
 
 
 def _callback(call_sid: str, consultant_id: int) -> str:

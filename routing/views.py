@@ -9,6 +9,7 @@ from hotline import speech
 from hotline.webhooks import twilio_webhook
 from routing import control, service, twiml, urls
 from routing.extension import services as routing
+from routing.supervision import Supervisor
 
 bp = Blueprint("routing", __name__)
 
@@ -212,3 +213,55 @@ def transferred() -> VoiceResponse:
 def transfer_out() -> VoiceResponse:
     """Put a caller through to the outside number they were transferred to."""
     return control.put_through(routing(), request.args["call"])
+
+
+# A supervisor's phone, rung into a live call's room from the board.
+
+
+def supervision_of(args: dict[str, str]) -> tuple[str, int]:
+    """Read the call and the supervisor a supervisor-call webhook is about from its URL."""
+    return args["call"], int(args["supervisor"])
+
+
+def supervision_over(_call_sid: str | None) -> VoiceResponse:
+    """Tell the supervisor the call is gone if joining fails: never a half-made join."""
+    return twiml.supervision_over()
+
+
+@bp.post(urls.SUPERVISE_JOIN)
+@twilio_webhook(fallback=supervision_over)
+def supervise_join() -> VoiceResponse:
+    """The supervisor's phone was answered: into the call's room, or screened first."""
+    return Supervisor(routing()).answered(
+        *supervision_of(request.args), request.form.get("CallSid", "")
+    )
+
+
+@bp.post(urls.SUPERVISE_SCREEN_KEY)
+@twilio_webhook(fallback=supervision_over)
+def supervise_screen_key() -> VoiceResponse:
+    """Into the room on 1, otherwise hang up the supervisor's desk phone."""
+    return Supervisor(routing()).screened(
+        *supervision_of(request.args),
+        request.form.get("CallSid", ""),
+        request.form.get("Digits", ""),
+    )
+
+
+@bp.post(urls.SUPERVISE_STATUS)
+@twilio_webhook(fallback=lambda _sid: twiml.empty())
+def supervise_status() -> VoiceResponse:
+    """Hear how the supervisor's phone call went; its end ends their supervision."""
+    Supervisor(routing()).phone_ended(
+        *supervision_of(request.args),
+        request.form.get("CallSid", ""),
+        request.form.get("CallStatus", ""),
+    )
+    return twiml.empty()
+
+
+@bp.post(urls.SUPERVISE_LEFT)
+@twilio_webhook(fallback=supervision_over)
+def supervise_left() -> VoiceResponse:
+    """The supervisor is out of the room (the call ended): say so and hang up."""
+    return twiml.supervision_over()

@@ -1,6 +1,8 @@
 // The softphone on every desk page: it rings (a tone made here, and a notification when the tab
 // is in the background), shows who is calling, and answers, declines, mutes, sends keys and
-// hangs up through the desk's phone (phone.js), whichever page the consultant is on.
+// hangs up through the desk's phone (phone.js), whichever page the consultant is on. During a
+// call the consultant may raise a hand for a supervisor's help; a supervisor who joins a
+// colleague's call from the board is rung here too, and picked up at once.
 (function () {
   const panel = document.getElementById("softphone");
   if (!panel || !window.HotlinePhone) return;
@@ -112,8 +114,14 @@
   let caller = null; // the desk's view of the call: /desk/api/state's "call"
   let callerNumber = "";
   let endedNotice = false;
+  let ringingSid = null; // the call ringing (or connected) now
+  let joinSid = null; // the call the board asked the network to ring this supervisor on
+  let supervising = false; // this call puts the supervisor into a colleague's call
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const hand = { raised: false, timer: null, note: "", watching: false };
 
   function callTitle() {
+    if (supervising) return phone.state === "connected" ? _("In a colleague's call") : _("Joining a colleague's call");
     if (caller && caller.asked_for_you) return _("Callback: your customer asked for you");
     if (caller && caller.callback) return phone.state === "ringing" ? _("Callback to make") : _("Callback");
     if (phone.state === "connected") return _("On a call");
@@ -134,7 +142,9 @@
     panel.className = "card softphone " + (live ? state : "ended");
     $("softphone-title").textContent = live ? callTitle() : _("Call ended");
     const customer = caller && caller.customer;
-    $("softphone-number").textContent = (caller && caller.caller_number) || callerNumber || _("unknown number");
+    $("softphone-number").textContent = supervising
+      ? _("Choose on the Queue board how you are in it: listen in, coach or barge in.")
+      : (caller && caller.caller_number) || callerNumber || _("unknown number");
     $("softphone-customer").hidden = !customer;
     if (customer) {
       $("softphone-customer").textContent = customer.name;
@@ -154,7 +164,12 @@
     $("phone-mute").hidden = state !== "connected";
     $("phone-mute").textContent = phone.muted ? _("Unmute") : _("Mute");
     $("phone-mute").setAttribute("aria-pressed", String(phone.muted));
-    $("phone-keypad").hidden = state !== "connected";
+    $("phone-keypad").hidden = state !== "connected" || supervising;
+    $("phone-hand").hidden = state !== "connected" || supervising;
+    $("phone-hand").textContent = hand.raised ? _("Lower hand") : _("Raise hand");
+    $("phone-hand").setAttribute("aria-pressed", String(hand.raised));
+    $("phone-hand-note").textContent = hand.note;
+    $("phone-hand-note").hidden = state !== "connected" || supervising || !hand.note;
     $("phone-wrap-up").hidden = live || onDeskPage;
     $("phone-sound").hidden = !(state === "ringing" && ringsHere() && !sound.audible());
     $("phone-elsewhere").hidden = !(state === "ringing" && !ringsHere());
@@ -187,10 +202,74 @@
     return customer ? `${customer.name} (${number})` : number || _("unknown number");
   }
 
-  phone.onIncoming(async ({ from }) => {
+  // The board rang this supervisor's phone into a colleague's call: answer it (now, or when it
+  // rings), since the supervisor asked for exactly this call a moment ago.
+  document.addEventListener("hotline:join-call", (event) => {
+    joinSid = event.detail && event.detail.callSid;
+    if (joinSid && phone.state === "ringing" && ringingSid === joinSid) joinColleague();
+  });
+
+  function joinColleague() {
+    supervising = true;
+    render();
+    act(() => phone.accept())();
+  }
+
+  async function syncHand(raised) {
+    const url = $("phone-hand").dataset.url;
+    try {
+      const response = raised === undefined
+        ? await fetch(url, { headers: { Accept: "application/json" } })
+        : await fetch(url, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+          body: JSON.stringify({ raised }),
+        });
+      const body = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        if (raised !== undefined) showError(body.error || _("The hand could not be raised; try again."));
+        return;
+      }
+      const wasRaised = hand.raised;
+      hand.raised = !!body.raised;
+      if (hand.raised) hand.note = _("Hand raised: a supervisor sees it on the board.");
+      else if (wasRaised && raised === undefined) hand.note = _("A supervisor has come to your call.");
+      else if (raised === false) hand.note = "";
+      followHand();
+      render();
+    } catch (error) {
+      if (raised !== undefined) showError(_("The desk could not reach the centre; try again."));
+    }
+  }
+
+  // Only a raised hand can change without the consultant (a supervisor comes, or the call
+  // ends), so the centre is asked about it only while it is up.
+  function followHand() {
+    if (hand.raised && !hand.timer) hand.timer = setInterval(() => syncHand(), 3000);
+    if (!hand.raised && hand.timer) {
+      clearInterval(hand.timer);
+      hand.timer = null;
+    }
+  }
+
+  function watchHand(on) {
+    if (on) {
+      if (!hand.watching) syncHand(); // a page opened during a call learns of a hand raised before
+    } else {
+      hand.raised = false;
+      hand.note = "";
+      followHand();
+    }
+    hand.watching = on;
+  }
+
+  phone.onIncoming(async ({ from, callSid }) => {
     caller = null;
     callerNumber = from;
     endedNotice = false;
+    ringingSid = callSid || null;
+    supervising = false;
+    if (ringingSid && ringingSid === joinSid) return joinColleague();
     render();
     await learnCaller();
     if (phone.state === "ringing" && ringsHere()) alerts.show(describeCaller());
@@ -202,14 +281,17 @@
     if (state !== "ringing") alerts.close();
     if (state === "connected") {
       showError("");
-      if (!caller) learnCaller();
+      if (!caller && !supervising) learnCaller();
     }
+    watchHand(state === "connected" && !supervising);
     if (state === "idle") alerts.offer();
     render();
   });
 
   phone.on("ended", ({ answered }) => {
-    endedNotice = answered && !onDeskPage;
+    endedNotice = answered && !onDeskPage && !supervising;
+    supervising = false;
+    ringingSid = null;
     if (!answered) caller = null;
     render();
   });
@@ -335,6 +417,7 @@
   $("phone-decline").addEventListener("click", act(() => phone.reject()));
   $("phone-hangup").addEventListener("click", act(() => phone.hangUp()));
   $("phone-mute").addEventListener("click", act(() => phone.mute(!phone.muted)));
+  $("phone-hand").addEventListener("click", () => syncHand(!hand.raised));
   $("phone-keypad").querySelectorAll("button[data-key]").forEach((button) =>
     button.addEventListener(
       "click",

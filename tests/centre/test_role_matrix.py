@@ -65,6 +65,10 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "desk.board": frozenset({S}),
     "desk.board_figures": frozenset({S}),
     "desk.board_events": frozenset({S}),
+    "desk.live_calls": frozenset({S}),
+    "desk.supervise_call": frozenset({S}),
+    "desk.leave_call": frozenset({S}),
+    "desk.hand": frozenset({C}),
     "privacy.customer_page": frozenset({S}),
     "privacy.export": frozenset({S}),
     "privacy.place_hold": frozenset({S}),
@@ -118,6 +122,10 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "routing.callback_connect": TWILIO,
     "routing.callback_result": TWILIO,
     "routing.callback_status": TWILIO,
+    "routing.supervise_join": TWILIO,
+    "routing.supervise_screen_key": TWILIO,
+    "routing.supervise_status": TWILIO,
+    "routing.supervise_left": TWILIO,
 }
 PASSWORD = "a long test password"
 # Values for a path's variables: ids that exist nowhere (an allowed person gets 404, not 403).

@@ -396,3 +396,40 @@ def test_a_participant_muted_while_ringing_joins_muted(centre, phone, twilio_cli
     assert participant(state, added.call_sid)["heard_by"] == []
     assert participant(state, caller)["heard_by"] == [added.call_sid]
     phone.post(f"/emulator/calls/{caller}/hangup")
+
+
+def test_the_consultants_phone_shows_who_coaches_it_and_what_the_room_does_to_it(
+    centre, phone, twilio_client
+):
+    caller, consultant, conference_sid = join_caller_and_consultant(centre, phone, twilio_client)
+    room = twilio_client.conferences(conference_sid)
+    talking = phone.get(f"/emulator/endpoints/{CONSULTANT}").json()["conference"]
+    phone.post(f"/emulator/endpoints/{SUPERVISOR}", {"auto_answer": True})
+    coach = room.participants.create(
+        from_=HOTLINE,
+        to=SUPERVISOR,
+        label="supervisor",
+        coaching=True,
+        call_sid_to_coach=consultant,
+    )
+    phone.wait_event(coach.call_sid, "join")
+    coached = phone.get(f"/emulator/endpoints/{CONSULTANT}").json()["conference"]
+    supervisors_phone = phone.get(f"/emulator/endpoints/{SUPERVISOR}").json()["conference"]
+    room.participants("consultant").update(hold=True)
+    held = phone.get(f"/emulator/endpoints/{CONSULTANT}").json()["conference"]
+    room.participants("consultant").update(hold=False, muted=True)
+    muted = phone.get(f"/emulator/endpoints/{CONSULTANT}").json()["conference"]
+
+    assert talking["sid"] == conference_sid and talking["label"] == "consultant"
+    assert talking["hears"] == [CALLER] and talking["coached_by"] == []
+    assert coached["coached_by"] == ["supervisor"]
+    assert set(coached["hears"]) == {CALLER, "supervisor"}
+    assert coached["heard_by"] == [CALLER, "supervisor"]
+    assert supervisors_phone["heard_by"] == ["consultant"], "the caller never hears the coach"
+    assert (held["hold"], held["hears"], held["heard_by"]) == (True, [], [])
+    assert muted["muted"] is True and muted["heard_by"] == []
+    assert muted["hears"] == [CALLER, "supervisor"]
+    phone.post(f"/emulator/endpoints/{CONSULTANT}/hangup")
+    phone.wait_end(consultant)
+    assert phone.get(f"/emulator/endpoints/{CONSULTANT}").json()["conference"] is None
+    phone.post(f"/emulator/calls/{caller}/hangup")
