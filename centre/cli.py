@@ -233,11 +233,16 @@ def retention_purge(dry_run: bool) -> None:
     from centre.app import create_app
     from hotline.telephony import telephony
     from privacy.retention import purge
+    from recordings.storage import make_store
 
     settings = load_settings()
     with create_app(settings).app_context():
         report = purge(
-            settings.retention_days, telephony.current(), dry_run=dry_run, triggered_by="cli"
+            settings.retention_days,
+            telephony.current(),
+            dry_run=dry_run,
+            triggered_by="cli",
+            store=make_store(settings.recording_folder),
         )
     verb = "would delete" if dry_run else "deleted"
     for kind, count in report.counts.items():
