@@ -25,7 +25,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -34,6 +33,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
+from werkzeug.wsgi import wrap_file
 
 from agent_desk import i18n, labels, records, softphone, streams, uploads
 from agent_desk import state as states
@@ -619,13 +619,19 @@ def call_recording_audio(recording_id: int) -> Response:
     except records.RecordRefused as exc:
         return plain(i18n.refusal_text(exc), 403)
     try:
-        audio = recordings.stored_audio(recording, recording_store())
+        audio, size = recordings.stored_audio(recording, recording_store())
     except recordings.RecordingGone:
         return plain(
             _("The audio of this recording is gone: it was deleted, or never arrived."), 410
         )
-    response = send_file(audio, mimetype="audio/wav", conditional=True, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
+    response = Response(
+        wrap_file(request.environ, audio),
+        mimetype="audio/wav",
+        direct_passthrough=True,
+        headers={"Cache-Control": "private, no-store"},
+    )
+    response.content_length = size
+    response.make_conditional(request, accept_ranges=True, complete_length=size)
     return response
 
 

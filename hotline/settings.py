@@ -286,8 +286,8 @@ class Settings:
     # Where the office's legal basis is the caller's consent, the caller may decline by key.
     recording_decline: bool = True
     recording_decline_key: str = "9"
-    # Where recordings are kept once downloaded (a folder; empty: instance/recordings).
-    recording_folder: str = ""
+    # Where recordings are kept once downloaded (HOTLINE_RECORDING_FOLDER; instance/recordings).
+    recording_folder: str = field(default_factory=lambda: str(instance_dir() / "recordings"))
     # Delete a recording at Twilio once it is stored here and checked.
     recording_delete_at_network: bool = False
     consultant_hours: str = "mon-fri 08:00-18:00"

@@ -250,11 +250,17 @@ def call_recording(recording_id: int) -> Recording | None:
     return recording if recording is not None and recording.kind == CALL_KIND else None
 
 
-def stored_audio(recording: Recording, store: AudioStore) -> BinaryIO:
-    """Open a call recording's stored audio, or say plainly that it is gone."""
+def stored_audio(recording: Recording, store: AudioStore) -> tuple[BinaryIO, int]:
+    """Open a call recording's stored audio and return it with its size, or say plainly that
+    it is gone."""
     if not recording.stored_key:
         raise RecordingGone("this recording was never stored here")
     try:
-        return store.open(recording.stored_key)
+        audio = store.open(recording.stored_key)
     except StoreError as exc:
         raise RecordingGone("the recording's audio is gone") from exc
+    size = recording.size_bytes
+    if size is None:
+        checked = store.check(recording.stored_key)
+        size = checked.size if checked else 0
+    return audio, size
