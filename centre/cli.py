@@ -328,10 +328,14 @@ def privacy_erase(customer_id: int) -> None:
     from centre.app import create_app
     from hotline.telephony import telephony
     from privacy.subject_rights import ErasureRefused, erase_customer
+    from recordings.storage import make_store
 
-    with create_app(load_settings()).app_context():
+    settings = load_settings()
+    with create_app(settings).app_context():
         try:
-            counts = erase_customer(None, customer_id, telephony.current())
+            counts = erase_customer(
+                None, customer_id, telephony.current(), make_store(settings.recording_folder)
+            )
         except (LookupError, ErasureRefused) as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo("erased: " + ", ".join(f"{name} {count}" for name, count in counts.items()))

@@ -20,6 +20,7 @@ from privacy.footprint import Footprint, footprint_of
 from privacy.holds import is_held
 from privacy.models import LegalHold
 from recordings.models import Recording
+from recordings.storage import AudioStore, StoreError
 from routing.models import CallbackAttempt, CallbackRequest, CallRecord
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ SECTIONS: dict[str, tuple[str, type[Base]]] = {
     "call_records": ("Calls to the hotline", CallRecord),
     "callback_requests": ("Callbacks asked for", CallbackRequest),
     "callback_attempts": ("Attempts to call back", CallbackAttempt),
-    "recordings": ("Recordings (voicemail)", Recording),
+    "recordings": ("Recordings (voicemail and calls)", Recording),
     "sms": ("Text messages sent", OutboundSms),
     "job_alerts": ("Job alert subscriptions", JobAlert),
     "audit_entries": ("Changes and reads of the record", AuditEntry),
@@ -108,10 +109,16 @@ def export_html(export: dict[str, Any]) -> str:
     return templates.get_template("privacy/export.html").render(export=export)
 
 
-def erase_customer(by: Consultant | None, customer_id: int, network: Telephony) -> dict[str, int]:
+def erase_customer(
+    by: Consultant | None,
+    customer_id: int,
+    network: Telephony,
+    store: AudioStore | None = None,
+) -> dict[str, int]:
     """Erase a customer's personal data where the law allows it, keeping the board's counts.
 
-    Recordings are deleted here and at the phone network, texts and job alerts deleted; the
+    Recordings are deleted here (a call's stored copy in store too) and at the phone
+    network, texts and job alerts deleted; the
     records of calls, contacts and callbacks stay for the office's figures but lose every
     name, number and note; audit entries keep what was done but not the values; the
     customer's record is left as a nameless tombstone so that what links to it stays whole.
@@ -128,8 +135,11 @@ def erase_customer(by: Consultant | None, customer_id: int, network: Telephony) 
     refused = 0
     for recording in recordings:
         try:
-            network.delete_recording(recording.recording_sid)
-        except TelephonyError as exc:
+            if recording.network_deleted_at is None:
+                network.delete_recording(recording.recording_sid)
+            if recording.stored_key and store is not None:
+                store.delete(recording.stored_key)
+        except (TelephonyError, StoreError, OSError) as exc:
             refused += 1
             log.warning("call %s: recording not deleted: %s", recording.call_sid, exc)
     if refused:
