@@ -245,6 +245,7 @@ def call_view(consultant: Consultant) -> dict[str, object]:
             "mine": entry.consultant_id == consultant.id,
             "held": room.held,
             "recorded": consent.recorded(engine.redis, entry.call_sid),
+            "recording_live": consent.recording_live(engine.redis, entry.call_sid),
             "recording_paused": consent.paused(engine.redis, entry.call_sid),
             "party": None
             if party is None

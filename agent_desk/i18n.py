@@ -119,6 +119,7 @@ def script_texts() -> dict[str, object]:
 # reader's words for it. (Refusals that name a value, such as a phone number, stay English.)
 REFUSALS = (
     _l("this call is not being recorded"),
+    _l("the recording has not started yet; try again in a moment"),
     _l(
         "Only a consultant who took this call, or who has opened the caller's record "
         "(with a reason if it is not theirs), may play its recording."

@@ -1142,7 +1142,9 @@ class PhoneNetwork:
         """Start recording a room that asked for it, once (callers hold the lock)."""
         if conference.recording_request is None or conference.recording_sid is not None:
             return
-        first = next(iter(conference.participants.values()), None)
+        # The first channel is the first participant to join (Twilio's changelog, 2025-09-15).
+        present = [p for p in conference.participants.values() if p.joined is not None]
+        first = min(present, key=lambda p: p.joined or 0.0, default=None)
         recording = Recording(
             sid=new_sid("RE"),
             account_sid=self.config.account_sid,

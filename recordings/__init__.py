@@ -13,9 +13,11 @@ What Twilio offers for a call that meets in a conference room, and what the cent
   plays that just the same. ``RecordingChannels=dual`` of the Call Recordings API records the
   two parties of a two-party call; a room with a consultation or a three-way call has more, so
   the centre does not record a leg.
-- **Pause and resume.** ``UpdateConferenceRecording`` with ``Status=paused`` (``PauseBehavior=skip``:
-  nothing of the pause is kept, not even silence) and ``Status=in-progress``, addressed as
-  ``Twilio.CURRENT`` so the desk needs no recording sid; each is audited on the caller's trail.
+- **Pause and resume.** ``UpdateConferenceRecording`` with ``Status=paused``
+  (``PauseBehavior=skip``: nothing of the pause is kept, not even silence) and
+  ``Status=in-progress``, addressed as ``Twilio.CURRENT`` so the desk needs no recording sid;
+  each is audited on the caller's trail. The desk offers it once the room's ``in-progress``
+  report has come: before that there is no recording to pause.
 - **Consent.** Whether a queue records is its policy (``record_calls``, off unless the office
   switches it on); a caller hears the notice in their language before they queue and, where the
   policy lets them (``caller_may_decline``), may decline with a key. ``routing.consent`` keeps the

@@ -16,6 +16,8 @@ from hotline.telephony import telephony
 from hotline.webhooks import RetryLater
 from recordings.models import Recording
 from recordings.storage import AudioStore, StoreError
+from routing import consent
+from routing.extension import services
 from routing.models import CallRecord
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,8 @@ def store_recording(report: RecordingReport) -> Recording:
         recording.url = recording.url or report.url
         recording.language = recording.language or language
     log.info("call %s: recording %s is %s", report.call_sid, report.recording_sid, recording.status)
+    if recording.kind == CALL_KIND and report.status:
+        consent.note_recording(services().engine.redis, report.call_sid, recording.status)
     if recording.kind == CALL_KIND and recording.status == "completed":
         if recording.stored_at is None:
             jobs.enqueue(

@@ -16,6 +16,8 @@ from routing import keys
 
 DECISION_FIELD = "recording"
 PAUSED_FIELD = "recording_paused"
+# Whether the room's recording is running (its in-progress report came, its end did not).
+LIVE_FIELD = "recording_live"
 
 
 class RecordingDecision(StrEnum):
@@ -68,3 +70,19 @@ def set_paused(client: redis.Redis, call_sid: str, paused: bool) -> None:
 def paused(client: redis.Redis, call_sid: str) -> bool:
     """Tell whether the consultant paused the recording (and has not resumed it)."""
     return _text(client.hget(keys.room(call_sid), PAUSED_FIELD) or b"0") == "1"
+
+
+def note_recording(client: redis.Redis, call_sid: str, status: str) -> None:
+    """Keep what the network last reported of the room's recording: running or not."""
+    running = status in ("in-progress", "paused")
+    pipe = client.pipeline()
+    pipe.hset(keys.room(call_sid), LIVE_FIELD, "1" if running else "0")
+    if not running:
+        pipe.hset(keys.room(call_sid), PAUSED_FIELD, "0")
+    pipe.expire(keys.room(call_sid), keys.ENTRY_TTL_SECONDS)
+    pipe.execute()
+
+
+def recording_live(client: redis.Redis, call_sid: str) -> bool:
+    """Tell whether the room's recording has started and not ended."""
+    return _text(client.hget(keys.room(call_sid), LIVE_FIELD) or b"0") == "1"

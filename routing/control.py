@@ -194,6 +194,8 @@ def pause_recording(routing: Routing, call_sid: str, consultant_id: int, paused:
     _owned(routing, call_sid, consultant_id)
     if not consent.recorded(routing.engine.redis, call_sid):
         raise CallControlError("this call is not being recorded")
+    if not consent.recording_live(routing.engine.redis, call_sid):
+        raise CallControlError("the recording has not started yet; try again in a moment")
     room = conference_sid(routing, call_sid)
     what = "pause the recording" if paused else "resume the recording"
     _act(what, _network().pause_room_recording, room, paused)

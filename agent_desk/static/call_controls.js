@@ -126,7 +126,7 @@
     $("call-held").hidden = !view.held;
     const recorded = !!view.recorded;
     const paused = recorded && !!view.recording_paused;
-    $("phone-recording").hidden = !mine || !recorded;
+    $("phone-recording").hidden = !mine || !recorded || !view.recording_live;
     $("phone-recording").textContent = paused ? _("Resume recording") : _("Pause recording");
     $("phone-recording").setAttribute("aria-pressed", String(paused));
     $("call-recorded").hidden = !recorded || paused;

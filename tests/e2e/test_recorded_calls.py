@@ -140,7 +140,9 @@ def test_a_recorded_call_paused_and_resumed_is_stored_deleted_at_twilio_and_play
     anna.answer()
     recording = the_recording(centre, sid, "in-progress")
     assert recording["channels"] == 2
-    assert wait_for(lambda: anna.room().get("recorded"), what="the desk to show the recording")
+    assert recording["call_sid"] == sid, "the caller joined the room first: the first channel"
+    assert anna.room().get("recorded"), "the desk says the call is recorded"
+    wait_for(lambda: anna.room().get("recording_live"), what="the desk to hear it has started")
 
     paused = anna.act("/desk/api/call/recording", {"paused": True})
     assert paused["recording_paused"] is True
