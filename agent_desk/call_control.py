@@ -21,7 +21,7 @@ from customers.contacts import contacts_of_call
 from hotline.db import db
 from hotline.speech import LANGUAGES
 from knowledge.directory import DirectoryError, directory, directory_entry, normalise_number
-from routing import control, legs
+from routing import consent, control, legs
 from routing.control import CallControlError
 from routing.extension import services as routing_services
 from routing.live import ConsultantState, LiveEntry
@@ -72,6 +72,16 @@ def hold(consultant: Consultant, on: bool) -> None:
     except CallControlError as exc:
         raise _refused(exc) from exc
     _audited(consultant, entry, "call.hold" if on else "call.resume")
+
+
+def pause_recording(consultant: Consultant, paused: bool) -> None:
+    """Pause the call's recording for a sensitive part, or resume it; audited."""
+    entry = current_call(consultant)
+    try:
+        control.pause_recording(routing_services(), entry.call_sid, consultant.id, paused)
+    except CallControlError as exc:
+        raise _refused(exc) from exc
+    _audited(consultant, entry, "call.recording-pause" if paused else "call.recording-resume")
 
 
 def outside_party(body: Mapping[str, Any]) -> tuple[str, str]:
@@ -235,6 +245,9 @@ def call_view(consultant: Consultant) -> dict[str, object]:
             "call_sid": entry.call_sid,
             "mine": entry.consultant_id == consultant.id,
             "held": room.held,
+            "recorded": consent.recorded(engine.redis, entry.call_sid),
+            "recording_live": consent.recording_live(engine.redis, entry.call_sid),
+            "recording_paused": consent.paused(engine.redis, entry.call_sid),
             "party": None
             if party is None
             else {

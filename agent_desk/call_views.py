@@ -55,6 +55,17 @@ def call_hold() -> Any:
     return _acted(lambda body: call_control.hold(g.consultant, body.get("on", True) is not False))
 
 
+@bp.post("/api/call/recording")
+@requires(Permission.TAKE_CALLS)
+def call_recording() -> Any:
+    """Pause the call's recording (paused: true) for a sensitive part, or resume it."""
+    return _acted(
+        lambda body: call_control.pause_recording(
+            g.consultant, body.get("paused", True) is not False
+        )
+    )
+
+
 @bp.post("/api/call/transfer")
 @requires(Permission.TAKE_CALLS)
 def call_transfer() -> Any:

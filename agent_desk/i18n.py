@@ -118,6 +118,14 @@ def script_texts() -> dict[str, object]:
 # What the desk's services may refuse, in English as they raise it; refusal_text finds the
 # reader's words for it. (Refusals that name a value, such as a phone number, stay English.)
 REFUSALS = (
+    _l("this call is not being recorded"),
+    _l("the recording has not started yet; try again in a moment"),
+    _l(
+        "Only a consultant who took this call, or who has opened the caller's record "
+        "(with a reason if it is not theirs), may play its recording."
+    ),
+    _l("the phone network refused to pause the recording; try again"),
+    _l("the phone network refused to resume the recording; try again"),
     _l("choose an outcome"),
     _l("that voicemail has already been handled"),
     _l("The current password is wrong."),

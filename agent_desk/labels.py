@@ -142,6 +142,9 @@ AUDIT_ACTIONS: Mapping[str, LazyString] = {
     "supervision.hand-raised": _l("raised a hand for a supervisor's help"),
     "supervision.hand-lowered": _l("lowered their raised hand"),
     "supervision.hand-answered": _l("came to a consultant's raised hand"),
+    "call.recording-pause": _l("paused the call's recording"),
+    "call.recording-resume": _l("resumed the call's recording"),
+    "recording.play": _l("played a call's recording"),
 }
 
 # The kinds of entry the audit page filters by (a prefix: "record." finds every opening).
@@ -153,6 +156,7 @@ AUDIT_FILTERS: Mapping[str, LazyString] = {
     "customer.update": _l("record changed"),
     "contact.": _l("contact logged"),
     "voicemail.": _l("voicemail played or handled"),
+    "recording.": _l("call recording played"),
     "call.": _l("call control (hold, transfer, consultation)"),
     "supervision.": _l("supervision (listening in, coaching, barging in, raised hands)"),
     "customer.erased": _l("erasure"),
@@ -227,6 +231,13 @@ DATA_KINDS: Mapping[str, LazyString] = {
     "audit_entries": _l("Audit entries"),
 }
 
+# Why a call was recorded or not (routing.consent's RecordingDecision).
+RECORDING_REASONS: Mapping[str, LazyString] = {
+    "notice_given": _l("recorded after the notice"),
+    "declined": _l("not recorded: the caller declined"),
+    "queue_not_recorded": _l("not recorded: the queue does not record calls"),
+}
+
 TRIGGERS: Mapping[str, LazyString] = {
     "schedule": _l("the nightly schedule"),
     "cli": _l("the hotline command"),
@@ -247,6 +258,7 @@ FAMILIES: Mapping[str, Mapping[str, LazyString]] = {
     "field": FIELDS,
     "data_kind": DATA_KINDS,
     "trigger": TRIGGERS,
+    "recording_reason": RECORDING_REASONS,
 }
 
 

@@ -16,14 +16,14 @@ from sqlalchemy import func, or_, select
 
 from consultants.models import Consultant
 from customers.audit import audit
-from customers.models import BreakGlass, Contact, Customer
+from customers.models import AuditEntry, BreakGlass, Contact, Customer
 from customers.service import SearchResult, search_customers
 from hotline.db import db, utcnow
 from recordings.models import Recording
 from recordings.voicemail import unhandled_voicemail
 from routing.extension import services as routing_services
 from routing.live import ConsultantState
-from routing.models import CallRecord
+from routing.models import CallLeg, CallRecord
 
 # How long after a call its consultant may still open the caller's record (the wrap-up, a
 # note to add); a contact not yet wrapped up keeps it open until it is.
@@ -183,6 +183,75 @@ def play_voicemail(consultant: Consultant, recording: Recording) -> None:
         "voicemail.play",
         {"recording": recording.recording_sid, "waiting": waiting is not None},
     )
+
+
+# A player asks for a recording in pieces (HTTP Range); one playback is audited once, and a
+# further piece asked for within this time by the same person is the same playback.
+PLAYBACK_SPAN = timedelta(minutes=30)
+
+
+def took_part(consultant: Consultant, call_sid: str) -> bool:
+    """Tell whether the consultant handled the call (its record, or one of its legs)."""
+    record = db.session.scalar(
+        select(CallRecord.id).where(
+            CallRecord.call_sid == call_sid, CallRecord.consultant_id == consultant.id
+        )
+    )
+    leg = db.session.scalar(
+        select(CallLeg.id).where(
+            CallLeg.call_sid == call_sid, CallLeg.consultant_id == consultant.id
+        )
+    )
+    return record is not None or leg is not None
+
+
+def playback_grounds(consultant: Consultant, recording: Recording) -> tuple[int | None, str]:
+    """Return the caller (customer id) and the grounds on which the consultant may play a
+    call's recording: they took part in the call, or they may open the caller's record (their
+    own customer, a recent call, or a reason they stated to open it). Refuse otherwise."""
+    customer_id = db.session.scalar(
+        select(CallRecord.customer_id).where(CallRecord.call_sid == recording.call_sid)
+    )
+    if took_part(consultant, recording.call_sid):
+        return customer_id, Grounds.CALL.value
+    customer = customer_or_none(customer_id) if customer_id else None
+    grounds = grounds_for(consultant, customer) if customer is not None else None
+    if grounds is None:
+        raise RecordRefused(
+            "Only a consultant who took this call, or who has opened the caller's record "
+            "(with a reason if it is not theirs), may play its recording."
+        )
+    return customer_id, grounds.value
+
+
+def play_call_recording(consultant: Consultant, recording: Recording, first_piece: bool) -> None:
+    """Let a consultant play a call's recording on their grounds, audited once per playback.
+
+    A first piece (no Range, or from byte 0) always starts a new audited playback; a later
+    piece is audited too unless the same person's playback of it was audited a moment ago.
+    """
+    customer_id, grounds = playback_grounds(consultant, recording)
+    if not first_piece:
+        recent = db.session.scalars(
+            select(AuditEntry.changes).where(
+                AuditEntry.consultant_id == consultant.id,
+                AuditEntry.action == "recording.play",
+                AuditEntry.at >= utcnow() - PLAYBACK_SPAN,
+            )
+        )
+        if any((changes or {}).get("recording") == recording.recording_sid for changes in recent):
+            return
+    with db.transaction():
+        audit(
+            consultant.id,
+            customer_id,
+            "recording.play",
+            {
+                "recording": recording.recording_sid,
+                "call_sid": recording.call_sid,
+                "grounds": grounds,
+            },
+        )
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
+from werkzeug.wsgi import wrap_file
 
 from agent_desk import i18n, labels, records, softphone, streams, supervision, uploads
 from agent_desk import state as states
@@ -62,6 +63,7 @@ from knowledge.imports import OFFER_TARGETS, ImportRequestError, import_status, 
 from knowledge.imports import start_import as begin_import
 from recordings import service as recordings
 from recordings import voicemail as voicemails
+from recordings.storage import AudioStore, make_store
 from recordings.voicemail import VoicemailError
 from routing import board as queue_board
 from routing.extension import services as routing_services
@@ -107,6 +109,14 @@ def local_time(moment: datetime | None, width: str = "short") -> str:
 def label(code: str | None, family: str) -> str:
     """Show a stored code (a topic, outcome, state...) as the reader's words."""
     return labels.label(family, code)
+
+
+@bp.app_template_filter("duration")
+def duration(seconds: int | None) -> str:
+    """Show a length in seconds as minutes and seconds (1:05)."""
+    if seconds is None:
+        return ""
+    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 @bp.app_context_processor
@@ -590,6 +600,47 @@ def voicemail_audio(recording_id: int) -> Response:
     return Response(sound, mimetype="audio/wav", headers={"Cache-Control": "private, no-store"})
 
 
+def plain(text: str, status: int) -> Response:
+    """Answer a player with a sentence a person can read, kept by no cache."""
+    return Response(
+        text + "\n", status, mimetype="text/plain", headers={"Cache-Control": "no-store"}
+    )
+
+
+def recording_store() -> AudioStore:
+    """Return the store that keeps recorded calls."""
+    return make_store(routing_services().settings.recording_folder)
+
+
+@bp.get("/recordings/<int:recording_id>/audio")
+@requires(Permission.PLAY_RECORDINGS)
+def call_recording_audio(recording_id: int) -> Response:
+    """Stream a recorded call (HTTP Range, so a player can seek), on the consultant's grounds;
+    every playback is audited. A recording whose audio is gone says so plainly."""
+    recording = recordings.call_recording(recording_id) or abort(404)
+    ranged = request.range
+    first_piece = ranged is None or all(start == 0 for start, _end in ranged.ranges)
+    try:
+        records.play_call_recording(g.consultant, recording, first_piece)
+    except records.RecordRefused as exc:
+        return plain(i18n.refusal_text(exc), 403)
+    try:
+        audio, size = recordings.stored_audio(recording, recording_store())
+    except recordings.RecordingGone:
+        return plain(
+            _("The audio of this recording is gone: it was deleted, or never arrived."), 410
+        )
+    response = Response(
+        wrap_file(request.environ, audio),
+        mimetype="audio/wav",
+        direct_passthrough=True,
+        headers={"Cache-Control": "private, no-store"},
+    )
+    response.content_length = size
+    response.make_conditional(request, accept_ranges=True, complete_length=size)
+    return response
+
+
 @bp.post("/voicemail/<int:recording_id>")
 @requires(Permission.VOICEMAIL)
 def handle_voicemail(recording_id: int) -> Any:
@@ -620,13 +671,17 @@ def no_store(page: str, status: int = 200) -> Response:
 
 def record_page(record: Customer, pesel: str | None = None, status: int = 200) -> Response:
     """Render a customer's record, the PESEL masked unless it was just revealed."""
+    contacts = contacts_of(record.id)
     return no_store(
         render_template(
             "desk/customer.html",
             customer=record,
             pesel=pesel,
             masked_pesel=customers_service.mask_pesel(record.pesel),
-            contacts=contacts_of(record.id),
+            contacts=contacts,
+            call_recordings=recordings.summaries_of_calls(
+                sorted({c.call_sid for c in contacts if c.call_sid}), recording_store()
+            ),
             history=audit_trail(record.id),
             advisor=db.session.get(Consultant, record.advisor_id) if record.advisor_id else None,
         ),

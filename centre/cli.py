@@ -233,11 +233,16 @@ def retention_purge(dry_run: bool) -> None:
     from centre.app import create_app
     from hotline.telephony import telephony
     from privacy.retention import purge
+    from recordings.storage import make_store
 
     settings = load_settings()
     with create_app(settings).app_context():
         report = purge(
-            settings.retention_days, telephony.current(), dry_run=dry_run, triggered_by="cli"
+            settings.retention_days,
+            telephony.current(),
+            dry_run=dry_run,
+            triggered_by="cli",
+            store=make_store(settings.recording_folder),
         )
     verb = "would delete" if dry_run else "deleted"
     for kind, count in report.counts.items():
@@ -331,10 +336,14 @@ def privacy_erase(customer_id: int) -> None:
     from centre.app import create_app
     from hotline.telephony import telephony
     from privacy.subject_rights import ErasureRefused, erase_customer
+    from recordings.storage import make_store
 
-    with create_app(load_settings()).app_context():
+    settings = load_settings()
+    with create_app(settings).app_context():
         try:
-            counts = erase_customer(None, customer_id, telephony.current())
+            counts = erase_customer(
+                None, customer_id, telephony.current(), make_store(settings.recording_folder)
+            )
         except (LookupError, ErasureRefused) as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo("erased: " + ", ".join(f"{name} {count}" for name, count in counts.items()))

@@ -15,7 +15,12 @@ from emulator.exceptions import (
     CallRedirected,
     ConferenceChanged,
 )
-from emulator.models import CONFERENCE_CALLBACK_EVENTS, Participant, StatusCallback
+from emulator.models import (
+    CONFERENCE_CALLBACK_EVENTS,
+    Participant,
+    RecordingCallback,
+    StatusCallback,
+)
 from emulator.queueing import HOLD_MUSIC_SECONDS
 from emulator.twiml import CONFERENCE_MEDIA_VERBS, Fetch, Verb
 
@@ -23,6 +28,8 @@ if TYPE_CHECKING:
     from emulator.engine import CallRunner
 
 DEFAULT_CONFERENCE_EVENTS = frozenset({"start", "end"})
+# recordingStatusCallbackEvent of <Conference>: in-progress, completed, absent (default completed).
+RECORDING_EVENTS = frozenset({"in-progress", "completed", "absent"})
 
 
 def conference(runner: CallRunner, noun: Verb, document_url: str, time_limit: float) -> None:
@@ -37,6 +44,7 @@ def conference(runner: CallRunner, noun: Verb, document_url: str, time_limit: fl
         call,
         participant_from_noun(runner, noun, document_url),
         _status_callback(runner, noun, document_url),
+        _recording(runner, noun, document_url),
     )
     try:
         _stay(runner, time.monotonic() + time_limit)
@@ -80,6 +88,17 @@ def _status_callback(runner: CallRunner, noun: Verb, document_url: str) -> Statu
     words = (noun.attr("statusCallbackEvent") or "").replace(",", " ").split()
     events = frozenset(words) & CONFERENCE_CALLBACK_EVENTS or DEFAULT_CONFERENCE_EVENTS
     return StatusCallback(url, (noun.attr("statusCallbackMethod") or "POST").upper(), events)
+
+
+def _recording(runner: CallRunner, noun: Verb, document_url: str) -> RecordingCallback | None:
+    """Read record="record-from-start" and its recordingStatusCallback* attributes."""
+    if (noun.attr("record") or "do-not-record") != "record-from-start":
+        return None
+    url = runner.resolve(noun.attr("recordingStatusCallback"), document_url) or ""
+    words = (noun.attr("recordingStatusCallbackEvent") or "").replace(",", " ").split()
+    events = frozenset(words) & RECORDING_EVENTS or frozenset({"completed"})
+    method = (noun.attr("recordingStatusCallbackMethod") or "POST").upper()
+    return RecordingCallback(url, method, events)
 
 
 def _stay(runner: CallRunner, deadline: float) -> None:

@@ -455,8 +455,24 @@ def list_recordings() -> Response:
                     "duration": recording.duration,
                     "status": recording.status,
                     "transcript": recording.transcript,
+                    "conference_sid": recording.conference_sid,
+                    "channels": recording.channels,
+                    "pauses": recording.pauses,
+                    "paused_seconds": recording.paused_seconds,
                     "url": network.recording_url(recording),
                 }
                 for recording in recordings
             ]
         )
+
+
+@bp.post("/recordings/outage")
+def recording_outage() -> Response:
+    """Make the next N media downloads fail with 503, as an outage at Twilio would."""
+    failures = _body().get("failures", 1)
+    if not isinstance(failures, int) or failures < 0:
+        raise ControlError(400, "failures must be a whole number >= 0")
+    network = _network()
+    with network.lock:
+        network.media_failures = failures
+    return jsonify({"failures": failures})

@@ -15,8 +15,9 @@ MP3_FRAME_BYTES = 96
 MP3_FRAME_SECONDS = 1152 / 48000
 
 
-def wav_bytes(seconds: float) -> bytes:
-    """Return a mono 8 kHz 16-bit WAV holding a quiet tone for the given length."""
+def wav_bytes(seconds: float, channels: int = 1) -> bytes:
+    """Return an 8 kHz 16-bit WAV holding a quiet tone for the given length, in one channel
+    or two (the second silent)."""
     period = WAV_SAMPLE_RATE // TONE_HERTZ
     one_period = struct.pack(
         f"<{period}h",
@@ -24,9 +25,11 @@ def wav_bytes(seconds: float) -> bytes:
     )
     samples = max(0, round(seconds * WAV_SAMPLE_RATE))
     frames = (one_period * (samples // period + 1))[: samples * 2]
+    if channels == 2:
+        frames = b"".join(frames[i : i + 2] + b"\x00\x00" for i in range(0, len(frames), 2))
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as audio:
-        audio.setnchannels(1)
+        audio.setnchannels(channels)
         audio.setsampwidth(2)
         audio.setframerate(WAV_SAMPLE_RATE)
         audio.writeframes(frames)

@@ -303,9 +303,19 @@ class Message:
         }
 
 
+@dataclass(frozen=True)
+class RecordingCallback:
+    """Where a recording's status callbacks go (recordingStatusCallback*), and for which events."""
+
+    url: str
+    method: str = "POST"
+    events: frozenset[str] = frozenset({"completed"})
+
+
 @dataclass(eq=False)
 class Recording:
-    """Audio a <Record> captured; the words spoken are kept so tests can check them."""
+    """Audio a <Record> captured, or a conference's recording; the words spoken into a <Record>
+    are kept so tests can check them."""
 
     sid: str
     account_sid: str
@@ -316,6 +326,17 @@ class Recording:
     start_time: datetime = field(default_factory=utcnow)
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
+    # A conference's recording: its room, two channels (the first participant, then everyone
+    # else), what made it, and how long it has been paused.
+    conference_sid: str | None = None
+    channels: int = 1
+    source: str = "RecordVerb"
+    callback: RecordingCallback | None = None
+    started: float = field(default_factory=time.monotonic)
+    paused_since: float | None = None
+    paused_seconds: float = 0.0
+    pause_behavior: str = "silence"
+    pauses: int = 0
 
 
 CONFERENCE_CALLBACK_EVENTS = frozenset(
@@ -391,6 +412,10 @@ class Conference:
     callback_sequence: int = 0
     reason_ended: str | None = None
     call_sid_ending: str | None = None
+    # <Conference record="record-from-start">: where its recording reports, and the recording
+    # made while the room is in progress.
+    recording_request: RecordingCallback | None = None
+    recording_sid: str | None = None
     events: list[Event] = field(default_factory=list)
     _next_seq: int = 1
 

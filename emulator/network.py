@@ -33,6 +33,7 @@ from emulator.models import (
     Queue,
     QueueMember,
     Recording,
+    RecordingCallback,
     StatusCallback,
     new_sid,
     utcnow,
@@ -108,6 +109,8 @@ class PhoneNetwork:
         self.endpoints: dict[str, Endpoint] = {}
         self.messages: dict[str, Message] = {}
         self.recordings: dict[str, Recording] = {}
+        # Media downloads to refuse with 503 (the control API's outage), for retry tests.
+        self.media_failures = 0
         self.conferences: dict[str, Conference] = {}
         self.conference_callbacks = ConferenceCallbacks(config)
         self.closed = False
@@ -605,13 +608,24 @@ class PhoneNetwork:
         return conference
 
     def join_conference(
-        self, name: str, call: Call, participant: Participant, callback: StatusCallback | None
+        self,
+        name: str,
+        call: Call,
+        participant: Participant,
+        callback: StatusCallback | None,
+        record: RecordingCallback | None = None,
     ) -> Conference:
-        """Put a call into the named conference, creating the room on first use."""
+        """Put a call into the named conference, creating the room on first use.
+
+        A participant whose <Conference> says record="record-from-start" makes the room record
+        from its start (or from now, if it is in progress already).
+        """
         with self.changed:
             conference = self.live_conference_named(name) or self._create_conference(name)
             if conference.status_callback is None and callback is not None:
                 conference.status_callback = callback
+            if conference.recording_request is None and record is not None:
+                conference.recording_request = record
             participant = conference.participants.get(call.sid) or participant
             participant.conference_sid = conference.sid
             participant.joined = time.monotonic()
@@ -641,8 +655,10 @@ class PhoneNetwork:
                     conference, "start", "the conference started", "conference-start"
                 )
                 talking = [self.calls.get(p.call_sid) for p in conference.connected()]
+                self._start_conference_recording(conference)
             elif conference.status == "in-progress":
                 talking = [call]
+                self._start_conference_recording(conference)
             else:
                 talking = []
             for someone in talking:
@@ -758,6 +774,7 @@ class PhoneNetwork:
                 return
             conference.status = "completed"
             conference.updated_at = utcnow()
+            self._finish_conference_recording(conference)
             conference.reason_ended = reason
             conference.call_sid_ending = by_call_sid
             for participant in list(conference.participants.values()):
@@ -1119,6 +1136,135 @@ class PhoneNetwork:
                 delivered=delivered,
             )
 
+    # Conference recordings -----------------------------------------------------------
+
+    def _start_conference_recording(self, conference: Conference) -> None:
+        """Start recording a room that asked for it, once (callers hold the lock)."""
+        if conference.recording_request is None or conference.recording_sid is not None:
+            return
+        # The first channel is the first participant to join (Twilio's changelog, 2025-09-15).
+        present = [p for p in conference.participants.values() if p.joined is not None]
+        first = min(present, key=lambda p: p.joined or 0.0, default=None)
+        recording = Recording(
+            sid=new_sid("RE"),
+            account_sid=self.config.account_sid,
+            call_sid=first.call_sid if first else "",
+            duration=0,
+            transcript="",
+            status="in-progress",
+            conference_sid=conference.sid,
+            channels=2,
+            source="Conference",
+            callback=conference.recording_request,
+        )
+        self.recordings[recording.sid] = recording
+        conference.recording_sid = recording.sid
+        conference.record("recording", f"recording {recording.sid} started", sid=recording.sid)
+        self._report_recording(recording, "in-progress")
+
+    def _finish_conference_recording(self, conference: Conference) -> None:
+        """Close a room's recording when the room ends; its file is ready a moment later."""
+        recording = self.recordings.get(conference.recording_sid or "")
+        if recording is None or recording.status not in ("in-progress", "paused"):
+            return
+        now = time.monotonic()
+        if recording.paused_since is not None:
+            recording.paused_seconds += now - recording.paused_since
+            recording.paused_since = None
+        length = now - recording.started
+        if recording.pause_behavior == "skip":
+            length -= recording.paused_seconds
+        recording.duration = max(0, round(length / self.config.time_scale))
+        recording.status = "processing"
+        recording.updated_at = utcnow()
+        conference.record("recording", f"recording {recording.sid} stopped", sid=recording.sid)
+
+        def ready() -> None:
+            with self.lock:
+                recording.status = "completed" if recording.duration > 0 else "absent"
+                recording.updated_at = utcnow()
+                status = recording.status
+            self._report_recording(recording, status)
+
+        self.later(0.05, ready)
+
+    def update_conference_recording(
+        self, conference: Conference, sid: str, status: str, pause_behavior: str | None
+    ) -> Recording | None:
+        """Pause, resume or stop a room's recording (Twilio.CURRENT names the live one)."""
+        with self.changed:
+            if sid == "Twilio.CURRENT":
+                sid = conference.recording_sid or ""
+            recording = self.recordings.get(sid)
+            if recording is None or recording.conference_sid != conference.sid:
+                return None
+            now = time.monotonic()
+            if status == "paused" and recording.status == "in-progress":
+                recording.status = "paused"
+                recording.paused_since = now
+                recording.pauses += 1
+                recording.pause_behavior = pause_behavior or "silence"
+            elif status == "in-progress" and recording.status == "paused":
+                recording.status = "in-progress"
+                if recording.paused_since is not None:
+                    recording.paused_seconds += now - recording.paused_since
+                    recording.paused_since = None
+            elif status == "stopped" and recording.status in ("in-progress", "paused"):
+                self._finish_conference_recording(conference)
+            recording.updated_at = utcnow()
+            conference.record(
+                "recording", f"recording {recording.sid} {recording.status}", sid=recording.sid
+            )
+            return recording
+
+    def _report_recording(self, recording: Recording, status: str) -> None:
+        """Send a conference recording's status callback in the background, if asked for."""
+        callback = recording.callback
+        if callback is None or not callback.url or status not in callback.events:
+            return
+        params = {
+            "AccountSid": recording.account_sid,
+            "ConferenceSid": recording.conference_sid or "",
+            "RecordingSid": recording.sid,
+            "RecordingUrl": self.recording_url(recording),
+            "RecordingStatus": status,
+            "RecordingDuration": str(recording.duration),
+            "RecordingChannels": str(recording.channels),
+            "RecordingSource": recording.source,
+            "RecordingStartTime": recording.start_time.strftime("%a, %d %b %Y %H:%M:%S +0000"),
+        }
+        if status == "in-progress":
+            params.pop("RecordingDuration")
+
+        def send() -> None:
+            conference = self.conferences.get(recording.conference_sid or "")
+
+            def observe(method: str, url: str, answer: int | None) -> None:
+                if conference is not None:
+                    conference.record(
+                        "recording-callback",
+                        f"recording {recording.sid} ({status}) reported to {url}: "
+                        + ("no answer" if answer is None else f"HTTP {answer}"),
+                        recording_sid=recording.sid,
+                        status=answer,
+                    )
+
+            webhooks = Webhooks(self.config.auth_token, recording.sid, observer=observe)
+            try:
+                webhooks.deliver(callback.url, callback.method, params)
+            finally:
+                webhooks.close()
+
+        self.later(0.0, send)
+
+    def take_media_failure(self) -> bool:
+        """Tell whether this media download should fail (an outage the control API set)."""
+        with self.lock:
+            if self.media_failures <= 0:
+                return False
+            self.media_failures -= 1
+            return True
+
     def recording(self, sid: str) -> Recording | None:
         """Return a recording by sid."""
         with self.lock:
@@ -1169,6 +1315,7 @@ class PhoneNetwork:
             self.endpoints.clear()
             self.messages.clear()
             self.recordings.clear()
+            self.media_failures = 0
             self.conferences.clear()
             self.changed.notify_all()
 

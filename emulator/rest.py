@@ -105,9 +105,14 @@ def _media(account_sid: str, recording_sid: str, extension: str | None) -> Respo
     recording = network.recording(recording_sid)
     if recording is None or account_sid != network.config.account_sid:
         raise not_found(request.path)
+    if network.take_media_failure():
+        raise ApiError(503, 20500, "Service Unavailable")
     if extension == ".mp3":
         return Response(mp3_bytes(recording.duration), mimetype="audio/mpeg")
-    return Response(wav_bytes(recording.duration), mimetype="audio/x-wav")
+    # A conference's recording is kept in two channels; its file downloads in one unless
+    # RequestedChannels=2 asks for both (Twilio's changelog, 15 September 2025).
+    channels = 2 if recording.channels == 2 and request.args.get("RequestedChannels") == "2" else 1
+    return Response(wav_bytes(recording.duration, channels), mimetype="audio/x-wav")
 
 
 @bp.route("/<path:subpath>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -673,6 +678,65 @@ def list_call_recordings(rest: RestRequest) -> dict[str, Any]:
     _call(rest, "CallSid")
     recordings = _recordings(rest, rest.path_values["CallSid"])
     return page("recordings", recordings, rest.path, rest.query)
+
+
+def _conference_recording(rest: RestRequest) -> Recording:
+    sid = rest.path_values["Sid"]
+    conference = rest.network.conference(rest.path_values["ConferenceSid"])
+    if conference is not None and sid == "Twilio.CURRENT":
+        sid = conference.recording_sid or ""
+    recording = rest.network.recording(sid)
+    if conference is None or recording is None or recording.conference_sid != conference.sid:
+        raise not_found(rest.path)
+    return recording
+
+
+@handles("ListConferenceRecording")
+def list_conference_recordings(rest: RestRequest) -> dict[str, Any]:
+    """List the recordings of one conference."""
+    conference_sid = rest.path_values["ConferenceSid"]
+    if rest.network.conference(conference_sid) is None:
+        raise not_found(rest.path)
+    with rest.network.lock:
+        found = [r for r in rest.network.recordings.values() if r.conference_sid == conference_sid]
+    found = [recording for recording in found if _created_matches(recording, rest.query)]
+    items = [recording_resource(r, rest.network.recording_url(r)) for r in found]
+    return page("recordings", items, rest.path, rest.query)
+
+
+@handles("FetchConferenceRecording")
+def fetch_conference_recording(rest: RestRequest) -> dict[str, Any]:
+    """Return one recording of a conference."""
+    recording = _conference_recording(rest)
+    return recording_resource(recording, rest.network.recording_url(recording))
+
+
+@handles("UpdateConferenceRecording")
+def update_conference_recording(rest: RestRequest) -> dict[str, Any]:
+    """Pause, resume or stop a conference's recording (Status; Twilio.CURRENT names the live one).
+
+    Only a recording still being made can change: Twilio refuses one that has finished.
+    """
+    recording = _conference_recording(rest)
+    conference = rest.network.conference(rest.path_values["ConferenceSid"])
+    assert conference is not None
+    if recording.status not in ("in-progress", "paused"):
+        raise ApiError(400, 21220, "The recording is not in progress and cannot be changed")
+    status = rest.form["Status"]
+    if status not in ("paused", "in-progress", "stopped"):
+        raise ApiError(400, BAD_REQUEST_CODE, f"Status {status!r} cannot be set on a recording")
+    rest.network.update_conference_recording(
+        conference, recording.sid, status, rest.form.get("PauseBehavior")
+    )
+    return recording_resource(recording, rest.network.recording_url(recording))
+
+
+@handles("DeleteConferenceRecording")
+def delete_conference_recording(rest: RestRequest) -> None:
+    """Forget a conference's recording."""
+    recording = _conference_recording(rest)
+    with rest.network.lock:
+        rest.network.recordings.pop(recording.sid, None)
 
 
 @handles("FetchCallRecording")

@@ -40,6 +40,8 @@ SERVED_PATHS = tuple(
         "Conferences/{Sid}.json",
         "Conferences/{ConferenceSid}/Participants.json",
         "Conferences/{ConferenceSid}/Participants/{CallSid}.json",
+        "Conferences/{ConferenceSid}/Recordings.json",
+        "Conferences/{ConferenceSid}/Recordings/{Sid}.json",
         "Messages.json",
         "Messages/{Sid}.json",
         "Recordings.json",

@@ -55,6 +55,8 @@ class Permission(StrEnum):
     CUSTOMER_RECORDS = "customer_records"
     # Play voicemails and log what was done about them.
     VOICEMAIL = "voicemail"
+    # Play recorded calls, on the grounds of the call or the caller's record; each audited.
+    PLAY_RECORDINGS = "play_recordings"
     # Watch the queue: the board and its figures.
     QUEUE_BOARD = "queue_board"
     # Supervisory acts: break-glass list, reassigning advisors.
@@ -78,6 +80,7 @@ MATRIX: Mapping[Role, frozenset[Permission]] = {
             Permission.TAKE_CALLS,
             Permission.CUSTOMER_RECORDS,
             Permission.VOICEMAIL,
+            Permission.PLAY_RECORDINGS,
         }
     ),
     Role.SUPERVISOR: frozenset(

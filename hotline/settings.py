@@ -153,6 +153,39 @@ def outbound_lists(env: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
     return values
 
 
+def switch(env: Mapping[str, str], key: str) -> bool | None:
+    """Read an on/off setting (1/0, true/false, yes/no, on/off); None when it is not set."""
+    text = env.get(key, "").strip().lower()
+    if not text:
+        return None
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{key} must be on or off (1/0, true/false, yes/no)")
+
+
+def recording_settings(env: Mapping[str, str]) -> dict[str, object]:
+    """Read and check the settings of consultant-call recording."""
+    values: dict[str, object] = {}
+    for name, key in (
+        ("record_calls", "HOTLINE_RECORD_CALLS"),
+        ("recording_decline", "HOTLINE_RECORDING_DECLINE"),
+        ("recording_delete_at_network", "HOTLINE_RECORDING_DELETE_AT_TWILIO"),
+    ):
+        value = switch(env, key)
+        if value is not None:
+            values[name] = value
+    key = env.get("HOTLINE_RECORDING_DECLINE_KEY", "").strip()
+    if key:
+        if key not in "0123456789*#" or len(key) != 1:
+            raise SettingsError("HOTLINE_RECORDING_DECLINE_KEY must be one key: 0-9, * or #")
+        values["recording_decline_key"] = key
+    folder = env.get("HOTLINE_RECORDING_FOLDER", "").strip()
+    values["recording_folder"] = folder or str(instance_dir(env) / "recordings")
+    return values
+
+
 def routing_texts(env: Mapping[str, str]) -> dict[str, object]:
     """Read and check the routing settings that are not plain numbers."""
     values: dict[str, object] = {}
@@ -247,6 +280,16 @@ class Settings:
     # The countries whose numbers consultants may bring into a call or transfer a caller to.
     outside_countries: tuple[str, ...] = ("PL",)
     voicemail_max_seconds: int = 120
+    # Recording consultant calls. A queue records only if the office switches it on, for every
+    # queue here or per queue in HOTLINE_QUEUE_POLICIES ("record_calls"); see recordings/.
+    record_calls: bool = False
+    # Where the office's legal basis is the caller's consent, the caller may decline by key.
+    recording_decline: bool = True
+    recording_decline_key: str = "9"
+    # Where recordings are kept once downloaded (HOTLINE_RECORDING_FOLDER; instance/recordings).
+    recording_folder: str = field(default_factory=lambda: str(instance_dir() / "recordings"))
+    # Delete a recording at Twilio once it is stored here and checked.
+    recording_delete_at_network: bool = False
     consultant_hours: str = "mon-fri 08:00-18:00"
     holiday_country: str = "PL"
     closed_days: str = ""
@@ -366,6 +409,7 @@ class Settings:
                 f"{MAX_TOKEN_TTL_SECONDS} (24 hours, the longest Twilio accepts)"
             )
         values.update(routing_texts(env))
+        values.update(recording_settings(env))
         for name, key in (
             ("break_reasons", "HOTLINE_BREAK_REASONS"),
             ("not_ready_reasons", "HOTLINE_NOT_READY_REASONS"),

@@ -86,8 +86,9 @@ class Telephony(Protocol):
     def end_call(self, call_sid: str) -> None:
         """Hang up a call, or stop it ringing; a call already over is left alone."""
 
-    def fetch_recording(self, recording_sid: str) -> bytes:
-        """Return the audio of a recording as WAV bytes."""
+    def fetch_recording(self, recording_sid: str, channels: int = 1) -> bytes:
+        """Return the audio of a recording as WAV bytes (both channels of a two-channel one
+        with channels=2)."""
 
     def call_status(self, call_sid: str) -> str | None:
         """Return a call's status ("in-progress", "completed"...), or None if there is no such
@@ -297,8 +298,14 @@ class TwilioTelephony:
             )
         return str(participant.call_sid)
 
-    def fetch_recording(self, recording_sid: str) -> bytes:
-        """Return the audio of a recording as WAV bytes."""
+    def fetch_recording(self, recording_sid: str, channels: int = 1) -> bytes:
+        """Return the audio of a recording as WAV bytes.
+
+        A conference's recording is stored in two channels (the first participant, then
+        everyone else) but downloads in one unless RequestedChannels=2 asks for both
+        (Twilio's changelog of 15 September 2025); channels=2 asks. A body shorter or longer
+        than its Content-Length is refused, so a cut download is never taken for the audio.
+        """
         with network_errors(f"fetching recording {recording_sid}"):
             recording = self.client.recordings(recording_sid).fetch()
             url = "https://api.twilio.com" + str(recording.uri).removesuffix(".json") + ".wav"
@@ -306,12 +313,41 @@ class TwilioTelephony:
                 url = self.client.http_client.rewrite(url)
             # The library's client decodes bodies as text, so audio is fetched with requests.
             response = requests.get(
-                url, auth=(str(self.client.username), str(self.client.password)), timeout=30
+                url,
+                params={"RequestedChannels": "2"} if channels == 2 else None,
+                auth=(str(self.client.username), str(self.client.password)),
+                timeout=30,
             )
             if response.status_code == 404:
                 raise NotOnTheNetwork(f"recording {recording_sid} has no audio", 404)
-            response.raise_for_status()
+            if response.status_code >= 400:
+                raise TelephonyError(
+                    f"fetching recording {recording_sid}: HTTP {response.status_code}",
+                    response.status_code,
+                )
+            declared = response.headers.get("Content-Length")
+            if (
+                declared is not None
+                and declared.isdigit()
+                and int(declared) != len(response.content)
+            ):
+                raise TelephonyError(
+                    f"recording {recording_sid}: {len(response.content)} bytes of {declared}"
+                )
         return response.content
+
+    def pause_room_recording(self, conference_sid: str, paused: bool) -> None:
+        """Pause the recording of a room (skipping what is said meanwhile), or resume it.
+
+        Twilio.CURRENT names the room's recording in progress (UpdateConferenceRecording).
+        """
+        status = "paused" if paused else "in-progress"
+        kwargs: dict[str, Any] = {"status": status}
+        if paused:
+            kwargs["pause_behavior"] = "skip"
+        log.info("room %s: recording %s", conference_sid, status)
+        with network_errors(f"setting the recording of {conference_sid} {status}"):
+            self.client.conferences(conference_sid).recordings("Twilio.CURRENT").update(**kwargs)
 
     def delete_recording(self, recording_sid: str) -> bool:
         """Delete a recording and its audio at the network; return False if it was gone already.
@@ -370,6 +406,9 @@ class CallControl(Protocol):
         ends_room: bool = False,
     ) -> str:
         """Ring to into the room (by conference sid or name) as label; return their call sid."""
+
+    def pause_room_recording(self, conference_sid: str, paused: bool) -> None:
+        """Pause the recording of a room, or resume it."""
 
 
 def make_telephony(settings: Settings) -> TwilioTelephony:

@@ -27,6 +27,7 @@ from privacy.footprint import Footprint, footprint_of
 from privacy.holds import held_customer_ids
 from privacy.models import RetentionReport
 from recordings.models import Recording
+from recordings.storage import AudioStore, StoreError
 from routing.models import CallbackAttempt, CallbackRequest, CallLeg, CallRecord
 
 log = logging.getLogger(__name__)
@@ -153,16 +154,22 @@ def _purge_recordings(
     held: Footprint,
     network: Telephony,
     dry: bool,
+    store: AudioStore | None = None,
 ) -> None:
-    """Delete expired recordings at the phone network, then here; a refusal waits a night."""
+    """Delete expired recordings at the phone network, then their stored copy and row here
+    (a consultant call's recording is kept in the centre's store too); a refusal waits a
+    night."""
     may_go = _split(outcome, kind, Recording, expired, held.recordings())
     recordings = db.session.scalars(select(Recording).where(may_go)).all()
     outcome.counts[kind] = outcome.counts.get(kind, 0)
     for recording in recordings:
         if not dry:
             try:
-                network.delete_recording(recording.recording_sid)
-            except TelephonyError as exc:
+                if recording.network_deleted_at is None:
+                    network.delete_recording(recording.recording_sid)
+                if recording.stored_key and store is not None:
+                    store.delete(recording.stored_key)
+            except (TelephonyError, StoreError, OSError) as exc:
                 outcome.failures += 1
                 log.warning("call %s: recording not deleted yet: %s", recording.call_sid, exc)
                 continue
@@ -226,8 +233,13 @@ def purge(
     now: datetime | None = None,
     dry_run: bool = False,
     triggered_by: str = "schedule",
+    store: AudioStore | None = None,
 ) -> RetentionReport:
-    """Delete every kind of personal data whose period is over, and report how much."""
+    """Delete every kind of personal data whose period is over, and report how much.
+
+    store keeps the consultant calls' recordings downloaded from the network; their files go
+    with their rows.
+    """
     now = now or utcnow()
     outcome = PurgeOutcome()
     held = footprint_of(held_customer_ids())
@@ -240,6 +252,7 @@ def purge(
             held,
             network,
             dry_run,
+            store,
         )
         _purge_recordings(
             outcome,

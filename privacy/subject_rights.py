@@ -25,6 +25,7 @@ from privacy.footprint import Footprint, footprint_of
 from privacy.holds import is_held
 from privacy.models import LegalHold
 from recordings.models import Recording
+from recordings.storage import AudioStore, StoreError
 from routing.models import CallbackAttempt, CallbackRequest, CallRecord
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ SECTIONS: dict[str, tuple[LazyString, type[Base]]] = {
     "call_records": (_l("Calls to the hotline"), CallRecord),
     "callback_requests": (_l("Callbacks asked for"), CallbackRequest),
     "callback_attempts": (_l("Attempts to call back"), CallbackAttempt),
-    "recordings": (_l("Recordings (voicemail)"), Recording),
+    "recordings": (_l("Recordings (voicemail and calls)"), Recording),
     "sms": (_l("Text messages sent"), OutboundSms),
     "job_alerts": (_l("Job alert subscriptions"), JobAlert),
     "audit_entries": (_l("Changes and reads of the record"), AuditEntry),
@@ -161,10 +162,16 @@ def export_html(export: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> str
         )
 
 
-def erase_customer(by: Consultant | None, customer_id: int, network: Telephony) -> dict[str, int]:
+def erase_customer(
+    by: Consultant | None,
+    customer_id: int,
+    network: Telephony,
+    store: AudioStore | None = None,
+) -> dict[str, int]:
     """Erase a customer's personal data where the law allows it, keeping the board's counts.
 
-    Recordings are deleted here and at the phone network, texts and job alerts deleted; the
+    Recordings are deleted here (a call's stored copy in store too) and at the phone
+    network, texts and job alerts deleted; the
     records of calls, contacts and callbacks stay for the office's figures but lose every
     name, number and note; audit entries keep what was done but not the values; the
     customer's record is left as a nameless tombstone so that what links to it stays whole.
@@ -181,8 +188,11 @@ def erase_customer(by: Consultant | None, customer_id: int, network: Telephony) 
     refused = 0
     for recording in recordings:
         try:
-            network.delete_recording(recording.recording_sid)
-        except TelephonyError as exc:
+            if recording.network_deleted_at is None:
+                network.delete_recording(recording.recording_sid)
+            if recording.stored_key and store is not None:
+                store.delete(recording.stored_key)
+        except (TelephonyError, StoreError, OSError) as exc:
             refused += 1
             log.warning("call %s: recording not deleted: %s", recording.call_sid, exc)
     if refused:

@@ -13,6 +13,7 @@ from hotline.jobs import DEFAULT_RETRY, jobs
 from hotline.settings import Settings
 from hotline.telephony import telephony
 from privacy.retention import purge
+from recordings.storage import make_store
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,12 @@ def run_nightly_purge() -> int:
     """Purge what has expired, then schedule the next night; return the report's id."""
     settings: Settings = current_app.extensions["hotline.settings"]
     try:
-        report = purge(settings.retention_days, telephony.current(), triggered_by="schedule")
+        report = purge(
+            settings.retention_days,
+            telephony.current(),
+            triggered_by="schedule",
+            store=make_store(settings.recording_folder),
+        )
     finally:
         schedule_next_purge(settings)
     return report.id

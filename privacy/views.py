@@ -29,6 +29,7 @@ from hotline.db import db
 from hotline.settings import Settings
 from hotline.telephony import telephony
 from privacy import holds, retention, subject_rights
+from recordings.storage import make_store
 
 bp = Blueprint("privacy", __name__, url_prefix="/desk/privacy", template_folder="templates")
 
@@ -123,7 +124,12 @@ def erase(customer_id: int) -> Any:
         flash(_("Type %(word)s to confirm.", word="erase"), "error")
     else:
         try:
-            subject_rights.erase_customer(g.consultant, customer_id, telephony.current())
+            subject_rights.erase_customer(
+                g.consultant,
+                customer_id,
+                telephony.current(),
+                make_store(settings().recording_folder),
+            )
             flash(_("The customer's personal data was erased."), "ok")
         except subject_rights.ErasureRefused as exc:
             flash(str(exc), "error")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String
+from sqlalchemy import BigInteger, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.db import Base, UtcDateTime, utcnow
@@ -28,3 +28,14 @@ class Recording(Base):
     # A voicemail is handled once a consultant has listened and acted on it.
     handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     handled_by: Mapped[int | None] = mapped_column(Integer)
+    # A consultant call's recording (kind "call"): its room, and its channels (2: the caller
+    # on the first, everyone else on the second).
+    conference_sid: Mapped[str | None] = mapped_column(String(34))
+    channels: Mapped[int | None] = mapped_column(Integer)
+    # The audio as stored here (the store's key), checked by size and SHA-256 when stored.
+    stored_key: Mapped[str | None] = mapped_column(String(255))
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    stored_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the copy at the phone network was deleted (after storing, if the office enables it).
+    network_deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

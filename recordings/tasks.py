@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from recordings import service
 from recordings.service import RecordingReport, store_recording
+from recordings.storage import make_store
+from routing.extension import services
 
 
 def store_recording_report(
@@ -12,7 +15,20 @@ def store_recording_report(
     status: str,
     duration: int | None = None,
     language: str | None = None,
+    kind: str = "voicemail",
+    conference_sid: str | None = None,
+    channels: int | None = None,
 ) -> int:
     """Store one recording status report; safe to run twice, or after a later report."""
-    report = RecordingReport(recording_sid, call_sid, url, status, duration, language)
+    report = RecordingReport(
+        recording_sid, call_sid, url, status, duration, language, kind, conference_sid, channels
+    )
     return store_recording(report).id
+
+
+def download_recording(recording_sid: str) -> int | None:
+    """Download, store and check a call's recording (retried with backoff on failure)."""
+    settings = services().settings
+    store = make_store(settings.recording_folder)
+    recording = service.download(recording_sid, store, settings.recording_delete_at_network)
+    return recording.id if recording else None

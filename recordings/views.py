@@ -17,14 +17,20 @@ def status() -> VoiceResponse:
     """Keep what Twilio says of a recording (ready, absent or failed) before acknowledging it."""
     form = request.form
     duration = form.get("RecordingDuration", "")
+    channels = form.get("RecordingChannels", "")
+    # A room's recording names no call; its callback URL (signed with it) says whose room.
+    kind = "call" if request.args.get("kind") == "call" else "voicemail"
     service.report_recording(
         service.RecordingReport(
             recording_sid=form["RecordingSid"],
-            call_sid=form.get("CallSid", ""),
+            call_sid=request.args.get("call", "") if kind == "call" else form.get("CallSid", ""),
             url=form.get("RecordingUrl", ""),
             status=form.get("RecordingStatus", ""),
             duration=int(duration) if duration.isdigit() else None,
             language=request.args.get("language") or None,
+            kind=kind,
+            conference_sid=form.get("ConferenceSid") or None,
+            channels=int(channels) if channels in ("1", "2") else None,
         )
     )
     return VoiceResponse()

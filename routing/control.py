@@ -33,7 +33,7 @@ from typing import Any
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.telephony import FINAL_CALL_STATUSES, CallControl, TelephonyError, telephony
-from routing import keys, legs, twiml, urls
+from routing import consent, keys, legs, twiml, urls
 from routing.legs import Leg
 from routing.live import STAFFED_STATES, EntryState, LiveEntry
 from routing.service import Routing, back_in_queue, bring_back, language_of, schedule_record
@@ -182,6 +182,29 @@ def hold(routing: Routing, call_sid: str, consultant_id: int, on: bool) -> None:
              "holds" if on else "resumes")  # fmt: skip
     routing.engine.publish(
         "call.hold" if on else "call.resume", call_sid=call_sid, consultant_id=consultant_id
+    )
+
+
+# Recording
+
+
+def pause_recording(routing: Routing, call_sid: str, consultant_id: int, paused: bool) -> None:
+    """Pause the recording of the call's room for a sensitive part (a card number, health
+    details), or resume it; what is said while it is paused is not recorded at all."""
+    _owned(routing, call_sid, consultant_id)
+    if not consent.recorded(routing.engine.redis, call_sid):
+        raise CallControlError("this call is not being recorded")
+    if not consent.recording_live(routing.engine.redis, call_sid):
+        raise CallControlError("the recording has not started yet; try again in a moment")
+    room = conference_sid(routing, call_sid)
+    what = "pause the recording" if paused else "resume the recording"
+    _act(what, _network().pause_room_recording, room, paused)
+    consent.set_paused(routing.engine.redis, call_sid, paused)
+    log.info("call %s: consultant %s %s", call_sid, consultant_id, what)
+    routing.engine.publish(
+        "call.recording-paused" if paused else "call.recording-resumed",
+        call_sid=call_sid,
+        consultant_id=consultant_id,
     )
 
 

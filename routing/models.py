@@ -47,6 +47,11 @@ class CallRecord(Base):
     # who had it, in turn).
     hold_seconds: Mapped[float | None] = mapped_column(Float)
     transfers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Whether the talk with consultants was recorded, and why or why not (routing.consent's
+    # RecordingDecision: notice_given, declined, queue_not_recorded; None: never asked, as for
+    # a caller who never reached the queue).
+    recorded: Mapped[bool | None] = mapped_column()
+    recording_reason: Mapped[str | None] = mapped_column(String(24))
 
 
 class CallLeg(Base):

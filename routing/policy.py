@@ -42,6 +42,10 @@ class RoutingPolicy:
     own_customers_first: bool = True
     predict_advisor: bool = False
     advisor_callback_seconds: float = 4 * 3600.0
+    # Recording consultant calls in this queue (off unless the office switches it on), and
+    # whether a caller may decline it by key after the notice (see recordings/).
+    record_calls: bool = False
+    caller_may_decline: bool = True
 
     @classmethod
     def fifo(cls) -> RoutingPolicy:
@@ -70,7 +74,7 @@ def parse_policies(text: str, default: RoutingPolicy) -> dict[str, RoutingPolicy
     if not isinstance(raw, Mapping):
         raise PolicyError("queue policies must map queue names to policies")
     known = {field.name for field in fields(RoutingPolicy)}
-    switches = {"own_customers_first", "predict_advisor"}
+    switches = {"own_customers_first", "predict_advisor", "record_calls", "caller_may_decline"}
     policies = {}
     for queue, overrides in raw.items():
         if not isinstance(overrides, Mapping) or set(overrides) - known:

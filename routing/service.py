@@ -20,8 +20,9 @@ from hotline.jobs import jobs
 from hotline.settings import Settings
 from hotline.speech import DEFAULT_LANGUAGE
 from hotline.telephony import FINAL_CALL_STATUSES, TelephonyError, telephony
-from routing import callbacks, legs, twiml, urls
+from routing import callbacks, consent, legs, twiml, urls
 from routing.callbacks import CallbackRules
+from routing.consent import RecordingDecision
 from routing.engine import ConsultantProfile, LegEnd, QueueEntry, RoutingEngine
 from routing.legs import Leg
 from routing.live import (
@@ -70,6 +71,8 @@ def build_routing(settings: Settings, client: redis.Redis) -> Routing:
         float(settings.tier_advisor_seconds),
         float(settings.tier_office_seconds),
         float(settings.tier_language_seconds),
+        record_calls=settings.record_calls,
+        caller_may_decline=settings.recording_decline,
     )
     rules = CallbackRules.from_settings(settings)
     engine = RoutingEngine(
@@ -100,9 +103,48 @@ def join_queue(routing: Routing, entry: QueueEntry) -> VoiceResponse:
         entry = replace(entry, queue=queue_name)
     kept = routing.engine.join(entry)
     log.info("call %s joins the queue (topic %s)", entry.call_sid, entry.topic)
+    policy = routing.engine.policy_for(entry.queue)
+    client = routing.engine.redis
+    if not policy.record_calls:
+        consent.decide(client, entry.call_sid, RecordingDecision.QUEUE_NOT_RECORDED)
+    elif consent.decision_of(client, entry.call_sid) is None:
+        key = routing.settings.recording_decline_key if policy.caller_may_decline else None
+        return twiml.recording_notice(kept.language, key)
+    return enqueue_joining(routing, kept.language)
+
+
+def enqueue_joining(routing: Routing, language: str, preface: str = "") -> VoiceResponse:
+    """Put a caller who has just asked for a person into the Twilio queue."""
     # With nobody at work, the wait's first words say so instead of "putting you through".
     announce = "queue_joining" if routing.engine.staffed_count() else None
-    return twiml.enqueue(kept.language, queue_name, announce=announce)
+    response = twiml.enqueue(language, routing.settings.queue_name, announce=announce)
+    if preface:
+        said = VoiceResponse()
+        speech.say(said, language, preface)
+        for verb in response.verbs:
+            said.append(verb)
+        return said
+    return response
+
+
+def recording_consent(routing: Routing, call_sid: str, digits: str) -> VoiceResponse:
+    """Take the caller's answer to the recording notice, then put them in the queue.
+
+    The decline key declines only where the queue's policy lets callers decline; any other
+    key, or none, leaves the notice given. A repeated request keeps the first answer.
+    """
+    entry = routing.engine.entry(call_sid)
+    language = language_of(entry)
+    policy = routing.engine.policy_for(entry.queue if entry else routing.settings.queue_name)
+    declines = policy.caller_may_decline and digits == routing.settings.recording_decline_key
+    wanted = RecordingDecision.DECLINED if declines else RecordingDecision.NOTICE_GIVEN
+    kept = consent.decide(routing.engine.redis, call_sid, wanted)
+    log.info("call %s: recording %s", call_sid, kept.value)
+    if entry is not None and entry.state == EntryState.ENDED:
+        return twiml.goodbye(language)
+    if kept == RecordingDecision.DECLINED:
+        return enqueue_joining(routing, language, speech.prompt(language, "recording_declined"))
+    return enqueue_joining(routing, language)
 
 
 def waiting(routing: Routing, update: WaitUpdate) -> VoiceResponse:
@@ -275,7 +317,12 @@ def connect_consultant(routing: Routing, call_sid: str, consultant_id: int) -> V
             "call %s: offer to %s was taken back; back to the queue", call_sid, consultant_id
         )
         return twiml.enqueue(language, routing.settings.queue_name, announce=None)
-    return twiml.caller_room(language, call_sid, music=bool(routing.settings.hold_music_url))
+    return twiml.caller_room(
+        language,
+        call_sid,
+        music=bool(routing.settings.hold_music_url),
+        record=consent.recorded(routing.engine.redis, call_sid),
+    )
 
 
 def is_desk_phone(address: str | None) -> bool:

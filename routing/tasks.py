@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.db import db
-from routing import legs
+from routing import consent, legs
 from routing.extension import services
 from routing.live import LiveEntry
 from routing.models import CallLeg, CallOutcome, CallRecord
@@ -118,6 +118,11 @@ def record_call(call_sid: str, caller_number: str = "", status: str = "") -> int
         else:
             fill_record(record, entry)
             record_legs(session, services().engine.redis, record, entry)
+            decision = consent.decision_of(services().engine.redis, call_sid)
+            if decision is not None:
+                record.recording_reason = decision.value
+                said_yes = decision == consent.RecordingDecision.NOTICE_GIVEN
+                record.recorded = bool(record.recorded) or (said_yes and bool(record.answered_at))
         session.flush()
         record_id = record.id
     log.info("call %s recorded as %s (status %s)", call_sid, record.outcome, status or "-")

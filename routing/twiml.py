@@ -103,6 +103,42 @@ def leave_queue() -> VoiceResponse:
     return response
 
 
+def recording_notice(language: str, decline_key: str | None) -> VoiceResponse:
+    """Tell the caller their call with a consultant is recorded, and how to decline it.
+
+    With decline_key the notice plays inside a Gather whose key reaches the consent URL; on
+    silence the Redirect takes them there without one. Either way they then join the queue.
+    """
+    response = VoiceResponse()
+    if decline_key:
+        gather = Gather(
+            input="dtmf",
+            num_digits=1,
+            action=urls.RECORDING_CONSENT,
+            method="POST",
+            timeout=3,
+            finish_on_key="",
+        )
+        speech.say(gather, language, prompts.text(language, "recording_notice"))
+        offer = prompts.text(language, "recording_decline_offer", key=spoken_key(decline_key))
+        speech.say(gather, language, offer)
+        response.append(gather)
+    else:
+        speech.say(response, language, prompts.text(language, "recording_notice"))
+    response.redirect(urls.RECORDING_CONSENT, method="POST")
+    return response
+
+
+def spoken_key(key: str) -> str:
+    """Return a key as a prompt says it ("9", "*", "#")."""
+    return key
+
+
+def recording_status_url(call_sid: str) -> str:
+    """Return the recording status callback of a call's room (kind=call names what it is)."""
+    return f"{RECORDING_STATUS_URL}?{urlencode({'kind': 'call', 'call': call_sid})}"
+
+
 def voicemail(language: str, max_seconds: int, number_known: bool = False) -> VoiceResponse:
     """Record a message for the centre; the recordings package stores it when it is ready.
 
@@ -172,12 +208,16 @@ def room(call_sid: str) -> str:
     return f"call-{call_sid}"
 
 
-def caller_room(language: str, call_sid: str, *, music: bool = False) -> VoiceResponse:
+def caller_room(
+    language: str, call_sid: str, *, music: bool = False, record: bool = False
+) -> VoiceResponse:
     """Tell the caller they are being put through, and bring them into their call's room.
 
     The room starts when a consultant joins it; until then the caller hears the wait music
     (Twilio's own unless the centre has its own, music). The room ends when the caller leaves it,
-    and their call goes on at the Dial's action.
+    and their call goes on at the Dial's action. With record, the room is recorded from its
+    start (the caller, its first participant, on the first channel) and reports the recording
+    to the recordings package.
     """
     response = VoiceResponse()
     speech.say(response, language, speech.prompt(language, "connecting"))
@@ -194,6 +234,16 @@ def caller_room(language: str, call_sid: str, *, music: bool = False) -> VoiceRe
         status_callback_method="POST",
         status_callback_event="start end hold",
         **({"wait_url": urls.MUSIC, "wait_method": "POST"} if music else {}),
+        **(
+            {
+                "record": "record-from-start",
+                "recording_status_callback": recording_status_url(call_sid),
+                "recording_status_callback_method": "POST",
+                "recording_status_callback_event": "in-progress completed absent",
+            }
+            if record
+            else {}
+        ),
     )
     response.append(dial)
     return response

@@ -12,6 +12,8 @@ VOICEMAIL_DONE = PREFIX + "/voicemail-done"
 # The caller taken out of the queue into the call's conference room while the chosen
 # consultant is rung; the Dial's action when they leave the room; back to the queue.
 CONNECT = PREFIX + "/connect"
+# The caller's answer to the recording notice (a key, or none) before they join the queue.
+RECORDING_CONSENT = PREFIX + "/recording-consent"
 ROOM_LEFT = PREFIX + "/room-left"
 REQUEUE = PREFIX + "/requeue"
 MUSIC = PREFIX + "/music"

@@ -71,6 +71,20 @@ def voicemail_done() -> VoiceResponse:
     return twiml.voicemail_done(service.caller_language(routing(), request.form["CallSid"]))
 
 
+def join_without_answer(_call_sid: str | None) -> VoiceResponse:
+    """Put the caller in the queue if their answer to the recording notice cannot be kept."""
+    return twiml.enqueue(speech.DEFAULT_LANGUAGE, routing().settings.queue_name, announce=None)
+
+
+@bp.post(urls.RECORDING_CONSENT)
+@twilio_webhook(fallback=join_without_answer)
+def recording_consent() -> VoiceResponse:
+    """Keep the caller's answer to the recording notice (a key, or none), then queue them."""
+    return service.recording_consent(
+        routing(), request.form["CallSid"], request.form.get("Digits", "")
+    )
+
+
 @bp.post(urls.CONNECT)
 @twilio_webhook(fallback=back_to_queue)
 def connect() -> VoiceResponse:

@@ -9,6 +9,7 @@
   const box = document.getElementById("call-controls");
   if (!panel || !box) return;
   const $ = (id) => document.getElementById(id);
+  const { _ } = window.HotlineText;
   const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   const { _, language } = window.HotlineText;
   const TRANSFER_TO = [
@@ -126,6 +127,13 @@
     $("phone-transfer").hidden = !mine || busy;
     $("phone-consult").hidden = !mine || busy;
     $("call-held").hidden = !view.held;
+    const recorded = !!view.recorded;
+    const paused = recorded && !!view.recording_paused;
+    $("phone-recording").hidden = !mine || !recorded || !view.recording_live;
+    $("phone-recording").textContent = paused ? _("Resume recording") : _("Pause recording");
+    $("phone-recording").setAttribute("aria-pressed", String(paused));
+    $("call-recorded").hidden = !recorded || paused;
+    $("call-recording-paused").hidden = !paused;
     $("call-party").hidden = !party || !mine;
     if (party) {
       const states = {
@@ -186,6 +194,8 @@
   }
 
   $("phone-hold").addEventListener("click", () => act("/desk/api/call/hold", { on: !(view && view.held) }));
+  $("phone-recording").addEventListener("click", () =>
+    act("/desk/api/call/recording", { paused: !(view && view.recording_paused) }));
   $("phone-transfer").addEventListener("click", () => {
     mode = mode === "transfer" ? null : "transfer";
     renderForm();

@@ -150,6 +150,7 @@ def desk_pages(app: Flask, ids: dict[str, int]) -> list[str]:
             "desk.login",
             "desk.second_factor",
             "desk.voicemail_audio",
+            "desk.call_recording_audio",  # audio, not a page
             "desk.audit_export",  # a CSV file, not a page
         }:
             continue

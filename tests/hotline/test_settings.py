@@ -154,3 +154,25 @@ def test_session_timeouts_and_the_upload_limit_are_settings():
         Settings.from_env({"HOTLINE_SESSION_IDLE_MINUTES": "0"})
     with pytest.raises(SettingsError, match="HOTLINE_LOGIN_LIMIT_PER_ADDRESS must look like"):
         Settings.from_env({"HOTLINE_LOGIN_LIMIT_PER_ADDRESS": "lots"})
+
+
+def test_recording_is_off_until_the_office_switches_it_on_and_its_settings_are_checked(tmp_path):
+    plain = Settings.from_env({"HOTLINE_INSTANCE_DIR": str(tmp_path)})
+    assert not plain.record_calls and not plain.recording_delete_at_network
+    assert plain.recording_decline and plain.recording_decline_key == "9"
+    assert plain.recording_folder == str(tmp_path / "recordings")
+    on = Settings.from_env(
+        {
+            "HOTLINE_RECORD_CALLS": "yes",
+            "HOTLINE_RECORDING_DECLINE": "off",
+            "HOTLINE_RECORDING_DECLINE_KEY": "#",
+            "HOTLINE_RECORDING_DELETE_AT_TWILIO": "1",
+            "HOTLINE_RECORDING_FOLDER": "/srv/recordings",
+        }
+    )
+    assert on.record_calls and not on.recording_decline and on.recording_delete_at_network
+    assert (on.recording_decline_key, on.recording_folder) == ("#", "/srv/recordings")
+    with pytest.raises(SettingsError, match="HOTLINE_RECORD_CALLS must be on or off"):
+        Settings.from_env({"HOTLINE_RECORD_CALLS": "sometimes"})
+    with pytest.raises(SettingsError, match="HOTLINE_RECORDING_DECLINE_KEY must be one key"):
+        Settings.from_env({"HOTLINE_RECORDING_DECLINE_KEY": "99"})

@@ -113,7 +113,7 @@ class RecordingNetwork:
         self.placed.append((to, url, status_callback))
         return "CA" + f"{len(self.placed):032d}"
 
-    def fetch_recording(self, recording_sid: str) -> bytes:
+    def fetch_recording(self, recording_sid: str, channels: int = 1) -> bytes:
         raise AssertionError("routing fetches no recordings")
 
     def call_status(self, call_sid: str) -> str | None:

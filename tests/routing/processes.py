@@ -54,7 +54,7 @@ class StandInNetwork:
     def send_sms(self, to: str, body: str, status_callback: str | None = None) -> str:
         raise AssertionError("routing sends no SMS")
 
-    def fetch_recording(self, recording_sid: str) -> bytes:
+    def fetch_recording(self, recording_sid: str, channels: int = 1) -> bytes:
         raise AssertionError("routing fetches no recordings")
 
 

@@ -257,3 +257,13 @@ def test_queue_policies_take_the_prediction_switch_and_refuse_a_non_boolean():
     assert policies["desk"].predict_advisor and not POLICY.predict_advisor
     with pytest.raises(PolicyError, match="predict_advisor must be true or false"):
         parse_policies('{"desk": {"predict_advisor": "yes"}}', POLICY)
+
+
+def test_a_queue_records_calls_only_if_its_policy_says_so_and_may_forbid_declining():
+    policies = parse_policies(
+        '{"benefits": {"record_calls": true, "caller_may_decline": false}}', POLICY
+    )
+    assert policies["benefits"].record_calls and not policies["benefits"].caller_may_decline
+    assert not POLICY.record_calls and POLICY.caller_may_decline, "off unless switched on"
+    with pytest.raises(PolicyError, match="record_calls must be true or false"):
+        parse_policies('{"desk": {"record_calls": 1}}', POLICY)
