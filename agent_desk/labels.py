@@ -63,6 +63,7 @@ REASONS: Mapping[str, LazyString] = {
     "technical-problem": _l("Technical problem"),
     "missed call": _l("Missed a call"),
     "wrap-up ended": _l("Wrap-up time ran out"),
+    "outbound-call": _l("Calling a customer"),
 }
 
 CHANNELS: Mapping[str, LazyString] = {
@@ -70,6 +71,7 @@ CHANNELS: Mapping[str, LazyString] = {
     "callback": _l("Callback"),
     "voicemail": _l("Voicemail"),
     "sms": _l("Text message"),
+    "outbound-call": _l("Call to the customer"),
 }
 
 ROLES: Mapping[str, LazyString] = {
@@ -118,6 +120,8 @@ AUDIT_ACTIONS: Mapping[str, LazyString] = {
     "call.consult-join": _l("brought everyone into the call"),
     "call.consult-end": _l("ended the consultation"),
     "call.three-way": _l("started a three-way call"),
+    "call.outbound": _l("called the customer"),
+    "contact.sms": _l("texted the customer"),
 }
 
 # The kinds of entry the audit page filters by (a prefix: "record." finds every opening).

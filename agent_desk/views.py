@@ -34,6 +34,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
+from agent_desk import history as histories
 from agent_desk import i18n, labels, records, softphone, streams, uploads
 from agent_desk import state as states
 from agent_desk import wrap_up as wrap_ups
@@ -57,7 +58,7 @@ from hotline.access import (
     start_session,
 )
 from hotline.db import db, utcnow
-from hotline.telephony import TelephonyError
+from hotline.telephony import NotOnTheNetwork, TelephonyError
 from knowledge.imports import OFFER_TARGETS, ImportRequestError, import_status, recent_imports
 from knowledge.imports import start_import as begin_import
 from recordings import service as recordings
@@ -562,6 +563,7 @@ def voicemail() -> str:
         "desk/voicemail.html",
         inbox=voicemails.voicemail_inbox(for_consultant=g.consultant),
         outcomes=wrap_ups.WRAP_UP_OUTCOMES,
+        audio_gone=histories.voicemail_audio_state,
     )
 
 
@@ -578,6 +580,11 @@ def voicemail_audio(recording_id: int) -> Response:
         abort(403, str(exc))
     try:
         sound = recordings.audio(recording)
+    except NotOnTheNetwork:
+        log.warning("call %s: voicemail %s is gone from the network", recording.call_sid,
+                    recording_id)  # fmt: skip
+        voicemails.audio_gone(recording_id)
+        return Response(_("The audio of this message is gone.") + "\n", 410)
     except TelephonyError:
         log.exception("call %s: could not fetch voicemail %s", recording.call_sid, recording_id)
         return Response("The phone network did not give us the recording; try again.\n", 502)
@@ -621,6 +628,7 @@ def record_page(record: Customer, pesel: str | None = None, status: int = 200) -
             pesel=pesel,
             masked_pesel=customers_service.mask_pesel(record.pesel),
             contacts=contacts_of(record.id),
+            timeline=histories.history_of(record),
             history=audit_trail(record.id),
             advisor=db.session.get(Consultant, record.advisor_id) if record.advisor_id else None,
         ),
@@ -868,5 +876,6 @@ def import_run_state(run_id: int) -> Any:
     )
 
 
-# The softphone's call controls live in their own module, on this blueprint.
-from agent_desk import call_views  # noqa: E402, F401
+# The softphone's call controls, and texting or calling a customer, live in their own
+# modules, on this blueprint.
+from agent_desk import call_views, outreach_views  # noqa: E402, F401
