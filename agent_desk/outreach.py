@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import select, update
 from twilio.twiml.voice_response import VoiceResponse
 
 from agent_desk.errors import DeskError
@@ -239,6 +239,24 @@ def call_customer(consultant: Consultant, reach: Reach, settings: Settings) -> C
         audit(consultant.id, customer_id, "call.outbound", {"contact_id": contact_id})
     log.info("call %s: consultant %s rung to call a customer", leg, consultant.id)
     return placed
+
+
+def current_call(consultant: Consultant, live_reason: str) -> Contact | None:
+    """Return the consultant's click-to-call still going, if they are making one now."""
+    if live_reason != CALLING_REASON:
+        return None
+    query = (
+        select(Contact)
+        .where(
+            Contact.consultant_id == consultant.id,
+            Contact.channel == "outbound-call",
+            Contact.ended_at.is_(None),
+            Contact.result.in_(("calling-you", "dialling", "answered")),
+        )
+        .order_by(Contact.id.desc())
+        .limit(1)
+    )
+    return db.session.scalars(query).first()
 
 
 def finish(contact_id: int, result: str, *, unless: frozenset[str] = FINAL_RESULTS) -> bool:

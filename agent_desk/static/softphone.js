@@ -116,6 +116,7 @@
   function callTitle() {
     if (caller && caller.asked_for_you) return _("Callback: your customer asked for you");
     if (caller && caller.callback) return phone.state === "ringing" ? _("Callback to make") : _("Callback");
+    if (caller && caller.outbound && phone.state === "ringing") return _("Your call to the customer: answer to ring them");
     if (phone.state === "connected") return _("On a call");
     return _("Incoming call");
   }
