@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import phonenumbers
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from twilio.twiml.voice_response import VoiceResponse
+from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from agent_desk.errors import DeskError
 from agent_desk.history import desk_text_key
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 # The desk's Twilio webhooks for a click-to-call (under the desk blueprint's /desk).
 PREFIX = "/outreach"
 ANSWERED = PREFIX + "/answered"
+SCREENED = PREFIX + "/screened"
 CONSULTANT_STATUS = PREFIX + "/consultant-status"
 CUSTOMER_STATUS = PREFIX + "/customer-status"
 # The reason the board and the desk show while a consultant is calling a customer.
@@ -57,6 +58,10 @@ CUSTOMER_RING_SECONDS = 30
 # The consultant's state before a click-to-call, to go back to after it (kept in Redis).
 BEFORE_KEY = "desk:outreach:{}"
 BEFORE_TTL_SECONDS = 24 * 3600
+# The customer's call, to end it if the consultant hangs up while it still rings.
+CUSTOMER_LEG_KEY = "desk:outreach:customer-leg:{}"
+# How long a desk phone's answerer has to press 1 (a voicemail box presses nothing).
+SCREEN_SECONDS = 8
 # Results no later report replaces; "answered" is replaced only by nothing.
 FINAL_RESULTS = frozenset({"answered", "no-answer", "busy", "failed", "canceled", "missed"})
 # How a call the network never connected ended (Call resource's status values).
@@ -81,6 +86,11 @@ def reach_customer(customer: Customer) -> Reach:
 def answered_url(contact_id: int) -> str:
     """Return what the consultant's phone fetches once answered."""
     return f"/desk{ANSWERED}?contact={contact_id}"
+
+
+def screened_url(contact_id: int) -> str:
+    """Return where the key pressed on a desk phone's screening prompt goes."""
+    return f"/desk{SCREENED}?contact={contact_id}"
 
 
 def consultant_status_url(contact_id: int) -> str:
@@ -221,7 +231,7 @@ def call_customer(consultant: Consultant, reach: Reach, settings: Settings) -> C
     base = settings.public_url
     try:
         leg = telephony.current().place_call(
-            live.address or f"client:consultant-{consultant.id}",
+            routing.consultant_profile(consultant).address,
             base + answered_url(contact_id),
             status_callback=base + consultant_status_url(contact_id),
             events=("answered", "completed"),
@@ -296,14 +306,46 @@ def back_to_before(consultant_id: int) -> None:
     routing.set_consultant_state(engine, consultant, state, reason=reason)
 
 
-def consultant_answered(contact_id: int, leg_sid: str, settings: Settings) -> VoiceResponse:
-    """The consultant picked up: ring the customer into the room and bring the consultant in.
+def screen(contact_id: int) -> VoiceResponse:
+    """Ask whoever answered a desk phone to press 1, so that its voicemail box, which presses
+    nothing, does not have the customer rung."""
+    response = VoiceResponse()
+    gather = Gather(
+        input="dtmf",
+        num_digits=1,
+        action=screened_url(contact_id),
+        method="POST",
+        timeout=SCREEN_SECONDS,
+    )
+    language = twiml.CONSULTANT_LANGUAGE
+    speech.say(gather, language, speech.prompt(language, "outreach_screen"))
+    response.append(gather)
+    response.hangup()
+    return response
+
+
+def screened(contact_id: int, leg_sid: str, digits: str, settings: Settings) -> VoiceResponse:
+    """Ring the customer once the desk phone's answerer pressed 1; otherwise end the call."""
+    if digits == "1":
+        return consultant_answered(contact_id, leg_sid, settings, screened=True)
+    finish(contact_id, "missed", unless=FINAL_RESULTS | {"dialling"})
+    return twiml.consultant_message("outreach_declined")
+
+
+def consultant_answered(
+    contact_id: int, leg_sid: str, settings: Settings, *, screened: bool = False
+) -> VoiceResponse:
+    """The consultant picked up: ring the customer into the room and bring the consultant in
+    (a desk phone, once whoever answered it has pressed 1).
 
     Twilio may fetch this twice; the customer is rung once, and a repeat only rejoins.
     """
     contact = db.session.get(Contact, contact_id)
     if contact is None or contact.consultant_id is None:
         return twiml.consultant_message("outreach_over")
+    address = routing_services().engine.consultant(contact.consultant_id).address
+    if not screened and contact.result == "calling-you" and routing.is_desk_phone(address):
+        return screen(contact_id)
     room = twiml.room(contact.call_sid or leg_sid)
     with db.transaction() as session:
         claimed = session.execute(
@@ -316,7 +358,7 @@ def consultant_answered(contact_id: int, leg_sid: str, settings: Settings) -> Vo
             return twiml.consultant_room(contact.call_sid or leg_sid, contact.consultant_id)
         return twiml.consultant_message("outreach_over")
     try:
-        telephony.call_control().dial_into_room(
+        customer_leg = telephony.call_control().dial_into_room(
             room,
             contact.caller_number or "",
             label="caller",
@@ -328,6 +370,8 @@ def consultant_answered(contact_id: int, leg_sid: str, settings: Settings) -> Vo
         log.warning("call %s: the customer could not be rung: %s", leg_sid, exc)
         finish(contact_id, "failed")
         return twiml.consultant_message("customer_unreachable")
+    redis = routing_services().engine.redis
+    redis.set(CUSTOMER_LEG_KEY.format(contact_id), customer_leg, ex=BEFORE_TTL_SECONDS)
     log.info("call %s: customer rung into %s", leg_sid, room)
     return twiml.consultant_room(contact.call_sid or leg_sid, contact.consultant_id)
 
@@ -371,6 +415,15 @@ def consultant_progress(contact_id: int, status: str) -> None:
     if status in ("in-progress", "answered", "ringing", "queued", "initiated"):
         return
     finish(contact_id, "missed", unless=FINAL_RESULTS | {"dialling"})
+    db.session.refresh(contact)
+    if contact.result == "dialling":
+        # They hung up while the customer's phone still rang: it must not ring on into a
+        # room nobody is in (its own report then says how it ended).
+        customer_leg = routing_services().engine.redis.get(CUSTOMER_LEG_KEY.format(contact_id))
+        if customer_leg:
+            routing.stop_ringing(
+                customer_leg.decode() if isinstance(customer_leg, bytes) else str(customer_leg)
+            )
     with db.transaction() as session:
         session.execute(
             update(Contact)

@@ -102,6 +102,15 @@ def outreach_answered() -> VoiceResponse:
     return outreach.consultant_answered(_contact_id(), request.form.get("CallSid", ""), _settings())
 
 
+@bp.post(outreach.SCREENED)
+@twilio_webhook(fallback=outreach.apology)
+def outreach_screened() -> VoiceResponse:
+    """The answerer of a desk phone pressed a key: 1 rings the customer."""
+    return outreach.screened(
+        _contact_id(), request.form.get("CallSid", ""), request.form.get("Digits", ""), _settings()
+    )
+
+
 @bp.post(outreach.CONSULTANT_STATUS)
 @twilio_webhook(fallback=lambda _sid: twiml.empty())
 def outreach_consultant_status() -> VoiceResponse:

@@ -18,6 +18,7 @@ from customers.models import AuditEntry, Contact, Customer
 from hotline.db import db
 from hotline.settings import Settings
 from routing.live import ConsultantState
+from tests.conftest import AUTH_TOKEN
 from tests.ivr.conftest import Line, serve_line
 
 PATIENCE_SECONDS = 60.0
@@ -30,6 +31,21 @@ def line(settings: Settings, app: Any, content: Any) -> Iterator[Line]:
     for served in serve_line(settings, sms_countries=("PL",)):
         served.engine = app.extensions["hotline.routing"].engine  # type: ignore[attr-defined]
         yield served
+
+
+class TwilioSigner:
+    """Posts to the served centre's webhooks as Twilio does: form-encoded and signed."""
+
+    def __init__(self, line: Line) -> None:
+        from twilio.request_validator import RequestValidator
+
+        self.line = line
+        self.validator = RequestValidator(AUTH_TOKEN)
+
+    def post(self, path: str, params: dict[str, str]) -> requests.Response:
+        url = self.line.web + path
+        signature = self.validator.compute_signature(url, params)
+        return requests.post(url, data=params, headers={"X-Twilio-Signature": signature})
 
 
 def wait_for(predicate: Callable[[], Any], what: str) -> Any:
@@ -322,3 +338,110 @@ def test_a_record_without_grounds_is_neither_texted_nor_called(line: Line) -> No
         )
         assert refused.status_code == 403
     assert line.messages_to(JAN) == [] and outbound_contact() is None
+
+
+def test_a_consultant_who_hangs_up_while_the_customer_rings_stops_the_ringing(
+    line: Line,
+) -> None:
+    desk = Desk(line)
+    anna = consultant("anna")
+    jan = customer(JAN)
+    phone = f"client:consultant-{anna.id}"
+
+    desk.post(f"/desk/customers/{jan.id}/call")
+    wait_for(lambda: endpoint(line, phone)["state"] == "ringing", "Anna's phone to ring")
+    act(line, phone, "answer")
+    jan_call = wait_for(
+        lambda: endpoint(line, JAN)["state"] == "ringing" and endpoint(line, JAN)["call_sid"],
+        "Jan's phone to ring",
+    )
+    act(line, phone, "hangup")
+
+    wait_for(lambda: network_call(line, jan_call)["status"] == "canceled", "Jan's ringing to stop")
+    ended = wait_for(
+        lambda: (found := outbound_contact()) and found.result == "canceled" and found, "result"
+    )
+    assert ended.ended_at is not None
+    wait_for(lambda: state_of(line, "anna")[1] != "outbound-call", "Anna back")
+
+
+def test_a_desk_phone_is_screened_so_its_voicemail_box_rings_no_customer(line: Line) -> None:
+    desk = Desk(line)
+    anna = consultant("anna")
+    anna.phone = "+48221000111"  # Anna works from her desk phone
+    db.session.commit()
+    jan = customer(JAN)
+
+    desk.post(f"/desk/customers/{jan.id}/call")
+    wait_for(lambda: endpoint(line, anna.phone)["state"] == "ringing", "the desk phone to ring")
+    act(line, anna.phone, "answer")  # answered, but nobody presses 1: a voicemail box
+
+    missed = wait_for(lambda: (found := outbound_contact()) and found.ended_at and found, "end")
+    assert missed.result == "missed"
+    assert endpoint(line, JAN)["state"] == "idle" and endpoint(line, JAN).get("call_sid") is None
+
+
+def test_the_customer_is_rung_once_however_often_twilio_reports_the_answer(
+    line: Line,
+) -> None:
+    desk = Desk(line)
+    anna = consultant("anna")
+    jan = customer(JAN)
+    phone = f"client:consultant-{anna.id}"
+    answers_at_once(line, JAN)
+    desk.post(f"/desk/customers/{jan.id}/call")
+    wait_for(lambda: endpoint(line, phone)["state"] == "ringing", "Anna's phone to ring")
+    act(line, phone, "answer")
+    wait_for(lambda: (found := outbound_contact()) and found.result == "answered", "the answer")
+    contact = outbound_contact()
+    assert contact is not None
+
+    # Twilio repeats the answered webhook and sends progress late and out of order.
+    signer = TwilioSigner(line)
+    again = signer.post(
+        f"/desk/outreach/answered?contact={contact.id}", {"CallSid": contact.call_sid or ""}
+    )
+    assert "<Conference" in again.text, "a repeat rejoins the room"
+    signer.post(f"/desk/outreach/customer-status?contact={contact.id}", {"CallStatus": "no-answer"})
+    signer.post(
+        f"/desk/outreach/customer-status?contact={contact.id}", {"CallStatus": "in-progress"}
+    )
+
+    calls_to_jan = [
+        call
+        for call in requests.get(
+            f"{line.emulator.url}/emulator/calls", headers=line.control, timeout=10
+        ).json()
+        if call["to"] == JAN
+    ]
+    assert len(calls_to_jan) == 1
+    assert outbound_contact().result == "answered"  # type: ignore[union-attr]
+    act(line, phone, "hangup")
+
+
+def test_a_voicemail_caller_nobody_knows_is_texted_and_the_text_logged(line: Line) -> None:
+    from datetime import UTC, datetime
+
+    from recordings.models import Recording
+    from routing.models import CallOutcome, CallRecord
+
+    stranger = "+48512345678"
+    db.session.add(
+        CallRecord(call_sid="CA" + "7" * 32, caller_number=stranger, language="uk",
+                   outcome=CallOutcome.VOICEMAIL, queued_at=datetime.now(UTC))
+    )  # fmt: skip
+    message = Recording(
+        recording_sid="RE" + "7" * 32, call_sid="CA" + "7" * 32, url="https://x/RE7",
+        status="completed", duration_seconds=9, language="uk",
+    )  # fmt: skip
+    db.session.add(message)
+    db.session.commit()
+    desk = Desk(line, "olena")
+
+    landed = desk.post(f"/desk/voicemail/{message.id}/text", template="documents")
+
+    assert "Wiadomość jest w drodze" in landed
+    (sent,) = wait_for(lambda: line.messages_to(stranger), "the text to reach the caller")
+    assert sent["body"].startswith("Гаряча лінія служби зайнятості:"), "in the caller's language"
+    contact = db.session.scalars(select(Contact).where(Contact.channel == "sms")).one()
+    assert (contact.customer_id, contact.caller_number) == (None, stranger)

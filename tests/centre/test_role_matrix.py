@@ -63,6 +63,7 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "desk.text_voicemail_caller": frozenset({C}),
     "desk.call_voicemail_caller": frozenset({C}),
     "desk.outreach_answered": TWILIO,
+    "desk.outreach_screened": TWILIO,
     "desk.outreach_consultant_status": TWILIO,
     "desk.outreach_customer_status": TWILIO,
     "desk.reveal_pesel": frozenset({C}),
