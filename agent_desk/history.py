@@ -143,7 +143,7 @@ def _contact_entry(contact: Contact, texts: dict[str, OutboundSms]) -> HistoryEn
     details = []
     if contact.outcome:
         details.append(label("outcome", contact.outcome))
-    elif contact.channel not in ("sms",):
+    elif contact.wrapped_up_at is None:
         details.append(_("awaiting wrap-up"))
     if contact.transferred_by:
         details.append(_("transferred by %(name)s", name=contact.transferred_by.name))
@@ -203,10 +203,17 @@ def _sms_entry(message: OutboundSms) -> HistoryEntry:
     """Describe a text the centre sent on its own (the IVR or the job alerts)."""
     status, problem = sms_status(message)
     what = SMS_KINDS.get(message.kind, lambda: _("Text message"))()
+    details: tuple[str, ...] = ()
+    if message.kind == "faq" and message.dedupe_key.count(":") == 2:
+        # An answer's text is kept under "faq:<call>:<topic>": name the answer.
+        topic = message.dedupe_key.rsplit(":", 1)[1]
+        what = f"{label('channel', 'sms')}: {label('topic', topic)}"
+        details = (_("sent by the automated line, at the caller's request"),)
     return HistoryEntry(
         at=message.created_at,
         kind="sms",
         what=what,
+        details=details,
         status=status,
         problem=problem,
         text=message.body,

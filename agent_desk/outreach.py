@@ -270,7 +270,8 @@ def current_call(consultant: Consultant, live_reason: str) -> Contact | None:
 
 
 def finish(contact_id: int, result: str, *, unless: frozenset[str] = FINAL_RESULTS) -> bool:
-    """Set a call's result and end it, unless it already has a result in unless."""
+    """Set the result of a call that never reached the customer and end it, unless it
+    already has a result in unless; with nobody spoken to, there is nothing to wrap up."""
     with db.transaction() as session:
         changed = session.execute(
             update(Contact)
@@ -278,7 +279,7 @@ def finish(contact_id: int, result: str, *, unless: frozenset[str] = FINAL_RESUL
                 Contact.id == contact_id,
                 Contact.result.is_(None) | Contact.result.not_in(unless),
             )
-            .values(result=result, ended_at=utcnow())
+            .values(result=result, ended_at=utcnow(), wrapped_up_at=utcnow())
         )
     return bool(changed.rowcount)  # type: ignore[attr-defined]
 

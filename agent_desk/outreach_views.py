@@ -57,7 +57,7 @@ def _from_record(customer_id: int, action: str) -> Any:
         records.require_grounds(g.consultant, record)
     except records.RecordRefused:
         return refuse_record(customer_id)
-    back = url_for("desk.customer", customer_id=customer_id) + "#history"
+    back = url_for("desk.customer", customer_id=customer_id)
     return _reached(action, outreach.reach_customer(record), back)
 
 
@@ -77,7 +77,7 @@ def call_voicemail_caller(recording_id: int) -> Any:
 
 def _from_voicemail(recording_id: int, action: str) -> Any:
     item = unhandled_voicemail(recording_id)
-    back = url_for("desk.voicemail") + f"#voicemail-{recording_id}"
+    back = url_for("desk.voicemail")
     if item is None:
         flash(_("That voicemail has already been handled."), "error")
         return redirect(url_for("desk.voicemail"))

@@ -132,7 +132,7 @@ def outbound_call(contact: Contact) -> dict[str, object]:
         "language": customer.preferred_language if customer else None,
         "language_label": label("language", customer.preferred_language) if customer else "",
         "own_customer": customer is not None and customer.advisor_id == contact.consultant_id,
-        "identified_by": "phone" if customer else "",
+        "identified_by": "number" if customer else "none",
         "callback": False,
         "outbound": True,
         "asked_for_you": False,

@@ -56,7 +56,8 @@ def test_a_self_service_call_and_the_text_it_sent_are_on_the_history(
     history = rows(client.get(f"/desk/customers/{jan().id}").get_data(as_text=True))
 
     assert any("Połączenie obsłużone automatycznie" in row for row in history), history
-    (texted,) = [row for row in history if "odpowiedź, którą usłyszał(a) dzwoniący" in row]
+    (texted,) = [row for row in history if "wysłany przez infolinię automatyczną" in row]
+    assert "SMS: Dokumenty do zasiłku dla bezrobotnych" in texted
     assert "wysłano" in texted and "Infolinia urzędów pracy:" in texted
 
 
