@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import phonenumbers
 from flask_babel import gettext as _
@@ -31,7 +32,7 @@ from customers.models import Contact, Customer
 from hotline import speech
 from hotline.db import db, utcnow
 from hotline.settings import Settings
-from hotline.telephony import TelephonyError, telephony
+from hotline.telephony import FINAL_CALL_STATUSES, TelephonyError, telephony
 from knowledge import service as knowledge
 from messaging import sms
 from routing import service as routing
@@ -62,6 +63,8 @@ BEFORE_TTL_SECONDS = 24 * 3600
 CUSTOMER_LEG_KEY = "desk:outreach:customer-leg:{}"
 # How long a desk phone's answerer has to press 1 (a voicemail box presses nothing).
 SCREEN_SECONDS = 8
+# How long placing a call may take before a call without a sid is taken for a dead one.
+PLACING_SECONDS = timedelta(minutes=2)
 # Results no later report replaces; "answered" is replaced only by nothing.
 FINAL_RESULTS = frozenset({"answered", "no-answer", "busy", "failed", "canceled", "missed"})
 # How a call the network never connected ended (Call resource's status values).
@@ -209,7 +212,15 @@ def call_customer(consultant: Consultant, reach: Reach, settings: Settings) -> C
         raise DeskError(_("Finish the current call first."))
     before = BEFORE_KEY.format(consultant.id)
     if not engine.redis.hsetnx(before, "state", str(live.state)):
-        raise DeskError(_("You are already calling someone."))
+        going = current_call(consultant, live.reason)
+        if going is not None and still_on_the_network(going):
+            raise DeskError(_("You are already calling someone."))
+        # A call whose end was never reported left its mark: close it, and begin this one.
+        log.warning("consultant %s: a click-to-call's end was never reported", consultant.id)
+        if going is not None:
+            consultant_progress(going.id, "completed")
+            live = engine.consultant(consultant.id)
+        engine.redis.hset(before, "state", str(live.state))
     engine.redis.hset(before, "reason", live.reason or "")
     engine.redis.expire(before, BEFORE_TTL_SECONDS)
     routing.set_consultant_state(
@@ -228,6 +239,7 @@ def call_customer(consultant: Consultant, reach: Reach, settings: Settings) -> C
         session.add(contact)
         session.flush()
         contact_id = contact.id
+        audit(consultant.id, customer_id, "call.outbound", {"contact_id": contact_id})
     base = settings.public_url
     try:
         leg = telephony.current().place_call(
@@ -246,9 +258,25 @@ def call_customer(consultant: Consultant, reach: Reach, settings: Settings) -> C
         placed = session.get(Contact, contact_id)
         assert placed is not None
         placed.call_sid = leg
-        audit(consultant.id, customer_id, "call.outbound", {"contact_id": contact_id})
     log.info("call %s: consultant %s rung to call a customer", leg, consultant.id)
     return placed
+
+
+def still_on_the_network(contact: Contact) -> bool:
+    """Tell whether the consultant's leg of a click-to-call is still going, by asking the
+    network (a report of its end may have been lost)."""
+    if not contact.call_sid:
+        # Being placed right now, unless its placing died long ago.
+        return utcnow() - _aware(contact.started_at) < PLACING_SECONDS
+    try:
+        status = telephony.current().call_status(contact.call_sid)
+    except TelephonyError:
+        return True  # cannot tell: better refuse than ring the consultant twice
+    return status is not None and status not in FINAL_CALL_STATUSES
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def current_call(consultant: Consultant, live_reason: str) -> Contact | None:

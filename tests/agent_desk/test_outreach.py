@@ -445,3 +445,32 @@ def test_a_voicemail_caller_nobody_knows_is_texted_and_the_text_logged(line: Lin
     assert sent["body"].startswith("Гаряча лінія служби зайнятості:"), "in the caller's language"
     contact = db.session.scalars(select(Contact).where(Contact.channel == "sms")).one()
     assert (contact.customer_id, contact.caller_number) == (None, stranger)
+
+
+def test_a_call_whose_end_was_never_reported_does_not_block_the_next(line: Line) -> None:
+    from routing.service import set_consultant_state
+
+    desk = Desk(line)
+    anna = consultant("anna")
+    jan = customer(JAN)
+    # A click-to-call the network has long forgotten, whose end never reached the centre (the
+    # web process died): Anna is still "calling a customer" and the call looks answered.
+    lost = Contact(
+        consultant_id=anna.id, customer_id=jan.id, caller_number=JAN, channel="outbound-call",
+        call_sid="CA" + "9" * 32, result="answered",
+    )  # fmt: skip
+    db.session.add(lost)
+    db.session.commit()
+    line.engine.redis.hset(f"desk:outreach:{anna.id}", mapping={"state": "available", "reason": ""})
+    set_consultant_state(line.engine, anna, ConsultantState.NOT_READY, reason="outbound-call")
+
+    landed = desk.post(f"/desk/customers/{jan.id}/call")
+
+    assert "Dzwoni Twój telefon" in landed
+    db.session.expire_all()
+    assert db.session.get(Contact, lost.id).ended_at is not None  # type: ignore[union-attr]
+    wait_for(
+        lambda: endpoint(line, f"client:consultant-{anna.id}")["state"] == "ringing",
+        "Anna's phone to ring for the new call",
+    )
+    assert state_of(line, "anna") == (ConsultantState.NOT_READY, "outbound-call")
