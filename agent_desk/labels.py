@@ -66,6 +66,7 @@ REASONS: Mapping[str, LazyString] = {
     "technical-problem": _l("Technical problem"),
     "missed call": _l("Missed a call"),
     "wrap-up ended": _l("Wrap-up time ran out"),
+    "outbound-call": _l("Calling a customer"),
 }
 
 CHANNELS: Mapping[str, LazyString] = {
@@ -73,6 +74,7 @@ CHANNELS: Mapping[str, LazyString] = {
     "callback": _l("Callback"),
     "voicemail": _l("Voicemail"),
     "sms": _l("Text message"),
+    "outbound-call": _l("Call to the customer"),
 }
 
 ROLES: Mapping[str, LazyString] = {
@@ -145,6 +147,8 @@ AUDIT_ACTIONS: Mapping[str, LazyString] = {
     "call.recording-pause": _l("paused the call's recording"),
     "call.recording-resume": _l("resumed the call's recording"),
     "recording.play": _l("played a call's recording"),
+    "call.outbound": _l("called the customer"),
+    "contact.sms": _l("texted the customer"),
 }
 
 # The kinds of entry the audit page filters by (a prefix: "record." finds every opening).

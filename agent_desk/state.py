@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from agent_desk import call_control
+from agent_desk import call_control, outreach
 from agent_desk.errors import DeskError
 from agent_desk.labels import label
 from agent_desk.screen_pop import screen_pop
 from consultants.models import Consultant
+from customers.models import Contact
 from customers.service import mask_pesel
 from hotline.settings import Settings
 from routing import service as routing
@@ -120,4 +121,36 @@ def desk_state(consultant: Consultant) -> dict[str, object]:
                 "url": f"/desk/customers/{customer.id}",
             },
         }
+    elif (calling := outreach.current_call(consultant, live.reason)) is not None:
+        state["call"] = outbound_call(calling)
     return state
+
+
+def outbound_call(contact: Contact) -> dict[str, object]:
+    """Describe the consultant's own call to a customer, for the desk and the softphone."""
+    customer = contact.customer
+    return {
+        "call_sid": contact.call_sid,
+        "caller_number": contact.caller_number,
+        "topic": contact.topic,
+        "topic_label": label("topic", contact.topic),
+        "language": customer.preferred_language if customer else None,
+        "language_label": label("language", customer.preferred_language) if customer else "",
+        "own_customer": customer is not None and customer.advisor_id == contact.consultant_id,
+        "identified_by": "number" if customer else "none",
+        "callback": False,
+        "outbound": True,
+        "asked_for_you": False,
+        "transferred": None,
+        "customer": None
+        if customer is None
+        else {
+            "id": customer.id,
+            "name": customer.full_name,
+            "pesel": mask_pesel(customer.pesel),
+            "address": customer.address or "",
+            "office": label("office", customer.office_code),
+            "vulnerable": customer.vulnerable,
+            "url": f"/desk/customers/{customer.id}",
+        },
+    }

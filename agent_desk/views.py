@@ -35,6 +35,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import wrap_file
 
+from agent_desk import history as histories
 from agent_desk import i18n, labels, records, softphone, streams, supervision, uploads
 from agent_desk import state as states
 from agent_desk import wrap_up as wrap_ups
@@ -58,7 +59,7 @@ from hotline.access import (
     start_session,
 )
 from hotline.db import db, utcnow
-from hotline.telephony import TelephonyError
+from hotline.telephony import NotOnTheNetwork, TelephonyError
 from knowledge.imports import OFFER_TARGETS, ImportRequestError, import_status, recent_imports
 from knowledge.imports import start_import as begin_import
 from recordings import service as recordings
@@ -578,6 +579,7 @@ def voicemail() -> str:
         "desk/voicemail.html",
         inbox=voicemails.voicemail_inbox(for_consultant=g.consultant),
         outcomes=wrap_ups.WRAP_UP_OUTCOMES,
+        audio_gone=histories.voicemail_audio_state,
     )
 
 
@@ -594,6 +596,11 @@ def voicemail_audio(recording_id: int) -> Response:
         abort(403, str(exc))
     try:
         sound = recordings.audio(recording)
+    except NotOnTheNetwork:
+        log.warning("call %s: voicemail %s is gone from the network", recording.call_sid,
+                    recording_id)  # fmt: skip
+        voicemails.audio_gone(recording_id)
+        return Response(_("The audio of this message is gone.") + "\n", 410)
     except TelephonyError:
         log.exception("call %s: could not fetch voicemail %s", recording.call_sid, recording_id)
         return Response("The phone network did not give us the recording; try again.\n", 502)
@@ -679,6 +686,7 @@ def record_page(record: Customer, pesel: str | None = None, status: int = 200) -
             pesel=pesel,
             masked_pesel=customers_service.mask_pesel(record.pesel),
             contacts=contacts,
+            timeline=histories.history_of(record),
             call_recordings=recordings.summaries_of_calls(
                 sorted({c.call_sid for c in contacts if c.call_sid}), recording_store()
             ),
@@ -999,5 +1007,6 @@ def hand() -> Any:
         return supervision_refusal(exc)
 
 
-# The softphone's call controls live in their own module, on this blueprint.
-from agent_desk import call_views  # noqa: E402, F401
+# The softphone's call controls, and texting or calling a customer, live in their own
+# modules, on this blueprint.
+from agent_desk import call_views, outreach_views  # noqa: E402, F401

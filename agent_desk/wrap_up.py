@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from agent_desk.errors import DeskError
 from consultants.models import Consultant
@@ -125,7 +125,12 @@ def unfinished_wrap_ups(
     """Return the consultant's contacts whose wrap-up was never saved, newest first."""
     query = (
         select(Contact)
-        .where(Contact.consultant_id == consultant.id, Contact.wrapped_up_at.is_(None))
+        .where(
+            Contact.consultant_id == consultant.id,
+            Contact.wrapped_up_at.is_(None),
+            # A call the consultant is still making is not one to wrap up yet.
+            or_(Contact.channel != "outbound-call", Contact.ended_at.is_not(None)),
+        )
         .order_by(Contact.started_at.desc())
         .limit(limit)
     )

@@ -80,6 +80,9 @@ class Contact(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     notes: Mapped[str] = mapped_column(Text, default="")
     wrapped_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # How a call or text the consultant made went on the network: for a call "dialling",
+    # "answered", "no-answer", "busy", "failed" or "missed" (the consultant did not pick up).
+    result: Mapped[str | None] = mapped_column(String(16))
     # The consultant who transferred the call to this one, if it came by a transfer.
     transferred_by_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id"))
 

@@ -179,9 +179,16 @@ def _save_recording(
     )
     callback = runner.resolve(verb.attr("recordingStatusCallback"), document_url)
     callback_method = (verb.attr("recordingStatusCallbackMethod") or "POST").upper()
-    runner.network.later(
-        0.05, lambda: runner.network.finish_recording(recording, callback, callback_method)
-    )
+    # A transcribeCallback asks for a transcription even without transcribe="true".
+    transcribe_callback = runner.resolve(verb.attr("transcribeCallback"), document_url)
+    transcribe = verb.flag("transcribe", False) or bool(transcribe_callback)
+
+    def finish() -> None:
+        runner.network.finish_recording(recording, callback, callback_method)
+        if transcribe:
+            runner.network.transcribe(recording, transcribe_callback)
+
+    runner.network.later(0.05, finish)
     return {
         "RecordingUrl": url,
         "RecordingSid": recording.sid,

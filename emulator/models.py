@@ -339,6 +339,19 @@ class Recording:
     pauses: int = 0
 
 
+@dataclass(eq=False)
+class Transcription:
+    """The text Twilio made of a <Record>ed message (transcribe="true")."""
+
+    sid: str
+    account_sid: str
+    recording_sid: str
+    status: str  # "completed" or "failed"
+    text: str
+    duration: int
+    created_at: datetime = field(default_factory=utcnow)
+
+
 CONFERENCE_CALLBACK_EVENTS = frozenset(
     {"start", "end", "join", "leave", "mute", "hold", "modify", "speaker", "announcement"}
 )

@@ -35,6 +35,7 @@ from emulator.models import (
     Recording,
     RecordingCallback,
     StatusCallback,
+    Transcription,
     new_sid,
     utcnow,
 )
@@ -59,6 +60,10 @@ CALLBACK_EVENT_SUBSCRIPTIONS = {
     "announcement-fail": "announcement",
 }
 RECENT_CALL_SECONDS = 30.0
+
+
+# The answers after which Twilio sends a transcription callback again (error 17580).
+TRANSCRIPTION_RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
 class ConferenceCallbacks:
@@ -111,6 +116,7 @@ class PhoneNetwork:
         self.recordings: dict[str, Recording] = {}
         # Media downloads to refuse with 503 (the control API's outage), for retry tests.
         self.media_failures = 0
+        self.transcriptions: dict[str, Transcription] = {}
         self.conferences: dict[str, Conference] = {}
         self.conference_callbacks = ConferenceCallbacks(config)
         self.closed = False
@@ -1264,6 +1270,70 @@ class PhoneNetwork:
                 return False
             self.media_failures -= 1
             return True
+
+    def transcribe(self, recording: Recording, callback: str | None) -> None:
+        """Transcribe a <Record>ed message and post the text to its transcribeCallback.
+
+        Twilio transcribes recordings longer than 2 and shorter than 120 seconds (error 13617)
+        and reports any other as failed; the emulator's transcript is the words the caller's
+        script said. The callback is a POST, sent again up to three times after a 5xx, 408,
+        425 or 429 answer (error 17580), signed like every webhook.
+        """
+        completed = 2 <= recording.duration < 120 and bool(recording.transcript.strip())
+        transcription = Transcription(
+            sid=new_sid("TR"),
+            account_sid=recording.account_sid,
+            recording_sid=recording.sid,
+            status="completed" if completed else "failed",
+            text=recording.transcript if completed else "",
+            duration=recording.duration,
+        )
+        with self.lock:
+            self.transcriptions[transcription.sid] = transcription
+            call = self.calls.get(recording.call_sid)
+        if call is not None:
+            call.record(
+                "transcription",
+                f"transcription of {recording.sid}: {transcription.status}",
+                recording_sid=recording.sid,
+                transcription_sid=transcription.sid,
+                status=transcription.status,
+            )
+        if not callback:
+            return
+        params = {
+            "AccountSid": recording.account_sid,
+            "CallSid": recording.call_sid,
+            "ApiVersion": "2010-04-01",
+            "RecordingSid": recording.sid,
+            "RecordingUrl": self.recording_url(recording),
+            "TranscriptionSid": transcription.sid,
+            "TranscriptionStatus": transcription.status,
+            "TranscriptionText": transcription.text,
+            "TranscriptionType": "fast",
+            "TranscriptionUrl": (
+                f"{self.config.public_url}/2010-04-01/Accounts/{recording.account_sid}"
+                f"/Recordings/{recording.sid}/Transcriptions/{transcription.sid}"
+            ),
+        }
+        if call is not None:
+            params |= {"From": call.from_ or "", "To": call.to or ""}
+        webhooks = Webhooks(self.config.auth_token, recording.call_sid)
+        try:
+            for _attempt in range(4):
+                status = webhooks.notify(callback, "POST", params)
+                if status not in TRANSCRIPTION_RETRY_STATUSES:
+                    break
+        finally:
+            webhooks.close()
+        if call is not None:
+            call.record(
+                "transcription-callback",
+                f"transcription of {recording.sid} reported: "
+                + ("no answer" if status is None else f"HTTP {status}"),
+                recording_sid=recording.sid,
+                status=status,
+            )
 
     def recording(self, sid: str) -> Recording | None:
         """Return a recording by sid."""

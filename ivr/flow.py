@@ -166,6 +166,9 @@ def record_voicemail(
         play_beep=True,
         recording_status_callback=recording_urls.status_url(language),
         recording_status_callback_method="POST",
+        # Twilio transcribes messages of 2 to 120 seconds and posts the text (or a failure).
+        transcribe=True,
+        transcribe_callback=recording_urls.transcription_url(language),
     )
     response.redirect(urls.VOICEMAIL_DONE, method="POST")
     return response

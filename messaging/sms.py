@@ -89,15 +89,15 @@ def queue_sms(
     return message
 
 
+def faq_text(language: str, body: str) -> str:
+    """Return an FAQ answer as the centre texts it, under its header."""
+    return f"{speech.prompt(language, 'sms_faq_header')} {body}"
+
+
 def send_faq(to: str, language: str, *, call_sid: str, topic: str, body: str) -> OutboundSms | None:
     """Text the caller the answer they just heard."""
-    header = speech.prompt(language, "sms_faq_header")
     return queue_sms(
-        to,
-        "faq",
-        f"{header} {body}",
-        dedupe_key=f"faq:{call_sid}:{topic}",
-        call_sid=call_sid,
+        to, "faq", faq_text(language, body), dedupe_key=f"faq:{call_sid}:{topic}", call_sid=call_sid
     )
 
 
@@ -145,13 +145,18 @@ def fit(header: str, items: list[str], footer: str = "", limit: int = MAX_BODY) 
     return "\n".join(lines)
 
 
+def vacancies_text(language: str, vacancy_ids: list[int]) -> str:
+    """Return offers as the centre texts them: a line each, and where to apply."""
+    header = speech.prompt(language, "sms_vacancies_header")
+    footer = apply_through(language, vacancy_ids)
+    return fit(header, [line for line in map(vacancy_line, vacancy_ids) if line], footer)
+
+
 def send_vacancies(
     to: str, language: str, *, call_sid: str, vacancy_ids: list[int]
 ) -> OutboundSms | None:
     """Text the caller the offers just read out, recording which they were."""
-    header = speech.prompt(language, "sms_vacancies_header")
-    footer = apply_through(language, vacancy_ids)
-    body = fit(header, [line for line in map(vacancy_line, vacancy_ids) if line], footer)
+    body = vacancies_text(language, vacancy_ids)
     key = f"vacancies:{call_sid}:{','.join(map(str, vacancy_ids))}"
     return queue_sms(
         to,

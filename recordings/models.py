@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy import BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.db import Base, UtcDateTime, utcnow
@@ -25,6 +25,10 @@ class Recording(Base):
     # The language the caller used, as the call's TwiML told the callback (None: not known).
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # What Twilio's transcription of a voicemail says, and how it went ("completed" or
+    # "failed"; None while none has come).
+    transcript: Mapped[str | None] = mapped_column(Text)
+    transcript_status: Mapped[str | None] = mapped_column(String(16))
     # A voicemail is handled once a consultant has listened and acted on it.
     handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     handled_by: Mapped[int | None] = mapped_column(Integer)

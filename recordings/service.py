@@ -128,6 +128,63 @@ def mark_call_recorded(call_sid: str) -> None:
             record.recorded = True
 
 
+@dataclass(frozen=True)
+class TranscriptionReport:
+    """What Twilio says of one recording's transcription (its transcribeCallback)."""
+
+    recording_sid: str
+    call_sid: str
+    url: str
+    status: str  # "completed" or "failed"
+    text: str = ""
+    language: str | None = None
+
+
+def report_transcription(report: TranscriptionReport) -> None:
+    """Keep a transcription durably before Twilio is told it arrived (as report_recording).
+
+    If Redis cannot take it, RetryLater answers 503, and Twilio sends a transcription's
+    callback again after a 5xx.
+    """
+    try:
+        jobs.enqueue(
+            "recordings.tasks.store_transcription_report",
+            report.recording_sid,
+            report.call_sid,
+            report.url,
+            report.status,
+            report.text,
+            report.language,
+            job_id=f"transcription-{report.recording_sid}-{report.status or 'unknown'}",
+            retries=STORE_RETRY,
+        )
+    except RedisError as exc:
+        raise RetryLater(f"transcription of {report.recording_sid} not queued: {exc}") from exc
+    log.info("call %s: transcription of %s (%s) queued to be stored", report.call_sid,
+             report.recording_sid, report.status or "no status")  # fmt: skip
+
+
+def store_transcription(report: TranscriptionReport) -> Recording:
+    """Store what a transcription says; a repeat changes nothing, and a failure reported after
+    a transcript never blanks it. One that comes before the recording's own report starts its
+    row, which that report completes."""
+    language = report.language if report.language in LANGUAGES else None
+    with db.transaction() as session:
+        recording, _created = get_or_create(
+            session,
+            Recording,
+            {"call_sid": report.call_sid, "url": report.url},
+            recording_sid=report.recording_sid,
+        )
+        if recording.transcript_status != "completed":
+            recording.transcript_status = "completed" if report.status == "completed" else "failed"
+            recording.transcript = report.text.strip() if report.status == "completed" else None
+        recording.language = recording.language or language
+    log.info("call %s: transcription of %s is %s", report.call_sid, report.recording_sid,
+             recording.transcript_status)  # fmt: skip
+    return recording
+
+
 def audio(recording: Recording) -> bytes:
     """Return a recording's audio (WAV) from the phone network that holds it."""
     return telephony.current().fetch_recording(recording.recording_sid)

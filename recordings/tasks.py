@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from recordings import service
-from recordings.service import RecordingReport, store_recording
+from recordings.service import (
+    RecordingReport,
+    TranscriptionReport,
+    store_recording,
+    store_transcription,
+)
 from recordings.storage import make_store
 from routing.extension import services
 
@@ -32,3 +37,16 @@ def download_recording(recording_sid: str) -> int | None:
     store = make_store(settings.recording_folder)
     recording = service.download(recording_sid, store, settings.recording_delete_at_network)
     return recording.id if recording else None
+
+
+def store_transcription_report(
+    recording_sid: str,
+    call_sid: str,
+    url: str,
+    status: str,
+    text: str,
+    language: str | None = None,
+) -> int:
+    """Store one transcription callback; safe to run twice, or before the recording's report."""
+    report = TranscriptionReport(recording_sid, call_sid, url, status, text, language)
+    return store_transcription(report).id

@@ -34,3 +34,23 @@ def status() -> VoiceResponse:
         )
     )
     return VoiceResponse()
+
+
+@bp.post(urls.TRANSCRIPTION)
+@twilio_webhook()
+def transcription() -> VoiceResponse:
+    """Keep what Twilio's transcription of a voicemail says (or that it failed) before
+    acknowledging it; a repeat, or one that comes before the recording's own report, is kept
+    just the same."""
+    form = request.form
+    service.report_transcription(
+        service.TranscriptionReport(
+            recording_sid=form["RecordingSid"],
+            call_sid=form.get("CallSid", ""),
+            url=form.get("RecordingUrl", ""),
+            status=form.get("TranscriptionStatus", ""),
+            text=form.get("TranscriptionText", ""),
+            language=request.args.get("language") or None,
+        )
+    )
+    return VoiceResponse()

@@ -61,10 +61,11 @@ class Voicemail:
         return Desk.TEAM if same_office and speaks else Desk.OTHER
 
 
-# A voicemail a caller finished leaving that no consultant has handled yet.
+# A voicemail a caller finished leaving that no consultant has handled yet; one whose audio
+# the phone network has since lost stays too (its caller still waits), saying so.
 UNHANDLED_VOICEMAIL = and_(
     Recording.kind == "voicemail",
-    Recording.status == "completed",
+    Recording.status.in_(("completed", "deleted")),
     Recording.handled_at.is_(None),
 )
 
@@ -136,6 +137,17 @@ def voicemail_recording(recording_id: int) -> Recording | None:
     """Return a voicemail's recording, handled or not."""
     recording = db.session.get(Recording, recording_id)
     return recording if recording is not None and recording.kind == "voicemail" else None
+
+
+def audio_gone(recording_id: int) -> None:
+    """Note that the phone network no longer holds a voicemail's audio (deleted there), so the
+    inbox says so instead of offering a player; the message itself stays to be handled."""
+    with db.transaction():
+        db.session.execute(
+            update(Recording)
+            .where(Recording.id == recording_id, Recording.status == "completed")
+            .values(status="deleted")
+        )
 
 
 def unhandled_voicemail(recording_id: int) -> Voicemail | None:

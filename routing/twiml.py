@@ -12,6 +12,7 @@ from routing import prompts, urls
 
 # The recordings package's webhook (routing does not import it).
 RECORDING_STATUS_URL = "/recordings/status"
+RECORDING_TRANSCRIPTION_URL = "/recordings/transcription"
 CONSULTANT_LANGUAGE = speech.DEFAULT_LANGUAGE
 # Said before the caller's place and wait: news about their own advisor matters most to them,
 # and they may choose before anyone else can take the call (bench/day: heard at 7.5 s).
@@ -154,6 +155,9 @@ def voicemail(language: str, max_seconds: int, number_known: bool = False) -> Vo
         play_beep=True,
         recording_status_callback=f"{RECORDING_STATUS_URL}?{urlencode({'language': language})}",
         recording_status_callback_method="POST",
+        # Twilio transcribes messages of 2 to 120 seconds and posts the text (or a failure).
+        transcribe=True,
+        transcribe_callback=f"{RECORDING_TRANSCRIPTION_URL}?{urlencode({'language': language})}",
     )
     speech.say(response, language, prompts.text(language, "voicemail_thanks"))
     response.hangup()

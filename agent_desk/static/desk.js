@@ -31,6 +31,7 @@
   };
 
   function callTitle(state, call) {
+    if (call.outbound) return _("Call to the customer");
     if (call.asked_for_you) return _("Callback: your customer asked for you");
     if (call.callback) return state === "ringing" ? _("Callback to make") : _("Callback");
     return state === "ringing" ? _("Incoming call") : _("Call");

@@ -124,6 +124,7 @@
     if (supervising) return phone.state === "connected" ? _("In a colleague's call") : _("Joining a colleague's call");
     if (caller && caller.asked_for_you) return _("Callback: your customer asked for you");
     if (caller && caller.callback) return phone.state === "ringing" ? _("Callback to make") : _("Callback");
+    if (caller && caller.outbound && phone.state === "ringing") return _("Your call to the customer: answer to ring them");
     if (phone.state === "connected") return _("On a call");
     return _("Incoming call");
   }

@@ -290,6 +290,30 @@ def test_record_reports_a_fetchable_recording(centre, phone, emulator):
     assert recordings[0]["transcript"] == "Proszę o telefon w sprawie zasiłku"
 
 
+def test_record_with_transcribe_posts_the_words_signed_and_a_short_one_as_failed(centre, phone):
+    response = VoiceResponse()
+    response.record(action="/recorded", transcribe=True, transcribe_callback="/transcribed")
+    centre.twiml("/incoming", response)
+    centre.twiml("/recorded", goodbye())
+    said = "Proszę o telefon w sprawie zasiłku i dokumentów do rejestracji w urzędzie"
+
+    phone.wait_end(phone.call(script=[{"record": said}]))
+    (seen,) = centre.wait_for("/transcribed", timeout=30)
+    recorded = centre.requests_to("/recorded")[0].form
+
+    assert seen.signed and seen.method == "POST"
+    assert seen.form["TranscriptionStatus"] == "completed"
+    assert seen.form["TranscriptionText"] == said
+    assert seen.form["TranscriptionSid"].startswith("TR")
+    assert seen.form["RecordingSid"] == recorded["RecordingSid"]
+    assert seen.form["RecordingUrl"] == recorded["RecordingUrl"]
+    assert seen.form["CallSid"] == recorded["CallSid"]
+
+    phone.wait_end(phone.call(script=[{"record": "Tak"}]))
+    short = centre.wait_for("/transcribed", count=2, timeout=30)[1]
+    assert (short.form["TranscriptionStatus"], short.form["TranscriptionText"]) == ("failed", "")
+
+
 def test_record_with_nothing_said_goes_on_without_the_action(centre, phone):
     response = VoiceResponse()
     response.record(action="/recorded", timeout=2)

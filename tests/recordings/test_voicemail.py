@@ -116,7 +116,11 @@ def test_the_desk_lists_plays_and_handles_voicemail(client, jan, phone_network):
     sound = client.get(f"/desk/voicemail/{message.id}/audio")
     assert sound.status_code == 200 and sound.mimetype == "audio/wav"
     assert sound.data[:4] == b"RIFF"
-    assert client.get(f"/desk/voicemail/{missing.id}/audio").status_code == 502
+    gone = client.get(f"/desk/voicemail/{missing.id}/audio")
+    assert gone.status_code == 410 and "nie ma" in gone.get_data(as_text=True)
+    inbox = client.get("/desk/voicemail").get_data(as_text=True)
+    assert "Nie można odtworzyć nagrania tej wiadomości" in inbox, "says so, not a 0:00 player"
+    assert inbox.count("<audio") == 1, "the message whose audio is gone has no player"
     assert client.get("/desk/voicemail/999999/audio").status_code == 404
 
     done = client.post(
