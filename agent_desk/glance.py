@@ -16,10 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask_babel import LazyString, format_date, format_timedelta
-from flask_babel import gettext as _
+from flask_babel import LazyString, format_date, format_timedelta, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from agent_desk.labels import as_words, label
 from consultants.models import Consultant
@@ -73,6 +72,11 @@ SMS_SENT: Mapping[str, LazyString] = {
     "vacancies": _l("Sent by text: the vacancies read out (%(count)s)."),
     "trainings": _l("Sent by text: the training offers read out (%(count)s)."),
 }
+
+
+def _(text: str, **values: object) -> str:
+    """Return a text in the reader's language (gettext, typed)."""
+    return str(gettext(text, **values))
 
 
 @dataclass(frozen=True)
@@ -322,7 +326,7 @@ def waiting_voicemails(customer: Customer | None, number: str, call_sid: str) ->
     if customer is None and not number:
         return []
     numbers = {number} | ({customer.phone} if customer is not None and customer.phone else set())
-    whose = CallRecord.caller_number.in_(numbers - {""})
+    whose: ColumnElement[bool] = CallRecord.caller_number.in_(numbers - {""})
     if customer is not None:
         whose = or_(CallRecord.customer_id == customer.id, whose)
     query = (

@@ -42,13 +42,12 @@ def note_step(
     client: redis.Redis,
     call_sid: str,
     kind: str,
-    at: float | None = None,
     **details: str | int | bool,
 ) -> None:
     """Add a step to the call's path, unless it repeats the step just noted."""
     if not call_sid:
         return
-    step = PathStep(kind, time.time() if at is None else at, dict(details))
+    step = PathStep(kind, time.time(), dict(details))
     key = keys.path(call_sid)
     raw_last = client.lindex(key, -1)
     last = _parse(raw_last) if raw_last is not None else None

@@ -33,9 +33,7 @@ def upgrade() -> None:
     for (topic,) in op.get_bind().execute(
         sa.select(contacts.c.topic).where(contacts.c.topic.is_not(None)).distinct()
     ):
-        op.execute(
-            contacts.update().where(contacts.c.topic == topic).values(topics=[topic])
-        )
+        op.execute(contacts.update().where(contacts.c.topic == topic).values(topics=[topic]))
 
 
 def downgrade() -> None:
