@@ -25,9 +25,9 @@
   }
 
   const IDENTIFIED = {
-    number: "by their phone number",
-    pesel: "by a PESEL they keyed in (the number is not theirs on record)",
-    none: "not identified",
+    number: _("by their phone number"),
+    pesel: _("by a PESEL they keyed in (the number is not theirs on record)"),
+    none: _("not identified"),
   };
 
   function callTitle(state, call) {
