@@ -230,6 +230,8 @@ def waited_line(entry: LiveEntry, now: float) -> str:
     seconds = max(0.0, until - entry.queued_at)
     waited = format_timedelta(timedelta(seconds=round(seconds)), threshold=1.1)
     tier = TIERS.get(entry.offered_tier or entry.tier or 0)
+    if seconds < 1:
+        return _("No wait, %(tier)s.", tier=tier) if tier else _("No wait.")
     if tier is None:
         return _("Waited %(waited)s.", waited=waited)
     return _("Waited %(waited)s, %(tier)s.", waited=waited, tier=tier)

@@ -181,3 +181,5 @@ def test_the_wait_names_the_tier(app):
             "Waited 42 seconds, waiting for their advisor's team."
         )
         assert glance.waited_line(LiveEntry(SID), 500.0) == ""
+        at_once = LiveEntry(SID, queued_at=100.0, offered_at=100.4, offered_tier=4)
+        assert glance.waited_line(at_once, 500.0) == "No wait, open to every consultant."
