@@ -77,10 +77,14 @@ def caseload(consultant: Consultant, limit: int = CASELOAD_LIMIT) -> list[Caselo
 
 
 def follow_ups_owed(consultant: Consultant) -> list[Contact]:
-    """Return the follow-ups the consultant promised callers who are not their own customers."""
+    """Return the follow-ups the consultant promised callers who are not their own customers;
+    the names shown are audited as reads of those records."""
     query = open_follow_ups().where(Contact.consultant_id == consultant.id)
-    return [
+    owed = [
         contact
         for contact in db.session.scalars(query)
         if contact.customer is None or contact.customer.advisor_id != consultant.id
     ]
+    for customer_id in sorted({c.customer_id for c in owed if c.customer_id is not None}):
+        audit(consultant.id, customer_id, "record.follow-ups", {"grounds": "call"})
+    return owed

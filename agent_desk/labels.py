@@ -102,6 +102,7 @@ AUDIT_ACTIONS: Mapping[str, LazyString] = {
     "record.view": _l("opened the record"),
     "record.pop": _l("saw the record as the call rang"),
     "record.caseload": _l("listed their own customers"),
+    "record.follow-ups": _l("listed the follow-ups they owe the customer"),
     "contact.link": _l("linked a call to the customer"),
     "follow-up.done": _l("marked a follow-up done"),
     "customer.create": _l("registered the customer"),

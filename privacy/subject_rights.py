@@ -164,7 +164,9 @@ def erase_customer(by: Consultant | None, customer_id: int, network: Telephony) 
         )
         change(
             "contacts",
-            update(Contact).where(conditions["contacts"]).values(caller_number=None, notes=""),
+            update(Contact)
+            .where(conditions["contacts"])
+            .values(caller_number=None, notes="", follow_up=""),
         )
         entries = [
             entry

@@ -213,3 +213,28 @@ def test_a_form_without_topics_keeps_the_contacts_own(app):
         assert form.topics == ("eures",)
         with pytest.raises(DeskError, match="choose at least one topic"):
             wrap_ups.read_form("resolved", "", [], current=[])
+
+
+def test_follow_ups_promised_to_others_are_listed_and_audited(app, client, call):
+    anna = people("anna")
+    maria = customer_with("+48601000002")  # Piotr's customer
+    with db.transaction() as session:
+        session.add(Contact(call_sid="CA" + "9" * 32, customer_id=maria.id, consultant_id=anna.id,
+                            caller_number=maria.phone, started_at=datetime.now(UTC),
+                            outcome="follow-up", follow_up="Post the training list",
+                            follow_up_on=date.today(), wrapped_up_at=datetime.now(UTC)))  # fmt: skip
+    with app.test_request_context():
+        wrap_ups.wrap_up(
+            anna,
+            call.id,
+            wrap_ups.read_form("follow-up", "", ["general"], "Ring the stranger", in_days(1)),
+        )
+    sign_in(client)
+    owed = client.get("/desk/my-customers").get_data(as_text=True)
+    owed = owed[owed.index('id="owed"') :]
+    assert "Maria Zielińska" in owed and "Post the training list" in owed
+    assert UNKNOWN in owed and "Ring the stranger" in owed
+    audited = db.session.scalars(
+        select(AuditEntry.customer_id).where(AuditEntry.action == "record.follow-ups")
+    ).all()
+    assert audited == [maria.id]
