@@ -59,7 +59,9 @@
     $("call-waited").textContent = glance.waited || _("did not wait");
     fillList($("call-journey"), glance.journey);
     $("call-journey").hidden = glance.journey.length === 0;
-    $("call-journey-none").hidden = glance.journey.length > 0;
+    // A callback the centre places was never in the menu: saying it went straight through
+    // would mislead.
+    $("call-journey-none").hidden = glance.journey.length > 0 || call.callback;
     fillList($("call-contacts"), glance.contacts.map(contactText));
     $("call-contacts-box").hidden = glance.contacts.length === 0;
     const open = glance.callbacks.concat(glance.voicemails);
