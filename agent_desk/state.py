@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent_desk import call_control, outreach
 from agent_desk.errors import DeskError
+from agent_desk.glance import glance
 from agent_desk.labels import label
 from agent_desk.screen_pop import screen_pop
 from consultants.models import Consultant
@@ -109,6 +110,7 @@ def desk_state(consultant: Consultant) -> dict[str, object]:
             "callback": card.callback,
             "asked_for_you": card.asked_for_you,
             "transferred": call_control.handed_over(entry, consultant) if entry else None,
+            "glance": glance(entry, consultant, customer).as_dict() if entry else None,
             "customer": None
             if customer is None
             else {
@@ -118,6 +120,7 @@ def desk_state(consultant: Consultant) -> dict[str, object]:
                 "address": customer.address or "",
                 "office": label("office", customer.office_code),
                 "vulnerable": customer.vulnerable,
+                "safeguarding": customer.safeguarding,
                 "url": f"/desk/customers/{customer.id}",
             },
         }

@@ -422,6 +422,7 @@ def desk() -> str:
         break_reasons=settings_now().break_reasons,
         not_ready_reasons=settings_now().not_ready_reasons,
         pending=pending,
+        topics=wrap_ups.WRAP_UP_TOPICS,
         unfinished=wrap_ups.unfinished_wrap_ups(g.consultant, but=pending),
     )
 
@@ -552,23 +553,6 @@ def save_outcome(
     if contact.customer_id:
         return redirect(url_for("desk.customer", customer_id=contact.customer_id))
     return redirect(url_for(back))
-
-
-@bp.get("/wrap-up/<int:contact_id>")
-@requires(Permission.TAKE_CALLS)
-def wrap_up_page(contact_id: int) -> Any:
-    """Show the wrap-up form of one of the consultant's contacts, to finish it late."""
-    contact = wrap_ups.own_contact(g.consultant, contact_id)
-    if contact is None:
-        abort(404)
-    return render_template("desk/wrap_up.html", contact=contact, outcomes=wrap_ups.WRAP_UP_OUTCOMES)
-
-
-@bp.post("/wrap-up/<int:contact_id>")
-@requires(Permission.TAKE_CALLS)
-def wrap_up(contact_id: int) -> Any:
-    """Save the wrap-up form."""
-    return save_outcome(wrap_ups.wrap_up, contact_id, _("Contact saved."), "desk.desk")
 
 
 @bp.get("/voicemail")
@@ -1007,6 +991,6 @@ def hand() -> Any:
         return supervision_refusal(exc)
 
 
-# The softphone's call controls, and texting or calling a customer, live in their own
-# modules, on this blueprint.
-from agent_desk import call_views, outreach_views  # noqa: E402, F401
+# The softphone's call controls, texting or calling a customer, and the wrap-up and caseload
+# pages live in their own modules, on this blueprint.
+from agent_desk import call_views, glance_views, outreach_views  # noqa: E402, F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultants.models import Consultant
@@ -83,6 +83,13 @@ class Contact(Base):
     # How a call or text the consultant made went on the network: for a call "dialling",
     # "answered", "no-answer", "busy", "failed" or "missed" (the consultant did not pick up).
     result: Mapped[str | None] = mapped_column(String(16))
+    # Every topic the call covered, as the consultant corrected them at wrap-up (the first is
+    # ``topic``, which reports count by); a contact not yet wrapped up holds the IVR's topic.
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    # What the consultant must still do for the caller, and by when (done once it is).
+    follow_up: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
+    follow_up_done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # The consultant who transferred the call to this one, if it came by a transfer.
     transferred_by_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id"))
 

@@ -19,7 +19,7 @@ from hotline import speech
 from hotline.settings import Settings
 from ivr import flow
 from ivr.journey import Journey
-from ivr.steps import CallInput, GoTo, Shown, failed, p
+from ivr.steps import CallInput, GoTo, Shown, failed, heard, p
 from knowledge import service as knowledge
 from messaging import sms
 
@@ -64,6 +64,7 @@ def related(topic: str) -> list[tuple[str, str]]:
 def choose(journey: Journey, topic: str) -> GoTo:
     """Start reading an answer from its first part."""
     journey.topic, journey.part = topic, 0
+    heard(journey, "answer", topic=topic)
     return GoTo("answer")
 
 
@@ -175,6 +176,7 @@ def answer_handle(settings: Settings, journey: Journey, given: CallInput) -> Sho
                 topic=entry.topic,
                 body=entry.sms_body,
             )
+            heard(journey, "sms", what="answer", topic=entry.topic)
             return GoTo("answer", lead=p(journey, "sms_queued"))
         return GoTo("answer", lead=p(journey, "sms_unavailable"))
     if given.digits == "#" and entry and journey.part < len(parts_of(entry.body)) - 1:

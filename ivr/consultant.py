@@ -11,7 +11,7 @@ from hotline import speech
 from hotline.settings import Settings
 from ivr import flow
 from ivr.journey import Journey
-from ivr.steps import CallInput, GoTo, Shown, failed, journeys, p
+from ivr.steps import CallInput, GoTo, Shown, failed, heard, journeys, p
 from routing import service as routing
 from routing import twiml as routing_twiml
 from routing.engine import QueueEntry
@@ -40,6 +40,7 @@ def to_consultant(settings: Settings, journey: Journey) -> Shown:
     """Queue the caller during opening hours; outside them offer a callback or voicemail."""
     if not routing_services().opening_hours.is_open(datetime.now(UTC)):
         return GoTo("closed")
+    heard(journey, "consultant")
     return routing.join_queue(routing_services(), queue_entry(journey, journey.caller_number))
 
 

@@ -7,7 +7,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from hotline.settings import Settings
 from ivr import flow, understanding
 from ivr.journey import Journey
-from ivr.steps import CallInput, GoTo, Shown, failed, p
+from ivr.steps import CallInput, GoTo, Shown, failed, heard, p
 from knowledge import service as knowledge
 
 
@@ -20,6 +20,8 @@ def eligibility_prompt(settings: Settings, journey: Journey, lead: str | None) -
         texts += [question.text, p(journey, "yes_no")]
         return flow.page(journey.language, "eligibility", texts, speech_input=True)
     outcome = rules.decide(journey.answers)
+    if outcome is not None:
+        heard(journey, "precheck", outcome=outcome.outcome)
     # The outcome says it is indicative; the disclaimer was read before the first question.
     texts += [outcome.text if outcome else "", p(journey, "eligibility_after")]
     return flow.page(journey.language, "eligibility", texts)

@@ -6,7 +6,7 @@ from hotline.settings import Settings
 from ivr import flow
 from ivr.journey import Journey
 from ivr.regions import region_name
-from ivr.steps import CallInput, GoTo, Shown, failed, p
+from ivr.steps import CallInput, GoTo, Shown, failed, heard, p
 from messaging import alerts, sms
 
 
@@ -51,6 +51,7 @@ def alerts_handle(settings: Settings, journey: Journey, given: CallInput) -> Sho
             customer_id=journey.customer_id,
             call_sid=journey.call_sid,
         )
+        heard(journey, "job_alert", region=journey.region_code, occupation=journey.occupation)
         return GoTo("menu", lead=p(journey, "alerts_subscribed"))
     if given.digits == "2":
         alerts.unsubscribe(journey.caller_number, by="keypad")

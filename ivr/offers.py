@@ -7,7 +7,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from hotline.settings import Settings
 from ivr import applying, flow
 from ivr.journey import Journey
-from ivr.steps import CallInput, GoTo, Shown, failed, journeys, p
+from ivr.steps import CallInput, GoTo, Shown, failed, heard, journeys, p
 from knowledge import service as knowledge
 from messaging import sms
 
@@ -83,6 +83,13 @@ def vacancies_prompt(settings: Settings, journey: Journey, lead: str | None) -> 
     counts = knowledge.VacancyCounts(*journey.vacancy_counts)
     if after is None:
         texts.append(vacancies_intro(journey, counts))
+        heard(
+            journey,
+            "vacancies",
+            region=journey.region_code,
+            occupation=journey.occupation,
+            count=counts.matching if journey.occupation else counts.total,
+        )
     previous_matched = after.matching if after is not None else True
     for number, listed in enumerate(page.offers, start=journey.offset + 1):
         if (families or terms) and previous_matched and not listed.matching:
@@ -133,6 +140,7 @@ def vacancies_handle(settings: Settings, journey: Journey, given: CallInput) -> 
                 call_sid=journey.call_sid,
                 vacancy_ids=journey.shown_ids,
             )
+            heard(journey, "sms", what="vacancies", count=len(journey.shown_ids))
             lead = p(journey, "sms_queued")
         else:
             lead = p(journey, "sms_unavailable")
@@ -163,6 +171,8 @@ def trainings_prompt(settings: Settings, journey: Journey, lead: str | None) -> 
         texts.append(p(journey, "trainings_none" if journey.offset == 0 else "trainings_list_end"))
     elif journey.offset == 0:
         texts.append(p(journey, "trainings_intro", count=count))
+    if journey.offset == 0:
+        heard(journey, "trainings", region=journey.region_code, count=count)
     for number, course in enumerate(found, start=journey.offset + 1):
         texts.append(
             p(
@@ -198,6 +208,7 @@ def trainings_handle(settings: Settings, journey: Journey, given: CallInput) -> 
                 call_sid=journey.call_sid,
                 training_ids=journey.shown_ids,
             )
+            heard(journey, "sms", what="trainings", count=len(journey.shown_ids))
             return go_options(journey, "trainings", p(journey, "sms_queued"))
         return go_options(journey, "trainings", p(journey, "sms_unavailable"))
     if given.digits == "3":

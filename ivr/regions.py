@@ -9,7 +9,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from hotline.settings import Settings
 from ivr import flow
 from ivr.journey import Journey
-from ivr.steps import CallInput, GoTo, Shown, failed, p
+from ivr.steps import CallInput, GoTo, Shown, failed, heard, p
 from knowledge import service as knowledge
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,7 @@ def region_chosen(journey: Journey, code: str, place: str) -> GoTo:
     """Remember the region (and town), then go where the caller was heading."""
     journey.region_code, journey.place, journey.offset = code, place, 0
     journey.failures = 0
+    heard(journey, "region", region=code, place=place)
     name = region_name(journey, code)
     said = (
         p(journey, "place_chosen", place=place, region=name)

@@ -24,7 +24,7 @@ from hotline.settings import Settings
 from hotline.telephony import FINAL_CALL_STATUSES
 from ivr import answers, consultant, eligibility, flow, job_alerts, offers, regions, understanding
 from ivr.journey import Journey
-from ivr.steps import CallInput, GoTo, Shown, Step, failed, journeys, p
+from ivr.steps import CallInput, GoTo, Shown, Step, failed, heard, journeys, p
 from knowledge import service as knowledge
 from routing import service as routing
 from routing.extension import services as routing_services
@@ -63,6 +63,7 @@ def identify(journey: Journey, customer: CallerCard, by: str) -> None:
     journey.office_code = customer.office_code or ""
     journey.vulnerable = customer.vulnerable
     journey.identified = True
+    heard(journey, "identified", by=by)
     own_office = knowledge.office_card(customer.office_code)
     journey.home_region = (own_office.region_code or "") if own_office else ""
 
@@ -194,10 +195,12 @@ def identify_handle(settings: Settings, journey: Journey, given: CallInput) -> S
                 journey.call_sid,
                 journey.pesel_tries,
             )
+            heard(journey, "pesel_invalid", tries=journey.pesel_tries)
             return GoTo("identify_help", lead=p(journey, "identify_invalid_final"))
         return GoTo("identify", lead=p(journey, "identify_invalid"))
     customer = caller_by_pesel(given.digits)
     if customer is None:
+        heard(journey, "pesel_unknown")
         return GoTo("menu", lead=p(journey, "identify_not_found"))
     identify(journey, customer, by="pesel")
     log.info("call %s identified by PESEL as customer %s", journey.call_sid, customer.id)

@@ -13,6 +13,7 @@ from hotline import speech
 from hotline.redis_client import redis_conn
 from hotline.settings import Settings
 from ivr.journey import Journey, JourneyStore
+from routing.caller_path import note_step
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,11 @@ class Step:
 def journeys() -> JourneyStore:
     """Return the journey store on the shared Redis connection."""
     return JourneyStore(redis_conn.raw)
+
+
+def heard(journey: Journey, kind: str, /, **details: str | int | bool) -> None:
+    """Note a step of the caller's path that the consultant who takes the call should see."""
+    note_step(redis_conn.raw, journey.call_sid, kind, **details)
 
 
 def p(journey: Journey, key: str, /, **values: object) -> str:

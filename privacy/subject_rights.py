@@ -227,7 +227,9 @@ def erase_customer(
         )
         change(
             "contacts",
-            update(Contact).where(conditions["contacts"]).values(caller_number=None, notes=""),
+            update(Contact)
+            .where(conditions["contacts"])
+            .values(caller_number=None, notes="", follow_up=""),
         )
         entries = [
             entry

@@ -66,6 +66,9 @@ SUPERVISION_TTL_SECONDS = 4 * 3600
 ROOM = PREFIX + "room:"
 LEGS = PREFIX + "legs:"
 HOLDS = PREFIX + "holds:"
+# What a caller did before asking for a consultant (a list of JSON steps, one per call), kept
+# as long as an entry so that the desk can show the journey while the call rings and after.
+PATH = PREFIX + "path:"
 
 # Smoothed statistics (a hash), the event stream (also PUBLISHed on the same name), and the
 # list the router blocks on until there may be work.
@@ -93,6 +96,11 @@ def legs(call_sid: str) -> str:
 def holds(call_sid: str) -> str:
     """Return the key of the hold events a call's room reported."""
     return HOLDS + call_sid
+
+
+def path(call_sid: str) -> str:
+    """Return the key of the steps a caller took through the self-service menu."""
+    return PATH + call_sid
 
 
 def consultant(consultant_id: int | str) -> str:

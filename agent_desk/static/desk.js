@@ -37,6 +37,39 @@
     return state === "ringing" ? _("Incoming call") : _("Call");
   }
 
+  // Fill a list with one item per text (never as HTML: notes are typed by people).
+  function fillList(list, texts) {
+    list.replaceChildren(...texts.map((text) => {
+      const item = document.createElement("li");
+      item.textContent = text;
+      return item;
+    }));
+  }
+
+  function contactText(contact) {
+    const parts = [contact.when, contact.channel, contact.who, contact.topics, contact.outcome];
+    const head = parts.filter(Boolean).join(" · ");
+    return contact.notes ? head + ": " + contact.notes : head;
+  }
+
+  function renderGlance(call) {
+    const glance = call.glance || { journey: [], flags: [], contacts: [], callbacks: [], voicemails: [] };
+    fillList($("call-flags"), glance.flags);
+    $("call-flags").hidden = glance.flags.length === 0;
+    $("call-why").textContent = glance.why || "";
+    $("call-waited").textContent = glance.waited || _("did not wait");
+    fillList($("call-journey"), glance.journey);
+    $("call-journey").hidden = glance.journey.length === 0;
+    // A callback the centre places was never in the menu: saying it went straight through
+    // would mislead.
+    $("call-journey-none").hidden = glance.journey.length > 0 || call.callback;
+    fillList($("call-contacts"), glance.contacts.map(contactText));
+    $("call-contacts-box").hidden = glance.contacts.length === 0;
+    const open = glance.callbacks.concat(glance.voicemails);
+    fillList($("call-open"), open);
+    $("call-open-box").hidden = open.length === 0;
+  }
+
   function render(state) {
     $("state").textContent = state.state_label;
     $("state").className = "state " + state.state;
@@ -49,6 +82,7 @@
       $("call-topic").textContent = call.topic_label;
       $("call-identified").textContent = IDENTIFIED[call.identified_by] || IDENTIFIED.none;
       $("call-language").textContent = call.language_label;
+      renderGlance(call);
       const customer = call.customer;
       $("customer-card").hidden = !customer;
       $("unknown-caller").hidden = !!customer;
@@ -60,6 +94,7 @@
         $("customer-office").textContent = customer.office;
         $("own-badge").hidden = !call.own_customer;
         $("vulnerable-badge").hidden = !customer.vulnerable;
+        $("safeguarding-badge").hidden = !customer.safeguarding;
       }
     }
     // A finished call brings the wrap-up form, which the server renders: reload when the

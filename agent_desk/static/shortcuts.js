@@ -16,7 +16,9 @@
   function focusWrapUp() {
     const form = $("wrap-up");
     if (!form) return false;
-    const first = form.querySelector("input:not([type=hidden]), textarea, select");
+    // The wrap-up form itself, past the search that links an unidentified caller.
+    const fields = form.querySelector("#wrap-up-form") || form;
+    const first = fields.querySelector("input:not([type=hidden]), textarea, select");
     form.scrollIntoView({ block: "start" });
     if (first) first.focus();
     return true;

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -201,7 +201,12 @@ def test_a_wrap_up_whose_time_ran_out_can_be_finished_later(client, jan):
     assert "Jan Wiśniewski" in form and 'name="outcome"' in form
     client.post(
         f"/desk/wrap-up/{late_id}",
-        data={"csrf_token": token, "outcome": "follow-up", "notes": "Called back about offers."},
+        data={
+            "csrf_token": token,
+            "outcome": "follow-up",
+            "follow_up_on": (date.today() + timedelta(days=7)).isoformat(),
+            "notes": "Called back about offers.",
+        },
     )
     saved = db.session.get(Contact, late_id)
     assert (saved.outcome, saved.notes) == ("follow-up", "Called back about offers.")

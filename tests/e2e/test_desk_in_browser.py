@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,7 @@ def test_consultant_answers_wraps_up_and_sees_the_contact_on_the_record(centre: 
         timeout=PATIENCE_MS
     )
     page.get_by_label("Follow-up needed").check()
+    page.get_by_label("Due on").fill((date.today() + timedelta(days=2)).isoformat())
     page.get_by_label("Notes").fill("Will send the training list.")
     page.get_by_role("button", name="Save contact").click()
     expect(page).to_have_url(re.compile(r"/desk/customers/\d+$"))

@@ -49,6 +49,7 @@ def leave_traces(
             Contact(
                 call_sid=call_sid, customer_id=person.id, caller_number=person.phone,
                 channel="voicemail", started_at=when, notes=f"{person.first_name} asked about benefit",
+                follow_up=f"Ring {person.last_name} about the benefit",
             ),
             Recording(
                 recording_sid=recording_sid, call_sid=call_sid, kind="voicemail",
