@@ -49,6 +49,9 @@ class RecordIdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+# How long the event reader's XREAD waits for news; its client waits that much longer.
+EVENT_BLOCK_SECONDS = 5.0
+
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.user_loader(by_session_id)
@@ -86,7 +89,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     outbound.configure(settings.allowed_link_domains, settings.sms_countries)
     app.extensions["hotline.routing"] = routing = build_routing(settings, redis_conn.raw)
     app.extensions[LIVE_STREAMS] = LiveStreams(
-        EventHub(redis_conn.raw), routing.engine, app.app_context, threads=gunicorn_threads()
+        EventHub(redis_conn.client(blocking_seconds=EVENT_BLOCK_SECONDS), EVENT_BLOCK_SECONDS),
+        routing.engine,
+        app.app_context,
+        threads=gunicorn_threads(),
     )
 
     for blueprint in (

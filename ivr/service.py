@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import redis
 from stdnum.pl import pesel as pesel_number
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -23,7 +24,7 @@ from hotline import speech
 from hotline.settings import Settings
 from hotline.telephony import FINAL_CALL_STATUSES
 from ivr import answers, consultant, eligibility, flow, job_alerts, offers, regions, understanding
-from ivr.journey import Journey
+from ivr.journey import Journey, OutageMemory, forget_stored
 from ivr.steps import CallInput, GoTo, Shown, Step, failed, journeys, p
 from knowledge import service as knowledge
 from routing import service as routing
@@ -157,6 +158,8 @@ def silence(settings: Settings, call_sid: str, step: str) -> VoiceResponse:
         return follow(settings, journey, consultant.to_consultant(settings, journey))
     if step == "closed":
         return follow(settings, journey, consultant.closed_silence(settings, journey))
+    if step == "unrouted":
+        return follow(settings, journey, consultant.unrouted_silence(settings, journey))
     if step == "answer":
         return follow(settings, journey, answers.answer_silence(journey))
     return follow(settings, journey, failed(journey, step, "silence"))
@@ -295,6 +298,7 @@ STEPS: dict[str, Step] = {
     "eligibility": Step(eligibility.eligibility_prompt, eligibility.eligibility_handle),
     "alerts": Step(job_alerts.alerts_prompt, job_alerts.alerts_handle),
     "closed": Step(consultant.closed_prompt, consultant.closed_handle),
+    "unrouted": Step(consultant.unrouted_prompt, consultant.unrouted_handle),
 }
 
 # Pages that are the same for everyone who speaks a language: a caller's first pages.
@@ -326,4 +330,10 @@ def call_ended(call_sid: str, caller_number: str, status: str) -> None:
         log.info("call %s reported %s; still going", call_sid, status or "no status")
         return
     log.info("call %s ended with status %s", call_sid, status)
-    routing.call_ended(routing_services(), call_sid, caller_number, status)
+    if OutageMemory.recent():
+        forget_stored(call_sid)
+    try:
+        routing.call_ended(routing_services(), call_sid, caller_number, status)
+    except redis.RedisError as exc:
+        log.warning("call %s: Redis unavailable, recording the call directly: %s", call_sid, exc)
+        routing.record_unqueued_call(call_sid, caller_number)

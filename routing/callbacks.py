@@ -142,6 +142,36 @@ def record_request(entry: LiveEntry, number: str, first_attempt: float | None = 
     log.info("call %s: callback requested", call_sid)
 
 
+def record_unrouted_request(
+    entry: QueueEntry, number: str, requested_at: float, first_attempt: float | None = None
+) -> bool:
+    """Store a callback request that could not join the queue (Redis is down); the router
+    puts it in the queue from this row once Redis is back (``restore``). Tell whether it is
+    new: a repeated request changes nothing."""
+    with db.transaction() as session:
+        query = select(CallbackRequest).where(CallbackRequest.call_sid == entry.call_sid)
+        if session.scalars(query).first() is not None:
+            return False
+        session.add(
+            CallbackRequest(
+                call_sid=entry.call_sid,
+                number=number,
+                customer_id=entry.customer_id,
+                advisor_id=entry.advisor_id,
+                office=entry.office,
+                language=entry.language or DEFAULT_LANGUAGE,
+                topic=entry.topic,
+                priority=entry.priority,
+                queue=entry.queue,
+                queued_at=moment(entry.queued_at or requested_at),
+                requested_at=moment(requested_at),
+                next_attempt_at=moment(first_attempt) if first_attempt else None,
+            )
+        )
+    log.info("call %s: callback requested while the queue is unavailable", entry.call_sid)
+    return True
+
+
 def _request(call_sid: str) -> CallbackRequest | None:
     query = select(CallbackRequest).where(CallbackRequest.call_sid == call_sid)
     return db.session.scalars(query).first()

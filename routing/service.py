@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from dataclasses import dataclass, replace
 
 import redis
+from sqlalchemy import select
 from twilio.twiml.voice_response import VoiceResponse
 
 from consultants.models import Consultant
 from hotline import speech
+from hotline.db import db, utcnow
 from hotline.hours import OpeningHours
 from hotline.jobs import jobs
 from hotline.settings import Settings
@@ -32,7 +35,7 @@ from routing.live import (
     EntryState,
     LiveEntry,
 )
-from routing.models import CallbackStatus
+from routing.models import CallbackRequest, CallbackStatus, CallOutcome, CallRecord
 from routing.policy import RoutingPolicy, parse_policies
 from routing.signals import consultant_picked_up
 
@@ -426,6 +429,21 @@ def stop_ringing(leg_sid: str) -> None:
         log.warning("could not stop consultant call %s ringing: %s", leg_sid, exc)
 
 
+def record_unqueued_call(call_sid: str, caller_number: str) -> None:
+    """Record a call that ended while Redis was down: it never reached the queue, so it was
+    served by the IVR, unless the caller asked for a callback (kept in the database)."""
+    with db.transaction() as session:
+        record = session.scalars(select(CallRecord).where(CallRecord.call_sid == call_sid)).first()
+        if record is None:
+            record = CallRecord(call_sid=call_sid, caller_number=caller_number or None)
+            session.add(record)
+        asked = session.scalars(
+            select(CallbackRequest.id).where(CallbackRequest.call_sid == call_sid)
+        ).first()
+        record.outcome = CallOutcome.CALLBACK if asked is not None else CallOutcome.SELF_SERVICE
+        record.ended_at = record.ended_at or utcnow()
+
+
 def schedule_record(call_sid: str, caller_number: str = "", status: str = "") -> None:
     """Persist the call's record in the background (repeats are harmless)."""
     job_id = f"record-call-{call_sid}"
@@ -592,6 +610,15 @@ def request_callback_later(routing: Routing, entry: QueueEntry, number: str) -> 
     callbacks.record_request(_known(engine, entry.call_sid), number, due)
     log.info("call %s: callback requested outside the queue", entry.call_sid)
     return True
+
+
+def request_callback_unrouted(routing: Routing, entry: QueueEntry, number: str) -> bool:
+    """Take a callback request while the queue (Redis) is down: it is kept in the database
+    only, and the router puts it in the queue from there as soon as Redis is back."""
+    now = time.time()
+    entry = replace(entry, queue=entry.queue or routing.settings.queue_name, queued_at=now)
+    due = routing.callback_rules.first_attempt(now)
+    return callbacks.record_unrouted_request(entry, number, now, due)
 
 
 def restore_callbacks(routing: Routing) -> int:
