@@ -76,6 +76,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=None,
         RATELIMIT_KEY_PREFIX="hotline-limits",
         RATELIMIT_HEADERS_ENABLED=True,
+        # With Redis down, sign-ins are counted in each process instead of refused.
+        RATELIMIT_SWALLOW_ERRORS=True,
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
     )
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
