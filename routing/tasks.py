@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.db import db
-from routing import legs
+from routing import callbacks, legs
 from routing.extension import services
 from routing.live import LiveEntry
 from routing.models import CallLeg, CallOutcome, CallRecord
@@ -123,3 +123,8 @@ def record_call(call_sid: str, caller_number: str = "", status: str = "") -> int
     log.info("call %s recorded as %s (status %s)", call_sid, record.outcome, status or "-")
     call_recorded.send(record)
     return record_id
+
+
+def store_callback_request(fields: dict[str, object]) -> bool:
+    """Store a callback request the database could not take when it was asked; idempotent."""
+    return callbacks.store_request(fields)
