@@ -158,25 +158,48 @@ def directory_remove(name: str) -> None:
 
 @main.command()
 def worker() -> None:
-    """Run an RQ worker with its scheduler for the centre's queues."""
+    """Run an RQ worker for the centre's queues (scheduled jobs and retries are the
+    scheduler's, a process of its own)."""
     from rq import SimpleWorker
 
     from centre.app import create_app
     from hotline.jobs import QUEUES
     from hotline.redis_client import redis_conn
-    from messaging.alerts import schedule_next
-    from privacy.tasks import schedule_next_purge
 
     settings = load_settings()
     app = create_app(settings)
-    schedule_next()
-    schedule_next_purge(settings)
     # SimpleWorker runs jobs in this process: no fork, so database connections stay valid;
     # in the app's context, jobs find the routing services create_app built.
     with app.app_context():
         # RQ would log every job's arguments: numbers and texts of SMS among them.
         worker = SimpleWorker(list(QUEUES), connection=redis_conn.raw, log_job_description=False)
-        worker.work(with_scheduler=True)
+        worker.work(with_scheduler=False)
+
+
+@main.command()
+def scheduler() -> None:
+    """Run the scheduler: RQ's scheduled jobs and retries, and the upkeep that rebuilds from
+    the database what Redis may have lost (daily job alerts, the nightly purge, texts
+    waiting to be sent, callers' journeys kept while Redis was down)."""
+    from centre.app import create_app
+    from hotline.jobs import QUEUES
+    from hotline.redis_client import redis_conn
+    from hotline.scheduling import SchedulerLoop
+    from ivr.journey import move_stored_to_redis
+    from messaging.alerts import rebuild_schedule
+    from messaging.sms import requeue_unsent
+    from privacy.tasks import schedule_next_purge
+
+    settings = load_settings()
+    app = create_app(settings)
+    with app.app_context():
+        upkeep = (
+            ("job alerts", rebuild_schedule),
+            ("retention purge", partial(schedule_next_purge, settings)),
+            ("texts waiting for Redis", requeue_unsent),
+            ("journeys kept in the database", partial(move_stored_to_redis, redis_conn.raw)),
+        )
+        SchedulerLoop(redis_conn.raw, QUEUES, upkeep).run()
 
 
 @main.command("import")
@@ -446,6 +469,8 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], name: str, timeout
 
 
 DEFAULT_WEB_PORT = 5000
+# The processes `hotline up` starts again when they die (the web and the emulator stop it all).
+SUPERVISED = ("worker", "scheduler", "router")
 
 
 def stop_requested(_signum: int, _frame: object) -> None:
@@ -535,7 +560,8 @@ def up(
     with_demo: bool,
     around_the_clock: bool,
 ) -> None:
-    """Bring the whole centre up on this machine: Redis, web, worker, router and emulator.
+    """Bring the whole centre up on this machine: Redis, web, worker, scheduler, router and
+    emulator; a worker, scheduler or router that dies is started again.
 
     A second centre on other ports (say --port 5100) is separate from the first: its own
     emulator, Redis and instance folder.
@@ -565,12 +591,23 @@ def up(
         env.setdefault("HOTLINE_SMS_COUNTRIES", DEMO_SMS_COUNTRIES)
     hotline_cmd = [sys.executable, "-m", "centre.cli"]
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    commands: dict[str, list[str]] = {}
 
     def start(name: str, command: list[str]) -> subprocess.Popen[bytes]:
         # A session of its own: Ctrl-C reaches only this command, which stops them in order.
         child = subprocess.Popen(command, env=env, start_new_session=True)
         children.append((name, child))
+        commands[name] = command
         return child
+
+    def restart_stopped() -> None:
+        # The background processes hold no state of their own: one that died starts again.
+        for index, (name, child) in enumerate(children):
+            if child.poll() is None or name not in SUPERVISED:
+                continue
+            click.echo(f"{name} stopped (exit code {child.returncode}); starting it again")
+            again = subprocess.Popen(commands[name], env=env, start_new_session=True)
+            children[index] = (name, again)
 
     def stop_all() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -592,6 +629,7 @@ def up(
             subprocess.run([*hotline_cmd, "demo", "load"], env=env, check=True)
         web = start("web", gunicorn_args("127.0.0.1", port, 2, quiet=True))
         start("worker", [*hotline_cmd, "worker"])
+        start("scheduler", [*hotline_cmd, "scheduler"])
         start("router", [*hotline_cmd, "router"])
         if env.get("TWILIO_API_URL"):
             emulator = start(
@@ -616,7 +654,10 @@ def up(
             click.echo(f"  demo logins    {logins} (password: {DEMO_PASSWORD})")
             click.echo("  demo callers   +48601000001 (Jan, pl) ... +48601000004 (Ion, ro)")
         click.echo("Press Ctrl-C to stop everything.")
-        while all(child.poll() is None for _name, child in children):
+        while True:
+            restart_stopped()
+            if any(c.poll() is not None for n, c in children if n not in SUPERVISED):
+                break
             time.sleep(0.5)
         failed = [
             f"{name} (exit code {child.returncode})"
