@@ -68,6 +68,9 @@ class Journey:
     page_from: list[object] = field(default_factory=list)
     page_next: list[object] = field(default_factory=list)
     vacancy_counts: list[int] = field(default_factory=list)
+    # The error Twilio reported when a failure of the centre sent this call to the number's
+    # fallback URL ("" while none did): such a call that never reaches the queue failed.
+    cut_off: str = ""
     # How the journey looked in Redis when loaded, so an unchanged one is not written back.
     stored: str | None = field(default=None, repr=False, compare=False)
 

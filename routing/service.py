@@ -410,15 +410,19 @@ def room_left(routing: Routing, call_sid: str) -> VoiceResponse:
     return twiml.enqueue(language, routing.settings.queue_name, announce=None)
 
 
-def call_ended(routing: Routing, call_sid: str, caller_number: str, status: str) -> None:
-    """Handle the status callback: close whatever is open for this call and persist it."""
+def call_ended(
+    routing: Routing, call_sid: str, caller_number: str, status: str, cut_off: bool = False
+) -> None:
+    """Handle the status callback: close whatever is open for this call and persist it
+    (cut_off: a failure of the centre broke into the call, so one that never reached the
+    queue failed rather than being served by the IVR)."""
     entry = routing.engine.entry(call_sid)
     if entry is not None and entry.state != EntryState.ENDED and not entry.callback:
         connected = entry.state == EntryState.CONNECTED
         routing.engine.close(call_sid, "answered" if connected else unserved_outcome(entry))
         if entry.state == EntryState.OFFERED and entry.consultant_leg:
             stop_ringing(entry.consultant_leg)
-    schedule_record(call_sid, caller_number=caller_number, status=status)
+    schedule_record(call_sid, caller_number=caller_number, status=status, cut_off=cut_off)
 
 
 def stop_ringing(leg_sid: str) -> None:
@@ -429,9 +433,10 @@ def stop_ringing(leg_sid: str) -> None:
         log.warning("could not stop consultant call %s ringing: %s", leg_sid, exc)
 
 
-def record_unqueued_call(call_sid: str, caller_number: str) -> None:
+def record_unqueued_call(call_sid: str, caller_number: str, cut_off: bool = False) -> None:
     """Record a call that ended while Redis was down: it never reached the queue, so it was
-    served by the IVR, unless the caller asked for a callback (kept in the database)."""
+    served by the IVR, unless the caller asked for a callback (kept in the database) or a
+    failure of the centre cut it off."""
     with db.transaction() as session:
         record = session.scalars(select(CallRecord).where(CallRecord.call_sid == call_sid)).first()
         if record is None:
@@ -440,14 +445,21 @@ def record_unqueued_call(call_sid: str, caller_number: str) -> None:
         asked = session.scalars(
             select(CallbackRequest.id).where(CallbackRequest.call_sid == call_sid)
         ).first()
-        record.outcome = CallOutcome.CALLBACK if asked is not None else CallOutcome.SELF_SERVICE
+        if asked is not None:
+            record.outcome = CallOutcome.CALLBACK
+        else:
+            record.outcome = CallOutcome.FAILED if cut_off else CallOutcome.SELF_SERVICE
         record.ended_at = record.ended_at or utcnow()
 
 
-def schedule_record(call_sid: str, caller_number: str = "", status: str = "") -> None:
+def schedule_record(
+    call_sid: str, caller_number: str = "", status: str = "", cut_off: bool = False
+) -> None:
     """Persist the call's record in the background (repeats are harmless)."""
     job_id = f"record-call-{call_sid}"
-    jobs.enqueue("routing.tasks.record_call", call_sid, caller_number, status, job_id=job_id)
+    jobs.enqueue(
+        "routing.tasks.record_call", call_sid, caller_number, status, cut_off, job_id=job_id
+    )
 
 
 def set_consultant_state(

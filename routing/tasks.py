@@ -102,8 +102,13 @@ def record_legs(
         record.talk_seconds = max(0.0, end - served[0].started_at) if end else None
 
 
-def record_call(call_sid: str, caller_number: str = "", status: str = "") -> int:
-    """Store (or update) the record of one call from its queue state; safe to run twice."""
+def record_call(
+    call_sid: str, caller_number: str = "", status: str = "", cut_off: bool = False
+) -> int:
+    """Store (or update) the record of one call from its queue state; safe to run twice.
+
+    A call that never reached the queue was served by the IVR, unless a failure of the
+    centre cut it off (cut_off): then it failed."""
     entry = services().engine.entry(call_sid)
     with db.transaction() as session:
         record = session.scalars(select(CallRecord).where(CallRecord.call_sid == call_sid)).first()
@@ -113,7 +118,7 @@ def record_call(call_sid: str, caller_number: str = "", status: str = "") -> int
         known_number = entry.caller_number if entry else None
         record.caller_number = known_number or caller_number or record.caller_number
         if entry is None:
-            record.outcome = CallOutcome.SELF_SERVICE
+            record.outcome = CallOutcome.FAILED if cut_off else CallOutcome.SELF_SERVICE
             record.ended_at = record.ended_at or datetime.now(UTC)
         else:
             fill_record(record, entry)
