@@ -197,7 +197,9 @@ def scheduler() -> None:
             ("job alerts", rebuild_schedule),
             ("retention purge", partial(schedule_next_purge, settings)),
             ("texts waiting for Redis", requeue_unsent),
-            ("journeys kept in the database", partial(move_stored_to_redis, redis_conn.raw)),
+            # Left a minute to the web processes, which move a live caller's journey back
+            # with their next step; what is left then is copied into Redis.
+            ("journeys kept in the database", partial(move_stored_to_redis, redis_conn.raw, 60)),
         )
         SchedulerLoop(redis_conn.raw, QUEUES, upkeep).run()
 
@@ -581,6 +583,9 @@ def up(
     env.setdefault("PUBLIC_URL", f"http://127.0.0.1:{port}")
     if not env.get("TWILIO_AUTH_TOKEN"):
         env.setdefault("TWILIO_API_URL", f"http://127.0.0.1:{local.emulator_port}")
+        # The number's fallback URL: the centre itself, so that a web worker that dies
+        # mid-call hands its caller to another (README, "Connecting a real Twilio number").
+        env.setdefault("EMULATOR_VOICE_FALLBACK_URL", env["PUBLIC_URL"] + "/ivr/fallback")
     env.setdefault("SECRET_KEY", stored_secret(folder / "secret_key"))
     # The emulator's control API token, shared by the emulator, the desk's softphone there and
     # `hotline call` (which reads it from the same file).

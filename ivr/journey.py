@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import redis
 from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from hotline.db import db, utcnow
 from hotline.speech import DEFAULT_LANGUAGE
@@ -124,7 +125,7 @@ class JourneyStore:
             raw = stored_document(call_sid)
         else:
             if OutageMemory.recent():
-                raw = stored_document(call_sid) or raw
+                raw = stored_document(call_sid, quietly=True) or raw
         journey = Journey(call_sid=call_sid)
         if not raw:
             return journey
@@ -154,9 +155,18 @@ class JourneyStore:
         journey.stored = document
 
 
-def stored_document(call_sid: str) -> str | None:
-    """Return a journey kept in the database, if any."""
-    found = db.session.get(StoredJourney, call_sid)
+def stored_document(call_sid: str, quietly: bool = False) -> str | None:
+    """Return a journey kept in the database, if any; quietly: None when the database
+    cannot be read either (Redis has the journey, only perhaps an older one)."""
+    try:
+        found = db.session.get(StoredJourney, call_sid)
+    except SQLAlchemyError as exc:
+        if not quietly:
+            raise
+        db.session.rollback()
+        log.warning("call %s: could not look for a journey kept in the database: %s",
+                    call_sid, exc)  # fmt: skip
+        return None
     return found.document if found is not None else None
 
 
@@ -171,9 +181,17 @@ def store_document(call_sid: str, document: str) -> None:
 
 
 def forget_stored(call_sid: str) -> None:
-    """Delete a call's journey from the database: Redis holds the newer one, or it ended."""
-    with db.transaction() as session:
-        session.execute(delete(StoredJourney).where(StoredJourney.call_sid == call_sid))
+    """Delete a call's journey from the database, if it is there: Redis holds the newer one,
+    or the call ended. A database that cannot do it now only leaves the row to the upkeep."""
+    try:
+        if db.session.get(StoredJourney, call_sid) is None:
+            return
+        with db.transaction() as session:
+            session.execute(delete(StoredJourney).where(StoredJourney.call_sid == call_sid))
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        log.warning("call %s: the journey kept in the database stays there for now: %s",
+                    call_sid, exc)  # fmt: skip
 
 
 def move_stored_to_redis(client: redis.Redis, older_than_seconds: float = 0.0) -> int:
