@@ -435,8 +435,10 @@ def account_second_factor() -> Any:
 @bp.get("/")
 @requires(Permission.TAKE_CALLS)
 def desk() -> str:
-    """Show the desk: state buttons, the incoming call, the wrap-up form."""
-    pending = wrap_ups.pending_wrap_up(g.consultant)
+    """Show the desk: state buttons, the incoming call, the wrap-up form (with routing down,
+    the wrap-ups the database holds, under the banner that says so)."""
+    routing_down = getattr(g, "routing_down", False)
+    pending = None if routing_down else wrap_ups.pending_wrap_up(g.consultant)
     return render_template(
         "desk/desk.html",
         consultant=g.consultant,
