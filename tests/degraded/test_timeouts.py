@@ -112,3 +112,13 @@ def test_timeouts_are_read_from_the_environment_and_kept_under_twilios_limit() -
     for bad in ("0", "8", "twenty"):
         with pytest.raises(SettingsError, match="HOTLINE_REDIS_CONNECT_TIMEOUT_SECONDS"):
             Settings.from_env({"HOTLINE_REDIS_CONNECT_TIMEOUT_SECONDS": bad})
+
+
+def test_sign_in_throttling_counts_on_redis_with_the_same_timeouts(settings, app) -> None:
+    from hotline.access import limiter
+
+    with app.test_request_context():
+        kwargs = limiter.storage.storage.connection_pool.connection_kwargs
+
+    assert kwargs["socket_timeout"] == settings.redis_timeout_seconds
+    assert kwargs["socket_connect_timeout"] == settings.redis_connect_timeout_seconds
