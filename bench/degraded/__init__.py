@@ -168,7 +168,15 @@ def with_redis_down(centre: Centre, out: list[str]) -> None:
     out += ["", "## Redis down", ""]
     centre.redis.stop()
     menu = centre.call(
-        JAN, [{"silence": True}, {"press": "1"}, {"press": "9"}, {"press": "2"}, {"say": "Kraków"}]
+        JAN,
+        [
+            {"silence": True},
+            {"press": "1"},
+            {"press": "9"},
+            {"press": "2"},
+            {"say": "Kraków"},
+            {"press": "#"},  # every offer, not one occupation's
+        ],
     )
     out += transcript("Jan hears the menu, an answer and the vacancies", menu)
     out.append("")
