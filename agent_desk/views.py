@@ -32,6 +32,7 @@ from flask_babel import LazyString, force_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
+from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import wrap_file
 
@@ -199,10 +200,42 @@ def broken(error: HTTPException) -> Any:
 @bp.before_request
 def load_consultant() -> None:
     """Make the signed-in person g.consultant for the pages (None for a visitor), and note
-    that they are at the desk (the board tells the signed-in from those who have gone)."""
+    that they are at the desk (the board tells the signed-in from those who have gone).
+
+    With Redis down the desk still opens, saying so: records, voicemail and wrap-ups live in
+    the database; only what routing holds (states, calls, the board) waits for Redis.
+    """
     g.consultant = current_user if current_user.is_authenticated else None
     if g.consultant is not None:
-        states.at_desk(g.consultant)
+        try:
+            states.at_desk(g.consultant)
+        except RedisError as exc:
+            log.warning("the desk works without routing: Redis unavailable: %s", exc)
+            g.routing_down = True
+
+
+@bp.app_context_processor
+def inject_routing_down() -> dict[str, Any]:
+    """Tell every page whether call routing (Redis) is unavailable, for its banner."""
+    return {"routing_down": bool(getattr(g, "routing_down", False))}
+
+
+@bp.app_errorhandler(RedisError)
+def routing_unavailable(error: RedisError) -> Any:
+    """Answer a page or a script that needs routing while Redis is down: 503, with the
+    degraded state said plainly instead of an error page."""
+    log.warning("%s needs routing, which is unavailable: %s", request.path, error)
+    g.routing_down = True
+    explanation = _(
+        "This part of the desk needs call routing, which is unavailable. It comes back by "
+        "itself; meanwhile callers can ask for a callback or leave a message, and both are kept."
+    )
+    if "/api/" in request.path or request.is_json:
+        return jsonify(error=explanation, routing_down=True), 503
+    g.consultant = current_user if current_user.is_authenticated else None
+    return render_template(
+        "desk/error.html", title=_("Call routing is unavailable"), explanation=explanation
+    ), 503
 
 
 def settings_now() -> Any:
@@ -413,8 +446,10 @@ def account_second_factor() -> Any:
 @bp.get("/")
 @requires(Permission.TAKE_CALLS)
 def desk() -> str:
-    """Show the desk: state buttons, the incoming call, the wrap-up form."""
-    pending = wrap_ups.pending_wrap_up(g.consultant)
+    """Show the desk: state buttons, the incoming call, the wrap-up form (with routing down,
+    the wrap-ups the database holds, under the banner that says so)."""
+    routing_down = getattr(g, "routing_down", False)
+    pending = None if routing_down else wrap_ups.pending_wrap_up(g.consultant)
     return render_template(
         "desk/desk.html",
         consultant=g.consultant,

@@ -50,6 +50,9 @@ class RecordIdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+# How long the event reader's XREAD waits for news; its client waits that much longer.
+EVENT_BLOCK_SECONDS = 5.0
+
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.user_loader(by_session_id)
@@ -74,6 +77,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=None,
         RATELIMIT_KEY_PREFIX="hotline-limits",
         RATELIMIT_HEADERS_ENABLED=True,
+        # With Redis down, sign-ins are counted in each process instead of refused.
+        RATELIMIT_SWALLOW_ERRORS=True,
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
     )
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -83,11 +89,19 @@ def create_app(settings: Settings | None = None) -> Flask:
     i18n.init_app(app, settings.timezone)
     redis_conn.init_app(app)
     app.config["RATELIMIT_STORAGE_URI"] = redis_conn.url
+    # Sign-in throttling's own Redis client waits no longer than the centre's.
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = {
+        "socket_timeout": settings.redis_timeout_seconds,
+        "socket_connect_timeout": settings.redis_connect_timeout_seconds,
+    }
     telephony.configure(settings)
     outbound.configure(settings.allowed_link_domains, settings.sms_countries)
     app.extensions["hotline.routing"] = routing = build_routing(settings, redis_conn.raw)
     app.extensions[LIVE_STREAMS] = LiveStreams(
-        EventHub(redis_conn.raw), routing.engine, app.app_context, threads=gunicorn_threads()
+        EventHub(redis_conn.client(blocking_seconds=EVENT_BLOCK_SECONDS), EVENT_BLOCK_SECONDS),
+        routing.engine,
+        app.app_context,
+        threads=gunicorn_threads(),
     )
 
     for blueprint in (

@@ -158,25 +158,50 @@ def directory_remove(name: str) -> None:
 
 @main.command()
 def worker() -> None:
-    """Run an RQ worker with its scheduler for the centre's queues."""
+    """Run an RQ worker for the centre's queues (scheduled jobs and retries are the
+    scheduler's, a process of its own)."""
     from rq import SimpleWorker
 
     from centre.app import create_app
     from hotline.jobs import QUEUES
     from hotline.redis_client import redis_conn
-    from messaging.alerts import schedule_next
-    from privacy.tasks import schedule_next_purge
 
     settings = load_settings()
     app = create_app(settings)
-    schedule_next()
-    schedule_next_purge(settings)
     # SimpleWorker runs jobs in this process: no fork, so database connections stay valid;
     # in the app's context, jobs find the routing services create_app built.
     with app.app_context():
         # RQ would log every job's arguments: numbers and texts of SMS among them.
         worker = SimpleWorker(list(QUEUES), connection=redis_conn.raw, log_job_description=False)
-        worker.work(with_scheduler=True)
+        worker.work(with_scheduler=False)
+
+
+@main.command()
+def scheduler() -> None:
+    """Run the scheduler: RQ's scheduled jobs and retries, and the upkeep that rebuilds from
+    the database what Redis may have lost (daily job alerts, the nightly purge, texts
+    waiting to be sent, callers' journeys kept while Redis was down)."""
+    from centre.app import create_app
+    from hotline.jobs import QUEUES
+    from hotline.redis_client import redis_conn
+    from hotline.scheduling import SchedulerLoop
+    from ivr.journey import move_stored_to_redis
+    from messaging.alerts import rebuild_schedule
+    from messaging.sms import requeue_unsent
+    from privacy.tasks import schedule_next_purge
+
+    settings = load_settings()
+    app = create_app(settings)
+    with app.app_context():
+        upkeep = (
+            ("job alerts", rebuild_schedule),
+            ("retention purge", partial(schedule_next_purge, settings)),
+            ("texts waiting for Redis", requeue_unsent),
+            # Left a minute to the web processes, which move a live caller's journey back
+            # with their next step; what is left then is copied into Redis.
+            ("journeys kept in the database", partial(move_stored_to_redis, redis_conn.raw, 60)),
+        )
+        SchedulerLoop(redis_conn.raw, QUEUES, upkeep).run()
 
 
 @main.command("import")
@@ -463,6 +488,8 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], name: str, timeout
 
 
 DEFAULT_WEB_PORT = 5000
+# The processes `hotline up` starts again when they die (the web and the emulator stop it all).
+SUPERVISED = ("worker", "scheduler", "router")
 
 
 def stop_requested(_signum: int, _frame: object) -> None:
@@ -552,7 +579,8 @@ def up(
     with_demo: bool,
     around_the_clock: bool,
 ) -> None:
-    """Bring the whole centre up on this machine: Redis, web, worker, router and emulator.
+    """Bring the whole centre up on this machine: Redis, web, worker, scheduler, router and
+    emulator; a worker, scheduler or router that dies is started again.
 
     A second centre on other ports (say --port 5100) is separate from the first: its own
     emulator, Redis and instance folder.
@@ -572,6 +600,9 @@ def up(
     env.setdefault("PUBLIC_URL", f"http://127.0.0.1:{port}")
     if not env.get("TWILIO_AUTH_TOKEN"):
         env.setdefault("TWILIO_API_URL", f"http://127.0.0.1:{local.emulator_port}")
+        # The number's fallback URL: the centre itself, so that a web worker that dies
+        # mid-call hands its caller to another (README, "Connecting a real Twilio number").
+        env.setdefault("EMULATOR_VOICE_FALLBACK_URL", env["PUBLIC_URL"] + "/ivr/fallback")
     env.setdefault("SECRET_KEY", stored_secret(folder / "secret_key"))
     # The emulator's control API token, shared by the emulator, the desk's softphone there and
     # `hotline call` (which reads it from the same file).
@@ -582,12 +613,23 @@ def up(
         env.setdefault("HOTLINE_SMS_COUNTRIES", DEMO_SMS_COUNTRIES)
     hotline_cmd = [sys.executable, "-m", "centre.cli"]
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    commands: dict[str, list[str]] = {}
 
     def start(name: str, command: list[str]) -> subprocess.Popen[bytes]:
         # A session of its own: Ctrl-C reaches only this command, which stops them in order.
         child = subprocess.Popen(command, env=env, start_new_session=True)
         children.append((name, child))
+        commands[name] = command
         return child
+
+    def restart_stopped() -> None:
+        # The background processes hold no state of their own: one that died starts again.
+        for index, (name, child) in enumerate(children):
+            if child.poll() is None or name not in SUPERVISED:
+                continue
+            click.echo(f"{name} stopped (exit code {child.returncode}); starting it again")
+            again = subprocess.Popen(commands[name], env=env, start_new_session=True)
+            children[index] = (name, again)
 
     def stop_all() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -609,6 +651,7 @@ def up(
             subprocess.run([*hotline_cmd, "demo", "load"], env=env, check=True)
         web = start("web", gunicorn_args("127.0.0.1", port, 2, quiet=True))
         start("worker", [*hotline_cmd, "worker"])
+        start("scheduler", [*hotline_cmd, "scheduler"])
         start("router", [*hotline_cmd, "router"])
         if env.get("TWILIO_API_URL"):
             emulator = start(
@@ -633,7 +676,10 @@ def up(
             click.echo(f"  demo logins    {logins} (password: {DEMO_PASSWORD})")
             click.echo("  demo callers   +48601000001 (Jan, pl) ... +48601000004 (Ion, ro)")
         click.echo("Press Ctrl-C to stop everything.")
-        while all(child.poll() is None for _name, child in children):
+        while True:
+            restart_stopped()
+            if any(c.poll() is not None for n, c in children if n not in SUPERVISED):
+                break
             time.sleep(0.5)
         failed = [
             f"{name} (exit code {child.returncode})"

@@ -2,6 +2,7 @@
 
 from consultants.models import Consultant
 from customers.models import AuditEntry, Contact, Customer
+from ivr.models import StoredJourney
 from knowledge.models import (
     County,
     DirectoryEntry,
@@ -32,6 +33,7 @@ __all__ = [
     "Customer",
     "FaqEntry",
     "JobAlert",
+    "StoredJourney",
     "LegalHold",
     "OutboundSms",
     "ImportRowError",

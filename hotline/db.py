@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,18 +60,33 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
-    """Prepare each new SQLite connection for several processes."""
-    cursor = dbapi_connection.cursor()
-    # WAL lets the web, worker and router processes read while one of them writes.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+# How long a SQLite writer waits for another's lock when no timeout is configured (the
+# migrations, scripts); the centre's processes wait their statement timeout instead.
+SQLITE_BUSY_SECONDS = 10.0
 
 
-def make_engine(url: str) -> Engine:
+def _sqlite_pragmas(busy_seconds: float) -> Callable[[Any, object], None]:
+    def prepare(dbapi_connection: Any, _record: object) -> None:
+        """Prepare each new SQLite connection for several processes."""
+        cursor = dbapi_connection.cursor()
+        # WAL lets the web, worker and router processes read while one of them writes.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return prepare
+
+
+def make_engine(
+    url: str, connect_timeout: int | None = None, statement_timeout: float | None = None
+) -> Engine:
     """Create an engine, preparing SQLite for several processes.
+
+    With timeouts (the centre's processes), PostgreSQL gives up connecting after
+    connect_timeout seconds and cancels a statement after statement_timeout; SQLite waits at
+    most statement_timeout for another writer's lock. So a stalled database fails a webhook
+    into its fallback well within Twilio's 15 s. Migrations run without a statement timeout.
 
     Its errors leave out the statement's parameters: they hold PESELs, numbers and notes, and
     an error's text ends up in a log.
@@ -80,15 +95,32 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        busy = statement_timeout if statement_timeout is not None else SQLITE_BUSY_SECONDS
         # Keep a connection for every gunicorn thread: a new SQLite connection reads the
         # schema and sets its pragmas, so one opened and closed per burst of calls is slow.
         engine = create_engine(
-            url, connect_args={"timeout": 10}, pool_size=16, max_overflow=16, hide_parameters=True
+            url,
+            connect_args={"timeout": busy},
+            pool_size=16,
+            max_overflow=16,
+            hide_parameters=True,
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(busy))
         return engine
+    connect_args: dict[str, Any] = {}
+    if connect_timeout is not None:
+        connect_args["connect_timeout"] = connect_timeout
+    if statement_timeout is not None:
+        connect_args["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
     return create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        # Waiting for a free pooled connection counts against the same budget.
+        pool_timeout=statement_timeout if statement_timeout is not None else 30,
+        hide_parameters=True,
+        connect_args=connect_args,
     )
 
 
@@ -102,17 +134,24 @@ class Database:
         self.engine: Engine | None = None
         self.session: scoped_session[Session] = scoped_session(sessionmaker())
 
-    def configure(self, url: str) -> None:
-        """Bind the session factory to the database at url."""
+    def configure(
+        self, url: str, connect_timeout: int | None = None, statement_timeout: float | None = None
+    ) -> None:
+        """Bind the session factory to the database at url (timeouts as make_engine takes)."""
         if self.engine is not None:
             self.session.remove()
             self.engine.dispose()
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, connect_timeout, statement_timeout)
         self.session.configure(bind=self.engine, expire_on_commit=False)
 
     def init_app(self, app: Flask) -> None:
         """Configure from the app's settings and release the session after each request."""
-        self.configure(app.extensions["hotline.settings"].database_url)
+        settings = app.extensions["hotline.settings"]
+        self.configure(
+            settings.database_url,
+            settings.database_connect_timeout_seconds,
+            settings.database_statement_timeout_seconds,
+        )
         app.teardown_appcontext(lambda _exc: self.session.remove())
 
     @contextmanager

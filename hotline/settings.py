@@ -240,6 +240,36 @@ def reason_list(key: str, given: str) -> tuple[str, ...]:
     return reasons
 
 
+# Twilio gives up on a webhook after 15 s: a dependency's wait, plus the rest of the request,
+# must stay clear of it.
+TWILIO_WEBHOOK_SECONDS = 15.0
+TIMEOUT_SETTINGS = (
+    ("redis_timeout_seconds", "HOTLINE_REDIS_TIMEOUT_SECONDS"),
+    ("redis_connect_timeout_seconds", "HOTLINE_REDIS_CONNECT_TIMEOUT_SECONDS"),
+    ("database_connect_timeout_seconds", "HOTLINE_DB_CONNECT_TIMEOUT_SECONDS"),
+    ("database_statement_timeout_seconds", "HOTLINE_DB_STATEMENT_TIMEOUT_SECONDS"),
+)
+
+
+def dependency_timeouts(env: Mapping[str, str]) -> dict[str, object]:
+    """Read the Redis and database timeouts, each above 0 and together under Twilio's 15 s."""
+    values: dict[str, object] = {}
+    for name, key in TIMEOUT_SETTINGS:
+        if not env.get(key):
+            continue
+        try:
+            seconds = float(env[key])
+        except ValueError as exc:
+            raise SettingsError(f"{key} must be a number of seconds") from exc
+        if not 0 < seconds < TWILIO_WEBHOOK_SECONDS / 2:
+            raise SettingsError(
+                f"{key} must be above 0 and below {TWILIO_WEBHOOK_SECONDS / 2:g} s, so that a "
+                "webhook that waits on it still answers within Twilio's 15 s"
+            )
+        values[name] = max(1, round(seconds)) if name.startswith("database_connect") else seconds
+    return values
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the centre reads from its environment."""
@@ -314,6 +344,12 @@ class Settings:
     # reader's language (agent_desk.labels.REASONS), or the office's own words.
     break_reasons: tuple[str, ...] = ("lunch", "rest", "training", "back-office")
     not_ready_reasons: tuple[str, ...] = ("paperwork", "meeting", "coaching", "technical-problem")
+    # Every wait on Redis and the database ends well before Twilio's 15 s for a webhook, so a
+    # stalled dependency costs a caller a degraded answer, never the call.
+    redis_timeout_seconds: float = 3.0
+    redis_connect_timeout_seconds: float = 2.0
+    database_connect_timeout_seconds: int = 3
+    database_statement_timeout_seconds: float = 5.0
     testing: bool = False
 
     @property
@@ -408,6 +444,7 @@ class Settings:
                 f"HOTLINE_TOKEN_TTL_SECONDS must be between {MIN_TOKEN_TTL_SECONDS} and "
                 f"{MAX_TOKEN_TTL_SECONDS} (24 hours, the longest Twilio accepts)"
             )
+        values.update(dependency_timeouts(env))
         values.update(routing_texts(env))
         values.update(recording_settings(env))
         for name, key in (

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
+import redis
 from twilio.twiml.voice_response import VoiceResponse
 
 from customers.service import normalise_phone
@@ -16,6 +18,8 @@ from routing import service as routing
 from routing import twiml as routing_twiml
 from routing.engine import QueueEntry
 from routing.extension import services as routing_services
+
+log = logging.getLogger(__name__)
 
 # A silent caller out of hours hears the options twice, then may leave a message.
 CLOSED_SILENCES = 2
@@ -37,11 +41,53 @@ def queue_entry(journey: Journey, number: str) -> QueueEntry:
 
 
 def to_consultant(settings: Settings, journey: Journey) -> Shown:
-    """Queue the caller during opening hours; outside them offer a callback or voicemail."""
+    """Queue the caller during opening hours; outside them offer a callback or voicemail.
+
+    With the queue unavailable (Redis down) the caller is offered a callback or a voicemail
+    too, both kept in the database, instead of being cut off.
+    """
     if not routing_services().opening_hours.is_open(datetime.now(UTC)):
         return GoTo("closed")
     heard(journey, "consultant")
-    return routing.join_queue(routing_services(), queue_entry(journey, journey.caller_number))
+    try:
+        return routing.join_queue(routing_services(), queue_entry(journey, journey.caller_number))
+    except redis.RedisError as exc:
+        log.warning("call %s: the queue is unavailable, offering a callback: %s",
+                    journey.call_sid, exc)  # fmt: skip
+        return GoTo("unrouted")
+
+
+def unrouted_prompt(settings: Settings, journey: Journey, lead: str | None) -> VoiceResponse:
+    """Say that nobody can be put through now; offer a callback or a message."""
+    return flow.page(
+        journey.language,
+        "unrouted",
+        [lead or "", p(journey, "unrouted"), p(journey, "closed_options")],
+    )
+
+
+def unrouted_handle(settings: Settings, journey: Journey, given: CallInput) -> Shown:
+    """Take a callback request (kept in the database until the queue is back) on 1, a
+    voicemail on 2."""
+    if given.digits == "1":
+        number = caller_number(settings, journey)
+        if number is None:
+            return GoTo("unrouted", lead=p(journey, "callback_no_number"))
+        entry = queue_entry(journey, number)
+        routing.request_callback_unrouted(routing_services(), entry, number)
+        return routing_twiml.goodbye(journey.language, [p(journey, "callback_requested_soon")])
+    if given.digits == "2":
+        return voicemail(settings, journey)
+    shown = failed(journey, "unrouted", "not_understood")
+    return voicemail(settings, journey, shown.lead) if shown.step == "offer" else shown
+
+
+def unrouted_silence(settings: Settings, journey: Journey) -> Shown:
+    """Re-prompt a silent caller once, then offer a message (nobody can be put through)."""
+    shown = failed(journey, "unrouted", "silence")
+    if journey.failures < CLOSED_SILENCES and shown.step == "unrouted":
+        return shown
+    return voicemail(settings, journey, p(journey, "closed_voicemail"))
 
 
 def offer_prompt(settings: Settings, journey: Journey, lead: str | None) -> VoiceResponse:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import redis
 from stdnum.pl import pesel as pesel_number
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -23,7 +24,7 @@ from hotline import speech
 from hotline.settings import Settings
 from hotline.telephony import FINAL_CALL_STATUSES
 from ivr import answers, consultant, eligibility, flow, job_alerts, offers, regions, understanding
-from ivr.journey import Journey
+from ivr.journey import Journey, OutageMemory, forget_stored
 from ivr.steps import CallInput, GoTo, Shown, Step, failed, heard, journeys, p
 from knowledge import service as knowledge
 from routing import service as routing
@@ -158,6 +159,8 @@ def silence(settings: Settings, call_sid: str, step: str) -> VoiceResponse:
         return follow(settings, journey, consultant.to_consultant(settings, journey))
     if step == "closed":
         return follow(settings, journey, consultant.closed_silence(settings, journey))
+    if step == "unrouted":
+        return follow(settings, journey, consultant.unrouted_silence(settings, journey))
     if step == "answer":
         return follow(settings, journey, answers.answer_silence(journey))
     return follow(settings, journey, failed(journey, step, "silence"))
@@ -298,6 +301,7 @@ STEPS: dict[str, Step] = {
     "eligibility": Step(eligibility.eligibility_prompt, eligibility.eligibility_handle),
     "alerts": Step(job_alerts.alerts_prompt, job_alerts.alerts_handle),
     "closed": Step(consultant.closed_prompt, consultant.closed_handle),
+    "unrouted": Step(consultant.unrouted_prompt, consultant.unrouted_handle),
 }
 
 # Pages that are the same for everyone who speaks a language: a caller's first pages.
@@ -319,6 +323,31 @@ def apology_then_consultant(settings: Settings, call_sid: str | None) -> VoiceRe
     return flow.say_then(journey.language, [p(journey, "apology")], then)
 
 
+def recover_call(
+    settings: Settings, call_sid: str, caller_number: str, error_code: str
+) -> VoiceResponse:
+    """Take a call a failure of the centre broke into (the number's fallback URL): note it,
+    apologise and put the caller through to a person with their journey, which is kept in
+    Redis or the database, so their language, identity and topic go with them."""
+    journey = journeys().load(call_sid)
+    journey.caller_number = journey.caller_number or caller_number
+    journey.cut_off = error_code or "unknown"
+    log.warning("call %s: a request failed (error %s); putting the caller through",
+                call_sid, journey.cut_off)  # fmt: skip
+    if not journey.identified:
+        try:
+            customer = caller_by_phone(journey.caller_number, settings.default_region)
+        except Exception:
+            log.exception("call %s: could not look the caller up after the failure", call_sid)
+            customer = None
+        if customer is not None:
+            identify(journey, customer, by="phone")
+    journeys().save(journey)
+    then = follow(settings, journey, consultant.to_consultant(settings, journey))
+    journeys().save(journey)
+    return flow.say_then(journey.language, [p(journey, "apology")], then)
+
+
 def call_ended(call_sid: str, caller_number: str, status: str) -> None:
     """Close the call's queue state and persist its record, once the call has ended.
 
@@ -329,4 +358,11 @@ def call_ended(call_sid: str, caller_number: str, status: str) -> None:
         log.info("call %s reported %s; still going", call_sid, status or "no status")
         return
     log.info("call %s ended with status %s", call_sid, status)
-    routing.call_ended(routing_services(), call_sid, caller_number, status)
+    cut_off = bool(journeys().load(call_sid).cut_off)
+    if OutageMemory.recent():
+        forget_stored(call_sid)
+    try:
+        routing.call_ended(routing_services(), call_sid, caller_number, status, cut_off)
+    except redis.RedisError as exc:
+        log.warning("call %s: Redis unavailable, recording the call directly: %s", call_sid, exc)
+        routing.record_unqueued_call(call_sid, caller_number, cut_off)

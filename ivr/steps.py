@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeAlias
 
+import redis
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline import speech
@@ -56,8 +57,16 @@ def journeys() -> JourneyStore:
 
 
 def heard(journey: Journey, kind: str, /, **details: str | int | bool) -> None:
-    """Note a step of the caller's path that the consultant who takes the call should see."""
-    note_step(redis_conn.raw, journey.call_sid, kind, **details)
+    """Note a step of the caller's path that the consultant who takes the call should see.
+
+    The path is a courtesy to the consultant: with Redis down the step is left out (logged),
+    and the caller's menu goes on.
+    """
+    try:
+        note_step(redis_conn.raw, journey.call_sid, kind, **details)
+    except redis.RedisError as exc:
+        log.warning("call %s: step %s of the caller's path not noted: %s", journey.call_sid,
+                    kind, exc)  # fmt: skip
 
 
 def p(journey: Journey, key: str, /, **values: object) -> str:

@@ -7,6 +7,8 @@ PREFIX = "/ivr"
 # Set on the number in the Twilio console: the first request of a call, and its end.
 INCOMING = PREFIX + "/incoming"
 STATUS = PREFIX + "/status"
+# The number's fallback URL: Twilio asks it when a request to the centre failed mid-call.
+FALLBACK = PREFIX + "/fallback"
 LANGUAGE = PREFIX + "/language"
 START = PREFIX + "/start"
 VOICEMAIL_DONE = PREFIX + "/voicemail/done"

@@ -85,6 +85,17 @@ def silence(step: str) -> VoiceResponse:
     return service.silence(settings(), request.form["CallSid"], step_name(step))
 
 
+@bp.post(urls.FALLBACK)
+@twilio_webhook()
+def fallback() -> VoiceResponse:
+    """The number's fallback URL: a request to the centre failed mid-call (a web process
+    died, say); put the caller through to a person, with everything they told the IVR."""
+    form = request.form
+    return service.recover_call(
+        settings(), form["CallSid"], form.get("From", ""), form.get("ErrorCode", "")
+    )
+
+
 @bp.post(urls.VOICEMAIL_DONE)
 @twilio_webhook()
 def voicemail_done() -> VoiceResponse:

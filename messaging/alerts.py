@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from hotline import speech
 from hotline.db import db, utcnow
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "KONIEC", "СТОП", "STOP SMS"}
 ALERT_SIZE = 5
 SEND_AT = time(8, 0)
+DAY_SECONDS = 24 * 3600
 LOCAL = ZoneInfo("Europe/Warsaw")
 
 
@@ -159,3 +160,43 @@ def schedule_next(now: datetime | None = None) -> str:
     if queue.fetch_job(job_id) is None:
         queue.enqueue_at(when, "messaging.tasks.run_job_alerts", job_id=job_id)
     return job_id
+
+
+def rebuild_schedule(now: datetime | None = None) -> list[str]:
+    """Schedule the daily runs from what the database says, whatever Redis still holds.
+
+    The next morning's run is scheduled; and today's is run now if its hour has passed while
+    a subscriber who was already signed up then has not had today's text (Redis lost the job,
+    or nothing was scheduling at that hour). Sending is once a day per subscriber, so this
+    never texts anyone twice. Return the ids of the jobs it made sure of.
+    """
+    now = now or datetime.now(UTC)
+    made = [schedule_next(now)]
+    local = now.astimezone(LOCAL)
+    send_time = datetime.combine(local.date(), SEND_AT, LOCAL)
+    if local < send_time:
+        return made
+    today = local.date()
+    missed = select(JobAlert.id).where(
+        JobAlert.active.is_(True),
+        JobAlert.created_at < send_time.astimezone(UTC),
+        or_(JobAlert.last_sent_on.is_(None), JobAlert.last_sent_on < today),
+    )
+    try:
+        if db.session.scalars(missed.limit(1)).first() is None:
+            return made
+    finally:
+        db.session.rollback()
+    job_id = f"job-alerts-{today.isoformat()}-catch-up"
+    queue = jobs.queue()
+    if queue.fetch_job(job_id) is None:
+        log.warning("job alerts of %s were not sent at %s; sending them now", today, SEND_AT)
+        queue.enqueue(
+            "messaging.tasks.send_job_alerts",
+            today.isoformat(),
+            job_id=job_id,
+            result_ttl=DAY_SECONDS,
+            failure_ttl=DAY_SECONDS,
+        )
+    made.append(job_id)
+    return made

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from functools import lru_cache
 
 import phonenumbers
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hotline import speech
-from hotline.db import db
+from hotline.db import db, utcnow
 from hotline.jobs import jobs
 from hotline.outbound import outbound
 from knowledge import service as knowledge
 from knowledge.models import TrainingOffer
-from messaging.models import OutboundSms
+from messaging.models import OutboundSms, SmsStatus
 
 log = logging.getLogger(__name__)
 
@@ -85,13 +87,46 @@ def queue_sms(
                 select(OutboundSms).where(OutboundSms.dedupe_key == dedupe_key)
             ).one()
         log.info("call %s: %s text queued as message %s", call_sid, kind, message.id)
-        jobs.enqueue("messaging.tasks.send_sms", message.id, job_id=f"sms-{message.id}")
+        try:
+            jobs.enqueue("messaging.tasks.send_sms", message.id, job_id=sms_job_id(message.id))
+        except RedisError as exc:
+            # Stored: the scheduler's upkeep sends it once Redis is back (requeue_unsent).
+            log.warning("call %s: text %s waits for Redis: %s", call_sid, message.id, exc)
     return message
 
 
 def faq_text(language: str, body: str) -> str:
     """Return an FAQ answer as the centre texts it, under its header."""
     return f"{speech.prompt(language, 'sms_faq_header')} {body}"
+
+
+def sms_job_id(message_id: int) -> str:
+    """Return the id of the job that sends a text message."""
+    return f"sms-{message_id}"
+
+
+def requeue_unsent(older_than_seconds: float = 60.0) -> int:
+    """Queue again the texts of the last day still waiting to be sent whose job is gone
+    (Redis was down when they were stored, or lost them); return how many."""
+    now = utcnow()
+    query = select(OutboundSms.id).where(
+        OutboundSms.status == SmsStatus.QUEUED,
+        OutboundSms.created_at < now - timedelta(seconds=older_than_seconds),
+        OutboundSms.created_at > now - timedelta(days=1),
+    )
+    try:
+        waiting = list(db.session.scalars(query))
+    finally:
+        db.session.rollback()
+    queue = jobs.queue()
+    requeued = 0
+    for message_id in waiting:
+        if queue.fetch_job(sms_job_id(message_id)) is None:
+            jobs.enqueue("messaging.tasks.send_sms", message_id, job_id=sms_job_id(message_id))
+            requeued += 1
+    if requeued:
+        log.warning("%s stored texts had no job; queued again", requeued)
+    return requeued
 
 
 def send_faq(to: str, language: str, *, call_sid: str, topic: str, body: str) -> OutboundSms | None:

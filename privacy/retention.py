@@ -42,6 +42,8 @@ PERSONAL_TABLES: dict[str, str] = {
     "callback_requests": "call_records",
     "callback_attempts": "call_records",
     "call_legs": "call_records (who had each call, in turn; deleted with its record)",
+    "ivr_journeys": "a call's IVR progress kept while Redis is down: gone when the call ends, "
+    "and the scheduler's upkeep deletes any left after six hours",
     "outbound_sms": "sms",
     "job_alerts": "job_alerts",
     "import_runs": "import_files",

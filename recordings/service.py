@@ -8,6 +8,7 @@ from typing import BinaryIO
 
 from redis.exceptions import RedisError
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from hotline.db import db, get_or_create, utcnow
 from hotline.jobs import jobs
@@ -54,8 +55,9 @@ def report_recording(report: RecordingReport) -> None:
     """Keep a recording's report durably before Twilio is told it arrived.
 
     The report goes into Redis as an RQ job that stores it, so a busy database only delays
-    it: the job retries until the database takes it, and storing twice changes nothing. If
-    Redis cannot take it either, RetryLater asks Twilio to send the report again.
+    it: the job retries until the database takes it, and storing twice changes nothing. With
+    Redis down it is stored at once; if the database cannot take it either, RetryLater asks
+    Twilio to send the report again.
     """
     try:
         jobs.enqueue(
@@ -73,7 +75,15 @@ def report_recording(report: RecordingReport) -> None:
             retries=STORE_RETRY,
         )
     except RedisError as exc:
-        raise RetryLater(f"recording {report.recording_sid} could not be queued: {exc}") from exc
+        log.warning("call %s: Redis unavailable, storing recording %s at once: %s",
+                    report.call_sid, report.recording_sid, exc)  # fmt: skip
+        try:
+            store_recording(report)
+        except SQLAlchemyError as db_exc:
+            raise RetryLater(
+                f"recording {report.recording_sid} could not be kept: {exc}; {db_exc}"
+            ) from db_exc
+        return
     log.info(
         "call %s: recording %s (%s) queued to be stored",
         report.call_sid,

@@ -15,14 +15,18 @@ status callback says so, or the router finds it over), since they are still on t
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from hotline.db import db
 from hotline.hours import OpeningHours
+from hotline.jobs import jobs
 from hotline.settings import Settings
 from hotline.speech import DEFAULT_LANGUAGE
 from routing.engine import QueueEntry, RoutingEngine
@@ -31,6 +35,8 @@ from routing.models import CallbackAttempt, CallbackRequest, CallbackStatus
 
 log = logging.getLogger(__name__)
 
+# A request the database could not take is kept by its job for about three hours of retries.
+KEEP_RETRY = (10, [5, 15, 30, 60, 120, 300, 600, 1800, 3600, 3600])
 # How far ahead callback hours are searched for their next opening.
 LOOK_AHEAD_DAYS = 15
 
@@ -114,17 +120,78 @@ def record_request(entry: LiveEntry, number: str, first_attempt: float | None = 
     The row takes its moment from the entry's own stamp, not a second reading of the clock,
     so a callback restored from it waits for the advisor until the very moment it did before;
     and the time of its first attempt, if that waits for callback hours, so that it still does.
+
+    With the database unavailable the request waits in Redis, as a job that stores it once
+    the database is back (retried for about three hours); the queue has it meanwhile.
     """
     call_sid, requested_at = entry.call_sid, entry.callback_requested_at
     if requested_at is None:
         raise ValueError(f"call {call_sid} has not asked for a callback")
+    fields = {
+        "call_sid": call_sid,
+        "number": number,
+        "customer_id": entry.customer_id,
+        "advisor_id": entry.advisor_id,
+        "office": entry.office,
+        "language": entry.language or DEFAULT_LANGUAGE,
+        "topic": entry.topic,
+        "priority": entry.priority,
+        "queue": entry.queue,
+        "for_advisor": entry.pinned,
+        "queued_at": entry.queued_at or requested_at,
+        "requested_at": requested_at,
+        "next_attempt_at": first_attempt,
+    }
+    try:
+        store_request(fields)
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        log.warning("call %s: database unavailable, the callback request waits in Redis: %s",
+                    call_sid, exc)  # fmt: skip
+        jobs.enqueue(
+            "routing.tasks.store_callback_request",
+            fields,
+            job_id=f"callback-request-{call_sid}",
+            retries=KEEP_RETRY,
+        )
+
+
+def store_request(fields: Mapping[str, Any]) -> bool:
+    """Write a callback request's row from its fields (times as Unix seconds) unless it is
+    there already; tell whether it was new."""
     with db.transaction() as session:
-        query = select(CallbackRequest).where(CallbackRequest.call_sid == call_sid)
+        query = select(CallbackRequest).where(CallbackRequest.call_sid == fields["call_sid"])
         if session.scalars(query).first() is not None:
-            return
+            return False
+        times = ("queued_at", "requested_at", "next_attempt_at")
+        values = {k: v for k, v in fields.items() if k not in times}
         session.add(
             CallbackRequest(
-                call_sid=call_sid,
+                **values,
+                queued_at=moment(fields["queued_at"]),
+                requested_at=moment(fields["requested_at"]),
+                next_attempt_at=moment(fields["next_attempt_at"])
+                if fields.get("next_attempt_at")
+                else None,
+            )
+        )
+    log.info("call %s: callback requested", fields["call_sid"])
+    return True
+
+
+def record_unrouted_request(
+    entry: QueueEntry, number: str, requested_at: float, first_attempt: float | None = None
+) -> bool:
+    """Store a callback request that could not join the queue (Redis is down); the router
+    puts it in the queue from this row once Redis is back (``restore``). Tell whether it is
+    new: a repeated request changes nothing."""
+    with db.transaction() as session:
+        query = select(CallbackRequest).where(CallbackRequest.call_sid == entry.call_sid)
+        if session.scalars(query).first() is not None:
+            return False
+        session.add(
+            CallbackRequest(
+                call_sid=entry.call_sid,
                 number=number,
                 customer_id=entry.customer_id,
                 advisor_id=entry.advisor_id,
@@ -133,13 +200,13 @@ def record_request(entry: LiveEntry, number: str, first_attempt: float | None = 
                 topic=entry.topic,
                 priority=entry.priority,
                 queue=entry.queue,
-                for_advisor=entry.pinned,
                 queued_at=moment(entry.queued_at or requested_at),
                 requested_at=moment(requested_at),
                 next_attempt_at=moment(first_attempt) if first_attempt else None,
             )
         )
-    log.info("call %s: callback requested", call_sid)
+    log.info("call %s: callback requested while the queue is unavailable", entry.call_sid)
+    return True
 
 
 def _request(call_sid: str) -> CallbackRequest | None:

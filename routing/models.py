@@ -20,6 +20,8 @@ class CallOutcome(StrEnum):
     CALLBACK = "callback"
     VOICEMAIL = "voicemail"
     SELF_SERVICE = "self-service"
+    # Cut off by a failure of the centre (the number's fallback URL caught it), never queued.
+    FAILED = "failed"
 
 
 class CallRecord(Base):

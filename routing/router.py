@@ -33,6 +33,9 @@ GONE_AFTER_SECONDS = 180.0
 # consultant must have been on one call before it asks.
 RECONCILE_SECONDS = 60.0
 CHECK_CALL_AFTER_SECONDS = 120.0
+# How often the router looks in the database for callbacks that are not in Redis (asked for
+# while it was down, or lost with it); and at once when Redis comes back.
+RESTORE_SECONDS = 30.0
 
 
 class Router:
@@ -234,15 +237,17 @@ class Router:
             self.deliver(assignment)
         return tick.more
 
-    def recover(self) -> None:
-        """Bring back pending callbacks that Redis lost (the database keeps every request)."""
+    def recover(self) -> int:
+        """Bring back pending callbacks that Redis lost, or that callers asked for while it
+        was down (the database keeps every request); return how many came back."""
         try:
             restored = self.restore_callbacks()
         except Exception:
             log.exception("could not restore callbacks from the database")
-            return
+            return 0
         if restored:
             log.warning("restored %s pending callbacks from the database", restored)
+        return restored
 
     def idle_wait(self, longest: float) -> float:
         """Return how long to sleep: until the next timer, at most longest seconds."""
@@ -261,9 +266,19 @@ class Router:
         log.info("router started")
         if restore:
             self.recover()
-        last_sweep = last_reconcile = 0.0
+        last_sweep = last_reconcile = last_restore = 0.0
+        redis_lost = False
         while self.running:
             try:
+                if redis_lost or (restore and time.monotonic() - last_restore > RESTORE_SECONDS):
+                    # Callbacks asked for while Redis was down wait in the database only.
+                    self.engine.redis.ping()
+                    if redis_lost:
+                        log.warning("Redis is back")
+                    redis_lost = False
+                    last_restore = time.monotonic()
+                    if restore:
+                        self.recover()
                 if time.monotonic() - last_sweep > RESWEEP_SECONDS:
                     self.engine.resweep()
                     last_sweep = time.monotonic()
@@ -277,7 +292,9 @@ class Router:
                         log.exception("reconciling calls with the network failed")
                 if not self.step():
                     self.engine.wait_for_work(self.idle_wait(idle_wait))
-            except redis.RedisError:
-                log.exception("Redis unavailable; retrying shortly")
+            except redis.RedisError as exc:
+                if not redis_lost:
+                    log.warning("Redis unavailable; retrying every second: %s", exc)
+                redis_lost = True
                 time.sleep(1.0)
         log.info("router stopped")

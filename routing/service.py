@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from dataclasses import dataclass, replace
 
 import redis
+from sqlalchemy import select
 from twilio.twiml.voice_response import VoiceResponse
 
 from consultants.models import Consultant
 from hotline import speech
+from hotline.db import db, utcnow
 from hotline.hours import OpeningHours
 from hotline.jobs import jobs
 from hotline.settings import Settings
@@ -33,7 +36,7 @@ from routing.live import (
     EntryState,
     LiveEntry,
 )
-from routing.models import CallbackStatus
+from routing.models import CallbackRequest, CallbackStatus, CallOutcome, CallRecord
 from routing.policy import RoutingPolicy, parse_policies
 from routing.signals import consultant_picked_up
 
@@ -454,15 +457,19 @@ def room_left(routing: Routing, call_sid: str) -> VoiceResponse:
     return twiml.enqueue(language, routing.settings.queue_name, announce=None)
 
 
-def call_ended(routing: Routing, call_sid: str, caller_number: str, status: str) -> None:
-    """Handle the status callback: close whatever is open for this call and persist it."""
+def call_ended(
+    routing: Routing, call_sid: str, caller_number: str, status: str, cut_off: bool = False
+) -> None:
+    """Handle the status callback: close whatever is open for this call and persist it
+    (cut_off: a failure of the centre broke into the call, so one that never reached the
+    queue failed rather than being served by the IVR)."""
     entry = routing.engine.entry(call_sid)
     if entry is not None and entry.state != EntryState.ENDED and not entry.callback:
         connected = entry.state == EntryState.CONNECTED
         routing.engine.close(call_sid, "answered" if connected else unserved_outcome(entry))
         if entry.state == EntryState.OFFERED and entry.consultant_leg:
             stop_ringing(entry.consultant_leg)
-    schedule_record(call_sid, caller_number=caller_number, status=status)
+    schedule_record(call_sid, caller_number=caller_number, status=status, cut_off=cut_off)
 
 
 def stop_ringing(leg_sid: str) -> None:
@@ -473,10 +480,33 @@ def stop_ringing(leg_sid: str) -> None:
         log.warning("could not stop consultant call %s ringing: %s", leg_sid, exc)
 
 
-def schedule_record(call_sid: str, caller_number: str = "", status: str = "") -> None:
+def record_unqueued_call(call_sid: str, caller_number: str, cut_off: bool = False) -> None:
+    """Record a call that ended while Redis was down: it never reached the queue, so it was
+    served by the IVR, unless the caller asked for a callback (kept in the database) or a
+    failure of the centre cut it off."""
+    with db.transaction() as session:
+        record = session.scalars(select(CallRecord).where(CallRecord.call_sid == call_sid)).first()
+        if record is None:
+            record = CallRecord(call_sid=call_sid, caller_number=caller_number or None)
+            session.add(record)
+        asked = session.scalars(
+            select(CallbackRequest.id).where(CallbackRequest.call_sid == call_sid)
+        ).first()
+        if asked is not None:
+            record.outcome = CallOutcome.CALLBACK
+        else:
+            record.outcome = CallOutcome.FAILED if cut_off else CallOutcome.SELF_SERVICE
+        record.ended_at = record.ended_at or utcnow()
+
+
+def schedule_record(
+    call_sid: str, caller_number: str = "", status: str = "", cut_off: bool = False
+) -> None:
     """Persist the call's record in the background (repeats are harmless)."""
     job_id = f"record-call-{call_sid}"
-    jobs.enqueue("routing.tasks.record_call", call_sid, caller_number, status, job_id=job_id)
+    jobs.enqueue(
+        "routing.tasks.record_call", call_sid, caller_number, status, cut_off, job_id=job_id
+    )
 
 
 def set_consultant_state(
@@ -639,6 +669,15 @@ def request_callback_later(routing: Routing, entry: QueueEntry, number: str) -> 
     callbacks.record_request(_known(engine, entry.call_sid), number, due)
     log.info("call %s: callback requested outside the queue", entry.call_sid)
     return True
+
+
+def request_callback_unrouted(routing: Routing, entry: QueueEntry, number: str) -> bool:
+    """Take a callback request while the queue (Redis) is down: it is kept in the database
+    only, and the router puts it in the queue from there as soon as Redis is back."""
+    now = time.time()
+    entry = replace(entry, queue=entry.queue or routing.settings.queue_name, queued_at=now)
+    due = routing.callback_rules.first_attempt(now)
+    return callbacks.record_unrouted_request(entry, number, now, due)
 
 
 def restore_callbacks(routing: Routing) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.db import db
-from routing import consent, legs
+from routing import callbacks, consent, legs
 from routing.extension import services
 from routing.live import LiveEntry
 from routing.models import CallLeg, CallOutcome, CallRecord
@@ -102,8 +102,13 @@ def record_legs(
         record.talk_seconds = max(0.0, end - served[0].started_at) if end else None
 
 
-def record_call(call_sid: str, caller_number: str = "", status: str = "") -> int:
-    """Store (or update) the record of one call from its queue state; safe to run twice."""
+def record_call(
+    call_sid: str, caller_number: str = "", status: str = "", cut_off: bool = False
+) -> int:
+    """Store (or update) the record of one call from its queue state; safe to run twice.
+
+    A call that never reached the queue was served by the IVR, unless a failure of the
+    centre cut it off (cut_off): then it failed."""
     entry = services().engine.entry(call_sid)
     with db.transaction() as session:
         record = session.scalars(select(CallRecord).where(CallRecord.call_sid == call_sid)).first()
@@ -113,7 +118,7 @@ def record_call(call_sid: str, caller_number: str = "", status: str = "") -> int
         known_number = entry.caller_number if entry else None
         record.caller_number = known_number or caller_number or record.caller_number
         if entry is None:
-            record.outcome = CallOutcome.SELF_SERVICE
+            record.outcome = CallOutcome.FAILED if cut_off else CallOutcome.SELF_SERVICE
             record.ended_at = record.ended_at or datetime.now(UTC)
         else:
             fill_record(record, entry)
@@ -128,3 +133,8 @@ def record_call(call_sid: str, caller_number: str = "", status: str = "") -> int
     log.info("call %s recorded as %s (status %s)", call_sid, record.outcome, status or "-")
     call_recorded.send(record)
     return record_id
+
+
+def store_callback_request(fields: dict[str, object]) -> bool:
+    """Store a callback request the database could not take when it was asked; idempotent."""
+    return callbacks.store_request(fields)

@@ -117,6 +117,7 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "ivr.silence": TWILIO,
     "ivr.voicemail_done": TWILIO,
     "ivr.status": TWILIO,
+    "ivr.fallback": TWILIO,
     "messaging.incoming_sms": TWILIO,
     "recordings.status": TWILIO,
     "recordings.transcription": TWILIO,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from hotline.db import db
 from hotline.redis_client import redis_conn
 from tests.twiml import parse, spoken, verbs
 
@@ -29,9 +30,13 @@ def test_signature_is_checked_against_public_url_with_query(twilio, demo):
     assert response.status_code == 200
 
 
-def test_a_failing_flow_apologises_and_queues_instead_of_an_error(twilio, demo, settings):
+def test_a_failing_flow_apologises_instead_of_an_error(twilio, demo, settings, tmp_path):
     redis_conn.configure("redis://127.0.0.1:1/0")  # nothing listens there
-    response = twilio.post("/ivr/incoming", CALL)
+    db.configure(f"sqlite:///{tmp_path}")  # a folder: no database opens there either
+    try:
+        response = twilio.post("/ivr/incoming", CALL)
+    finally:
+        db.configure(settings.database_url)
     assert response.status_code == 200
     assert response.mimetype == "text/xml"
     root = parse(response.data)

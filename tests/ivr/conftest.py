@@ -77,6 +77,7 @@ class Line:
     web: str
     emulator: EmulatorServer
     settings: Settings
+    app: Any = None
 
     @property
     def control(self) -> dict[str, str]:
@@ -134,7 +135,7 @@ def serve_line(settings: Settings, **overrides: object) -> Iterator[Line]:
         )
         thread.start()
         try:
-            yield Line(web, emulator, served)
+            yield Line(web, emulator, served, app)
         finally:
             server.shutdown()
             server.server_close()

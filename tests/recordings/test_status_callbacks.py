@@ -51,10 +51,24 @@ def test_an_unknown_language_in_the_callback_is_not_kept(twilio, demo):
     assert stored() == [("completed", 9, None)]
 
 
-def test_a_callback_that_cannot_be_kept_is_answered_503_so_twilio_may_retry(twilio, demo, settings):
-    redis_conn.configure("redis://127.0.0.1:1/0")  # nothing listens there: nowhere to keep it
+def test_a_callback_that_redis_cannot_take_is_stored_at_once(twilio, demo, settings):
+    redis_conn.configure("redis://127.0.0.1:1/0")  # nothing listens there
 
     response = twilio.post("/recordings/status", report())
+
+    assert response.status_code == 200
+    assert stored() == [("completed", 9, None)]
+
+
+def test_a_callback_that_cannot_be_kept_is_answered_503_so_twilio_may_retry(
+    twilio, demo, settings, tmp_path
+):
+    redis_conn.configure("redis://127.0.0.1:1/0")  # nothing listens there: nowhere to keep it
+    db.configure(f"sqlite:///{tmp_path}")  # a folder: no database can be opened there
+    try:
+        response = twilio.post("/recordings/status", report())
+    finally:
+        db.configure(settings.database_url)
 
     assert response.status_code == 503
     assert stored() == []

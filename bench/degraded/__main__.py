@@ -1,0 +1,7 @@
+"""Print what the degraded transcripts say: python -m bench.degraded."""
+
+import sys
+
+from bench.degraded import main
+
+sys.exit(main())
