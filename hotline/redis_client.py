@@ -1,55 +1,144 @@
-"""The Redis connection shared by RQ, routing and the event stream."""
+"""The Redis connection shared by RQ, routing, the event stream and sign-in throttling.
+
+Every Redis client of the centre is made by ``open_client``: web, router, worker and RQ reach
+one Redis server by URL, or the current master of a Sentinel-managed group. With Sentinel the
+client asks the sentinels where the master is, and asks again when a connection to it fails,
+so that a failover is followed without a restart.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import redis
+from redis.sentinel import Sentinel
 
 from hotline.embedded_redis import EMBEDDED_URL
 
 if TYPE_CHECKING:
     from flask import Flask
 
+    from hotline.settings import Settings
+
+# How long a sentinel may take to answer "where is the master?"; several are asked in turn.
+SENTINEL_SOCKET_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class RedisTarget:
+    """Where the centre's Redis is: one server by URL, or a master that sentinels name."""
+
+    url: str = EMBEDDED_URL
+    sentinels: tuple[tuple[str, int], ...] = ()
+    master_name: str = "hotline"
+    password: str | None = None
+    sentinel_password: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RedisTarget:
+        """Read the target from the centre's settings."""
+        return cls(
+            url=settings.redis_url or EMBEDDED_URL,
+            sentinels=tuple(parse_sentinel(address) for address in settings.redis_sentinels),
+            master_name=settings.redis_master_name,
+            password=settings.redis_password or None,
+            sentinel_password=settings.redis_sentinel_password or None,
+        )
+
+    def describe(self) -> str:
+        """Say where the Redis is, without its password (for banners and logs)."""
+        if self.sentinels:
+            where = ",".join(f"{host}:{port}" for host, port in self.sentinels)
+            return f"sentinel {where} master {self.master_name}"
+        return redact_url(self.url)
+
+
+def parse_sentinel(address: str) -> tuple[str, int]:
+    """Turn "host:port" into a (host, port) pair; the port defaults to Sentinel's 26379."""
+    host, _, port = address.strip().rpartition(":")
+    if not host:
+        return address.strip(), 26379
+    return host.strip("[]"), int(port)
+
+
+def redact_url(url: str) -> str:
+    """Return a Redis URL with any password replaced by ***."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, location = rest.rpartition("@")
+    if not at:
+        return url
+    user = credentials.partition(":")[0]
+    return f"{scheme}{sep}{user}:***@{location}"
+
+
+def open_client(
+    target: RedisTarget, *, decode_responses: bool = False, **options: Any
+) -> redis.Redis:
+    """Open a Redis client on the target: the one place the centre makes a Redis connection."""
+    if target.sentinels:
+        sentinel = Sentinel(  # type: ignore[no-untyped-call]
+            list(target.sentinels),
+            sentinel_kwargs={
+                "password": target.sentinel_password or target.password,
+                "socket_timeout": SENTINEL_SOCKET_SECONDS,
+                "socket_connect_timeout": SENTINEL_SOCKET_SECONDS,
+            },
+            password=target.password,
+            **options,
+        )
+        client: redis.Redis = sentinel.master_for(  # type: ignore[no-untyped-call]
+            target.master_name, decode_responses=decode_responses
+        )
+        return client
+    if target.password:
+        options.setdefault("password", target.password)
+    return redis.Redis.from_url(target.url, decode_responses=decode_responses, **options)
+
 
 class RedisConnection:
     """Lazily opened Redis clients; attached to an app with init_app."""
 
     def __init__(self) -> None:
-        self.url: str | None = None
+        self.target: RedisTarget | None = None
         self._raw: redis.Redis | None = None
         self._text: redis.Redis | None = None
 
-    def configure(self, url: str | None) -> None:
-        """Point both clients at url (or the embedded server's address)."""
-        self.url = url or EMBEDDED_URL
+    @property
+    def url(self) -> str | None:
+        """Return the single server's URL (or the embedded one's); None before configure."""
+        return self.target.url if self.target else None
+
+    def configure(self, url: str | None = None, target: RedisTarget | None = None) -> None:
+        """Point both clients at a target, or a URL (or the embedded server's address)."""
+        self.target = target or RedisTarget(url=url or EMBEDDED_URL)
         self._raw = None
         self._text = None
 
     def init_app(self, app: Flask) -> None:
         """Configure from the app's settings."""
-        self.configure(app.extensions["hotline.settings"].redis_url)
+        self.configure(target=RedisTarget.from_settings(app.extensions["hotline.settings"]))
 
     @property
     def raw(self) -> redis.Redis:
         """Return a bytes client, as RQ requires."""
         if self._raw is None:
-            self._raw = redis.Redis.from_url(self._require_url(), health_check_interval=30)
+            self._raw = open_client(self._require_target(), health_check_interval=30)
         return self._raw
 
     @property
     def text(self) -> redis.Redis:
         """Return a client that decodes replies to str."""
         if self._text is None:
-            self._text = redis.Redis.from_url(
-                self._require_url(), decode_responses=True, health_check_interval=30
+            self._text = open_client(
+                self._require_target(), decode_responses=True, health_check_interval=30
             )
         return self._text
 
-    def _require_url(self) -> str:
-        if not self.url:
+    def _require_target(self) -> RedisTarget:
+        if self.target is None:
             raise RuntimeError("Redis is not configured; call configure() or init_app() first")
-        return self.url
+        return self.target
 
 
 redis_conn = RedisConnection()
