@@ -33,6 +33,8 @@ GONE_AFTER_SECONDS = 180.0
 # consultant must have been on one call before it asks.
 RECONCILE_SECONDS = 60.0
 CHECK_CALL_AFTER_SECONDS = 120.0
+# How often the router asks which Redis server answers, to notice a restart or a failover.
+SERVER_CHECK_SECONDS = 2.0
 
 
 class Router:
@@ -59,6 +61,9 @@ class Router:
         self.running = True
         self.next_due: float | None = None
         self.last_claim = 0.0
+        # The Redis server last seen (its run id), and when it was last asked.
+        self.redis_server: str | None = None
+        self.last_server_check = 0.0
 
     @property
     def offer_seconds(self) -> float:
@@ -244,6 +249,32 @@ class Router:
         if restored:
             log.warning("restored %s pending callbacks from the database", restored)
 
+    def redis_replaced(self) -> bool:
+        """Tell whether another Redis server answers than at the last look (a restart, or a
+        failover to a replica): replication is asynchronous, so its last writes may be lost."""
+        server = self.engine.server_identity()
+        replaced = self.redis_server is not None and server != self.redis_server
+        self.redis_server = server
+        return replaced
+
+    def rebuild(self) -> None:
+        """Rebuild what a replaced Redis may have lost, as after missed call ends.
+
+        Pending callbacks come back from the database at once; calls the network has ended
+        while Redis still holds them (a consultant kept on a finished call, a caller kept in
+        the queue) are closed by the next reconciliation, run at once; waiting callers whose
+        entry was lost get it back at their next wait request (RoutingEngine.mark_waiting).
+        """
+        log.warning("Redis was replaced (a restart or a failover); rebuilding lost state")
+        self.recover()
+        self.engine.resweep()
+        try:
+            self.reconcile()
+        except redis.RedisError:
+            raise
+        except Exception:
+            log.exception("reconciling calls with the network failed")
+
     def idle_wait(self, longest: float) -> float:
         """Return how long to sleep: until the next timer, at most longest seconds."""
         if self.next_due is None:
@@ -264,6 +295,11 @@ class Router:
         last_sweep = last_reconcile = 0.0
         while self.running:
             try:
+                if time.monotonic() - self.last_server_check > SERVER_CHECK_SECONDS:
+                    self.last_server_check = time.monotonic()
+                    if self.redis_replaced():
+                        self.rebuild()
+                        last_reconcile = time.monotonic()
                 if time.monotonic() - last_sweep > RESWEEP_SECONDS:
                     self.engine.resweep()
                     last_sweep = time.monotonic()
