@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 from redis.sentinel import Sentinel
 
 from hotline.embedded_redis import EMBEDDED_URL
@@ -23,6 +25,13 @@ if TYPE_CHECKING:
 
 # How long a sentinel may take to answer "where is the master?"; several are asked in turn.
 SENTINEL_SOCKET_SECONDS = 2.0
+# A failover leaves no master for a few seconds (the sentinels' down-after time, then an
+# election), while the old one refuses connections. With Sentinel, a refused or dropped
+# connection is tried again, asking the sentinels each time, for about six seconds: a webhook
+# waits through the failover, well inside Twilio's 15 s. Time-outs are not retried, so that a
+# Redis that does not answer at all costs one time-out, not a dozen.
+FAILOVER_RETRY_ATTEMPTS = 14
+FAILOVER_BACKOFF = ExponentialBackoff(cap=0.5, base=0.05)
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,9 @@ def open_client(
                 "socket_connect_timeout": SENTINEL_SOCKET_SECONDS,
             },
             password=target.password,
+            retry=Retry(
+                FAILOVER_BACKOFF, FAILOVER_RETRY_ATTEMPTS, supported_errors=(redis.ConnectionError,)
+            ),
             **options,
         )
         client: redis.Redis = sentinel.master_for(  # type: ignore[no-untyped-call]

@@ -141,15 +141,17 @@ class Router:
             return False
         return self.engine.clock() - entry.seen_at > GONE_AFTER_SECONDS
 
-    def reconcile(self) -> None:
+    def reconcile(self, held_for: float = CHECK_CALL_AFTER_SECONDS) -> None:
         """Close calls the network has ended but whose callbacks never came.
 
         Status callbacks are lost when the web process is down at the wrong moment, or when
         the phone network restarts. Without this, a consultant would stay on a call that no
-        longer exists, and a caller who is gone would hold a place in the queue.
+        longer exists, and a caller who is gone would hold a place in the queue. Calls held
+        for held_for seconds are checked (all of them after Redis was replaced, since the
+        end of any call may have been lost with it).
         """
         now = self.engine.clock()
-        for consultant_id, call_sid in self.engine.calls_held_since(now - CHECK_CALL_AFTER_SECONDS):
+        for consultant_id, call_sid in self.engine.calls_held_since(now - held_for):
             entry = self.engine.entry(call_sid)
             if entry is not None and entry.callback:
                 self.reconcile_callback(consultant_id, entry)
@@ -262,14 +264,15 @@ class Router:
 
         Pending callbacks come back from the database at once; calls the network has ended
         while Redis still holds them (a consultant kept on a finished call, a caller kept in
-        the queue) are closed by the next reconciliation, run at once; waiting callers whose
-        entry was lost get it back at their next wait request (RoutingEngine.mark_waiting).
+        the queue) are closed at once, every held call being checked with the network;
+        waiting callers whose entry was lost get it back at their next wait request
+        (RoutingEngine.mark_waiting).
         """
         log.warning("Redis was replaced (a restart or a failover); rebuilding lost state")
         self.recover()
         self.engine.resweep()
         try:
-            self.reconcile()
+            self.reconcile(held_for=0.0)
         except redis.RedisError:
             raise
         except Exception:

@@ -216,3 +216,58 @@ def wait_until(predicate, what: str):  # type: ignore[no-untyped-def]
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out waiting for {what}")
         time.sleep(0.1)
+
+
+@dataclass
+class LoneRedis:
+    """One password-protected Redis with an append-only file: what restarts in place."""
+
+    folder: Path
+    password: str = "chaos-redis-password"
+    server: Server | None = None
+
+    def __post_init__(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        port = free_port()
+        args = [
+            find_redis_server(), "--port", str(port), "--bind", "127.0.0.1",
+            "--dir", str(self.folder), "--appendonly", "yes", "--appendfsync", "everysec",
+            "--save", "", "--requirepass", self.password,
+        ]  # fmt: skip
+        self.server = Server("redis", port, args, self.folder / "redis.log")
+
+    def environment(self) -> dict[str, str]:
+        """Return the settings that point the centre at this server."""
+        assert self.server is not None
+        return {
+            "REDIS_URL": f"redis://:{self.password}@127.0.0.1:{self.server.port}/0",
+            "REDIS_SENTINELS": "",
+        }
+
+    def client(self) -> redis.Redis:
+        """Return a client on the server."""
+        assert self.server is not None
+        return redis.Redis(port=self.server.port, password=self.password, socket_timeout=2)
+
+    def _answers(self) -> bool:
+        try:
+            return bool(self.client().ping())
+        except redis.RedisError:
+            return False
+
+    def start(self) -> None:
+        """Start the server and wait until it answers."""
+        assert self.server is not None
+        self.server.start()
+        wait_until(self._answers, "Redis to answer")
+
+    def restart(self) -> None:
+        """kill -9 the server and start it again on its append-only file."""
+        assert self.server is not None
+        self.server.kill()
+        self.start()
+
+    def stop(self) -> None:
+        """Stop the server."""
+        if self.server is not None:
+            self.server.stop()
