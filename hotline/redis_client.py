@@ -8,13 +8,16 @@ so that a failover is followed without a restart.
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
-from redis.sentinel import Sentinel
+from redis.sentinel import Sentinel, SentinelConnectionPool
 
 from hotline.embedded_redis import EMBEDDED_URL
 
@@ -22,6 +25,8 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from hotline.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # How long a sentinel may take to answer "where is the master?"; several are asked in turn.
 SENTINEL_SOCKET_SECONDS = 2.0
@@ -32,6 +37,11 @@ SENTINEL_SOCKET_SECONDS = 2.0
 # Redis that does not answer at all costs one time-out, not a dozen.
 FAILOVER_RETRY_ATTEMPTS = 14
 FAILOVER_BACKOFF = ExponentialBackoff(cap=0.5, base=0.05)
+# How often each process asks the sentinels where the master is. After a failover the old
+# master keeps taking writes until the sentinels demote it (several seconds later), and a
+# connection to it sees no error meanwhile: without asking, one process could write to the old
+# master while the others write to the new one.
+MASTER_CHECK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -109,12 +119,19 @@ def open_client(
 
 
 class RedisConnection:
-    """Lazily opened Redis clients; attached to an app with init_app."""
+    """Lazily opened Redis clients; attached to an app with init_app.
+
+    With Sentinel, a thread of the process asks the sentinels every second where the master
+    is, and drops every connection to a master that is no longer one (commands under way are
+    tried again on the new master).
+    """
 
     def __init__(self) -> None:
         self.target: RedisTarget | None = None
         self._raw: redis.Redis | None = None
         self._text: redis.Redis | None = None
+        self._watch: threading.Thread | None = None
+        self._watch_lock = threading.Lock()
 
     @property
     def url(self) -> str | None:
@@ -136,6 +153,7 @@ class RedisConnection:
         """Return a bytes client, as RQ requires."""
         if self._raw is None:
             self._raw = open_client(self._require_target(), health_check_interval=30)
+            self._watch_master()
         return self._raw
 
     @property
@@ -145,7 +163,44 @@ class RedisConnection:
             self._text = open_client(
                 self._require_target(), decode_responses=True, health_check_interval=30
             )
+            self._watch_master()
         return self._text
+
+    def follow_master(self) -> bool:
+        """Ask the sentinels where the master is; if it has moved, drop every connection to
+        the old one. Tell whether it moved."""
+        moved = False
+        for client in (self._raw, self._text):
+            if client is None or not isinstance(client.connection_pool, SentinelConnectionPool):
+                continue
+            pool = client.connection_pool
+            before = pool.master_address
+            try:
+                after = pool.get_master_address()  # type: ignore[no-untyped-call]
+            except redis.RedisError:
+                continue
+            if before is not None and after != before:
+                log.warning("the Redis master moved to %s:%s; reconnecting", *after)
+                pool.disconnect(inuse_connections=True)
+                moved = True
+        return moved
+
+    def _watch_master(self) -> None:
+        with self._watch_lock:
+            if self._watch is not None or not self._require_target().sentinels:
+                return
+            self._watch = threading.Thread(
+                target=self._follow_forever, name="redis-master-watch", daemon=True
+            )
+            self._watch.start()
+
+    def _follow_forever(self) -> None:
+        while True:
+            time.sleep(MASTER_CHECK_SECONDS)
+            try:
+                self.follow_master()
+            except Exception:  # the next look may succeed; this thread must not die
+                log.exception("could not ask the sentinels where the Redis master is")
 
     def _require_target(self) -> RedisTarget:
         if self.target is None:

@@ -714,6 +714,13 @@ class RoutingEngine:
             mapping["consultant_leg"] = consultant_leg
         self.redis.hset(keys.entry(call_sid), mapping=mapping)  # type: ignore[arg-type]
 
+    def wait_failed(self, call_sid: str) -> int:
+        """Count a failure of a caller's wait URL; return how many there have been."""
+        pipe = self.redis.pipeline()
+        pipe.incr(keys.wait_failures(call_sid))
+        pipe.expire(keys.wait_failures(call_sid), keys.WAIT_FAILURES_TTL_SECONDS)
+        return int(pipe.execute()[0])
+
     def server_identity(self) -> str:
         """Return the run id of the Redis server answering now: another one after a restart
         or a failover, when writes of the last moments may be lost."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-SKIP_GREETING = {"silence": True}
+# Silence through the greeting, then # to go on without a PESEL.
+START: list[dict[str, object]] = [{"silence": True}, {"press": "#"}]
 # How long a patient caller waits for a consultant, in the caller's time, before giving up.
 PATIENCE = 4000.0
 
@@ -46,22 +47,21 @@ class PlannedCall:
 
 
 def script_for(kind: str, rng: random.Random) -> list[dict[str, object]]:
-    """Return what a caller of this kind does, as an emulator script."""
+    """Return what a caller of this kind does, as an emulator script: past the greeting, they
+    skip the PESEL (#), then choose at the main menu."""
     if kind == "self-service":
-        return [SKIP_GREETING, {"press": "1"}, {"wait": rng.uniform(10, 40)}, {"hangup": True}]
+        return [*START, {"press": "1"}, {"wait": rng.uniform(10, 40)}, {"hangup": True}]
     if kind == "queue":
-        return [SKIP_GREETING, {"press": "0"}, {"wait": PATIENCE}, {"hangup": True}]
+        return [*START, {"press": "0"}, {"wait": PATIENCE}, {"hangup": True}]
     if kind == "abandon":
-        return [SKIP_GREETING, {"press": "0"}, {"wait": rng.uniform(5, 30)}, {"hangup": True}]
+        return [*START, {"press": "0"}, {"wait": rng.uniform(5, 30)}, {"hangup": True}]
     if kind == "callback":
-        return [SKIP_GREETING, {"press": "0"}, {"press": "1"}, {"wait": 400}, {"hangup": True}]
+        return [*START, {"press": "0"}, {"press": "1"}, {"wait": 400}, {"hangup": True}]
     if kind == "voicemail":
         # The first wait comes before the maximum wait is over: 2 is offered at the second.
+        # The caller hangs up once the centre has thanked them (the script ends there).
         message = "Proszę o telefon w sprawie zasiłku."
-        return [
-            SKIP_GREETING, {"press": "0"}, {"silence": True}, {"press": "2"},
-            {"record": message}, {"hangup": True},
-        ]  # fmt: skip
+        return [*START, {"press": "0"}, {"silence": True}, {"press": "2"}, {"record": message}]
     raise ValueError(f"unknown kind of caller {kind!r}")
 
 
