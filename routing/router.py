@@ -19,7 +19,7 @@ import redis
 
 from hotline.settings import Settings
 from hotline.telephony import FINAL_CALL_STATUSES, Telephony, TelephonyError
-from routing import urls
+from routing import twiml, urls
 from routing.engine import Assignment, RoutingEngine
 from routing.live import ConsultantState, EntryState, LiveEntry
 
@@ -273,10 +273,37 @@ class Router:
         self.engine.resweep()
         try:
             self.reconcile(held_for=0.0)
+            self.bring_back_stranded()
         except redis.RedisError:
             raise
         except Exception:
             log.exception("reconciling calls with the network failed")
+
+    def bring_back_stranded(self) -> int:
+        """Bring back to the queue callers waiting in their room for a consultant whom Redis
+        no longer knows of (their offer, or its answer, was lost with the old server).
+
+        The network's live rooms say where callers are; a room whose call Redis holds neither
+        offered nor connected has nobody coming. Return how many callers came back.
+        """
+        back = 0
+        for name in self.telephony.live_rooms():
+            if not name.startswith(twiml.room("")):
+                continue
+            call_sid = name.removeprefix(twiml.room(""))
+            entry = self.engine.entry(call_sid)
+            held = (EntryState.OFFERED, EntryState.CONNECTED, EntryState.ENDED)
+            if entry is not None and entry.state in held:
+                continue
+            log.warning(
+                "call %s: in its room with no consultant coming; back to the queue", call_sid
+            )
+            try:
+                self.telephony.redirect_call(call_sid, self.settings.public_url + urls.REQUEUE)
+                back += 1
+            except TelephonyError as exc:
+                log.warning("call %s: could not bring the caller back: %s", call_sid, exc)
+        return back
 
     def idle_wait(self, longest: float) -> float:
         """Return how long to sleep: until the next timer, at most longest seconds."""
