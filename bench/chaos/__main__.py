@@ -745,6 +745,12 @@ def check(run: Run) -> Figures:
             "entry rebuilt"
         )
         figures.rebuilt["calls closed from the network's view"] += text.count("without telling us")
+        figures.rebuilt["callers alone in a room brought back to the queue"] += text.count(
+            "no consultant coming"
+        )
+        figures.rebuilt["callers whose wait failed, back in the queue"] += text.count(
+            "the wait failed; back in the queue"
+        )
         figures.rebuilt["offers redelivered after a router died"] += text.count(
             "redelivering an offer"
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from functools import partial
 
 import pytest
@@ -21,7 +22,7 @@ from bench.chaos.sentinel import SentinelGroup, wait_until
 from centre.app import create_app
 from consultants.models import Consultant
 from hotline.db import db
-from hotline.redis_client import redis_conn
+from hotline.redis_client import MASTER_CHECK_SECONDS, RedisConnection, RedisTarget, redis_conn
 from hotline.settings import Settings
 from routing import extension, service
 from routing.engine import QueueEntry
@@ -123,3 +124,25 @@ def _answers(engine) -> bool:  # type: ignore[no-untyped-def]
         return True
     except Exception:
         return False
+
+
+def test_a_process_leaves_the_old_master_before_the_sentinels_demote_it(group: SentinelGroup):
+    # After SENTINEL FAILOVER the old master takes writes for several seconds more, until the
+    # sentinels turn it into a replica; a process still connected there would write to it
+    # while the others write to the new master.
+    connection = RedisConnection()
+    connection.configure(
+        target=RedisTarget(sentinels=tuple(group.sentinels), password=group.password)
+    )
+    client = connection.raw
+    client.set("before", "1")
+    old, new = group.failover()
+    new_port = group.servers[new].port
+    deadline = time.monotonic() + 5 * MASTER_CHECK_SECONDS
+    while int(client.info("server")["tcp_port"]) != new_port:
+        assert time.monotonic() < deadline, "the process still talks to the old master"
+        time.sleep(0.05)
+    client.set("after", "1")
+    on_new = redis.Redis(port=new_port, password=group.password)
+    assert on_new.get("after") == b"1" and on_new.get("before") == b"1"
+    assert old != new
