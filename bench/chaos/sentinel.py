@@ -7,6 +7,7 @@ the chaos run and the failover test; each server is a child process on its own l
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -170,12 +171,25 @@ class SentinelGroup:
         return self.server_on(self.master_port())
 
     def failover(self) -> tuple[str, str]:
-        """Have the sentinels promote the replica (SENTINEL FAILOVER); return (old, new)."""
+        """Have the sentinels promote the replica (SENTINEL FAILOVER); return (old, new).
+
+        The replica must be in sync first, and a sentinel refuses or drops a failover soon
+        after another one: the command is given again until the replica is promoted."""
+        wait_until(self._settled, "the replica to be in sync before the failover")
         old = self.master()
         host, port = self.sentinels[0]
-        self.sentinel_client(host, port).execute_command("SENTINEL FAILOVER", MASTER_NAME)
-        new = wait_until(lambda: self._new_master(old), "the replica to become the master")
-        return old.name, new.name
+        deadline = time.monotonic() + PATIENCE_SECONDS
+        while True:
+            with contextlib.suppress(redis.ResponseError):
+                self.sentinel_client(host, port).execute_command("SENTINEL FAILOVER", MASTER_NAME)
+            attempt_ends = time.monotonic() + 5.0
+            while time.monotonic() < attempt_ends:
+                new = self._new_master(old)
+                if new is not None:
+                    return old.name, new.name
+                time.sleep(0.1)
+            if time.monotonic() > deadline:
+                raise TimeoutError("timed out waiting for the replica to become the master")
 
     def kill_master(self) -> tuple[str, str]:
         """Kill the master with kill -9, wait until the sentinels promote the replica, and
