@@ -88,12 +88,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app, settings.timezone)
     redis_conn.init_app(app)
-    app.config["RATELIMIT_STORAGE_URI"] = redis_conn.url
-    # Sign-in throttling's own Redis client waits no longer than the centre's.
-    app.config["RATELIMIT_STORAGE_OPTIONS"] = {
-        "socket_timeout": settings.redis_timeout_seconds,
-        "socket_connect_timeout": settings.redis_connect_timeout_seconds,
-    }
+    # Sign-in throttling counts on the centre's own Redis connection (Sentinel's included).
+    app.config["RATELIMIT_STORAGE_URI"] = "redis://"
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = {"connection_pool": redis_conn.raw.connection_pool}
     telephony.configure(settings)
     outbound.configure(settings.allowed_link_domains, settings.sms_countries)
     app.extensions["hotline.routing"] = routing = build_routing(settings, redis_conn.raw)

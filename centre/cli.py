@@ -587,6 +587,7 @@ def up(
     """
     from centre.demo import CONSULTANTS, DEMO_PASSWORD, DEMO_SMS_COUNTRIES
     from hotline.embedded_redis import EmbeddedRedis
+    from hotline.redis_client import RedisTarget
 
     local = LocalCentre.plan(port, emulator_port, redis_port)
     folder = local.folder
@@ -594,7 +595,7 @@ def up(
     env = dict(os.environ)
     env["HOTLINE_INSTANCE_DIR"] = str(folder)
     embedded: EmbeddedRedis | None = None
-    if not env.get("REDIS_URL"):
+    if not env.get("REDIS_URL") and not env.get("REDIS_SENTINELS"):
         embedded = EmbeddedRedis(folder / "redis", port=local.redis_port)
         env["REDIS_URL"] = embedded.start()
     env.setdefault("PUBLIC_URL", f"http://127.0.0.1:{port}")
@@ -669,7 +670,7 @@ def up(
             click.echo(f"  scripted call  {scripted_call_line(env['TWILIO_API_URL'], own)}")
         settings = load_settings_from(env)
         click.echo(f"  consultants    {consultants_now(settings)}")
-        click.echo(f"  Redis          {env['REDIS_URL']}")
+        click.echo(f"  Redis          {RedisTarget.from_settings(settings).describe()}")
         click.echo(f"  database       {safe_url(settings.database_url)}")
         if with_demo:
             logins = ", ".join(demo_login(person) for person in CONSULTANTS)

@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -35,7 +36,6 @@ PRODUCTION_SECRETS = (
     "TWILIO_AUTH_TOKEN",
     "PUBLIC_URL",
     "DATABASE_URL",
-    "REDIS_URL",
     "TWILIO_API_KEY_SID",
     "TWILIO_API_KEY_SECRET",
     "TWILIO_TWIML_APP_SID",
@@ -91,6 +91,7 @@ def production_problems(env: Mapping[str, str]) -> list[str]:
         problems.append("TWILIO_ACCOUNT_SID is the development sid")
     elif sid and not ACCOUNT_SID_PATTERN.fullmatch(sid):
         problems.append("TWILIO_ACCOUNT_SID must be AC followed by 32 hexadecimal digits")
+    problems += redis_problems(env)
     if env.get("DATABASE_URL") and not env["DATABASE_URL"].startswith("postgresql"):
         problems.append("DATABASE_URL must be a PostgreSQL database (postgresql+psycopg://...)")
     if env.get("TWILIO_API_URL"):
@@ -100,6 +101,35 @@ def production_problems(env: Mapping[str, str]) -> list[str]:
     if env.get("TWILIO_API_KEY_SECRET") == DEV_API_KEY_SECRET:
         problems.append("TWILIO_API_KEY_SECRET is the development secret")
     return problems
+
+
+def redis_problems(env: Mapping[str, str]) -> list[str]:
+    """Return what makes the Redis settings unsafe for production (empty: nothing).
+
+    RQ unpickles the jobs it finds in Redis, so whoever can write to it can run code in the
+    worker: production needs a Redis that asks for a password, given in REDIS_URL or
+    REDIS_PASSWORD (and one named at all, by URL or by sentinels)."""
+    url, sentinels = env.get("REDIS_URL", ""), env.get("REDIS_SENTINELS", "").strip()
+    if not url and not sentinels:
+        return ["production mode needs REDIS_URL, or REDIS_SENTINELS and REDIS_MASTER_NAME"]
+    if env.get("REDIS_PASSWORD") or (url and not sentinels and urlsplit(url).password):
+        return []
+    return [
+        "Redis must ask for a password in production (RQ runs what it reads there): "
+        "set REDIS_PASSWORD, or give it in REDIS_URL (redis://:PASSWORD@host:6379/0)"
+    ]
+
+
+def redis_sentinels(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Read REDIS_SENTINELS, a comma-separated list of host:port, checking each port."""
+    addresses = parse_list(env.get("REDIS_SENTINELS", ""))
+    for address in addresses:
+        host, colon, port = address.rpartition(":")
+        if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise SettingsError(
+                f"REDIS_SENTINELS: {address!r} is not host:port (e.g. 10.0.0.5:26379)"
+            )
+    return addresses
 
 
 def emulator_control_token(env: Mapping[str, str]) -> str:
@@ -277,6 +307,13 @@ class Settings:
     env: str = "development"
     database_url: str = ""
     redis_url: str | None = None
+    # A Sentinel-managed Redis: the sentinels (host:port) and the master group they watch;
+    # set, they take the place of redis_url. The password is the servers' (and the
+    # sentinels', unless they have their own).
+    redis_sentinels: tuple[str, ...] = ()
+    redis_master_name: str = "hotline"
+    redis_password: str = ""
+    redis_sentinel_password: str = ""
     twilio_account_sid: str = DEV_ACCOUNT_SID
     twilio_auth_token: str = DEV_AUTH_TOKEN
     twilio_api_url: str | None = None
@@ -384,6 +421,10 @@ class Settings:
             "env": mode,
             "database_url": env.get("DATABASE_URL") or default_db,
             "redis_url": env.get("REDIS_URL") or None,
+            "redis_sentinels": redis_sentinels(env),
+            "redis_master_name": env.get("REDIS_MASTER_NAME", "").strip() or "hotline",
+            "redis_password": env.get("REDIS_PASSWORD", ""),
+            "redis_sentinel_password": env.get("REDIS_SENTINEL_PASSWORD", ""),
             "twilio_account_sid": env.get("TWILIO_ACCOUNT_SID") or DEV_ACCOUNT_SID,
             "twilio_auth_token": env.get("TWILIO_AUTH_TOKEN") or DEV_AUTH_TOKEN,
             "twilio_api_url": api_url,

@@ -104,6 +104,9 @@ class Telephony(Protocol):
     def recordings_created_before(self, day: date) -> list[NetworkRecording]:
         """Return the recordings the network holds that were created on or before a day."""
 
+    def live_rooms(self) -> list[str]:
+        """Return the names of the conference rooms that are live (started or waiting)."""
+
 
 # The twilio library ships no type information, so its classes are Any to mypy.
 class EmulatorHttpClient(TwilioHttpClient):  # type: ignore[misc]
@@ -220,6 +223,15 @@ class TwilioTelephony:
         log.info("room %s: %s now muted=%s coaching=%s", room, label, muted, coach)
         with network_errors(f"changing {label} in room {room}"):
             self.client.conferences(conference_sid).participants(label).update(**changes)
+
+    def live_rooms(self) -> list[str]:
+        """Return the names of the conference rooms that are live (started or waiting)."""
+        with network_errors("listing live rooms"):
+            return [
+                str(conference.friendly_name)
+                for status in ("in-progress", "init")
+                for conference in self.client.conferences.list(status=status)
+            ]
 
     # Call control: the caller's conference room (hold, transfer, consult, three-way calls).
 

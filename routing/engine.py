@@ -272,6 +272,9 @@ class RoutingEngine:
         args = [call_sid, queue_sid, repr(self.clock())]
         result = int(self._mark_waiting(args=args))
         if result == -1:
+            # The caller is in Twilio's queue but Redis does not know them: their entry was
+            # lost (a Redis restart or failover). The network's wait request rebuilds it.
+            log.warning("call %s: waiting with no queue entry; entry rebuilt", call_sid)
             self.join(QueueEntry(call_sid=call_sid, queued_at=self.clock()))
             result = int(self._mark_waiting(args=args))
         return result >= 1
@@ -710,6 +713,18 @@ class RoutingEngine:
         if consultant_leg:
             mapping["consultant_leg"] = consultant_leg
         self.redis.hset(keys.entry(call_sid), mapping=mapping)  # type: ignore[arg-type]
+
+    def wait_failed(self, call_sid: str) -> int:
+        """Count a failure of a caller's wait URL; return how many there have been."""
+        pipe = self.redis.pipeline()
+        pipe.incr(keys.wait_failures(call_sid))
+        pipe.expire(keys.wait_failures(call_sid), keys.WAIT_FAILURES_TTL_SECONDS)
+        return int(pipe.execute()[0])
+
+    def server_identity(self) -> str:
+        """Return the run id of the Redis server answering now: another one after a restart
+        or a failover, when writes of the last moments may be lost."""
+        return str(self.redis.info("server")["run_id"])
 
     def resweep(self) -> None:
         """Ask the router to look again at every free consultant (a cheap safety net)."""

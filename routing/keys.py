@@ -73,6 +73,9 @@ PATH = PREFIX + "path:"
 # Smoothed statistics (a hash), the event stream (also PUBLISHed on the same name), and the
 # list the router blocks on until there may be work.
 STATS = PREFIX + "stats"
+# How often a call's wait URL failed under it (a web process died mid-request), for a while.
+WAIT_FAILURES = PREFIX + "wait-failures:"
+WAIT_FAILURES_TTL_SECONDS = 3600
 EVENTS = PREFIX + "events"
 EVENTS_MAX_LENGTH = 10_000
 WAKE = PREFIX + "wake"
@@ -81,6 +84,11 @@ WAKE = PREFIX + "wake"
 def entry(call_sid: str) -> str:
     """Return the key of a call's entry."""
     return ENTRY + call_sid
+
+
+def wait_failures(call_sid: str) -> str:
+    """Return the key counting a call's failed waits."""
+    return WAIT_FAILURES + call_sid
 
 
 def room(call_sid: str) -> str:

@@ -19,7 +19,7 @@ import redis
 
 from hotline.settings import Settings
 from hotline.telephony import FINAL_CALL_STATUSES, Telephony, TelephonyError
-from routing import urls
+from routing import twiml, urls
 from routing.engine import Assignment, RoutingEngine
 from routing.live import ConsultantState, EntryState, LiveEntry
 
@@ -36,6 +36,8 @@ CHECK_CALL_AFTER_SECONDS = 120.0
 # How often the router looks in the database for callbacks that are not in Redis (asked for
 # while it was down, or lost with it); and at once when Redis comes back.
 RESTORE_SECONDS = 30.0
+# How often the router asks which Redis server answers, to notice a restart or a failover.
+SERVER_CHECK_SECONDS = 2.0
 
 
 class Router:
@@ -62,6 +64,9 @@ class Router:
         self.running = True
         self.next_due: float | None = None
         self.last_claim = 0.0
+        # The Redis server last seen (its run id), and when it was last asked.
+        self.redis_server: str | None = None
+        self.last_server_check = 0.0
 
     @property
     def offer_seconds(self) -> float:
@@ -139,15 +144,17 @@ class Router:
             return False
         return self.engine.clock() - entry.seen_at > GONE_AFTER_SECONDS
 
-    def reconcile(self) -> None:
+    def reconcile(self, held_for: float = CHECK_CALL_AFTER_SECONDS) -> None:
         """Close calls the network has ended but whose callbacks never came.
 
         Status callbacks are lost when the web process is down at the wrong moment, or when
         the phone network restarts. Without this, a consultant would stay on a call that no
-        longer exists, and a caller who is gone would hold a place in the queue.
+        longer exists, and a caller who is gone would hold a place in the queue. Calls held
+        for held_for seconds are checked (all of them after Redis was replaced, since the
+        end of any call may have been lost with it).
         """
         now = self.engine.clock()
-        for consultant_id, call_sid in self.engine.calls_held_since(now - CHECK_CALL_AFTER_SECONDS):
+        for consultant_id, call_sid in self.engine.calls_held_since(now - held_for):
             entry = self.engine.entry(call_sid)
             if entry is not None and entry.callback:
                 self.reconcile_callback(consultant_id, entry)
@@ -249,6 +256,60 @@ class Router:
             log.warning("restored %s pending callbacks from the database", restored)
         return restored
 
+    def redis_replaced(self) -> bool:
+        """Tell whether another Redis server answers than at the last look (a restart, or a
+        failover to a replica): replication is asynchronous, so its last writes may be lost."""
+        server = self.engine.server_identity()
+        replaced = self.redis_server is not None and server != self.redis_server
+        self.redis_server = server
+        return replaced
+
+    def rebuild(self) -> None:
+        """Rebuild what a replaced Redis may have lost, as after missed call ends.
+
+        Pending callbacks come back from the database at once; calls the network has ended
+        while Redis still holds them (a consultant kept on a finished call, a caller kept in
+        the queue) are closed at once, every held call being checked with the network;
+        waiting callers whose entry was lost get it back at their next wait request
+        (RoutingEngine.mark_waiting).
+        """
+        log.warning("Redis was replaced (a restart or a failover); rebuilding lost state")
+        self.recover()
+        self.engine.resweep()
+        try:
+            self.reconcile(held_for=0.0)
+            self.bring_back_stranded()
+        except redis.RedisError:
+            raise
+        except Exception:
+            log.exception("reconciling calls with the network failed")
+
+    def bring_back_stranded(self) -> int:
+        """Bring back to the queue callers waiting in their room for a consultant whom Redis
+        no longer knows of (their offer, or its answer, was lost with the old server).
+
+        The network's live rooms say where callers are; a room whose call Redis holds neither
+        offered nor connected has nobody coming. Return how many callers came back.
+        """
+        back = 0
+        for name in self.telephony.live_rooms():
+            if not name.startswith(twiml.room("")):
+                continue
+            call_sid = name.removeprefix(twiml.room(""))
+            entry = self.engine.entry(call_sid)
+            held = (EntryState.OFFERED, EntryState.CONNECTED, EntryState.ENDED)
+            if entry is not None and entry.state in held:
+                continue
+            log.warning(
+                "call %s: in its room with no consultant coming; back to the queue", call_sid
+            )
+            try:
+                self.telephony.redirect_call(call_sid, self.settings.public_url + urls.REQUEUE)
+                back += 1
+            except TelephonyError as exc:
+                log.warning("call %s: could not bring the caller back: %s", call_sid, exc)
+        return back
+
     def idle_wait(self, longest: float) -> float:
         """Return how long to sleep: until the next timer, at most longest seconds."""
         if self.next_due is None:
@@ -279,6 +340,11 @@ class Router:
                     last_restore = time.monotonic()
                     if restore:
                         self.recover()
+                if time.monotonic() - self.last_server_check > SERVER_CHECK_SECONDS:
+                    self.last_server_check = time.monotonic()
+                    if self.redis_replaced():
+                        self.rebuild()
+                        last_reconcile = time.monotonic()
                 if time.monotonic() - last_sweep > RESWEEP_SECONDS:
                     self.engine.resweep()
                     last_sweep = time.monotonic()

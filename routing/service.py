@@ -42,6 +42,8 @@ from routing.signals import consultant_picked_up
 
 log = logging.getLogger(__name__)
 
+# How often a caller whose wait URL failed goes back in the queue before hearing goodbye.
+MAX_WAIT_FAILURES = 3
 CALLBACK_DIAL_SECONDS = 30
 ADVISOR_OFFER = "advisor_callback_offer"
 # How soon advisors usually call back is said only while it is a figure worth saying.
@@ -278,6 +280,9 @@ def wait_key(routing: Routing, call_sid: str, digits: str) -> VoiceResponse:
 def queue_left(routing: Routing, call_sid: str, result: str) -> VoiceResponse:
     """Handle the Enqueue action: a caller who hung up while waiting is abandoned.
 
+    Twilio reports "error" when the wait URL failed; the caller then goes back in the queue
+    (a few times at most, so that a wait URL that always fails does not loop forever).
+
     A caller who asked for a callback hangs up too, but keeps their place; one who chose
     voicemail left the queue to record it.
     """
@@ -298,6 +303,12 @@ def queue_left(routing: Routing, call_sid: str, result: str) -> VoiceResponse:
         return twiml.empty()
     if result in ("bridged", "bridging-in-process", "redirected"):
         return twiml.empty()
+    # The wait URL failed under the caller (a web process died mid-request): they go back in,
+    # keeping their place, unless it keeps failing.
+    ended = entry is not None and entry.state == EntryState.ENDED
+    if result == "error" and not ended and engine.wait_failed(call_sid) <= MAX_WAIT_FAILURES:
+        log.warning("call %s: the wait failed; back in the queue", call_sid)
+        return twiml.enqueue(language, routing.settings.queue_name, announce=None)
     log.warning("call %s left the queue with %s", call_sid, result)
     engine.close(call_sid, unserved_outcome(entry))
     return twiml.goodbye(language)

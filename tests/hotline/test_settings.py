@@ -20,7 +20,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         "TWILIO_AUTH_TOKEN": "real-token",
         "PUBLIC_URL": "https://hotline.example.org/",
         "DATABASE_URL": "postgresql+psycopg://u:p@db/hotline",
-        "REDIS_URL": "redis://redis:6379/0",
+        "REDIS_URL": "redis://:redis-password@redis:6379/0",
         "TWILIO_API_KEY_SID": "SK" + "b" * 32,
         "TWILIO_API_KEY_SECRET": "real-api-key-secret",
         "TWILIO_TWIML_APP_SID": "AP" + "c" * 32,
@@ -176,3 +176,34 @@ def test_recording_is_off_until_the_office_switches_it_on_and_its_settings_are_c
         Settings.from_env({"HOTLINE_RECORD_CALLS": "sometimes"})
     with pytest.raises(SettingsError, match="HOTLINE_RECORDING_DECLINE_KEY must be one key"):
         Settings.from_env({"HOTLINE_RECORDING_DECLINE_KEY": "99"})
+
+
+def test_production_refuses_a_redis_without_a_password_since_rq_runs_what_it_reads_there():
+    with pytest.raises(SettingsError, match="Redis must ask for a password in production"):
+        Settings.from_env(production_env(REDIS_URL="redis://redis:6379/0"))
+    given_apart = Settings.from_env(
+        production_env(REDIS_URL="redis://redis:6379/0", REDIS_PASSWORD="redis-password")
+    )
+    assert given_apart.redis_password == "redis-password"
+
+
+def test_production_takes_sentinels_in_place_of_a_redis_url_with_their_password():
+    env = production_env(
+        REDIS_SENTINELS="10.0.0.5:26379, 10.0.0.6:26379,10.0.0.7:26380",
+        REDIS_MASTER_NAME="centre",
+    )
+    del env["REDIS_URL"]
+    with pytest.raises(SettingsError, match="Redis must ask for a password"):
+        Settings.from_env(env)
+    settings = Settings.from_env({**env, "REDIS_PASSWORD": "redis-password"})
+    assert settings.redis_sentinels == ("10.0.0.5:26379", "10.0.0.6:26379", "10.0.0.7:26380")
+    assert settings.redis_master_name == "centre"
+    del env["REDIS_SENTINELS"]
+    with pytest.raises(SettingsError, match="needs REDIS_URL, or REDIS_SENTINELS"):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize("given", ["10.0.0.5", "10.0.0.5:sentinel", "10.0.0.5:70000", ":26379"])
+def test_a_sentinel_address_without_a_port_is_a_clear_error(given):
+    with pytest.raises(SettingsError, match="REDIS_SENTINELS: .* is not host:port"):
+        Settings.from_env({"REDIS_SENTINELS": given})

@@ -88,6 +88,7 @@ class RecordingNetwork:
         self.ended: list[str] = []
         self.statuses = statuses or {}  # call sid -> status (None: the network has no such call)
         self.asked: list[str] = []
+        self.rooms: list[str] = []  # the live conference rooms' names
 
     def redirect_call(self, call_sid: str, url: str) -> None:
         self.redirected.append((call_sid, url))
@@ -119,3 +120,6 @@ class RecordingNetwork:
     def call_status(self, call_sid: str) -> str | None:
         self.asked.append(call_sid)
         return self.statuses.get(call_sid, "in-progress")
+
+    def live_rooms(self) -> list[str]:
+        return list(self.rooms)

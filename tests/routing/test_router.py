@@ -204,3 +204,22 @@ def test_the_network_reports_call_status_or_none_for_an_unknown_call(settings):
     assert telephony.call_status("CA" + "0" * 32) is None
     sid = telephony.place_call("client:consultant-9", "https://hotline.example.org/x")
     assert telephony.call_status(sid) in {"queued", "ringing", "in-progress", "completed"}
+
+
+def test_after_redis_was_replaced_a_caller_alone_in_their_room_comes_back_to_the_queue(
+    redis_client,
+):
+    engine = make_engine(redis_client)
+    network = RecordingNetwork()
+    caller(engine, "CA-waiting")  # in a room, but Redis lost their offer: nobody is coming
+    caller(engine, "CA-talking")
+    consultant(engine, 4)
+    router = Router(engine, network, Settings(public_url="https://h.example"))
+    router.step()
+    engine.connected("CA-talking", 4)
+    network.rooms = ["call-CA-waiting", "call-CA-talking", "call-CA-unknown", "consult-x"]
+    assert router.bring_back_stranded() == 2
+    assert network.redirected == [
+        ("CA-waiting", "https://h.example/routing/requeue"),
+        ("CA-unknown", "https://h.example/routing/requeue"),
+    ]

@@ -192,3 +192,19 @@ def test_a_final_status_ends_the_waiting_callers_wait(twilio, demo, redis_client
     queue_caller(twilio)
     twilio.post("/ivr/status", {**CALL, "CallStatus": status})
     assert RoutingEngine(redis_client).entry(SID).outcome == "abandoned"
+
+
+def test_a_caller_whose_wait_failed_goes_back_in_the_queue_in_their_place(
+    twilio, demo, redis_client
+):
+    engine = RoutingEngine(redis_client)
+    engine.join(QueueEntry(call_sid="CA-before", caller_number="+48601000009"))
+    queue_caller(twilio)
+    place = engine.position(SID)
+    for _ in range(3):
+        root = parse(twilio.post("/routing/queue-result", {**CALL, "QueueResult": "error"}).data)
+        assert root.find("Enqueue") is not None, "a web process died under the wait: back in"
+        assert engine.position(SID) == place
+    root = parse(twilio.post("/routing/queue-result", {**CALL, "QueueResult": "error"}).data)
+    assert root.find("Enqueue") is None, "a wait that keeps failing ends, instead of looping"
+    assert engine.entry(SID).state == "ended"
