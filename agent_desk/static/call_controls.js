@@ -9,7 +9,6 @@
   const box = document.getElementById("call-controls");
   if (!panel || !box) return;
   const $ = (id) => document.getElementById(id);
-  const { _ } = window.HotlineText;
   const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   const { _, language } = window.HotlineText;
   const TRANSFER_TO = [
