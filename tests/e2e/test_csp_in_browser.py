@@ -49,7 +49,7 @@ def test_every_desk_page_runs_under_the_csp_with_nothing_blocked(centre: Centre,
         page.wait_for_load_state("networkidle")
         visited.append(page.url)
         assert page.evaluate("window.__violations") == [], page.url
-    page.get_by_role("link", name="Customers").click()
+    page.get_by_role("link", name="Customers", exact=True).click()
     page.get_by_label("Name, PESEL or phone").fill("Clarke")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Emma Clarke").click()

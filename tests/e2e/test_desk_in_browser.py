@@ -114,7 +114,7 @@ def test_an_available_consultant_on_a_customer_record_hears_the_ring_and_answers
     expect(page.locator("#state")).to_have_text("Available")
 
     # Olena goes to work on another customer's record, and is there when Oksana rings.
-    page.get_by_role("link", name="Customers").click()
+    page.get_by_role("link", name="Customers", exact=True).click()
     page.get_by_label("Name, PESEL or phone").fill("Wiśniewski")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Jan Wiśniewski").click()

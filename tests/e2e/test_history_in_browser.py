@@ -32,7 +32,7 @@ def test_a_consultant_texts_and_calls_a_customer_and_finds_both_in_the_history(
 
     sign_in(page, centre.web, "anna", language="pl")
     expect(page.locator("#phone-status")).to_have_text("Telefon gotowy")
-    page.get_by_role("link", name="Klienci").click()
+    page.get_by_role("link", name="Klienci", exact=True).click()
     page.get_by_label("Imię i nazwisko, PESEL lub telefon").fill("Wiśniewski")
     page.get_by_role("button", name="Szukaj").click()
     page.get_by_role("link", name="Jan Wiśniewski").click()
