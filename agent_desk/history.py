@@ -131,7 +131,12 @@ FAILED_RESULTS = frozenset({"no-answer", "busy", "failed", "canceled", "missed"}
 def _contact_entry(contact: Contact, texts: dict[str, OutboundSms]) -> HistoryEntry:
     """Describe a consultant's contact: a call, a callback, a voicemail handled, a text sent."""
     channel = label("channel", contact.channel)
-    what = f"{channel}: {label('topic', contact.topic)}" if contact.topic else channel
+    # Every topic the wrap-up gave (the first is the contact's own topic), else the IVR's.
+    topics = list(
+        dict.fromkeys([*(contact.topics or []), *([contact.topic] if contact.topic else [])])
+    )
+    named = ", ".join(label("topic", topic) for topic in topics)
+    what = f"{channel}: {named}" if named else channel
     status, problem, text = "", False, ""
     if contact.channel == "sms":
         message = texts.get(desk_text_key(contact.id))

@@ -185,6 +185,7 @@ FIELDS: Mapping[str, LazyString] = {
     "action_plan_notes": _l("Individual action plan notes"),
     "outcome": _l("Outcome"),
     "notes": _l("Notes"),
+    "notes_length": _l("Length of the notes"),
     "topic": _l("Topic"),
     "topics": _l("Topics"),
     "contacts": _l("Contacts"),

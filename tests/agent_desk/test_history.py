@@ -145,3 +145,23 @@ WORDS = {
     "callback": "Poprosił(a) o oddzwonienie",
     "contact": "Rozmowa telefoniczna",
 }
+
+
+def test_a_contact_wrapped_up_with_several_topics_names_them_all(
+    app: Any, client: Any, content: Any
+) -> None:
+    customer = jan()
+    db.session.add(
+        Contact(
+            call_sid="CA" + "5" * 32, customer_id=customer.id, caller_number=JAN,
+            channel="phone", topic="eures", topics=["eures", "trainings"],
+            started_at=datetime.now(UTC), outcome="resolved", notes="Two things.",
+        )
+    )  # fmt: skip
+    db.session.commit()
+    sign_in(client)
+
+    history = rows(client.get(f"/desk/customers/{customer.id}").get_data(as_text=True))
+
+    (row,) = [row for row in history if "Two things." in row]
+    assert "Praca za granicą (EURES), Oferty szkoleń" in row, row
