@@ -390,7 +390,7 @@ def play_on(
         web.wait_healthy()
     for name, command in (
         ("router-1", "router"), ("router-2", "router"),
-        ("worker-1", "worker"), ("worker-2", "worker"),
+        ("worker-1", "worker"), ("worker-2", "worker"), ("scheduler", "scheduler"),
     ):  # fmt: skip
         supervisor.add(Process(name, [*hotline, command], folder / f"{name}.log"))
     supervisor.watch()

@@ -230,6 +230,7 @@ def running_centre(
             "centre.wsgi:app",
         ],
         "worker": [*hotline, "worker"],
+        "scheduler": [*hotline, "scheduler"],
         "router": [*hotline, "router"],
     }  # fmt: skip
     processes: dict[str, subprocess.Popen] = {}  # type: ignore[type-arg]
