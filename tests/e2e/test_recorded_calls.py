@@ -39,10 +39,13 @@ def recording_centre(
     recording at Twilio once it is stored."""
     folder = tmp_path_factory.mktemp("recording-centre")
     redis = redis_url.rsplit("/", 1)[0] + "/12"
+    # A database of its own, always (a SQLite file in its folder): on PostgreSQL the run's one
+    # database is the shared centre's, whose router would close this centre's calls as unknown
+    # to its own network, and whose demo data this centre's start would load again.
     with running_centre(
         folder,
         redis,
-        database_url,
+        "sqlite://",
         HOTLINE_RECORD_CALLS="1",
         HOTLINE_RECORDING_DELETE_AT_TWILIO="1",
     ) as centre:
