@@ -115,7 +115,7 @@ def open_client(
     options.setdefault("socket_timeout", target.timeout + blocking_seconds)
     options.setdefault("socket_connect_timeout", target.connect_timeout)
     if target.sentinels:
-        sentinel = Sentinel(  # type: ignore[no-untyped-call]
+        sentinel = Sentinel(  # type: ignore[no-untyped-call,unused-ignore]
             list(target.sentinels),
             sentinel_kwargs={
                 "password": target.sentinel_password or target.password,
@@ -128,7 +128,7 @@ def open_client(
             ),
             **options,
         )
-        client: redis.Redis = sentinel.master_for(  # type: ignore[no-untyped-call]
+        client: redis.Redis = sentinel.master_for(  # type: ignore[no-untyped-call,unused-ignore]
             target.master_name, decode_responses=decode_responses
         )
         return client
@@ -215,7 +215,7 @@ class RedisConnection:
             pool = client.connection_pool
             before = pool.master_address
             try:
-                after = pool.get_master_address()  # type: ignore[no-untyped-call]
+                after = pool.get_master_address()  # type: ignore[no-untyped-call,unused-ignore]
             except redis.RedisError:
                 continue
             if before is not None and after != before:
