@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 import phonenumbers
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import VoiceResponse
 
 from agent_desk.errors import DeskError
 from agent_desk.history import desk_text_key
@@ -338,19 +338,7 @@ def back_to_before(consultant_id: int) -> None:
 def screen(contact_id: int) -> VoiceResponse:
     """Ask whoever answered a desk phone to press 1, so that its voicemail box, which presses
     nothing, does not have the customer rung."""
-    response = VoiceResponse()
-    gather = Gather(
-        input="dtmf",
-        num_digits=1,
-        action=screened_url(contact_id),
-        method="POST",
-        timeout=SCREEN_SECONDS,
-    )
-    language = twiml.CONSULTANT_LANGUAGE
-    speech.say(gather, language, speech.prompt(language, "outreach_screen"))
-    response.append(gather)
-    response.hangup()
-    return response
+    return twiml.press_one(screened_url(contact_id), "outreach_screen", SCREEN_SECONDS)
 
 
 def screened(contact_id: int, leg_sid: str, digits: str, settings: Settings) -> VoiceResponse:

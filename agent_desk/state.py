@@ -8,7 +8,7 @@ from agent_desk.glance import glance
 from agent_desk.labels import label
 from agent_desk.screen_pop import screen_pop
 from consultants.models import Consultant
-from customers.models import Contact
+from customers.models import Contact, Customer
 from customers.service import mask_pesel
 from hotline.settings import Settings
 from routing import service as routing
@@ -111,22 +111,27 @@ def desk_state(consultant: Consultant) -> dict[str, object]:
             "asked_for_you": card.asked_for_you,
             "transferred": call_control.handed_over(entry, consultant) if entry else None,
             "glance": glance(entry, consultant, customer).as_dict() if entry else None,
-            "customer": None
-            if customer is None
-            else {
-                "id": customer.id,
-                "name": customer.full_name,
-                "pesel": mask_pesel(customer.pesel),
-                "address": customer.address or "",
-                "office": label("office", customer.office_code),
-                "vulnerable": customer.vulnerable,
-                "safeguarding": customer.safeguarding,
-                "url": f"/desk/customers/{customer.id}",
-            },
+            "customer": customer_card(customer),
         }
     elif (calling := outreach.current_call(consultant, live.reason)) is not None:
         state["call"] = outbound_call(calling)
     return state
+
+
+def customer_card(customer: Customer | None) -> dict[str, object] | None:
+    """Describe the customer on a call for the desk: masked PESEL, office in words, flags."""
+    if customer is None:
+        return None
+    return {
+        "id": customer.id,
+        "name": customer.full_name,
+        "pesel": mask_pesel(customer.pesel),
+        "address": customer.address or "",
+        "office": label("office", customer.office_code),
+        "vulnerable": customer.vulnerable,
+        "safeguarding": customer.safeguarding,
+        "url": f"/desk/customers/{customer.id}",
+    }
 
 
 def outbound_call(contact: Contact) -> dict[str, object]:
@@ -145,15 +150,5 @@ def outbound_call(contact: Contact) -> dict[str, object]:
         "outbound": True,
         "asked_for_you": False,
         "transferred": None,
-        "customer": None
-        if customer is None
-        else {
-            "id": customer.id,
-            "name": customer.full_name,
-            "pesel": mask_pesel(customer.pesel),
-            "address": customer.address or "",
-            "office": label("office", customer.office_code),
-            "vulnerable": customer.vulnerable,
-            "url": f"/desk/customers/{customer.id}",
-        },
+        "customer": customer_card(customer),
     }

@@ -296,15 +296,15 @@ def consultant_label(consultant_id: int) -> str:
 
 def screen(call_sid: str, consultant_id: int, timeout: int = 8) -> VoiceResponse:
     """Ask whoever answered the desk phone to press 1; silence or another key declines it."""
+    return press_one(urls.screen_key(call_sid, consultant_id), "screen_call", timeout)
+
+
+def press_one(action: str, prompt_key: str, timeout: int) -> VoiceResponse:
+    """Say a prompt to whoever answered a desk phone and gather one key for action; silence
+    hangs up, so that a voicemail box, which presses nothing, never takes the call."""
     response = VoiceResponse()
-    gather = Gather(
-        input="dtmf",
-        num_digits=1,
-        action=urls.screen_key(call_sid, consultant_id),
-        method="POST",
-        timeout=timeout,
-    )
-    speech.say(gather, CONSULTANT_LANGUAGE, speech.prompt(CONSULTANT_LANGUAGE, "screen_call"))
+    gather = Gather(input="dtmf", num_digits=1, action=action, method="POST", timeout=timeout)
+    speech.say(gather, CONSULTANT_LANGUAGE, prompts.text(CONSULTANT_LANGUAGE, prompt_key))
     response.append(gather)
     response.hangup()
     return response
@@ -312,10 +312,7 @@ def screen(call_sid: str, consultant_id: int, timeout: int = 8) -> VoiceResponse
 
 def screen_declined() -> VoiceResponse:
     """End the desk phone's leg: the caller keeps their place in the queue."""
-    response = VoiceResponse()
-    speech.say(response, CONSULTANT_LANGUAGE, speech.prompt(CONSULTANT_LANGUAGE, "screen_declined"))
-    response.hangup()
-    return response
+    return consultant_message("screen_declined")
 
 
 def goodbye(language: str, texts: Sequence[str] = ()) -> VoiceResponse:
@@ -365,23 +362,11 @@ def supervisor_room(
 def supervisor_screen(call_sid: str, supervisor_id: int, timeout: int = 8) -> VoiceResponse:
     """Ask whoever answered a supervisor's desk phone to press 1, so that a voicemail box never
     sits in on a caller's conversation."""
-    response = VoiceResponse()
-    gather = Gather(
-        input="dtmf",
-        num_digits=1,
-        action=urls.supervise_screen_key(call_sid, supervisor_id),
-        method="POST",
-        timeout=timeout,
+    return press_one(
+        urls.supervise_screen_key(call_sid, supervisor_id), "supervise_screen", timeout
     )
-    speech.say(gather, CONSULTANT_LANGUAGE, prompts.text(CONSULTANT_LANGUAGE, "supervise_screen"))
-    response.append(gather)
-    response.hangup()
-    return response
 
 
 def supervision_over() -> VoiceResponse:
     """Tell the supervisor the call they wanted has ended, and hang up."""
-    response = VoiceResponse()
-    speech.say(response, CONSULTANT_LANGUAGE, prompts.text(CONSULTANT_LANGUAGE, "supervise_over"))
-    response.hangup()
-    return response
+    return consultant_message("supervise_over")
