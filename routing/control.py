@@ -264,7 +264,7 @@ def transfer(
     """
     if kind not in TRANSFER_KINDS:
         raise CallControlError(f"unknown kind of transfer {kind!r}")
-    _owned(routing, call_sid, consultant_id)
+    entry = _owned(routing, call_sid, consultant_id)
     _no_party(routing, call_sid)
     if kind == "consultant":
         colleague = routing.engine.consultant(int(target))
@@ -289,6 +289,16 @@ def transfer(
     )  # fmt: skip
     log.info("call %s: consultant %s transfers it (%s %s)", call_sid, consultant_id, kind, target)
     bring_back(routing, call_sid, urls.TRANSFERRED)
+    # The caller leaving ends the room, and the consultant's call with it. A caller transferred
+    # the moment the consultant answered may not have reached the room yet: the consultant
+    # would wait in it alone, and be there when the caller's next consultant brings them in.
+    if entry.consultant_leg:
+        try:
+            telephony.current().end_call(entry.consultant_leg)
+        except TelephonyError as exc:
+            log.warning(
+                "call %s: could not end consultant %s's leg: %s", call_sid, consultant_id, exc
+            )
 
 
 def transferred(routing: Routing, call_sid: str) -> VoiceResponse:

@@ -272,26 +272,47 @@ class Run:
     fault_errors: list[str] = field(default_factory=list)
     servers: SentinelGroup | LoneRedis | None = None
     database_name: str = ""
+    # Calls a consultant transferred (by the desk's own transfer), and who did it.
+    transfers: dict[str, int] = field(default_factory=dict)
 
 
 def consultant_desks(
-    app: Any, ids: list[int], lunch: tuple[float, float], start: float, stop: threading.Event
+    app: Any,
+    ids: list[int],
+    lunch: tuple[float, float],
+    start: float,
+    stop: threading.Event,
+    planned: list[PlannedCall],
+    transfers: dict[str, int],
 ) -> None:
     """Play the consultants' desks: available all day, on a lunch break in the lunch window
-    (through the desk's own state change, which refuses a break during a call)."""
+    (through the desk's own state change, which refuses a break during a call); a consultant
+    who answers a "transfer" caller transfers them to the queue at once (through the desk's own
+    call control, as its transfer button does), once per call."""
     from agent_desk.state import DeskError, change_state
     from hotline.db import db
+    from routing.control import CallControlError, transfer
 
     with app.app_context():
         while not stop.wait(0.3):
             now = time.monotonic() - start
             wanted = "break" if lunch[0] <= now < lunch[1] else "available"
+            to_transfer = {c.sid for c in planned if c.kind == "transfer" and c.sid}
             try:
                 from routing.extension import services
 
                 engine = services().engine
                 for consultant_id in ids:
                     live = engine.consultant(consultant_id)
+                    if (
+                        live.state == "on-call"
+                        and live.call_sid in to_transfer
+                        and live.call_sid not in transfers
+                    ):
+                        with contextlib.suppress(CallControlError):
+                            transfer(services(), live.call_sid, consultant_id, "queue")
+                            transfers[live.call_sid] = consultant_id
+                        continue
                     if wanted == "break" and live.state == "available":
                         target = "break"
                     elif wanted == "available" and live.state in ("break", "offline", "not-ready"):
@@ -452,8 +473,11 @@ def play_on(
 
     stop_desks = threading.Event()
     start = time.monotonic()
+    transfers: dict[str, int] = {}
     desks = threading.Thread(
-        target=consultant_desks, args=(app, consultant_ids, lunch, start, stop_desks), daemon=True
+        target=consultant_desks,
+        args=(app, consultant_ids, lunch, start, stop_desks, planned, transfers),
+        daemon=True,
     )
     desks.start()
     sampler = RedisSampler(redis_client, consultant_ids)
@@ -462,7 +486,7 @@ def play_on(
     schedule.start()
     result = Run(
         folder, planned, faults, supervisor, sampler, network, env["DATABASE_URL"],
-        redis_client, consultant_ids, start,
+        redis_client, consultant_ids, start, transfers=transfers,
     )  # fmt: skip
     for call in planned:
         delay = start + call.at - time.monotonic()
@@ -547,6 +571,7 @@ class Figures:
     overlapping_legs: list[str] = field(default_factory=list)
     two_consultants: list[str] = field(default_factory=list)
     answered_twice: list[str] = field(default_factory=list)
+    transfers_answered: int = 0
     stuck: list[str] = field(default_factory=list)
     apologised: list[str] = field(default_factory=list)
     failed_seconds: set[int] = field(default_factory=set)
@@ -624,7 +649,9 @@ def check(run: Run) -> Figures:
                 figures.two_consultants.append(
                     f"{call_sid}: consultants {a_who} and {b_who} at once"
                 )
-        if len(legs) > 1:
+        if call_sid in run.transfers:
+            figures.transfers_answered += any(who != run.transfers[call_sid] for who, _, _ in legs)
+        elif len(legs) > 1:
             figures.answered_twice.append(f"{call_sid}: {len(legs)} answered legs")
 
     for planned in run.planned:
@@ -846,6 +873,10 @@ def report(run: Run, figures: Figures, args: argparse.Namespace, total: float) -
         f"{len(figures.overlapping_legs)} consultants talking on two calls, "
         f"{len(figures.two_consultants)} calls talking to two consultants at once "
         f"({len(figures.answered_twice)} calls answered by a consultant twice, one after the other)"
+    )
+    print(
+        f"  transfers: {len(run.transfers)} made by consultants, "
+        f"{figures.transfers_answered} of them answered by a colleague after"
     )
     print(
         "  consultants left ringing, on a call, not ready or offline at the end: "

@@ -18,7 +18,8 @@ PATIENCE = 4000.0
 # Kinds of caller, and the share of calls each makes.
 MIX = {
     "self-service": 0.28,  # hears the documents they need, hangs up
-    "queue": 0.34,  # asks for a consultant and waits to be answered
+    "queue": 0.28,  # asks for a consultant and waits to be answered
+    "transfer": 0.06,  # waits too; the consultant who answers transfers them to the queue
     "abandon": 0.10,  # asks for a consultant, then hangs up after a short wait
     "callback": 0.14,  # asks for a consultant, then presses 1 to be called back
     "voicemail": 0.14,  # asks for a consultant, then presses 2 to leave a message
@@ -27,6 +28,7 @@ MIX = {
 ACCEPTED = {
     "self-service": {"self-service"},
     "queue": {"answered", "abandoned"},
+    "transfer": {"answered", "abandoned"},
     "abandon": {"abandoned", "answered"},
     "callback": {"callback made", "callback scheduled", "answered"},
     "voicemail": {"voicemail stored", "answered"},
@@ -51,7 +53,7 @@ def script_for(kind: str, rng: random.Random) -> list[dict[str, object]]:
     skip the PESEL (#), then choose at the main menu."""
     if kind == "self-service":
         return [*START, {"press": "1"}, {"wait": rng.uniform(10, 40)}, {"hangup": True}]
-    if kind == "queue":
+    if kind in ("queue", "transfer"):
         return [*START, {"press": "0"}, {"wait": PATIENCE}, {"hangup": True}]
     if kind == "abandon":
         return [*START, {"press": "0"}, {"wait": rng.uniform(5, 30)}, {"hangup": True}]

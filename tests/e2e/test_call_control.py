@@ -259,6 +259,39 @@ def test_a_call_transferred_to_a_named_colleague_reaches_her_with_who_sent_it(ce
     assert (consultant_id(anna), "call.transfer") in audit_actions(centre, sid)
 
 
+def test_a_transfer_the_moment_the_consultant_answers_leaves_nobody_behind_in_the_room(
+    centre, desks
+):
+    """Found by bench/chaos: a transfer made before the caller reached the room left the first
+    consultant waiting in it, and the caller's next consultant brought the caller in to both.
+    Whether or not the caller had reached the room, the first consultant's call ends."""
+    anna, olena = desks["anna"], desks["olena"]
+    anna.go("available")
+    sid = centre.place_call(JAN, a_caller_who_waits(centre))
+    anna.answer()
+    anna.act("/desk/api/call/transfer", {"kind": "queue", "target": ""})
+    anna.wait_state("wrap-up")
+    wait_for(
+        lambda: centre.endpoint(anna.phone).get("state") == "idle",
+        what="Anna's softphone to be free again",
+    )
+    olena.go("available")
+    olena.answer()
+    wait_for(
+        lambda: any(e["kind"] == "talk" for e in centre.call(sid)["events"][-3:]),
+        what="the caller to talk with Olena",
+    )
+    room = caller_room(centre, sid)
+    assert room is not None
+    assert sorted(p["label"] for p in room["participants"] if p["state"] != "left") == [
+        "caller",
+        f"consultant-{consultant_id(olena)}",
+    ]
+    olena.hang_up()
+    anna.wrap_up("Sent on.")
+    olena.wrap_up("Helped.")
+
+
 def test_a_caller_sent_back_to_the_queue_keeps_their_place_ahead_of_later_callers(centre, desks):
     anna, mihai = desks["anna"], desks["mihai"]
     sid = talking(centre, anna)
