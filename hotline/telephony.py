@@ -94,6 +94,13 @@ class Telephony(Protocol):
         """Return a call's status ("in-progress", "completed"...), or None if there is no such
         call."""
 
+    def incoming_caller(self, call_sid: str) -> str | None:
+        """Return the number of the caller who phoned in on call_sid (an inbound call), or None
+        for a call the centre placed or no such call."""
+
+    def dialled_from(self, call_sid: str) -> list[str]:
+        """Return the statuses of the calls a <Dial> on call_sid placed (its child calls)."""
+
     def set_supervisor_mode(self, room: str, label: str, *, muted: bool, coach: str | None) -> None:
         """Mute or unmute a supervisor in a live room, and make them coach the call coach (heard
         by that participant alone) or nobody."""
@@ -104,8 +111,9 @@ class Telephony(Protocol):
     def recordings_created_before(self, day: date) -> list[NetworkRecording]:
         """Return the recordings the network holds that were created on or before a day."""
 
-    def live_rooms(self) -> list[str]:
-        """Return the names of the conference rooms that are live (started or waiting)."""
+    def live_rooms(self) -> dict[str, list[str]]:
+        """Return the conference rooms that are live (started or waiting), each name with the
+        labels of the participants in it."""
 
 
 # The twilio library ships no type information, so its classes are Any to mypy.
@@ -205,6 +213,24 @@ class TwilioTelephony:
         except NotOnTheNetwork:
             return None
 
+    def incoming_caller(self, call_sid: str) -> str | None:
+        """Return the number of the caller who phoned in on call_sid, or None for a call the
+        centre placed (Direction outbound-api or outbound-dial) or no such call."""
+        try:
+            with network_errors(f"asking for call {call_sid}"):
+                call = self.client.calls(call_sid).fetch()
+        except NotOnTheNetwork:
+            return None
+        if call.direction != "inbound":
+            return None
+        return str(call._from or "") or None
+
+    def dialled_from(self, call_sid: str) -> list[str]:
+        """Return the statuses of the calls a <Dial> on call_sid placed: the Calls list
+        filtered by ParentCallSid (each child's status; "completed" means it was answered)."""
+        with network_errors(f"listing the calls {call_sid} dialled"):
+            return [str(call.status) for call in self.client.calls.list(parent_call_sid=call_sid)]
+
     # Supervision: the supervisor's participant in a call's room, addressed by its label.
 
     def set_supervisor_mode(self, room: str, label: str, *, muted: bool, coach: str | None) -> None:
@@ -224,14 +250,20 @@ class TwilioTelephony:
         with network_errors(f"changing {label} in room {room}"):
             self.client.conferences(conference_sid).participants(label).update(**changes)
 
-    def live_rooms(self) -> list[str]:
-        """Return the names of the conference rooms that are live (started or waiting)."""
+    def live_rooms(self) -> dict[str, list[str]]:
+        """Return the conference rooms that are live (started or waiting), each name with the
+        labels of the participants in it (the Participant resource's Label, the participantLabel
+        each joined with; a participant who joined without one is listed by CallSid)."""
+        rooms: dict[str, list[str]] = {}
         with network_errors("listing live rooms"):
-            return [
-                str(conference.friendly_name)
-                for status in ("in-progress", "init")
-                for conference in self.client.conferences.list(status=status)
-            ]
+            for status in ("in-progress", "init"):
+                for conference in self.client.conferences.list(status=status):
+                    participants = self.client.conferences(conference.sid).participants.list()
+                    rooms[str(conference.friendly_name)] = [
+                        str(participant.label or participant.call_sid)
+                        for participant in participants
+                    ]
+        return rooms
 
     # Call control: the caller's conference room (hold, transfer, consult, three-way calls).
 

@@ -215,6 +215,7 @@ class RoutingEngine:
         self._arrive = register(scripts.ARRIVE)
         self._connected = register(scripts.CONNECTED)
         self._return_offer = register(scripts.RETURN_OFFER)
+        self._adopt = register(scripts.ADOPT)
         self._finish = register(scripts.FINISH)
         self._set_state = register(scripts.SET_STATE)
         self._tick = register(scripts.TICK)
@@ -347,6 +348,14 @@ class RoutingEngine:
     def connected(self, call_sid: str, consultant_id: int) -> Answer:
         """Note that the consultant answered the offered call, and say what that changed."""
         return Answer(int(self._connected(args=[call_sid, str(consultant_id), repr(self.clock())])))
+
+    def adopt(self, call_sid: str, consultant_id: int, caller_number: str = "") -> bool:
+        """Note that the network shows the consultant talking with the caller in the call's
+        room, which a replaced Redis forgot: the call is connected to them and they are on it.
+        A call Redis lost entirely is written again only given the caller's number. Return
+        whether Redis had to be told."""
+        args = [call_sid, str(consultant_id), repr(self.clock()), caller_number]
+        return bool(self._adopt(args=args))
 
     def return_offer(self, call_sid: str, consultant_id: int, *, requeue: bool = False) -> bool:
         """Give a missed call its old place (and tier clock) back; the consultant is not-ready.

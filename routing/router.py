@@ -50,7 +50,7 @@ class Router:
         settings: Settings,
         closed: Callable[[str], None] = lambda _call_sid: None,
         restore_callbacks: Callable[[], int] = lambda: 0,
-        callback_leg_lost: Callable[[str, int, str], None] = lambda _sid, _id, _leg: None,
+        callback_leg_lost: Callable[[str, int, str, str], None] = lambda _sid, _id, _leg, _st: None,
     ) -> None:
         self.engine = engine
         self.telephony = telephony
@@ -178,7 +178,8 @@ class Router:
         """Free a consultant whose leg of a callback has ended without telling us.
 
         The leg is the one they were kept on after missing the customer, or else the attempt's
-        own; an attempt whose result was lost too is settled as not knowing how it went.
+        own; an attempt whose result was lost too is settled by what the network says of the
+        customer's call, or as not knowing how it went.
         """
         leg = self.engine.consultant(consultant_id).callback_leg or entry.callback_leg
         if leg and self.call_is_over(leg):
@@ -188,7 +189,7 @@ class Router:
                 consultant_id,
                 leg,
             )
-            self.callback_leg_lost(entry.call_sid, consultant_id, leg)
+            self.callback_leg_lost(entry.call_sid, consultant_id, leg, self.dialled_status(leg))
 
     def take_back(self, call_sid: str, consultant_id: int) -> None:
         """Take back an offer that rang too long without a word from the network.
@@ -285,18 +286,46 @@ class Router:
             log.exception("reconciling calls with the network failed")
 
     def bring_back_stranded(self) -> int:
-        """Bring back to the queue callers waiting in their room for a consultant whom Redis
-        no longer knows of (their offer, or its answer, was lost with the old server).
+        """Put right what a replaced Redis forgot about the callers in their rooms.
 
-        The network's live rooms say where callers are; a room whose call Redis holds neither
-        offered nor connected has nobody coming. Return how many callers came back.
+        The network's live rooms say where callers are, and who is with them (each joined
+        with a participant label). A caller talking with a consultant stays with them: Redis
+        learns again that the call is connected and the consultant on it (their answer may
+        have been lost with the old server, and a redirect would cut the conversation). A
+        caller alone in a room whose call Redis holds neither offered nor connected has nobody
+        coming, and goes back to the queue. Return how many callers came back.
         """
         back = 0
-        for name in self.telephony.live_rooms():
+        for name, labels in self.telephony.live_rooms().items():
             if not name.startswith(twiml.room("")):
                 continue
             call_sid = name.removeprefix(twiml.room(""))
+            talking = [
+                consultant_id
+                for label in labels
+                if (consultant_id := twiml.consultant_of_label(label)) is not None
+            ]
             entry = self.engine.entry(call_sid)
+            if talking:
+                # Two consultants in one room are a three-way call's: the call's own consultant
+                # is the one Redis may still name, else the first. A room Redis holds no call
+                # for is a caller's whose every trace was lost (they phoned in: the network
+                # says so) or a click-to-call's, which goes on as it is.
+                number = ""
+                if entry is None:
+                    number = self.incoming_caller(call_sid)
+                    if not number:
+                        continue
+                owner = talking[0]
+                if entry is not None and entry.consultant_id in talking:
+                    owner = entry.consultant_id
+                if self.engine.adopt(call_sid, owner, number):
+                    log.warning(
+                        "call %s: consultant %s is with the caller; Redis told again",
+                        call_sid,
+                        owner,
+                    )
+                continue
             held = (EntryState.OFFERED, EntryState.CONNECTED, EntryState.ENDED)
             if entry is not None and entry.state in held:
                 continue
@@ -309,6 +338,29 @@ class Router:
             except TelephonyError as exc:
                 log.warning("call %s: could not bring the caller back: %s", call_sid, exc)
         return back
+
+    def dialled_status(self, leg_sid: str) -> str:
+        """Ask the network how the customer's call dialled from a consultant's leg ended:
+        answered ("completed") if any was, else how the newest ended, else "unknown" (the
+        attempt is then tried again: calling twice is better than a callback never made)."""
+        try:
+            statuses = self.telephony.dialled_from(leg_sid)
+        except TelephonyError as exc:
+            log.warning("could not ask the network what %s dialled: %s", leg_sid, exc)
+            return "unknown"
+        if "completed" in statuses:
+            return "completed"
+        ended = [status for status in statuses if status in FINAL_CALL_STATUSES]
+        return ended[0] if ended else "unknown"
+
+    def incoming_caller(self, call_sid: str) -> str:
+        """Return the number of the caller who phoned the centre on call_sid, or "" for a
+        call the centre placed (or one the network cannot tell of)."""
+        try:
+            return self.telephony.incoming_caller(call_sid) or ""
+        except TelephonyError as exc:
+            log.warning("could not ask the network about call %s: %s", call_sid, exc)
+            return ""
 
     def idle_wait(self, longest: float) -> float:
         """Return how long to sleep: until the next timer, at most longest seconds."""
@@ -336,6 +388,9 @@ class Router:
                     self.engine.redis.ping()
                     if redis_lost:
                         log.warning("Redis is back")
+                        # Another server may answer now (a failover): look before routing on
+                        # what it holds.
+                        self.last_server_check = 0.0
                     redis_lost = False
                     last_restore = time.monotonic()
                     if restore:

@@ -620,6 +620,43 @@ return 2
 """
 )
 
+# ARGV: call_sid, consultant_id, now, caller_number. The network shows the consultant talking
+# in the call's room, but a replaced Redis (a failover's lost writes) no longer says so: the
+# call is theirs again, connected, and they are on it. A call Redis lost every trace of is
+# written again only with caller_number (the network says a caller phoned in on it; a
+# click-to-call's room has no queue entry to rebuild). Returns 1 if this changed anything, 0 if
+# Redis already agreed, or the call is over or unknown.
+ADOPT = script(
+    r"""
+local sid, consultant_id, now, number = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local e = load_entry(sid)
+if e.state == 'ended' then return 0 end
+if e.state == '' then
+  if number == '' then return 0 end
+  redis.call('HSET', ekey(sid), 'state', 'connected', 'caller_number', number,
+    'joined_at', num(now), 'queued_at', num(now), 'answered_at', num(now), 'transfers', '0')
+  e = load_entry(sid)
+end
+local _, _, state, holding = profile(consultant_id)
+local agreed = e.state == 'connected' and e.consultant_id == consultant_id
+if agreed and state == 'on-call' and holding == sid then return 0 end
+if not agreed then
+  remove_from_pools(sid, e)
+  redis.call('ZREM', KEY.OFFERS, sid)
+  redis.call('HSET', ekey(sid), 'state', 'connected', 'consultant_id', consultant_id,
+    'routable', '0', 'requeue', '0')
+  redis.call('HSETNX', ekey(sid), 'answered_at', num(now))
+  redis.call('EXPIRE', ekey(sid), ENTRY_TTL_SECONDS)
+end
+if state ~= 'on-call' or holding ~= sid then
+  change_state(consultant_id, 'on-call', now, '', sid, 0)
+end
+emit(now, 'call.connected', {call_sid = sid, consultant_id = tonumber(consultant_id),
+  rebuilt = true})
+return 1
+"""
+)
+
 # ARGV: call_sid, consultant_id, now, mode: 'missed' (consultant not-ready, call routable
 # again), 'missed-requeue' (not-ready; routable once the caller is back in the Twilio queue),
 # 'withdraw-requeue' (consultant free again, no fault of theirs).

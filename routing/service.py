@@ -647,14 +647,18 @@ def callback_leg_ended(
         log.info("call %s: consultant %s off the callback's line", call_sid, consultant_id)
 
 
-def callback_leg_lost(routing: Routing, call_sid: str, consultant_id: int, leg_sid: str) -> None:
+def callback_leg_lost(
+    routing: Routing, call_sid: str, consultant_id: int, leg_sid: str, dial_status: str = "unknown"
+) -> None:
     """The network says a consultant's leg of a callback is over but its reports never came:
-    free the consultant, and retry (or give up) an attempt whose result was lost too."""
+    free the consultant, and settle an attempt whose result was lost too by what the network
+    says of the customer's call (dial_status), or retry it (or give up) when it cannot say."""
     callback_leg_ended(routing, call_sid, consultant_id, "completed", leg_sid)
     entry = routing.engine.entry(call_sid)
     if entry is not None and entry.state == EntryState.CONNECTED:
-        log.warning("call %s: the callback attempt's result never came", call_sid)
-        callback_result(routing, call_sid, consultant_id, attempts_made(entry), "unknown", leg_sid)
+        log.warning("call %s: the callback attempt's result never came (%s)", call_sid, dial_status)
+        attempt = attempts_made(entry)
+        callback_result(routing, call_sid, consultant_id, attempt, dial_status, leg_sid)
 
 
 def request_callback_later(routing: Routing, entry: QueueEntry, number: str) -> bool:

@@ -294,6 +294,16 @@ def consultant_label(consultant_id: int) -> str:
     return f"consultant-{consultant_id}"
 
 
+def consultant_of_label(label: str) -> int | None:
+    """Return the consultant a room participant's label names, or None for anyone else (the
+    caller, a supervisor, a participant without a label)."""
+    prefix = consultant_label(0).removesuffix("0")
+    number = label.removeprefix(prefix)
+    if label.startswith(prefix) and number.isdigit():
+        return int(number)
+    return None
+
+
 def screen(call_sid: str, consultant_id: int, timeout: int = 8) -> VoiceResponse:
     """Ask whoever answered the desk phone to press 1; silence or another key declines it."""
     return press_one(urls.screen_key(call_sid, consultant_id), "screen_call", timeout)

@@ -380,6 +380,25 @@ def test_an_announcement_to_one_participant_is_heard_only_by_them(centre, phone,
     phone.post(f"/emulator/calls/{caller}/hangup")
 
 
+def test_the_live_rooms_name_who_is_in_them_by_label(centre, phone, twilio_client):
+    """After a Redis failover the router asks the network who is with each caller."""
+    from hotline.telephony import TwilioTelephony
+
+    caller, consultant, _ = join_caller_and_consultant(centre, phone, twilio_client)
+
+    rooms = TwilioTelephony(twilio_client, HOTLINE).live_rooms()
+
+    # The caller joined by TwiML without a participantLabel: listed by CallSid.
+    assert {name: sorted(labels) for name, labels in rooms.items()} == {
+        ROOM: sorted(["consultant", caller])
+    }
+    phone.post(f"/emulator/calls/{caller}/hangup")
+    phone.post(f"/emulator/calls/{consultant}/hangup")
+    wait_for(
+        lambda: not TwilioTelephony(twilio_client, HOTLINE).live_rooms(), what="the room's end"
+    )
+
+
 def test_a_participant_muted_while_ringing_joins_muted(centre, phone, twilio_client):
     serve_conference(centre)
     caller = phone.call(CALLER, script=[])

@@ -65,6 +65,10 @@ def test_a_client_answered_through_the_control_api(centre, phone, twilio_client)
     assert legs[0].status == "completed"
     assert legs[0].direction == "outbound-dial"
     assert phone.get("/emulator/endpoints/client:anna").json()["state"] == "idle"
+    # The centre's boundary reads the same list when a callback's reports were lost.
+    from hotline.telephony import TwilioTelephony
+
+    assert TwilioTelephony(twilio_client, "+48221952400").dialled_from(sid) == ["completed"]
 
 
 def test_no_answer_after_the_dial_timeout(centre, phone):

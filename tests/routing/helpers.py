@@ -88,7 +88,10 @@ class RecordingNetwork:
         self.ended: list[str] = []
         self.statuses = statuses or {}  # call sid -> status (None: the network has no such call)
         self.asked: list[str] = []
-        self.rooms: list[str] = []  # the live conference rooms' names
+        # the live conference rooms' names, each with its participants' labels
+        self.rooms: dict[str, list[str]] = {}
+        self.inbound: dict[str, str] = {}  # call sid -> the number of a caller who phoned in
+        self.children: dict[str, list[str]] = {}  # call sid -> the statuses of calls it dialled
 
     def redirect_call(self, call_sid: str, url: str) -> None:
         self.redirected.append((call_sid, url))
@@ -121,5 +124,11 @@ class RecordingNetwork:
         self.asked.append(call_sid)
         return self.statuses.get(call_sid, "in-progress")
 
-    def live_rooms(self) -> list[str]:
-        return list(self.rooms)
+    def incoming_caller(self, call_sid: str) -> str | None:
+        return self.inbound.get(call_sid)
+
+    def dialled_from(self, call_sid: str) -> list[str]:
+        return list(self.children.get(call_sid, []))
+
+    def live_rooms(self) -> dict[str, list[str]]:
+        return {name: list(labels) for name, labels in self.rooms.items()}

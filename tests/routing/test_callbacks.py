@@ -338,6 +338,26 @@ def test_an_attempt_whose_result_and_leg_status_were_both_lost_is_tried_again(
     assert [(a.attempt, a.outcome) for a in request.attempt_log] == [(1, "unknown")]
 
 
+def test_an_attempt_whose_reports_were_lost_but_the_customer_answered_is_not_made_again(
+    app, settings, twilio, demo, redis_client
+):
+    """The network still knows the customer's call, dialled from Anna's leg, was answered."""
+    request_callback(redis_client, twilio)
+    _query, leg = anna_dials_jan(app, settings, twilio, RecordingNetwork())
+    clock = Clock(time.time() + 130)
+    network = RecordingNetwork({leg["CallSid"]: "completed"})
+    network.children = {leg["CallSid"]: ["completed"]}
+    with app.app_context():
+        router(app, settings, network, clock).reconcile()
+    engine = RoutingEngine(redis_client)
+    assert engine.entry(SID).state == "ended"
+    assert engine.consultant(anna().id).state != "on-call"
+    db.session.expire_all()
+    request = db.session.scalars(select(CallbackRequest)).one()
+    assert request.status == "completed"
+    assert [(a.attempt, a.outcome) for a in request.attempt_log] == [(1, "answered")]
+
+
 def test_a_late_report_of_an_earlier_leg_leaves_the_next_attempt_alone(
     app, settings, twilio, demo, redis_client
 ):

@@ -19,7 +19,7 @@ SCRIPTS = {
 
 
 def test_every_key_the_scripts_use_is_named_in_keys_py():
-    assert len(SCRIPTS) == 16
+    assert len(SCRIPTS) == 17
     for name, text in SCRIPTS.items():
         body = text.removeprefix(scripts.header())
         assert set(scripts.KEY_NAME.findall(body)) <= set(keys.named()), name

@@ -204,6 +204,26 @@ def test_the_network_reports_call_status_or_none_for_an_unknown_call(settings):
     assert telephony.call_status("CA" + "0" * 32) is None
     sid = telephony.place_call("client:consultant-9", "https://hotline.example.org/x")
     assert telephony.call_status(sid) in {"queued", "ringing", "in-progress", "completed"}
+    # A call the centre placed has no caller who phoned in; nor has a call that never was.
+    assert telephony.incoming_caller(sid) is None
+    assert telephony.incoming_caller("CA" + "0" * 32) is None
+
+
+def test_the_network_names_the_caller_of_a_call_that_phoned_in(settings, phone_network):
+    import requests
+
+    from hotline.telephony import make_telephony
+    from tests.conftest import control_headers
+
+    placed = requests.post(
+        f"{phone_network.url}/emulator/calls",
+        json={"from": "+48601000077", "script": [{"hangup": True}]},
+        headers=control_headers(phone_network),
+        timeout=10,
+    )
+    assert placed.status_code in (200, 201), placed.text
+
+    assert make_telephony(settings).incoming_caller(placed.json()["sid"]) == "+48601000077"
 
 
 def test_after_redis_was_replaced_a_caller_alone_in_their_room_comes_back_to_the_queue(
@@ -217,9 +237,85 @@ def test_after_redis_was_replaced_a_caller_alone_in_their_room_comes_back_to_the
     router = Router(engine, network, Settings(public_url="https://h.example"))
     router.step()
     engine.connected("CA-talking", 4)
-    network.rooms = ["call-CA-waiting", "call-CA-talking", "call-CA-unknown", "consult-x"]
+    network.rooms = {
+        "call-CA-waiting": ["caller"],
+        "call-CA-talking": ["caller", "consultant-4"],
+        "call-CA-unknown": ["caller"],
+        "consult-x": ["consultant-4"],
+    }
     assert router.bring_back_stranded() == 2
     assert network.redirected == [
         ("CA-waiting", "https://h.example/routing/requeue"),
         ("CA-unknown", "https://h.example/routing/requeue"),
     ]
+
+
+def test_after_redis_was_replaced_a_caller_talking_with_a_consultant_stays_with_them(
+    redis_client,
+):
+    """The old master had the answer; the promoted replica had only the offer, or not even
+    that: the network shows who is in the room, and the call is theirs again."""
+    engine = make_engine(redis_client)
+    network = RecordingNetwork()
+    caller(engine, "CA-offered")
+    consultant(engine, 4)
+    router = Router(engine, network, Settings(public_url="https://h.example"))
+    router.step()  # offered to 4; the answer was lost with the old server
+    caller(engine, "CA-waiting")  # only the wait reached the replica
+    consultant(engine, 5)  # ... where 5 is still free
+    engine.redis.delete(keys.DIRTY_CALLS, keys.DIRTY_CONSULTANTS)
+    network.rooms = {
+        "call-CA-offered": ["caller", "consultant-4"],
+        "call-CA-waiting": ["consultant-7", "caller"],
+    }
+    consultant(engine, 7)
+    assert router.bring_back_stranded() == 0
+    assert network.redirected == []
+    for call_sid, consultant_id in (("CA-offered", 4), ("CA-waiting", 7)):
+        entry = engine.entry(call_sid)
+        assert (entry.state, entry.consultant_id) == ("connected", consultant_id)
+        held = engine.consultant(consultant_id)
+        assert (held.state, held.call_sid) == (ConsultantState.ON_CALL, call_sid)
+    # Nobody else is offered either call, and telling Redis again changes nothing more.
+    router.step()
+    assert [sid for _, sid, _ in network.dequeued] == ["CA-offered"]
+    assert not engine.adopt("CA-offered", 4)
+
+
+def test_after_redis_was_replaced_a_click_to_call_room_is_left_alone(redis_client):
+    """A consultant's call to a customer has a room but no queue entry: nothing to bring back."""
+    engine = make_engine(redis_client)
+    network = RecordingNetwork()
+    router = Router(engine, network, Settings(public_url="https://h.example"))
+    network.rooms = {"call-CA-outbound": ["consultant-4", "caller"]}
+    assert router.bring_back_stranded() == 0
+    assert network.redirected == []
+    assert engine.entry("CA-outbound") is None
+
+
+def test_after_redis_lost_every_trace_of_a_call_its_consultant_is_on_it_again(redis_client):
+    """The caller joined, was offered and answered within the replication window: the new
+    master has no entry at all, and the consultant looks free. The network says a caller phoned
+    in on that call and a consultant is with them."""
+    engine = make_engine(redis_client)
+    network = RecordingNetwork()
+    consultant(engine, 4)
+    router = Router(engine, network, Settings(public_url="https://h.example"))
+    network.rooms = {"call-CA-lost": ["caller", "consultant-4"]}
+    network.inbound = {"CA-lost": "+48601000001"}
+    caller(engine, "CA-next")  # the next caller must not ring consultant 4
+
+    assert router.bring_back_stranded() == 0
+    router.step()
+
+    entry = engine.entry("CA-lost")
+    assert (entry.state, entry.consultant_id, entry.caller_number) == (
+        "connected",
+        4,
+        "+48601000001",
+    )
+    assert engine.consultant(4).state == ConsultantState.ON_CALL
+    assert network.placed == [], "nobody else rings a consultant who is talking"
+    # The room's end closes the call as answered, as any call.
+    assert engine.close("CA-lost", "answered")
+    assert engine.consultant(4).state == ConsultantState.WRAP_UP
