@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 TRANSFER_KINDS = ("consultant", "advisor", "office", "language", "queue")
 OUTSIDE_LABEL = "outside"
-CALLER_LABEL = "caller"
+CALLER_LABEL = twiml.CALLER_LABEL
 PARTY_FIELDS = (
     "party_label",
     "party_kind",
@@ -226,7 +226,9 @@ def room_event(routing: Routing, call_sid: str, params: dict[str, str]) -> None:
         if _text(client.hget(keys.room(call_sid), "conference_sid") or "") == conference:
             client.hdel(keys.room(call_sid), "conference_sid")
     elif event == "conference-start":
-        _remember(routing, call_sid, conference_sid=conference)
+        # The room starts when a consultant joins the caller in it: they met (kept after the
+        # room ends, for the call's outcome).
+        _remember(routing, call_sid, conference_sid=conference, met="1")
     caller_hold = (
         event in (legs.HOLD, legs.UNHOLD) and params.get("ParticipantLabel") == CALLER_LABEL
     )

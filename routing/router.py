@@ -36,8 +36,10 @@ CHECK_CALL_AFTER_SECONDS = 120.0
 # How often the router looks in the database for callbacks that are not in Redis (asked for
 # while it was down, or lost with it); and at once when Redis comes back.
 RESTORE_SECONDS = 30.0
-# How often the router asks which Redis server answers, to notice a restart or a failover.
-SERVER_CHECK_SECONDS = 2.0
+# How often the router asks which Redis server answers, to notice a restart or a failover
+# (a graceful failover raises no error: the client follows the new master by itself), before
+# it pairs anyone on what a promoted replica holds.
+SERVER_CHECK_SECONDS = 0.25
 
 
 class Router:
@@ -305,6 +307,10 @@ class Router:
                 for label in labels
                 if (consultant_id := twiml.consultant_of_label(label)) is not None
             ]
+            if twiml.CALLER_LABEL not in labels:
+                # A consultant alone in the room: the caller went elsewhere (back to the queue,
+                # where their next wait request rebuilds them), or has not come in yet.
+                continue
             entry = self.engine.entry(call_sid)
             if talking:
                 # Two consultants in one room are a three-way call's: the call's own consultant

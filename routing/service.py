@@ -23,7 +23,7 @@ from hotline.jobs import jobs
 from hotline.settings import Settings
 from hotline.speech import DEFAULT_LANGUAGE
 from hotline.telephony import FINAL_CALL_STATUSES, TelephonyError, telephony
-from routing import callbacks, consent, legs, twiml, urls
+from routing import callbacks, consent, keys, legs, twiml, urls
 from routing.callbacks import CallbackRules
 from routing.consent import RecordingDecision
 from routing.engine import ConsultantProfile, LegEnd, QueueEntry, RoutingEngine
@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 
 # How often a caller whose wait URL failed goes back in the queue before hearing goodbye.
 MAX_WAIT_FAILURES = 3
+# A caller who hangs up this soon after the consultant's answer, their room never started,
+# never spoke with them: the call was abandoned.
+NEVER_MET_SECONDS = 10.0
 CALLBACK_DIAL_SECONDS = 30
 ADVISOR_OFFER = "advisor_callback_offer"
 # How soon advisors usually call back is said only while it is a figure worth saying.
@@ -477,10 +480,25 @@ def call_ended(
     entry = routing.engine.entry(call_sid)
     if entry is not None and entry.state != EntryState.ENDED and not entry.callback:
         connected = entry.state == EntryState.CONNECTED
-        routing.engine.close(call_sid, "answered" if connected else unserved_outcome(entry))
+        outcome = "answered" if connected else unserved_outcome(entry)
+        if connected and never_met(routing, entry):
+            log.info("call %s: the caller hung up as the consultant answered", call_sid)
+            outcome = "abandoned"
+        routing.engine.close(call_sid, outcome)
         if entry.state == EntryState.OFFERED and entry.consultant_leg:
             stop_ringing(entry.consultant_leg)
     schedule_record(call_sid, caller_number=caller_number, status=status, cut_off=cut_off)
+
+
+def never_met(routing: Routing, entry: LiveEntry) -> bool:
+    """Tell whether a caller whose consultant answered hung up before they met: the room
+    never started (its start, reported by the room, is when the consultant joins the caller
+    in it), moments after the answer, with no consultant before (a transfer)."""
+    if entry.transfers or entry.answered_at is None:
+        return False
+    if routing.engine.clock() - entry.answered_at > NEVER_MET_SECONDS:
+        return False  # a conversation, whose room's start was lost (with a replaced Redis)
+    return not routing.engine.redis.hget(keys.room(entry.call_sid), "met")
 
 
 def stop_ringing(leg_sid: str) -> None:

@@ -207,6 +207,10 @@ def hold(pause_seconds: int) -> VoiceResponse:
     return response
 
 
+# The caller's label among their room's participants.
+CALLER_LABEL = "caller"
+
+
 def room(call_sid: str) -> str:
     """Return the name of the conference room a caller and their consultants meet in."""
     return f"call-{call_sid}"
@@ -231,7 +235,7 @@ def caller_room(
         start_conference_on_enter=False,
         end_conference_on_exit=True,
         beep=False,
-        participant_label="caller",
+        participant_label=CALLER_LABEL,
         # The room reports its start and end (its sid) and holds, for hold time: the first
         # participant's statusCallback is the room's, and the caller is always the first.
         status_callback=urls.room_status(call_sid),

@@ -775,6 +775,12 @@ def check(run: Run) -> Figures:
         figures.rebuilt["callers alone in a room brought back to the queue"] += text.count(
             "no consultant coming"
         )
+        figures.rebuilt["calls found talking in their room, Redis told again"] += text.count(
+            "Redis told again"
+        )
+        figures.rebuilt["callback results read from the network"] += len(
+            re.findall(r"result never came \((?!unknown)", text)
+        )
         figures.rebuilt["callers whose wait failed, back in the queue"] += text.count(
             "the wait failed; back in the queue"
         )
@@ -908,7 +914,7 @@ def report(run: Run, figures: Figures, args: argparse.Namespace, total: float) -
         )
     print("\nrebuilt after faults (from the processes' logs):")
     for what, count in figures.rebuilt.items():
-        print(f"  {what:48}{count:5}")
+        print(f"  {what:52}{count:5}")
     met = (
         lost == 0
         and violations == 0

@@ -282,6 +282,25 @@ def test_after_redis_was_replaced_a_caller_talking_with_a_consultant_stays_with_
     assert not engine.adopt("CA-offered", 4)
 
 
+def test_after_redis_was_replaced_a_consultant_alone_in_a_room_takes_nobody_from_the_queue(
+    redis_client,
+):
+    """Found by bench/chaos: the caller had gone back to the queue from the room a consultant
+    answered into; that consultant alone there is no conversation to keep."""
+    engine = make_engine(redis_client)
+    network = RecordingNetwork()
+    caller(engine, "CA-back")
+    engine.mark_waiting("CA-back", QUEUE_SID)
+    router = Router(engine, network, Settings(public_url="https://h.example"))
+    network.rooms = {"call-CA-back": ["consultant-8"]}
+    network.inbound = {"CA-back": "+48601000001"}
+
+    assert router.bring_back_stranded() == 0
+
+    assert engine.entry("CA-back").state == "waiting"
+    assert network.redirected == []
+
+
 def test_after_redis_was_replaced_a_click_to_call_room_is_left_alone(redis_client):
     """A consultant's call to a customer has a room but no queue entry: nothing to bring back."""
     engine = make_engine(redis_client)

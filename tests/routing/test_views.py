@@ -85,6 +85,32 @@ def test_a_finished_conversation_records_the_call_and_logs_the_contact(twilio, d
     assert engine.consultant(consultant.id).state == "wrap-up"
 
 
+@pytest.mark.parametrize("met", [True, False])
+def test_a_caller_who_hangs_up_as_the_consultant_answers_abandoned_the_call(
+    twilio, demo, redis_client, met
+):
+    """Answered means they spoke: the room starts when the consultant joins the caller in it,
+    and a caller gone before that never heard them."""
+    queue_caller(twilio)
+    consultant = anna()
+    engine = RoutingEngine(redis_client)
+    engine.set_state(consultant.id, ConsultantState.AVAILABLE)
+    engine.assign_next(30)
+    engine.connected(SID, consultant.id)
+    if met:
+        started = {
+            "ConferenceSid": "CF" + "1" * 32,
+            "FriendlyName": f"call-{SID}",
+            "StatusCallbackEvent": "conference-start",
+            "SequenceNumber": "1",
+        }
+        twilio.post(f"/routing/room-status?call={SID}", started)
+    twilio.post("/ivr/status", {**CALL, "CallStatus": "completed"})
+    record = db.session.scalars(select(CallRecord).where(CallRecord.call_sid == SID)).one()
+    assert record.outcome == ("answered" if met else "abandoned")
+    assert engine.consultant(consultant.id).state == "wrap-up"
+
+
 def test_hangup_while_waiting_is_counted_as_abandoned_once(twilio, demo, redis_client):
     queue_caller(twilio)
     params = {**CALL, "QueueResult": "hangup", "QueueSid": QUEUE, "QueueTime": "30"}
