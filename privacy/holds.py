@@ -10,9 +10,13 @@ from consultants.models import Consultant
 from customers.audit import audit
 from customers.models import Customer
 from hotline.db import db, utcnow
+from hotline.outbound import CONTROL
 from privacy.models import LegalHold
 
 log = logging.getLogger(__name__)
+
+# The longest reason a hold keeps: alike on SQLite and PostgreSQL, whose text has no limit.
+REASON_LIMIT = 500
 
 
 class HoldError(ValueError):
@@ -24,6 +28,8 @@ def place_hold(by: Consultant | None, customer_id: int, reason: str) -> LegalHol
     reason = reason.strip()
     if not reason:
         raise HoldError("say why the data is held (a complaint, a court case...)")
+    if len(reason) > REASON_LIMIT or CONTROL.search(reason):
+        raise HoldError(f"say why in at most {REASON_LIMIT} characters, without control keys")
     if db.session.get(Customer, customer_id) is None:
         raise HoldError("there is no such customer")
     with db.transaction() as session:
