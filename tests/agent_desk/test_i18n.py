@@ -71,7 +71,10 @@ def test_every_text_the_desk_marks_is_translated_into_polish():
         message if isinstance(message, str) else message[0]
         for package in (
             CATALOGUE.parent,
-            *(ROOT / name for name in ("administration", "centre", "knowledge", "privacy")),
+            *(
+                ROOT / name
+                for name in ("administration", "centre", "hotline", "knowledge", "privacy")
+            ),
         )
         for _file, _line, message, _comments, _context in extract_from_dir(
             str(package), methods, keywords

@@ -67,7 +67,7 @@ def test_an_administrator_creates_a_consultant_and_a_customer_and_the_consultant
         zofia.get_by_label("Hasło").fill(password)
         zofia.get_by_role("button", name="Zaloguj się").click()
         expect(zofia).to_have_url(re.compile(r"/desk/account$"))
-        expect(zofia.get_by_text("Your password was given to you once")).to_be_visible()
+        expect(zofia.get_by_text("Twoje hasło było jednorazowe")).to_be_visible()
         zofia.get_by_label("Obecne hasło").fill(password)
         zofia.get_by_label("Nowe hasło (co najmniej 12 znaków)").fill("zofia's own passphrase")
         zofia.get_by_role("button", name="Zmień hasło").click()
