@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 
+from customers.service import SEARCH_MIN_LENGTH, SEARCH_TOO_LONG, SEARCH_TOO_SHORT
 from hotline.access import Role
 from knowledge.service import office_card
 
@@ -254,6 +255,13 @@ TRIGGERS: Mapping[str, LazyString] = {
     "cli": _l("the hotline command"),
 }
 
+SEARCH_REFUSALS: Mapping[str, LazyString] = {
+    SEARCH_TOO_LONG: _l("that is too long for a name, PESEL or phone number"),
+    SEARCH_TOO_SHORT: _l(
+        "type at least %(letters)s letters of the name", letters=SEARCH_MIN_LENGTH
+    ),
+}
+
 FAMILIES: Mapping[str, Mapping[str, LazyString]] = {
     "topic": TOPICS,
     "outcome": OUTCOMES,
@@ -270,6 +278,7 @@ FAMILIES: Mapping[str, Mapping[str, LazyString]] = {
     "data_kind": DATA_KINDS,
     "trigger": TRIGGERS,
     "recording_reason": RECORDING_REASONS,
+    "search_refusal": SEARCH_REFUSALS,
 }
 
 
