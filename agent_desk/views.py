@@ -883,7 +883,7 @@ def trail_filter() -> tuple[TrailFilter, str]:
         since=day("since"),
         until=day("until", shift=1),
     )
-    return wanted, "; ".join(problems)
+    return wanted, " ".join(problems)
 
 
 def audit_csv(rows: list[tuple[AuditEntry, str]]) -> str:
