@@ -288,17 +288,19 @@ class AccessGuard:
 def ended_session_text(why: str) -> str:
     """Say, in the reader's language, why their session ended (why: from session_expired)."""
     if why == SESSION_TOO_OLD:
-        return _(
+        told = _(
             "You were signed out: a session lasts at most %(hours)s hours. Please sign in again.",
             hours=max(1, guard.policy.absolute_seconds // 3600),
         )
-    if why == SESSION_IDLE:
-        return _(
+    elif why == SESSION_IDLE:
+        told = _(
             "You were signed out after %(minutes)s minutes without using the desk. "
             "Please sign in again.",
             minutes=max(1, guard.policy.idle_seconds // 60),
         )
-    return _("You were signed out. Please sign in again.")
+    else:
+        told = _("You were signed out. Please sign in again.")
+    return str(told)
 
 
 def must_choose_password() -> bool:
