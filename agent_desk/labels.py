@@ -212,6 +212,44 @@ FIELDS: Mapping[str, LazyString] = {
     "consultant": _l("Consultant"),
     "mode": _l("How"),
     "why": _l("Why"),
+    # Searches, record openings and the administration's acts.
+    "by": _l("Searched by"),
+    "found": _l("Found"),
+    "customer_ids": _l("Customers (record numbers)"),
+    "break_glass_id": _l("Opening with a reason (number)"),
+    "waiting": _l("Still in the inbox"),
+    "where": _l("Where"),
+    "reason": _l("Reason"),
+    "gaps": _l("Gaps in the chain"),
+    "login": _l("Login"),
+    "name": _l("Name"),
+    "roles": _l("Roles"),
+    "active": _l("Active"),
+    "languages": _l("Languages"),
+    "office_code": _l("Office"),
+    "advisor_id": _l("Advisor (account number)"),
+    "pesel": _l("PESEL"),
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "preferred_language": _l("Language"),
+    "registration_status": _l("Registration status"),
+    "registered_on": _l("Registered on"),
+    "deregistered_on": _l("Deregistered on"),
+    "vulnerable": _l("Vulnerable"),
+    "safeguarding": _l("Safeguarding concern"),
+}
+
+# How a search found its customers (customers.service.search_customers).
+SEARCHED_BY: Mapping[str, LazyString] = {
+    "name": _l("name"),
+    "pesel": _l("PESEL"),
+    "phone": _l("phone number"),
+}
+
+# Where in the administration a record was opened (administration.views).
+OPENED_WHERE: Mapping[str, LazyString] = {
+    "administration": _l("in the administration"),
+    "advisor reassignment": _l("reassigning the advisor"),
 }
 
 # Why a record was opened (agent_desk.records), as people say it.
@@ -356,6 +394,17 @@ def audit_value(field: str, value: object) -> str:
         return str(SUPERVISION_MODES.get(value, as_words(value)))
     if field == "why" and isinstance(value, str):
         return str(SUPERVISION_ENDS.get(value, value))
+    if field in ("pesel", "address", "phone") and value == "changed":
+        return str(_l("changed"))
+    if field == "by" and isinstance(value, str):
+        return str(SEARCHED_BY.get(value, value))
+    if field == "where" and isinstance(value, str):
+        return str(OPENED_WHERE.get(value, value))
+    if field == "roles":
+        items = value if isinstance(value, list) else [value]
+        return ", ".join(label("role", str(item)) for item in items)
+    if field in ("registration_status", "preferred_language") and isinstance(value, str):
+        return label("registration" if field == "registration_status" else "language", value)
     if isinstance(value, list):
         return ", ".join(audit_value(field, item) for item in value)
     if isinstance(value, dict):

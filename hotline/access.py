@@ -186,7 +186,7 @@ def refuse(permission: Permission) -> Response | None:
     """Return the answer for a visitor who may not do this, or None if they may."""
     if not current_user.is_authenticated:
         if wants_json():
-            response = jsonify(error="sign in first")
+            response = jsonify(error=_("sign in first"))
             response.status_code = 401
             return response
         login_page = url_for(guard.login_endpoint, next=request.full_path.rstrip("?"))

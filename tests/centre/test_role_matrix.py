@@ -260,7 +260,7 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_and_scripts_are_told_401(app: F
         elif expected == PUBLIC:
             ok = status not in (401, 403)
         elif "/api/" in rule.rule:
-            ok = status == 401 and response.json == {"error": "sign in first"}
+            ok = status == 401 and response.json == {"error": "najpierw się zaloguj"}
         else:
             ok = status == 302 and "/desk/login" in response.headers["Location"]
         if not ok:
