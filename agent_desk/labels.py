@@ -97,6 +97,8 @@ IMPORT_TARGETS: Mapping[str, LazyString] = {
     "trainings": _l("Training offers"),
     "consultants": _l("People"),
     "customers": _l("Customers"),
+    "offices": _l("Offices"),
+    "faq": _l("FAQ texts"),
 }
 
 # Where a customer stands in the office's register.

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from hotline.db import db, utcnow
 from hotline.outbound import content_problems, outbound
 from hotline.speech import LANGUAGES
-from knowledge.models import FaqEntry, FaqStatus, Office
+from knowledge.models import FaqEntry, FaqStatus, Office, Region
 from knowledge.service import forget_cached
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ SOURCE_LIMIT = 3000
 # A sentence longer than this is too long to follow when read out.
 SPOKEN_SENTENCE_LIMIT = 320
 TOPIC_PATTERN = r"[a-z][a-z0-9_]{1,39}"
+OFFICE_CODE_PATTERN = r"[A-Z0-9_-]{2,32}"
 
 
 def N_(message: str) -> str:
@@ -242,7 +243,7 @@ def office_problems(details: OfficeDetails) -> list[Problem]:
     """Return why an office's details cannot be saved (empty: they can)."""
     policy = outbound.current()
     problems = []
-    if not re.fullmatch(r"[A-Z0-9_-]{2,32}", details.code):
+    if not re.fullmatch(OFFICE_CODE_PATTERN, details.code):
         problems.append(Problem(N_("the code is 2 to 32 capital letters, digits, - or _")))
     for name, value, limit in (
         ("name", details.name, 160),
@@ -260,7 +261,17 @@ def office_problems(details: OfficeDetails) -> list[Problem]:
     if details.phone and office_phone(details.phone) is None:
         problems.append(Problem(N_("'%(number)s' is not a valid phone number"),
                                 {"number": details.phone}))  # fmt: skip
+    if details.region_code and not known_region(details.region_code):
+        problems.append(Problem(N_("no region has the code '%(code)s'"),
+                                {"code": details.region_code}))  # fmt: skip
     return problems
+
+
+def known_region(code: str) -> bool:
+    """Tell whether a voivodeship has this two-digit TERYT code."""
+    if not re.fullmatch(r"[0-9]{2}", code):
+        return False
+    return db.session.scalars(select(Region.code).where(Region.code == code)).first() is not None
 
 
 def office_phone(raw: str) -> str | None:
