@@ -119,11 +119,20 @@ def test_the_polish_desk_gives_an_office_rows_reasons_in_polish(
     admin.post("/desk/login", data={"login": "mihai", "password": "demo1234",
                                     "csrf_token": form_token(admin)})  # fmt: skip
     token = form_token(admin, "/desk/account")
-    data = b"code,name,address,opening_hours,region\nPIL,PUP,,pon.-pt.,99\n"
+    data = (
+        b"code,name,address,opening_hours,opening_hours_en,region\n"
+        b"PIL,PUP,,pon.-pt.,,99\n"
+        b"SZC,PUP,Zobacz www.urzad-pracy.com,pon.-pt.,Mon\x01-Fri,\n"
+    )
     response = upload(admin, token, "/desk/admin/imports", "offices", data, "urzedy.csv")
     worker()
     state = poll(admin, response.headers["Location"])
-    assert reasons_of(state)[2] == {"brak adresu", "żadne województwo nie ma kodu „99”"}
+    reasons = reasons_of(state)
+    assert reasons[2] == {"brak adresu", "żadne województwo nie ma kodu „99”"}
+    assert reasons[3] == {
+        "pole „adres” zawiera linki spoza dozwolonych domen (urzad-pracy.com)",
+        "pole „godziny otwarcia (angielski)” zawiera znaki sterujące",
+    }
 
 
 def test_faq_texts_from_a_file_wait_as_drafts_until_another_editor_publishes_them(
