@@ -90,6 +90,13 @@ class Fields:
             self.reasons.append(_("%(field)s holds control characters", field=field_name(name)))
         return value
 
+    def key(self, name: str, limit: int) -> str:
+        """Return a field that names another record (a login, an office code) to look up, or
+        "" when the value was refused: nothing is looked up with it."""
+        before = len(self.reasons)
+        value = self.text(name, limit)
+        return value if len(self.reasons) == before else ""
+
     def words(self, name: str, allowed: tuple[str, ...] | None = None) -> list[str]:
         """Return a list given as "pl, en" (commas, semicolons or spaces), checked if told."""
         raw = self.text(name, 500)

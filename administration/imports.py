@@ -1,10 +1,13 @@
-"""CSV imports of people and customers, run as RQ jobs with progress and each bad row's reason.
+"""CSV imports of people, customers, offices and FAQ texts, run as RQ jobs with progress and
+each bad row's reason.
 
-A row is matched to an existing record by login (people) or PESEL (customers) and updates it
-with the columns the file has (a column the file lacks changes nothing); otherwise it creates
-one. New accounts get no password a person knows: an administrator hands each a one-time
-password from the person's page. The runs are the knowledge package's ImportRun rows, with
-targets of their own.
+A row is matched to an existing record by login (people), PESEL (customers), code (offices) or
+topic and language (FAQ texts) and updates it with the columns the file has (a column the file
+lacks changes nothing); otherwise it creates one. New accounts get no password a person knows:
+an administrator hands each a one-time password from the person's page. An FAQ text comes in
+as a draft, which another editor reviews and publishes on the desk: an import never changes
+what callers hear. The runs are the knowledge package's ImportRun rows, with targets of their
+own.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
+from administration.content import FAQ_FIELDS, OFFICE_FIELDS
 from administration.people import PERSON_FIELDS
 from administration.register import CUSTOMER_FIELDS
 from hotline.db import db
@@ -27,17 +31,31 @@ from knowledge.models import ImportKind, ImportRun, ImportStatus, ImportTarget
 
 log = logging.getLogger(__name__)
 
-ADMIN_TARGETS = (ImportTarget.CONSULTANTS.value, ImportTarget.CUSTOMERS.value)
-KEY_COLUMN = {ImportTarget.CONSULTANTS.value: "login", ImportTarget.CUSTOMERS.value: "pesel"}
-COLUMNS = {
+# What an administrator imports on the Administration pages, and a content editor on the FAQ
+# page; the command line imports either.
+ADMIN_TARGETS = (
+    ImportTarget.CONSULTANTS.value, ImportTarget.CUSTOMERS.value, ImportTarget.OFFICES.value,
+)  # fmt: skip
+FAQ_TARGETS = (ImportTarget.FAQ.value,)
+ALL_TARGETS = ADMIN_TARGETS + FAQ_TARGETS
+# The columns that find a row's record (each must be in the file), and every column known.
+KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    ImportTarget.CONSULTANTS.value: ("login",),
+    ImportTarget.CUSTOMERS.value: ("pesel",),
+    ImportTarget.OFFICES.value: ("code",),
+    ImportTarget.FAQ.value: ("topic", "language"),
+}
+COLUMNS: dict[str, tuple[str, ...]] = {
     ImportTarget.CONSULTANTS.value: PERSON_FIELDS,
     ImportTarget.CUSTOMERS.value: CUSTOMER_FIELDS,
+    ImportTarget.OFFICES.value: OFFICE_FIELDS,
+    ImportTarget.FAQ.value: FAQ_FIELDS,
 }
 
 
 @dataclass(frozen=True)
 class AdminRow:
-    """One row of a people or customer file: its line, its cells by column, an excerpt."""
+    """One row of an administration file: its line, its cells by column, an excerpt."""
 
     number: int
     cells: dict[str, str]
@@ -64,9 +82,9 @@ def read_rows(target: str, data: bytes) -> AdminFile:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [cell.strip().lower().replace(" ", "_") for cell in next(reader)]
-        key = KEY_COLUMN[target]
-        if key not in header:
-            raise FeedError(_("the header row lacks the column %(column)s", column=key))
+        for key in KEY_COLUMNS[target]:
+            if key not in header:
+                raise FeedError(_("the header row lacks the column %(column)s", column=key))
         unknown = [name for name in header if name not in COLUMNS[target]]
         if unknown:
             known = ", ".join(COLUMNS[target])
@@ -112,18 +130,27 @@ def redacted(header: list[str], cells: list[str]) -> list[str]:
 
 
 def start_admin_import(
-    target: str, path: str | Path, actor_id: int | None, started_by: str
+    target: str,
+    path: str | Path,
+    actor_id: int | None,
+    started_by: str,
+    allowed: tuple[str, ...] = ALL_TARGETS,
 ) -> ImportRun:
-    """Record an import of people or customers and enqueue its job; return the run."""
-    if target not in ADMIN_TARGETS:
+    """Record an import of people, customers, offices or FAQ texts (those allowed where it is
+    started) and enqueue its job; return the run."""
+    if target not in allowed:
         raise ImportRequestError(
-            _("unknown import target '%(target)s' (consultants or customers)", target=target)
+            _(
+                "unknown import target '%(target)s' (%(known)s)",
+                target=target,
+                known=", ".join(allowed),
+            )
         )
     file = Path(path).resolve()
     if not file.is_file():
         raise ImportRequestError(_("no such file: %(file)s", file=file))
     if file.suffix.lower() != ".csv":
-        raise ImportRequestError(_("people and customers come as a .csv file"))
+        raise ImportRequestError(_("an administration import comes as a .csv file"))
     with db.transaction() as session:
         run = ImportRun(
             kind=ImportKind.CSV.value, target=target, source=file.stem[:40], path=str(file),

@@ -99,7 +99,7 @@ def read_customer(given: Mapping[str, str], existing: Customer | None) -> dict[s
         if fields.has(name):
             values[name] = fields.day(name)
     if fields.has("advisor"):
-        login = fields.text("advisor", 64).lower()
+        login = fields.key("advisor", 64).lower()
         advisor = None
         if login:
             query = select(Consultant).where(Consultant.login == login)
@@ -110,7 +110,7 @@ def read_customer(given: Mapping[str, str], existing: Customer | None) -> dict[s
                 )
         values["advisor_id"] = advisor.id if advisor else None
     if fields.has("office"):
-        office = fields.text("office", 32).upper() or None
+        office = fields.key("office", 32).upper() or None
         if (
             office
             and db.session.scalars(select(Office).where(Office.code == office)).first() is None

@@ -1,22 +1,22 @@
-"""The desk's administration: people, customers, offices and imports (administrators), the FAQ
-editor (content editors), and a supervisor's reassignment of a customer's advisor."""
+"""The desk's administration: people, customers, offices and their imports (administrators),
+the FAQ editor and its imports (content editors), and a supervisor's reassignment of a
+customer's advisor."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.utils import secure_filename
 
 from administration import people, register
+from administration.content import FAQ_FIELDS, OFFICE_FIELDS, problem_texts
 from administration.fields import FieldErrors, field_name
-from administration.imports import ADMIN_TARGETS, start_admin_import
+from administration.imports import ADMIN_TARGETS, FAQ_TARGETS, start_admin_import
 from administration.people import PERSON_FIELDS, ROLE_NAMES
 from administration.register import CUSTOMER_FIELDS
 from consultants.models import Consultant
@@ -58,23 +58,6 @@ def saved_message(changed: list[str]) -> str:
         return str(_("Nothing changed."))
     names = list(dict.fromkeys(field_name(name) for name in changed))
     return str(_("Saved: %(fields)s.", fields=", ".join(names)))
-
-
-def problem_texts(problems: Iterable[editor.Problem]) -> list[str]:
-    """Return the editor's problems in the reader's words, languages named."""
-    return [problem_text(problem) for problem in problems]
-
-
-def problem_text(problem: editor.Problem) -> str:
-    """Return one of the editor's problems in the reader's words."""
-    values: dict[str, object] = {}
-    for name, value in problem.values.items():
-        if isinstance(value, editor.Problem):
-            value = problem_text(value)
-        elif name == "language" and isinstance(value, str):
-            value = get_locale().languages.get(value, value) if get_locale() else value
-        values[name] = value
-    return str(_(problem.message, **values))
 
 
 def actor() -> int:
@@ -258,56 +241,73 @@ def office(code: str) -> Any:
     )
 
 
-# Imports of people and customers -------------------------------------------------------------
+# Imports of people, customers and offices -----------------------------------------------------
+
+
+def start_upload(allowed: tuple[str, ...], back: str, shown: str) -> Any:
+    """Keep an uploaded CSV and start its import (a target of those allowed on this page);
+    go to the run's page, or back to the list with the reason."""
+    upload = request.files.get("file")
+    target = request.form.get("target", "")
+    if upload is None or not upload.filename:
+        flash(_("Choose a file to import."), "error")
+        return redirect(url_for(back))
+    folder = instance_dir() / "imports" / uuid.uuid4().hex[:12]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (secure_filename(upload.filename) or "upload.csv")
+    path.write_bytes(upload.read())
+    try:
+        run = start_admin_import(target, path, actor(), f"desk:{g.consultant.login}", allowed)
+    except ImportRequestError as exc:
+        path.unlink(missing_ok=True)
+        flash(str(exc), "error")
+        return redirect(url_for(back))
+    return redirect(url_for(shown, run_id=run.id))
+
+
+def run_page(run_id: int, targets: tuple[str, ...], poll: str) -> str:
+    """Show an import of these targets: progress, counts, every skipped row's reason."""
+    progress = import_status(run_id)
+    if progress is None or progress.target not in targets:
+        abort(404)
+    poll_url = url_for(poll, run_id=run_id)
+    return render_template("desk/import_run.html", progress=progress, poll_url=poll_url)
+
+
+def run_state(run_id: int, targets: tuple[str, ...]) -> Any:
+    """Return an import's progress as JSON (one of these targets), polled by its page."""
+    progress = import_status(run_id)
+    if progress is None or progress.target not in targets:
+        abort(404, "no such import")
+    return progress.as_dict()
 
 
 @bp.route("/admin/imports", methods=["GET", "POST"])
 @requires(Permission.ADMINISTER)
 def imports() -> Any:
-    """List imports of people and customers, and start one from an uploaded CSV."""
+    """List imports of people, customers and offices, and start one from an uploaded CSV."""
     if request.method == "POST":
-        upload = request.files.get("file")
-        target = request.form.get("target", "")
-        if upload is None or not upload.filename:
-            flash(_("Choose a file to import."), "error")
-            return redirect(url_for("admin.imports"))
-        folder = instance_dir() / "imports" / uuid.uuid4().hex[:12]
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / (secure_filename(upload.filename) or "upload.csv")
-        path.write_bytes(upload.read())
-        try:
-            run = start_admin_import(target, path, actor(), f"desk:{g.consultant.login}")
-        except ImportRequestError as exc:
-            path.unlink(missing_ok=True)
-            flash(str(exc), "error")
-            return redirect(url_for("admin.imports"))
-        return redirect(url_for("admin.import_run", run_id=run.id))
+        return start_upload(ADMIN_TARGETS, "admin.imports", "admin.import_run")
     return render_template(
         "admin/imports.html", runs=recent_imports(targets=ADMIN_TARGETS),
         person_columns=[name for name in PERSON_FIELDS if name != "login"],
         customer_columns=[name for name in CUSTOMER_FIELDS if name != "pesel"],
+        office_columns=[name for name in OFFICE_FIELDS if name != "code"],
     )  # fmt: skip
 
 
 @bp.get("/admin/imports/<int:run_id>")
 @requires(Permission.ADMINISTER)
 def import_run(run_id: int) -> str:
-    """Show an import of people or customers: progress, counts, every skipped row's reason."""
-    progress = import_status(run_id)
-    if progress is None or progress.target not in ADMIN_TARGETS:
-        abort(404)
-    poll = url_for("admin.import_run_state", run_id=run_id)
-    return render_template("desk/import_run.html", progress=progress, poll_url=poll)
+    """Show an import of people, customers or offices."""
+    return run_page(run_id, ADMIN_TARGETS, "admin.import_run_state")
 
 
 @bp.get("/admin/api/imports/<int:run_id>")
 @requires(Permission.ADMINISTER)
 def import_run_state(run_id: int) -> Any:
     """Return an import's progress as JSON, polled by its page."""
-    progress = import_status(run_id)
-    if progress is None or progress.target not in ADMIN_TARGETS:
-        abort(404, "no such import")
-    return progress.as_dict()
+    return run_state(run_id, ADMIN_TARGETS)
 
 
 # The FAQ editor ----------------------------------------------------------------------------
@@ -321,7 +321,30 @@ def faq() -> str:
         "admin/faq.html",
         entries=editor.faq_entries(),
         problems=problem_texts(editor.completeness()),
+        runs=recent_imports(limit=5, targets=FAQ_TARGETS),
+        columns=[name for name in FAQ_FIELDS if name not in ("topic", "language")],
     )
+
+
+@bp.post("/faq/imports")
+@requires(Permission.EDIT_FAQ)
+def faq_import() -> Any:
+    """Start an import of FAQ texts from an uploaded CSV: each text becomes a draft."""
+    return start_upload(FAQ_TARGETS, "admin.faq", "admin.faq_import_run")
+
+
+@bp.get("/faq/imports/<int:run_id>")
+@requires(Permission.EDIT_FAQ)
+def faq_import_run(run_id: int) -> str:
+    """Show an import of FAQ texts."""
+    return run_page(run_id, FAQ_TARGETS, "admin.faq_import_run_state")
+
+
+@bp.get("/faq/api/imports/<int:run_id>")
+@requires(Permission.EDIT_FAQ)
+def faq_import_run_state(run_id: int) -> Any:
+    """Return an FAQ import's progress as JSON, polled by its page."""
+    return run_state(run_id, FAQ_TARGETS)
 
 
 @bp.route("/faq/<topic>/<language>", methods=["GET", "POST"])

@@ -114,7 +114,9 @@ def link_caller(contact_id: int) -> Any:
     contact = own_contact_or_404(contact_id)
     try:
         chosen = request.form.get("customer_id", "")
-        customer_id = int(chosen) if chosen.isdigit() and len(chosen) < 12 else 0
+        customer_id = (
+            int(chosen) if chosen.isascii() and chosen.isdigit() and len(chosen) < 12 else 0
+        )
         wrap_ups.link_caller(g.consultant, contact.id, customer_id)
     except REFUSALS as exc:
         flash(i18n.refusal_text(exc), "error")

@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 
+from customers.service import SEARCH_MIN_LENGTH, SEARCH_TOO_LONG, SEARCH_TOO_SHORT
 from hotline.access import Role
 from knowledge.service import office_card
 
@@ -96,6 +97,8 @@ IMPORT_TARGETS: Mapping[str, LazyString] = {
     "trainings": _l("Training offers"),
     "consultants": _l("People"),
     "customers": _l("Customers"),
+    "offices": _l("Offices"),
+    "faq": _l("FAQ texts"),
 }
 
 # Where a customer stands in the office's register.
@@ -125,6 +128,14 @@ AUDIT_ACTIONS: Mapping[str, LazyString] = {
     "contact.link": _l("linked a call to the customer"),
     "follow-up.done": _l("marked a follow-up done"),
     "customer.create": _l("registered the customer"),
+    "customer.view": _l("opened the record in the administration"),
+    "customer.reassign_advisor": _l("reassigned the customer's advisor"),
+    "consultant.create": _l("created an account"),
+    "consultant.update": _l("changed an account"),
+    "consultant.roles": _l("changed an account's roles"),
+    "consultant.enable": _l("enabled an account"),
+    "consultant.disable": _l("disabled an account"),
+    "consultant.password_reset": _l("gave an account a one-time password"),
     "record.break_glass": _l("opened the record, giving a reason"),
     "pesel.reveal": _l("revealed the PESEL"),
     "customer.search": _l("searched the customers"),
@@ -203,6 +214,44 @@ FIELDS: Mapping[str, LazyString] = {
     "consultant": _l("Consultant"),
     "mode": _l("How"),
     "why": _l("Why"),
+    # Searches, record openings and the administration's acts.
+    "by": _l("Searched by"),
+    "found": _l("Found"),
+    "customer_ids": _l("Customers (record numbers)"),
+    "break_glass_id": _l("Opening with a reason (number)"),
+    "waiting": _l("Still in the inbox"),
+    "where": _l("Where"),
+    "reason": _l("Reason"),
+    "gaps": _l("Gaps in the chain"),
+    "login": _l("Login"),
+    "name": _l("Name"),
+    "roles": _l("Roles"),
+    "active": _l("Active"),
+    "languages": _l("Languages"),
+    "office_code": _l("Office"),
+    "advisor_id": _l("Advisor (account number)"),
+    "pesel": _l("PESEL"),
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "preferred_language": _l("Language"),
+    "registration_status": _l("Registration status"),
+    "registered_on": _l("Registered on"),
+    "deregistered_on": _l("Deregistered on"),
+    "vulnerable": _l("Vulnerable"),
+    "safeguarding": _l("Safeguarding concern"),
+}
+
+# How a search found its customers (customers.service.search_customers).
+SEARCHED_BY: Mapping[str, LazyString] = {
+    "name": _l("name"),
+    "pesel": _l("PESEL"),
+    "phone": _l("phone number"),
+}
+
+# Where in the administration a record was opened (administration.views).
+OPENED_WHERE: Mapping[str, LazyString] = {
+    "administration": _l("in the administration"),
+    "advisor reassignment": _l("reassigning the advisor"),
 }
 
 # Why a record was opened (agent_desk.records), as people say it.
@@ -254,6 +303,13 @@ TRIGGERS: Mapping[str, LazyString] = {
     "cli": _l("the hotline command"),
 }
 
+SEARCH_REFUSALS: Mapping[str, LazyString] = {
+    SEARCH_TOO_LONG: _l("that is too long for a name, PESEL or phone number"),
+    SEARCH_TOO_SHORT: _l(
+        "type at least %(letters)s letters of the name", letters=SEARCH_MIN_LENGTH
+    ),
+}
+
 FAMILIES: Mapping[str, Mapping[str, LazyString]] = {
     "topic": TOPICS,
     "outcome": OUTCOMES,
@@ -270,6 +326,7 @@ FAMILIES: Mapping[str, Mapping[str, LazyString]] = {
     "data_kind": DATA_KINDS,
     "trigger": TRIGGERS,
     "recording_reason": RECORDING_REASONS,
+    "search_refusal": SEARCH_REFUSALS,
 }
 
 
@@ -339,6 +396,17 @@ def audit_value(field: str, value: object) -> str:
         return str(SUPERVISION_MODES.get(value, as_words(value)))
     if field == "why" and isinstance(value, str):
         return str(SUPERVISION_ENDS.get(value, value))
+    if field in ("pesel", "address", "phone") and value == "changed":
+        return str(_l("changed"))
+    if field == "by" and isinstance(value, str):
+        return str(SEARCHED_BY.get(value, value))
+    if field == "where" and isinstance(value, str):
+        return str(OPENED_WHERE.get(value, value))
+    if field == "roles":
+        items = value if isinstance(value, list) else [value]
+        return ", ".join(label("role", str(item)) for item in items)
+    if field in ("registration_status", "preferred_language") and isinstance(value, str):
+        return label("registration" if field == "registration_status" else "language", value)
     if isinstance(value, list):
         return ", ".join(audit_value(field, item) for item in value)
     if isinstance(value, dict):

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -831,8 +832,11 @@ def audit_export() -> Response:
 
 
 # The audit page's filters, named as the page names them.
+# An audit entry's kind, or the start of one ("contact."): what the filter's list offers.
+ACTION_CODE = re.compile(r"[a-z_.-]{1,40}")
 FILTER_FIELDS: Mapping[str, LazyString] = {
     "consultant_id": _l("Who"),
+    "action": _l("What"),
     "customer_id": _l("Customer number"),
     "since": _l("From"),
     "until": _l("To"),
@@ -848,7 +852,7 @@ def trail_filter() -> tuple[TrailFilter, str]:
         raw = request.args.get(name, "").strip()
         if not raw:
             return None
-        if not raw.isdigit() or len(raw) > 18:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
             problems.append(_("%(field)s must be a number.", field=FILTER_FIELDS[name]))
             return None
         return int(raw)
@@ -866,14 +870,20 @@ def trail_filter() -> tuple[TrailFilter, str]:
             return None
         return start + timedelta(days=shift)
 
+    action = request.args.get("action", "").strip()
+    if action and not ACTION_CODE.fullmatch(action):
+        problems.append(
+            _("%(field)s is not a kind the trail knows.", field=FILTER_FIELDS["action"])
+        )
+        action = ""
     wanted = TrailFilter(
         consultant_id=number("consultant_id"),
-        action=request.args.get("action", "").strip()[:40],
+        action=action,
         customer_id=number("customer_id"),
         since=day("since"),
         until=day("until", shift=1),
     )
-    return wanted, "; ".join(problems)
+    return wanted, " ".join(problems)
 
 
 def audit_csv(rows: list[tuple[AuditEntry, str]]) -> str:

@@ -1,4 +1,5 @@
-"""`hotline admin`: people, customers and their CSV imports from the command line.
+"""`hotline admin`: people, customers, offices, FAQ texts and their CSV imports from the command
+line.
 
 The command line acts as an administrator with shell access to the centre (its audit entries
 name no person: "system"), as `hotline privacy` does.
@@ -202,12 +203,152 @@ def customer_add(**options: object) -> None:
         click.echo(f"customer {created.id} registered: {created.full_name}")
 
 
+@admin.group()
+def office() -> None:
+    """The labour offices: address, phone and opening hours in each caller language."""
+
+
+@office.command("set")
+@click.argument("code")
+@click.option("--name")
+@click.option("--address")
+@click.option("--phone", help="The office's phone (empty: none).")
+@click.option("--hours", help="The opening hours as said in Polish.")
+@click.option(
+    "--hours-in",
+    "hours_in",
+    nargs=2,
+    multiple=True,
+    metavar="LANGUAGE TEXT",
+    help="The opening hours as said in another caller language, e.g. --hours-in en 'Mon-Fri…'.",
+)
+@click.option("--region", help="The voivodeship's two-digit TERYT code.")
+@click.option("--city")
+def office_set(code: str, hours_in: tuple[tuple[str, str], ...], **options: str | None) -> None:
+    """Create an office or change what is given of it, checked as on the desk."""
+    from administration import content
+    from administration.fields import FieldErrors
+
+    given = {"hours": "opening_hours"}
+    fields = {"code": code}
+    for key, value in options.items():
+        if value is not None:
+            fields[given.get(key, key)] = value
+    for language, text in hours_in:
+        fields[f"opening_hours_{language.lower()}"] = text
+    with centre():
+        unknown = [name for name in fields if name not in content.OFFICE_FIELDS]
+        if unknown:
+            raise click.ClickException(
+                "opening hours in an unknown language: "
+                + ", ".join(name.rpartition("_")[2] for name in unknown)
+            )
+        try:
+            outcome = content.save_office(fields)
+        except FieldErrors as exc:
+            raise click.ClickException("; ".join(exc.reasons)) from exc
+        shown = {"imported": "created", "updated": "changed", "unchanged": "unchanged"}
+        click.echo(f"office {code.upper()} {shown[outcome]}")
+
+
+@office.command("list")
+def office_list() -> None:
+    """List the offices with their address, phone and opening hours."""
+    from knowledge import editor
+
+    with centre():
+        for each in editor.offices():
+            click.echo(f"{each.code}\t{each.name}\t{each.address}\t{each.phone or '-'}\t"
+                       f"{each.opening_hours}")  # fmt: skip
+            for language, hours in sorted((each.opening_hours_by_language or {}).items()):
+                click.echo(f"\t{language}: {hours}")
+
+
+@admin.group()
+def faq() -> None:
+    """The FAQ texts callers hear: drafts, their review, and what the FAQ lacks."""
+
+
+@faq.command("list")
+def faq_list() -> None:
+    """List every FAQ text with its status, reviewer and any draft waiting for review."""
+    from knowledge import editor
+
+    with centre():
+        for entry in editor.faq_entries():
+            reviewed = f"{entry.last_reviewed} by {entry.reviewed_by or '-'}"
+            waiting = f"\tdraft by {entry.draft.get('edited_by')}" if entry.draft else ""
+            click.echo(f"{entry.topic}\t{entry.language}\t{entry.status}\t{reviewed}{waiting}")
+
+
+@faq.command("draft")
+@click.argument("topic")
+@click.argument("language")
+@click.option("--title")
+@click.option("--body")
+@click.option("--sms-body", "sms_body")
+@click.option("--source", help="Where the answer rests: a statute, an office's page.")
+def faq_draft(topic: str, language: str, **options: str | None) -> None:
+    """Keep a text as a draft (over the text's draft or published text); callers hear it only
+    once another editor publishes it."""
+    from administration import content
+    from administration.fields import FieldErrors
+
+    fields = {"topic": topic, "language": language}
+    fields.update({key: value for key, value in options.items() if value is not None})
+    with centre():
+        try:
+            outcome = content.save_faq_draft(fields, f"cli:{getpass.getuser()}")
+        except FieldErrors as exc:
+            raise click.ClickException("; ".join(exc.reasons)) from exc
+        if outcome == "unchanged":
+            click.echo(f"{topic}/{language}: no change")
+        else:
+            click.echo(f"{topic}/{language}: draft saved; another editor reviews and publishes it")
+
+
+@faq.command("publish")
+@click.argument("topic")
+@click.argument("language")
+@click.option("--reviewer", required=True, help="The login of the content editor who reviewed it.")
+def faq_publish(topic: str, language: str, reviewer: str) -> None:
+    """Publish a draft as reviewed by a content editor (not its author): callers hear it now."""
+    from administration import content, people
+    from knowledge import editor
+
+    with centre():
+        person = people.by_login(reviewer.lower())
+        if person is None or not person.active or "content_editor" not in person.roles:
+            raise click.ClickException(f"{reviewer!r} is not an active content editor")
+        try:
+            editor.publish(topic, language, person.name)
+        except editor.EditError as exc:
+            raise click.ClickException("; ".join(content.problem_texts(exc.reasons))) from exc
+        click.echo(f"{topic}/{language}: published, reviewed by {person.name}")
+
+
+@faq.command("check")
+def faq_check() -> None:
+    """Say what the FAQ lacks for callers (the editor's completeness check); fail if anything."""
+    from administration import content
+    from knowledge import editor
+
+    with centre():
+        findings = content.problem_texts(editor.completeness())
+        for finding in findings:
+            click.echo(finding)
+        if findings:
+            raise click.ClickException(f"{len(findings)} findings")
+        click.echo("every topic is published in every language")
+
+
 @admin.command("import")
-@click.argument("target", type=click.Choice(["consultants", "customers"]))
+@click.argument("target", type=click.Choice(["consultants", "customers", "offices", "faq"]))
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--wait/--no-wait", default=True, show_default=True)
 def admin_import(target: str, path: Path, wait: bool) -> None:
-    """Import people or customers from a CSV file, as a background job, and follow it."""
+    """Import people, customers, offices or FAQ texts (as drafts) from a CSV file, as a
+    background job, and follow it."""
     from administration.imports import start_admin_import
     from centre.import_progress import follow_import
     from knowledge.imports import ImportRequestError

@@ -379,10 +379,12 @@ def privacy_erase(customer_id: int) -> None:
 @click.option("--reason", required=True, help="Why the data is held (a complaint, a case...).")
 def privacy_hold(customer_id: int, reason: str) -> None:
     """Hold a customer's data from the purge."""
+    from flask_babel import force_locale
+
     from centre.app import create_app
     from privacy.holds import HoldError, place_hold
 
-    with create_app(load_settings()).app_context():
+    with create_app(load_settings()).app_context(), force_locale("en"):
         try:
             hold = place_hold(None, customer_id, reason)
         except HoldError as exc:
@@ -394,10 +396,12 @@ def privacy_hold(customer_id: int, reason: str) -> None:
 @click.argument("hold_id", type=int)
 def privacy_release(hold_id: int) -> None:
     """Release a legal hold."""
+    from flask_babel import force_locale
+
     from centre.app import create_app
     from privacy.holds import HoldError, release_hold
 
-    with create_app(load_settings()).app_context():
+    with create_app(load_settings()).app_context(), force_locale("en"):
         try:
             hold = release_hold(None, hold_id)
         except HoldError as exc:

@@ -101,12 +101,15 @@ SEARCH_MIN_LENGTH = 3
 SEARCH_LIMIT = 20
 # Longer than any name, PESEL or number: anything longer is not a search for a customer.
 SEARCH_MAX_LENGTH = 100
+# Why a search was refused, as codes the desk puts in the reader's words.
+SEARCH_TOO_LONG = "too_long"
+SEARCH_TOO_SHORT = "too_short"
 
 
 @dataclass(frozen=True)
 class SearchResult:
     """What a search found, how it searched (name, PESEL, phone; "" when it did not), and
-    whether it had more matches than it shows, or was refused, with why."""
+    whether it had more matches than it shows, or was refused, with why (SEARCH_TOO_...)."""
 
     customers: list[Customer]
     searched: str = ""
@@ -126,7 +129,7 @@ def search_customers(text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
     if not text:
         return SearchResult([])
     if len(text) > SEARCH_MAX_LENGTH or "\x00" in text:
-        return SearchResult([], refused="that is too long for a name, PESEL or phone number")
+        return SearchResult([], refused=SEARCH_TOO_LONG)
     digits = text.replace(" ", "")
     if digits.isdigit() and len(digits) == 11:
         by, condition = "pesel", Customer.pesel == digits
@@ -135,9 +138,7 @@ def search_customers(text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
     else:
         words = fold(text).split()
         if len("".join(words)) < SEARCH_MIN_LENGTH:
-            return SearchResult(
-                [], refused=f"type at least {SEARCH_MIN_LENGTH} letters of the name"
-            )
+            return SearchResult([], refused=SEARCH_TOO_SHORT)
         by = "name"
         condition = and_(
             *(Customer.search_name.like(_contains(word), escape="\\") for word in words)

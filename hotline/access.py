@@ -21,6 +21,7 @@ from functools import wraps
 from typing import Any, Protocol, TypeVar
 
 from flask import Flask, abort, current_app, flash, jsonify, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
@@ -185,13 +186,13 @@ def refuse(permission: Permission) -> Response | None:
     """Return the answer for a visitor who may not do this, or None if they may."""
     if not current_user.is_authenticated:
         if wants_json():
-            response = jsonify(error="sign in first")
+            response = jsonify(error=_("sign in first"))
             response.status_code = 401
             return response
         login_page = url_for(guard.login_endpoint, next=request.full_path.rstrip("?"))
         return redirect(login_page)
     if not may(current_user.roles, permission):
-        abort(403, "Your roles do not allow this.")
+        abort(403, _("Your roles do not allow this."))
     return None
 
 
@@ -202,6 +203,11 @@ class SessionPolicy:
     idle_seconds: int
     absolute_seconds: int
 
+
+# Why a session ended (for the log, and for the words the person is shown).
+SESSION_UNTIMED = "started before sessions were timed"
+SESSION_TOO_OLD = "the longest a session may last has passed"
+SESSION_IDLE = "nothing was done for too long"
 
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
@@ -222,11 +228,11 @@ def session_expired(policy: SessionPolicy, now: float) -> str | None:
     started = session.get(SIGNED_IN_AT)
     seen = session.get(SEEN_AT)
     if not isinstance(started, int) or not isinstance(seen, int):
-        return "started before sessions were timed"
+        return SESSION_UNTIMED
     if now - started > policy.absolute_seconds:
-        return "the longest a session may last has passed"
+        return SESSION_TOO_OLD
     if now - seen > policy.idle_seconds:
-        return "nothing was done for too long"
+        return SESSION_IDLE
     return None
 
 
@@ -262,7 +268,7 @@ class AccessGuard:
             return refuse(declared)
         log.error("refused %s: the route declares no access (add it to the role matrix)",
                   request.endpoint)  # fmt: skip
-        abort(403, "This page is open to nobody yet.")
+        abort(403, _("This page is open to nobody yet."))
 
     def keep_session_alive(self) -> None:
         """Sign out a session past its idle or absolute timeout, else note it was used."""
@@ -270,12 +276,31 @@ class AccessGuard:
         why = session_expired(self.policy, now)
         if why is not None:
             log.info("session of consultant %s ended: %s", current_user.get_id(), why)
+            told = ended_session_text(why)  # in their language, while they are known
             logout_user()
             session.clear()
-            flash("You were signed out: " + why + ". Please sign in again.", "error")
+            flash(told, "error")
             return
         if now - session[SEEN_AT] >= SEEN_PRECISION_SECONDS:
             session[SEEN_AT] = int(now)
+
+
+def ended_session_text(why: str) -> str:
+    """Say, in the reader's language, why their session ended (why: from session_expired)."""
+    if why == SESSION_TOO_OLD:
+        told = _(
+            "You were signed out: a session lasts at most %(hours)s hours. Please sign in again.",
+            hours=max(1, guard.policy.absolute_seconds // 3600),
+        )
+    elif why == SESSION_IDLE:
+        told = _(
+            "You were signed out after %(minutes)s minutes without using the desk. "
+            "Please sign in again.",
+            minutes=max(1, guard.policy.idle_seconds // 60),
+        )
+    else:
+        told = _("You were signed out. Please sign in again.")
+    return str(told)
 
 
 def must_choose_password() -> bool:
@@ -288,10 +313,10 @@ def must_choose_password() -> bool:
 def ask_for_own_password() -> Response:
     """Send a person with a one-time password to choose their own before anything else."""
     if wants_json():
-        response = jsonify(error="choose your own password first")
+        response = jsonify(error=_("Choose your own password first."))
         response.status_code = 403
         return response
-    flash("Your password was given to you once: choose your own to go on.", "error")
+    flash(_("Your password was given to you once: choose your own to go on."), "error")
     return redirect(url_for(guard.account_endpoint))
 
 

@@ -78,23 +78,6 @@ class OutboundPolicy:
         return phonenumbers.region_code_for_number(parsed) in self.sms_countries
 
 
-def content_problems(
-    policy: OutboundPolicy, name: str, text: str, limit: int | None = None
-) -> list[str]:
-    """Return why a text meant for callers cannot be used: too long, control characters,
-    links outside the allowed domains (empty: it may be used)."""
-    problems = []
-    if limit is not None and len(text) > limit:
-        problems.append(f"{name} is longer than {limit} characters")
-    if CONTROL.search(text):
-        problems.append(f"{name} holds control characters")
-    foreign = policy.foreign_links(text)
-    if foreign:
-        shown = ", ".join(sorted({link_host(link) or link for link in foreign}))
-        problems.append(f"{name} links outside the allowed domains ({shown})")
-    return problems
-
-
 def parse_list(raw: str) -> tuple[str, ...]:
     """Split a comma-separated setting into its stripped, lower-cased items."""
     return tuple(item.strip().lower() for item in raw.split(",") if item.strip())

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,9 +22,9 @@ import phonenumbers
 from sqlalchemy import select
 
 from hotline.db import db, utcnow
-from hotline.outbound import content_problems, outbound
+from hotline.outbound import CONTROL, link_host, outbound
 from hotline.speech import LANGUAGES
-from knowledge.models import FaqEntry, FaqStatus, Office
+from knowledge.models import FaqEntry, FaqStatus, Office, Region
 from knowledge.service import forget_cached
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ SOURCE_LIMIT = 3000
 # A sentence longer than this is too long to follow when read out.
 SPOKEN_SENTENCE_LIMIT = 320
 TOPIC_PATTERN = r"[a-z][a-z0-9_]{1,39}"
+OFFICE_CODE_PATTERN = r"[A-Z0-9_-]{2,32}"
 
 
 def N_(message: str) -> str:
@@ -58,11 +59,6 @@ class Problem:
         return self.message % dict(self.values) if self.values else self.message
 
 
-def as_problems(messages: Iterable[str]) -> list[Problem]:
-    """Return plain messages (hotline.outbound's, English) as problems."""
-    return [Problem(message) for message in messages]
-
-
 # A field left empty, named as the editor's form names it.
 MISSING = {
     "title": N_("title is missing"),
@@ -72,6 +68,38 @@ MISSING = {
     "address": N_("address is missing"),
     "opening hours": N_("opening hours is missing"),
 }
+
+
+# A field of a text or an office, as the reasons name it.
+FIELD_LABELS = {
+    "title": N_("title"),
+    "body": N_("body"),
+    "text message": N_("text message"),
+    "source": N_("source"),
+    "name": N_("office name"),
+    "address": N_("address"),
+    "opening hours": N_("opening hours"),
+}
+
+
+def content_problems(
+    field: str | Problem, text: str, limit: int, *, links: bool = True
+) -> list[Problem]:
+    """Return why a text meant for callers cannot be used: too long, control characters, or
+    (when links count) links outside the domains the office allows."""
+    named = field if isinstance(field, Problem) else Problem(FIELD_LABELS[field])
+    problems = []
+    if len(text) > limit:
+        problems.append(Problem(N_("%(field)s is longer than %(limit)s characters"),
+                                {"field": named, "limit": limit}))  # fmt: skip
+    if CONTROL.search(text):
+        problems.append(Problem(N_("%(field)s holds control characters"), {"field": named}))
+    foreign = outbound.current().foreign_links(text) if links else []
+    if foreign:
+        hosts = ", ".join(sorted({link_host(link) or link for link in foreign}))
+        problems.append(Problem(N_("%(field)s links outside the allowed domains (%(hosts)s)"),
+                                {"field": named, "hosts": hosts}))  # fmt: skip
+    return problems
 
 
 class EditError(ValueError):
@@ -103,7 +131,6 @@ class FaqText:
 
 def text_problems(text: FaqText) -> list[Problem]:
     """Return why a text may not reach callers (empty: it may)."""
-    policy = outbound.current()
     problems = []
     for name, value, limit, required in (
         ("title", text.title, TITLE_LIMIT, True),
@@ -113,12 +140,8 @@ def text_problems(text: FaqText) -> list[Problem]:
     ):
         if required and not value.strip():
             problems.append(Problem(MISSING[name]))
-        if name == "source":
-            # The source names where the answer rests (a statute, an office's page): any link.
-            problems += as_problems(p for p in content_problems(policy, name, value, limit)
-                                    if "links outside" not in p)  # fmt: skip
-        else:
-            problems += as_problems(content_problems(policy, name, value, limit))
+        # The source names where the answer rests (a statute, an office's page): any link.
+        problems += content_problems(name, value, limit, links=name != "source")
     longest = max((len(sentence) for sentence in text.body.split(". ")), default=0)
     if longest > SPOKEN_SENTENCE_LIMIT:
         problems.append(Problem(N_("a sentence of the body is longer than %(limit)s characters"),
@@ -240,9 +263,8 @@ class OfficeDetails:
 
 def office_problems(details: OfficeDetails) -> list[Problem]:
     """Return why an office's details cannot be saved (empty: they can)."""
-    policy = outbound.current()
     problems = []
-    if not re.fullmatch(r"[A-Z0-9_-]{2,32}", details.code):
+    if not re.fullmatch(OFFICE_CODE_PATTERN, details.code):
         problems.append(Problem(N_("the code is 2 to 32 capital letters, digits, - or _")))
     for name, value, limit in (
         ("name", details.name, 160),
@@ -251,16 +273,27 @@ def office_problems(details: OfficeDetails) -> list[Problem]:
     ):
         if not value.strip():
             problems.append(Problem(MISSING[name]))
-        problems += as_problems(content_problems(policy, name, value, limit))
+        problems += content_problems(name, value, limit)
     for language, hours in details.hours_by_language.items():
         if language not in LANGUAGES:
             problems.append(Problem(N_("opening hours in an unknown language '%(language)s'"),
                                     {"language": language}))  # fmt: skip
-        problems += as_problems(content_problems(policy, f"opening hours ({language})", hours, 160))
+        field = Problem(N_("opening hours (%(language)s)"), {"language": language})
+        problems += content_problems(field, hours, 160)
     if details.phone and office_phone(details.phone) is None:
         problems.append(Problem(N_("'%(number)s' is not a valid phone number"),
                                 {"number": details.phone}))  # fmt: skip
+    if details.region_code and not known_region(details.region_code):
+        problems.append(Problem(N_("no region has the code '%(code)s'"),
+                                {"code": details.region_code}))  # fmt: skip
     return problems
+
+
+def known_region(code: str) -> bool:
+    """Tell whether a voivodeship has this two-digit TERYT code."""
+    if not re.fullmatch(r"[0-9]{2}", code):
+        return False
+    return db.session.scalars(select(Region.code).where(Region.code == code)).first() is not None
 
 
 def office_phone(raw: str) -> str | None:

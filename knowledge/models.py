@@ -274,6 +274,9 @@ class ImportTarget(StrEnum):
     # People and customers, imported by administrators (administration.tasks).
     CONSULTANTS = "consultants"
     CUSTOMERS = "customers"
+    # Offices (administrators) and FAQ texts (content editors), as drafts.
+    OFFICES = "offices"
+    FAQ = "faq"
 
 
 class ImportStatus(StrEnum):

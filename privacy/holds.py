@@ -4,28 +4,38 @@ from __future__ import annotations
 
 import logging
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from consultants.models import Consultant
 from customers.audit import audit
 from customers.models import Customer
 from hotline.db import db, utcnow
+from hotline.outbound import CONTROL
 from privacy.models import LegalHold
 
 log = logging.getLogger(__name__)
 
+# The longest reason a hold keeps: alike on SQLite and PostgreSQL, whose text has no limit.
+REASON_LIMIT = 500
+
 
 class HoldError(ValueError):
-    """A hold that cannot be placed or released, with a message to show."""
+    """A hold that cannot be placed or released, with a message to show (in the reader's
+    language: the desk's, or English on the command line)."""
 
 
 def place_hold(by: Consultant | None, customer_id: int, reason: str) -> LegalHold:
     """Hold a customer's data from the purge, saying why; audited."""
     reason = reason.strip()
     if not reason:
-        raise HoldError("say why the data is held (a complaint, a court case...)")
+        raise HoldError(_("say why the data is held (a complaint, a court case...)"))
+    if len(reason) > REASON_LIMIT or CONTROL.search(reason):
+        raise HoldError(
+            _("say why in at most %(limit)s characters, without control keys", limit=REASON_LIMIT)
+        )
     if db.session.get(Customer, customer_id) is None:
-        raise HoldError("there is no such customer")
+        raise HoldError(_("there is no such customer"))
     with db.transaction() as session:
         hold = LegalHold(customer_id=customer_id, reason=reason, placed_by=by.id if by else None)
         session.add(hold)
@@ -40,7 +50,7 @@ def release_hold(by: Consultant | None, hold_id: int) -> LegalHold:
     with db.transaction() as session:
         hold = session.get(LegalHold, hold_id)
         if hold is None or not hold.active:
-            raise HoldError("that hold does not stand")
+            raise HoldError(_("that hold does not stand"))
         hold.released_at = utcnow()
         hold.released_by = by.id if by else None
         audit(by.id if by else None, hold.customer_id, "legal_hold.released", {"hold_id": hold.id})

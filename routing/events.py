@@ -40,7 +40,7 @@ def _text(value: Any) -> str:
 def id_order(event_id: str) -> tuple[int, int]:
     """Return a stream id as a pair that sorts as Redis orders ids ("0-0" for nonsense)."""
     millis, _dash, sequence = event_id.partition("-")
-    if not millis.isdigit() or not (sequence or "0").isdigit():
+    if not event_id.isascii() or not millis.isdigit() or not (sequence or "0").isdigit():
         return (0, 0)
     return (int(millis), int(sequence or "0"))
 
@@ -48,7 +48,10 @@ def id_order(event_id: str) -> tuple[int, int]:
 def valid_id(event_id: str) -> bool:
     """Tell whether text is a stream id ("1700000000000-3"), as a browser may send anything."""
     millis, dash, sequence = event_id.partition("-")
-    return bool(dash) and millis.isdigit() and sequence.isdigit() and len(event_id) <= 41
+    return (
+        bool(dash) and event_id.isascii() and millis.isdigit() and sequence.isdigit()
+        and len(event_id) <= 41
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,7 @@ def test_a_file_that_is_not_a_people_file_fails_with_the_reason(
     state = state_of(admin, response.headers["Location"])
     assert state["status"] == "failed" and state["error"] == "the header row lacks the column login"
     wrong = upload(admin, token, "consultants", b"{}", "ludzie.json")
-    assert "people and customers come as a .csv file" in admin.get(
+    assert "an administration import comes as a .csv file" in admin.get(
         wrong.headers["Location"]
     ).get_data(as_text=True)
 

@@ -39,7 +39,7 @@ def test_the_administration_pages_are_polish_by_default(app, demo):
     person = admin.get("/desk/admin/people/new").get_data(as_text=True)
     assert "Utwórz z hasłem jednorazowym" in person and "Języki" in person
     imports = admin.get("/desk/admin/imports").get_data(as_text=True)
-    assert "Import pracowników lub klientów" in imports
+    assert "Import pracowników, klientów lub urzędów" in imports
     offices = admin.get("/desk/admin/offices").get_data(as_text=True)
     assert "Nazwa urzędu" in offices and "Godziny otwarcia" in offices
 

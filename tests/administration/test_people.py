@@ -3,6 +3,8 @@ them, which signs them out everywhere and takes them off the queue at once."""
 
 from __future__ import annotations
 
+from html import unescape
+
 from sqlalchemy import select
 
 from consultants.models import Consultant
@@ -87,6 +89,8 @@ def test_a_role_change_is_audited_and_takes_effect_at_the_next_request(app, demo
         select(AuditEntry).where(AuditEntry.action == "consultant.roles")
     ).one()
     assert entry.changes["roles"] == {"from": ["consultant"], "to": ["consultant", "supervisor"]}
+    trail = unescape(admin.get("/desk/audit?action=consultant.").get_data(as_text=True))
+    assert "changed an account's roles" in trail, "the trail names the role change in words"
 
 
 def test_a_form_that_leaves_out_a_field_leaves_it_as_it_is(app, demo):

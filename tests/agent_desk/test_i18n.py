@@ -71,7 +71,10 @@ def test_every_text_the_desk_marks_is_translated_into_polish():
         message if isinstance(message, str) else message[0]
         for package in (
             CATALOGUE.parent,
-            *(ROOT / name for name in ("administration", "centre", "knowledge", "privacy")),
+            *(
+                ROOT / name
+                for name in ("administration", "centre", "hotline", "knowledge", "privacy")
+            ),
         )
         for _file, _line, message, _comments, _context in extract_from_dir(
             str(package), methods, keywords
@@ -168,6 +171,29 @@ def test_the_audit_trail_reads_as_words_without_json_or_escapes(client, jan):
     assert "zmienił(a) kartotekę" in trail and "Adres" in trail
     assert "ul. Księżycowa 5, Łódź" not in trail
     assert "\\u" not in trail and "{&#34;" not in trail and "customer.update" not in trail
+
+
+def test_the_trails_details_holds_and_the_sign_in_answer_speak_polish(client, jan):
+    assert client.get("/desk/api/state").json == {"error": "najpierw się zaloguj"}
+    _, token = sign_in(client, "piotr")
+    client.post("/desk/customers", data={"q": "wisniewski", "csrf_token": token})
+    client.post(f"/desk/customers/{jan.id}/open",
+                data={"csrf_token": token, "reason": "klient prosi o pomoc w oddziale"})  # fmt: skip
+    client.post("/desk/logout", data={"csrf_token": token})
+    _, token = sign_in(client, "anna")
+    held = client.post(f"/desk/privacy/customers/{jan.id}/holds",
+                       data={"csrf_token": token, "reason": " "}, follow_redirects=True)  # fmt: skip
+    assert "podaj, dlaczego dane są zatrzymane" in held.get_data(as_text=True)
+    gone = api(client, token, "/desk/privacy/holds/987654/release", {})
+    assert (gone.status_code, gone.json) == (404, {"error": "ta blokada już nie obowiązuje"})
+
+    trail = client.get("/desk/audit").get_data(as_text=True)
+
+    for polish in ("Szukano po", "imię i nazwisko", "Znaleziono", "Klienci (numery kartotek)",
+                   "Otwarcie z podaniem powodu (numer)"):  # fmt: skip
+        assert polish in trail, polish
+    for english in ("Break glass id", "Customer ids", ">By<", "By:"):
+        assert english not in trail, english
 
 
 def test_a_break_and_not_ready_take_a_reason_from_the_offices_list(client, demo):

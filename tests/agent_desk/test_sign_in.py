@@ -132,14 +132,20 @@ def test_an_old_cookie_is_refused_once_the_session_is_ended(app: Flask, demo):
     assert replay.get("/desk/api/state").status_code == 401
 
 
-@pytest.mark.parametrize("clock", [SEEN_AT, SIGNED_IN_AT])
-def test_a_session_ends_after_its_idle_or_absolute_timeout(client, demo, clock):
+@pytest.mark.parametrize(
+    ("clock", "told"),
+    [
+        (SEEN_AT, "Wylogowano Cię po 30 min bez korzystania ze stanowiska."),
+        (SIGNED_IN_AT, "Wylogowano Cię: sesja trwa najwyżej 12 godz."),
+    ],
+)
+def test_a_session_ends_after_its_idle_or_absolute_timeout(client, demo, clock, told):
     sign_in(client, "piotr")
     with client.session_transaction() as session:
         session[clock] -= 13 * 3600
     page = client.get("/desk/")
     assert page.status_code == 302 and "/desk/login" in page.headers["Location"]
-    assert "You were signed out" in client.get("/desk/login").get_data(as_text=True)
+    assert told in client.get("/desk/login").get_data(as_text=True), "why, in Piotr's Polish"
     assert not signed_in(client)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from customers.models import Customer
 from customers.names import fold
-from customers.service import SEARCH_LIMIT, search_customers
+from customers.service import SEARCH_LIMIT, SEARCH_TOO_SHORT, search_customers
 from hotline.db import db
 
 
@@ -41,7 +41,7 @@ def test_wildcards_are_taken_literally(demo):
 
 
 def test_a_name_needs_three_letters(demo):
-    assert search_customers("Wi").refused == "type at least 3 letters of the name"
+    assert search_customers("Wi").refused == SEARCH_TOO_SHORT
     assert search_customers("  ").customers == [] and not search_customers("  ").refused
     assert len(names("Jan")) >= 1
 

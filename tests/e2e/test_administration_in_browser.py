@@ -1,6 +1,8 @@
-"""An administrator creates a consultant and a customer on the desk's administration pages in
-Chromium, and the new consultant signs in with the one-time password, chooses their own and
-reaches the desk."""
+"""Issue 12's scenario in Chromium, as one story: an administrator creates a consultant and a
+customer on the desk's administration pages; the new consultant signs in with the one-time
+password, chooses their own, opens their own customer, is refused an unrelated record, opens it
+with a reason and reveals the PESEL; a supervisor then finds the opening and the reveal in the
+break-glass list and the audit trail."""
 
 from __future__ import annotations
 
@@ -18,9 +20,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.browser]
 
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 NEW_PESEL = pesel("960814", "5151")
+JAN_PESEL = pesel("850312", "1234")
+REASON = "Jan rang the Warsaw office; Anna, his advisor, is away today."
 
 
-def test_an_administrator_creates_a_consultant_and_a_customer_and_the_consultant_signs_in(
+def test_a_new_consultant_opens_a_record_with_a_reason_and_a_supervisor_sees_it_in_the_trail(
     centre: Centre, page: Page, browser: Browser
 ):
     RESULTS.mkdir(exist_ok=True)
@@ -67,7 +71,7 @@ def test_an_administrator_creates_a_consultant_and_a_customer_and_the_consultant
         zofia.get_by_label("Hasło").fill(password)
         zofia.get_by_role("button", name="Zaloguj się").click()
         expect(zofia).to_have_url(re.compile(r"/desk/account$"))
-        expect(zofia.get_by_text("Your password was given to you once")).to_be_visible()
+        expect(zofia.get_by_text("Twoje hasło było jednorazowe")).to_be_visible()
         zofia.get_by_label("Obecne hasło").fill(password)
         zofia.get_by_label("Nowe hasło (co najmniej 12 znaków)").fill("zofia's own passphrase")
         zofia.get_by_role("button", name="Zmień hasło").click()
@@ -77,6 +81,55 @@ def test_an_administrator_creates_a_consultant_and_a_customer_and_the_consultant
         expect(zofia.locator("#state")).to_have_text("Niedostępny")
         expect(zofia.get_by_role("link", name="Zofia Kamińska")).to_be_visible()
         zofia.screenshot(path=str(RESULTS / "admin-new-consultant-signed-in.png"), full_page=True)
+
+        # Her own customer opens at once; Jan, Anna's customer, only with a reason.
+        zofia.get_by_role("link", name="Klienci", exact=True).click()
+        zofia.get_by_label("Imię i nazwisko, PESEL lub telefon").fill("kowalczyk")
+        zofia.get_by_role("button", name="Szukaj").click()
+        zofia.get_by_role("link", name="Bogdan Kowalczyk").click()
+        expect(zofia.get_by_role("heading", name="Bogdan Kowalczyk")).to_be_visible()
+        expect(zofia.locator("#pesel")).to_have_text(NEW_PESEL[:6] + "*****")
+
+        zofia.get_by_role("link", name="Klienci", exact=True).click()
+        zofia.get_by_label("Imię i nazwisko, PESEL lub telefon").fill("jan wisniewski")
+        zofia.get_by_role("button", name="Szukaj").click()
+        expect(zofia).to_have_url(re.compile(r"/desk/customers$"))  # the term stays out of it
+        zofia.get_by_role("link", name="Jan Wiśniewski").click()
+        expect(
+            zofia.get_by_role("heading", name="Podaj, dlaczego potrzebujesz tej kartoteki")
+        ).to_be_visible()
+        expect(zofia.locator("body")).not_to_contain_text("Targowa")
+        zofia.screenshot(path=str(RESULTS / "record-refused-without-a-reason.png"), full_page=True)
+
+        zofia.get_by_label("Powód", exact=True).fill(REASON)
+        zofia.get_by_role("button", name="Otwórz kartotekę").click()
+        expect(zofia.get_by_role("heading", name="Jan Wiśniewski")).to_be_visible()
+        expect(zofia.locator("#pesel")).to_have_text(JAN_PESEL[:6] + "*****")
+        expect(zofia.locator("body")).not_to_contain_text(JAN_PESEL)
+
+        zofia.locator("#reveal-pesel").click()
+        expect(zofia.locator("#pesel")).to_have_text(JAN_PESEL)
+        zofia.screenshot(path=str(RESULTS / "record-pesel-revealed.png"), full_page=True)
+        zofia.reload()  # the reveal is shown once: a reload shows the record masked again
+        expect(zofia.locator("#pesel")).to_have_text(JAN_PESEL[:6] + "*****")
         zofia.get_by_role("button", name="Wyloguj").click()
     finally:
         context.close()
+
+    # Anna, a supervisor, finds both in the break-glass list and the audit trail.
+    sign_in(page, centre.web, "anna")
+    page.get_by_role("link", name="Opened with a reason").click()
+    openings = page.locator("#openings")
+    expect(openings).to_contain_text("Zofia Kamińska")
+    expect(openings).to_contain_text(REASON)
+    page.get_by_role("link", name="Audit trail").click()
+    page.get_by_label("Who", exact=True).select_option(label="Zofia Kamińska")
+    page.get_by_role("button", name="Show").click()
+    trail = page.locator("#audit")
+    expect(trail.locator("tr", has_text="opened the record, giving a reason")).to_contain_text(
+        REASON
+    )
+    expect(trail.locator("tr", has_text="revealed the PESEL")).to_have_count(1)
+    expect(trail).not_to_contain_text(JAN_PESEL)
+    page.screenshot(path=str(RESULTS / "audit-trail-break-glass-and-reveal.png"), full_page=True)
+    page.get_by_role("button", name="Sign out").click()

@@ -204,7 +204,7 @@ def test_the_desk_api_refuses_a_consultant_who_is_not_a_supervisor(
         f"/desk/api/live-calls/{SID}/supervise", json={"mode": "monitor"}, headers=headers
     )
     assert refused.status_code == 403
-    assert refused.get_json()["error"] == "Your roles do not allow this."
+    assert refused.get_json()["error"] == "Twoje role na to nie pozwalają."  # Piotr's Polish
     assert call_audit_trail(SID) == []
     assert piotr.get("/desk/board").status_code == 403
     assert piotr.post("/desk/api/hand", json={"raised": True}, headers=headers).status_code == 409
