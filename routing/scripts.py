@@ -286,7 +286,9 @@ end
 -- own token finds this call) or the call widens (a new token).
 local function make_routable(sid, e, now)
   advance_tiers(sid, e, now)
-  local score = tonumber(e.score)
+  -- an entry written again after a failover has no score of its own: it queues from its join
+  local joined = e.joined_at ~= '' and e.joined_at or now
+  local score = tonumber(e.score) or entry_score(joined, 0, e.callback)
   for _, pool in ipairs(entry_pools(e)) do redis.call('ZADD', pool, score, sid) end
   redis.call('ZADD', KEY.WAITING, score, sid)
   if tonumber(e.tier) < 4 then
@@ -634,7 +636,8 @@ if e.state == 'ended' then return 0 end
 if e.state == '' then
   if number == '' then return 0 end
   redis.call('HSET', ekey(sid), 'state', 'connected', 'caller_number', number,
-    'joined_at', num(now), 'queued_at', num(now), 'answered_at', num(now), 'transfers', '0')
+    'joined_at', num(now), 'queued_at', num(now), 'answered_at', num(now), 'transfers', '0',
+    'score', num(entry_score(now, 0, '0')))
   e = load_entry(sid)
 end
 local _, _, state, holding = profile(consultant_id)

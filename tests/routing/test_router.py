@@ -338,3 +338,23 @@ def test_after_redis_lost_every_trace_of_a_call_its_consultant_is_on_it_again(re
     # The room's end closes the call as answered, as any call.
     assert engine.close("CA-lost", "answered")
     assert engine.consultant(4).state == ConsultantState.WRAP_UP
+
+
+def test_a_call_written_again_after_a_failover_can_be_transferred_and_queue_again(redis_client):
+    """Found by bench/chaos in CI: the entry written again had no score, so when its consultant
+    transferred the caller, every wait request failed in Redis and nobody took them."""
+    engine = make_engine(redis_client)
+    network = RecordingNetwork()
+    consultant(engine, 4)
+    router = Router(engine, network, Settings(public_url="https://h.example"))
+    network.rooms = {"call-CA-lost": ["caller", "consultant-4"]}
+    network.inbound = {"CA-lost": "+48601000001"}
+    router.bring_back_stranded()
+
+    assert engine.transfer("CA-lost", 4, "queue") == 1
+    engine.mark_waiting("CA-lost", QUEUE_SID)
+    consultant(engine, 5)
+    router.step()
+
+    assert engine.entry("CA-lost").consultant_id == 5
+    assert [sid for _, sid, _ in network.dequeued] == ["CA-lost"]
