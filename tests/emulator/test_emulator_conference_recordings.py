@@ -4,12 +4,13 @@ resuming through the Conference Recording resource, and downloading the two chan
 from __future__ import annotations
 
 import io
+import time
 import wave
 
 import requests
 from twilio.base.exceptions import TwilioRestException
 
-from tests.emulator.conftest import ACCOUNT_SID, AUTH_TOKEN
+from tests.emulator.conftest import ACCOUNT_SID, AUTH_TOKEN, TIME_SCALE
 from tests.emulator.test_emulator_conferences import (
     PATIENCE,
     conference_state,
@@ -35,11 +36,19 @@ def channels_of(audio: bytes) -> int:
         return sound.getnchannels()
 
 
+def talk_recorded(centre, phone, twilio_client):
+    """Put a caller and a consultant in a recorded room and let them talk for two seconds of
+    the caller's time (a room hung up within a rounded-down second of its start has no audio,
+    and Twilio reports such a recording absent); return the caller, consultant and room."""
+    joined = join_caller_and_consultant(centre, phone, twilio_client, **RECORDED)
+    centre.wait_for("/recording-status", timeout=PATIENCE)
+    time.sleep(2 * TIME_SCALE)
+    return joined
+
+
 def test_a_recorded_room_reports_its_recording_from_start_to_file(centre, phone, twilio_client):
-    caller, _consultant, conference_sid = join_caller_and_consultant(
-        centre, phone, twilio_client, **RECORDED
-    )
-    started = centre.wait_for("/recording-status", timeout=PATIENCE)[0].form
+    caller, _consultant, conference_sid = talk_recorded(centre, phone, twilio_client)
+    started = centre.requests_to("/recording-status")[0].form
 
     phone.post(f"/emulator/calls/{caller}/hangup")
     forms = [seen.form for seen in centre.wait_for("/recording-status", count=2, timeout=PATIENCE)]
@@ -58,9 +67,7 @@ def test_a_recorded_room_reports_its_recording_from_start_to_file(centre, phone,
 
 
 def test_the_file_downloads_in_one_channel_unless_both_are_asked_for(centre, phone, twilio_client):
-    caller, _consultant, _room = join_caller_and_consultant(
-        centre, phone, twilio_client, **RECORDED
-    )
+    caller, _consultant, _room = talk_recorded(centre, phone, twilio_client)
     phone.post(f"/emulator/calls/{caller}/hangup")
     done = centre.wait_for("/recording-status", count=2, timeout=PATIENCE)[1].form
 
@@ -108,9 +115,7 @@ def test_a_finished_recording_cannot_be_paused(centre, phone, twilio_client):
 
 
 def test_an_outage_fails_media_downloads_until_it_is_over(centre, phone, twilio_client):
-    caller, _consultant, _room = join_caller_and_consultant(
-        centre, phone, twilio_client, **RECORDED
-    )
+    caller, _consultant, _room = talk_recorded(centre, phone, twilio_client)
     phone.post(f"/emulator/calls/{caller}/hangup")
     done = centre.wait_for("/recording-status", count=2, timeout=PATIENCE)[1].form
     assert phone.post("/emulator/recordings/outage", {"failures": 2}).ok
