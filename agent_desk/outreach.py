@@ -378,7 +378,7 @@ def consultant_answered(
         customer_leg = telephony.call_control().dial_into_room(
             room,
             contact.caller_number or "",
-            label="caller",
+            label=twiml.CALLER_LABEL,
             status_callback=settings.public_url + customer_status_url(contact_id),
             timeout=CUSTOMER_RING_SECONDS,
             ends_room=True,

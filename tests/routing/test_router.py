@@ -312,16 +312,23 @@ def test_after_redis_was_replaced_a_click_to_call_room_is_left_alone(redis_clien
     assert engine.entry("CA-outbound") is None
 
 
-def test_after_redis_lost_every_trace_of_a_call_its_consultant_is_on_it_again(redis_client):
-    """The caller joined, was offered and answered within the replication window: the new
-    master has no entry at all, and the consultant looks free. The network says a caller phoned
-    in on that call and a consultant is with them."""
+def lost_call_in_its_room(redis_client):  # type: ignore[no-untyped-def]
+    """A new master that lost every trace of CA-lost, while the network shows its caller (who
+    phoned in) talking with consultant 4, whom Redis thinks free."""
     engine = make_engine(redis_client)
     network = RecordingNetwork()
     consultant(engine, 4)
     router = Router(engine, network, Settings(public_url="https://h.example"))
     network.rooms = {"call-CA-lost": ["caller", "consultant-4"]}
     network.inbound = {"CA-lost": "+48601000001"}
+    return engine, network, router
+
+
+def test_after_redis_lost_every_trace_of_a_call_its_consultant_is_on_it_again(redis_client):
+    """The caller joined, was offered and answered within the replication window: the new
+    master has no entry at all, and the consultant looks free. The network says a caller phoned
+    in on that call and a consultant is with them."""
+    engine, network, router = lost_call_in_its_room(redis_client)
     caller(engine, "CA-next")  # the next caller must not ring consultant 4
 
     assert router.bring_back_stranded() == 0
@@ -343,12 +350,7 @@ def test_after_redis_lost_every_trace_of_a_call_its_consultant_is_on_it_again(re
 def test_a_call_written_again_after_a_failover_can_be_transferred_and_queue_again(redis_client):
     """Found by bench/chaos in CI: the entry written again had no score, so when its consultant
     transferred the caller, every wait request failed in Redis and nobody took them."""
-    engine = make_engine(redis_client)
-    network = RecordingNetwork()
-    consultant(engine, 4)
-    router = Router(engine, network, Settings(public_url="https://h.example"))
-    network.rooms = {"call-CA-lost": ["caller", "consultant-4"]}
-    network.inbound = {"CA-lost": "+48601000001"}
+    engine, network, router = lost_call_in_its_room(redis_client)
     router.bring_back_stranded()
 
     assert engine.transfer("CA-lost", 4, "queue") == 1

@@ -27,6 +27,16 @@ def anna() -> Consultant:
     return db.session.scalars(select(Consultant).where(Consultant.login == "anna")).one()
 
 
+def offered_to_anna(twilio, redis_client) -> tuple[Consultant, RoutingEngine]:  # type: ignore[no-untyped-def]
+    """Queue Jan's call and offer it to Anna, the only consultant free."""
+    queue_caller(twilio)
+    consultant = anna()
+    engine = RoutingEngine(redis_client)
+    engine.set_state(consultant.id, ConsultantState.AVAILABLE)
+    engine.assign_next(30)
+    return consultant, engine
+
+
 def test_wait_url_announces_position_and_estimate(twilio, demo, redis_client):
     RoutingEngine(redis_client).set_state(anna().id, ConsultantState.ON_CALL)
     root = queue_caller(twilio)
@@ -54,22 +64,14 @@ def test_connect_brings_the_caller_into_their_room_to_wait_for_the_consultant(
 def test_a_connect_for_an_offer_taken_back_returns_the_caller_to_the_queue(
     twilio, demo, redis_client
 ):
-    queue_caller(twilio)
-    consultant = anna()
-    engine = RoutingEngine(redis_client)
-    engine.set_state(consultant.id, ConsultantState.AVAILABLE)
-    engine.assign_next(30)
+    consultant, engine = offered_to_anna(twilio, redis_client)
     engine.withdraw_offer(SID, consultant.id)
     root = parse(twilio.post(f"/routing/connect?consultant={consultant.id}", CALL).data)
     assert root.find("Enqueue") is not None and root.find("Dial") is None
 
 
 def test_a_finished_conversation_records_the_call_and_logs_the_contact(twilio, demo, redis_client):
-    queue_caller(twilio)
-    consultant = anna()
-    engine = RoutingEngine(redis_client)
-    engine.set_state(consultant.id, ConsultantState.AVAILABLE)
-    engine.assign_next(30)
+    consultant, engine = offered_to_anna(twilio, redis_client)
     engine.connected(SID, consultant.id)
     # The consultant hangs up: their call ends, the room ends, and the caller's Dial goes on.
     leg = {"CallSid": "CA" + "8" * 32, "CallStatus": "completed", "CallDuration": "42"}
@@ -91,11 +93,7 @@ def test_a_caller_who_hangs_up_as_the_consultant_answers_abandoned_the_call(
 ):
     """Answered means they spoke: the room starts when the consultant joins the caller in it,
     and a caller gone before that never heard them."""
-    queue_caller(twilio)
-    consultant = anna()
-    engine = RoutingEngine(redis_client)
-    engine.set_state(consultant.id, ConsultantState.AVAILABLE)
-    engine.assign_next(30)
+    consultant, engine = offered_to_anna(twilio, redis_client)
     engine.connected(SID, consultant.id)
     if met:
         started = {
